@@ -1,0 +1,50 @@
+// Shared by the bench:* scripts: run a command repeatedly, summarise timings, print a table and
+// write a machine-readable result under bench-results/ (gitignored) for `npm run bench`.
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+export function quantile(sorted, q) {
+  if (sorted.length === 0) return Number.NaN
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
+  return sorted[index]
+}
+
+export function summarise(samples) {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return {runs: sorted.length, min: sorted[0], median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), max: sorted.at(-1)}
+}
+
+/** Wall time in ms of each of `runs` executions of `command args` (after `warmup` unmeasured ones). */
+export function timeCommand(command, args, {runs = 15, warmup = 2, cwd, env} = {}) {
+  const samples = []
+  for (let i = 0; i < warmup + runs; i++) {
+    const start = process.hrtime.bigint()
+    const result = spawnSync(command, args, {cwd, env: {...process.env, ...env}, stdio: ['ignore', 'ignore', 'pipe']})
+    const ms = Number(process.hrtime.bigint() - start) / 1e6
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
+    if (i >= warmup) samples.push(ms)
+  }
+  return samples
+}
+
+export function machine() {
+  return {cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`}
+}
+
+export function printTable(headers, rows) {
+  const widths = headers.map((header, index) => Math.max(header.length, ...rows.map((row) => String(row[index]).length)))
+  const line = (cells) => `| ${cells.map((cell, index) => String(cell).padEnd(widths[index])).join(' | ')} |`
+  console.log(line(headers))
+  console.log(`| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`)
+  for (const row of rows) console.log(line(row))
+}
+
+export function writeResult(name, result) {
+  const dir = path.resolve('bench-results')
+  mkdirSync(dir, {recursive: true})
+  const file = path.join(dir, `${name}.json`)
+  writeFileSync(file, `${JSON.stringify({name, at: new Date().toISOString(), machine: machine(), ...result}, null, 2)}\n`)
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}`)
+}

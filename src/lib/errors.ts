@@ -1,0 +1,101 @@
+// The one error type of streamctl. Every failure a user can see is a StreamctlError with a stable
+// code; the code alone decides the process exit code (see exitCodeFor), in exactly one place.
+
+/** Process exit codes, as documented in the README and PRODUCT.md §2. */
+export const ExitCode = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  notReady: 3,
+  slaFailed: 99,
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+type ExitClass = keyof typeof ExitCode
+
+/**
+ * Every stable error code and the exit class it maps to. Codes are part of the `--json` contract:
+ * add new ones, never rename or reuse one.
+ */
+const ERROR_CODES = {
+  // usage: the user can fix it by changing the command line or an input file
+  USAGE: 'usage',
+  UNKNOWN_COMMAND: 'usage',
+  UNKNOWN_FLAG: 'usage',
+  INVALID_FLAG: 'usage',
+  MISSING_ARGUMENT: 'usage',
+  UNEXPECTED_ARGUMENT: 'usage',
+  FILE_NOT_FOUND: 'usage',
+  MANIFEST_INVALID: 'usage',
+  STACK_NOT_FOUND: 'usage',
+  PROFILE_INVALID: 'usage',
+  SLA_FILE_INVALID: 'usage',
+  // the stack is not there or not healthy
+  STACK_NOT_READY: 'notReady',
+  COMPONENT_UNHEALTHY: 'notReady',
+  // the run finished, and its SLA targets failed
+  SLA_FAILED: 'slaFailed',
+  // everything else
+  DOCTOR_FAILED: 'error',
+  COMMAND_FAILED: 'error',
+  INTERNAL: 'error',
+} as const satisfies Record<string, ExitClass>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export interface StreamctlErrorOptions {
+  /** What the user should do next. Shown under the message. */
+  hint?: string
+  cause?: unknown
+  /** Structured detail for `--json` consumers, such as a list of manifest problems. */
+  details?: unknown
+}
+
+export class StreamctlError extends Error {
+  override readonly name = 'StreamctlError'
+  readonly code: ErrorCode
+  readonly hint: string | undefined
+  readonly details: unknown
+
+  constructor(code: ErrorCode, message: string, options: StreamctlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    this.code = code
+    this.hint = options.hint
+    this.details = options.details
+  }
+
+  get exitCode(): ExitCode {
+    return exitCodeFor(this.code)
+  }
+}
+
+export function exitCodeFor(code: ErrorCode): ExitCode {
+  return ExitCode[ERROR_CODES[code]]
+}
+
+export function isStreamctlError(value: unknown): value is StreamctlError {
+  return value instanceof StreamctlError
+}
+
+/** The `--json` shape of an error: stable across versions. */
+export interface ErrorJson {
+  error: {
+    code: ErrorCode
+    message: string
+    hint?: string
+    exitCode: ExitCode
+    details?: unknown
+  }
+}
+
+export function errorToJson(error: StreamctlError): ErrorJson {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.hint === undefined ? {} : {hint: error.hint}),
+      exitCode: error.exitCode,
+      ...(error.details === undefined ? {} : {details: error.details}),
+    },
+  }
+}
