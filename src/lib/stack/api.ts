@@ -1,0 +1,109 @@
+// The reference stack's HTTP contract, shared by the services that serve it (src/services) and the
+// tools that drive and observe it (load templates, status, reports). Changing a name here changes
+// it everywhere at once.
+
+/** Gateway routes. Authenticated routes take `Authorization: Bearer <api key>`. */
+export const GatewayRoutes = {
+  generate: '/v1/generate', // POST GenerateRequest → 202 GenerateAccepted
+  request: (id: string) => `/v1/requests/${encodeURIComponent(id)}`, // GET → RequestStatus
+  events: '/v1/events', // POST a user event (JSON Schema user-event) → 202 {event_id, partition, offset}
+  recommendations: (user: string) => `/v1/recommendations/${encodeURIComponent(user)}`, // GET → Recommendations
+  metadata: (video: string) => `/v1/metadata/${encodeURIComponent(video)}`, // GET → VideoMetadata
+} as const
+
+export interface GenerateRequest {
+  prompt: string
+  model?: string
+  max_tokens?: number
+}
+
+export interface GenerateAccepted {
+  request_id: string
+  status_url: string
+  estimated_tokens: number
+}
+
+export type RequestState = 'queued' | 'running' | 'completed' | 'failed'
+
+export interface RequestStatus {
+  request_id: string
+  status: RequestState
+  output?: string
+  degraded?: boolean
+  usage?: {prompt_tokens: number; completion_tokens: number; total_tokens: number}
+  error?: string
+}
+
+export interface Recommendations {
+  user_id: string
+  items: Array<{content_id: string; score: number}>
+  cache: 'hit' | 'miss'
+}
+
+export interface VideoMetadata {
+  video_id: string
+  labels: Array<{label: string; score: number}>
+}
+
+/** Every service answers these. */
+export const ServiceRoutes = {
+  healthz: '/healthz',
+  readyz: '/readyz',
+  metrics: '/metrics',
+} as const
+
+/**
+ * The one admin API (served by the gateway): faults and interventions switched at run time. State
+ * lives in Redis and is broadcast to every service, so any service's /metrics shows the switches.
+ */
+export const AdminRoutes = {
+  switches: '/admin/switches', // GET → Switches; PATCH Partial<Switches> → Switches
+  cacheFlush: '/admin/actions/cache-flush', // POST → {deleted: number}
+  contentDrop: '/admin/actions/content-drop', // POST {count?: number} → {produced: number}
+} as const
+
+export interface Faults {
+  /** Multiplies the LLM simulator's latency. 1 = normal. */
+  llmLatencyMultiplier: number
+  /** Fraction of LLM calls answered with a 500, 0..1. */
+  llmErrorRate: number
+  /** Extra delay added to every read-model/profile database query, in ms. */
+  dbDelayMs: number
+  /** Consumer groups whose consumption is paused (e.g. "projector"). */
+  pausedConsumers: string[]
+}
+
+export interface Interventions {
+  gradualInvalidation: boolean
+  llmBreakerFallback: boolean
+  queryResultCache: boolean
+  prioritisation: boolean
+  queueBetweenServices: boolean
+}
+
+export interface Switches {
+  faults: Faults
+  interventions: Interventions
+}
+
+export const DEFAULT_SWITCHES: Switches = {
+  faults: {llmLatencyMultiplier: 1, llmErrorRate: 0, dbDelayMs: 0, pausedConsumers: []},
+  interventions: {gradualInvalidation: false, llmBreakerFallback: false, queryResultCache: false, prioritisation: false, queueBetweenServices: false},
+}
+
+/** Prometheus metric names the services export and `status`/`bench` scrape. */
+export const Metrics = {
+  httpDuration: 'streamctl_http_request_duration_seconds', // histogram {service, route, status}
+  queueDepth: 'streamctl_queue_depth', // gauge {queue}
+  consumerLag: 'streamctl_consumer_lag', // gauge {group, topic, partition}
+  cacheHits: 'streamctl_cache_hits_total', // counter {cache}
+  cacheMisses: 'streamctl_cache_misses_total', // counter {cache}
+  llmRateLimited: 'streamctl_llm_rate_limited_total', // counter: 429s from the LLM
+  breakerState: 'streamctl_breaker_state', // gauge {breaker}: 0 closed, 1 half-open, 2 open
+  tokensProcessed: 'streamctl_tokens_processed_total', // counter {kind: prompt|completion}
+  inFlight: 'streamctl_in_flight_requests', // gauge {service}
+  shed: 'streamctl_shed_requests_total', // counter {service}: fast 503s from load shedding
+  switchFault: 'streamctl_fault', // gauge {name}: current fault values
+  switchIntervention: 'streamctl_intervention', // gauge {name}: 1 on, 0 off
+  info: 'streamctl_service_info', // gauge {service, version} = 1
+} as const
