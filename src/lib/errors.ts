@@ -34,6 +34,7 @@ const ERROR_CODES = {
   STACK_NOT_READY: 'notReady',
   COMPONENT_UNHEALTHY: 'notReady',
   STACK_BUSY: 'error',
+  PORT_UNAVAILABLE: 'error',
   STACK_DRIVER_MISMATCH: 'usage',
   STACK_STATE_CORRUPT: 'error',
   // the run finished, and its SLA targets failed

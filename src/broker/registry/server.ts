@@ -3,6 +3,7 @@
 // register and fetch event schemas without a JVM.
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {listen} from '../../lib/host/ports.js'
 import {RegistryError} from './errors.js'
 import {RegistryStore} from './store.js'
 
@@ -39,10 +40,7 @@ export async function startSchemaRegistry(options: RegistryOptions = {}): Promis
     void serve(routes, request, response)
   })
   const host = options.host ?? '127.0.0.1'
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 8081, host, () => resolve())
-  })
+  await listen(server, host, options.port ?? 8081)
   const {port} = server.address() as AddressInfo
   return {
     host,
