@@ -33,6 +33,10 @@ const ERROR_CODES = {
   // the stack is not there or not healthy
   STACK_NOT_READY: 'notReady',
   COMPONENT_UNHEALTHY: 'notReady',
+  STACK_BUSY: 'error',
+  PORT_UNAVAILABLE: 'error',
+  STACK_DRIVER_MISMATCH: 'usage',
+  STACK_STATE_CORRUPT: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else

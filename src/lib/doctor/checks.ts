@@ -1,9 +1,10 @@
 // `streamctl doctor`: what this machine has, what the stack needs, and the exact command that
 // closes each gap. Pure inspection; fixing lives in fix.ts.
 import {findBinary, runQuietly} from '../host/binaries.js'
+import {inspectDocker} from '../host/docker.js'
 import {isPortFree, portOwner} from '../host/ports.js'
 import type {Component, StackManifest} from '../stack/manifest.js'
-import {probeAmqp, probePostgres, probeRedis, type ProbeResult} from './probes.js'
+import {probeAmqp, probePostgres, probeRedis, type ProbeResult} from '../host/probes.js'
 
 export type FindingStatus = 'ok' | 'warn' | 'fail'
 
@@ -128,7 +129,8 @@ export function checkNode(version: string): Finding {
 }
 
 async function checkDocker(): Promise<Finding[]> {
-  const client = await findBinary('docker')
+  const docker = await inspectDocker()
+  const client = docker.client
   if (!client) {
     return [
       {
@@ -141,11 +143,7 @@ async function checkDocker(): Promise<Finding[]> {
       },
     ]
   }
-  const clientVersion = (await runQuietly(client, ['version', '--format', '{{.Client.Version}}'])).stdout.trim()
-  const info = await runQuietly(client, ['info', '--format', '{{.ServerVersion}}'], 8000)
-  const serverVersion = info.stdout.trim()
-  const engineUp = info.ok && serverVersion !== ''
-  const reason = (info.stderr.split('\n').find((line) => line.trim() !== '') ?? 'no answer').trim()
+  const engineUp = docker.serverVersion !== undefined
   const findings: Finding[] = [
     {
       id: 'docker.engine',
@@ -153,8 +151,8 @@ async function checkDocker(): Promise<Finding[]> {
       title: 'Docker engine',
       status: engineUp ? 'ok' : 'warn',
       detail: engineUp
-        ? `engine ${serverVersion} (client ${clientVersion})`
-        : `client ${clientVersion || 'found'} at ${client}, but no engine answers (${reason}); the compose driver is unavailable and \`up\` will use the local driver`,
+        ? `engine ${docker.serverVersion} (client ${docker.clientVersion})`
+        : `client ${docker.clientVersion ?? 'found'} at ${client}, but no engine answers (${docker.reason}); the compose driver is unavailable and \`up\` will use the local driver`,
       ...(engineUp ? {} : {fix: {command: 'start the Docker engine (sudo systemctl start docker) or install it (https://docs.docker.com/engine/install/); or keep using --driver local'}}),
     },
   ]

@@ -35,9 +35,9 @@ export interface CommandOutput {
 }
 
 /** Runs a program to completion with a timeout; never throws. */
-export function runQuietly(file: string, args: string[], timeoutMs = 5000): Promise<CommandOutput> {
+export function runQuietly(file: string, args: string[], timeoutMs = 5000, env: NodeJS.ProcessEnv = process.env): Promise<CommandOutput> {
   return new Promise((resolve) => {
-    execFile(file, args, {timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024}, (error, stdout, stderr) => {
+    execFile(file, args, {timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env}, (error, stdout, stderr) => {
       const exitCode = error ? (typeof error.code === 'number' ? error.code : null) : 0
       resolve({ok: !error, exitCode, stdout: stdout.toString(), stderr: stderr.toString()})
     })

@@ -1,6 +1,7 @@
 // Ports on this machine: is one free, and if not, which process listens on it.
 import {readdir, readFile, readlink} from 'node:fs/promises'
 import net from 'node:net'
+import {StreamctlError} from '../errors.js'
 
 /** Whether we could listen on host:port right now. */
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -57,4 +58,25 @@ export async function portOwner(port: number): Promise<PortOwner | undefined> {
     }
   }
   return undefined
+}
+
+/** Starts listening, turning "address in use" into an error that names the port and its owner. */
+export async function listen(server: net.Server, host: string, port: number): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error
+    const owner = code === 'EADDRINUSE' ? await portOwner(port) : undefined
+    throw new StreamctlError('PORT_UNAVAILABLE', `cannot listen on ${host}:${port}: ${code === 'EACCES' ? 'permission denied' : `in use${owner ? ` by ${owner.command} (pid ${owner.pid})` : ''}`}`, {
+      hint: 'Stop what holds the port, or choose another with --port (or the component port in stack.yaml).',
+      cause: error,
+    })
+  }
 }

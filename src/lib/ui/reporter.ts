@@ -72,3 +72,9 @@ export function formatElapsed(ms: number): string {
   if (minutes < 60) return `${minutes}m${String(rest).padStart(2, '0')}s`
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`
 }
+
+/** A reporter that shows nothing, for work whose progress nobody watches (status probes). */
+export function silentReporter(): ProgressReporter {
+  const task: Task = {update() {}, succeed() {}, fail() {}, skip() {}}
+  return {task: () => task, info() {}, warn() {}, close: async () => {}}
+}

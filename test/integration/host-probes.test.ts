@@ -2,7 +2,7 @@
 import http from 'node:http'
 import net from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {probeAmqp, probePostgres, probeRedis} from '../../src/lib/doctor/probes.js'
+import {probeAmqp, probePostgres, probeRedis} from '../../src/lib/host/probes.js'
 import {freePort, isPortFree, portOwner} from '../../src/lib/host/ports.js'
 
 describe('server probes', () => {

@@ -1,6 +1,7 @@
 // Wire-level probes that tell whether PostgreSQL, Redis and RabbitMQ really answer on a port, and
 // which version, without loading their client libraries. Each speaks just enough of the protocol
 // for the server to identify itself, then hangs up.
+import http from 'node:http'
 import net from 'node:net'
 
 export interface ProbeResult {
@@ -185,3 +186,51 @@ function readFieldTable(buffer: Buffer, start: number): Record<string, string> {
   return out
 }
 
+
+/** Kafka: an ApiVersions v0 request; a broker answers with error 0 and the APIs it supports. */
+export function probeKafka(host: string, port: number, timeoutMs = 2000): Promise<ProbeResult> {
+  const clientId = Buffer.from('streamctl-probe')
+  const request = Buffer.alloc(4 + 2 + 2 + 4 + 2 + clientId.length)
+  request.writeInt32BE(request.length - 4, 0)
+  request.writeInt16BE(18, 4) // ApiVersions
+  request.writeInt16BE(0, 6)
+  request.writeInt32BE(0x5c71, 8)
+  request.writeInt16BE(clientId.length, 12)
+  clientId.copy(request, 14)
+  return exchange({
+    host,
+    port,
+    timeoutMs,
+    request,
+    parse: (data) => {
+      if (data.length < 4) return undefined
+      const size = data.readInt32BE(0)
+      if (data.length < 4 + size) return undefined
+      if (size < 10 || data.readInt32BE(4) !== 0x5c71) throw new Error('not a Kafka ApiVersions response')
+      const errorCode = data.readInt16BE(8)
+      const apis = data.readInt32BE(10)
+      if (errorCode !== 0) return {answers: true, version: 'Kafka', note: `ApiVersions error ${errorCode}`}
+      return {answers: true, version: 'Kafka', note: `${apis} APIs`}
+    },
+  })
+}
+
+/** HTTP: a GET answered with a 2xx. `version` comes from an `x-streamctl-version`-style JSON body if any. */
+export function probeHttp(url: string, timeoutMs = 2000): Promise<ProbeResult & {status?: number; body?: string}> {
+  return new Promise((resolve) => {
+    const request = http.get(url, {timeout: timeoutMs}, (response) => {
+      let body = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => {
+        if (body.length < 64 * 1024) body += chunk
+      })
+      response.on('end', () => {
+        const status = response.statusCode ?? 0
+        const ok = status >= 200 && status < 300
+        resolve({answers: ok, status, body, ...(ok ? {} : {note: `HTTP ${status}${body ? `: ${body.slice(0, 200).trim()}` : ''}`})})
+      })
+    })
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)))
+    request.on('error', (error: NodeJS.ErrnoException) => resolve({answers: false, note: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message}))
+  })
+}

@@ -1,0 +1,22 @@
+# The streamctl image: the CLI and the reference stack's services (`streamctl serve <service>`),
+# used by stacks/reference/compose.yaml.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
+RUN npx tsc -p tsconfig.json && npx oclif manifest && npm prune --omit=dev
+
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production CI=1
+WORKDIR /app
+COPY --from=build /app/package.json /app/oclif.manifest.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+COPY stacks ./stacks
+USER node
+ENTRYPOINT ["node", "/app/bin/run.js"]
+CMD ["serve", "all"]

@@ -1,0 +1,14 @@
+// Flags shared by several commands, each validating its own input in `parse`.
+import {Flags} from '@oclif/core'
+import {StreamctlError} from '../lib/errors.js'
+import {DURATION_HINT, parseDuration} from '../lib/text/duration.js'
+
+/** A duration flag (`30s`, `5m`, `1h30m`), parsed to milliseconds. */
+export const durationFlag = Flags.custom<number>({
+  helpValue: '<duration>',
+  parse: async (input, _context, options) => {
+    const ms = parseDuration(input)
+    if (ms === undefined) throw new StreamctlError('INVALID_FLAG', `--${options.name} ${input}: expected ${DURATION_HINT}`)
+    return ms
+  },
+})

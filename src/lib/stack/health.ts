@@ -1,0 +1,54 @@
+// Is a component up and ready? One probe per kind, speaking the component's own protocol.
+import {probeAmqp, probeHttp, probeKafka, probePostgres, probeRedis, type ProbeResult} from '../host/probes.js'
+import type {Component} from './manifest.js'
+
+export interface Health {
+  healthy: boolean
+  detail: string
+  version?: string
+}
+
+export async function checkHealth(component: Pick<Component, 'kind' | 'health'>, host: string, port: number): Promise<Health> {
+  const result = await probe(component, host, port)
+  return {
+    healthy: result.answers,
+    detail: result.answers ? (result.note ?? 'ready') : (result.note ?? 'not answering'),
+    ...(result.version ? {version: result.version} : {}),
+  }
+}
+
+function probe(component: Pick<Component, 'kind' | 'health'>, host: string, port: number): Promise<ProbeResult> {
+  switch (component.kind) {
+    case 'kafka':
+      return probeKafka(host, port)
+    case 'schema-registry':
+      return probeHttp(`http://${host}:${port}/subjects`)
+    case 'postgres':
+      return probePostgres(host, port)
+    case 'redis':
+      return probeRedis(host, port)
+    case 'rabbitmq':
+      return probeAmqp(host, port)
+    case 'service':
+      return probeHttp(`http://${host}:${port}${component.health}`)
+  }
+}
+
+/** Polls until healthy or the deadline passes; returns the last health seen. */
+export async function waitHealthy(
+  component: Pick<Component, 'kind' | 'health'>,
+  host: string,
+  port: number,
+  options: {timeoutMs: number; intervalMs?: number; onPoll?: (health: Health) => void; stillAlive?: () => Promise<boolean>},
+): Promise<Health> {
+  const deadline = Date.now() + options.timeoutMs
+  let health: Health = {healthy: false, detail: 'not checked yet'}
+  for (;;) {
+    health = await checkHealth(component, host, port)
+    options.onPoll?.(health)
+    if (health.healthy) return health
+    if (options.stillAlive && !(await options.stillAlive())) return {healthy: false, detail: `process exited (${health.detail})`}
+    if (Date.now() >= deadline) return health
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200))
+  }
+}
