@@ -24,16 +24,16 @@ async function readAll(kafka: Kafka, topic: string, expected: number): Promise<s
   const consumer = kafka.consumer({groupId: `reader-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 100})
   await consumer.connect()
   await consumer.subscribe({topic, fromBeginning: true})
-  console.time('r');const values: string[] = []
+  const values: string[] = []
   await consumer.run({eachMessage: async ({message}) => void values.push(message.value!.toString())})
-  console.timeLog('r');const admin = kafka.admin()
+  const admin = kafka.admin()
   await admin.connect()
   const total = (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0)
   await admin.disconnect()
   const deadline = Date.now() + 20_000
   while (values.length < Math.min(total, expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
-  console.timeLog('r');await new Promise((resolve) => setTimeout(resolve, 200))
-  await consumer.disconnect();console.timeLog('r')
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  await consumer.disconnect()
   return values
 }
 
