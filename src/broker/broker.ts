@@ -109,7 +109,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
           for (const connection of connections) connection.close()
         })
         coordinator.close()
-        flush.close()
+        await flush.close()
         topics.close()
         if (ephemeral) rmSync(dataDir, {recursive: true, force: true})
         logger.log('info', 'broker stopped', {dataDir})
