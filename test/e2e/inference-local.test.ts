@@ -23,7 +23,7 @@ describe('inference services on the local driver', () => {
     await stack.cleanup()
   })
 
-  it('comes up healthy, serves a generate to completion, and goes down', async () => {
+  it('comes up healthy, serves a generate to completion, and goes down with its data', async () => {
     const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {env: stack.env, timeoutMs: 120_000})
     expect(up.exitCode, up.stdout + up.stderr).toBe(0)
     const result = JSON.parse(up.stdout) as {endpoints: {databaseUrl: string; services: Record<string, string>}}
@@ -53,8 +53,13 @@ describe('inference services on the local driver', () => {
     const metrics = await (await fetch(`${result.endpoints.services.worker}/metrics`)).text()
     expect(metrics).toMatch(/streamctl_tokens_processed_total\{kind="completion"\} [1-9]/)
 
-    const down = await runCli(['down', '--stack', stack.dir, '--json'], {env: stack.env})
+    const down = await runCli(['down', '--volumes', '--stack', stack.dir, '--json'], {env: stack.env})
     expect(down.exitCode).toBe(0)
     expect((await fetch(`${gateway}/healthz`).then((response) => response.status, () => 0))).toBe(0)
+    const admin = new pg.Client({host: '127.0.0.1', user: 'postgres', database: 'postgres'})
+    await admin.connect()
+    const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [stack.name])
+    await admin.end()
+    expect(left.rowCount).toBe(0)
   })
 })
