@@ -37,6 +37,11 @@ const ERROR_CODES = {
   PORT_UNAVAILABLE: 'error',
   STACK_DRIVER_MISMATCH: 'usage',
   STACK_STATE_CORRUPT: 'error',
+  // provisioning
+  MIGRATION_CHANGED: 'error',
+  MIGRATION_FAILED: 'error',
+  SERVICE_CONFIG_INVALID: 'usage',
+  UNKNOWN_SERVICE: 'usage',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else
