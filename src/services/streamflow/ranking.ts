@@ -1,5 +1,6 @@
 // The recommender's scoring: cosine similarity of the user's affinity vector against each content
-// embedding, blended with how much the item is trending. Pure, so it is tested without a database.
+// embedding (the "vector search"), blended with how much the item is trending. Pure, so it is
+// tested without a database.
 import {cosine} from './embedding.js'
 
 export interface RankCandidate {
@@ -7,11 +8,16 @@ export interface RankCandidate {
   vector: ArrayLike<number>
 }
 
+export interface Similar {
+  content_id: string
+  similarity: number
+}
+
 export interface RankOptions {
   /** Share of the score that comes from trending, 0..1; the rest is similarity. */
   trendingWeight: number
   limit: number
-  /** Items the user has already seen or liked, left out of the result. */
+  /** Items left out of the result (e.g. removed content). */
   exclude?: ReadonlySet<string>
 }
 
@@ -30,20 +36,38 @@ export function normaliseTrending(counts: ReadonlyMap<string, number>): Map<stri
   return scaled
 }
 
+function byScoreThenId<T extends {content_id: string}>(score: (item: T) => number): (a: T, b: T) => number {
+  return (a, b) => score(b) - score(a) || (a.content_id < b.content_id ? -1 : a.content_id > b.content_id ? 1 : 0)
+}
+
+/** The k candidates most similar to the affinity vector: what a vector index would answer. */
+export function nearestContent(affinity: ArrayLike<number>, candidates: Iterable<RankCandidate>, k: number): Similar[] {
+  const scored: Similar[] = []
+  for (const candidate of candidates) scored.push({content_id: candidate.contentId, similarity: cosine(affinity, candidate.vector)})
+  return scored.sort(byScoreThenId((item) => item.similarity)).slice(0, Math.max(0, k))
+}
+
 /**
- * Ranks candidates best first. A user without affinity (a zero vector) gets the trending items;
- * ties break by content id so equal inputs always give the same order.
+ * Blends similarity with trending over the union of the nearest items and the trending ones, best
+ * first; ties break by content id. A user without affinity gets the trending items.
  */
-export function rankContent(affinity: ArrayLike<number>, candidates: readonly RankCandidate[], trending: ReadonlyMap<string, number>, options: RankOptions): RankedItem[] {
+export function blendWithTrending(nearest: readonly Similar[], trending: ReadonlyMap<string, number>, similarityOf: (contentId: string) => number, options: RankOptions): RankedItem[] {
   const weight = Math.min(1, Math.max(0, options.trendingWeight))
   const trend = normaliseTrending(trending)
+  const similarity = new Map(nearest.map((item) => [item.content_id, item.similarity]))
+  for (const id of trend.keys()) if (!similarity.has(id)) similarity.set(id, similarityOf(id))
   const scored: RankedItem[] = []
-  for (const candidate of candidates) {
-    if (options.exclude?.has(candidate.contentId)) continue
-    const similarity = cosine(affinity, candidate.vector)
-    const score = (1 - weight) * similarity + weight * (trend.get(candidate.contentId) ?? 0)
-    scored.push({content_id: candidate.contentId, score: Math.round(score * 1e6) / 1e6})
+  for (const [id, value] of similarity) {
+    if (options.exclude?.has(id)) continue
+    const score = (1 - weight) * value + weight * (trend.get(id) ?? 0)
+    scored.push({content_id: id, score: Math.round(score * 1e6) / 1e6})
   }
-  scored.sort((a, b) => b.score - a.score || (a.content_id < b.content_id ? -1 : a.content_id > b.content_id ? 1 : 0))
-  return scored.slice(0, Math.max(0, options.limit))
+  return scored.sort(byScoreThenId((item) => item.score)).slice(0, Math.max(0, options.limit))
+}
+
+/** Both steps over a whole candidate list. */
+export function rankContent(affinity: ArrayLike<number>, candidates: readonly RankCandidate[], trending: ReadonlyMap<string, number>, options: RankOptions): RankedItem[] {
+  const vectors = new Map(candidates.map((candidate) => [candidate.contentId, candidate.vector]))
+  const nearest = nearestContent(affinity, candidates, candidates.length)
+  return blendWithTrending(nearest, new Map([...trending].filter(([id]) => vectors.has(id))), (id) => cosine(affinity, vectors.get(id)!), options)
 }
