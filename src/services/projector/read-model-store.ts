@@ -1,53 +1,8 @@
-// Applies a batch of one partition to the read models in PostgreSQL. The batch's read-model
-// change and the partition's next offset commit in ONE transaction, and messages below the stored
-// offset are skipped, so a crash between the two, a rebalance or a replay never counts twice.
+// Folds user events into the read models in PostgreSQL (profiles, genre affinity, trending), as
+// the `change` of applyOnce: it runs inside the transaction that advances the projector's offset.
 import type pg from 'pg'
 import {contentIdsOf, foldUserEvents, type ReadModelDelta} from '../streamflow/fold.js'
 import type {UserEvent} from '../streamflow/user-event.js'
-
-export interface OffsetMessage<T> {
-  offset: number
-  value: T | undefined
-}
-
-export interface ApplyResult {
-  applied: number
-  skipped: number
-  /** Users whose read models changed, whose cached recommendations are now stale. */
-  users: string[]
-  nextOffset: number
-}
-
-/**
- * Locks the partition's offset row, drops messages already applied, lets `change` write the rest,
- * and advances the offset — all in one transaction. Undecodable messages (value undefined) still
- * advance the offset: they are counted as skipped, never retried forever.
- */
-export async function applyOnce<T>(pool: pg.Pool, where: {group: string; topic: string; partition: number}, messages: ReadonlyArray<OffsetMessage<T>>, change: (client: pg.PoolClient, values: T[]) => Promise<string[]>): Promise<ApplyResult> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    await client.query('INSERT INTO projector_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING', [where.group, where.topic, where.partition])
-    const stored = await client.query<{next_offset: string}>('SELECT next_offset FROM projector_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE', [where.group, where.topic, where.partition])
-    const from = Number(stored.rows[0]!.next_offset)
-    const fresh = messages.filter((message) => message.offset >= from)
-    if (fresh.length === 0) {
-      await client.query('ROLLBACK')
-      return {applied: 0, skipped: messages.length, users: [], nextOffset: from}
-    }
-    const values = fresh.flatMap((message) => (message.value === undefined ? [] : [message.value]))
-    const users = values.length > 0 ? await change(client, values) : []
-    const nextOffset = Math.max(...fresh.map((message) => message.offset)) + 1
-    await client.query('UPDATE projector_offsets SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND partition = $3', [where.group, where.topic, where.partition, nextOffset])
-    await client.query('COMMIT')
-    return {applied: values.length, skipped: messages.length - values.length, users, nextOffset}
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  } finally {
-    client.release()
-  }
-}
 
 /** The `change` for user events: fold them and write the delta. Returns the users touched. */
 export function foldIntoReadModels(windowMs: number): (client: pg.PoolClient, events: UserEvent[]) => Promise<string[]> {
