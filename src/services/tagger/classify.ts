@@ -17,7 +17,7 @@ export const LABEL_DESCRIPTIONS: Readonly<Record<string, string>> = {
 }
 
 export const ZERO_SHOT_MODEL = 'hashed-zero-shot-v1'
-const DIMS = 256
+const DIMS = 2048
 /** Softmax temperature: lower makes the top label more decisive. */
 const TEMPERATURE = 0.15
 
