@@ -4,6 +4,10 @@ import type {ServiceDefinition} from './common/runtime.js'
 
 export const SERVICES: Record<string, () => Promise<ServiceDefinition>> = {
   'llm-sim': async () => (await import('./llm-sim/index.js')).llmSimService,
+  tagger: async () => (await import('./tagger/index.js')).taggerService,
+  recommender: async () => (await import('./recommender/index.js')).recommenderService,
+  projector: async () => (await import('./projector/index.js')).projectorService,
+  'content-pipeline': async () => (await import('./content-pipeline/index.js')).contentPipelineService,
 }
 
 export function serviceNames(): string[] {

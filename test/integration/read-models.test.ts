@@ -75,10 +75,10 @@ describe('read models', () => {
     const messages = userEvents.map((value, offset) => ({offset, value}))
     const fold = foldIntoReadModels(60_000)
     const first = await applyOnce(pool, where, messages.slice(0, 3), fold)
-    expect(first.users).toEqual(['ana'])
+    expect(first.ids).toEqual(['ana'])
     // The redelivery overlaps what was applied: only offsets 3 and 4 are new.
     const second = await applyOnce(pool, where, messages, fold)
-    expect(second).toMatchObject({applied: 2, skipped: 3, nextOffset: 5, users: ['ben']})
+    expect(second).toMatchObject({applied: 2, skipped: 3, nextOffset: 5, ids: ['ben']})
     const built = await readModels()
     expect(built.profiles).toEqual([
       {user_id: 'ana', views: '1', likes: '1', searches: '1', recommendation_requests: '0', watch_seconds: 300},

@@ -11,8 +11,8 @@ export interface OffsetMessage<T> {
 export interface ApplyResult {
   applied: number
   skipped: number
-  /** Users whose read models changed, whose cached recommendations are now stale. */
-  users: string[]
+  /** What the change returned: the users whose read models changed, the content stored, … */
+  ids: string[]
   nextOffset: number
 }
 
@@ -31,14 +31,14 @@ export async function applyOnce<T>(pool: pg.Pool, where: {group: string; topic: 
     const fresh = messages.filter((message) => message.offset >= from)
     if (fresh.length === 0) {
       await client.query('ROLLBACK')
-      return {applied: 0, skipped: messages.length, users: [], nextOffset: from}
+      return {applied: 0, skipped: messages.length, ids: [], nextOffset: from}
     }
     const values = fresh.flatMap((message) => (message.value === undefined ? [] : [message.value]))
-    const users = values.length > 0 ? await change(client, values) : []
+    const ids = values.length > 0 ? await change(client, values) : []
     const nextOffset = Math.max(...fresh.map((message) => message.offset)) + 1
     await client.query('UPDATE projector_offsets SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND partition = $3', [where.group, where.topic, where.partition, nextOffset])
     await client.query('COMMIT')
-    return {applied: values.length, skipped: messages.length - values.length, users, nextOffset}
+    return {applied: values.length, skipped: messages.length - values.length, ids, nextOffset}
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {})
     throw error

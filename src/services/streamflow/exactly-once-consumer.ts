@@ -25,12 +25,15 @@ export interface ExactlyOnceConsumerOptions<T> {
   afterCommit?: (topic: string, result: ApplyResult) => Promise<void>
   /** Accepts or rejects a decoded value (undefined = undecodable: skipped). */
   accept?: (value: unknown, topic: string) => value is T
+  /** Runs after every batch, applied or not (for counters). */
+  onBatch?: (topic: string, result: ApplyResult) => void
   onError?: (error: Error) => void
 }
 
 export class ExactlyOnceConsumer<T> {
   private consumer: Consumer | undefined
   private pausedNow = false
+  private wantPaused = false
   private admin: Admin | undefined
   applied = 0
   skipped = 0
@@ -57,14 +60,20 @@ export class ExactlyOnceConsumer<T> {
         const result = await applyOnce(this.options.pool, {group: groupId, topic: batch.topic, partition: batch.partition}, messages, this.options.change(batch.topic))
         this.applied += result.applied
         this.skipped += result.skipped
+        this.options.onBatch?.(batch.topic, result)
         if (result.applied > 0) await this.options.afterCommit?.(batch.topic, result)
         await heartbeat()
       },
     })
+    if (this.wantPaused) {
+      this.pausedNow = !this.wantPaused
+      this.setPaused(this.wantPaused)
+    }
   }
 
-  /** Pauses or resumes every subscribed topic; cheap to call repeatedly. */
+  /** Pauses or resumes every subscribed topic; cheap to call repeatedly, also before start. */
   setPaused(paused: boolean): void {
+    this.wantPaused = paused
     if (!this.consumer || paused === this.pausedNow) return
     const topics = this.options.topics.map((topic) => ({topic}))
     if (paused) this.consumer.pause(topics)

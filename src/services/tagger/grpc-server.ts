@@ -25,10 +25,13 @@ export async function generateMetadata(request: GenerateMetadataRequest, lookup?
 }
 
 /** Starts the server on host:port (0 picks a free one). */
-export async function startTaggerServer(options: {host: string; port: number; lookup?: VideoMetadataSource}): Promise<TaggerServer> {
+export async function startTaggerServer(options: {host: string; port: number; lookup?: VideoMetadataSource; onCall?: (status: string) => void}): Promise<TaggerServer> {
   const {grpc, service} = await loadTaggerDefinition()
   const calls = new Map<string, number>()
-  const count = (status: string) => calls.set(status, (calls.get(status) ?? 0) + 1)
+  const count = (status: string) => {
+    calls.set(status, (calls.get(status) ?? 0) + 1)
+    options.onCall?.(status)
+  }
   const server = new grpc.Server()
   server.addService(service, {
     GenerateMetadata: (call: Grpc.ServerUnaryCall<GenerateMetadataRequest, GenerateMetadataResponse>, callback: Grpc.sendUnaryData<GenerateMetadataResponse>) => {
