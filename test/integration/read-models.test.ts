@@ -97,6 +97,10 @@ describe('read models', () => {
     const replay = await applyOnce(pool, where, messages, fold)
     expect(replay).toMatchObject({applied: 0, skipped: 5})
     expect(await readModels()).toEqual(built)
+    // The same events produced again at new offsets (a client retry, a file replayed twice) count once.
+    const reproduced = await applyOnce(pool, where, userEvents.map((value, index) => ({offset: 5 + index, value})), fold)
+    expect(reproduced).toMatchObject({applied: 5, ids: [], nextOffset: 10})
+    expect(await readModels()).toEqual(built)
   })
 
   it('ranks content by the user affinity blended with trending, and caches vector searches when switched on', async () => {

@@ -6,7 +6,9 @@ import type {UserEvent} from '../streamflow/user-event.js'
 
 /** The `change` for user events: fold them and write the delta. Returns the users touched. */
 export function foldIntoReadModels(windowMs: number): (client: pg.PoolClient, events: UserEvent[]) => Promise<string[]> {
-  return async (client, events) => {
+  return async (client, batch) => {
+    const events = await firstSeen(client, batch)
+    if (events.length === 0) return []
     const ids = contentIdsOf(events)
     const genres = new Map<string, string[]>()
     if (ids.length > 0) {
@@ -53,4 +55,11 @@ export async function writeDelta(client: pg.ClientBase, delta: ReadModelDelta): 
       [trending.map((row) => row.windowStart), trending.map((row) => row.contentId), trending.map((row) => row.views), trending.map((row) => row.likes)],
     )
   }
+}
+
+/** The events of the batch not projected before (by event id), recording them as projected. */
+async function firstSeen(client: pg.ClientBase, events: readonly UserEvent[]): Promise<UserEvent[]> {
+  const inserted = await client.query<{event_id: string}>('INSERT INTO projected_events (event_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING event_id', [events.map((event) => event.event_id)])
+  const fresh = new Set(inserted.rows.map((row) => row.event_id))
+  return events.filter((event) => fresh.delete(event.event_id))
 }
