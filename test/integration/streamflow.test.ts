@@ -2,6 +2,7 @@
 // the embedded broker as a child process: user events → projector → read models → cached
 // recommendations; content events → embeddings → announcement → invalidation (all at once or
 // gradual, as switched); the tagger over gRPC behind the gateway route.
+import {execa} from 'execa'
 import path from 'node:path'
 import type {Kafka} from 'kafkajs'
 import pg from 'pg'
@@ -111,6 +112,11 @@ describe('StreamFlow read side', () => {
       expect(accepted.status).toBe(202)
       expect(accepted.body.event_id).toBe(event.event_id)
     }
+    // kcat, an independent client, reads them back keyed by user.
+    const read = await execa('kcat', ['-C', '-b', broker.brokers[0]!, '-t', 'user-events', '-o', 'beginning', '-e', '-q', '-f', '%k %s\\n'], {timeout: 20_000})
+    const records = read.stdout.trim().split('\n').map((line) => ({key: line.slice(0, line.indexOf(' ')), value: JSON.parse(line.slice(line.indexOf(' ') + 1)) as UserEvent}))
+    expect(records.map((record) => record.value.event_id).sort()).toEqual(events.map((event) => event.event_id))
+    for (const record of records) expect(record.key).toBe(record.value.user_id)
     await eventually(async () => ((await pool.query("SELECT 1 FROM profiles WHERE user_id = 'ben' AND recommendation_requests = 1")).rowCount === 1 ? true : undefined), 20_000, 'the projection')
     expect((await pool.query("SELECT views, likes, searches FROM profiles WHERE user_id = 'ana'")).rows).toEqual([{views: '1', likes: '1', searches: '1'}])
 
@@ -147,6 +153,18 @@ describe('StreamFlow read side', () => {
     await startProjector()
     await eventually(async () => ((await lagTotal()) === 0 ? true : undefined), 15_000, 'the restarted projector caught up')
     expect(await readModels()).toEqual(built)
+  })
+
+  it('stops projecting while the paused-consumer fault names it, with the lag visible, and catches up after', async () => {
+    await switches.patch({'faults.pausedConsumers': JSON.stringify(['projector'])})
+    await eventually(async () => (metricValue(await metrics('projector'), `${Metrics.switchFault}{name="pausedConsumers"}`) === 1 ? true : undefined), 5000, 'the switch seen')
+    const event: UserEvent = {event_id: 'evt-paused-01', type: 'like', user_id: 'ben', content_id: 'standup', ts: '2026-01-01T20:03:00Z'}
+    expect((await call('POST', GatewayRoutes.events, event)).status).toBe(202)
+    expect(await eventually(async () => ((await lagTotal()) === 1 ? 1 : undefined), 10_000, 'lag of 1')).toBe(1)
+    expect((await pool.query("SELECT likes FROM profiles WHERE user_id = 'ben'")).rows[0].likes).toBe('0')
+    await switches.patch({'faults.pausedConsumers': JSON.stringify([])})
+    await eventually(async () => ((await lagTotal()) === 0 ? true : undefined), 10_000, 'caught up')
+    expect((await pool.query("SELECT likes FROM profiles WHERE user_id = 'ben'")).rows[0].likes).toBe('1')
   })
 
   const lagTotal = async () => {
