@@ -3,6 +3,9 @@
 import type {ServiceDefinition} from './common/runtime.js'
 
 export const SERVICES: Record<string, () => Promise<ServiceDefinition>> = {
+  gateway: async () => (await import('./gateway/index.js')).gatewayService,
+  worker: async () => (await import('./worker/index.js')).workerService,
+  collector: async () => (await import('./collector/index.js')).collectorService,
   'llm-sim': async () => (await import('./llm-sim/index.js')).llmSimService,
   tagger: async () => (await import('./tagger/index.js')).taggerService,
   recommender: async () => (await import('./recommender/index.js')).recommenderService,
