@@ -1,14 +1,12 @@
-// The StreamFlow read side end to end, against the real PostgreSQL and Redis on this machine and
-// the embedded broker as a child process: user events → projector → read models → cached
-// recommendations; content events → embeddings → announcement → invalidation (all at once or
+// The StreamFlow read side end to end, against the real PostgreSQL, Redis and RabbitMQ (the gateway
+// needs its queue) on this machine and the embedded broker as a child process, through the real
+// gateway: user events → projector → read models → cached recommendations; content events → embeddings → announcement → invalidation (all at once or
 // gradual, as switched); the tagger over gRPC behind the gateway route.
 import {execa} from 'execa'
-import path from 'node:path'
 import type {Kafka} from 'kafkajs'
 import pg from 'pg'
-import {Redis} from 'ioredis'
+import type {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {applyMigrations} from '../../src/lib/provision/migrations.js'
 import {AdminRoutes, GatewayRoutes, Metrics, type Recommendations, type VideoMetadata} from '../../src/lib/stack/api.js'
 import type {RunningService} from '../../src/services/common/runtime.js'
 import {SwitchesStore} from '../../src/services/common/switches.js'
@@ -16,10 +14,8 @@ import {recommendationKey} from '../../src/services/streamflow/cache-keys.js'
 import {openKafka} from '../../src/services/streamflow/kafka.js'
 import type {ContentEvent, UserEvent} from '../../src/services/streamflow/user-event.js'
 import {startTestBroker, type TestBroker} from '../helpers/broker.js'
-import {ROOT} from '../helpers/cli.js'
-import {createTestDatabase, dropRedisPrefix, uniqueName, type TestDatabase} from '../helpers/infra.js'
 import {eventually, metricValue, startService} from '../helpers/services.js'
-import {startReadSideGateway} from '../helpers/read-side-gateway.js'
+import {authorized, createInferenceStack, type InferenceStack} from '../helpers/inference-stack.js'
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -40,17 +36,16 @@ const events: UserEvent[] = [
 
 describe('StreamFlow read side', () => {
   let broker: TestBroker
-  let database: TestDatabase
+  let stack: InferenceStack
   let pool: pg.Pool
   let redis: Redis
   let kafka: Kafka
   let switches: SwitchesStore
   let env: Record<string, string>
   const services: Record<string, RunningService> = {}
-  const prefix = `${uniqueName('sctl_sf')}:`
 
   const call = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${services.gateway!.url}${route}`, {method, headers: body === undefined ? {} : {'content-type': 'application/json'}, body: body === undefined ? undefined : JSON.stringify(body)})
+    const response = await fetch(`${services.gateway!.url}${route}`, {method, headers: authorized(stack.users.viewer!), body: body === undefined ? undefined : JSON.stringify(body)})
     return {status: response.status, body: (await response.json()) as Record<string, unknown>}
   }
   const metrics = async (service: string) => (await fetch(`${services[service]!.url}/metrics`)).text()
@@ -62,33 +57,29 @@ describe('StreamFlow read side', () => {
   const startProjector = async () => (services.projector = await startService('projector', env))
 
   beforeAll(async () => {
-    ;[broker, database] = await Promise.all([startTestBroker(), createTestDatabase('sctl_sf')])
-    pool = new pg.Pool({connectionString: database.url, max: 3})
-    const client = await pool.connect()
-    await applyMigrations(client, path.join(ROOT, 'stacks/reference/migrations'))
-    client.release()
-    redis = new Redis(REDIS_URL, {keyPrefix: prefix})
+    ;[broker, stack] = await Promise.all([startTestBroker(), createInferenceStack({users: {viewer: 'roomy'}})])
+    pool = new pg.Pool({connectionString: stack.database.url, max: 3})
+    redis = stack.redis
+    const prefix = stack.prefix
     kafka = await openKafka('streamflow-test', broker.brokers)
     const admin = kafka.admin()
     await admin.connect()
     await admin.createTopics({topics: [{topic: 'user-events', numPartitions: 3}, {topic: 'content-events', numPartitions: 1}, {topic: 'content-announcements', numPartitions: 1}]})
     await admin.disconnect()
-    env = {DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, KAFKA_BROKERS: broker.brokers.join(','), GRPC_PORT: '0', INVALIDATION_SPREAD_MS: '1500', LAG_INTERVAL_MS: '200'}
+    env = {...(stack.env as Record<string, string>), KAFKA_BROKERS: broker.brokers.join(','), GRPC_PORT: '0', INVALIDATION_SPREAD_MS: '1500', LAG_INTERVAL_MS: '200'}
     switches = await SwitchesStore.open(REDIS_URL, prefix)
     services.tagger = await startService('tagger', env)
     services.recommender = await startService('recommender', env)
     services['content-pipeline'] = await startService('content-pipeline', env)
     await startProjector()
-    services.gateway = await startReadSideGateway({...env, RECOMMENDER_URL: services.recommender.url, TAGGER_GRPC_ADDR: `127.0.0.1:${services.tagger.ports.grpc}`})
+    services.gateway = await startService('gateway', {...env, RECOMMENDER_URL: services.recommender.url, TAGGER_GRPC_ADDR: `127.0.0.1:${services.tagger.ports.grpc}`})
   })
   afterAll(async () => {
     for (const name of ['gateway', 'projector', 'content-pipeline', 'recommender', 'tagger']) await services[name]?.close()
     await switches?.close()
-    redis?.disconnect()
     await pool?.end()
     await broker?.stop()
-    await dropRedisPrefix(REDIS_URL, prefix)
-    await database?.drop()
+    await stack?.close()
   })
 
   it('stores content events with their embeddings', async () => {
@@ -120,6 +111,7 @@ describe('StreamFlow read side', () => {
     await eventually(async () => ((await pool.query("SELECT 1 FROM profiles WHERE user_id = 'ben' AND recommendation_requests = 1")).rowCount === 1 ? true : undefined), 20_000, 'the projection')
     expect((await pool.query("SELECT views, likes, searches FROM profiles WHERE user_id = 'ana'")).rows).toEqual([{views: '1', likes: '1', searches: '1'}])
 
+    expect((await fetch(`${services.gateway!.url}${GatewayRoutes.recommendations('ana')}`)).status).toBe(401)
     const first = await call('GET', GatewayRoutes.recommendations('ana'))
     expect(first.status).toBe(200)
     expect(first.body.cache).toBe('miss')

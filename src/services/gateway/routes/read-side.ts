@@ -1,36 +1,32 @@
-// The gateway's StreamFlow routes, mounted by the gateway on its router:
-//   POST /v1/events                  a user event, checked against the user-event schema, produced
+// The gateway's StreamFlow routes (a gateway route module):
+//   POST /v1/events                  (API key) a user event, checked against the user-event schema, produced
 //                                    to Kafka keyed by user (the CQRS command side);
-//   GET  /v1/recommendations/{user}  Redis cache, then the recommender (the query side), then the
+//   GET  /v1/recommendations/{user}  (API key) Redis cache, then the recommender (the query side), then the
 //                                    stored read model if the recommender is down;
-//   GET  /v1/metadata/{video}        the tagger over gRPC;
-//   POST /admin/actions/content-drop produces new titles to content-events (the cascade's trigger).
+//   GET  /v1/metadata/{video}        (API key) the tagger over gRPC;
+//   POST /admin/actions/content-drop (admin token) produces new titles to content-events (the cascade's trigger).
 //
 // Environment (defaults): RECOMMENDER_URL (http://127.0.0.1:8084), RECOMMENDER_TIMEOUT_MS (2000),
 // RECOMMENDATION_CACHE_TTL_S (300), TAGGER_GRPC_ADDR (127.0.0.1:50051), TAGGER_TIMEOUT_MS (2000),
 // USER_EVENTS_TOPIC (user-events), CONTENT_EVENTS_TOPIC (content-events).
 import type {Producer} from 'kafkajs'
-import {AdminRoutes, GatewayRoutes, type RankedRecommendations, type Recommendations, RecommenderRoutes, type VideoMetadata} from '../../lib/stack/api.js'
-import {envNumber, envString} from '../common/config.js'
-import {badRequest, HttpError} from '../common/http/errors.js'
-import type {Handler, Router} from '../common/http/router.js'
-import {integerField, rejectUnknownFields, requireObject} from '../common/http/validate.js'
-import type {ServiceRuntime} from '../common/runtime.js'
-import {TaggerCallError, type TaggerClient} from '../tagger/grpc-client.js'
-import {recommendationKey} from '../streamflow/cache-keys.js'
-import {contentDropEvents} from '../streamflow/content-drop.js'
-import {loadEventValidator} from '../streamflow/event-schemas.js'
-import {openKafka} from '../streamflow/kafka.js'
-import type {UserEvent} from '../streamflow/user-event.js'
+import {AdminRoutes, GatewayRoutes, type RankedRecommendations, type Recommendations, RecommenderRoutes, type VideoMetadata} from '../../../lib/stack/api.js'
+import {envNumber, envString} from '../../common/config.js'
+import {badRequest, HttpError} from '../../common/http/errors.js'
+import type {Handler} from '../../common/http/router.js'
+import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
+import {recommendationKey} from '../../streamflow/cache-keys.js'
+import {contentDropEvents} from '../../streamflow/content-drop.js'
+import {loadEventValidator} from '../../streamflow/event-schemas.js'
+import {openKafka} from '../../streamflow/kafka.js'
+import type {UserEvent} from '../../streamflow/user-event.js'
+import {TaggerCallError, type TaggerClient} from '../../tagger/grpc-client.js'
+import type {GatewayRouteModule} from '../context.js'
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/
 
-export interface ReadSideOptions {
-  /** Wraps the routes that need an API key (the gateway's authentication); none when omitted. */
-  authenticated?: (handler: Handler) => Handler
-}
-
-export async function mountReadSide(router: Router, runtime: ServiceRuntime, options: ReadSideOptions = {}): Promise<void> {
+export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
+  const {runtime, redis} = gateway
   const {env, manifest, stackDir} = runtime.context
   const recommenderUrl = envString(env, 'RECOMMENDER_URL', 'http://127.0.0.1:8084')
   const recommenderTimeoutMs = envNumber(env, 'RECOMMENDER_TIMEOUT_MS', 2000, {min: 1, integer: true})
@@ -39,10 +35,15 @@ export async function mountReadSide(router: Router, runtime: ServiceRuntime, opt
   const taggerTimeoutMs = envNumber(env, 'TAGGER_TIMEOUT_MS', 2000, {min: 1, integer: true})
   const userEventsTopic = envString(env, 'USER_EVENTS_TOPIC', 'user-events')
   const contentEventsTopic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
-  const guard = options.authenticated ?? ((handler: Handler) => handler)
+  const guard =
+    (handler: Handler): Handler =>
+    async (context) => {
+      await gateway.principal(context.request)
+      return handler(context)
+    }
   const {metrics, log} = runtime
 
-  const [redis, isUserEvent, undici] = await Promise.all([runtime.redis(), loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'), import('undici')])
+  const [isUserEvent, undici] = await Promise.all([loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'), import('undici')])
   const recommender = new undici.Pool(recommenderUrl, {connections: 64, pipelining: 1})
   runtime.onClose('recommender pool', () => recommender.close())
   const producer = once(async (): Promise<Producer> => {
@@ -53,7 +54,7 @@ export async function mountReadSide(router: Router, runtime: ServiceRuntime, opt
     return created
   })
   const tagger = once(async (): Promise<TaggerClient> => {
-    const {connectTagger} = await import('../tagger/grpc-client.js')
+    const {connectTagger} = await import('../../tagger/grpc-client.js')
     const client = await connectTagger(taggerAddress)
     runtime.onClose('tagger client', async () => client.close())
     return client
@@ -118,7 +119,8 @@ export async function mountReadSide(router: Router, runtime: ServiceRuntime, opt
 
   router.post(
     AdminRoutes.contentDrop,
-    async ({body}) => {
+    async ({request: http, body}) => {
+      gateway.requireAdmin(http)
       const request = requireObject(await body())
       rejectUnknownFields(request, ['count'])
       const count = integerField(request, 'count', {min: 1, max: 10_000}) ?? 10
