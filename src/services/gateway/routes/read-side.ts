@@ -46,21 +46,21 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   const [isUserEvent, undici] = await Promise.all([loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'), import('undici')])
   const recommender = new undici.Pool(recommenderUrl, {connections: 64, pipelining: 1})
   runtime.onClose('recommender pool', () => recommender.close())
+  // Connected at start, so the first event does not pay for it; a broker still coming up only delays it.
+  const kafka = await openKafka(`streamctl-${runtime.name}`, runtime.config.kafkaBrokers, log)
+  const kafkaProducer = kafka.producer({allowAutoTopicCreation: true})
+  runtime.onClose('kafka producer', () => kafkaProducer.disconnect())
   const producer = once(async (): Promise<Producer> => {
-    const kafka = await openKafka(`streamctl-${runtime.name}`, runtime.config.kafkaBrokers, log)
-    const created = kafka.producer({allowAutoTopicCreation: true})
-    await created.connect()
-    runtime.onClose('kafka producer', () => created.disconnect())
-    return created
+    await kafkaProducer.connect()
+    return kafkaProducer
   })
+  producer().catch((error: Error) => log.warn('kafka producer not connected yet', {error: error.message}))
   const tagger = once(async (): Promise<TaggerClient> => {
     const {connectTagger} = await import('../../tagger/grpc-client.js')
     const client = await connectTagger(taggerAddress)
     runtime.onClose('tagger client', async () => client.close())
     return client
   })
-  // Connect to Kafka at start, so the first event does not pay for it; a broker still coming up only delays it.
-  producer().catch((error: Error) => log.warn('kafka producer not connected yet', {error: error.message}))
 
   const produce = async (topic: string, messages: Array<{key: string; value: string}>) => {
     try {
