@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {cosine, EMBEDDING_DIMS, embedAffinity, embedContent} from '../../src/services/streamflow/embedding.js'
 import {contentIdsOf, foldUserEvents, viewAffinity, windowStart} from '../../src/services/streamflow/fold.js'
 import {planInvalidation} from '../../src/services/streamflow/invalidation.js'
-import {rankContent} from '../../src/services/streamflow/ranking.js'
+import {nearestContent, rankContent} from '../../src/services/streamflow/ranking.js'
 import type {UserEvent} from '../../src/services/streamflow/user-event.js'
 
 const matchReport = {genres: ['sports'], tags: ['football', 'highlights'], title: 'Cup final highlights', description: 'Every goal of the final'}
@@ -45,6 +45,14 @@ describe('ranking', () => {
     expect(ranked[0]!.content_id).toBe('garden')
     const coldStart = rankContent(embedAffinity({}), candidates, new Map([['garden', 3]]), {trendingWeight: 0.3, limit: 1})
     expect(coldStart).toEqual([{content_id: 'garden', score: 0.3}])
+  })
+
+  it('selects the same k nearest items as a full sort would, ties by id', () => {
+    const many = Array.from({length: 300}, (_, index) => ({contentId: `c${String(index).padStart(3, '0')}`, vector: embedContent({genres: [['sports', 'news', 'comedy'][index % 3]!], tags: [`t${index % 7}`]})}))
+    const user = embedAffinity({sports: 2, news: 1})
+    const full = many.map((candidate) => ({content_id: candidate.contentId, similarity: cosine(user, candidate.vector)})).sort((a, b) => b.similarity - a.similarity || (a.content_id < b.content_id ? -1 : 1))
+    expect(nearestContent(user, many, 25)).toEqual(full.slice(0, 25))
+    expect(nearestContent(user, many, 0)).toEqual([])
   })
 
   it('leaves out excluded items and respects the limit', () => {

@@ -37,8 +37,12 @@ export interface Ranking {
 /** Weight of a like against a view in trending counts. */
 export const LIKE_TREND_WEIGHT = 2
 
+/** How long the global trending counts are reused before they are read again. */
+const TRENDING_REFRESH_MS = 1000
+
 export class RecommendationEngine {
   private searching = 0
+  private trendingCache: {at: number; value: Promise<Map<string, number>>} | undefined
 
   constructor(
     private readonly pool: pg.Pool,
@@ -90,7 +94,18 @@ export class RecommendationEngine {
     }
   }
 
-  private async trending(): Promise<Map<string, number>> {
+  /** Trending is the same for every user: read at most once per TRENDING_REFRESH_MS. */
+  private trending(): Promise<Map<string, number>> {
+    const now = Date.now()
+    if (!this.trendingCache || now - this.trendingCache.at > TRENDING_REFRESH_MS) {
+      const value = this.readTrending()
+      this.trendingCache = {at: now, value}
+      value.catch(() => (this.trendingCache = undefined))
+    }
+    return this.trendingCache.value
+  }
+
+  private async readTrending(): Promise<Map<string, number>> {
     const rows = await this.pool.query<{content_id: string; score: string}>(
       `SELECT content_id, sum(views + ${LIKE_TREND_WEIGHT} * likes) AS score FROM trending
        WHERE window_start > (SELECT max(window_start) FROM trending) - make_interval(secs => $1)

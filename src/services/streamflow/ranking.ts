@@ -40,11 +40,23 @@ function byScoreThenId<T extends {content_id: string}>(score: (item: T) => numbe
   return (a, b) => score(b) - score(a) || (a.content_id < b.content_id ? -1 : a.content_id > b.content_id ? 1 : 0)
 }
 
-/** The k candidates most similar to the affinity vector: what a vector index would answer. */
+/**
+ * The k candidates most similar to the affinity vector: what a vector index would answer. A
+ * bounded selection keeps it O(n·k) in the worst case and close to O(n) in practice.
+ */
 export function nearestContent(affinity: ArrayLike<number>, candidates: Iterable<RankCandidate>, k: number): Similar[] {
-  const scored: Similar[] = []
-  for (const candidate of candidates) scored.push({content_id: candidate.contentId, similarity: cosine(affinity, candidate.vector)})
-  return scored.sort(byScoreThenId((item) => item.similarity)).slice(0, Math.max(0, k))
+  const limit = Math.max(0, k)
+  const best: Similar[] = []
+  const order = byScoreThenId<Similar>((item) => item.similarity)
+  for (const candidate of candidates) {
+    const item = {content_id: candidate.contentId, similarity: cosine(affinity, candidate.vector)}
+    if (best.length === limit && (limit === 0 || order(item, best[limit - 1]!) >= 0)) continue
+    let index = best.length
+    while (index > 0 && order(item, best[index - 1]!) < 0) index--
+    best.splice(index, 0, item)
+    if (best.length > limit) best.pop()
+  }
+  return best
 }
 
 /**

@@ -88,7 +88,8 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     metrics.cacheMisses.inc({cache: 'recommendations'})
     const ranked = await rank(user)
     const value: Omit<Recommendations, 'cache'> = {user_id: user, items: ranked.items}
-    await redis.set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds)
+    // Not awaited: the answer does not wait for the cache fill; a concurrent request may miss too.
+    redis.set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds).catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))
     return {status: 200, body: {...value, cache: 'miss'} satisfies Recommendations}
   }))
 
