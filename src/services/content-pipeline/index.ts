@@ -4,16 +4,18 @@
 // the projector invalidate recommendations: the new-content cascade of the StreamFlow design.
 //
 // Environment (defaults): CONTENT_PIPELINE_GROUP (content-pipeline), CONTENT_EVENTS_TOPIC
-// (content-events), ANNOUNCEMENTS_TOPIC (content-announcements), plus the common ones.
+// (content-events), ANNOUNCEMENTS_TOPIC (content-announcements), LAG_INTERVAL_MS (1000), plus the
+// common ones.
 import {Counter} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
-import {envString} from '../common/config.js'
+import {envNumber, envString} from '../common/config.js'
 import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
 import {CATALOGUE_VERSION_KEY} from '../streamflow/cache-keys.js'
 import {loadEventValidator} from '../streamflow/event-schemas.js'
 import {ExactlyOnceConsumer} from '../streamflow/exactly-once-consumer.js'
 import {openKafka} from '../streamflow/kafka.js'
+import {reportConsumerLag} from '../streamflow/lag-reporter.js'
 import type {ContentAnnouncement, ContentEvent} from '../streamflow/user-event.js'
 import {storeContentEvents} from './catalogue-store.js'
 
@@ -25,6 +27,7 @@ export const contentPipelineService: ServiceDefinition = {
     const group = envString(env, 'CONTENT_PIPELINE_GROUP', 'content-pipeline')
     const topic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
     const announcementsTopic = envString(env, 'ANNOUNCEMENTS_TOPIC', 'content-announcements')
+    const lagIntervalMs = envNumber(env, 'LAG_INTERVAL_MS', 1000, {min: 100, integer: true})
     const [pool, redis, isContentEvent] = await Promise.all([runtime.postgres(), runtime.redis(), loadEventValidator<ContentEvent>(context.manifest, context.stackDir, 'content-event')])
     const consumed = new Counter({name: Metrics.eventsConsumed, help: 'Records consumed, applied or skipped (already applied, or invalid)', labelNames: ['group', 'topic', 'outcome'], registers: [runtime.metrics.registry]})
     const kafka = await openKafka(`streamctl-${runtime.name}`, runtime.config.kafkaBrokers, runtime.log)
@@ -54,6 +57,7 @@ export const contentPipelineService: ServiceDefinition = {
     })
     await consumer.start()
     runtime.onClose('consumer', () => consumer.stop())
+    reportConsumerLag(runtime, consumer, group, lagIntervalMs)
     await runtime.listen(new Router())
     return runtime.running()
   },

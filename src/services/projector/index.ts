@@ -15,6 +15,7 @@ import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../co
 import {loadEventValidator} from '../streamflow/event-schemas.js'
 import {ExactlyOnceConsumer} from '../streamflow/exactly-once-consumer.js'
 import {openKafka} from '../streamflow/kafka.js'
+import {reportConsumerLag} from '../streamflow/lag-reporter.js'
 import type {ContentAnnouncement, UserEvent} from '../streamflow/user-event.js'
 import {RecommendationCacheInvalidator} from './cache-invalidator.js'
 import {foldIntoReadModels} from './read-model-store.js'
@@ -68,15 +69,7 @@ export const projectorService: ServiceDefinition = {
     await consumer.start()
     runtime.onClose('consumer', () => consumer.stop())
 
-    const lagTimer = setInterval(() => {
-      consumer.lag().then(
-        (lags) => {
-          for (const lag of lags) runtime.metrics.consumerLag.set({group, topic: lag.topic, partition: String(lag.partition)}, lag.lag)
-        },
-        (error: Error) => runtime.log.warn('cannot read consumer lag', {error: error.message}),
-      )
-    }, lagIntervalMs)
-    runtime.onClose('lag', async () => clearInterval(lagTimer))
+    reportConsumerLag(runtime, consumer, group, lagIntervalMs)
     await runtime.listen(new Router())
     return runtime.running()
   },
