@@ -6,7 +6,8 @@
 //
 // Environment (defaults): PROJECTOR_GROUP (projector), USER_EVENTS_TOPIC (user-events),
 // ANNOUNCEMENTS_TOPIC (content-announcements), TRENDING_WINDOW_MS (60000), INVALIDATION_SPREAD_MS
-// (10000: the window gradual invalidation spreads expiries over), LAG_INTERVAL_MS (1000).
+// (10000: the window gradual invalidation spreads expiries over), LAG_INTERVAL_MS (1000),
+// SESSION_TIMEOUT_MS (10000: how soon the partitions of a killed projector move to a live one).
 import {Counter} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
 import {envNumber, envString} from '../common/config.js'
@@ -31,6 +32,7 @@ export const projectorService: ServiceDefinition = {
     const windowMs = envNumber(env, 'TRENDING_WINDOW_MS', 60_000, {min: 1000, integer: true})
     const spreadMs = envNumber(env, 'INVALIDATION_SPREAD_MS', 10_000, {min: 0, integer: true})
     const lagIntervalMs = envNumber(env, 'LAG_INTERVAL_MS', 1000, {min: 100, integer: true})
+    const sessionTimeoutMs = envNumber(env, 'SESSION_TIMEOUT_MS', 10_000, {min: 1000, integer: true})
     const [pool, redis, switches, isUserEvent] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches(), loadEventValidator<UserEvent>(context.manifest, context.stackDir, 'user-event')])
     const invalidator = new RecommendationCacheInvalidator(redis, runtime.config.redisKeyPrefix)
     const registers = [runtime.metrics.registry]
@@ -44,6 +46,7 @@ export const projectorService: ServiceDefinition = {
       pool,
       groupId: group,
       topics: [eventsTopic, announcementsTopic],
+      sessionTimeoutMs,
       accept: (value, topic): value is UserEvent | ContentAnnouncement => (topic === eventsTopic ? isUserEvent(value) : isAnnouncement(value)),
       change: (topic) =>
         topic === eventsTopic

@@ -25,6 +25,8 @@ export interface ExactlyOnceConsumerOptions<T> {
   afterCommit?: (topic: string, result: ApplyResult) => Promise<void>
   /** Accepts or rejects a decoded value (undefined = undecodable: skipped). */
   accept?: (value: unknown, topic: string) => value is T
+  /** How long the group waits for a silent member (one killed) before reassigning its partitions. */
+  sessionTimeoutMs?: number
   /** Runs after every batch, applied or not (for counters). */
   onBatch?: (topic: string, result: ApplyResult) => void
   onError?: (error: Error) => void
@@ -42,7 +44,8 @@ export class ExactlyOnceConsumer<T> {
 
   async start(): Promise<void> {
     const {kafka, groupId, topics} = this.options
-    const consumer = kafka.consumer({groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, rebalanceTimeout: 10_000, maxWaitTimeInMs: 250})
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000
+    const consumer = kafka.consumer({groupId, sessionTimeout, heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)), rebalanceTimeout: sessionTimeout, maxWaitTimeInMs: 250})
     this.consumer = consumer
     await consumer.connect()
     await consumer.subscribe({topics, fromBeginning: true})
