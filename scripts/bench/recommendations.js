@@ -1,4 +1,4 @@
-// npm run bench:recommendations — GET /v1/recommendations/{user} through the gateway, p99 on a
+// npm run bench:recommendations (also run by npm run bench:gateway) — GET /v1/recommendations/{user} through the gateway, p99 on a
 // cache hit (Redis) and on a miss (recommender: affinity, vector search over the embedded catalogue,
 // trending blend), at fixed rates with autocannon, next to a trivial Node HTTP server measured in
 // the same run. Targets (PRODUCT.md §6): hit p99 < 5 ms, miss p99 < 50 ms.
@@ -8,7 +8,6 @@
 // BENCH_SECONDS (10), BENCH_HIT_RATE (1000 req/s), BENCH_MISS_RATE (200 req/s), BENCH_CATALOGUE (2000).
 import autocannon from 'autocannon'
 import {execFileSync, spawn} from 'node:child_process'
-import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -45,6 +44,17 @@ async function waitHealthy(url) {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`${url} never became ready`)
+}
+
+async function waitListening(port) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const open = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(socket.end() && true)).once('error', () => resolve(false))
+    })
+    if (open) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`nothing listens on ${port}`)
 }
 
 async function serve(service, env) {
@@ -119,9 +129,12 @@ function row(name, result, target) {
 }
 
 async function main() {
-  const trivial = http.createServer((request, response) => response.end('{"ok":true}'))
-  await new Promise((resolve) => trivial.listen(0, '127.0.0.1', resolve))
-  const trivialUrl = `http://127.0.0.1:${trivial.address().port}/`
+  // The peer runs in its own process, as the services do, so it does not share autocannon's CPU.
+  const peerPort = await freePort()
+  const body = JSON.stringify({user_id: 'u0', items: Array.from({length: 10}, (_, index) => ({content_id: `drop-bench-${index}`, score: 0.5})), cache: 'hit'})
+  children.push(spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => { s.writeHead(200, {'content-type': 'application/json'}); s.end(${JSON.stringify(body)}) }).listen(${peerPort}, '127.0.0.1')`], {stdio: 'inherit'}))
+  const trivialUrl = `http://127.0.0.1:${peerPort}/`
+  await waitListening(peerPort)
   const {gateway, apiKey} = await setUp()
   const headers = {authorization: `Bearer ${apiKey}`}
   // Warm the hit path: one user, cached.
@@ -133,7 +146,6 @@ async function main() {
     row('trivial node:http (peer) @ miss rate', await run({url: trivialUrl, overallRate: missRate}), undefined),
     row('recommendations, cache miss', await run({url: gateway, headers, overallRate: missRate, requests: [{setupRequest: (request) => ({...request, path: `/v1/recommendations/u${next++}`})}]}), TARGETS.miss),
   ]
-  trivial.close()
   await tearDown()
   console.log(`\nGET /v1/recommendations through the gateway, ${seconds} s per case, fixed rates (autocannon, 16 connections), catalogue of ${catalogueSize} titles\n`)
   printTable(

@@ -22,8 +22,8 @@ const tier = (name: string, dailyRequests: number, burst = 100_000, priority = 1
   priority,
 })
 
-/** Tiers of the test population: a roomy one, one of exactly 100 requests a day, one of 2, one with a burst of 3. */
-export const TEST_TIERS = [tier('roomy', 1_000_000), tier('limited', 100), tier('tiny', 2), tier('bursty', 1_000_000, 3)]
+/** Tiers of the test population: a roomy one, one of exactly 100 requests a day, one of 2, one with a burst of 3, and a high-priority one. */
+export const TEST_TIERS = [tier('roomy', 1_000_000), tier('limited', 100), tier('tiny', 2), tier('bursty', 1_000_000, 3), tier('vip', 1_000_000, 100_000, 9)]
 
 export interface InferenceStack {
   env: Env

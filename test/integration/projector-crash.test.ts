@@ -11,7 +11,7 @@ import {seededRandom} from '../../src/lib/random/seeded.js'
 import {storeContentEvents} from '../../src/services/content-pipeline/catalogue-store.js'
 import {contentDropEvents} from '../../src/services/streamflow/content-drop.js'
 import {foldUserEvents} from '../../src/services/streamflow/fold.js'
-import {openKafka} from '../../src/services/streamflow/kafka.js'
+import {openKafka} from '../../src/services/common/connections.js'
 import type {UserEvent} from '../../src/services/streamflow/user-event.js'
 import {startTestBroker, type TestBroker} from '../helpers/broker.js'
 import {BIN, ROOT} from '../helpers/cli.js'
@@ -63,7 +63,7 @@ describe('projector under SIGKILL', () => {
     await applyMigrations(client, path.join(ROOT, 'stacks/reference/migrations'))
     await storeContentEvents(client, contentDropEvents(20, 'crash'))
     client.release()
-    kafka = await openKafka('projector-crash-test', broker.brokers)
+    kafka = await openKafka(broker.brokers, 'projector-crash-test')
     const admin = kafka.admin()
     await admin.connect()
     await admin.createTopics({topics: [{topic: 'user-events', numPartitions: 3}, {topic: 'content-announcements', numPartitions: 1}]})

@@ -11,7 +11,7 @@ import {AdminRoutes, GatewayRoutes, Metrics, type Recommendations, type VideoMet
 import type {RunningService} from '../../src/services/common/runtime.js'
 import {SwitchesStore} from '../../src/services/common/switches.js'
 import {recommendationKey} from '../../src/services/streamflow/cache-keys.js'
-import {openKafka} from '../../src/services/streamflow/kafka.js'
+import {openKafka} from '../../src/services/common/connections.js'
 import type {ContentEvent, UserEvent} from '../../src/services/streamflow/user-event.js'
 import {startTestBroker, type TestBroker} from '../helpers/broker.js'
 import {eventually, metricValue, startService} from '../helpers/services.js'
@@ -61,7 +61,7 @@ describe('StreamFlow read side', () => {
     pool = new pg.Pool({connectionString: stack.database.url, max: 3})
     redis = stack.redis
     const prefix = stack.prefix
-    kafka = await openKafka('streamflow-test', broker.brokers)
+    kafka = await openKafka(broker.brokers, 'streamflow-test')
     const admin = kafka.admin()
     await admin.connect()
     await admin.createTopics({topics: [{topic: 'user-events', numPartitions: 3}, {topic: 'content-events', numPartitions: 1}, {topic: 'content-announcements', numPartitions: 1}]})

@@ -79,4 +79,32 @@ describe('worker killed mid-run', () => {
     const row = await stack.pg.query('SELECT output FROM requests WHERE request_id = $1', [id])
     expect(row.rows[0].output).not.toBe('again')
   })
+
+  it('stops gracefully: in-flight requests finish and are acked, the rest stay queued, nothing is called twice', async () => {
+    if (!stack.services.worker) await stack.start('worker', {WORKER_PREFETCH: '40'})
+    const settledBefore = await settledCount()
+    const callsBefore = await llmCalls()
+    const total = 80
+    await Promise.all(Array.from({length: total}, () => generate(gateway, stack.users.alice!, {prompt: 'Name a film.', max_tokens: 8})))
+    await eventually(async () => ((await settledCount()) - settledBefore >= 5 ? true : undefined), 30_000, 'some requests to settle')
+    await stack.stop('worker')
+    const connection = await amqp.connect(stack.vhost.url)
+    try {
+      const channel = await connection.createChannel()
+      // The collector drains what the worker published before it stopped.
+      await eventually(async () => ((await channel.checkQueue('inference_results')).messageCount === 0 ? true : undefined), 10_000, 'results to drain')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const queued = await channel.checkQueue('inference_requests')
+      expect(queued.consumerCount).toBe(0)
+      const settled = (await settledCount()) - settledBefore
+      expect(settled).toBeGreaterThanOrEqual(5)
+      expect(settled + queued.messageCount).toBe(total)
+      expect((await llmCalls()) - callsBefore).toBe(settled)
+    } finally {
+      await connection.close()
+    }
+    await stack.start('worker', {WORKER_PREFETCH: '40'})
+    await eventually(async () => ((await settledCount()) - settledBefore === total ? true : undefined), 30_000, 'the rest to settle')
+    expect(await quotaTotals(stack)).toMatchObject({reserved: 0, open: 0})
+  })
 })

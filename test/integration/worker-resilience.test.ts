@@ -11,7 +11,7 @@ describe('worker resilience', () => {
   let gateway: string
 
   beforeAll(async () => {
-    stack = await createInferenceStack({users: {alice: 'roomy'}})
+    stack = await createInferenceStack({users: {alice: 'roomy', vip: 'vip'}})
     await stack.start('llm-sim', {LLM_LATENCY_MIN_MS: '20', LLM_LATENCY_MAX_MS: '20', LLM_LATENCY_MEDIAN_MS: '20', LLM_RPM_LIMIT: '100000'})
     await stack.start('collector')
     await stack.start('worker', {LLM_MAX_ATTEMPTS: '3', LLM_BACKOFF_BASE_MS: '20', LLM_BACKOFF_MAX_MS: '100', LLM_TIMEOUT_MS: '300', BREAKER_FAILURE_THRESHOLD: '3', BREAKER_OPEN_MS: '600000'})
@@ -31,9 +31,9 @@ describe('worker resilience', () => {
     for (const {service, sample, value} of check) await eventually(async () => (metricValue(await metrics(service), sample) === value ? true : undefined), 5000, `${sample} = ${value} on ${service}`)
   }
 
-  const finished = (id: string) =>
+  const finished = (id: string, user = stack.users.alice!) =>
     eventually(async () => {
-      const response = await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(stack.users.alice!)})
+      const response = await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(user)})
       const body = (await response.json()) as Record<string, any>
       return body.status === 'completed' || body.status === 'failed' ? body : undefined
     }, 20_000, `request ${id} to finish`)
@@ -101,5 +101,18 @@ describe('worker resilience', () => {
     // Switched off, the breaker is forgotten.
     await switchTo({faults: {llmErrorRate: 0}, interventions: {llmBreakerFallback: false}}, [{service: 'worker', sample: 'streamctl_breaker_state{breaker="llm"}', value: 0}])
     expect(await quotaTotals(stack)).toMatchObject({reserved: 0, open: 0})
+  })
+
+  it('serves higher tiers first when prioritisation is switched on', async () => {
+    await stack.stop('worker')
+    await switchTo({interventions: {prioritisation: true}}, [{service: 'gateway', sample: 'streamctl_intervention{name="prioritisation"}', value: 1}])
+    const low = await Promise.all([1, 2, 3].map(async () => (await generate(gateway, stack.users.alice!)).body.request_id as string))
+    const high = await Promise.all([1, 2, 3].map(async () => (await generate(gateway, stack.users.vip!)).body.request_id as string))
+    await stack.start('worker', {WORKER_PREFETCH: '1'})
+    for (const id of low) expect((await finished(id)).status).toBe('completed')
+    for (const id of high) expect((await finished(id, stack.users.vip!)).status).toBe('completed')
+    const order = await stack.pg.query('SELECT request_id, priority FROM requests WHERE request_id = ANY($1::uuid[]) ORDER BY completed_at', [[...low, ...high]])
+    expect(order.rows.map((row) => row.priority)).toEqual([9, 9, 9, 1, 1, 1])
+    await switchTo({interventions: {prioritisation: false}}, [{service: 'gateway', sample: 'streamctl_intervention{name="prioritisation"}', value: 0}])
   })
 })

@@ -14,7 +14,6 @@ import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../co
 import {CATALOGUE_VERSION_KEY} from '../streamflow/cache-keys.js'
 import {loadEventValidator} from '../streamflow/event-schemas.js'
 import {ExactlyOnceConsumer} from '../streamflow/exactly-once-consumer.js'
-import {openKafka} from '../streamflow/kafka.js'
 import {reportConsumerLag} from '../streamflow/lag-reporter.js'
 import type {ContentAnnouncement, ContentEvent} from '../streamflow/user-event.js'
 import {storeContentEvents} from './catalogue-store.js'
@@ -30,7 +29,7 @@ export const contentPipelineService: ServiceDefinition = {
     const lagIntervalMs = envNumber(env, 'LAG_INTERVAL_MS', 1000, {min: 100, integer: true})
     const [pool, redis, isContentEvent] = await Promise.all([runtime.postgres(), runtime.redis(), loadEventValidator<ContentEvent>(context.manifest, context.stackDir, 'content-event')])
     const consumed = new Counter({name: Metrics.eventsConsumed, help: 'Records consumed, applied or skipped (already applied, or invalid)', labelNames: ['group', 'topic', 'outcome'], registers: [runtime.metrics.registry]})
-    const kafka = await openKafka(`streamctl-${runtime.name}`, runtime.config.kafkaBrokers, runtime.log)
+    const kafka = await runtime.kafka()
     const producer = kafka.producer({allowAutoTopicCreation: true})
     await producer.connect()
     runtime.onClose('producer', () => producer.disconnect())

@@ -15,7 +15,6 @@ import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
 import {loadEventValidator} from '../streamflow/event-schemas.js'
 import {ExactlyOnceConsumer} from '../streamflow/exactly-once-consumer.js'
-import {openKafka} from '../streamflow/kafka.js'
 import {reportConsumerLag} from '../streamflow/lag-reporter.js'
 import type {ContentAnnouncement, UserEvent} from '../streamflow/user-event.js'
 import {RecommendationCacheInvalidator} from './cache-invalidator.js'
@@ -39,7 +38,7 @@ export const projectorService: ServiceDefinition = {
     const consumed = new Counter({name: Metrics.eventsConsumed, help: 'Records consumed, applied or skipped (already applied, or invalid)', labelNames: ['group', 'topic', 'outcome'], registers})
     const invalidated = new Counter({name: Metrics.cacheInvalidations, help: 'Cached recommendations invalidated', labelNames: ['mode'], registers})
     const foldEvents = foldIntoReadModels(windowMs)
-    const kafka = await openKafka(`streamctl-${runtime.name}`, runtime.config.kafkaBrokers, runtime.log)
+    const kafka = await runtime.kafka()
 
     const consumer = new ExactlyOnceConsumer<UserEvent | ContentAnnouncement>({
       kafka,

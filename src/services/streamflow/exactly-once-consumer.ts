@@ -6,7 +6,7 @@
 import type {Admin, Consumer, Kafka} from 'kafkajs'
 import type pg from 'pg'
 import {applyOnce, type ApplyResult, type OffsetMessage} from './apply-once.js'
-import {decodeJson} from './kafka.js'
+import {decodeJson} from './decode-json.js'
 
 export interface PartitionLag {
   topic: string

@@ -12,10 +12,16 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes)
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limitBytes) throw tooLarge(limitBytes)
-    chunks.push(chunk)
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > limitBytes) throw tooLarge(limitBytes)
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error
+    // The client went away mid-body: nobody is left to answer, and it is not the service's fault.
+    throw new HttpError(400, 'client_closed_request', 'the client closed the connection before the body was complete')
   }
   const text = Buffer.concat(chunks).toString('utf8')
   if (text.trim() === '') throw new HttpError(400, 'invalid_json', 'the request body is empty; send a JSON object')

@@ -8,11 +8,14 @@ import type {InferenceRequestMessage} from '../../common/inference-messages.js'
 import {admitRequest, quotaPeriods, settleReservation, type AdmitOutcome} from '../../common/quota/quota.js'
 import {countChatTokens} from '../../common/tokens.js'
 import type {GatewayRouteModule} from '../context.js'
+import {Batcher} from '../../common/batcher.js'
+import {insertRequests, type RequestRow} from '../request-rows.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
   const {config, log} = {config: gateway.config, log: gateway.runtime.log}
+  const requestRows = new Batcher<RequestRow>((rows) => insertRequests(gateway.pg, rows))
 
   router.post(GatewayRoutes.generate, async ({request, body}) => {
     const principal = await gateway.principal(request)
@@ -24,17 +27,15 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const estimate = countChatTokens([{content: prompt}]) + maxTokens
     const requestId = randomUUID()
     const now = new Date()
-    const outcome = await admitRequest(gateway.redis, {keyId: principal.keyId, userId: principal.userId, tier: principal.tier, estimate, requestId, now})
+    const outcome = await admitRequest(gateway.redis, {keyId: principal.keyId, userId: principal.userId, tier: principal.tier, estimate, requestId, now}).catch((error: unknown) => {
+      throw unavailable('cannot reach the quota store', error)
+    })
     if (!outcome.admitted) throw quotaExceeded(outcome)
     const {day, month} = quotaPeriods(now)
     const priority = gateway.switches.current.interventions.prioritisation ? principal.tier.priority : 0
     const message: InferenceRequestMessage = {request_id: requestId, user_id: principal.userId, tier: principal.tier.name, model, prompt, max_tokens: maxTokens, estimated_tokens: estimate, quota_day: day, quota_month: month, priority}
     try {
-      await gateway.pg.query(
-        `INSERT INTO requests (request_id, user_id, key_id, tier, model, prompt, max_tokens, estimated_tokens, quota_day, quota_month, priority, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
-        [requestId, principal.userId, principal.keyId, principal.tier.name, model, prompt, maxTokens, estimate, day, month, priority, now],
-      )
+      await requestRows.add({message, keyId: principal.keyId, createdAt: now})
     } catch (error) {
       await release(requestId, principal.userId, day, month)
       throw unavailable('cannot store the request', error)

@@ -18,7 +18,6 @@ import {integerField, rejectUnknownFields, requireObject} from '../../common/htt
 import {recommendationKey} from '../../streamflow/cache-keys.js'
 import {contentDropEvents} from '../../streamflow/content-drop.js'
 import {loadEventValidator} from '../../streamflow/event-schemas.js'
-import {openKafka} from '../../streamflow/kafka.js'
 import type {UserEvent} from '../../streamflow/user-event.js'
 import {TaggerCallError, type TaggerClient} from '../../tagger/grpc-client.js'
 import type {GatewayRouteModule} from '../context.js'
@@ -47,7 +46,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   const recommender = new undici.Pool(recommenderUrl, {connections: 64, pipelining: 1})
   runtime.onClose('recommender pool', () => recommender.close())
   // Connected at start, so the first event does not pay for it; a broker still coming up only delays it.
-  const kafka = await openKafka(`streamctl-${runtime.name}`, runtime.config.kafkaBrokers, log)
+  const kafka = await runtime.kafka()
   const kafkaProducer = kafka.producer({allowAutoTopicCreation: true})
   runtime.onClose('kafka producer', () => kafkaProducer.disconnect())
   const producer = once(async (): Promise<Producer> => {
