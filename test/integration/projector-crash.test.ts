@@ -22,6 +22,7 @@ const REDIS_URL = 'redis://127.0.0.1:6379'
 const WINDOW_MS = 60_000
 const BATCHES = 40
 const PER_BATCH = 150
+const KILLS = 4
 
 function makeEvents(random: () => number, contentIds: string[]): UserEvent[] {
   const types = ['view', 'view', 'view', 'like', 'search', 'recommendation_request'] as const
@@ -85,30 +86,29 @@ describe('projector under SIGKILL', () => {
     const producer = kafka.producer()
     await producer.connect()
     startProjector()
-    const producing = (async () => {
-      for (let batch = 0; batch < BATCHES; batch++) {
-        await producer.send({topic: 'user-events', acks: -1, messages: events.slice(batch * PER_BATCH, (batch + 1) * PER_BATCH).map((event) => ({key: event.user_id, value: JSON.stringify(event)}))})
-        await new Promise((resolve) => setTimeout(resolve, 250 + random() * 150))
-      }
-    })()
-    // Each kill lands while the projector is making progress: after it applied something new, a random moment later.
-    let kills = 0
+    const produceBatch = async (batch: number) => {
+      await producer.send({topic: 'user-events', acks: -1, messages: events.slice(batch * PER_BATCH, (batch + 1) * PER_BATCH).map((event) => ({key: event.user_id, value: JSON.stringify(event)}))})
+      await new Promise((resolve) => setTimeout(resolve, 20 + random() * 80))
+    }
+    // KILLS rounds: events keep coming while the projector (re)starts; once it has applied something
+    // new, it is killed a random moment later — so every kill lands mid-stream, whatever the load.
+    let batch = 0
     let last = 0
-    while (kills < 4) {
-      const progressed = await eventually(async () => {
+    for (let round = 0; round < KILLS; round++) {
+      const roundEnd = Math.round(((round + 1) * BATCHES) / (KILLS + 1))
+      while (batch < roundEnd) await produceBatch(batch++)
+      last = await eventually(async () => {
         const now = await consumed()
         return now > last ? now : undefined
-      }, 30_000, 'progress before a kill')
-      if (progressed >= events.length) break
+      }, 60_000, 'progress before a kill')
       await new Promise((resolve) => setTimeout(resolve, random() * 150))
       await kill()
-      kills++
       last = await consumed()
       startProjector()
     }
-    await producing
+    while (batch < BATCHES) await produceBatch(batch++)
     await producer.disconnect()
-    expect(kills).toBeGreaterThanOrEqual(3)
+    expect(last).toBeLessThan(events.length)
 
     await eventually(async () => ((await consumed()) === events.length ? true : undefined), 60_000, 'the projector to consume every event')
 
