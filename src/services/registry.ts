@@ -7,6 +7,10 @@ export const SERVICES: Record<string, () => Promise<ServiceDefinition>> = {
   worker: async () => (await import('./worker/index.js')).workerService,
   collector: async () => (await import('./collector/index.js')).collectorService,
   'llm-sim': async () => (await import('./llm-sim/index.js')).llmSimService,
+  tagger: async () => (await import('./tagger/index.js')).taggerService,
+  recommender: async () => (await import('./recommender/index.js')).recommenderService,
+  projector: async () => (await import('./projector/index.js')).projectorService,
+  'content-pipeline': async () => (await import('./content-pipeline/index.js')).contentPipelineService,
 }
 
 export function serviceNames(): string[] {

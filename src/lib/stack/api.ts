@@ -45,6 +45,18 @@ export interface VideoMetadata {
   labels: Array<{label: string; score: number}>
 }
 
+/** The recommender's own route, called by the gateway on a cache miss. */
+export const RecommenderRoutes = {
+  rank: (user: string) => `/v1/rank/${encodeURIComponent(user)}`, // GET → RankedRecommendations
+} as const
+
+export interface RankedRecommendations {
+  user_id: string
+  items: Array<{content_id: string; score: number}>
+  /** Whether the vector search was served by the query-result cache (an intervention). */
+  vector_search: 'cached' | 'searched'
+}
+
 /** Every service answers these. */
 export const ServiceRoutes = {
   healthz: '/healthz',
@@ -106,4 +118,7 @@ export const Metrics = {
   switchFault: 'streamctl_fault', // gauge {name}: current fault values
   switchIntervention: 'streamctl_intervention', // gauge {name}: 1 on, 0 off
   info: 'streamctl_service_info', // gauge {service, version} = 1
+  eventsConsumed: 'streamctl_events_consumed_total', // counter {group, topic, outcome: applied|skipped}
+  cacheInvalidations: 'streamctl_cache_invalidations_total', // counter {mode: user|all-at-once|gradual}: entries invalidated
+  grpcRequests: 'streamctl_grpc_requests_total', // counter {method, status}
 } as const

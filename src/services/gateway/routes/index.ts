@@ -2,5 +2,6 @@
 import type {GatewayRouteModule} from '../context.js'
 import {adminRoutes} from './admin.js'
 import {inferenceRoutes} from './inference.js'
+import {readSideRoutes} from './read-side.js'
 
-export const GATEWAY_ROUTE_MODULES: GatewayRouteModule[] = [inferenceRoutes, adminRoutes]
+export const GATEWAY_ROUTE_MODULES: GatewayRouteModule[] = [inferenceRoutes, adminRoutes, readSideRoutes]

@@ -1,0 +1,146 @@
+// The gateway's StreamFlow routes (a gateway route module):
+//   POST /v1/events                  (API key) a user event, checked against the user-event schema, produced
+//                                    to Kafka keyed by user (the CQRS command side);
+//   GET  /v1/recommendations/{user}  (API key) Redis cache, then the recommender (the query side), then the
+//                                    stored read model if the recommender is down;
+//   GET  /v1/metadata/{video}        (API key) the tagger over gRPC;
+//   POST /admin/actions/content-drop (admin token) produces new titles to content-events (the cascade's trigger).
+//
+// Environment (defaults): RECOMMENDER_URL (http://127.0.0.1:8084), RECOMMENDER_TIMEOUT_MS (2000),
+// RECOMMENDATION_CACHE_TTL_S (300), TAGGER_GRPC_ADDR (127.0.0.1:50051), TAGGER_TIMEOUT_MS (2000),
+// USER_EVENTS_TOPIC (user-events), CONTENT_EVENTS_TOPIC (content-events).
+import type {Producer} from 'kafkajs'
+import {AdminRoutes, GatewayRoutes, type RankedRecommendations, type Recommendations, RecommenderRoutes, type VideoMetadata} from '../../../lib/stack/api.js'
+import {envNumber, envString} from '../../common/config.js'
+import {badRequest, HttpError} from '../../common/http/errors.js'
+import type {Handler} from '../../common/http/router.js'
+import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
+import {recommendationKey} from '../../streamflow/cache-keys.js'
+import {contentDropEvents} from '../../streamflow/content-drop.js'
+import {loadEventValidator} from '../../streamflow/event-schemas.js'
+import type {UserEvent} from '../../streamflow/user-event.js'
+import {TaggerCallError, type TaggerClient} from '../../tagger/grpc-client.js'
+import type {GatewayRouteModule} from '../context.js'
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/
+
+export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
+  const {runtime, redis} = gateway
+  const {env, manifest, stackDir} = runtime.context
+  const recommenderUrl = envString(env, 'RECOMMENDER_URL', 'http://127.0.0.1:8084')
+  const recommenderTimeoutMs = envNumber(env, 'RECOMMENDER_TIMEOUT_MS', 2000, {min: 1, integer: true})
+  const cacheTtlSeconds = envNumber(env, 'RECOMMENDATION_CACHE_TTL_S', 300, {min: 1, integer: true})
+  const taggerAddress = envString(env, 'TAGGER_GRPC_ADDR', '127.0.0.1:50051')
+  const taggerTimeoutMs = envNumber(env, 'TAGGER_TIMEOUT_MS', 2000, {min: 1, integer: true})
+  const userEventsTopic = envString(env, 'USER_EVENTS_TOPIC', 'user-events')
+  const contentEventsTopic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
+  const guard =
+    (handler: Handler): Handler =>
+    async (context) => {
+      await gateway.principal(context.request)
+      return handler(context)
+    }
+  const {metrics, log} = runtime
+
+  const [isUserEvent, undici] = await Promise.all([loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'), import('undici')])
+  const recommender = new undici.Pool(recommenderUrl, {connections: 64, pipelining: 1})
+  runtime.onClose('recommender pool', () => recommender.close())
+  // Connected at start, so the first event does not pay for it; a broker still coming up only delays it.
+  const kafka = await runtime.kafka()
+  const kafkaProducer = kafka.producer({allowAutoTopicCreation: true})
+  runtime.onClose('kafka producer', () => kafkaProducer.disconnect())
+  const producer = once(async (): Promise<Producer> => {
+    await kafkaProducer.connect()
+    return kafkaProducer
+  })
+  producer().catch((error: Error) => log.warn('kafka producer not connected yet', {error: error.message}))
+  const tagger = once(async (): Promise<TaggerClient> => {
+    const {connectTagger} = await import('../../tagger/grpc-client.js')
+    const client = await connectTagger(taggerAddress)
+    runtime.onClose('tagger client', async () => client.close())
+    return client
+  })
+
+  const produce = async (topic: string, messages: Array<{key: string; value: string}>) => {
+    try {
+      return await (await producer()).send({topic, acks: -1, messages})
+    } catch (error) {
+      throw new HttpError(503, 'kafka_unavailable', `cannot produce to ${topic}: ${(error as Error).message}`, {'retry-after': 1})
+    }
+  }
+
+  router.post(GatewayRoutes.events, guard(async ({body}) => {
+    const event = await body()
+    if (!isUserEvent(event)) throw badRequest(`the event does not match the user-event schema: ${isUserEvent.problems().join('; ')}`)
+    const [record] = await produce(userEventsTopic, [{key: event.user_id, value: JSON.stringify(event)}])
+    return {status: 202, body: {event_id: event.event_id, partition: record?.partition ?? 0, offset: Number(record?.baseOffset ?? 0)}}
+  }))
+
+  router.get('/v1/recommendations/:user', guard(async ({params}) => {
+    const user = params.user!
+    if (!ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
+    const cached = await redis.get(recommendationKey(user))
+    if (cached) {
+      metrics.cacheHits.inc({cache: 'recommendations'})
+      return {status: 200, body: {...(JSON.parse(cached) as Omit<Recommendations, 'cache'>), cache: 'hit'} satisfies Recommendations}
+    }
+    metrics.cacheMisses.inc({cache: 'recommendations'})
+    const ranked = await rank(user)
+    const value: Omit<Recommendations, 'cache'> = {user_id: user, items: ranked.items}
+    // Not awaited: the answer does not wait for the cache fill; a concurrent request may miss too.
+    redis.set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds).catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))
+    return {status: 200, body: {...value, cache: 'miss'} satisfies Recommendations}
+  }))
+
+  const rank = async (user: string): Promise<RankedRecommendations> => {
+    let response
+    try {
+      response = await recommender.request({method: 'GET', path: RecommenderRoutes.rank(user), headersTimeout: recommenderTimeoutMs, bodyTimeout: recommenderTimeoutMs})
+    } catch (error) {
+      const timedOut = (error as {code?: string}).code === 'UND_ERR_HEADERS_TIMEOUT' || (error as {code?: string}).code === 'UND_ERR_BODY_TIMEOUT'
+      throw new HttpError(timedOut ? 504 : 503, timedOut ? 'recommender_timeout' : 'recommender_unavailable', `recommender at ${recommenderUrl}: ${(error as Error).message}`)
+    }
+    const text = await response.body.text()
+    if (response.statusCode !== 200) throw new HttpError(response.statusCode === 400 ? 400 : 502, response.statusCode === 400 ? 'bad_request' : 'recommender_error', `recommender answered ${response.statusCode}: ${text.slice(0, 200)}`)
+    return JSON.parse(text) as RankedRecommendations
+  }
+
+  router.get('/v1/metadata/:video', guard(async ({params}) => {
+    const video = params.video!
+    if (!ID.test(video)) throw badRequest('video must be 1-64 letters, digits, "_" or "-"')
+    try {
+      const answer = await (await tagger()).generateMetadata(video, {deadlineMs: taggerTimeoutMs})
+      return {status: 200, body: {video_id: answer.video_id, labels: answer.labels} satisfies VideoMetadata}
+    } catch (error) {
+      if (error instanceof TaggerCallError) throw new HttpError(error.httpStatus, error.httpStatus === 400 ? 'bad_request' : error.httpStatus === 504 ? 'tagger_timeout' : 'tagger_unavailable', error.message)
+      throw error
+    }
+  }))
+
+  router.post(
+    AdminRoutes.contentDrop,
+    async ({request: http, body}) => {
+      gateway.requireAdmin(http)
+      const request = requireObject(await body())
+      rejectUnknownFields(request, ['count'])
+      const count = integerField(request, 'count', {min: 1, max: 10_000}) ?? 10
+      const events = contentDropEvents(count, Date.now().toString(36))
+      await produce(contentEventsTopic, events.map((event) => ({key: event.content_id, value: JSON.stringify(event)})))
+      log.info('content drop produced', {count})
+      return {status: 202, body: {produced: events.length}}
+    },
+    {unshed: true},
+  )
+}
+
+/** A lazily started resource, started once; a failed start is retried on the next call. */
+function once<T>(open: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined
+  return () => {
+    value ??= open().catch((error: unknown) => {
+      value = undefined
+      throw error
+    })
+    return value
+  }
+}

@@ -1,0 +1,83 @@
+// projector: the consumer group that folds `user-events` into the read models (profiles, genre
+// affinity, windowed trending) exactly once — offsets live in PostgreSQL, committed with each
+// change — and invalidates cached recommendations: a user's entry when their read model changes,
+// every entry when the content pipeline announces new content, all at once or gradually (the
+// gradualInvalidation intervention). The pausedConsumers fault (name "projector") pauses it.
+//
+// Environment (defaults): PROJECTOR_GROUP (projector), USER_EVENTS_TOPIC (user-events),
+// ANNOUNCEMENTS_TOPIC (content-announcements), TRENDING_WINDOW_MS (60000), INVALIDATION_SPREAD_MS
+// (10000: the window gradual invalidation spreads expiries over), LAG_INTERVAL_MS (1000),
+// SESSION_TIMEOUT_MS (10000: how soon the partitions of a killed projector move to a live one).
+import {Counter} from 'prom-client'
+import {Metrics} from '../../lib/stack/api.js'
+import {envNumber, envString} from '../common/config.js'
+import {Router} from '../common/http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {loadEventValidator} from '../streamflow/event-schemas.js'
+import {ExactlyOnceConsumer} from '../streamflow/exactly-once-consumer.js'
+import {reportConsumerLag} from '../streamflow/lag-reporter.js'
+import type {ContentAnnouncement, UserEvent} from '../streamflow/user-event.js'
+import {RecommendationCacheInvalidator} from './cache-invalidator.js'
+import {foldIntoReadModels} from './read-model-store.js'
+
+export const projectorService: ServiceDefinition = {
+  defaultPort: 8082,
+  async start(context: ServiceContext) {
+    const runtime = new ServiceRuntime(context, this.defaultPort)
+    const {env} = context
+    const group = envString(env, 'PROJECTOR_GROUP', 'projector')
+    const eventsTopic = envString(env, 'USER_EVENTS_TOPIC', 'user-events')
+    const announcementsTopic = envString(env, 'ANNOUNCEMENTS_TOPIC', 'content-announcements')
+    const windowMs = envNumber(env, 'TRENDING_WINDOW_MS', 60_000, {min: 1000, integer: true})
+    const spreadMs = envNumber(env, 'INVALIDATION_SPREAD_MS', 10_000, {min: 0, integer: true})
+    const lagIntervalMs = envNumber(env, 'LAG_INTERVAL_MS', 1000, {min: 100, integer: true})
+    const sessionTimeoutMs = envNumber(env, 'SESSION_TIMEOUT_MS', 10_000, {min: 1000, integer: true})
+    const [pool, redis, switches, isUserEvent] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches(), loadEventValidator<UserEvent>(context.manifest, context.stackDir, 'user-event')])
+    const invalidator = new RecommendationCacheInvalidator(redis, runtime.config.redisKeyPrefix)
+    const registers = [runtime.metrics.registry]
+    const consumed = new Counter({name: Metrics.eventsConsumed, help: 'Records consumed, applied or skipped (already applied, or invalid)', labelNames: ['group', 'topic', 'outcome'], registers})
+    const invalidated = new Counter({name: Metrics.cacheInvalidations, help: 'Cached recommendations invalidated', labelNames: ['mode'], registers})
+    const foldEvents = foldIntoReadModels(windowMs)
+    const kafka = await runtime.kafka()
+
+    const consumer = new ExactlyOnceConsumer<UserEvent | ContentAnnouncement>({
+      kafka,
+      pool,
+      groupId: group,
+      topics: [eventsTopic, announcementsTopic],
+      sessionTimeoutMs,
+      accept: (value, topic): value is UserEvent | ContentAnnouncement => (topic === eventsTopic ? isUserEvent(value) : isAnnouncement(value)),
+      change: (topic) =>
+        topic === eventsTopic
+          ? (client, events) => foldEvents(client, events as UserEvent[])
+          : async (_client, announcements) => (announcements as ContentAnnouncement[]).flatMap((announcement) => announcement.content_ids),
+      afterCommit: async (topic, result) => {
+        if (topic === eventsTopic) {
+          invalidated.inc({mode: 'user'}, await invalidator.forUsers(result.ids))
+          return
+        }
+        const mode = switches.current.interventions.gradualInvalidation ? 'gradual' : 'all-at-once'
+        const report = await invalidator.all(mode, spreadMs, `${topic}:${result.nextOffset}`)
+        invalidated.inc({mode}, report.keys)
+        runtime.log.info('new content: recommendations invalidated', {mode, entries: report.keys, spreadMs: report.spreadMs})
+      },
+      onBatch: (topic, result) => {
+        consumed.inc({group, topic, outcome: 'applied'}, result.applied)
+        consumed.inc({group, topic, outcome: 'skipped'}, result.skipped)
+      },
+      onError: (error) => runtime.log.warn('projector error', {error: error.message}),
+    })
+    switches.onChange((current) => consumer.setPaused(current.faults.pausedConsumers.includes(group)))
+    await consumer.start()
+    runtime.onClose('consumer', () => consumer.stop())
+
+    reportConsumerLag(runtime, consumer, group, lagIntervalMs)
+    await runtime.listen(new Router())
+    return runtime.running()
+  },
+}
+
+function isAnnouncement(value: unknown): value is ContentAnnouncement {
+  const candidate = value as Partial<ContentAnnouncement> | undefined
+  return candidate?.type === 'content_changed' && Array.isArray(candidate.content_ids)
+}

@@ -1,0 +1,122 @@
+// Ranks content for one user from the read models: the user's genre affinity (PostgreSQL), a
+// vector search of the embedded catalogue against it (simulated latency, optionally served from
+// the query-result cache), and the trending counts of the latest windows. The result is stored in
+// the `recommendations` read model and returned.
+import type {Redis} from 'ioredis'
+import type pg from 'pg'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {cosine, embedAffinity, fnv1a} from '../streamflow/embedding.js'
+import {vectorSearchKey} from '../streamflow/cache-keys.js'
+import {blendWithTrending, nearestContent, type RankedItem, type Similar} from '../streamflow/ranking.js'
+import {burnCpu, vectorSearchLatencyMs, type VectorSearchLatency} from './bottleneck.js'
+import type {EmbeddedCatalogue} from './catalogue.js'
+
+export interface EngineOptions {
+  limit: number
+  trendingWeight: number
+  /** How many of the latest trending windows count. */
+  trendingWindows: number
+  windowMs: number
+  /** Nearest items the vector search returns. */
+  searchK: number
+  vectorSearch: VectorSearchLatency
+  cpuIterations: number
+  queryCacheTtlSeconds: number
+}
+
+export interface EngineSwitches {
+  dbDelayMs: number
+  queryResultCache: boolean
+}
+
+export interface Ranking {
+  items: RankedItem[]
+  vectorSearch: 'cached' | 'searched'
+}
+
+/** Weight of a like against a view in trending counts. */
+export const LIKE_TREND_WEIGHT = 2
+
+/** How long the global trending counts are reused before they are read again. */
+const TRENDING_REFRESH_MS = 1000
+
+export class RecommendationEngine {
+  private searching = 0
+  private trendingCache: {at: number; value: Promise<Map<string, number>>} | undefined
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly redis: Redis,
+    private readonly catalogue: EmbeddedCatalogue,
+    private readonly options: EngineOptions,
+  ) {}
+
+  /** Vector searches running now: the recommender's queue depth. */
+  get inFlight(): number {
+    return this.searching
+  }
+
+  async recommend(userId: string, switches: EngineSwitches): Promise<Ranking> {
+    if (switches.dbDelayMs > 0) await sleep(switches.dbDelayMs)
+    const [affinityRows, trending, snapshot] = await Promise.all([
+      this.pool.query<{genre: string; score: number}>('SELECT genre, score FROM genre_affinity WHERE user_id = $1', [userId]),
+      this.trending(),
+      this.catalogue.current(),
+    ])
+    const affinity = embedAffinity(Object.fromEntries(affinityRows.rows.map((row) => [row.genre, Number(row.score)])))
+    const {nearest, cached} = await this.vectorSearch(affinity, snapshot, switches.queryResultCache)
+    burnCpu(this.options.cpuIterations)
+    const items = blendWithTrending(
+      nearest,
+      new Map([...trending].filter(([id]) => snapshot.vectors.has(id))),
+      (id) => cosine(affinity, snapshot.vectors.get(id)!),
+      {trendingWeight: this.options.trendingWeight, limit: this.options.limit},
+    )
+    await this.pool.query('INSERT INTO recommendations (user_id, items, computed_at) VALUES ($1, $2, now()) ON CONFLICT (user_id) DO UPDATE SET items = EXCLUDED.items, computed_at = now()', [userId, JSON.stringify(items)])
+    return {items, vectorSearch: cached ? 'cached' : 'searched'}
+  }
+
+  private async vectorSearch(affinity: Float64Array, snapshot: Awaited<ReturnType<EmbeddedCatalogue['current']>>, useCache: boolean): Promise<{nearest: Similar[]; cached: boolean}> {
+    const key = vectorSearchKey(snapshot.version, querySignature(affinity))
+    if (useCache) {
+      const hit = await this.redis.get(key)
+      if (hit) return {nearest: JSON.parse(hit) as Similar[], cached: true}
+    }
+    this.searching++
+    try {
+      const latency = vectorSearchLatencyMs(this.searching, this.options.vectorSearch)
+      if (latency > 0) await sleep(latency)
+      const nearest = nearestContent(affinity, snapshot.candidates, this.options.searchK)
+      if (useCache) await this.redis.set(key, JSON.stringify(nearest), 'EX', this.options.queryCacheTtlSeconds)
+      return {nearest, cached: false}
+    } finally {
+      this.searching--
+    }
+  }
+
+  /** Trending is the same for every user: read at most once per TRENDING_REFRESH_MS. */
+  private trending(): Promise<Map<string, number>> {
+    const now = Date.now()
+    if (!this.trendingCache || now - this.trendingCache.at > TRENDING_REFRESH_MS) {
+      const value = this.readTrending()
+      this.trendingCache = {at: now, value}
+      value.catch(() => (this.trendingCache = undefined))
+    }
+    return this.trendingCache.value
+  }
+
+  private async readTrending(): Promise<Map<string, number>> {
+    const rows = await this.pool.query<{content_id: string; score: string}>(
+      `SELECT content_id, sum(views + ${LIKE_TREND_WEIGHT} * likes) AS score FROM trending
+       WHERE window_start > (SELECT max(window_start) FROM trending) - make_interval(secs => $1)
+       GROUP BY content_id ORDER BY score DESC, content_id LIMIT 100`,
+      [(this.options.trendingWindows * this.options.windowMs) / 1000],
+    )
+    return new Map(rows.rows.map((row) => [row.content_id, Number(row.score)]))
+  }
+}
+
+/** Users whose affinity vectors round to the same values share one cached search. */
+export function querySignature(affinity: ArrayLike<number>): string {
+  return fnv1a(Array.from(affinity, (value) => value.toFixed(3)).join(',')).toString(36)
+}

@@ -1,0 +1,66 @@
+// recommender: ranks content for a user (GET /v1/rank/{user}) from the read models — genre affinity
+// against the content embeddings, blended with trending — and reproduces the StreamFlow bottlenecks
+// on demand: vector-search latency that grows with concurrent searches and a CPU-bound ranking
+// step. The query-result caching intervention serves repeated vector searches from Redis; the
+// database-delay fault slows every profile query.
+//
+// Environment (defaults): RECOMMENDER_LIMIT (10 items), RECOMMENDER_TRENDING_WEIGHT (0.3),
+// TRENDING_WINDOW_MS (60000, the projector's tumbling window), RECOMMENDER_TRENDING_WINDOWS (15
+// latest windows count), VECTOR_SEARCH_K (100), VECTOR_SEARCH_BASE_MS (0) and VECTOR_SEARCH_MAX_MS
+// (0) with VECTOR_SEARCH_SATURATION (32 concurrent searches; the published bottleneck is 150 → 1000
+// ms), RECOMMENDER_CPU_ITERATIONS (0 hashing rounds per request), QUERY_CACHE_TTL_S (300).
+import type {RankedRecommendations} from '../../lib/stack/api.js'
+import {envNumber} from '../common/config.js'
+import {badRequest} from '../common/http/errors.js'
+import {Router} from '../common/http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {EmbeddedCatalogue} from './catalogue.js'
+import {RecommendationEngine, type EngineOptions} from './engine.js'
+
+export const USER_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+export function readEngineOptions(env: Record<string, string | undefined>): EngineOptions {
+  const baseMs = envNumber(env, 'VECTOR_SEARCH_BASE_MS', 0, {min: 0, max: 60_000})
+  return {
+    limit: envNumber(env, 'RECOMMENDER_LIMIT', 10, {min: 1, max: 1000, integer: true}),
+    trendingWeight: envNumber(env, 'RECOMMENDER_TRENDING_WEIGHT', 0.3, {min: 0, max: 1}),
+    windowMs: envNumber(env, 'TRENDING_WINDOW_MS', 60_000, {min: 1000, integer: true}),
+    trendingWindows: envNumber(env, 'RECOMMENDER_TRENDING_WINDOWS', 15, {min: 1, integer: true}),
+    searchK: envNumber(env, 'VECTOR_SEARCH_K', 100, {min: 1, integer: true}),
+    vectorSearch: {baseMs, maxMs: envNumber(env, 'VECTOR_SEARCH_MAX_MS', baseMs, {min: 0, max: 60_000}), saturation: envNumber(env, 'VECTOR_SEARCH_SATURATION', 32, {min: 1, integer: true})},
+    cpuIterations: envNumber(env, 'RECOMMENDER_CPU_ITERATIONS', 0, {min: 0, integer: true}),
+    queryCacheTtlSeconds: envNumber(env, 'QUERY_CACHE_TTL_S', 300, {min: 1, integer: true}),
+  }
+}
+
+export const recommenderService: ServiceDefinition = {
+  defaultPort: 8084,
+  async start(context: ServiceContext) {
+    const runtime = new ServiceRuntime(context, this.defaultPort)
+    const options = readEngineOptions(context.env)
+    const [pool, redis, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches()])
+    // The recommendations table is derived data the engine rewrites on every miss: a crash losing
+    // the last writes costs nothing, so they do not wait for the WAL flush.
+    pool.on('connect', (client) => void client.query('SET synchronous_commit TO off').catch(() => {}))
+    const engine = new RecommendationEngine(pool, redis, new EmbeddedCatalogue(pool, redis), options)
+    const {metrics} = runtime
+    // Requests being ranked: the engine's queue, 0 → 1000 deep in the published bottleneck.
+    let active = 0
+    const router = new Router().get('/v1/rank/:user', async ({params}) => {
+      const user = params.user!
+      if (!USER_ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
+      const {faults, interventions} = switches.current
+      metrics.queueDepth.set({queue: 'recommender'}, ++active)
+      try {
+        const ranking = await engine.recommend(user, {dbDelayMs: faults.dbDelayMs, queryResultCache: interventions.queryResultCache})
+        if (interventions.queryResultCache) (ranking.vectorSearch === 'cached' ? metrics.cacheHits : metrics.cacheMisses).inc({cache: 'vector-search'})
+        const body: RankedRecommendations = {user_id: user, items: ranking.items, vector_search: ranking.vectorSearch}
+        return {status: 200, body}
+      } finally {
+        metrics.queueDepth.set({queue: 'recommender'}, --active)
+      }
+    })
+    await runtime.listen(router)
+    return runtime.running()
+  },
+}

@@ -1,0 +1,43 @@
+// tagger: the gRPC inference service of the AI-microservices design. GenerateMetadata(video_id)
+// returns deterministic zero-shot labels (news, sports, entertainment, …); a video known to the
+// content catalogue is classified with its title, genres, tags and description as well.
+//
+// Environment (defaults): GRPC_PORT (50051; 0 picks a free port) and GRPC_HOST (HOST) for the gRPC
+// listener; TAGGER_USE_CATALOGUE (true: look videos up in PostgreSQL's content table); plus the
+// common ones (config.ts), whose PORT is the HTTP /healthz, /readyz and /metrics listener.
+import {Counter} from 'prom-client'
+import {Metrics} from '../../lib/stack/api.js'
+import {envBoolean, envNumber, envString} from '../common/config.js'
+import {Router} from '../common/http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {startTaggerServer, type VideoMetadataSource} from './grpc-server.js'
+
+export const taggerService: ServiceDefinition = {
+  defaultPort: 8088,
+  async start(context: ServiceContext) {
+    const runtime = new ServiceRuntime(context, this.defaultPort)
+    const {env} = context
+    const grpcPort = envNumber(env, 'GRPC_PORT', 50_051, {min: 0, max: 65_535, integer: true})
+    const grpcHost = envString(env, 'GRPC_HOST', runtime.config.host)
+    const requests = new Counter({name: Metrics.grpcRequests, help: 'gRPC calls answered, by method and status', labelNames: ['method', 'status'], registers: [runtime.metrics.registry]})
+    let lookup: VideoMetadataSource | undefined
+    if (envBoolean(env, 'TAGGER_USE_CATALOGUE', true)) {
+      lookup = async (videoId) => {
+        // The catalogue only sharpens labels: without a database the tagger still answers.
+        try {
+          const pool = await runtime.postgres()
+          const rows = await pool.query<{title: string; genres: string[]; tags: string[]; description: string}>('SELECT title, genres, tags, description FROM content WHERE content_id = $1', [videoId])
+          return rows.rows[0]
+        } catch (error) {
+          runtime.log.warn('catalogue lookup failed', {error: (error as Error).message})
+          return undefined
+        }
+      }
+    }
+    const server = await startTaggerServer({host: grpcHost, port: grpcPort, lookup, onCall: (status) => requests.inc({method: 'GenerateMetadata', status})})
+    runtime.onClose('grpc', () => server.close())
+    runtime.log.info('gRPC listening', {address: `${grpcHost}:${server.port}`})
+    await runtime.listen(new Router())
+    return runtime.running({grpc: server.port})
+  },
+}

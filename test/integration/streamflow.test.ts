@@ -1,0 +1,204 @@
+// The StreamFlow read side end to end, against the real PostgreSQL, Redis and RabbitMQ (the gateway
+// needs its queue) on this machine and the embedded broker as a child process, through the real
+// gateway: user events → projector → read models → cached recommendations; content events → embeddings → announcement → invalidation (all at once or
+// gradual, as switched); the tagger over gRPC behind the gateway route.
+import {execa} from 'execa'
+import type {Kafka} from 'kafkajs'
+import pg from 'pg'
+import type {Redis} from 'ioredis'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {AdminRoutes, GatewayRoutes, Metrics, type Recommendations, type VideoMetadata} from '../../src/lib/stack/api.js'
+import type {RunningService} from '../../src/services/common/runtime.js'
+import {SwitchesStore} from '../../src/services/common/switches.js'
+import {recommendationKey} from '../../src/services/streamflow/cache-keys.js'
+import {openKafka} from '../../src/services/common/connections.js'
+import type {ContentEvent, UserEvent} from '../../src/services/streamflow/user-event.js'
+import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
+import {eventually, metricValue, startService} from '../helpers/services.js'
+import {authorized, createInferenceStack, type InferenceStack} from '../helpers/inference-stack.js'
+
+const REDIS_URL = 'redis://127.0.0.1:6379'
+
+const catalogue: ContentEvent[] = [
+  {event_id: 'content-0001', type: 'content_added', content_id: 'cup-final', title: 'Cup final highlights', genres: ['sports'], tags: ['football'], ts: '2026-01-01T19:00:00Z'},
+  {event_id: 'content-0002', type: 'content_added', content_id: 'derby-day', title: 'Derby day', genres: ['sports'], tags: ['football', 'league'], ts: '2026-01-01T19:00:00Z'},
+  {event_id: 'content-0003', type: 'content_added', content_id: 'standup', title: 'Standup special', genres: ['comedy'], ts: '2026-01-01T19:00:00Z'},
+  {event_id: 'content-0004', type: 'content_added', content_id: 'baking', title: 'Bread at home', genres: ['lifestyle'], ts: '2026-01-01T19:00:00Z'},
+]
+
+const events: UserEvent[] = [
+  {event_id: 'evt-000001', type: 'view', user_id: 'ana', content_id: 'cup-final', watch_seconds: 300, ts: '2026-01-01T20:00:05Z'},
+  {event_id: 'evt-000002', type: 'like', user_id: 'ana', content_id: 'cup-final', ts: '2026-01-01T20:00:20Z'},
+  {event_id: 'evt-000003', type: 'search', user_id: 'ana', query: 'football', ts: '2026-01-01T20:00:30Z'},
+  {event_id: 'evt-000004', type: 'view', user_id: 'ben', content_id: 'standup', ts: '2026-01-01T20:01:10Z'},
+  {event_id: 'evt-000005', type: 'recommendation_request', user_id: 'ben', ts: '2026-01-01T20:01:40Z'},
+]
+
+describe('StreamFlow read side', () => {
+  let broker: BrokerProcess
+  let stack: InferenceStack
+  let pool: pg.Pool
+  let redis: Redis
+  let kafka: Kafka
+  let switches: SwitchesStore
+  let env: Record<string, string>
+  const services: Record<string, RunningService> = {}
+
+  const call = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${services.gateway!.url}${route}`, {method, headers: authorized(stack.users.viewer!), body: body === undefined ? undefined : JSON.stringify(body)})
+    return {status: response.status, body: (await response.json()) as Record<string, unknown>}
+  }
+  const metrics = async (service: string) => (await fetch(`${services[service]!.url}/metrics`)).text()
+  const readModels = async () => ({
+    profiles: (await pool.query('SELECT * FROM profiles ORDER BY user_id')).rows,
+    affinity: (await pool.query('SELECT * FROM genre_affinity ORDER BY user_id, genre')).rows,
+    trending: (await pool.query('SELECT * FROM trending ORDER BY window_start, content_id')).rows,
+  })
+  const startProjector = async () => (services.projector = await startService('projector', env))
+
+  beforeAll(async () => {
+    ;[broker, stack] = await Promise.all([startBrokerProcess(), createInferenceStack({users: {viewer: 'roomy'}})])
+    pool = new pg.Pool({connectionString: stack.database.url, max: 3})
+    redis = stack.redis
+    const prefix = stack.prefix
+    kafka = await openKafka(broker.brokers, 'streamflow-test')
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({topics: [{topic: 'user-events', numPartitions: 3}, {topic: 'content-events', numPartitions: 1}, {topic: 'content-announcements', numPartitions: 1}]})
+    await admin.disconnect()
+    env = {...(stack.env as Record<string, string>), KAFKA_BROKERS: broker.brokers.join(','), GRPC_PORT: '0', INVALIDATION_SPREAD_MS: '1500', LAG_INTERVAL_MS: '200'}
+    switches = await SwitchesStore.open(REDIS_URL, prefix)
+    services.tagger = await startService('tagger', env)
+    services.recommender = await startService('recommender', env)
+    services['content-pipeline'] = await startService('content-pipeline', env)
+    await startProjector()
+    services.gateway = await startService('gateway', {...env, RECOMMENDER_URL: services.recommender.url, TAGGER_GRPC_ADDR: `127.0.0.1:${services.tagger.ports.grpc}`})
+  })
+  afterAll(async () => {
+    for (const name of ['gateway', 'projector', 'content-pipeline', 'recommender', 'tagger']) await services[name]?.close()
+    await switches?.close()
+    await pool?.end()
+    await broker?.cleanup()
+    await stack?.close()
+  })
+
+  it('stores content events with their embeddings', async () => {
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({topic: 'content-events', messages: catalogue.map((event) => ({key: event.content_id, value: JSON.stringify(event)}))})
+    await producer.disconnect()
+    const rows = await eventually(async () => {
+      const result = await pool.query<{content_id: string; dims: number}>('SELECT content_id, dims FROM embeddings ORDER BY content_id')
+      return result.rowCount === 4 ? result.rows : undefined
+    }, 20_000, 'four embeddings')
+    expect(rows.map((row) => row.content_id)).toEqual(['baking', 'cup-final', 'derby-day', 'standup'])
+  })
+
+  it('validates events, projects them, and serves recommendations: a miss, then a hit, both in /metrics', async () => {
+    const bad = await call('POST', GatewayRoutes.events, {event_id: 'evt-bad-0001', type: 'view', user_id: 'ana', ts: '2026-01-01T20:00:00Z'})
+    expect(bad.status).toBe(400)
+    expect(String((bad.body.error as {message: string}).message)).toMatch(/content_id/)
+    for (const event of events) {
+      const accepted = await call('POST', GatewayRoutes.events, event)
+      expect(accepted.status).toBe(202)
+      expect(accepted.body.event_id).toBe(event.event_id)
+    }
+    // kcat, an independent client, reads them back keyed by user.
+    const read = await execa('kcat', ['-C', '-b', broker.brokers[0]!, '-t', 'user-events', '-o', 'beginning', '-e', '-q', '-f', '%k %s\\n'], {timeout: 20_000})
+    const records = read.stdout.trim().split('\n').map((line) => ({key: line.slice(0, line.indexOf(' ')), value: JSON.parse(line.slice(line.indexOf(' ') + 1)) as UserEvent}))
+    expect(records.map((record) => record.value.event_id).sort()).toEqual(events.map((event) => event.event_id))
+    for (const record of records) expect(record.key).toBe(record.value.user_id)
+    await eventually(async () => ((await pool.query("SELECT 1 FROM profiles WHERE user_id = 'ben' AND recommendation_requests = 1")).rowCount === 1 ? true : undefined), 20_000, 'the projection')
+    expect((await pool.query("SELECT views, likes, searches FROM profiles WHERE user_id = 'ana'")).rows).toEqual([{views: '1', likes: '1', searches: '1'}])
+
+    expect((await fetch(`${services.gateway!.url}${GatewayRoutes.recommendations('ana')}`)).status).toBe(401)
+    const first = await call('GET', GatewayRoutes.recommendations('ana'))
+    expect(first.status).toBe(200)
+    expect(first.body.cache).toBe('miss')
+    const items = (first.body as unknown as Recommendations).items
+    expect(items.slice(0, 2).map((item) => item.content_id).sort()).toEqual(['cup-final', 'derby-day'])
+    const second = await call('GET', GatewayRoutes.recommendations('ana'))
+    expect(second.body).toEqual({...first.body, cache: 'hit'})
+    const text = await metrics('gateway')
+    expect(metricValue(text, `${Metrics.cacheMisses}{cache="recommendations"}`)).toBe(1)
+    expect(metricValue(text, `${Metrics.cacheHits}{cache="recommendations"}`)).toBe(1)
+    const lag = await eventually(async () => {
+      const projector = await metrics('projector')
+      const total = [0, 1, 2].map((partition) => metricValue(projector, `${Metrics.consumerLag}{group="projector",topic="user-events",partition="${partition}"}`))
+      return total.every((value) => value === 0) ? total : undefined
+    }, 10_000, 'consumer lag 0')
+    expect(lag).toEqual([0, 0, 0])
+  })
+
+  it('leaves the read model unchanged when the same events are consumed again', async () => {
+    const built = await readModels()
+    // The same events produced again (a client retry, a recorded file replayed twice) …
+    for (const event of events) expect((await call('POST', GatewayRoutes.events, event)).status).toBe(202)
+    await eventually(async () => (metricValue(await metrics('projector'), `${Metrics.consumerLag}{group="projector",topic="user-events",partition="0"}`) === 0 && (await lagTotal()) === 0 ? true : undefined), 10_000, 'the duplicates consumed')
+    expect(await readModels()).toEqual(built)
+    // … and the projector restarted with the group's Kafka offsets rewound to the start.
+    await services.projector!.close()
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.resetOffsets({groupId: 'projector', topic: 'user-events', earliest: true})
+    await admin.disconnect()
+    await startProjector()
+    await eventually(async () => ((await lagTotal()) === 0 ? true : undefined), 15_000, 'the restarted projector caught up')
+    expect(await readModels()).toEqual(built)
+  })
+
+  it('stops projecting while the paused-consumer fault names it, with the lag visible, and catches up after', async () => {
+    await switches.patch({'faults.pausedConsumers': JSON.stringify(['projector'])})
+    await eventually(async () => (metricValue(await metrics('projector'), `${Metrics.switchFault}{name="pausedConsumers"}`) === 1 ? true : undefined), 5000, 'the switch seen')
+    const event: UserEvent = {event_id: 'evt-paused-01', type: 'like', user_id: 'ben', content_id: 'standup', ts: '2026-01-01T20:03:00Z'}
+    expect((await call('POST', GatewayRoutes.events, event)).status).toBe(202)
+    expect(await eventually(async () => ((await lagTotal()) === 1 ? 1 : undefined), 10_000, 'lag of 1')).toBe(1)
+    expect((await pool.query("SELECT likes FROM profiles WHERE user_id = 'ben'")).rows[0].likes).toBe('0')
+    await switches.patch({'faults.pausedConsumers': JSON.stringify([])})
+    await eventually(async () => ((await lagTotal()) === 0 ? true : undefined), 10_000, 'caught up')
+    expect((await pool.query("SELECT likes FROM profiles WHERE user_id = 'ben'")).rows[0].likes).toBe('1')
+  })
+
+  const lagTotal = async () => {
+    const text = await metrics('projector')
+    const values = [0, 1, 2].map((partition) => metricValue(text, `${Metrics.consumerLag}{group="projector",topic="user-events",partition="${partition}"}`))
+    return values.some((value) => value === undefined) ? undefined : values.reduce((sum, value) => sum! + value!, 0)
+  }
+
+  it('new content invalidates every cached recommendation at once', async () => {
+    await switches.patch({'interventions.gradualInvalidation': 'false'})
+    for (const user of ['ana', 'ben', 'cy']) await call('GET', GatewayRoutes.recommendations(user))
+    expect(await redis.exists(recommendationKey('ana'), recommendationKey('ben'), recommendationKey('cy'))).toBe(3)
+    const drop = await call('POST', AdminRoutes.contentDrop, {count: 3})
+    expect(drop).toEqual({status: 202, body: {produced: 3}})
+    await eventually(async () => ((await redis.exists(recommendationKey('ana'), recommendationKey('ben'), recommendationKey('cy'))) === 0 ? true : undefined), 20_000, 'invalidation')
+    expect((await pool.query("SELECT count(*)::int AS n FROM embeddings WHERE content_id LIKE 'drop-%'")).rows[0].n).toBe(3)
+    expect((await call('GET', GatewayRoutes.recommendations('ana'))).body.cache).toBe('miss')
+  })
+
+  it('spreads the invalidation over a window when gradual invalidation is switched on', async () => {
+    await switches.patch({'interventions.gradualInvalidation': 'true'})
+    const users = Array.from({length: 20}, (_, index) => `g${index}`)
+    for (const user of users) await call('GET', GatewayRoutes.recommendations(user))
+    await call('POST', AdminRoutes.contentDrop, {count: 1})
+    const spread = await eventually(async () => {
+      const ttls = await Promise.all(users.map((user) => redis.pttl(recommendationKey(user))))
+      // Every entry now expires within the 1.5 s spread, instead of its 300 s TTL.
+      return ttls.every((ttl) => ttl <= 1500) ? ttls : undefined
+    }, 20_000, 'spread expiries')
+    expect(spread.filter((ttl) => ttl > 0).length).toBeGreaterThan(0)
+    await eventually(async () => ((await redis.exists(...users.map((user) => recommendationKey(user)))) === 0 ? true : undefined), 5000, 'all expired')
+    // The 20 users, and ana, cached again at the end of the previous test.
+    expect(metricValue(await metrics('projector'), `${Metrics.cacheInvalidations}{mode="gradual"}`)).toBe(21)
+  })
+
+  it('tags a video through the gateway over gRPC', async () => {
+    const answer = await call('GET', GatewayRoutes.metadata('cup-final'))
+    expect(answer.status).toBe(200)
+    const metadata = answer.body as unknown as VideoMetadata
+    expect(metadata.video_id).toBe('cup-final')
+    expect(metadata.labels[0]!.label).toBe('sports')
+    expect((await call('GET', GatewayRoutes.metadata('cup-final'))).body).toEqual(answer.body)
+    expect(metricValue(await metrics('tagger'), `${Metrics.grpcRequests}{method="GenerateMetadata",status="OK"}`)).toBe(2)
+  })
+})
