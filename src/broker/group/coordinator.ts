@@ -1,0 +1,144 @@
+// The group coordinator of this single-node broker: every consumer group, their committed
+// offsets, session-timeout eviction, and persistence through the GroupStore.
+import {errorCode} from '../protocol/errors.js'
+import type {JoinGroupRequest, JoinGroupResponse} from '../protocol/apis/join-group.js'
+import type {SyncGroupRequest} from '../protocol/apis/sync-group.js'
+import type {OffsetCommitRequest, PartitionErrors} from '../protocol/apis/offset-commit.js'
+import type {OffsetFetchRequest, OffsetFetchResponse} from '../protocol/apis/offset-fetch.js'
+import type {DescribedGroup} from '../protocol/apis/describe-groups.js'
+import {ConsumerGroup} from './consumer-group.js'
+import {GroupStore, offsetKey, splitOffsetKey, type CommittedOffset} from './group-store.js'
+
+export interface CoordinatorOptions {
+  initialRebalanceDelayMs: number
+  /** Whether a topic-partition exists (commits to unknown partitions are refused). */
+  partitionExists(topic: string, partition: number): boolean
+  onEvicted?(groupId: string, memberIds: string[]): void
+}
+
+export class GroupCoordinator {
+  private readonly groups = new Map<string, ConsumerGroup>()
+  private readonly offsets = new Map<string, Map<string, CommittedOffset>>()
+  private readonly expiryTimer: NodeJS.Timeout
+
+  constructor(
+    private readonly store: GroupStore,
+    private readonly options: CoordinatorOptions,
+  ) {
+    const stored = store.load()
+    for (const snapshot of stored.groups.values()) this.group(snapshot.groupId).restore(snapshot)
+    for (const [group, offsets] of stored.offsets) this.offsets.set(group, offsets)
+    this.expiryTimer = setInterval(() => this.expireSessions(), 500)
+    this.expiryTimer.unref()
+  }
+
+  private group(groupId: string): ConsumerGroup {
+    let group = this.groups.get(groupId)
+    if (!group) {
+      group = new ConsumerGroup(groupId, {
+        initialRebalanceDelayMs: this.options.initialRebalanceDelayMs,
+        onChange: (snapshot) => this.store.append([{type: 'group', ...snapshot}]),
+      })
+      this.groups.set(groupId, group)
+    }
+    return group
+  }
+
+  join(request: JoinGroupRequest, version: number, client: {clientId: string; clientHost: string}): Promise<JoinGroupResponse> {
+    if (request.groupId === '') return Promise.resolve({errorCode: errorCode('INVALID_GROUP_ID'), generationId: -1, protocolName: '', leader: '', memberId: request.memberId, members: []})
+    return this.group(request.groupId).join(request, version, client)
+  }
+
+  sync(request: SyncGroupRequest): Promise<{errorCode: number; assignment: Buffer}> {
+    const group = this.groups.get(request.groupId)
+    if (!group) return Promise.resolve({errorCode: errorCode('UNKNOWN_MEMBER_ID'), assignment: Buffer.alloc(0)})
+    return group.sync(request)
+  }
+
+  heartbeat(groupId: string, memberId: string, generationId: number): number {
+    return this.groups.get(groupId)?.heartbeat(memberId, generationId) ?? errorCode('UNKNOWN_MEMBER_ID')
+  }
+
+  leave(groupId: string, memberIds: string[]): Array<{memberId: string; errorCode: number}> {
+    const group = this.groups.get(groupId)
+    if (!group) return memberIds.map((memberId) => ({memberId, errorCode: errorCode('UNKNOWN_MEMBER_ID')}))
+    return group.leave(memberIds)
+  }
+
+  commit(request: OffsetCommitRequest): PartitionErrors {
+    const group = this.groups.get(request.groupId) ?? (request.generationId < 0 ? this.group(request.groupId) : undefined)
+    const groupError = request.groupId === '' ? errorCode('INVALID_GROUP_ID') : group ? group.commitError(request.memberId, request.generationId) : errorCode('UNKNOWN_MEMBER_ID')
+    let offsets = this.offsets.get(request.groupId)
+    const journal: Parameters<GroupStore['append']>[0] = []
+    const now = Date.now()
+    const result = request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((partition) => {
+        if (groupError !== 0) return {partition: partition.partition, errorCode: groupError}
+        if (!this.options.partitionExists(topic.name, partition.partition)) return {partition: partition.partition, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION')}
+        if (!offsets) this.offsets.set(request.groupId, (offsets = new Map()))
+        offsets.set(offsetKey(topic.name, partition.partition), {offset: partition.offset, metadata: partition.metadata, commitTimestamp: now})
+        journal.push({type: 'offset', group: request.groupId, topic: topic.name, partition: partition.partition, offset: partition.offset, metadata: partition.metadata, ts: now})
+        return {partition: partition.partition, errorCode: 0}
+      }),
+    }))
+    this.store.append(journal)
+    return result
+  }
+
+  fetchOffsets(request: OffsetFetchRequest): OffsetFetchResponse {
+    const offsets = this.offsets.get(request.groupId) ?? new Map<string, CommittedOffset>()
+    const wanted =
+      request.topics ??
+      Object.entries(
+        [...offsets.keys()].reduce<Record<string, number[]>>((byTopic, key) => {
+          const [topic, partition] = splitOffsetKey(key)
+          ;(byTopic[topic] ??= []).push(partition)
+          return byTopic
+        }, {}),
+      ).map(([name, partitions]) => ({name, partitions}))
+    return {
+      errorCode: 0,
+      topics: wanted.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((partition) => {
+          const committed = offsets.get(offsetKey(topic.name, partition))
+          return {partition, offset: committed?.offset ?? -1, metadata: committed?.metadata ?? '', errorCode: 0}
+        }),
+      })),
+    }
+  }
+
+  describe(groupIds: string[]): DescribedGroup[] {
+    return groupIds.map((groupId) => {
+      const group = this.groups.get(groupId)
+      if (group) return group.describe()
+      return {errorCode: 0, groupId, state: 'Dead', protocolType: '', protocol: '', members: []}
+    })
+  }
+
+  list(): Array<{groupId: string; protocolType: string}> {
+    const ids = new Set([...this.groups.keys(), ...this.offsets.keys()])
+    return [...ids].sort().map((groupId) => ({groupId, protocolType: this.groups.get(groupId)?.protocolType || 'consumer'}))
+  }
+
+  /** A deleted topic's committed offsets go with it. */
+  forgetTopic(topic: string): void {
+    for (const offsets of this.offsets.values()) for (const key of [...offsets.keys()]) if (splitOffsetKey(key)[0] === topic) offsets.delete(key)
+    this.store.append([{type: 'forget-topic', topic}])
+  }
+
+  private expireSessions(): void {
+    const now = Date.now()
+    for (const group of this.groups.values()) {
+      const expired = group.expire(now)
+      if (expired.length > 0) this.options.onEvicted?.(group.groupId, expired)
+    }
+  }
+
+  close(): void {
+    clearInterval(this.expiryTimer)
+    for (const group of this.groups.values()) group.close()
+    this.store.close()
+  }
+}

@@ -1,0 +1,70 @@
+// Fetch: whole batches from each requested offset, and a long poll — when fewer than min_bytes are
+// ready, wait until an append to one of the partitions or max_wait_ms, whichever comes first.
+import type {BrokerContext} from '../context.js'
+import type {Decoder} from '../protocol/decoder.js'
+import {Encoder} from '../protocol/encoder.js'
+import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
+import {decodeFetchRequest, encodeFetchResponse, type FetchRequest, type FetchResponse} from '../protocol/apis/fetch.js'
+
+export async function handleFetch(decoder: Decoder, version: number, broker: BrokerContext): Promise<Encoder> {
+  const request = decodeFetchRequest(decoder, version)
+  let response = readAll(request, broker)
+  if (response.bytes < Math.max(1, request.minBytes) && request.maxWaitMs > 0 && !response.hasError) {
+    await waitForAppend(request, broker)
+    response = readAll(request, broker)
+  }
+  const encoder = new Encoder()
+  encodeFetchResponse(encoder, version, response)
+  return encoder
+}
+
+function readAll(request: FetchRequest, broker: BrokerContext): FetchResponse & {bytes: number; hasError: boolean} {
+  let remaining = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER
+  let bytes = 0
+  let hasError = false
+  const topics = request.topics.map((topic) => ({
+    topic: topic.topic,
+    partitions: topic.partitions.map((wanted) => {
+      const partition = broker.topics.partition(topic.topic, wanted.partition)
+      if (!partition) {
+        hasError = true
+        return {partition: wanted.partition, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), highWatermark: -1, logStartOffset: -1, records: []}
+      }
+      const {log} = partition
+      const base = {partition: wanted.partition, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset}
+      try {
+        // The first partition with data returns at least one batch, even over the size limits.
+        const limit = bytes === 0 ? Math.min(wanted.partitionMaxBytes, remaining) : Math.min(wanted.partitionMaxBytes, remaining)
+        if (limit <= 0 && bytes > 0) return {...base, errorCode: 0, records: []}
+        const read = log.read(wanted.fetchOffset, Math.max(1, limit))
+        bytes += read.bytes
+        remaining -= read.bytes
+        return {...base, errorCode: 0, records: read.records}
+      } catch (error) {
+        if (!(error instanceof KafkaProtocolError)) throw error
+        hasError = true
+        return {...base, errorCode: error.code, records: []}
+      }
+    }),
+  }))
+  return {topics, bytes, hasError}
+}
+
+function waitForAppend(request: FetchRequest, broker: BrokerContext): Promise<void> {
+  return new Promise((resolve) => {
+    const stops: Array<() => void> = []
+    const done = () => {
+      clearTimeout(timer)
+      for (const stop of stops) stop()
+      resolve()
+    }
+    const timer = setTimeout(done, request.maxWaitMs)
+    void broker.closing.then(done)
+    for (const topic of request.topics) {
+      for (const wanted of topic.partitions) {
+        const partition = broker.topics.partition(topic.topic, wanted.partition)
+        if (partition) stops.push(partition.log.onAppend(done))
+      }
+    }
+  })
+}

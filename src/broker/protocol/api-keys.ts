@@ -1,0 +1,71 @@
+// The APIs and versions this broker speaks. Only non-flexible versions are advertised (minimum 0
+// where the API allows it), because kafkajs and librdkafka both negotiate down to them.
+
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  InitProducerId: 22,
+  DescribeConfigs: 32,
+  CreatePartitions: 37,
+} as const
+
+export type ApiName = keyof typeof ApiKey
+
+export interface VersionRange {
+  minVersion: number
+  maxVersion: number
+}
+
+export const SUPPORTED_VERSIONS: Record<ApiName, VersionRange> = {
+  Produce: {minVersion: 3, maxVersion: 7},
+  Fetch: {minVersion: 4, maxVersion: 11},
+  ListOffsets: {minVersion: 0, maxVersion: 3},
+  Metadata: {minVersion: 0, maxVersion: 6},
+  OffsetCommit: {minVersion: 0, maxVersion: 5},
+  OffsetFetch: {minVersion: 1, maxVersion: 4},
+  FindCoordinator: {minVersion: 0, maxVersion: 2},
+  JoinGroup: {minVersion: 0, maxVersion: 5},
+  Heartbeat: {minVersion: 0, maxVersion: 3},
+  LeaveGroup: {minVersion: 0, maxVersion: 3},
+  SyncGroup: {minVersion: 0, maxVersion: 3},
+  DescribeGroups: {minVersion: 0, maxVersion: 2},
+  ListGroups: {minVersion: 0, maxVersion: 2},
+  ApiVersions: {minVersion: 0, maxVersion: 2},
+  CreateTopics: {minVersion: 0, maxVersion: 3},
+  DeleteTopics: {minVersion: 0, maxVersion: 1},
+  InitProducerId: {minVersion: 0, maxVersion: 1},
+  DescribeConfigs: {minVersion: 0, maxVersion: 2},
+  CreatePartitions: {minVersion: 0, maxVersion: 1},
+}
+
+const NAME_BY_KEY = new Map<number, ApiName>(Object.entries(ApiKey).map(([name, key]) => [key, name as ApiName]))
+
+export function apiName(key: number): ApiName | undefined {
+  return NAME_BY_KEY.get(key)
+}
+
+export function supportsVersion(name: ApiName, version: number): boolean {
+  const range = SUPPORTED_VERSIONS[name]
+  return version >= range.minVersion && version <= range.maxVersion
+}
+
+/** The ApiVersions list: every API with its supported range, sorted by key. */
+export function advertisedVersions(): Array<{apiKey: number} & VersionRange> {
+  return Object.entries(SUPPORTED_VERSIONS)
+    .map(([name, range]) => ({apiKey: ApiKey[name as ApiName], ...range}))
+    .sort((left, right) => left.apiKey - right.apiKey)
+}
