@@ -26,7 +26,7 @@ Everything is planned before anything is applied: a bad manifest, a topic with m
     const reporter = await this.reporter()
     let result: ProvisionResult
     try {
-      result = await provisionStack(stack, state, {dryRun: this.flags['dry-run'], stateDir, reporter})
+      result = await provisionStack(stack, state, {dryRun: this.flags['dry-run'] === true, stateDir, reporter})
     } finally {
       await reporter.close()
     }
@@ -46,6 +46,10 @@ Everything is planned before anything is applied: a bad manifest, a topic with m
 
 function summarise(result: ProvisionResult): string {
   const counts = new Map<string, number>()
-  for (const change of result.applied) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1)
-  return [...counts].map(([kind, count]) => `${count} ${kind}${count === 1 || kind.endsWith('s') ? '' : 's'}`).join(', ')
+  const seeded: string[] = []
+  for (const change of result.applied) {
+    if (change.kind === 'users' || change.kind === 'api-keys') seeded.push(`${change.kind === 'users' ? 'users' : 'API keys'} (${change.detail})`)
+    else counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1)
+  }
+  return [...[...counts].map(([kind, count]) => `${count} ${kind}${count === 1 ? '' : 's'}`), ...seeded].join(', ')
 }

@@ -30,7 +30,7 @@ Like kafka-consumer-groups --reset-offsets and rpk group seek, it refuses a grou
   async run(): Promise<SeekResult> {
     const {seekGroup} = await import('../../lib/kafka/seek.js')
     const result = await this.withKafka((client) =>
-      seekGroup(client, {group: this.args.group, spec: this.flags.to, execute: this.flags.execute, ...(this.flags.topic ? {topics: [...new Set(this.flags.topic)]} : {})}),
+      seekGroup(client, {group: this.args.group, spec: this.flags.to, execute: this.flags.execute === true, ...(this.flags.topic ? {topics: [...new Set(this.flags.topic)]} : {})}),
     )
     this.print(`group ${result.group} (${result.state}) → ${result.to}\n`)
     this.print(formatTable([['TOPIC', 'PARTITION', 'CURRENT', 'TARGET', 'EARLIEST', 'LATEST', 'NOTE'], ...result.moves.map((move) => [move.topic, move.partition, move.current ?? '-', move.target, move.earliest, move.latest, move.note ?? ''])]))

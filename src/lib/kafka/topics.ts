@@ -124,8 +124,12 @@ async function requireTopic(admin: Admin, name: string): Promise<void> {
 
 export async function createTopics(admin: Admin, topics: NewTopic[]): Promise<void> {
   if (topics.length === 0) return
+  const existing = new Set(await admin.listTopics())
+  const clash = topics.filter((topic) => existing.has(topic.name))
+  if (clash.length > 0) throw topicExistsError(clash.map((topic) => topic.name))
+  let created: boolean
   try {
-    await admin.createTopics({
+    created = await admin.createTopics({
       waitForLeaders: true,
       topics: topics.map((topic) => ({
         topic: topic.name,
@@ -135,11 +139,15 @@ export async function createTopics(admin: Admin, topics: NewTopic[]): Promise<vo
       })),
     })
   } catch (error) {
-    if (protocolErrorType(error) === 'TOPIC_ALREADY_EXISTS') {
-      throw new StreamctlError('TOPIC_EXISTS', `topic ${topics.map((topic) => `"${topic.name}"`).join(', ')} already exists`, {hint: '`streamctl topics describe NAME` shows it.', cause: error})
-    }
+    if (protocolErrorType(error) === 'TOPIC_ALREADY_EXISTS') throw topicExistsError(topics.map((topic) => topic.name), error)
     throw kafkaFailure(error, `creating topic ${topics.map((topic) => topic.name).join(', ')}`)
   }
+  // kafkajs answers false instead of failing when a topic appeared since the check above.
+  if (!created) throw topicExistsError(topics.map((topic) => topic.name))
+}
+
+function topicExistsError(names: string[], cause?: unknown): StreamctlError {
+  return new StreamctlError('TOPIC_EXISTS', `topic ${names.map((name) => `"${name}"`).join(', ')} already exists`, {hint: '`streamctl topics describe NAME` shows it.', ...(cause ? {cause} : {})})
 }
 
 export async function deleteTopics(admin: Admin, names: string[]): Promise<void> {

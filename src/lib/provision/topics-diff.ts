@@ -46,7 +46,7 @@ export function diffTopics(desired: Topic[], observed: Map<string, ObservedTopic
     if (current.partitions < topic.partitions) details.push(`partitions ${current.partitions} → ${topic.partitions}`)
     for (const [key, value] of Object.entries(configs)) details.push(`${key} ${current.configs[key] ?? '(unset)'} → ${value}`)
     if (details.length === 0) {
-      diff.changes.push({...unchanged('topic', topic.name, `${current.partitions} partitions, configs match`), kind: 'topic', topic})
+      diff.changes.push({...unchanged('topic', topic.name, `${current.partitions} partition${current.partitions === 1 ? '' : 's'}, configs match`), kind: 'topic', topic})
       continue
     }
     diff.changes.push({
