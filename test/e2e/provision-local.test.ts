@@ -8,6 +8,7 @@ import path from 'node:path'
 import pg from 'pg'
 import {parseDocument} from 'yaml'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {commitGroupOffsets} from '../../src/lib/kafka/group-commit.js'
 import type {ProvisionResult} from '../../src/lib/provision/provision.js'
 import type {TopicDescription} from '../../src/lib/kafka/topics.js'
 import type {Credentials} from '../../src/lib/stack/credentials.js'
@@ -152,6 +153,18 @@ describe('provision on the local driver', () => {
     const human = await provision()
     expect(human.stdout).toContain('nothing to change: the stack already matches its manifest.')
     expect(human.stdout).not.toContain('sctl_')
+  })
+
+  it('shows consumer lag per group in status once groups commit on the provisioned topics', async () => {
+    const kafka = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING})
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({topic: 'user-events', messages: Array.from({length: 5}, (_, index) => ({partition: 0, value: `event-${index}`}))})
+    await producer.disconnect()
+    await commitGroupOffsets(kafka, 'lagging-reader', [{topic: 'user-events', partition: 0, target: 2, earliest: 0, latest: 5}])
+    const status = await runCli(['status', '--stack', stack.dir, '--json'], {env: stack.env})
+    expect(status.exitCode, status.stderr).toBe(0)
+    expect((JSON.parse(status.stdout) as {gauges: {consumerLag: unknown[]}}).gauges.consumerLag).toContainEqual({group: 'lagging-reader', topic: 'user-events', lag: 3})
   })
 
   it('applies nothing when any part of the plan conflicts with the stack', async () => {

@@ -99,3 +99,15 @@ export async function committedOffsets(admin: Admin, group: string, topics?: str
   }
   return result.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
 }
+
+/** Total lag per group and topic, for every group on the brokers: the consumer-lag gauge of `status`. */
+export async function lagByGroup(admin: Admin): Promise<Array<{group: string; topic: string; lag: number}>> {
+  const {groups} = await admin.listGroups()
+  const lags: Array<{group: string; topic: string; lag: number}> = []
+  for (const {groupId} of groups.sort((a, b) => a.groupId.localeCompare(b.groupId))) {
+    const perTopic = new Map<string, number>()
+    for (const offset of await committedOffsets(admin, groupId)) perTopic.set(offset.topic, (perTopic.get(offset.topic) ?? 0) + offset.lag)
+    for (const [topic, lag] of perTopic) lags.push({group: groupId, topic, lag})
+  }
+  return lags
+}
