@@ -78,8 +78,7 @@ describe('provision on the local driver', () => {
     expect(planned('topic')).toEqual(MANIFEST_TOPICS.map((name) => `${name}:create`))
     expect(planned('schema')).toEqual(['content-events-value:create', 'user-events-value:create'])
     expect(planned('queue')).toEqual(QUEUES.map((name) => `${name}:create`).sort())
-    expect(planned('exchange')).toEqual(['streamctl.dlx:create'])
-    expect(planned('binding')).toEqual(['streamctl.dlx → inference_requests.dlq:create', 'streamctl.dlx → inference_results.dlq:create'])
+    expect(planned('binding')).toEqual(['inference_requests → inference_requests.dlq:create', 'inference_results → inference_results.dlq:create'])
     expect(planned('migration')).toEqual(['0001_accounts_and_quotas:apply', '0002_inference:apply', '0003_catalogue:apply', '0004_read_models:apply', '0005_request_priority:apply'])
     expect(planned('tier')).toEqual(['enterprise:create', 'free:create', 'pro:create'])
     expect(result.plan.find((change) => change.kind === 'users')).toMatchObject({action: 'create', detail: '1000 new'})
@@ -95,7 +94,7 @@ describe('provision on the local driver', () => {
   it('applies the plan, says what changed and prints the demo key once', async () => {
     const run = await provision()
     expect(run.exitCode, run.stderr).toBe(0)
-    expect(run.stdout).toMatch(/applied 22 changes: 3 topics, 2 schemas, 1 exchange, 4 queues, 2 bindings, 5 migrations, 3 tiers, users \(1000 new\), API keys \(1000 new \(hashed at rest\)\)\./)
+    expect(run.stdout).toMatch(/applied 21 changes: 3 topics, 2 schemas, 4 queues, 2 bindings, 5 migrations, 3 tiers, users \(1000 new\), API keys \(1000 new \(hashed at rest\)\)\./)
     const demoKey = /demo API key \(user-00001, tier \w+\) — shown once:\n {2}(sctl_\S+)/.exec(run.stdout)?.[1]
     expect(demoKey).toBeDefined()
 

@@ -1,7 +1,6 @@
-// Pure parts of provisioning: the topic diff and the RabbitMQ topology a manifest's queues stand for.
+// Pure parts of provisioning: the topic diff, and the table the plan is printed as.
 import {describe, expect, it} from 'vitest'
 import {diffTopics, type ObservedTopic} from '../../src/lib/provision/topics-diff.js'
-import {DEAD_LETTER_EXCHANGE, queueTopology} from '../../src/lib/stack/queue-topology.js'
 import type {Topic} from '../../src/lib/stack/manifest.js'
 import {formatTable} from '../../src/lib/text/table.js'
 
@@ -34,25 +33,6 @@ describe('diffTopics', () => {
   it('treats a config the broker does not report as unset', () => {
     const diff = diffTopics([topic('t', 1, {'segment.bytes': '1024'})], new Map([observed('t', 1, {'segment.bytes': null})]))
     expect(diff.changes[0]).toMatchObject({action: 'update', detail: 'segment.bytes (unset) → 1024'})
-  })
-})
-
-describe('queueTopology', () => {
-  it('routes each queue with a DLQ through one dead-letter exchange bound to the DLQ', () => {
-    const topology = queueTopology([
-      {name: 'work', durable: true, maxPriority: 10, deadLetterQueue: 'work.dlq', messageTtlMs: 60_000},
-      {name: 'work.dlq', durable: true, maxPriority: 0},
-    ])
-    expect(topology.exchanges).toEqual([{name: DEAD_LETTER_EXCHANGE, type: 'direct', durable: true}])
-    expect(topology.queues).toEqual([
-      {name: 'work', durable: true, arguments: {'x-max-priority': 10, 'x-message-ttl': 60_000, 'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE, 'x-dead-letter-routing-key': 'work.dlq'}},
-      {name: 'work.dlq', durable: true, arguments: {}},
-    ])
-    expect(topology.bindings).toEqual([{queue: 'work.dlq', exchange: DEAD_LETTER_EXCHANGE, routingKey: 'work.dlq'}])
-  })
-
-  it('declares no exchange when no queue dead-letters', () => {
-    expect(queueTopology([{name: 'plain', durable: false, maxPriority: 0}])).toEqual({exchanges: [], queues: [{name: 'plain', durable: false, arguments: {}}], bindings: []})
   })
 })
 

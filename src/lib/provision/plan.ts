@@ -1,7 +1,7 @@
 // The shape of a provisioning plan: one line per resource of the manifest, saying what `provision`
 // would do to it. The same list, filtered to what changed, is what a real run reports.
 
-export type ResourceKind = 'topic' | 'schema' | 'migration' | 'exchange' | 'queue' | 'binding' | 'tier' | 'users' | 'api-keys'
+export type ResourceKind = 'topic' | 'schema' | 'migration' | 'queue' | 'binding' | 'tier' | 'users' | 'api-keys'
 
 /** create/update/apply change something; none means it already matches; skip means not applicable here. */
 export type PlanAction = 'create' | 'update' | 'apply' | 'none' | 'skip'

@@ -1,12 +1,14 @@
-// Declaring the manifest's RabbitMQ queues, the dead-letter exchange and the DLQ bindings in the
-// stack's vhost. An existing queue is re-declared passively with the manifest's arguments during
-// planning: identical arguments change nothing, different ones fail the plan (RabbitMQ cannot
-// change a queue's arguments in place) before anything is applied.
+// Declaring the manifest's RabbitMQ queues in the stack's vhost, with the arguments the services
+// declare them with (queues.ts), so either may run first. A queue with a DLQ dead-letters through
+// the default exchange, whose implicit binding routes by queue name: the plan lists that route.
+// An existing queue is re-declared with the manifest's arguments during planning: identical
+// arguments change nothing, different ones fail the plan (RabbitMQ cannot change a queue's
+// arguments in place) before anything is applied.
 import type {Channel, ChannelModel} from 'amqplib'
 import {StreamctlError} from '../errors.js'
 import type {Queue} from '../stack/manifest.js'
-import {queueTopology} from '../stack/queue-topology.js'
 import {closeOnFailure, unchanged, type PlannedChange, type PlannedStep} from './plan.js'
+import {declareQueues, queueArguments} from './queues.js'
 
 export async function planQueues(queues: Queue[], amqpUrl: string): Promise<PlannedStep> {
   const step: PlannedStep = {area: 'RabbitMQ queues', changes: [], conflicts: [], warnings: [], apply: async () => [], close: async () => {}}
@@ -26,20 +28,10 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
   connection.on('error', () => {})
   step.close = () => connection.close().catch(() => {})
   return closeOnFailure(step, async () => {
-    const topology = queueTopology(queues)
     const created = new Set<string>()
-
-    for (const exchange of topology.exchanges) {
-      const exists = await probe(connection, (channel) => channel.checkExchange(exchange.name))
-      if (exists !== true) assertNotFound(exists, `exchange "${exchange.name}"`)
-      if (exists === true) step.changes.push(unchanged('exchange', exchange.name, 'direct, durable'))
-      else {
-        step.changes.push({kind: 'exchange', name: exchange.name, action: 'create', detail: 'direct, durable: routes dead-lettered messages to their DLQ'})
-        created.add(exchange.name)
-      }
-    }
-    for (const queue of topology.queues) {
-      const detail = [queue.durable ? 'durable' : 'transient', ...Object.entries(queue.arguments).map(([key, value]) => `${key}=${value}`)].join(', ')
+    for (const queue of queues) {
+      const args = queueArguments(queue)
+      const detail = [queue.durable ? 'durable' : 'transient', ...Object.entries(args).map(([key, value]) => `${key}=${String(value) || "''"}`)].join(', ')
       const exists = await probe(connection, (channel) => channel.checkQueue(queue.name))
       if (exists !== true) {
         assertNotFound(exists, `queue "${queue.name}"`)
@@ -47,25 +39,23 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
         created.add(queue.name)
         continue
       }
-      const same = await probe(connection, (channel) => channel.assertQueue(queue.name, {durable: queue.durable, arguments: queue.arguments}))
+      const same = await probe(connection, (channel) => channel.assertQueue(queue.name, {durable: queue.durable, arguments: args}))
       if (same === true) step.changes.push(unchanged('queue', queue.name, detail))
       else step.conflicts.push(`queue "${queue.name}" exists with other arguments than the manifest's (${detail}): ${same.message}. RabbitMQ cannot change them in place; delete the queue (its messages go with it) and provision again`)
     }
-    for (const binding of topology.bindings) {
-      const name = `${binding.exchange} → ${binding.queue}`
-      const isNew = created.has(binding.exchange) || created.has(binding.queue)
-      step.changes.push(isNew ? {kind: 'binding', name, action: 'create', detail: `routing key ${binding.routingKey}`} : unchanged('binding', name, `routing key ${binding.routingKey}`))
+    for (const queue of queues.filter((candidate) => candidate.deadLetterQueue)) {
+      const name = `${queue.name} → ${queue.deadLetterQueue}`
+      const detail = `dead-lettered through the default exchange, routing key ${queue.deadLetterQueue}`
+      const isNew = created.has(queue.name) || created.has(queue.deadLetterQueue!)
+      step.changes.push(isNew ? {kind: 'binding', name, action: 'create', detail} : unchanged('binding', name, detail))
     }
 
     step.apply = async () => {
       const channel = await connection.createChannel()
       try {
-        for (const exchange of topology.exchanges) await channel.assertExchange(exchange.name, exchange.type, {durable: exchange.durable})
-        for (const queue of topology.queues) await channel.assertQueue(queue.name, {durable: queue.durable, arguments: queue.arguments})
-        // Binding is idempotent, so every binding is (re)asserted; only new ones are reported.
-        for (const binding of topology.bindings) await channel.bindQueue(binding.queue, binding.exchange, binding.routingKey)
+        await declareQueues(channel, queues)
       } catch (error) {
-        throw new StreamctlError('QUEUE_DECLARE_FAILED', `declaring the RabbitMQ topology failed: ${(error as Error).message}`, {cause: error})
+        throw new StreamctlError('QUEUE_DECLARE_FAILED', `declaring the RabbitMQ queues failed: ${(error as Error).message}`, {cause: error})
       } finally {
         await channel.close().catch(() => {})
       }

@@ -19,3 +19,20 @@ export function resolveStackDir(flag: string | undefined, env: NodeJS.ProcessEnv
   if (existsSync(path.join(cwd, MANIFEST_FILE))) return cwd
   return REFERENCE_STACK_DIR
 }
+
+/**
+ * The stack a service belongs to. The local driver and compose set STREAMCTL_STACK to the stack's
+ * name, so besides a directory it may be a name: the directory is then read from that stack's
+ * state file, and the reference stack is used when there is none (the container image).
+ */
+export async function resolveServiceStackDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (flag) return path.resolve(flag)
+  const value = env[STACK_ENV]
+  if (!value) return resolveStackDir(undefined, env)
+  const asDir = path.resolve(value)
+  if (existsSync(path.join(asDir, MANIFEST_FILE))) return asDir
+  const {stateDirFor} = await import('./state-dir.js')
+  const {readState} = await import('./state.js')
+  const state = await readState(stateDirFor(value, env)).catch(() => undefined)
+  return state?.stackDir ?? REFERENCE_STACK_DIR
+}

@@ -1,0 +1,153 @@
+// npm run bench:gateway — the inference gateway under autocannon: accepted `POST /v1/generate` req/s
+// and latency at fixed rates and flat out, and `GET /v1/requests/{id}` latency, next to a trivial
+// node:http server (answering 202 with a small JSON body) measured in the same run on the same
+// machine. The gateway runs as `streamctl serve gateway` (a separate process, as in a stack) on
+// real PostgreSQL, Redis and RabbitMQ, in a database, key prefix and vhost of its own that are
+// removed afterwards. Targets (PRODUCT.md §6): >= 3,000 accepted generate req/s with p99 < 25 ms;
+// status p99 < 10 ms. Needs `npm run build` first.
+//
+// BENCH_DURATION (seconds per step, default 10), BENCH_RATES (default 500,1000,2000,3000),
+// BENCH_CONNECTIONS (default 64).
+import autocannon from 'autocannon'
+import {execFileSync, spawn} from 'node:child_process'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import pg from 'pg'
+import {printTable, writeResult} from './harness.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const dist = (file) => import(path.join(root, 'dist', file))
+const duration = Number(process.env.BENCH_DURATION ?? 10)
+const rates = (process.env.BENCH_RATES ?? '500,1000,2000,3000').split(',').map(Number)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
+const USERS = 50
+
+const {applyMigrations} = await dist('lib/provision/migrations.js')
+const {seedAccounts} = await dist('lib/provision/seed.js')
+const {freePort} = await dist('lib/host/ports.js')
+
+const name = `sctl_bench_${process.pid}`
+const admin = new pg.Client({host: '127.0.0.1', user: 'postgres', database: 'postgres'})
+await admin.connect()
+await admin.query(`CREATE DATABASE "${name}"`)
+execFileSync('rabbitmqctl', ['add_vhost', name], {stdio: 'ignore'})
+execFileSync('rabbitmqctl', ['set_permissions', '-p', name, 'guest', '.*', '.*', '.*'], {stdio: 'ignore'})
+const databaseUrl = `postgres://postgres@127.0.0.1:5432/${name}`
+const children = []
+
+async function cleanup() {
+  for (const child of children) child.kill('SIGTERM')
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {})
+  await admin.end()
+  try {
+    execFileSync('rabbitmqctl', ['delete_vhost', name], {stdio: 'ignore'})
+  } catch {}
+  const {Redis} = await import('ioredis')
+  const redis = new Redis('redis://127.0.0.1:6379')
+  let cursor = '0'
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${name}:*`, 'COUNT', 1000)
+    cursor = next
+    if (keys.length > 0) await redis.del(...keys)
+  } while (cursor !== '0')
+  redis.disconnect()
+}
+
+try {
+  const client = new pg.Client({connectionString: databaseUrl})
+  await client.connect()
+  await applyMigrations(client, path.join(root, 'stacks/reference/migrations'))
+  const unlimited = {requests: 1e12, tokens: 1e15}
+  const seeded = await seedAccounts(client, {tiers: [{name: 'bench', daily: unlimited, monthly: unlimited, rateLimit: {perSecond: 1e6, burst: 1e6}, priority: 1}], seed: {users: USERS, mix: {bench: 1}, seed: 1}})
+  await client.end()
+  const keys = seeded.users.map((user) => user.apiKey)
+
+  const gatewayPort = await freePort()
+  const peerPort = await freePort()
+  const env = {...process.env, CI: '1', PORT: String(gatewayPort), DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${name}:`, AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${name}`, MAX_IN_FLIGHT: '4096'}
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  children.push(spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/run.js'), 'serve', 'gateway'], {env, stdio: ['ignore', 'ignore', 'inherit']}))
+  const peerSource = `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { const b = '{"request_id":"00000000-0000-0000-0000-000000000000","status_url":"/v1/requests/x","estimated_tokens":80}'; s.writeHead(202, {'content-type': 'application/json', 'content-length': b.length}); s.end(b) }) }).listen(${peerPort}, '127.0.0.1')`
+  children.push(spawn(process.execPath, ['-e', peerSource], {stdio: 'inherit'}))
+  const gateway = `http://127.0.0.1:${gatewayPort}`
+  const peer = `http://127.0.0.1:${peerPort}`
+  for (const url of [gateway, peer]) await waitFor(url)
+
+  const body = JSON.stringify({prompt: 'Recommend three films for a rainy evening, with one line on each.', max_tokens: 64})
+  let turn = 0
+  const generate = (target, rate) =>
+    run({
+      url: `${target}/v1/generate`,
+      method: 'POST',
+      body,
+      headers: {'content-type': 'application/json'},
+      ...(rate ? {overallRate: rate} : {}),
+      setupClient: (client) => client.setHeaders({'content-type': 'application/json', authorization: `Bearer ${keys[turn++ % keys.length]}`}),
+    })
+
+  // Warm-up: connections, the auth cache, JIT.
+  await generate(gateway, 500).catch(() => {})
+  const rows = []
+  const results = []
+  for (const rate of [...rates, undefined]) {
+    for (const [label, target] of [['gateway', gateway], ['trivial node:http', peer]]) {
+      const result = await generate(target, rate)
+      results.push({endpoint: 'generate', server: label, rate: rate ?? 'max', ...result})
+      rows.push([`generate @ ${rate ?? 'max'}/s`, label, result.acceptedPerSec.toFixed(0), ms(result.p50), ms(result.p99), result.non2xx, result.errors])
+    }
+  }
+
+  // Status polls of accepted requests, each with its owner's key.
+  const accepted = []
+  for (let index = 0; index < 200; index++) {
+    const key = keys[index % keys.length]
+    const response = await fetch(`${gateway}/v1/generate`, {method: 'POST', headers: {'content-type': 'application/json', authorization: `Bearer ${key}`}, body})
+    accepted.push({key, id: (await response.json()).request_id})
+  }
+  let poll = 0
+  for (const rate of [1000, undefined]) {
+    const status = await run({
+      url: gateway,
+      ...(rate ? {overallRate: rate} : {}),
+      requests: [
+        {
+          setupRequest: (request) => {
+            const {key, id} = accepted[poll++ % accepted.length]
+            return {...request, method: 'GET', path: `/v1/requests/${id}`, headers: {authorization: `Bearer ${key}`}}
+          },
+        },
+      ],
+    })
+    results.push({endpoint: 'status', server: 'gateway', rate: rate ?? 'max', ...status})
+    rows.push([`status @ ${rate ?? 'max'}/s`, 'gateway', status.acceptedPerSec.toFixed(0), ms(status.p50), ms(status.p99), status.non2xx, status.errors])
+  }
+
+  console.log(`\nGateway, ${duration} s per step, ${connections} connections (autocannon; latency from send, ms)\n`)
+  printTable(['step', 'server', '2xx req/s', 'p50', 'p99', 'non-2xx', 'errors'], rows)
+  const maxGateway = results.find((result) => result.endpoint === 'generate' && result.server === 'gateway' && result.rate === 'max')
+  const maxPeer = results.find((result) => result.endpoint === 'generate' && result.server !== 'gateway' && result.rate === 'max')
+  console.log(`\nflat out: gateway ${maxGateway.acceptedPerSec.toFixed(0)} accepted generate/s = ${(maxGateway.acceptedPerSec / maxPeer.acceptedPerSec).toFixed(2)} x the trivial server (${maxPeer.acceptedPerSec.toFixed(0)}/s)`)
+  console.log('targets (PRODUCT.md §6): >= 3000 accepted generate/s with p99 < 25 ms; status p99 < 10 ms')
+  writeResult('gateway', {durationSeconds: duration, connections, results})
+} finally {
+  await cleanup()
+}
+
+function ms(value) {
+  return Number(value).toFixed(2)
+}
+
+async function run(options) {
+  const result = await autocannon({connections, duration, ...options})
+  return {acceptedPerSec: result['2xx'] / duration, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.non2xx, errors: result.errors + result.timeouts}
+}
+
+async function waitFor(url) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const ok = await fetch(`${url}/healthz`).then((response) => response.status < 500, () => false)
+    if (ok) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`${url} did not start`)
+}

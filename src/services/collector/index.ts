@@ -1,0 +1,42 @@
+// collector: consumes `inference_results` and settles each request once — the usage_log row and
+// the request row in one PostgreSQL transaction (usage_log's primary key is the request id), then
+// the Redis quota (release the estimate, add the actual tokens; the open-reservation entry makes it
+// idempotent). A redelivered result therefore never charges twice. Config: RESULTS_QUEUE
+// (inference_results), COLLECTOR_PREFETCH (32).
+import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
+import {envNumber, envString} from '../common/config.js'
+import {openChannel} from '../common/connections.js'
+import {Router} from '../common/http/router.js'
+import {DEFAULT_RESULTS_QUEUE, type InferenceResultMessage} from '../common/inference-messages.js'
+import {consumeQueue, parseJsonMessage} from '../common/queue-consumer.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {settleResult} from './settle.js'
+
+export const collectorService: ServiceDefinition = {
+  defaultPort: 8086,
+  async start(context: ServiceContext) {
+    const runtime = new ServiceRuntime(context, this.defaultPort)
+    const resultsQueue = envString(context.env, 'RESULTS_QUEUE', DEFAULT_RESULTS_QUEUE)
+    const prefetch = envNumber(context.env, 'COLLECTOR_PREFETCH', 32, {min: 1, max: 10_000, integer: true})
+    const {log, metrics} = runtime
+    const [pg, redis, amqp] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.amqp()])
+    const channel = await openChannel(amqp, log)
+    await declareQueues(channel, queueWithDeadLetter(context.manifest.queues, resultsQueue))
+    const consumer = await consumeQueue(channel, resultsQueue, {prefetch, log, metrics}, async (message) => {
+      const result = parseJsonMessage<InferenceResultMessage>(message)
+      if (!result || typeof result.request_id !== 'string' || (result.status !== 'completed' && result.status !== 'failed')) {
+        log.warn('malformed result message dead-lettered', {message_id: message.properties.messageId})
+        return 'dead-letter'
+      }
+      const outcome = await settleResult(pg, redis, result)
+      if (outcome === 'unknown-request') {
+        log.warn('result for an unknown request dead-lettered', {request_id: result.request_id})
+        return 'dead-letter'
+      }
+      return 'ack'
+    })
+    runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
+    await runtime.listen(new Router(), () => redis.status === 'ready')
+    return runtime.running()
+  },
+}

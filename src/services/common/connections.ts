@@ -1,0 +1,48 @@
+// Connections to the stack's data stores, from the service's BaseConfig. Redis keys get the stack's
+// REDIS_KEY_PREFIX (ioredis keyPrefix also prefixes the KEYS of EVAL); pub/sub channel names do not,
+// so channelName() adds it.
+import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
+import type {Redis} from 'ioredis'
+import type pg from 'pg'
+import type {Logger} from './log.js'
+
+export async function openPostgres(databaseUrl: string, options: {max?: number; applicationName?: string} = {}): Promise<pg.Pool> {
+  const {default: pgModule} = await import('pg')
+  const pool = new pgModule.Pool({connectionString: databaseUrl, max: options.max ?? 10, application_name: options.applicationName ?? 'streamctl'})
+  // An idle client losing its server must not crash the service; the next query reconnects.
+  pool.on('error', () => {})
+  return pool
+}
+
+export async function openRedis(redisUrl: string, keyPrefix: string, log?: Logger): Promise<Redis> {
+  const {Redis: RedisClient} = await import('ioredis')
+  const redis = new RedisClient(redisUrl, {keyPrefix, maxRetriesPerRequest: 2, lazyConnect: true, enableAutoPipelining: true})
+  redis.on('error', (error: Error) => log?.warn('redis error', {error: error.message}))
+  await redis.connect()
+  return redis
+}
+
+export function channelName(keyPrefix: string, channel: string): string {
+  return `${keyPrefix}${channel}`
+}
+
+export async function openAmqp(amqpUrl: string, log?: Logger): Promise<ChannelModel> {
+  const amqp = await import('amqplib')
+  const connection = await amqp.connect(amqpUrl, {timeout: 10_000})
+  connection.on('error', (error: Error) => log?.warn('amqp connection error', {error: error.message}))
+  return connection
+}
+
+/** A channel whose errors are logged, not thrown into the void. */
+export async function openChannel(connection: ChannelModel, log?: Logger): Promise<Channel> {
+  const channel = await connection.createChannel()
+  channel.on('error', (error: Error) => log?.warn('amqp channel error', {error: error.message}))
+  return channel
+}
+
+/** A channel with publisher confirms: a publish resolves once the broker has the message. */
+export async function openConfirmChannel(connection: ChannelModel, log?: Logger): Promise<ConfirmChannel> {
+  const channel = await connection.createConfirmChannel()
+  channel.on('error', (error: Error) => log?.warn('amqp channel error', {error: error.message}))
+  return channel
+}

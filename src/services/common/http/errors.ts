@@ -1,0 +1,20 @@
+// An HTTP answer other than success, thrown by handlers: its status, a stable code for clients and
+// a message naming what was wrong. Anything else thrown becomes a logged 500.
+export class HttpError extends Error {
+  override readonly name = 'HttpError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string | number> = {},
+  ) {
+    super(message)
+  }
+}
+
+export interface ErrorBody {
+  error: {code: string; message: string}
+}
+
+export const badRequest = (message: string) => new HttpError(400, 'bad_request', message)
+export const notFound = (message: string) => new HttpError(404, 'not_found', message)

@@ -1,0 +1,125 @@
+// The HTTP server of a service on node:http: /healthz, /readyz and /metrics, the service's routes,
+// JSON replies, load shedding (a bounded in-flight count, then a fast 503), the request-duration
+// metric, and a graceful close that stops accepting and waits for in-flight requests.
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {listen} from '../../../lib/host/ports.js'
+import {ServiceRoutes} from '../../../lib/stack/api.js'
+import type {Logger} from '../log.js'
+import type {ServiceMetrics} from '../metrics.js'
+import {readJsonBody} from './body.js'
+import {HttpError, type ErrorBody} from './errors.js'
+import type {Reply, RequestContext, Router} from './router.js'
+
+export interface HttpServiceOptions {
+  service: string
+  router: Router
+  metrics: ServiceMetrics
+  log: Logger
+  host: string
+  port: number
+  maxInFlight: number
+  maxBodyBytes: number
+  /** Whether the service can do its work now (its connections are up): /readyz. */
+  ready: () => boolean | Promise<boolean>
+}
+
+export interface RunningHttpServer {
+  url: string
+  port: number
+  /** Stops accepting, waits up to timeoutMs for in-flight requests, then cuts what is left. */
+  close(timeoutMs: number): Promise<void>
+}
+
+export async function startHttpServer(options: HttpServiceOptions): Promise<RunningHttpServer> {
+  const {router, metrics, service, log} = options
+  let inFlight = 0
+  let closing = false
+  const idle: Array<() => void> = []
+
+  const serve = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
+    const started = process.hrtime.bigint()
+    const url = new URL(request.url ?? '/', 'http://service')
+    const method = request.method ?? 'GET'
+    let routeLabel = url.pathname
+    let reply: Reply
+    if (url.pathname === ServiceRoutes.healthz) reply = {status: 200, body: {status: 'ok', service}}
+    else if (url.pathname === ServiceRoutes.readyz) reply = (await Promise.resolve(options.ready()).catch(() => false)) && !closing ? {status: 200, body: {status: 'ready', service}} : {status: 503, body: {status: 'not ready', service}}
+    else if (url.pathname === ServiceRoutes.metrics) {
+      const text = await metrics.text()
+      response.writeHead(200, {'content-type': metrics.registry.contentType})
+      response.end(text)
+      return
+    } else {
+      const match = router.match(method, url.pathname)
+      if (!match) {
+        routeLabel = 'unmatched'
+        reply = errorReply(new HttpError(404, 'not_found', `no route ${method} ${url.pathname}`))
+      } else if ('allowed' in match) {
+        routeLabel = 'unmatched'
+        reply = errorReply(new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`, {allow: match.allowed.join(', ')}))
+      } else {
+        routeLabel = match.route.pattern
+        if (!match.route.options.unshed && inFlight >= options.maxInFlight) {
+          metrics.shed.inc({service})
+          reply = errorReply(new HttpError(503, 'overloaded', `${service} is at its in-flight limit (${options.maxInFlight}); retry shortly`, {'retry-after': 1}))
+        } else {
+          inFlight++
+          metrics.inFlight.set({service}, inFlight)
+          try {
+            let body: Promise<unknown> | undefined
+            const context: RequestContext = {request, response, url, params: match.params, body: () => (body ??= readJsonBody(request, options.maxBodyBytes))}
+            reply = await match.route.handler(context)
+          } catch (error) {
+            if (!(error instanceof HttpError)) log.error('unhandled error', {route: routeLabel, error: (error as Error)?.stack ?? String(error)})
+            reply = errorReply(error)
+          } finally {
+            inFlight--
+            metrics.inFlight.set({service}, inFlight)
+            if (inFlight === 0) for (const resolve of idle.splice(0)) resolve()
+          }
+        }
+      }
+    }
+    if (!response.headersSent) writeReply(response, reply)
+    metrics.httpDuration.observe({service, route: routeLabel, status: String(reply.status)}, Number(process.hrtime.bigint() - started) / 1e9)
+  }
+
+  const server = http.createServer((request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      log.error('request failed', {error: (error as Error)?.stack ?? String(error)})
+      if (!response.headersSent) writeReply(response, errorReply(error))
+      else response.destroy()
+    })
+  })
+  server.keepAliveTimeout = 5000
+  await listen(server, options.host, options.port)
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`,
+    port,
+    close: async (timeoutMs) => {
+      closing = true
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
+      server.closeAllConnections()
+      await closed
+    },
+  }
+}
+
+function errorReply(error: unknown): Reply {
+  if (error instanceof HttpError) return {status: error.status, body: {error: {code: error.code, message: error.message}} satisfies ErrorBody, headers: error.headers}
+  return {status: 500, body: {error: {code: 'internal', message: 'internal error; see the service log'}} satisfies ErrorBody}
+}
+
+function writeReply(response: http.ServerResponse, reply: Reply): void {
+  const payload = reply.body === undefined ? '' : JSON.stringify(reply.body)
+  response.writeHead(reply.status, {
+    ...(payload ? {'content-type': 'application/json; charset=utf-8'} : {}),
+    'content-length': Buffer.byteLength(payload),
+    ...reply.headers,
+  })
+  response.end(payload)
+}

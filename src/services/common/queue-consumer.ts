@@ -1,0 +1,69 @@
+// Consuming a RabbitMQ queue with bounded prefetch, and stopping gracefully: cancel the consumer,
+// let in-flight messages finish and be acked (or dead-lettered), then close the channel. Whatever
+// is still unacked when the channel closes is redelivered to another consumer by RabbitMQ.
+import type {Channel, ConsumeMessage} from 'amqplib'
+import type {Logger} from './log.js'
+import type {ServiceMetrics} from './metrics.js'
+
+/** What to do with a message once handled: ack it, or reject it to its dead-letter queue. */
+export type Disposition = 'ack' | 'dead-letter'
+
+export interface QueueConsumer {
+  /** Messages being handled now. */
+  readonly inFlight: number
+  stop(timeoutMs: number): Promise<void>
+}
+
+export async function consumeQueue(
+  channel: Channel,
+  queue: string,
+  options: {prefetch: number; log: Logger; metrics: ServiceMetrics; depthIntervalMs?: number},
+  handle: (message: ConsumeMessage) => Promise<Disposition>,
+): Promise<QueueConsumer> {
+  let inFlight = 0
+  let stopping = false
+  const idle: Array<() => void> = []
+  await channel.prefetch(options.prefetch)
+  const {consumerTag} = await channel.consume(queue, (message) => {
+    if (!message) return // cancelled by the server (queue deleted)
+    inFlight++
+    handle(message)
+      .then((disposition) => (disposition === 'ack' ? channel.ack(message) : channel.nack(message, false, false)))
+      .catch((error: Error) => {
+        // Left unacked on purpose: the message is redelivered when this channel closes.
+        options.log.error('message handling failed; it will be redelivered', {queue, error: error.message})
+      })
+      .finally(() => {
+        inFlight--
+        if (inFlight === 0) for (const resolve of idle.splice(0)) resolve()
+      })
+  })
+  const depthTimer = setInterval(() => {
+    if (stopping) return
+    channel.checkQueue(queue).then(
+      (info) => options.metrics.queueDepth.set({queue}, info.messageCount),
+      () => {},
+    )
+  }, options.depthIntervalMs ?? 2000)
+  depthTimer.unref()
+  return {
+    get inFlight() {
+      return inFlight
+    },
+    async stop(timeoutMs) {
+      stopping = true
+      clearInterval(depthTimer)
+      await channel.cancel(consumerTag).catch(() => {})
+      if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
+      await channel.close().catch(() => {})
+    },
+  }
+}
+
+export function parseJsonMessage<T>(message: ConsumeMessage): T | undefined {
+  try {
+    return JSON.parse(message.content.toString('utf8')) as T
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,79 @@
+// Token-quota reservation (gateway) and settlement (collector) over the scripts in scripts.ts.
+import type {Redis} from 'ioredis'
+import {RedisKeys} from '../redis-keys.js'
+import {ADMIT_SCRIPT, SETTLE_SCRIPT} from './scripts.js'
+
+export interface TierLimits {
+  name: string
+  daily: {requests: number; tokens: number}
+  monthly: {requests: number; tokens: number}
+  rateLimit: {perSecond: number; burst: number}
+  priority: number
+}
+
+/** The quota periods a moment falls in, UTC: `2026-11-25` and `2026-11`. */
+export function quotaPeriods(now: Date): {day: string; month: string} {
+  const iso = now.toISOString()
+  return {day: iso.slice(0, 10), month: iso.slice(0, 7)}
+}
+
+export const quotaKeys = (userId: string, day: string, month: string) => ({day: RedisKeys.quota(userId, `d:${day}`), month: RedisKeys.quota(userId, `m:${month}`)})
+
+export type AdmitOutcome =
+  | {admitted: true; limit: number; remaining: number}
+  | {admitted: false; reason: 'rate_limit' | 'daily_requests' | 'daily_tokens' | 'monthly_requests' | 'monthly_tokens'; limit: number; remaining: number; retryAfterSeconds: number; resetSeconds: number}
+
+const REASONS = ['rate_limit', 'daily_requests', 'daily_tokens', 'monthly_requests', 'monthly_tokens'] as const
+
+type QuotaRedis = Redis & {
+  quotaAdmit(...args: Array<string | number>): Promise<[number, number, number, number]>
+  quotaSettle(...args: Array<string | number>): Promise<number>
+}
+
+function withScripts(redis: Redis): QuotaRedis {
+  const scripted = redis as QuotaRedis
+  if (typeof scripted.quotaAdmit !== 'function') {
+    redis.defineCommand('quotaAdmit', {numberOfKeys: 4, lua: ADMIT_SCRIPT})
+    redis.defineCommand('quotaSettle', {numberOfKeys: 3, lua: SETTLE_SCRIPT})
+  }
+  return scripted
+}
+
+/** Checks and reserves atomically: the rate limit, then the daily and monthly request and token limits. */
+export async function admitRequest(redis: Redis, input: {keyId: string; userId: string; tier: TierLimits; estimate: number; requestId: string; now: Date}): Promise<AdmitOutcome> {
+  const {day, month} = quotaPeriods(input.now)
+  const keys = quotaKeys(input.userId, day, month)
+  const {tier} = input
+  const [status, limit, remaining, retryMs] = await withScripts(redis).quotaAdmit(
+    RedisKeys.rateLimit(input.keyId),
+    keys.day,
+    keys.month,
+    RedisKeys.openReservations,
+    input.now.getTime(),
+    tier.rateLimit.perSecond,
+    tier.rateLimit.burst,
+    tier.daily.requests,
+    tier.daily.tokens,
+    tier.monthly.requests,
+    tier.monthly.tokens,
+    input.estimate,
+    input.requestId,
+    2 * 86_400,
+    35 * 86_400,
+  )
+  if (status === 0) return {admitted: true, limit, remaining}
+  const reason = REASONS[status - 1]!
+  const resetSeconds = reason === 'rate_limit' ? Math.ceil(retryMs / 1000) : secondsUntilReset(input.now, reason.startsWith('daily') ? 'day' : 'month')
+  return {admitted: false, reason, limit, remaining, retryAfterSeconds: Math.max(1, resetSeconds), resetSeconds}
+}
+
+/** Releases the reservation and charges the actual tokens; true when this call settled it. */
+export async function settleReservation(redis: Redis, input: {requestId: string; userId: string; day: string; month: string; actualTokens: number}): Promise<boolean> {
+  const keys = quotaKeys(input.userId, input.day, input.month)
+  return (await withScripts(redis).quotaSettle(keys.day, keys.month, RedisKeys.openReservations, input.requestId, input.actualTokens)) === 1
+}
+
+function secondsUntilReset(now: Date, period: 'day' | 'month'): number {
+  const next = period === 'day' ? Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) : Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
+  return Math.ceil((next - now.getTime()) / 1000)
+}

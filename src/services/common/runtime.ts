@@ -1,0 +1,129 @@
+// What a running service is made of, and the order it stops in. A service opens what it needs
+// through its ServiceRuntime (connections are shared and opened once) and registers consumers with
+// onClose; close() then runs in reverse: the HTTP server stops accepting and drains, consumers stop
+// and ack or commit what they finished, and connections close last.
+import type {ChannelModel} from 'amqplib'
+import type {Redis} from 'ioredis'
+import type pg from 'pg'
+import type {StackManifest} from '../../lib/stack/manifest.js'
+import {readBaseConfig, type BaseConfig, type Env} from './config.js'
+import {openAmqp, openPostgres, openRedis} from './connections.js'
+import type {Router} from './http/router.js'
+import {startHttpServer, type RunningHttpServer} from './http/server.js'
+import {createLogger, type Logger} from './log.js'
+import {ServiceMetrics} from './metrics.js'
+import {reportSwitches, SwitchesStore} from './switches.js'
+
+/** What `serve` hands a service: its name, environment, and the stack it belongs to. */
+export interface ServiceContext {
+  name: string
+  env: Env
+  manifest: StackManifest
+  stackDir: string
+  log?: Logger
+}
+
+export interface RunningService {
+  name: string
+  /** Base URL of its HTTP server. */
+  url: string
+  /** Further listeners (e.g. gRPC), by name. */
+  ports: Record<string, number>
+  close(): Promise<void>
+}
+
+export interface ServiceDefinition {
+  /** The port used when PORT is not set. */
+  defaultPort: number
+  start(context: ServiceContext): Promise<RunningService>
+}
+
+export class ServiceRuntime {
+  readonly config: BaseConfig
+  readonly metrics: ServiceMetrics
+  readonly log: Logger
+  private readonly closers: Array<{what: string; close: () => Promise<void>}> = []
+  private readonly opened = new Map<string, Promise<unknown>>()
+  private server: RunningHttpServer | undefined
+
+  constructor(
+    readonly context: ServiceContext,
+    defaultPort: number,
+  ) {
+    this.config = readBaseConfig(context.env, defaultPort)
+    this.log = context.log ?? createLogger(context.name)
+    this.metrics = new ServiceMetrics(context.name, process.env.npm_package_version ?? '0.1.0')
+  }
+
+  get name(): string {
+    return this.context.name
+  }
+
+  /** Registers cleanup; cleanups run in reverse order of registration. */
+  onClose(what: string, close: () => Promise<void>): void {
+    this.closers.push({what, close})
+  }
+
+  /** Opens a shared resource once, closing it with the service. */
+  shared<T>(key: string, open: () => Promise<T>, close: (value: T) => Promise<void>): Promise<T> {
+    let existing = this.opened.get(key) as Promise<T> | undefined
+    if (!existing) {
+      existing = open().then((value) => {
+        this.onClose(key, () => close(value))
+        return value
+      })
+      existing.catch(() => this.opened.delete(key))
+      this.opened.set(key, existing)
+    }
+    return existing
+  }
+
+  postgres(): Promise<pg.Pool> {
+    return this.shared('postgres', () => openPostgres(this.config.databaseUrl, {applicationName: `streamctl-${this.name}`}), (pool) => pool.end())
+  }
+
+  redis(): Promise<Redis> {
+    return this.shared('redis', () => openRedis(this.config.redisUrl, this.config.redisKeyPrefix, this.log), async (redis) => void (await redis.quit().catch(() => redis.disconnect())))
+  }
+
+  amqp(): Promise<ChannelModel> {
+    return this.shared('amqp', () => openAmqp(this.config.amqpUrl, this.log), async (connection) => void (await connection.close().catch(() => {})))
+  }
+
+  /** The switches, kept current and shown in /metrics. */
+  switches(): Promise<SwitchesStore> {
+    return this.shared(
+      'switches',
+      async () => {
+        const store = await SwitchesStore.open(this.config.redisUrl, this.config.redisKeyPrefix, this.log)
+        store.onChange((switches) => reportSwitches(this.metrics, switches))
+        return store
+      },
+      (store) => store.close(),
+    )
+  }
+
+  /** Starts the HTTP server (health, readiness, metrics and the router's routes). */
+  async listen(router: Router, ready: () => boolean | Promise<boolean> = () => true): Promise<RunningHttpServer> {
+    const {host, port, maxInFlight, maxBodyBytes, shutdownTimeoutMs} = this.config
+    const server = await startHttpServer({service: this.name, router, metrics: this.metrics, log: this.log, host, port, maxInFlight, maxBodyBytes, ready})
+    this.server = server
+    this.onClose('http', () => server.close(shutdownTimeoutMs))
+    this.log.info('listening', {url: server.url})
+    return server
+  }
+
+  /** The RunningService for `serve`: its URL and a close that drains, stops, and disconnects. */
+  running(ports: Record<string, number> = {}): RunningService {
+    if (!this.server) throw new Error(`${this.name}: listen() before running()`)
+    let closing: Promise<void> | undefined
+    return {name: this.name, url: this.server.url, ports, close: () => (closing ??= this.close())}
+  }
+
+  private async close(): Promise<void> {
+    for (const {what, close} of this.closers.reverse()) {
+      await close().catch((error: Error) => this.log.warn(`closing ${what} failed`, {error: error.message}))
+    }
+    this.log.info('stopped')
+  }
+}

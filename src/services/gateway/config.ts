@@ -1,0 +1,26 @@
+// Gateway settings from the environment (defaults in parentheses): REQUESTS_QUEUE
+// (inference_requests), AUTH_CACHE_MS (30000), ADMIN_TOKEN (unset: the admin API is open to
+// whoever reaches the gateway, which binds 127.0.0.1 by default), PUBLIC_URL (unset: status URLs
+// are relative), DEFAULT_MAX_TOKENS (256), MAX_PROMPT_CHARS (32000).
+import {envNumber, envString, type Env} from '../common/config.js'
+import {DEFAULT_REQUESTS_QUEUE} from '../common/inference-messages.js'
+
+export interface GatewayConfig {
+  requestsQueue: string
+  authCacheMs: number
+  adminToken: string | undefined
+  publicUrl: string
+  defaultMaxTokens: number
+  maxPromptChars: number
+}
+
+export function readGatewayConfig(env: Env): GatewayConfig {
+  return {
+    requestsQueue: envString(env, 'REQUESTS_QUEUE', DEFAULT_REQUESTS_QUEUE),
+    authCacheMs: envNumber(env, 'AUTH_CACHE_MS', 30_000, {min: 0, integer: true}),
+    adminToken: env.ADMIN_TOKEN || undefined,
+    publicUrl: envString(env, 'PUBLIC_URL', '').replace(/\/$/, ''),
+    defaultMaxTokens: envNumber(env, 'DEFAULT_MAX_TOKENS', 256, {min: 1, max: 32_768, integer: true}),
+    maxPromptChars: envNumber(env, 'MAX_PROMPT_CHARS', 32_000, {min: 1, integer: true}),
+  }
+}

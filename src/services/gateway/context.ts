@@ -1,0 +1,28 @@
+// What gateway route modules get: the gateway's shared connections and helpers. A route module is
+// `(router, gateway) => void`, listed in routes/index.ts; adding one never touches the others.
+import type {Redis} from 'ioredis'
+import type pg from 'pg'
+import type {StackManifest} from '../../lib/stack/manifest.js'
+import type {ConfirmedPublisher} from '../common/amqp-publisher.js'
+import type {Router} from '../common/http/router.js'
+import type {ServiceRuntime} from '../common/runtime.js'
+import type {SwitchesStore} from '../common/switches.js'
+import type {Authenticator, Principal} from './auth.js'
+import type {GatewayConfig} from './config.js'
+
+export interface GatewayContext {
+  runtime: ServiceRuntime
+  config: GatewayConfig
+  manifest: StackManifest
+  pg: pg.Pool
+  redis: Redis
+  switches: SwitchesStore
+  publisher: ConfirmedPublisher
+  auth: Authenticator
+  /** Authenticates a request's API key (401 otherwise). */
+  principal(request: {headers: {authorization?: string}}): Promise<Principal>
+  /** Checks the admin token when ADMIN_TOKEN is set (401 otherwise). */
+  requireAdmin(request: {headers: {authorization?: string}}): void
+}
+
+export type GatewayRouteModule = (router: Router, gateway: GatewayContext) => void | Promise<void>

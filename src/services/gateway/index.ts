@@ -1,0 +1,49 @@
+// gateway: the stack's HTTP API. Opens its connections, declares the requests queue it publishes to,
+// and mounts every route module of routes/index.ts. Common settings in common/config.ts (MAX_IN_FLIGHT
+// bounds concurrent requests: above it, a fast 503), its own in config.ts.
+import {timingSafeEqual} from 'node:crypto'
+import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
+import {ConfirmedPublisher} from '../common/amqp-publisher.js'
+import {openConfirmChannel} from '../common/connections.js'
+import {HttpError} from '../common/http/errors.js'
+import {Router} from '../common/http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {Authenticator} from './auth.js'
+import {readGatewayConfig} from './config.js'
+import type {GatewayContext} from './context.js'
+import {GATEWAY_ROUTE_MODULES} from './routes/index.js'
+
+export const gatewayService: ServiceDefinition = {
+  defaultPort: 8080,
+  async start(context: ServiceContext) {
+    const runtime = new ServiceRuntime(context, this.defaultPort)
+    const config = readGatewayConfig(context.env)
+    const [pg, redis, switches, amqp] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches(), runtime.amqp()])
+    const channel = await openConfirmChannel(amqp, runtime.log)
+    await declareQueues(channel, queueWithDeadLetter(context.manifest.queues, config.requestsQueue))
+    const publisher = new ConfirmedPublisher(channel)
+    runtime.onClose('publisher', () => publisher.close())
+    const auth = new Authenticator(pg, config.authCacheMs)
+    const gateway: GatewayContext = {
+      runtime,
+      config,
+      manifest: context.manifest,
+      pg,
+      redis,
+      switches,
+      publisher,
+      auth,
+      principal: (request) => auth.authenticate(request.headers.authorization),
+      requireAdmin: (request) => {
+        if (!config.adminToken) return
+        const presented = Buffer.from(/^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '')
+        const expected = Buffer.from(config.adminToken)
+        if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new HttpError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>', {'www-authenticate': 'Bearer'})
+      },
+    }
+    const router = new Router()
+    for (const register of GATEWAY_ROUTE_MODULES) await register(router, gateway)
+    await runtime.listen(router, () => publisher.open && redis.status === 'ready')
+    return runtime.running()
+  },
+}

@@ -1,0 +1,34 @@
+// Stores accepted requests: many rows in one INSERT … SELECT FROM unnest(…), so concurrent
+// generates share one commit (see common/batcher.ts).
+import type pg from 'pg'
+import type {InferenceRequestMessage} from '../common/inference-messages.js'
+
+export interface RequestRow {
+  message: InferenceRequestMessage
+  keyId: string
+  createdAt: Date
+}
+
+export async function insertRequests(pool: pg.Pool, rows: RequestRow[]): Promise<void> {
+  const column = <T>(pick: (row: RequestRow) => T) => rows.map(pick)
+  await pool.query(
+    `INSERT INTO requests (request_id, user_id, key_id, tier, model, prompt, max_tokens, estimated_tokens, quota_day, quota_month, priority, created_at, updated_at)
+     SELECT r, u, k, t, m, p, mt, e, d, mo, pr, c, c
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::date[], $10::text[], $11::int[], $12::timestamptz[])
+       AS x(r, u, k, t, m, p, mt, e, d, mo, pr, c)`,
+    [
+      column((row) => row.message.request_id),
+      column((row) => row.message.user_id),
+      column((row) => row.keyId),
+      column((row) => row.message.tier),
+      column((row) => row.message.model),
+      column((row) => row.message.prompt),
+      column((row) => row.message.max_tokens),
+      column((row) => row.message.estimated_tokens),
+      column((row) => row.message.quota_day),
+      column((row) => row.message.quota_month),
+      column((row) => row.message.priority),
+      column((row) => row.createdAt),
+    ],
+  )
+}

@@ -1,0 +1,93 @@
+// The token-quota inference API: POST /v1/generate (authenticate, estimate, reserve atomically,
+// store, queue, 202) and GET /v1/requests/{id}.
+import {randomUUID} from 'node:crypto'
+import {GatewayRoutes, type GenerateAccepted, type RequestStatus} from '../../../lib/stack/api.js'
+import {HttpError, notFound} from '../../common/http/errors.js'
+import {integerField, rejectUnknownFields, requireObject, stringField} from '../../common/http/validate.js'
+import type {InferenceRequestMessage} from '../../common/inference-messages.js'
+import {admitRequest, quotaPeriods, settleReservation, type AdmitOutcome} from '../../common/quota/quota.js'
+import {countChatTokens} from '../../common/tokens.js'
+import type {GatewayRouteModule} from '../context.js'
+import {Batcher} from '../../common/batcher.js'
+import {insertRequests, type RequestRow} from '../request-rows.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
+  const {config, log} = {config: gateway.config, log: gateway.runtime.log}
+  const requestRows = new Batcher<RequestRow>((rows) => insertRequests(gateway.pg, rows))
+
+  router.post(GatewayRoutes.generate, async ({request, body}) => {
+    const principal = await gateway.principal(request)
+    const input = requireObject(await body())
+    rejectUnknownFields(input, ['prompt', 'model', 'max_tokens'])
+    const prompt = stringField(input, 'prompt', {required: true, minLength: 1, maxLength: config.maxPromptChars})
+    const model = stringField(input, 'model', {maxLength: 64}) ?? 'default'
+    const maxTokens = integerField(input, 'max_tokens', {min: 1, max: 32_768}) ?? config.defaultMaxTokens
+    const estimate = countChatTokens([{content: prompt}]) + maxTokens
+    const requestId = randomUUID()
+    const now = new Date()
+    const outcome = await admitRequest(gateway.redis, {keyId: principal.keyId, userId: principal.userId, tier: principal.tier, estimate, requestId, now})
+    if (!outcome.admitted) throw quotaExceeded(outcome)
+    const {day, month} = quotaPeriods(now)
+    const priority = gateway.switches.current.interventions.prioritisation ? principal.tier.priority : 0
+    const message: InferenceRequestMessage = {request_id: requestId, user_id: principal.userId, tier: principal.tier.name, model, prompt, max_tokens: maxTokens, estimated_tokens: estimate, quota_day: day, quota_month: month, priority}
+    try {
+      await requestRows.add({message, keyId: principal.keyId, createdAt: now})
+    } catch (error) {
+      await release(requestId, principal.userId, day, month)
+      throw unavailable('cannot store the request', error)
+    }
+    try {
+      await gateway.publisher.publish(config.requestsQueue, message, {messageId: requestId, priority, timestamp: Math.floor(now.getTime() / 1000)})
+    } catch (error) {
+      await gateway.pg.query("UPDATE requests SET status = 'failed', error = 'not queued', updated_at = now(), completed_at = now() WHERE request_id = $1", [requestId]).catch(() => {})
+      await release(requestId, principal.userId, day, month)
+      throw unavailable('cannot queue the request', error)
+    }
+    const statusPath = GatewayRoutes.request(requestId)
+    const accepted: GenerateAccepted = {request_id: requestId, status_url: `${config.publicUrl}${statusPath}`, estimated_tokens: estimate}
+    return {status: 202, body: accepted, headers: {location: statusPath, 'x-ratelimit-limit': outcome.limit, 'x-ratelimit-remaining': outcome.remaining}}
+  })
+
+  router.get('/v1/requests/:id', async ({request, params}) => {
+    const principal = await gateway.principal(request)
+    const id = params.id!
+    if (!UUID.test(id)) throw notFound(`no request ${id}`)
+    const result = await gateway.pg.query<{status: RequestStatus['status']; output: string | null; degraded: boolean; prompt_tokens: number | null; completion_tokens: number | null; total_tokens: number | null; error: string | null}>(
+      'SELECT status, output, degraded, prompt_tokens, completion_tokens, total_tokens, error FROM requests WHERE request_id = $1 AND user_id = $2',
+      [id, principal.userId],
+    )
+    const row = result.rows[0]
+    if (!row) throw notFound(`no request ${id}`)
+    const status: RequestStatus = {
+      request_id: id,
+      status: row.status,
+      ...(row.output === null ? {} : {output: row.output}),
+      ...(row.status === 'completed' ? {degraded: row.degraded} : {}),
+      ...(row.total_tokens === null ? {} : {usage: {prompt_tokens: row.prompt_tokens ?? 0, completion_tokens: row.completion_tokens ?? 0, total_tokens: row.total_tokens}}),
+      ...(row.error === null ? {} : {error: row.error}),
+    }
+    return {status: 200, body: status}
+  })
+
+  async function release(requestId: string, userId: string, day: string, month: string): Promise<void> {
+    await settleReservation(gateway.redis, {requestId, userId, day, month, actualTokens: 0}).catch((error: Error) => log.error('cannot release a reservation', {request_id: requestId, error: error.message}))
+  }
+
+  function unavailable(what: string, error: unknown): HttpError {
+    log.error(what, {error: (error as Error)?.message ?? String(error)})
+    return new HttpError(503, 'unavailable', `${what}; retry shortly`, {'retry-after': 1})
+  }
+}
+
+function quotaExceeded(outcome: Extract<AdmitOutcome, {admitted: false}>): HttpError {
+  const what = outcome.reason === 'rate_limit' ? `rate limit of ${outcome.limit} requests (burst) exceeded` : `${outcome.reason.replace('_', ' ')} quota of ${outcome.limit} exceeded`
+  return new HttpError(429, outcome.reason === 'rate_limit' ? 'rate_limited' : 'quota_exceeded', what, {
+    'retry-after': outcome.retryAfterSeconds,
+    'x-ratelimit-limit': outcome.limit,
+    'x-ratelimit-remaining': outcome.remaining,
+    'x-ratelimit-reset': outcome.resetSeconds,
+    'x-ratelimit-scope': outcome.reason,
+  })
+}

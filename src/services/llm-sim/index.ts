@@ -1,0 +1,59 @@
+// llm-sim: an OpenAI-compatible `/v1/chat/completions` with the published LLM bottleneck — a seeded
+// 200 ms–2 s latency model, an RPM limit (429 + Retry-After), token counting, and the latency and
+// error-rate faults of the switches.
+//
+// Environment (defaults): LLM_SEED (42), LLM_RPM_LIMIT (500), LLM_LATENCY_MIN_MS (200),
+// LLM_LATENCY_MAX_MS (2000), LLM_LATENCY_MEDIAN_MS (600), LLM_LATENCY_SIGMA (0.6),
+// LLM_FOLLOW_SWITCHES (true: read faults from Redis), plus the common ones (config.ts).
+import {setTimeout as sleep} from 'node:timers/promises'
+import {DEFAULT_SWITCHES, type Switches} from '../../lib/stack/api.js'
+import {envBoolean, envNumber} from '../common/config.js'
+import {HttpError} from '../common/http/errors.js'
+import {Router} from '../common/http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {complete, parseChatRequest} from './chat.js'
+import {LatencyModel} from './latency-model.js'
+import {RateWindow} from './rate-window.js'
+
+export const LLM_SIM_ROUTES = {chatCompletions: '/v1/chat/completions'} as const
+
+export const llmSimService: ServiceDefinition = {
+  defaultPort: 8087,
+  async start(context: ServiceContext) {
+    const runtime = new ServiceRuntime(context, this.defaultPort)
+    const {env} = context
+    const minMs = envNumber(env, 'LLM_LATENCY_MIN_MS', 200, {min: 0})
+    const model = new LatencyModel({
+      seed: envNumber(env, 'LLM_SEED', 42, {integer: true}),
+      minMs,
+      maxMs: envNumber(env, 'LLM_LATENCY_MAX_MS', 2000, {min: minMs}),
+      medianMs: envNumber(env, 'LLM_LATENCY_MEDIAN_MS', 600, {min: 0}),
+      sigma: envNumber(env, 'LLM_LATENCY_SIGMA', 0.6, {min: 0}),
+    })
+    const window = new RateWindow(envNumber(env, 'LLM_RPM_LIMIT', 500, {min: 1, integer: true}))
+    let switches: Switches = DEFAULT_SWITCHES
+    if (envBoolean(env, 'LLM_FOLLOW_SWITCHES', true)) (await runtime.switches()).onChange((current) => (switches = current))
+
+    const router = new Router().post(LLM_SIM_ROUTES.chatCompletions, async ({body}) => {
+      const request = parseChatRequest(await body())
+      const admitted = window.tryAcquire()
+      if (!admitted.ok) {
+        runtime.metrics.llmRateLimited.inc()
+        throw new HttpError(429, 'rate_limit_exceeded', `rate limit of ${window.limit} requests per minute reached`, {'retry-after': Math.max(1, Math.ceil(admitted.retryAfterMs / 1000))})
+      }
+      const draw = model.next()
+      const {llmLatencyMultiplier, llmErrorRate} = switches.faults
+      const failing = draw.errorCoin < llmErrorRate
+      const latencyMs = (failing ? minMs : draw.latencyMs) * llmLatencyMultiplier
+      await sleep(latencyMs)
+      const headers = {'x-sim-sequence': draw.sequence, 'x-sim-latency-ms': latencyMs.toFixed(1)}
+      if (failing) throw new HttpError(500, 'server_error', 'injected LLM error (faults.llmErrorRate)', headers)
+      const completion = complete(request, draw.sequence)
+      runtime.metrics.tokensProcessed.inc({kind: 'prompt'}, completion.usage.prompt_tokens)
+      runtime.metrics.tokensProcessed.inc({kind: 'completion'}, completion.usage.completion_tokens)
+      return {status: 200, body: completion, headers}
+    })
+    await runtime.listen(router)
+    return runtime.running()
+  },
+}

@@ -1,0 +1,48 @@
+// worker: consumes `inference_requests` with bounded prefetch, calls the LLM (process-request.ts),
+// publishes each outcome to `inference_results` with publisher confirms, then acks. A request that
+// failed its last attempt is also dead-lettered; a malformed message only is. Config: config.ts.
+import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
+import {ConfirmedPublisher} from '../common/amqp-publisher.js'
+import {openChannel, openConfirmChannel} from '../common/connections.js'
+import {Router} from '../common/http/router.js'
+import type {InferenceRequestMessage} from '../common/inference-messages.js'
+import {consumeQueue, parseJsonMessage} from '../common/queue-consumer.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {CircuitBreaker} from './breaker.js'
+import {readWorkerConfig} from './config.js'
+import {processRequest} from './process-request.js'
+
+export const workerService: ServiceDefinition = {
+  defaultPort: 8085,
+  async start(context: ServiceContext) {
+    const runtime = new ServiceRuntime(context, this.defaultPort)
+    const config = readWorkerConfig(context.env)
+    const {log, metrics} = runtime
+    const [amqp, switches] = await Promise.all([runtime.amqp(), runtime.switches()])
+    const publishChannel = await openConfirmChannel(amqp, log)
+    await declareQueues(publishChannel, [...queueWithDeadLetter(context.manifest.queues, config.requestsQueue), ...queueWithDeadLetter(context.manifest.queues, config.resultsQueue)])
+    const publisher = new ConfirmedPublisher(publishChannel)
+    runtime.onClose('publisher', () => publisher.close())
+    const breaker = new CircuitBreaker(config.breakerFailureThreshold, config.breakerOpenMs, (state) => metrics.breakerState.set({breaker: 'llm'}, state))
+    metrics.breakerState.set({breaker: 'llm'}, breaker.current)
+    const fallbackOn = () => switches.current.interventions.llmBreakerFallback
+    switches.onChange((current) => {
+      if (!current.interventions.llmBreakerFallback) breaker.reset()
+    })
+
+    const consumer = await consumeQueue(await openChannel(amqp, log), config.requestsQueue, {prefetch: config.prefetch, log, metrics}, async (message) => {
+      const request = parseJsonMessage<InferenceRequestMessage>(message)
+      if (!request || typeof request.request_id !== 'string' || typeof request.prompt !== 'string') {
+        log.warn('malformed request message dead-lettered', {message_id: message.properties.messageId})
+        return 'dead-letter'
+      }
+      const result = await processRequest(request, {config, metrics, breaker, fallbackOn})
+      await publisher.publish(config.resultsQueue, result, {messageId: request.request_id})
+      if (result.status === 'failed') log.warn('request failed; dead-lettered', {request_id: request.request_id, error: result.error})
+      return result.status === 'failed' ? 'dead-letter' : 'ack'
+    })
+    runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
+    await runtime.listen(new Router(), () => publisher.open)
+    return runtime.running()
+  },
+}

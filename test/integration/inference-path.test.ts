@@ -1,0 +1,98 @@
+// The token-quota inference path end to end against real PostgreSQL, Redis and RabbitMQ: gateway →
+// inference_requests → worker → llm-sim → inference_results → collector.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {eventually, metricValue} from '../helpers/services.js'
+import {authorized, createInferenceStack, generate, quotaTotals, type InferenceStack} from '../helpers/inference-stack.js'
+
+describe('inference path', () => {
+  let stack: InferenceStack
+  let gateway: string
+
+  beforeAll(async () => {
+    stack = await createInferenceStack()
+    await stack.start('llm-sim', {LLM_LATENCY_MIN_MS: '150', LLM_LATENCY_MAX_MS: '250', LLM_LATENCY_MEDIAN_MS: '200', LLM_RPM_LIMIT: '100000'})
+    await stack.start('collector')
+    await stack.start('worker', {WORKER_PREFETCH: '64'})
+    gateway = (await stack.start('gateway', {MAX_IN_FLIGHT: '4096'})).url
+  })
+  afterAll(async () => {
+    await stack?.close()
+  })
+
+  const status = async (user: keyof InferenceStack['users'], id: string) => {
+    const response = await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(stack.users[user]!)})
+    return {status: response.status, body: (await response.json()) as Record<string, any>}
+  }
+
+  it('accepts a generate with 202, reserves the estimate, then completes with usage and settles the quota', async () => {
+    const accepted = await generate(gateway, stack.users.roomy!)
+    expect(accepted.status).toBe(202)
+    const id = accepted.body.request_id as string
+    expect(accepted.body).toEqual({request_id: id, status_url: `/v1/requests/${id}`, estimated_tokens: expect.any(Number)})
+    const estimate = accepted.body.estimated_tokens as number
+    expect(estimate).toBeGreaterThan(64)
+    // Reserved while the LLM works (it takes at least 150 ms).
+    expect(Number(await stack.redis.hget('quota:open', id))).toBe(estimate)
+    const first = await status('roomy', id)
+    expect(first.status).toBe(200)
+    expect(first.body.status).toBe('queued')
+
+    const done = await eventually(async () => {
+      const polled = await status('roomy', id)
+      return polled.body.status === 'completed' ? polled.body : undefined
+    }, 15_000, 'the request to complete')
+    expect(done.usage.total_tokens).toBe(done.usage.prompt_tokens + done.usage.completion_tokens)
+    expect(done.usage.completion_tokens).toBeLessThanOrEqual(64)
+    expect(done.output.length).toBeGreaterThan(0)
+    expect(done.degraded).toBe(false)
+    // Settled: the reservation released, the actual usage charged, one usage_log row.
+    await eventually(async () => ((await stack.redis.hexists('quota:open', id)) === 0 ? true : undefined))
+    const log = await stack.pg.query('SELECT estimated_tokens, actual_tokens, outcome FROM usage_log WHERE request_id = $1', [id])
+    expect(log.rows).toEqual([{estimated_tokens: estimate, actual_tokens: done.usage.total_tokens, outcome: 'completed'}])
+    const totals = await quotaTotals(stack)
+    expect(totals).toMatchObject({reserved: 0, open: 0, used: totals.usageLogSum})
+    // Someone else's request is not found with another key.
+    expect((await status('tiny', id)).status).toBe(404)
+  })
+
+  it('answers 429 with Retry-After and X-RateLimit headers when a daily quota or the rate limit is exceeded', async () => {
+    for (let index = 0; index < 2; index++) expect((await generate(gateway, stack.users.tiny!)).status).toBe(202)
+    const refused = await generate(gateway, stack.users.tiny!)
+    expect(refused.status).toBe(429)
+    expect(refused.body).toMatchObject({error: {code: 'quota_exceeded'}})
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('2')
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0')
+    const retryAfter = Number(refused.headers.get('retry-after'))
+    expect(retryAfter).toBeGreaterThanOrEqual(1)
+    expect(retryAfter).toBeLessThanOrEqual(86_400)
+    expect(Number(refused.headers.get('x-ratelimit-reset'))).toBe(retryAfter)
+
+    const burst = await Promise.all(Array.from({length: 6}, () => generate(gateway, stack.users.bursty!)))
+    expect(burst.filter((result) => result.status === 202)).toHaveLength(3)
+    const limited = burst.filter((result) => result.status === 429)
+    expect(limited).toHaveLength(3)
+    for (const result of limited) {
+      expect(result.body).toMatchObject({error: {code: 'rate_limited'}})
+      expect(result.headers.get('x-ratelimit-limit')).toBe('3')
+      expect(Number(result.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    }
+  })
+
+  it('admits exactly 100 of 1,000 concurrent generates against a limit of 100, and settles every one', async () => {
+    const results = await Promise.all(Array.from({length: 1000}, () => generate(gateway, stack.users.limited!, {prompt: 'Tag this video.', max_tokens: 16})))
+    const byStatus = results.reduce<Record<number, number>>((counts, result) => ({...counts, [result.status]: (counts[result.status] ?? 0) + 1}), {})
+    expect(byStatus).toEqual({202: 100, 429: 900})
+    const rows = await stack.pg.query("SELECT count(*)::int AS n FROM requests r JOIN users u USING (user_id) WHERE u.tier = 'limited'")
+    expect(rows.rows[0].n).toBe(100)
+    const totals = await eventually(async () => {
+      const current = await quotaTotals(stack)
+      return current.open === 0 ? current : undefined
+    }, 60_000, 'every admitted request to settle')
+    expect(totals.reserved).toBe(0)
+    expect(totals.used).toBe(totals.usageLogSum)
+    const settled = await stack.pg.query("SELECT count(*)::int AS n FROM usage_log WHERE tier = 'limited'")
+    expect(settled.rows[0].n).toBe(100)
+    const metrics = await (await fetch(`${stack.services.worker!.url}/metrics`)).text()
+    expect(metricValue(metrics, 'streamctl_tokens_processed_total{kind="completion"}')).toBeGreaterThan(0)
+  })
+})
