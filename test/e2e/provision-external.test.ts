@@ -26,6 +26,10 @@ describe('provision on the external driver', () => {
   })
 
   it('provisions the brokers, database and vhost that up checked', async () => {
+    const notUp = await runCli(['provision', '--stack', stack.dir], {env: stack.env})
+    expect(notUp.exitCode).toBe(3)
+    expect(notUp.stderr).toContain(`Error [STACK_NOT_READY]: stack "${stack.name}" is not up`)
+
     const up = await runCli(['up', '--driver', 'external', '--stack', stack.dir, '--kafka-brokers', broker.bootstrap, '--database-url', database.url, '--redis-url', 'redis://127.0.0.1:6379', '--amqp-url', vhost.url], {env: stack.env})
     expect(up.exitCode, up.stderr).toBe(0)
 

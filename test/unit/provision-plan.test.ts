@@ -30,6 +30,11 @@ describe('diffTopics', () => {
     expect(diff.warnings).toEqual([expect.stringContaining('topic "replicated" has replication 3, the manifest says 1')])
   })
 
+  it('refuses to plan a new topic with more replicas than the cluster has brokers', () => {
+    const diff = diffTopics([{...topic('wide', 1), replication: 3}], new Map(), 1)
+    expect(diff.conflicts).toEqual(['topic "wide" asks for replication 3 and the cluster has 1 broker (lower topics[].replication)'])
+  })
+
   it('treats a config the broker does not report as unset', () => {
     const diff = diffTopics([topic('t', 1, {'segment.bytes': '1024'})], new Map([observed('t', 1, {'segment.bytes': null})]))
     expect(diff.changes[0]).toMatchObject({action: 'update', detail: 'segment.bytes (unset) → 1024'})

@@ -26,11 +26,15 @@ export interface TopicsDiff {
   warnings: string[]
 }
 
-export function diffTopics(desired: Topic[], observed: Map<string, ObservedTopic>): TopicsDiff {
+/** `brokers`: how many brokers the cluster has, which bounds the replication of a new topic. */
+export function diffTopics(desired: Topic[], observed: Map<string, ObservedTopic>, brokers = Number.POSITIVE_INFINITY): TopicsDiff {
   const diff: TopicsDiff = {changes: [], conflicts: [], warnings: []}
   for (const topic of desired) {
     const current = observed.get(topic.name)
     if (!current) {
+      if (topic.replication > brokers) {
+        diff.conflicts.push(`topic "${topic.name}" asks for replication ${topic.replication} and the cluster has ${brokers} broker${brokers === 1 ? '' : 's'} (lower topics[].replication)`)
+      }
       const configs = Object.keys(topic.configs).length
       diff.changes.push({kind: 'topic', name: topic.name, action: 'create', detail: `${topic.partitions} partitions, replication ${topic.replication}${configs ? `, ${configs} config${configs === 1 ? '' : 's'}` : ''}`, topic})
       continue

@@ -33,7 +33,7 @@ export async function planTopics(topics: Topic[], brokers: string[]): Promise<Pl
         })
       }
     }
-    const diff = diffTopics(topics, observed)
+    const diff = diffTopics(topics, observed, (await admin.describeCluster()).brokers.length)
     Object.assign(step, {changes: diff.changes, conflicts: diff.conflicts, warnings: diff.warnings})
     step.apply = async () => {
       const applied: PlannedChange[] = []
