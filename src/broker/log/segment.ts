@@ -2,7 +2,7 @@
 // producer sent them, with their baseOffset rewritten to the offset assigned on append, plus its
 // sparse offset and time indexes. Invariant: the file is a gap-free sequence of whole batches whose
 // offsets increase; recovery truncates anything after the last batch that passes its CRC.
-import {closeSync, fdatasyncSync, ftruncateSync, fstatSync, openSync, readSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, fdatasync, fdatasyncSync, ftruncateSync, fstatSync, openSync, readSync, rmSync, writeSync} from 'node:fs'
 import path from 'node:path'
 import {BATCH_HEADER_SIZE, batchCrcMatches, readBatchHeader, type BatchHeader} from '../protocol/record-batch.js'
 import {SparseIndex} from './offset-index.js'
@@ -187,6 +187,20 @@ export class LogSegment {
     if (!this.dirty || this.closed) return
     fdatasyncSync(this.fd)
     this.dirty = false
+  }
+
+  /** fdatasync on the thread pool, so the event loop keeps serving while the disk catches up. */
+  flushAsync(): Promise<void> {
+    if (!this.dirty || this.closed) return Promise.resolve()
+    this.dirty = false
+    return new Promise((resolve, reject) => {
+      fdatasync(this.fd, (error) => {
+        if (error && !this.closed) {
+          this.dirty = true
+          reject(error)
+        } else resolve()
+      })
+    })
   }
 
   writeIndexes(): void {
