@@ -10,6 +10,7 @@
 // BENCH_CONNECTIONS (default 64).
 import autocannon from 'autocannon'
 import {execFileSync, spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import pg from 'pg'
@@ -67,9 +68,12 @@ try {
   const peerPort = await freePort()
   const env = {...process.env, CI: '1', PORT: String(gatewayPort), DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${name}:`, AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${name}`, MAX_IN_FLIGHT: '4096'}
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  children.push(spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/run.js'), 'serve', 'gateway'], {env, stdio: ['ignore', 'ignore', 'inherit']}))
+  const gatewayProcess = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/run.js'), 'serve', 'gateway'], {env, stdio: ['ignore', 'ignore', 'inherit']})
+  children.push(gatewayProcess)
   const peerSource = `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { const b = '{"request_id":"00000000-0000-0000-0000-000000000000","status_url":"/v1/requests/x","estimated_tokens":80}'; s.writeHead(202, {'content-type': 'application/json', 'content-length': b.length}); s.end(b) }) }).listen(${peerPort}, '127.0.0.1')`
-  children.push(spawn(process.execPath, ['-e', peerSource], {stdio: 'inherit'}))
+  const peerProcess = spawn(process.execPath, ['-e', peerSource], {stdio: 'inherit'})
+  children.push(peerProcess)
+  const cpuOf = {[`http://127.0.0.1:${gatewayPort}`]: gatewayProcess.pid, [`http://127.0.0.1:${peerPort}`]: peerProcess.pid}
   const gateway = `http://127.0.0.1:${gatewayPort}`
   const peer = `http://127.0.0.1:${peerPort}`
   for (const url of [gateway, peer]) await waitFor(url)
@@ -77,7 +81,7 @@ try {
   const body = JSON.stringify({prompt: 'Recommend three films for a rainy evening, with one line on each.', max_tokens: 64})
   let turn = 0
   const generate = (target, rate) =>
-    run({
+    run(cpuOf[target], {
       url: `${target}/v1/generate`,
       method: 'POST',
       body,
@@ -94,7 +98,7 @@ try {
     for (const [label, target] of [['gateway', gateway], ['trivial node:http', peer]]) {
       const result = await generate(target, rate)
       results.push({endpoint: 'generate', server: label, rate: rate ?? 'max', ...result})
-      rows.push([`generate @ ${rate ?? 'max'}/s`, label, result.acceptedPerSec.toFixed(0), ms(result.p50), ms(result.p99), result.non2xx, result.errors])
+      rows.push([`generate @ ${rate ?? 'max'}/s`, label, result.acceptedPerSec.toFixed(0), ms(result.p50), ms(result.p99), result.cpuUsPerRequest.toFixed(0), result.non2xx, result.errors])
     }
   }
 
@@ -107,7 +111,7 @@ try {
   }
   let poll = 0
   for (const rate of [1000, undefined]) {
-    const status = await run({
+    const status = await run(cpuOf[gateway], {
       url: gateway,
       ...(rate ? {overallRate: rate} : {}),
       requests: [
@@ -120,13 +124,14 @@ try {
       ],
     })
     results.push({endpoint: 'status', server: 'gateway', rate: rate ?? 'max', ...status})
-    rows.push([`status @ ${rate ?? 'max'}/s`, 'gateway', status.acceptedPerSec.toFixed(0), ms(status.p50), ms(status.p99), status.non2xx, status.errors])
+    rows.push([`status @ ${rate ?? 'max'}/s`, 'gateway', status.acceptedPerSec.toFixed(0), ms(status.p50), ms(status.p99), status.cpuUsPerRequest.toFixed(0), status.non2xx, status.errors])
   }
 
   console.log(`\nGateway, ${duration} s per step, ${connections} connections (autocannon; latency from send, ms)\n`)
-  printTable(['step', 'server', '2xx req/s', 'p50', 'p99', 'non-2xx', 'errors'], rows)
+  printTable(['step', 'server', '2xx req/s', 'p50', 'p99', 'server CPU µs/req', 'non-2xx', 'errors'], rows)
   const maxGateway = results.find((result) => result.endpoint === 'generate' && result.server === 'gateway' && result.rate === 'max')
   const maxPeer = results.find((result) => result.endpoint === 'generate' && result.server !== 'gateway' && result.rate === 'max')
+  console.log('(server CPU: user+system time of the server process only; PostgreSQL, Redis and RabbitMQ are not included)')
   console.log(`\nflat out: gateway ${maxGateway.acceptedPerSec.toFixed(0)} accepted generate/s = ${(maxGateway.acceptedPerSec / maxPeer.acceptedPerSec).toFixed(2)} x the trivial server (${maxPeer.acceptedPerSec.toFixed(0)}/s)`)
   console.log('targets (PRODUCT.md §6): >= 3000 accepted generate/s with p99 < 25 ms; status p99 < 10 ms')
   writeResult('gateway', {durationSeconds: duration, connections, results})
@@ -138,9 +143,19 @@ function ms(value) {
   return Number(value).toFixed(2)
 }
 
-async function run(options) {
+async function run(pid, options) {
+  const cpuBefore = cpuMs(pid)
   const result = await autocannon({connections, duration, ...options})
-  return {acceptedPerSec: result['2xx'] / duration, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.non2xx, errors: result.errors + result.timeouts}
+  const cpu = cpuMs(pid) - cpuBefore
+  const answered = result['2xx'] + result.non2xx
+  return {acceptedPerSec: result['2xx'] / duration, cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.non2xx, errors: result.errors + result.timeouts}
+}
+
+/** User + system CPU time of a process, in ms (/proc/<pid>/stat fields 14 and 15, clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 async function waitFor(url) {

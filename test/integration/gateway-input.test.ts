@@ -126,6 +126,17 @@ describe('gateway input handling', () => {
     await patch({interventions: {prioritisation: false}, faults: {dbDelayMs: 0}})
   })
 
+  it('flushes every cache entry of the stack and nothing else', async () => {
+    await stack.redis.set('cache:recommendations:u1', 'x')
+    await stack.redis.set('cache:metadata:v1', 'y')
+    await stack.redis.set('switches-like:other', 'z')
+    const flushed = await send({method: 'POST', path: '/admin/actions/cache-flush', headers: {}})
+    expect(flushed.status).toBe(200)
+    expect(JSON.parse(flushed.text)).toEqual({deleted: 2})
+    expect(await stack.redis.exists('cache:recommendations:u1', 'cache:metadata:v1')).toBe(0)
+    expect(await stack.redis.get('switches-like:other')).toBe('z')
+  })
+
   it('never answers 5xx to 300 seeded random bodies, and still works afterwards', async () => {
     const random = seededRandom(99)
     const values = () => [null, true, -1, 0, 1e309, 'x', '', [], {}, {prompt: 1}, 'a'.repeat(Math.floor(random() * 5000)), Number.MAX_SAFE_INTEGER]

@@ -95,4 +95,17 @@ describe('inference path', () => {
     const metrics = await (await fetch(`${stack.services.worker!.url}/metrics`)).text()
     expect(metricValue(metrics, 'streamctl_tokens_processed_total{kind="completion"}')).toBeGreaterThan(0)
   })
+
+  it('pauses the collector while it is listed in pausedConsumers: results wait in their queue, then settle on resume', async () => {
+    const patch = (faults: Record<string, unknown>) => fetch(`${gateway}/admin/switches`, {method: 'PATCH', headers: {'content-type': 'application/json'}, body: JSON.stringify({faults})})
+    const collectorMetrics = async () => (await fetch(`${stack.services.collector!.url}/metrics`)).text()
+    expect((await patch({pausedConsumers: ['collector']})).status).toBe(200)
+    await eventually(async () => (metricValue(await collectorMetrics(), 'streamctl_fault{name="pausedConsumers"}') === 1 ? true : undefined), 5000, 'the collector to see the fault')
+    const ids = await Promise.all([1, 2, 3].map(async () => (await generate(gateway, stack.users.roomy!)).body.request_id as string))
+    await eventually(async () => (metricValue(await collectorMetrics(), 'streamctl_queue_depth{queue="inference_results"}') === 3 ? true : undefined), 15_000, 'three results waiting')
+    for (const id of ids) expect((await status('roomy', id)).body.status).toBe('queued')
+    expect((await patch({pausedConsumers: []})).status).toBe(200)
+    for (const id of ids) await eventually(async () => ((await status('roomy', id)).body.status === 'completed' ? true : undefined), 15_000, 'settled after resume')
+    expect(await quotaTotals(stack)).toMatchObject({reserved: 0, open: 0})
+  })
 })

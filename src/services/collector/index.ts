@@ -8,7 +8,7 @@ import {envNumber, envString} from '../common/config.js'
 import {openChannel} from '../common/connections.js'
 import {Router} from '../common/http/router.js'
 import {DEFAULT_RESULTS_QUEUE, type InferenceResultMessage} from '../common/inference-messages.js'
-import {consumeQueue, parseJsonMessage} from '../common/queue-consumer.js'
+import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
 import {settleResult} from './settle.js'
 
@@ -19,7 +19,7 @@ export const collectorService: ServiceDefinition = {
     const resultsQueue = envString(context.env, 'RESULTS_QUEUE', DEFAULT_RESULTS_QUEUE)
     const prefetch = envNumber(context.env, 'COLLECTOR_PREFETCH', 32, {min: 1, max: 10_000, integer: true})
     const {log, metrics} = runtime
-    const [pg, redis, amqp] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.amqp()])
+    const [pg, redis, amqp, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.amqp(), runtime.switches()])
     const channel = await openChannel(amqp, log)
     await declareQueues(channel, queueWithDeadLetter(context.manifest.queues, resultsQueue))
     const consumer = await consumeQueue(channel, resultsQueue, {prefetch, log, metrics}, async (message) => {
@@ -36,6 +36,7 @@ export const collectorService: ServiceDefinition = {
       return 'ack'
     })
     runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
+    followPausedConsumers(switches, context.name, consumer)
     await runtime.listen(new Router(), () => redis.status === 'ready')
     return runtime.running()
   },

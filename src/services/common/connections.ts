@@ -3,6 +3,7 @@
 // so channelName() adds it.
 import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import type {Redis} from 'ioredis'
+import type {Kafka} from 'kafkajs'
 import type pg from 'pg'
 import type {Logger} from './log.js'
 
@@ -45,4 +46,15 @@ export async function openConfirmChannel(connection: ChannelModel, log?: Logger)
   const channel = await connection.createConfirmChannel()
   channel.on('error', (error: Error) => log?.warn('amqp channel error', {error: error.message}))
   return channel
+}
+
+/** A kafkajs client for KAFKA_BROKERS; its log lines go to the service log at warn level and above. */
+export async function openKafka(brokers: string[], clientId: string, log?: Logger): Promise<Kafka> {
+  const {Kafka: KafkaClient, logLevel} = await import('kafkajs')
+  return new KafkaClient({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => log?.warn(`kafka: ${entry.log.message}`, {namespace: entry.namespace}),
+  })
 }

@@ -4,6 +4,7 @@
 import type {Channel, ConsumeMessage} from 'amqplib'
 import type {Logger} from './log.js'
 import type {ServiceMetrics} from './metrics.js'
+import type {SwitchesStore} from './switches.js'
 
 /** What to do with a message once handled: ack it, or reject it to its dead-letter queue. */
 export type Disposition = 'ack' | 'dead-letter'
@@ -11,6 +12,9 @@ export type Disposition = 'ack' | 'dead-letter'
 export interface QueueConsumer {
   /** Messages being handled now. */
   readonly inFlight: number
+  /** Stops taking new messages (the paused-consumer fault); messages held are still finished. */
+  pause(): Promise<void>
+  resume(): Promise<void>
   stop(timeoutMs: number): Promise<void>
 }
 
@@ -24,7 +28,7 @@ export async function consumeQueue(
   let stopping = false
   const idle: Array<() => void> = []
   await channel.prefetch(options.prefetch)
-  const {consumerTag} = await channel.consume(queue, (message) => {
+  const onMessage = (message: ConsumeMessage | null) => {
     if (!message) return // cancelled by the server (queue deleted)
     inFlight++
     handle(message)
@@ -37,7 +41,22 @@ export async function consumeQueue(
         inFlight--
         if (inFlight === 0) for (const resolve of idle.splice(0)) resolve()
       })
-  })
+  }
+  let consumerTag: string | undefined = (await channel.consume(queue, onMessage)).consumerTag
+  // Pause and resume calls are applied in order, one at a time.
+  let switching = Promise.resolve()
+  const setPaused = (paused: boolean) =>
+    (switching = switching.then(async () => {
+      if (stopping) return
+      if (paused && consumerTag) {
+        await channel.cancel(consumerTag)
+        consumerTag = undefined
+        options.log.info('consumer paused', {queue})
+      } else if (!paused && !consumerTag) {
+        consumerTag = (await channel.consume(queue, onMessage)).consumerTag
+        options.log.info('consumer resumed', {queue})
+      }
+    }).catch((error: Error) => options.log.warn('cannot pause or resume the consumer', {queue, error: error.message})))
   const depthTimer = setInterval(() => {
     if (stopping) return
     channel.checkQueue(queue).then(
@@ -50,10 +69,13 @@ export async function consumeQueue(
     get inFlight() {
       return inFlight
     },
+    pause: () => setPaused(true),
+    resume: () => setPaused(false),
     async stop(timeoutMs) {
+      await switching
       stopping = true
       clearInterval(depthTimer)
-      await channel.cancel(consumerTag).catch(() => {})
+      if (consumerTag) await channel.cancel(consumerTag).catch(() => {})
       if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
       await channel.close().catch(() => {})
     },
@@ -66,4 +88,9 @@ export function parseJsonMessage<T>(message: ConsumeMessage): T | undefined {
   } catch {
     return undefined
   }
+}
+
+/** Applies the paused-consumer fault: the consumer pauses while its service's name is listed. */
+export function followPausedConsumers(switches: SwitchesStore, name: string, consumer: QueueConsumer): void {
+  switches.onChange((current) => void (current.faults.pausedConsumers.includes(name) ? consumer.pause() : consumer.resume()))
 }

@@ -4,10 +4,11 @@
 // and ack or commit what they finished, and connections close last.
 import type {ChannelModel} from 'amqplib'
 import type {Redis} from 'ioredis'
+import type {Kafka} from 'kafkajs'
 import type pg from 'pg'
 import type {StackManifest} from '../../lib/stack/manifest.js'
 import {readBaseConfig, type BaseConfig, type Env} from './config.js'
-import {openAmqp, openPostgres, openRedis} from './connections.js'
+import {openAmqp, openKafka, openPostgres, openRedis} from './connections.js'
 import type {Router} from './http/router.js'
 import {startHttpServer, type RunningHttpServer} from './http/server.js'
 import {createLogger, type Logger} from './log.js'
@@ -88,6 +89,11 @@ export class ServiceRuntime {
 
   amqp(): Promise<ChannelModel> {
     return this.shared('amqp', () => openAmqp(this.config.amqpUrl, this.log), async (connection) => void (await connection.close().catch(() => {})))
+  }
+
+  /** The kafkajs client (producers and consumers made from it are the caller's to register with onClose). */
+  kafka(): Promise<Kafka> {
+    return this.shared('kafka', () => openKafka(this.config.kafkaBrokers, `streamctl-${this.name}`, this.log), async () => {})
   }
 
   /** The switches, kept current and shown in /metrics. */

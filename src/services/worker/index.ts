@@ -6,7 +6,7 @@ import {ConfirmedPublisher} from '../common/amqp-publisher.js'
 import {openChannel, openConfirmChannel} from '../common/connections.js'
 import {Router} from '../common/http/router.js'
 import type {InferenceRequestMessage} from '../common/inference-messages.js'
-import {consumeQueue, parseJsonMessage} from '../common/queue-consumer.js'
+import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
 import {CircuitBreaker} from './breaker.js'
 import {readWorkerConfig} from './config.js'
@@ -42,6 +42,7 @@ export const workerService: ServiceDefinition = {
       return result.status === 'failed' ? 'dead-letter' : 'ack'
     })
     runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
+    followPausedConsumers(switches, context.name, consumer)
     await runtime.listen(new Router(), () => publisher.open)
     return runtime.running()
   },

@@ -27,7 +27,9 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const estimate = countChatTokens([{content: prompt}]) + maxTokens
     const requestId = randomUUID()
     const now = new Date()
-    const outcome = await admitRequest(gateway.redis, {keyId: principal.keyId, userId: principal.userId, tier: principal.tier, estimate, requestId, now})
+    const outcome = await admitRequest(gateway.redis, {keyId: principal.keyId, userId: principal.userId, tier: principal.tier, estimate, requestId, now}).catch((error: unknown) => {
+      throw unavailable('cannot reach the quota store', error)
+    })
     if (!outcome.admitted) throw quotaExceeded(outcome)
     const {day, month} = quotaPeriods(now)
     const priority = gateway.switches.current.interventions.prioritisation ? principal.tier.priority : 0
