@@ -42,6 +42,16 @@ const ERROR_CODES = {
   MIGRATION_FAILED: 'error',
   SERVICE_CONFIG_INVALID: 'usage',
   UNKNOWN_SERVICE: 'usage',
+  PROVISION_CONFLICT: 'error',
+  SCHEMA_REGISTRY_FAILED: 'error',
+  QUEUE_DECLARE_FAILED: 'error',
+  // Kafka admin (topics, groups)
+  KAFKA_UNAVAILABLE: 'notReady',
+  KAFKA_REQUEST_FAILED: 'error',
+  TOPIC_NOT_FOUND: 'error',
+  TOPIC_EXISTS: 'error',
+  GROUP_NOT_FOUND: 'error',
+  GROUP_ACTIVE: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else

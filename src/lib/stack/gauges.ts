@@ -19,6 +19,10 @@ export async function collectGauges(manifest: StackManifest, state: StackState):
       (queues) => (gauges.queues = queues),
       (error: Error) => gauges.unavailable.push(`queue depth: ${error.message}`),
     ),
+    readConsumerLag(state).then(
+      (lags) => (gauges.consumerLag = lags),
+      (error: Error) => gauges.unavailable.push(`consumer lag: ${error.message}`),
+    ),
   ])
   return gauges
 }
@@ -45,4 +49,10 @@ async function readQueueDepths(manifest: StackManifest, state: StackState): Prom
   } finally {
     await connection.close()
   }
+}
+
+async function readConsumerLag(state: StackState): Promise<StackGauges['consumerLag']> {
+  if (state.endpoints.kafkaBrokers.length === 0) return []
+  const [{withAdmin}, {lagByGroup}] = await Promise.all([import('../kafka/client.js'), import('../kafka/groups.js')])
+  return withAdmin(state.endpoints.kafkaBrokers, ({admin}) => lagByGroup(admin))
 }

@@ -1,0 +1,206 @@
+// `up` (local driver: embedded broker, schema registry, and this machine's PostgreSQL, Redis and
+// RabbitMQ in a database and vhost of their own) → `provision --dry-run` → `provision` →
+// `provision` again → `down`, through the built CLI, checking every resource with its own client.
+import amqp from 'amqplib'
+import {Kafka, logLevel} from 'kafkajs'
+import {readFile, stat, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import pg from 'pg'
+import {parseDocument} from 'yaml'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {commitGroupOffsets} from '../../src/lib/kafka/group-commit.js'
+import type {ProvisionResult} from '../../src/lib/provision/provision.js'
+import type {TopicDescription} from '../../src/lib/kafka/topics.js'
+import type {Credentials} from '../../src/lib/stack/credentials.js'
+import type {StackState} from '../../src/lib/stack/state.js'
+import {runCli} from '../helpers/cli.js'
+import {makeTestStack, type TestStack} from '../helpers/stacks.js'
+
+const MANIFEST_TOPICS = ['content-announcements', 'content-events', 'user-events']
+const QUEUES = ['inference_requests', 'inference_results', 'inference_requests.dlq', 'inference_results.dlq']
+
+describe('provision on the local driver', () => {
+  let stack: TestStack
+  let state: StackState
+  const provision = (...args: string[]) => runCli(['provision', '--stack', stack.dir, ...args], {env: stack.env, timeoutMs: 120_000})
+
+  const kafkaTopics = async () => {
+    const admin = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING}).admin()
+    await admin.connect()
+    try {
+      return (await admin.listTopics()).sort()
+    } finally {
+      await admin.disconnect()
+    }
+  }
+  const subjects = async () => (await (await fetch(`${state.endpoints.schemaRegistryUrl}/subjects`)).json()) as string[]
+  const sql = async <T extends pg.QueryResultRow>(text: string) => {
+    const client = new pg.Client({connectionString: state.endpoints.databaseUrl})
+    await client.connect()
+    try {
+      return (await client.query<T>(text)).rows
+    } finally {
+      await client.end()
+    }
+  }
+  const queueExists = async (name: string) => {
+    const connection = await amqp.connect(state.endpoints.amqpUrl)
+    try {
+      const channel = await connection.createChannel()
+      channel.on('error', () => {})
+      return await channel.checkQueue(name).then(
+        () => true,
+        () => false,
+      )
+    } finally {
+      await connection.close().catch(() => {})
+    }
+  }
+
+  beforeAll(async () => {
+    stack = await makeTestStack({keep: ['kafka', 'schema-registry', 'postgres', 'redis', 'rabbitmq']})
+    const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir], {env: stack.env, timeoutMs: 180_000})
+    expect(up.exitCode, up.stderr).toBe(0)
+    state = JSON.parse(await readFile(path.join(stack.stateRoot, stack.name, 'state.json'), 'utf8')) as StackState
+  })
+  afterAll(async () => {
+    const down = await runCli(['down', '--volumes', '--stack', stack.dir], {env: stack.env})
+    expect(down.exitCode, down.stderr).toBe(0)
+    await stack.cleanup()
+  })
+
+  it('--dry-run lists every resource it would create and creates nothing', async () => {
+    const dryRun = await provision('--dry-run', '--json')
+    expect(dryRun.exitCode, dryRun.stderr).toBe(0)
+    const result = JSON.parse(dryRun.stdout) as ProvisionResult
+    expect(result).toMatchObject({dryRun: true, changed: false, applied: [], driver: 'local'})
+    const planned = (kind: string) => result.plan.filter((change) => change.kind === kind).map((change) => `${change.name}:${change.action}`).sort()
+    expect(planned('topic')).toEqual(MANIFEST_TOPICS.map((name) => `${name}:create`))
+    expect(planned('schema')).toEqual(['content-events-value:create', 'user-events-value:create'])
+    expect(planned('queue')).toEqual(QUEUES.map((name) => `${name}:create`).sort())
+    expect(planned('binding')).toEqual(['inference_requests → inference_requests.dlq:create', 'inference_results → inference_results.dlq:create'])
+    expect(planned('migration')).toEqual(['0001_accounts_and_quotas:apply', '0002_inference:apply', '0003_catalogue:apply', '0004_read_models:apply', '0005_request_priority:apply'])
+    expect(planned('tier')).toEqual(['enterprise:create', 'free:create', 'pro:create'])
+    expect(result.plan.find((change) => change.kind === 'users')).toMatchObject({action: 'create', detail: '1000 new'})
+    expect(result.plan.find((change) => change.kind === 'api-keys')).toMatchObject({action: 'create', detail: expect.stringContaining('1000 new')})
+
+    expect((await kafkaTopics()).filter((topic) => MANIFEST_TOPICS.includes(topic))).toEqual([])
+    expect(await subjects()).toEqual([])
+    expect(await sql<{present: boolean}>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")).toEqual([{present: false}])
+    for (const queue of QUEUES) expect(await queueExists(queue), queue).toBe(false)
+    await expect(stat(path.join(stack.stateRoot, stack.name, 'credentials.json'))).rejects.toThrow()
+  })
+
+  it('applies the plan, says what changed and prints the demo key once', async () => {
+    const run = await provision()
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/applied 21 changes: 3 topics, 2 schemas, 4 queues, 2 bindings, 5 migrations, 3 tiers, users \(1000 new\), API keys \(1000 new \(hashed at rest\)\)\./)
+    const demoKey = /demo API key \(user-00001, tier \w+\) — shown once:\n {2}(sctl_\S+)/.exec(run.stdout)?.[1]
+    expect(demoKey).toBeDefined()
+
+    expect((await kafkaTopics()).filter((topic) => MANIFEST_TOPICS.includes(topic))).toEqual(MANIFEST_TOPICS)
+    const described = await runCli(['topics', 'describe', 'user-events', '--stack', stack.dir, '--json'], {env: stack.env})
+    expect(described.exitCode, described.stderr).toBe(0)
+    const userEvents = JSON.parse(described.stdout) as TopicDescription
+    expect(userEvents.partitions).toBe(6)
+    expect(Object.fromEntries(userEvents.configs.map((config) => [config.name, config.value]))).toMatchObject({'retention.ms': '604800000', 'segment.bytes': '67108864', 'cleanup.policy': 'delete'})
+    expect((await subjects()).sort()).toEqual(['content-events-value', 'user-events-value'])
+    expect(await sql<{count: string}>('SELECT count(*) FROM schema_migrations')).toEqual([{count: '5'}])
+    expect(await sql<{count: string}>('SELECT count(*) FROM users')).toEqual([{count: '1000'}])
+    expect((await sql<{name: string}>('SELECT name FROM tiers ORDER BY name')).map((row) => row.name)).toEqual(['enterprise', 'free', 'pro'])
+
+    const credentialsFile = path.join(stack.stateRoot, stack.name, 'credentials.json')
+    expect((await stat(credentialsFile)).mode & 0o777).toBe(0o600)
+    const credentials = JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials
+    expect(credentials.users).toHaveLength(1000)
+    expect(credentials.users[0]!.apiKey).toBe(demoKey)
+    // Only hashes are stored: the key's secret is nowhere in the database.
+    const secret = demoKey!.split('_')[2]!
+    expect(await sql<{count: string}>(`SELECT count(*) FROM api_keys WHERE encode(key_hash, 'escape') LIKE '%${secret}%'`)).toEqual([{count: '0'}])
+
+    // The dead-letter binding works: a message rejected from inference_requests lands in its DLQ.
+    const connection = await amqp.connect(state.endpoints.amqpUrl)
+    try {
+      const channel = await connection.createChannel()
+      channel.sendToQueue('inference_requests', Buffer.from('poison'), {priority: 5})
+      let message: amqp.GetMessage | false = false
+      for (let attempt = 0; attempt < 50 && !message; attempt++) {
+        message = await channel.get('inference_requests')
+        if (!message) await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(message).not.toBe(false)
+      channel.nack(message as amqp.GetMessage, false, false)
+      let dead: amqp.GetMessage | false = false
+      for (let attempt = 0; attempt < 50 && !dead; attempt++) {
+        dead = await channel.get('inference_requests.dlq', {noAck: true})
+        if (!dead) await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(dead && dead.content.toString()).toBe('poison')
+    } finally {
+      await connection.close()
+    }
+  })
+
+  it('a second run changes nothing and prints no key', async () => {
+    const again = await provision('--json')
+    expect(again.exitCode, again.stderr).toBe(0)
+    const result = JSON.parse(again.stdout) as ProvisionResult
+    expect(result.changed).toBe(false)
+    expect(result.applied).toEqual([])
+    expect(result.plan.filter((change) => change.action !== 'none')).toEqual([])
+    expect(result.demoUser).toBeUndefined()
+    const human = await provision()
+    expect(human.stdout).toContain('nothing to change: the stack already matches its manifest.')
+    expect(human.stdout).not.toContain('sctl_')
+  })
+
+  it('shows consumer lag per group in status once groups commit on the provisioned topics', async () => {
+    const kafka = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING})
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({topic: 'user-events', messages: Array.from({length: 5}, (_, index) => ({partition: 0, value: `event-${index}`}))})
+    await producer.disconnect()
+    await commitGroupOffsets(kafka, 'lagging-reader', [{topic: 'user-events', partition: 0, target: 2, earliest: 0, latest: 5}])
+    const status = await runCli(['status', '--stack', stack.dir, '--json'], {env: stack.env})
+    expect(status.exitCode, status.stderr).toBe(0)
+    expect((JSON.parse(status.stdout) as {gauges: {consumerLag: unknown[]}}).gauges.consumerLag).toContainEqual({group: 'lagging-reader', topic: 'user-events', lag: 3})
+  })
+
+  it('applies nothing when any part of the plan conflicts with the stack', async () => {
+    const file = path.join(stack.dir, 'stack.yaml')
+    const original = await readFile(file, 'utf8')
+    try {
+      const doc = parseDocument(original)
+      doc.setIn(['topics', 0, 'partitions'], 2)
+      doc.addIn(['topics'], {name: 'late-topic', partitions: 1})
+      await writeFile(file, doc.toString())
+      const conflicted = await provision('--json')
+      expect(conflicted.exitCode).toBe(1)
+      const error = (JSON.parse(conflicted.stdout) as {error: {code: string; message: string}}).error
+      expect(error.code).toBe('PROVISION_CONFLICT')
+      expect(error.message).toContain('topic "user-events" has 6 partitions and the manifest asks for 2')
+      expect(error.message).toContain('nothing was applied')
+      expect(await kafkaTopics()).not.toContain('late-topic')
+    } finally {
+      await writeFile(file, original)
+    }
+  })
+
+  it('fails on bad manifest content, naming the line, before anything is applied', async () => {
+    const file = path.join(stack.dir, 'stack.yaml')
+    const original = await readFile(file, 'utf8')
+    try {
+      const doc = parseDocument(original)
+      doc.addIn(['topics'], {name: 'late-topic', partitions: 1})
+      doc.addIn(['queues'], {name: 'late-queue', deadLetterQueue: 'missing.dlq'})
+      await writeFile(file, doc.toString())
+      const bad = await provision()
+      expect(bad.exitCode).toBe(2)
+      expect(bad.stderr).toMatch(/Error \[MANIFEST_INVALID\]: .*stack\.yaml has 1 problem:\n.*stack\.yaml:\d+:\d+: queues\[4\]\.deadLetterQueue: unknown queue "missing\.dlq"/)
+      expect(await kafkaTopics()).not.toContain('late-topic')
+      expect(await queueExists('late-queue')).toBe(false)
+    } finally {
+      await writeFile(file, original)
+    }
+  })
+})
