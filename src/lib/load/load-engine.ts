@@ -133,7 +133,7 @@ export class LoadEngine {
         this.recorder.closeInterval(now, this.inFlight)
         onInterval?.(now)
       }, this.settings.intervalMs)
-      const endOfIssue = setTimeout(() => this.startDrain(), this.settings.durationMs)
+      const endOfIssue = setTimeout(() => this.endOfIssue(), this.settings.durationMs)
       const finish = this.resolveRun
       this.resolveRun = (outcome) => {
         clearInterval(ticker)
@@ -154,10 +154,22 @@ export class LoadEngine {
     })
   }
 
-  private startDrain(): void {
-    this.stopping = true
-    this.drainTimer ??= setTimeout(() => this.finish(this.inFlight + this.heap.size), this.settings.drainTimeoutMs)
+  /**
+   * The curve's end. Closed model: users stop starting requests. Open model: originals still due
+   * (late behind the in-flight cap) are still sent; the drain timeout bounds how long that takes.
+   */
+  private endOfIssue(): void {
+    if (this.settings.model === 'closed') this.stopping = true
+    this.drainTimer ??= setTimeout(() => this.finish(this.inFlight + this.heap.size + this.remainingOriginals()), this.settings.drainTimeoutMs)
     this.requestWake(this.now())
+  }
+
+  private remainingOriginals(): number {
+    const schedule = this.settings.schedule
+    if (!schedule || this.aborted) return 0
+    let count = 0
+    for (; !schedule.done; schedule.advance()) count++
+    return count
   }
 
   private readonly pump = (): void => {
@@ -205,7 +217,6 @@ export class LoadEngine {
       const next = Math.min(schedule && !this.stopping ? schedule.nextAt : Number.POSITIVE_INFINITY, this.heap.peekAt())
       if (next !== Number.POSITIVE_INFINITY) this.requestWake(next)
     }
-    if (schedule?.done && !this.stopping) this.startDrain()
     this.checkFinished()
   }
 
