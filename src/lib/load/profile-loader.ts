@@ -58,10 +58,29 @@ export function parseProfile(source: YamlSource, defaultName: string): LoadProfi
       if (structureOk) {
         const profile = new ProfileReader(source).read(raw, defaultName, sla)
         if (source.problems.length === 0) return profile
+      } else {
+        // The field-level checks still run on a broken structure so every problem is reported in
+        // one pass; a value of the wrong shape can make them throw, which is then already reported.
+        try {
+          new ProfileReader(source).read(raw, defaultName, sla)
+        } catch {}
+        dropSamePosition(source)
       }
     }
   }
   throw sourceProblemsError('PROFILE_INVALID', source.file, source.problems, 'Fix the lines above and run the bench again.')
+}
+
+/** Keeps the first problem reported at each position (the structural one, before field checks). */
+function dropSamePosition(source: YamlSource): void {
+  const seen = new Set<string>()
+  const kept = source.problems.filter((problem) => {
+    const key = `${problem.line}:${problem.col}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+  source.problems.splice(0, source.problems.length, ...kept)
 }
 
 class ProfileReader {
