@@ -26,7 +26,7 @@ async function runStreamctl() {
     model: options.model,
     ...(open ? {schedule: new ArrivalSchedule(buildSegments([{curve: 'constant', rate: options.rate, durationMs: options.durationMs}]), 1)} : {vus: connections}),
     durationMs: options.durationMs,
-    maxInFlight: open ? (options.maxInFlight ?? 10_000) : connections,
+    maxInFlight: connections,
     whenCapped: 'queue',
     lateAfterMs: 10,
     timeoutMs: 30_000,

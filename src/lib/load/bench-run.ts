@@ -94,12 +94,16 @@ export function defaultMaxInFlight(profile: LoadProfile, plan: RunPlan): number 
 async function runVariant(options: BenchOptions, plan: RunPlan, variant: VariantSpec, index: number, count: number, admin: AdminClient | undefined): Promise<VariantData> {
   const {profile} = options
   const shard = options.shard ?? {index: 0, count: 1}
-  const maxInFlight = options.overrides?.maxInFlight ?? profile.maxInFlight ?? defaultMaxInFlight(profile, plan)
+  // A request in flight holds a connection: with fewer connections than the cap, the excess would
+  // wait inside the HTTP pool and look sent. Capping at the connection count keeps that wait in the
+  // scheduler, where it is counted as late.
+  const requestedCap = options.overrides?.maxInFlight ?? profile.maxInFlight ?? defaultMaxInFlight(profile, plan)
+  const maxInFlight = Math.min(requestedCap, profile.connections ?? requestedCap)
   const retry = variant.retry ?? profile.retry
   const timeoutMs = variant.timeoutMs ?? profile.timeoutMs
   const population = new Population(options.users, profile.population.zipf, profile.population.content, plan.seed)
   const workload = new Workload(profile.requests.map((spec) => compileRequestType(spec, profile.vars)), population, plan.seed)
-  const target = new HttpTarget(options.targetUrl, {connections: profile.connections ?? maxInFlight})
+  const target = new HttpTarget(options.targetUrl, {connections: maxInFlight})
   const recorder = new RunRecorder()
   const settings: EngineSettings = {
     model: profile.model,

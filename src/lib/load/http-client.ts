@@ -35,7 +35,7 @@ export interface HttpTargetOptions {
 const TIMEOUT_ERROR = Object.assign(new Error('attempt timed out'), {code: 'STREAMCTL_ATTEMPT_TIMEOUT'})
 
 export class HttpTarget {
-  private readonly pool: Pool
+  readonly pool: Pool
   private readonly basePath: string
   readonly origin: string
 
