@@ -29,6 +29,7 @@ const ERROR_CODES = {
   MANIFEST_INVALID: 'usage',
   STACK_NOT_FOUND: 'usage',
   PROFILE_INVALID: 'usage',
+  PROFILE_NOT_FOUND: 'usage',
   SLA_FILE_INVALID: 'usage',
   // the stack is not there or not healthy
   STACK_NOT_READY: 'notReady',

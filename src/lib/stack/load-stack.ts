@@ -6,7 +6,7 @@ import {StreamctlError} from '../errors.js'
 import {newAjv} from '../schema/ajv.js'
 import {readSlaTargets} from '../sla/targets.js'
 import {checkAgainstSchema} from '../yaml/schema-check.js'
-import {formatPath, formatProblem, linePosition, YamlSource, type PathSegment, type SourceProblem} from '../yaml/source.js'
+import {formatPath, linePosition, sourceProblemsError, YamlSource, type PathSegment, type SourceProblem} from '../yaml/source.js'
 import {manifestSchema, type Component, type StackManifest} from './manifest.js'
 
 export const MANIFEST_FILE = 'stack.yaml'
@@ -49,12 +49,7 @@ export async function loadStack(dir: string): Promise<Stack> {
 }
 
 export function manifestInvalid(file: string, problems: SourceProblem[]): StreamctlError {
-  const sorted = [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col)
-  const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`
-  return new StreamctlError('MANIFEST_INVALID', `${file} has ${count}:\n${sorted.map(formatProblem).join('\n')}`, {
-    hint: 'Fix the lines above; `streamctl validate` checks the stack again without starting anything.',
-    details: {problems: sorted},
-  })
+  return sourceProblemsError('MANIFEST_INVALID', file, problems, 'Fix the lines above; `streamctl validate` checks the stack again without starting anything.')
 }
 
 type RawManifest = Omit<StackManifest, 'components' | 'sla' | 'queues' | 'topics' | 'schemas' | 'quotas' | 'migrations' | 'profiles'> & {

@@ -2,7 +2,7 @@
 // positions so every problem can be reported as `file:line:col: message`.
 import {readFile} from 'node:fs/promises'
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node} from 'yaml'
-import {StreamctlError} from '../errors.js'
+import {StreamctlError, type ErrorCode} from '../errors.js'
 
 export type PathSegment = string | number
 
@@ -11,6 +11,13 @@ export interface SourceProblem {
   line: number
   col: number
   message: string
+}
+
+/** One error for every problem of a file, sorted by position, each as `file:line:col: message`. */
+export function sourceProblemsError(code: ErrorCode, file: string, problems: readonly SourceProblem[], hint: string): StreamctlError {
+  const sorted = [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col)
+  const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`
+  return new StreamctlError(code, `${file} has ${count}:\n${sorted.map(formatProblem).join('\n')}`, {hint, details: {problems: sorted}})
 }
 
 export function formatProblem(problem: SourceProblem): string {

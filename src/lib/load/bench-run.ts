@@ -1,0 +1,198 @@
+// One bench run: a profile's variants run back to back against one target, each with a fresh
+// engine, recorder and the same seeded schedule and request sequence, so variants differ only in
+// what the variant changes (client retries, switches). Timeline events fire at their times and
+// server gauges are scraped each interval; everything lands in one LoadRunData.
+import {performance} from 'node:perf_hooks'
+import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
+import type {LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
+import {LOAD_DATA_VERSION} from '../measure/run-data.js'
+import {RunRecorder} from '../measure/series-recorder.js'
+import {AdminClient} from './admin-client.js'
+import {ArrivalSchedule, type Shard} from './arrival-schedule.js'
+import {HttpTarget} from './http-client.js'
+import {LoadEngine, type EngineSettings} from './load-engine.js'
+import {Population, type PopulationUser} from './population.js'
+import type {LoadProfile, VariantSpec} from './profile.js'
+import {planRun, type RunOverrides, type RunPlan} from './run-plan.js'
+import {compileRequestType, Workload} from './workload.js'
+
+export interface BenchProgress {
+  variant: string
+  variantIndex: number
+  variants: number
+  phase: string
+  elapsedMs: number
+  durationMs: number
+  /** Requests per second the schedule asked for, and that were sent, over the last interval. */
+  offeredRate: number
+  achievedRate: number
+  inFlight: number
+  /** Highest p99 of any series in the last interval, ms. */
+  p99: number
+  errors: Record<string, number>
+  retries: number
+  late: number
+  dropped: number
+}
+
+export interface BenchOptions {
+  profile: LoadProfile
+  /** Base URL of the system under test. */
+  targetUrl: string
+  /** Admin API base URL for timeline events and variant switches; none: they are skipped with a note. */
+  adminUrl?: string
+  users: PopulationUser[]
+  overrides?: RunOverrides & {maxInFlight?: number; variants?: string[]}
+  shard?: Shard
+  scrapeUrls?: string[]
+  onProgress?: (progress: BenchProgress) => void
+  onNote?: (message: string) => void
+  signal?: AbortSignal
+}
+
+export async function runBench(options: BenchOptions): Promise<LoadRunData> {
+  const {profile} = options
+  const plan = planRun(profile, options.overrides)
+  const variants: VariantSpec[] = profile.variants.length > 0 ? profile.variants : [{name: 'default'}]
+  const chosen = options.overrides?.variants?.length ? variants.filter((variant) => options.overrides!.variants!.includes(variant.name)) : variants
+  const admin = options.adminUrl ? new AdminClient(options.adminUrl) : undefined
+  const usesSwitches = chosen.some((variant) => variant.switches) || plan.timeline.length > 0
+  if (usesSwitches && !admin) options.onNote?.('no admin API for this target: timeline events and variant switches are skipped')
+  const startedAt = new Date()
+  const results: VariantData[] = []
+  for (const [index, variant] of chosen.entries()) {
+    if (options.signal?.aborted) break
+    if (admin && usesSwitches) {
+      await admin.resetSwitches()
+      if (variant.switches) await admin.patchSwitches(variant.switches)
+    }
+    results.push(await runVariant(options, plan, variant, index, chosen.length, admin))
+  }
+  if (admin && usesSwitches) await admin.resetSwitches()
+  const finishedAt = new Date()
+  return {
+    loadDataVersion: LOAD_DATA_VERSION,
+    profile: profile.name,
+    ...(profile.file ? {profileFile: profile.file} : {}),
+    target: options.targetUrl,
+    model: profile.model,
+    seed: plan.seed,
+    ...(options.shard && options.shard.count > 1 ? {shard: options.shard} : {}),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    variants: results,
+  }
+}
+
+/** The in-flight cap and pool size: enough for two seconds of the peak rate, within bounds. */
+export function defaultMaxInFlight(profile: LoadProfile, plan: RunPlan): number {
+  if (profile.model === 'closed') return profile.vus
+  return Math.min(10_000, Math.max(64, Math.ceil(plan.peakRate * 2)))
+}
+
+async function runVariant(options: BenchOptions, plan: RunPlan, variant: VariantSpec, index: number, count: number, admin: AdminClient | undefined): Promise<VariantData> {
+  const {profile} = options
+  const shard = options.shard ?? {index: 0, count: 1}
+  // A request in flight holds a connection: with fewer connections than the cap, the excess would
+  // wait inside the HTTP pool and look sent. Capping at the connection count keeps that wait in the
+  // scheduler, where it is counted as late.
+  const requestedCap = options.overrides?.maxInFlight ?? profile.maxInFlight ?? defaultMaxInFlight(profile, plan)
+  const maxInFlight = Math.min(requestedCap, profile.connections ?? requestedCap)
+  const retry = variant.retry ?? profile.retry
+  const timeoutMs = variant.timeoutMs ?? profile.timeoutMs
+  const population = new Population(options.users, profile.population.zipf, profile.population.content, plan.seed)
+  const workload = new Workload(profile.requests.map((spec) => compileRequestType(spec, profile.vars)), population, plan.seed)
+  const target = new HttpTarget(options.targetUrl, {connections: maxInFlight})
+  const recorder = new RunRecorder()
+  const settings: EngineSettings = {
+    model: profile.model,
+    ...(profile.model === 'open' ? {schedule: new ArrivalSchedule(plan.segments, plan.seed, shard)} : {}),
+    vus: Math.max(1, Math.round(profile.vus / shard.count)),
+    thinkTimeMs: profile.thinkTimeMs,
+    durationMs: plan.durationMs,
+    maxInFlight,
+    whenCapped: profile.whenCapped,
+    lateAfterMs: profile.lateAfterMs,
+    timeoutMs,
+    retry,
+    intervalMs: profile.intervalMs,
+    drainTimeoutMs: profile.drainTimeoutMs,
+    seed: plan.seed,
+  }
+  const engine = new LoadEngine(settings, workload, target, recorder)
+  const abort = () => engine.stop()
+  options.signal?.addEventListener('abort', abort, {once: true})
+  const startedAt = new Date()
+  const wallStart = performance.now()
+  const timeline: TimelineRecord[] = []
+  const timers = admin
+    ? plan.timeline.map((event) =>
+        setTimeout(async () => {
+          const firedAtMs = engine.now()
+          const {atMs, ...action} = event
+          const result = await admin.perform(action)
+          timeline.push({atMs, firedAtMs, action: action.action, ...(action.action === 'switches' ? {detail: action.switches} : action.action === 'content-drop' && action.count !== undefined ? {detail: {count: action.count}} : {}), ...result})
+          options.onNote?.(`${variant.name}: ${action.action} at ${(firedAtMs / 1000).toFixed(1)}s ${result.ok ? 'ok' : `failed (${result.error})`}`)
+        }, event.atMs),
+      )
+    : []
+  const gauges: GaugeSample[] = []
+  const scrapes: Array<Promise<void>> = []
+  const progress = (nowMs: number) => {
+    const interval = recorder.intervals.at(-1)
+    if (options.scrapeUrls?.length) scrapes.push(scrapeGauges(options.scrapeUrls, nowMs).then((sample) => void gauges.push(sample)))
+    if (!interval || !options.onProgress) return
+    const seconds = Math.max(interval.durationMs, 1) / 1000
+    const errors: Record<string, number> = {}
+    let retries = 0
+    let late = 0
+    let dropped = 0
+    let p99 = 0
+    for (const series of Object.values(interval.series)) {
+      for (const [name, value] of Object.entries(series.counts.attemptErrors)) if (value > 0) errors[name] = (errors[name] ?? 0) + value
+      retries += series.counts.retries
+      late += series.counts.late
+      dropped += series.counts.dropped
+      p99 = Math.max(p99, series.latency.p99)
+    }
+    options.onProgress({variant: variant.name, variantIndex: index, variants: count, phase: engine.status.phase, elapsedMs: nowMs, durationMs: plan.durationMs, offeredRate: interval.offered / seconds, achievedRate: interval.sent / seconds, inFlight: engine.status.inFlight, p99, errors, retries, late, dropped})
+  }
+  let outcome
+  try {
+    outcome = await engine.run(progress)
+  } finally {
+    timers.forEach((timer) => clearTimeout(timer))
+    options.signal?.removeEventListener('abort', abort)
+    await target.close()
+  }
+  await Promise.all(scrapes)
+  const totals = recorder.totalsData()
+  let originals = 0
+  let attempts = 0
+  let succeeded = 0
+  for (const [name, series] of Object.entries(totals)) {
+    if (name === 'e2e') continue
+    originals += series.counts.requests
+    attempts += series.counts.attempts
+    succeeded += series.counts.succeeded
+  }
+  const durationMs = Math.max(plan.durationMs, 1)
+  return {
+    name: variant.name,
+    ...(variant.description ? {description: variant.description} : {}),
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - wallStart),
+    settings: {retry, timeoutMs, maxInFlight, whenCapped: profile.whenCapped, rate: plan.rate, ...(variant.switches ? {switches: variant.switches} : {})},
+    totals,
+    phases: recorder.phasesData(),
+    intervals: recorder.intervals,
+    timeline: timeline.sort((a, b) => a.atMs - b.atMs),
+    amplification: originals === 0 ? 0 : attempts / originals,
+    goodput: succeeded / (durationMs / 1000),
+    sendLag: recorder.sendLagSummary(),
+    abandoned: outcome.abandoned,
+    stoppedEarly: outcome.stoppedEarly,
+    gauges: gauges.sort((a, b) => a.atMs - b.atMs),
+  }
+}

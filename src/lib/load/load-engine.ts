@@ -1,0 +1,370 @@
+// The engine that offers load and records what happens, free of coordinated omission: in the open
+// model every request has an intended start from the arrival schedule, and its latency is measured
+// from that intended start (as wrk2 does), whatever the generator or the in-flight cap did to its
+// actual send; the service time from the actual send goes to a second histogram. The closed model
+// (N virtual users with think time) shares the same request path. Due requests are sent in batches
+// from one loop that sleeps on a timer until just before the next is due and then polls, because
+// setTimeout alone is only good to a millisecond or so.
+import {performance} from 'node:perf_hooks'
+import type {ErrorClass} from '../measure/outcome.js'
+import type {RunRecorder, SeriesHandle} from '../measure/series-recorder.js'
+import type {ArrivalSchedule} from './arrival-schedule.js'
+import type {AttemptResult, HttpAttempt, HttpTarget} from './http-client.js'
+import {TimeHeap} from './min-heap.js'
+import {SeededRandom} from './random.js'
+import {RetryBudget, retryDelayMs, shouldRetry, type RetryPolicy} from './retry-policy.js'
+import {statusRequestFor, statusState, type Workload} from './workload.js'
+
+export interface EngineSettings {
+  model: 'open' | 'closed'
+  /** Open model: when each request is meant to start. */
+  schedule?: ArrivalSchedule
+  /** Closed model: virtual users, each sending, waiting for the outcome, then thinking. */
+  vus?: number
+  thinkTimeMs?: number
+  /** How long originals are issued for (the curve's length in the open model). */
+  durationMs: number
+  maxInFlight: number
+  /** At the cap: wait for a free slot (the request is late) or drop the request. */
+  whenCapped: 'queue' | 'drop'
+  /** A send this much later than its intended start counts as late. */
+  lateAfterMs: number
+  timeoutMs: number
+  retry: RetryPolicy
+  intervalMs: number
+  /** After the last original, how long to wait for retries, polls and in-flight requests. */
+  drainTimeoutMs: number
+  seed: number
+  /** The loop stops sleeping on timers this close (ms) to a due send and polls instead. */
+  spinMs?: number
+  /** Phase name in the closed model. */
+  phase?: string
+}
+
+export interface EngineOutcome {
+  durationMs: number
+  /** Requests still in flight or waiting for a retry/poll when the drain timed out. */
+  abandoned: number
+  stoppedEarly: boolean
+}
+
+export interface LiveStatus {
+  elapsedMs: number
+  inFlight: number
+  phase: string
+}
+
+interface Flow {
+  handle: SeriesHandle
+  attempt: HttpAttempt
+  timeoutMs: number
+  captureBody: boolean
+  firstIntendedMs: number
+  attempts: number
+  /** Called once with the final result, after the outcome is recorded. */
+  finished: (result: AttemptResult, nowMs: number) => void
+}
+
+interface Pending {
+  at: number
+  flow: Flow | undefined
+  isRetry: boolean
+  /** Closed model: a virtual user's next original request. */
+  vu?: boolean
+}
+
+const BATCH = 256
+const E2E_METRIC = 'e2e'
+const STATUS_METRIC = 'status'
+
+export class LoadEngine {
+  private readonly t0 = performance.now()
+  private readonly heap = new TimeHeap<Pending>()
+  private readonly jitter: SeededRandom
+  private readonly budget: RetryBudget | undefined
+  private readonly spinMs: number
+  private inFlight = 0
+  private seq = 0
+  private activeVus = 0
+  private pumping = false
+  private blocked = false
+  private stopping = false
+  private aborted = false
+  private finished = false
+  private wakeAt = Number.POSITIVE_INFINITY
+  private wakeTimer: NodeJS.Timeout | undefined
+  private wakeImmediate: NodeJS.Immediate | undefined
+  private resolveRun: ((outcome: EngineOutcome) => void) | undefined
+  private drainTimer: NodeJS.Timeout | undefined
+  private currentPhase = ''
+
+  constructor(
+    private readonly settings: EngineSettings,
+    private readonly workload: Workload,
+    private readonly target: HttpTarget,
+    private readonly recorder: RunRecorder,
+  ) {
+    this.jitter = new SeededRandom(settings.seed, 'retry-jitter')
+    this.budget = settings.retry.budget ? new RetryBudget(settings.retry.budget, 0) : undefined
+    this.spinMs = settings.spinMs ?? 1.5
+    if (settings.model === 'open' && !settings.schedule) throw new Error('the open model needs an arrival schedule')
+  }
+
+  now(): number {
+    return performance.now() - this.t0
+  }
+
+  get status(): LiveStatus {
+    return {elapsedMs: this.now(), inFlight: this.inFlight, phase: this.currentPhase}
+  }
+
+  /** Stops issuing new originals; what is in flight still finishes (within the drain timeout). */
+  stop(): void {
+    this.aborted = true
+    this.stopping = true
+    this.requestWake(this.now())
+  }
+
+  run(onInterval?: (nowMs: number) => void): Promise<EngineOutcome> {
+    return new Promise((resolve) => {
+      this.resolveRun = resolve
+      const ticker = setInterval(() => {
+        const now = this.now()
+        this.recorder.closeInterval(now, this.inFlight)
+        onInterval?.(now)
+      }, this.settings.intervalMs)
+      const endOfIssue = setTimeout(() => this.endOfIssue(), this.settings.durationMs)
+      const finish = this.resolveRun
+      this.resolveRun = (outcome) => {
+        clearInterval(ticker)
+        clearTimeout(endOfIssue)
+        if (this.drainTimer) clearTimeout(this.drainTimer)
+        this.clearWake()
+        this.recorder.closeInterval(this.now(), this.inFlight)
+        onInterval?.(this.now())
+        finish(outcome)
+      }
+      if (this.settings.model === 'closed') {
+        this.currentPhase = this.settings.phase ?? 'main'
+        const vus = this.settings.vus ?? 1
+        this.activeVus = vus
+        for (let vu = 0; vu < vus; vu++) this.heap.push({at: 0, flow: undefined, isRetry: false, vu: true})
+      }
+      this.pump()
+    })
+  }
+
+  /**
+   * The curve's end. Closed model: users stop starting requests. Open model: originals still due
+   * (late behind the in-flight cap) are still sent; the drain timeout bounds how long that takes.
+   */
+  private endOfIssue(): void {
+    if (this.settings.model === 'closed') this.stopping = true
+    this.drainTimer ??= setTimeout(() => this.finish(this.inFlight + this.heap.size + this.remainingOriginals()), this.settings.drainTimeoutMs)
+    this.requestWake(this.now())
+  }
+
+  private remainingOriginals(): number {
+    const schedule = this.settings.schedule
+    if (!schedule || this.aborted) return 0
+    let count = 0
+    for (; !schedule.done; schedule.advance()) count++
+    return count
+  }
+
+  private readonly pump = (): void => {
+    this.wakeTimer = undefined
+    this.wakeImmediate = undefined
+    this.wakeAt = Number.POSITIVE_INFINITY
+    if (this.pumping || this.finished) return
+    this.pumping = true
+    const schedule = this.settings.schedule
+    let sent = 0
+    let now = this.now()
+    for (;;) {
+      const nextOriginal = schedule && !this.stopping ? schedule.nextAt : Number.POSITIVE_INFINITY
+      const nextFollowUp = this.heap.peekAt()
+      const due = Math.min(nextOriginal, nextFollowUp)
+      if (due > now) {
+        now = this.now()
+        if (due > now) break
+      }
+      const original = nextOriginal <= nextFollowUp
+      if (this.inFlight >= this.settings.maxInFlight) {
+        if (original && this.settings.whenCapped === 'drop') {
+          this.dropOriginal(schedule!)
+          continue
+        }
+        this.blocked = true
+        break
+      }
+      if (original) {
+        this.startOriginal(schedule!.nextAt, schedule!.phase, schedule!.index)
+        schedule!.advance()
+      } else {
+        const pending = this.heap.pop()!
+        if (pending.vu) this.startVuIteration(pending.at)
+        else this.send(pending.flow!, pending.at, pending.isRetry)
+      }
+      if (++sent >= BATCH) {
+        this.pumping = false
+        this.requestWake(0)
+        return
+      }
+    }
+    this.pumping = false
+    if (!this.blocked) {
+      const next = Math.min(schedule && !this.stopping ? schedule.nextAt : Number.POSITIVE_INFINITY, this.heap.peekAt())
+      if (next !== Number.POSITIVE_INFINITY) this.requestWake(next)
+    }
+    this.checkFinished()
+  }
+
+  private requestWake(at: number): void {
+    if (this.pumping || this.finished) return
+    if (this.wakeAt <= at) return
+    this.clearWake()
+    this.wakeAt = at
+    const delay = at - this.now()
+    if (delay <= this.spinMs) this.wakeImmediate = setImmediate(this.pump)
+    else this.wakeTimer = setTimeout(this.pump, Math.max(1, Math.floor(delay - this.spinMs)))
+  }
+
+  private clearWake(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    if (this.wakeImmediate) clearImmediate(this.wakeImmediate)
+    this.wakeTimer = undefined
+    this.wakeImmediate = undefined
+    this.wakeAt = Number.POSITIVE_INFINITY
+  }
+
+  private dropOriginal(schedule: ArrivalSchedule): void {
+    this.recorder.offer()
+    const planned = this.workload.next(schedule.index)
+    this.recorder.series(planned.type.metric, schedule.phase).dropped()
+    schedule.advance()
+  }
+
+  private startOriginal(intendedMs: number, phase: string, index: number, onChainDone?: () => void): void {
+    this.currentPhase = phase
+    this.recorder.offer()
+    this.budget?.deposit()
+    const planned = this.workload.next(index)
+    const {type} = planned
+    const handle = this.recorder.series(type.metric, phase)
+    const flow: Flow = {
+      handle,
+      attempt: planned.attempt,
+      timeoutMs: type.timeoutMs ?? this.settings.timeoutMs,
+      captureBody: type.poll !== undefined,
+      firstIntendedMs: intendedMs,
+      attempts: 0,
+      finished: (result, nowMs) => {
+        if (!type.poll) return onChainDone?.()
+        const e2e = this.recorder.series(E2E_METRIC, phase)
+        const status = result.error ? undefined : statusRequestFor(result.body, planned.headers)
+        if (!status) {
+          e2e.outcome(nowMs - intendedMs, result.error ?? 'http5xx')
+          return onChainDone?.()
+        }
+        this.schedulePoll(status, phase, intendedMs, nowMs + type.poll.intervalMs, type.poll, e2e, onChainDone)
+      },
+    }
+    this.send(flow, intendedMs, false)
+  }
+
+  /** Polls a generate request's status until it is terminal; the chain's end is its e2e latency. */
+  private schedulePoll(status: HttpAttempt, phase: string, startMs: number, at: number, poll: {intervalMs: number; timeoutMs: number}, e2e: SeriesHandle, onChainDone?: () => void): void {
+    const flow: Flow = {
+      handle: this.recorder.series(STATUS_METRIC, phase),
+      attempt: status,
+      timeoutMs: this.settings.timeoutMs,
+      captureBody: true,
+      firstIntendedMs: at,
+      attempts: 0,
+      finished: (result, nowMs) => {
+        const state = result.error ? 'pending' : statusState(result.body)
+        if (state !== 'pending') {
+          e2e.outcome(nowMs - startMs, state === 'completed' ? undefined : 'http5xx')
+          return onChainDone?.()
+        }
+        if (nowMs - startMs >= poll.timeoutMs) {
+          e2e.outcome(nowMs - startMs, 'timeout')
+          return onChainDone?.()
+        }
+        this.schedulePoll(status, phase, startMs, nowMs + poll.intervalMs, poll, e2e, onChainDone)
+      },
+    }
+    this.heap.push({at, flow, isRetry: false})
+    this.requestWake(at)
+  }
+
+  private startVuIteration(at: number): void {
+    if (this.stopping || at >= this.settings.durationMs) {
+      this.activeVus--
+      this.checkFinished()
+      return
+    }
+    this.startOriginal(at, this.settings.phase ?? 'main', this.seq++, () => {
+      const next = this.now() + (this.settings.thinkTimeMs ?? 0)
+      this.heap.push({at: next, flow: undefined, isRetry: false, vu: true})
+      this.requestWake(next)
+    })
+  }
+
+  private send(flow: Flow, intendedMs: number, isRetry: boolean): void {
+    const sentAt = this.now()
+    const lag = sentAt - intendedMs
+    this.recorder.sendAt(lag)
+    flow.handle.send(isRetry, lag > this.settings.lateAfterMs)
+    flow.attempts++
+    this.inFlight++
+    this.target.send(flow.attempt, flow.timeoutMs, flow.captureBody, (result) => this.complete(flow, sentAt, result))
+  }
+
+  private complete(flow: Flow, sentAt: number, result: AttemptResult): void {
+    if (this.finished) return
+    const now = this.now()
+    this.inFlight--
+    flow.handle.attempt(now - sentAt, result.error)
+    if (result.error && !this.retry(flow, result.error, result.retryAfterMs, now)) {
+      flow.handle.outcome(now - flow.firstIntendedMs, result.error)
+      flow.finished(result, now)
+    } else if (!result.error) {
+      flow.handle.outcome(now - flow.firstIntendedMs, undefined)
+      flow.finished(result, now)
+    }
+    if (this.blocked) {
+      this.blocked = false
+      this.requestWake(now)
+    }
+    this.checkFinished()
+  }
+
+  /** Schedules a retry if the policy and the budget allow one; false when the failure is final. */
+  private retry(flow: Flow, error: ErrorClass, retryAfterMs: number | undefined, now: number): boolean {
+    const policy = this.settings.retry
+    if (!shouldRetry(policy, error, flow.attempts)) return false
+    if (this.budget && !this.budget.tryWithdraw(now)) {
+      flow.handle.budgetExhausted()
+      return false
+    }
+    const at = now + retryDelayMs(policy, flow.attempts, retryAfterMs, this.jitter)
+    this.heap.push({at, flow, isRetry: true})
+    this.requestWake(at)
+    return true
+  }
+
+  private checkFinished(): void {
+    if (this.finished || this.inFlight > 0 || this.heap.size > 0) return
+    const issuing = this.settings.model === 'open' ? !this.settings.schedule!.done && !this.stopping : this.activeVus > 0
+    if (!issuing) this.finish(0)
+  }
+
+  private finish(abandoned: number): void {
+    if (this.finished) return
+    this.finished = true
+    this.heap.clear()
+    this.resolveRun?.({durationMs: this.now(), abandoned, stoppedEarly: this.aborted})
+  }
+}

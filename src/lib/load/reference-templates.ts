@@ -1,0 +1,44 @@
+// The reference stack's request types as built-in templates of its HTTP contract (stack/api.ts):
+// a profile says `use: generate` instead of spelling out the route, headers and body.
+import {GatewayRoutes} from '../stack/api.js'
+import type {RequestTemplateSpec} from './workload.js'
+
+export const BUILTIN_TEMPLATES = ['generate', 'events', 'recommendations', 'metadata'] as const
+export type BuiltinTemplate = (typeof BUILTIN_TEMPLATES)[number]
+
+const AUTH = {authorization: 'Bearer {{user.apiKey}}'}
+
+export function builtinTemplate(name: BuiltinTemplate): RequestTemplateSpec {
+  switch (name) {
+    case 'generate':
+      // Accept latency is `generate.accept`; polling GET /v1/requests/{id} is `status`; the time
+      // from the intended start to a terminal status is `e2e`.
+      return {
+        name,
+        metric: 'generate.accept',
+        method: 'POST',
+        path: GatewayRoutes.generate,
+        headers: {...AUTH, 'content-type': 'application/json'},
+        body: {prompt: 'Recommend {{pick three five ten}} {{pick news sports drama comedy documentary}} titles like {{content.id}}', max_tokens: '{{int 16 256}}'},
+        poll: {intervalMs: 250, timeoutMs: 30_000},
+      }
+    case 'events':
+      return {
+        name,
+        metric: 'events',
+        method: 'POST',
+        path: GatewayRoutes.events,
+        headers: {...AUTH, 'content-type': 'application/json'},
+        body: {event_id: '{{id}}', type: '{{pick view view view like search recommendation_request}}', user_id: '{{user.id}}', content_id: '{{content.id}}', query: '{{pick news sports drama comedy}}', watch_seconds: '{{int 1 3600}}', ts: '{{now}}'},
+      }
+    case 'recommendations':
+      return {name, metric: 'recommendations', method: 'GET', path: routeWith(GatewayRoutes.recommendations, '{{user.id}}'), headers: AUTH}
+    case 'metadata':
+      return {name, metric: 'metadata', method: 'GET', path: routeWith(GatewayRoutes.metadata, '{{content.id}}'), headers: AUTH}
+  }
+}
+
+/** A parameterised route with a placeholder in place of its (URL-encoded) parameter. */
+function routeWith(route: (parameter: string) => string, placeholder: string): string {
+  return route('PARAM').replace('PARAM', placeholder)
+}

@@ -1,0 +1,73 @@
+// Server-side figures read from the services' /metrics during a run, so client latency can be read
+// next to what the stack was doing: queue depth, consumer lag, cache hit rate, LLM 429s, breaker
+// state, in-flight and shed requests. One that cannot be read is left out, never fatal.
+import {request} from 'undici'
+import {Metrics} from '../stack/api.js'
+import {parsePrometheusText, type Sample} from './prometheus-text.js'
+
+export interface GaugeSample {
+  /** ms since the variant started. */
+  atMs: number
+  values: Record<string, number>
+  /** URLs that did not answer. */
+  unreachable?: string[]
+}
+
+export async function scrapeGauges(urls: readonly string[], atMs: number): Promise<GaugeSample> {
+  const samples: Sample[] = []
+  const unreachable: string[] = []
+  await Promise.all(
+    urls.map(async (url) => {
+      try {
+        const response = await request(url, {headersTimeout: 2000, bodyTimeout: 2000})
+        const text = await response.body.text()
+        if (response.statusCode === 200) samples.push(...parsePrometheusText(text))
+        else unreachable.push(url)
+      } catch {
+        unreachable.push(url)
+      }
+    }),
+  )
+  return {atMs, values: summariseGauges(samples), ...(unreachable.length > 0 ? {unreachable} : {})}
+}
+
+/** Folds raw samples into the named figures reports show. */
+export function summariseGauges(samples: readonly Sample[]): Record<string, number> {
+  const values: Record<string, number> = {}
+  const add = (key: string, value: number) => (values[key] = (values[key] ?? 0) + value)
+  let hits = 0
+  let misses = 0
+  for (const sample of samples) {
+    switch (sample.name) {
+      case Metrics.queueDepth:
+        add(`queue_depth.${sample.labels.queue ?? 'unknown'}`, sample.value)
+        break
+      case Metrics.consumerLag:
+        add(`consumer_lag.${sample.labels.group ?? 'unknown'}`, sample.value)
+        break
+      case Metrics.cacheHits:
+        hits += sample.value
+        break
+      case Metrics.cacheMisses:
+        misses += sample.value
+        break
+      case Metrics.llmRateLimited:
+        add('llm_rate_limited_total', sample.value)
+        break
+      case Metrics.breakerState:
+        values[`breaker_state.${sample.labels.breaker ?? 'unknown'}`] = sample.value
+        break
+      case Metrics.inFlight:
+        add(`in_flight.${sample.labels.service ?? 'unknown'}`, sample.value)
+        break
+      case Metrics.shed:
+        add('shed_total', sample.value)
+        break
+    }
+  }
+  if (hits + misses > 0) {
+    values.cache_hits_total = hits
+    values.cache_misses_total = misses
+  }
+  return values
+}

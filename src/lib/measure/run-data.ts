@@ -1,0 +1,103 @@
+// The measured data of a bench run, in a typed, serialisable shape: what `bench` writes to
+// `--out`, and what the run record and report renderers (src/lib/report) are built from.
+// Histograms are HdrHistogram compressed base64 (microseconds), so nothing is lost in merging.
+import type {GaugeSample} from './gauge-scraper.js'
+import type {LatencySummary} from './histogram.js'
+import type {ErrorCounts} from './outcome.js'
+
+export const LOAD_DATA_VERSION = 1
+
+/** Counters of one series (an endpoint/metric) over some span of time. */
+export interface SeriesCounts {
+  /** Original requests whose outcome is known (each counted once, however many attempts). */
+  requests: number
+  /** Originals that ended in success. */
+  succeeded: number
+  /** Originals that ended in failure, by the class of their last attempt. */
+  failed: ErrorCounts
+  /** Every attempt sent (originals and retries): the offered load. */
+  attempts: number
+  retries: number
+  /** Attempts that failed, by class (a retried timeout is counted here, not in `failed`). */
+  attemptErrors: ErrorCounts
+  /** Sends that left later than `lateAfterMs` after their intended start. */
+  late: number
+  /** Requests never sent because the in-flight cap was reached (whenCapped: drop). */
+  dropped: number
+  /** Retries that the retry budget refused. */
+  budgetExhausted: number
+}
+
+export interface SeriesData {
+  counts: SeriesCounts
+  /** Latency of each original, from its first intended start to its final outcome. */
+  latency: LatencySummary
+  /** Service time of each attempt, from its actual send. */
+  service: LatencySummary
+  latencyHistogram: string
+  serviceHistogram: string
+}
+
+export interface IntervalData {
+  /** ms since the variant started. */
+  startMs: number
+  durationMs: number
+  /** Requests the schedule asked for in this interval, and how many were sent. */
+  offered: number
+  sent: number
+  inFlight: number
+  series: Record<string, SeriesData>
+}
+
+export interface TimelineRecord {
+  /** Planned time, ms since the variant started. */
+  atMs: number
+  /** When it actually fired. */
+  firedAtMs: number
+  action: string
+  detail?: unknown
+  ok: boolean
+  status?: number
+  error?: string
+  response?: unknown
+}
+
+export interface VariantData {
+  name: string
+  description?: string
+  startedAt: string
+  durationMs: number
+  /** Settings this variant ran with (retry policy, timeout, switches). */
+  settings: Record<string, unknown>
+  totals: Record<string, SeriesData>
+  /** The same, per phase (stage) of the curve, keyed by phase then series. */
+  phases: Record<string, Record<string, SeriesData>>
+  intervals: IntervalData[]
+  timeline: TimelineRecord[]
+  /** Attempts per original request. */
+  amplification: number
+  /** Originals that succeeded, per second. */
+  goodput: number
+  /** Send lateness (actual send − intended start), ms: the generator's own jitter. */
+  sendLag: LatencySummary
+  /** Requests still in flight or waiting for a retry or poll when the drain timed out. */
+  abandoned: number
+  /** True when the run was stopped before its end (Ctrl-C). */
+  stoppedEarly: boolean
+  /** Server-side figures scraped each interval (empty when nothing was scraped). */
+  gauges: GaugeSample[]
+}
+
+export interface LoadRunData {
+  loadDataVersion: typeof LOAD_DATA_VERSION
+  profile: string
+  profileFile?: string
+  target: string
+  model: 'open' | 'closed'
+  seed: number
+  shard?: {index: number; count: number}
+  startedAt: string
+  finishedAt: string
+  durationMs: number
+  variants: VariantData[]
+}

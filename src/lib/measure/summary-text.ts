@@ -1,0 +1,75 @@
+// The plain terminal summary of a bench run: per variant, one row per series with its percentiles
+// and errors by class, then the client-side figures (retries, amplification, goodput, late and
+// dropped requests), and variants side by side when there are several.
+import {formatDuration} from '../text/duration.js'
+import {ERROR_CLASSES} from './outcome.js'
+import type {LoadRunData, SeriesData, VariantData} from './run-data.js'
+
+const ms = (value: number) => formatDuration(value)
+
+export function formatRunSummary(run: LoadRunData): string {
+  const lines: string[] = []
+  lines.push(`profile ${run.profile} · ${run.model} model · seed ${run.seed}${run.shard ? ` · shard ${run.shard.index + 1}/${run.shard.count}` : ''} · target ${run.target}`)
+  for (const variant of run.variants) lines.push('', ...formatVariant(variant))
+  if (run.variants.length > 1) lines.push('', ...compareVariants(run.variants))
+  return lines.join('\n')
+}
+
+function formatVariant(variant: VariantData): string[] {
+  const seconds = Math.max(variant.durationMs, 1) / 1000
+  const header = ['series', 'requests', 'rate/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'ok', 'errors']
+  const rows = Object.entries(variant.totals).map(([name, series]) => [
+    name,
+    String(series.counts.requests),
+    (series.counts.requests / seconds).toFixed(1),
+    ms(series.latency.p50),
+    ms(series.latency.p90),
+    ms(series.latency.p99),
+    ms(series.latency.p999),
+    ms(series.latency.max),
+    percent(series.counts.succeeded, series.counts.requests),
+    describeErrors(series),
+  ])
+  const counts = Object.entries(variant.totals).filter(([name]) => name !== 'e2e').map(([, series]) => series.counts)
+  const sum = (pick: (c: (typeof counts)[number]) => number) => counts.reduce((total, c) => total + pick(c), 0)
+  const lines = [`variant ${variant.name}${variant.description ? ` — ${variant.description}` : ''} (${ms(variant.durationMs)})`, ...table(header, rows)]
+  lines.push(
+    `attempts ${sum((c) => c.attempts)} · retries ${sum((c) => c.retries)} · amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s · late ${sum((c) => c.late)} · dropped ${sum((c) => c.dropped)} · budget refused ${sum((c) => c.budgetExhausted)}${variant.abandoned ? ` · abandoned ${variant.abandoned}` : ''}`,
+    `send lag p50 ${ms(variant.sendLag.p50)} · p99 ${ms(variant.sendLag.p99)} · max ${ms(variant.sendLag.max)} (the generator's own lateness; latency above is measured from the intended start)`,
+  )
+  for (const event of variant.timeline) lines.push(`  at ${ms(event.firedAtMs)}: ${event.action}${event.ok ? '' : ` FAILED (${event.error})`}`)
+  return lines
+}
+
+function compareVariants(variants: VariantData[]): string[] {
+  const names = [...new Set(variants.flatMap((variant) => Object.keys(variant.totals)))]
+  const header = ['variant', 'goodput/s', 'amplification', ...names.map((name) => `${name} p99`), 'errors']
+  const rows = variants.map((variant) => {
+    const failed = Object.values(variant.totals).reduce((total, series) => total + ERROR_CLASSES.reduce((sum, name) => sum + series.counts.failed[name], 0), 0)
+    return [variant.name, variant.goodput.toFixed(1), `${variant.amplification.toFixed(2)}x`, ...names.map((name) => (variant.totals[name] ? ms(variant.totals[name].latency.p99) : '-')), String(failed)]
+  })
+  return ['side by side', ...table(header, rows)]
+}
+
+function describeErrors(series: SeriesData): string {
+  const parts = ERROR_CLASSES.filter((name) => series.counts.failed[name] > 0).map((name) => `${name.replace('http', '')}=${series.counts.failed[name]}`)
+  if (series.counts.dropped > 0) parts.push(`dropped=${series.counts.dropped}`)
+  return parts.join(' ') || '-'
+}
+
+function percent(part: number, whole: number): string {
+  return whole === 0 ? '-' : `${((part / whole) * 100).toFixed(part === whole ? 0 : 2)}%`
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((cell, index) => Math.max(cell.length, ...rows.map((row) => row[index]!.length)))
+  const line = (cells: string[]) => `  ${cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  ')}`.trimEnd()
+  return [line(header), ...rows.map(line)]
+}
+
+/** ▁▂▃▄▅▆▇█ of the last values, for a live view. */
+export function sparkline(values: readonly number[]): string {
+  const bars = '▁▂▃▄▅▆▇█'
+  const max = Math.max(...values, 0)
+  return values.map((value) => bars[max === 0 ? 0 : Math.min(7, Math.floor((value / max) * 7.999))]).join('')
+}

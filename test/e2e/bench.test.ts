@@ -1,0 +1,160 @@
+// `streamctl bench` as a user runs it: the built CLI against a local server, profile errors with
+// their lines, the built-in profiles, and the run data file.
+import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {BenchResult} from '../../src/commands/bench.js'
+import {readProfile} from '../../src/lib/load/profile-loader.js'
+import type {LoadRunData} from '../../src/lib/measure/run-data.js'
+import {ROOT, runCli} from '../helpers/cli.js'
+import {startServer, type TestServer} from '../helpers/http-servers.js'
+
+let dir: string
+let server: TestServer
+const hits: string[] = []
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'streamctl-bench-'))
+  server = await startServer((request, response) => {
+    hits.push(`${request.method} ${request.url}`)
+    request.resume()
+    response.end('ok')
+  })
+})
+afterAll(async () => {
+  await server.close()
+  await rm(dir, {recursive: true, force: true})
+})
+
+describe('streamctl bench --target', () => {
+  it('runs a profile against any HTTP server and writes the run data', async () => {
+    const profile = path.join(dir, 'home.yaml')
+    await writeFile(
+      profile,
+      `duration: 10s
+rate: 10
+stages:
+  - {name: warm, curve: ramp, from: 0, to: 1x, duration: 50%}
+  - {name: hold, curve: constant, rate: 1x}
+requests:
+  - {name: home, method: GET, path: "/home?u={{user.id}}", weight: 3}
+  - {name: search, method: POST, path: /search, body: {q: "{{pick a b c}}", page: "{{int 1 3}}"}}
+`,
+    )
+    const out = path.join(dir, 'runs')
+    const result = await runCli(['bench', profile, '--target', server.url, '--duration', '2s', '--rate', '50', '--seed', '3', '--out', out], {env: {CI: '1'}})
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(/profile home · open model · seed 3/)
+    expect(result.stdout).toMatch(/\n\s+home\s+\d+/)
+    expect(result.stdout).toMatch(/run data written to /)
+    const files = await readdir(out)
+    expect(files).toHaveLength(1)
+    const run = JSON.parse(await readFile(path.join(out, files[0]!), 'utf8')) as LoadRunData
+    const variant = run.variants[0]!
+    // 1 s ramping 0→50 (25 requests) then 1 s at 50.
+    const requests = variant.totals.home!.counts.requests + variant.totals.search!.counts.requests
+    expect(requests).toBe(75)
+    expect(hits.filter((hit) => hit.startsWith('POST /search')).length).toBe(variant.totals.search!.counts.requests)
+    expect(Object.keys(variant.phases).sort()).toEqual(['hold', 'warm'])
+    expect(variant.totals.home!.latencyHistogram).toMatch(/^[A-Za-z0-9+/=]+$/)
+    expect(run).toMatchObject({loadDataVersion: 1, profile: 'home', seed: 3, model: 'open', target: server.url})
+  })
+
+  it('returns the run as its --json result, with the same seed giving the same requests', async () => {
+    const profile = path.join(dir, 'seeded.yaml')
+    await writeFile(profile, `duration: 1s\nrate: 30\nrequests:\n  - {name: item, method: GET, path: "/item/{{content.id}}/{{id}}"}\n`)
+    const paths = async () => {
+      hits.length = 0
+      const result = await runCli(['bench', profile, '--target', server.url, '--seed', '11', '--out', path.join(dir, 'json-runs'), '--json'])
+      expect(result.exitCode).toBe(0)
+      const body = JSON.parse(result.stdout) as BenchResult
+      expect(body.run.variants[0]!.totals.item!.counts.requests).toBe(30)
+      expect(body.file).toMatch(/seeded-.*\.json$/)
+      return [...hits].sort()
+    }
+    expect(await paths()).toEqual(await paths())
+  })
+
+  it('runs one shard of the schedule', async () => {
+    const profile = path.join(dir, 'shard.yaml')
+    await writeFile(profile, `duration: 1s\nrate: 90\nrequests:\n  - {name: s, method: GET, path: /s}\n`)
+    const result = await runCli(['bench', profile, '--target', server.url, '--shard', '2/3', '--out', path.join(dir, 'shards'), '--json'])
+    expect(result.exitCode).toBe(0)
+    const body = JSON.parse(result.stdout) as BenchResult
+    expect(body.run.shard).toEqual({index: 1, count: 3})
+    expect(body.run.variants[0]!.totals.s!.counts.requests).toBe(30)
+    expect(body.file).toMatch(/-shard-2-of-3\.json$/)
+  })
+})
+
+describe('profile errors', () => {
+  it('reports every problem as file:line:col and exits 2', async () => {
+    const profile = path.join(dir, 'broken.yaml')
+    await writeFile(
+      profile,
+      [
+        'duration: 10s', // 1
+        'rate: 100', // 2
+        'stages:', // 3
+        '  - curve: ramp', // 4
+        '    from: 0', // 5
+        '    to: lots', // 6
+        'requests:', // 7
+        '  - name: home', // 8
+        '    method: GET', // 9
+        '    path: /x/{{user.nmae}}', // 10
+        '    wieght: 2', // 11
+        'retry: {policy: exponential, delay: soon}', // 12
+        'timeline:', // 13
+        '  - at: 5s', // 14
+      ].join('\n'),
+    )
+    const result = await runCli(['bench', profile, '--target', server.url])
+    expect(result.exitCode).toBe(2)
+    const shown = profile
+    expect(result.stderr).toContain(`Error [PROFILE_INVALID]: ${shown} has`)
+    expect(result.stderr).toContain(`${shown}:6:9: stages[0].to: expected requests per second (e.g. 200) or a multiple of the base rate (e.g. 3x), got "lots"`)
+    expect(result.stderr).toContain(`${shown}:10:11: requests[0].path: unknown placeholder {{user.nmae}}`)
+    expect(result.stderr).toContain(`${shown}:11:5: requests[0]: unknown field "wieght" (did you mean "weight"?)`)
+    expect(result.stderr).toContain(`${shown}:12:37: retry.delay: expected a duration such as 500ms, 30s or 5m, got "soon"`)
+    expect(result.stderr).not.toMatch(/\n\s+at .*\.js:\d+/)
+    const json = await runCli(['bench', profile, '--json'])
+    expect(json.exitCode).toBe(2)
+    expect(JSON.parse(json.stdout)).toMatchObject({error: {code: 'PROFILE_INVALID', details: {problems: expect.arrayContaining([expect.objectContaining({line: 6, col: 9})])}}})
+  })
+
+  it('names the profiles there are when one is not found', async () => {
+    const result = await runCli(['bench', 'peek'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain('Error [PROFILE_NOT_FOUND]: no profile "peek"')
+    expect(result.stderr).toMatch(/Profiles there: cache-storm, llm-ratelimit, peak, retry-storm, soak, spike, steady/)
+  })
+
+  it('rejects a bad flag value naming the flag', async () => {
+    const result = await runCli(['bench', 'steady', '--shard', '4/3'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain('--shard 4/3: expected i/N with 1 <= i <= N')
+  })
+
+  it('exits 3 when the stack is not up and no target is given', async () => {
+    const result = await runCli(['bench', 'steady'], {env: {STREAMCTL_STATE_DIR: dir}})
+    expect(result.exitCode).toBe(3)
+    expect(result.stderr).toContain('Error [STACK_NOT_READY]')
+  })
+})
+
+describe('built-in profiles', () => {
+  it('every profile in stacks/reference/profiles is valid', async () => {
+    const profilesDir = path.join(ROOT, 'stacks/reference/profiles')
+    const names = (await readdir(profilesDir)).filter((name) => name.endsWith('.yaml')).sort()
+    expect(names).toEqual(['cache-storm.yaml', 'llm-ratelimit.yaml', 'peak.yaml', 'retry-storm.yaml', 'soak.yaml', 'spike.yaml', 'steady.yaml'])
+    for (const name of names) {
+      const profile = await readProfile(path.join(profilesDir, name))
+      expect(profile.requests.length, name).toBeGreaterThan(0)
+    }
+    const retryStorm = await readProfile(path.join(profilesDir, 'retry-storm.yaml'))
+    expect(retryStorm.variants.map((variant) => variant.name)).toEqual(['naive', 'resilient'])
+  })
+})

@@ -1,0 +1,141 @@
+// A bench against a server that speaks the reference stack's HTTP contract (stack/api.ts): the
+// built-in generate template polls status to completion (e2e), timeline events and variant
+// switches go through the admin API at their times, and /metrics gauges are scraped each interval.
+import {afterEach, describe, expect, it} from 'vitest'
+import {runBench} from '../../src/lib/load/bench-run.js'
+import {AdminRoutes, DEFAULT_SWITCHES, GatewayRoutes, Metrics} from '../../src/lib/stack/api.js'
+import {profileFrom, readBody, startServer, type TestServer} from '../helpers/http-servers.js'
+
+const users = [
+  {id: 'u1', tier: 'free', apiKey: 'sctl_aaaaaaaaaaaa_key1'},
+  {id: 'u2', tier: 'pro', apiKey: 'sctl_bbbbbbbbbbbb_key2'},
+]
+let server: TestServer | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+interface AdminCall {
+  atMs: number
+  method: string
+  path: string
+  body: unknown
+}
+
+/** A gateway stand-in: generate → 202, status completes on the third poll, admin routes recorded. */
+async function contractServer(): Promise<{server: TestServer; admin: AdminCall[]; polls: Map<string, number>; firstLoadAt: () => number; authorizations: Set<string>}> {
+  const admin: AdminCall[] = []
+  const polls = new Map<string, number>()
+  const authorizations = new Set<string>()
+  let firstLoad = 0
+  let next = 0
+  const started = Date.now()
+  const instance = await startServer(async (request, response) => {
+    const body = await readBody(request)
+    const url = request.url!
+    const json = (status: number, value: unknown) => {
+      response.writeHead(status, {'content-type': 'application/json'})
+      response.end(JSON.stringify(value))
+    }
+    if (url.startsWith('/admin/')) {
+      admin.push({atMs: Date.now() - started, method: request.method!, path: url, body: body ? JSON.parse(body) : undefined})
+      return json(200, url === AdminRoutes.cacheFlush ? {deleted: 3} : url === AdminRoutes.contentDrop ? {produced: 5} : DEFAULT_SWITCHES)
+    }
+    if (url === '/metrics') {
+      response.end(`# TYPE ${Metrics.queueDepth} gauge\n${Metrics.queueDepth}{queue="inference_requests"} 7\n${Metrics.cacheHits}{cache="recs"} 80\n${Metrics.cacheMisses}{cache="recs"} 20\n${Metrics.breakerState}{breaker="llm"} 2\n`)
+      return
+    }
+    firstLoad ||= Date.now() - started
+    authorizations.add(String(request.headers.authorization))
+    if (request.method === 'POST' && url === GatewayRoutes.generate) {
+      const id = `req-${++next}`
+      return json(202, {request_id: id, status_url: GatewayRoutes.request(id), estimated_tokens: 10})
+    }
+    const status = /^\/v1\/requests\/(.+)$/.exec(url)
+    if (status) {
+      const count = (polls.get(status[1]!) ?? 0) + 1
+      polls.set(status[1]!, count)
+      return json(200, {request_id: status[1], status: count >= 3 ? 'completed' : 'running'})
+    }
+    if (url.startsWith('/v1/recommendations/')) return json(200, {user_id: url.split('/').at(-1), items: [], cache: 'hit'})
+    json(404, {error: 'not found'})
+  })
+  server = instance
+  return {server: instance, admin, polls, firstLoadAt: () => firstLoad, authorizations}
+}
+
+describe('bench against the reference contract', () => {
+  it('generate polls status to completion and records e2e latency', async () => {
+    const {server, polls, authorizations} = await contractServer()
+    const profile = profileFrom(`
+duration: 1s
+rate: 20
+requests:
+  - use: generate
+    poll: {interval: 50ms, timeout: 5s}
+`)
+    const variant = (await runBench({profile, targetUrl: server.url, users})).variants[0]!
+    expect(variant.totals['generate.accept']!.counts).toMatchObject({requests: 20, succeeded: 20})
+    expect(variant.totals.status!.counts).toMatchObject({requests: 60, succeeded: 60})
+    expect(variant.totals.e2e!.counts).toMatchObject({requests: 20, succeeded: 20})
+    // Three polls 50 ms apart after the accept: at least 150 ms end to end.
+    expect(variant.totals.e2e!.latency.min).toBeGreaterThanOrEqual(150)
+    expect([...polls.values()].every((count) => count === 3)).toBe(true)
+    expect([...authorizations].every((value) => /^Bearer sctl_/.test(value))).toBe(true)
+  })
+
+  it('fires timeline events at their times through the admin API, and applies variant switches', async () => {
+    const {server, admin, firstLoadAt} = await contractServer()
+    const profile = profileFrom(`
+duration: 2s
+rate: 20
+requests:
+  - use: recommendations
+timeline:
+  - at: 500ms
+    switches: {faults: {dbDelayMs: 300}}
+  - at: 50%
+    action: cache-flush
+  - at: 1500ms
+    action: content-drop
+    count: 5
+variants:
+  - name: plain
+  - name: gradual
+    switches: {interventions: {gradualInvalidation: true}}
+`)
+    const run = await runBench({profile, targetUrl: server.url, adminUrl: server.url, users, scrapeUrls: [`${server.url}/metrics`]})
+    expect(run.variants.map((variant) => variant.name)).toEqual(['plain', 'gradual'])
+    for (const variant of run.variants) {
+      expect(variant.timeline.map((event) => [event.action, event.atMs, event.ok])).toEqual([
+        ['switches', 500, true],
+        ['cache-flush', 1000, true],
+        ['content-drop', 1500, true],
+      ])
+      for (const event of variant.timeline) expect(Math.abs(event.firedAtMs - event.atMs)).toBeLessThan(150)
+      expect(variant.gauges.length).toBeGreaterThanOrEqual(1)
+      expect(variant.gauges[0]!.values).toMatchObject({'queue_depth.inference_requests': 7, cache_hits_total: 80, cache_misses_total: 20, 'breaker_state.llm': 2})
+    }
+    // What the admin API saw, in order: reset, [variant switches], the three events; twice; a final reset.
+    const calls = admin.map((call) => `${call.method} ${call.path}`)
+    expect(calls).toEqual([
+      `PATCH ${AdminRoutes.switches}`,
+      `PATCH ${AdminRoutes.switches}`,
+      `POST ${AdminRoutes.cacheFlush}`,
+      `POST ${AdminRoutes.contentDrop}`,
+      `PATCH ${AdminRoutes.switches}`,
+      `PATCH ${AdminRoutes.switches}`,
+      `PATCH ${AdminRoutes.switches}`,
+      `POST ${AdminRoutes.cacheFlush}`,
+      `POST ${AdminRoutes.contentDrop}`,
+      `PATCH ${AdminRoutes.switches}`,
+    ])
+    expect(admin[0]!.body).toEqual(DEFAULT_SWITCHES)
+    expect(admin[1]!.body).toEqual({faults: {dbDelayMs: 300}})
+    expect(admin[3]!.body).toEqual({count: 5})
+    expect(admin[5]!.body).toEqual({interventions: {gradualInvalidation: true}})
+    // The first fault lands about 500 ms after the load started.
+    expect(Math.abs(admin[1]!.atMs - firstLoadAt() - 500)).toBeLessThan(200)
+  })
+})
