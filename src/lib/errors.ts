@@ -37,6 +37,8 @@ const ERROR_CODES = {
   PORT_UNAVAILABLE: 'error',
   STACK_DRIVER_MISMATCH: 'usage',
   STACK_STATE_CORRUPT: 'error',
+  // the embedded broker cannot use its data directory
+  BROKER_DATA_INVALID: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else
