@@ -57,9 +57,10 @@ export class TopicStore {
       const descriptor = readDescriptor(file)
       const partitions: Partition[] = []
       for (let index = 0; index < descriptor.partitions; index++) {
-        const {log, recovery} = PartitionLog.open(this.partitionDir(name, index), logSettings(descriptor.configs))
+        const producers = new ProducerState()
+        const {log, recovery} = PartitionLog.open(this.partitionDir(name, index), logSettings(descriptor.configs), (header) => producers.record(header))
         if (recovery.truncatedBytes > 0) events.onRecovered?.(name, index, recovery.truncatedBytes)
-        partitions.push({topic: name, index, log, producers: new ProducerState()})
+        partitions.push({topic: name, index, log, producers})
       }
       this.topics.set(name, {descriptor, partitions})
     }
