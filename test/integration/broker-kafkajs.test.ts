@@ -145,7 +145,7 @@ describe('kafkajs admin', () => {
     expect(await admin.createTopics({topics: [{topic: 'admin-a', numPartitions: 3}]})).toBe(false)
     await expect(admin.createTopics({topics: [{topic: 'admin-bad', configEntries: [{name: 'no.such.config', value: '1'}]}]})).rejects.toMatchObject({errors: [expect.objectContaining({type: 'INVALID_CONFIG', topic: 'admin-bad'})]})
     const metadata = await admin.fetchTopicMetadata({topics: ['admin-a', 'admin-b']})
-    expect(metadata.topics.map((topic) => [topic.name, topic.partitions.length])).toEqual([
+    expect(metadata.topics.map((topic) => [topic.name, topic.partitions.length]).sort()).toEqual([
       ['admin-a', 3],
       ['admin-b', 1],
     ])
