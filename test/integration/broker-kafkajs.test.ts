@@ -27,7 +27,7 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
 
 const messages = (prefix: string, count: number) => Array.from({length: count}, (_, index) => ({key: `${prefix}-key-${index}`, value: `${prefix}-${index}`}))
 
-describe('kafkajs producer', () => {
+describe('kafkajs producer', {timeout: 120_000}, () => {
   it('acknowledges with acks -1 and 1, fires and forgets with acks 0, and round-trips gzip batches', async () => {
     const admin = kafka.admin()
     await admin.connect()
@@ -58,7 +58,7 @@ describe('kafkajs producer', () => {
   })
 })
 
-describe('kafkajs consumer group', () => {
+describe('kafkajs consumer group', {timeout: 120_000}, () => {
   const topic = 'group-six'
   const groupId = 'group-six-readers'
 
@@ -137,7 +137,7 @@ describe('kafkajs consumer group', () => {
   })
 })
 
-describe('kafkajs admin', () => {
+describe('kafkajs admin', {timeout: 120_000}, () => {
   it('creates topics, reads their metadata and offsets by timestamp, and deletes them', async () => {
     const admin = kafka.admin()
     await admin.connect()
