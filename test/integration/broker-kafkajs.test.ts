@@ -151,6 +151,9 @@ describe('kafkajs admin', {timeout: 120_000}, () => {
     ])
     const configs = await admin.describeConfigs({resources: [{type: 2, name: 'admin-a', configNames: ['retention.ms', 'cleanup.policy']}], includeSynonyms: false})
     expect(Object.fromEntries(configs.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue]))).toEqual({'retention.ms': '3600000', 'cleanup.policy': 'delete'})
+    await admin.alterConfigs({validateOnly: false, resources: [{type: 2, name: 'admin-a', configEntries: [{name: 'retention.ms', value: '7200000'}, {name: 'cleanup.policy', value: 'compact'}]}]})
+    const altered = await admin.describeConfigs({resources: [{type: 2, name: 'admin-a', configNames: ['retention.ms', 'cleanup.policy']}], includeSynonyms: false})
+    expect(Object.fromEntries(altered.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue]))).toEqual({'retention.ms': '7200000', 'cleanup.policy': 'compact'})
     await admin.createPartitions({topicPartitions: [{topic: 'admin-b', count: 4}]})
     expect((await admin.fetchTopicMetadata({topics: ['admin-b']})).topics[0]!.partitions).toHaveLength(4)
 
