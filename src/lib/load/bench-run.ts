@@ -10,7 +10,7 @@ import {RunRecorder} from '../measure/series-recorder.js'
 import {AdminClient} from './admin-client.js'
 import {ArrivalSchedule, type Shard} from './arrival-schedule.js'
 import {HttpTarget} from './http-client.js'
-import {LoadEngine, type EngineSettings} from './load-engine.js'
+import {LoadEngine, SPIN_MS, type EngineSettings} from './load-engine.js'
 import {Population, type PopulationUser} from './population.js'
 import type {LoadProfile, VariantSpec} from './profile.js'
 import {planRun, type RunOverrides, type RunPlan} from './run-plan.js'
@@ -119,6 +119,7 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     intervalMs: profile.intervalMs,
     drainTimeoutMs: profile.drainTimeoutMs,
     seed: plan.seed,
+    spinMs: profile.sendPrecision === 'timer' ? 0 : SPIN_MS,
   }
   const engine = new LoadEngine(settings, workload, target, recorder)
   const abort = () => engine.stop()
