@@ -119,7 +119,7 @@ if (!wrk) console.log('wrk not found (apt-get install -y wrk): its columns are s
   const error = (observed, q) => `${fmt(((observed - truth(q)) / truth(q)) * 100, 1)}%`
   const row = (name, latency) => [name, fmt(latency.p50, 0), fmt(latency.p90, 0), fmt(latency.p99, 0), `${error(latency.p50, 0.5)} / ${error(latency.p90, 0.9)} / ${error(latency.p99, 0.99)}`]
   rows.push(['analytic truth', fmt(truth(0.5), 0), fmt(truth(0.9), 0), fmt(truth(0.99), 0), '-'])
-  const open = worker({tool: 'streamctl', url: server.url, model: 'open', rate, durationMs, connections: 1000})
+  const open = worker({tool: 'streamctl', url: server.url, model: 'open', rate, durationMs, connections: 1000, warmupMs: period})
   rows.push(row(`streamctl (open, ${rate}/s)`, open.latency))
   rows.push(row('  its service time', open.service))
   const cannon = worker({tool: 'autocannon', url: server.url, connections: 50, durationMs})

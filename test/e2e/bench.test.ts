@@ -136,6 +136,10 @@ describe('profile errors', () => {
     const result = await runCli(['bench', 'steady', '--shard', '4/3'])
     expect(result.exitCode).toBe(2)
     expect(result.stderr).toContain('--shard 4/3: expected i/N with 1 <= i <= N')
+    const variant = await runCli(['bench', 'retry-storm', '--target', server.url, '--variant', 'naïve'])
+    expect(variant.exitCode).toBe(2)
+    expect(variant.stderr).toContain('--variant naïve: profile "retry-storm" has no such variant')
+    expect(variant.stderr).toContain('Its variants: naive, resilient.')
   })
 
   it('exits 3 when the stack is not up and no target is given', async () => {
