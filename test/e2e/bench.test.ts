@@ -1,6 +1,6 @@
 // `streamctl bench` as a user runs it: the built CLI against a local server, profile errors with
 // their lines, the built-in profiles, and the run data file.
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {cp, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -123,6 +123,19 @@ describe('profile errors', () => {
     const json = await runCli(['bench', profile, '--json'])
     expect(json.exitCode).toBe(2)
     expect(JSON.parse(json.stdout)).toMatchObject({error: {code: 'PROFILE_INVALID', details: {problems: expect.arrayContaining([expect.objectContaining({line: 6, col: 9})])}}})
+  })
+
+  it('validate checks the stack\'s profiles too', async () => {
+    const stackDir = path.join(dir, 'stack')
+    await cp(path.join(ROOT, 'stacks/reference'), stackDir, {recursive: true})
+    const good = await runCli(['validate', '--stack', stackDir])
+    expect(good.exitCode).toBe(0)
+    expect(good.stdout).toContain('7 load profiles: cache-storm, llm-ratelimit, peak, retry-storm, soak, spike, steady')
+    await writeFile(path.join(stackDir, 'profiles', 'mine.yaml'), 'rate: 10\nduration: 10s\nrequests:\n  - use: recomendations\n')
+    const bad = await runCli(['validate', '--stack', stackDir])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toMatch(/Error \[PROFILE_INVALID\]: the profiles in .*profiles has 1 problem:/)
+    expect(bad.stderr).toMatch(/profiles\/mine\.yaml:4:10: requests\[0\]\.use: must be one of "generate", "events", "recommendations", "metadata", got "recomendations"/)
   })
 
   it('names the profiles there are when one is not found', async () => {
