@@ -34,6 +34,13 @@ async function runStreamctl() {
     intervalMs: 1000,
     drainTimeoutMs: 5000,
     seed: 1,
+    ...(options.spinMs === undefined ? {} : {spinMs: options.spinMs}),
+  }
+  // Open-model runs warm up first (JIT, keep-alive connections) at the same rate, unmeasured, as
+  // wrk2 calibrates before it measures.
+  if (open && options.warmupMs) {
+    const warmup = {...settings, durationMs: options.warmupMs, schedule: new ArrivalSchedule(buildSegments([{curve: 'constant', rate: options.rate, durationMs: options.warmupMs}]), 2)}
+    await new LoadEngine(warmup, workload, target, new RunRecorder()).run()
   }
   const cpu = process.cpuUsage()
   const started = performance.now()

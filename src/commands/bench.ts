@@ -65,14 +65,14 @@ The run data (histograms per series, per phase and per interval; retries, late a
     const target = await resolveBenchTarget(stack, profile, flags.target)
     const {runBench} = await import('../lib/load/bench-run.js')
     const {writeRunData} = await import('../lib/load/run-file.js')
-    const {formatRunSummary, sparkline} = await import('../lib/measure/summary-text.js')
+    const {formatRunSummary} = await import('../lib/measure/summary-text.js')
+    const {BenchProgressView} = await import('../lib/load/bench-progress.js')
     const reporter = await this.reporter()
     reporter.info(`bench ${profile.name} → ${target.url} (${target.reason})`)
     const controller = new AbortController()
     const onSignal = () => controller.abort()
     process.once('SIGINT', onSignal)
-    const tasks = new Map<string, ReturnType<typeof reporter.task>>()
-    const trends = new Map<string, number[]>()
+    const view = new BenchProgressView(reporter, profile.name)
     let run: LoadRunData
     try {
       run = await runBench({
@@ -91,35 +91,9 @@ The run data (histograms per series, per phase and per interval; retries, late a
         ...(flags.shard ? {shard: flags.shard} : {}),
         signal: controller.signal,
         onNote: (message) => reporter.info(message),
-        onProgress: (progress) => {
-          const label = progress.variants > 1 ? `${profile.name} · ${progress.variant}` : profile.name
-          let task = tasks.get(label)
-          if (!task) {
-            for (const other of tasks.values()) other.succeed()
-            task = reporter.task(label, {total: Math.round(progress.durationMs / 1000), unit: 's'})
-            tasks.set(label, task)
-          }
-          const trend = [...(trends.get(label) ?? []), progress.p99].slice(-20)
-          trends.set(label, trend)
-          const errors = Object.entries(progress.errors).map(([name, count]) => `${name.replace('http', '')}:${count}`).join(',')
-          task.update({
-            done: Math.min(Math.round(progress.elapsedMs / 1000), Math.round(progress.durationMs / 1000)),
-            status: progress.phase,
-            metrics: {
-              offered: `${Math.round(progress.offeredRate)}/s`,
-              achieved: `${Math.round(progress.achievedRate)}/s`,
-              'in-flight': progress.inFlight,
-              p99: `${progress.p99.toFixed(1)}ms`,
-              trend: sparkline(trend),
-              errors: errors || '0',
-              retries: progress.retries,
-              ...(progress.late > 0 ? {late: progress.late} : {}),
-              ...(progress.dropped > 0 ? {dropped: progress.dropped} : {}),
-            },
-          })
-        },
+        onProgress: view.update,
       })
-      for (const task of tasks.values()) task.succeed()
+      view.finish()
     } finally {
       process.off('SIGINT', onSignal)
       await reporter.close()

@@ -1,6 +1,6 @@
 // `streamctl bench` as a user runs it: the built CLI against a local server, profile errors with
 // their lines, the built-in profiles, and the run data file.
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {cp, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -125,6 +125,19 @@ describe('profile errors', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({error: {code: 'PROFILE_INVALID', details: {problems: expect.arrayContaining([expect.objectContaining({line: 6, col: 9})])}}})
   })
 
+  it('validate checks the stack\'s profiles too', async () => {
+    const stackDir = path.join(dir, 'stack')
+    await cp(path.join(ROOT, 'stacks/reference'), stackDir, {recursive: true})
+    const good = await runCli(['validate', '--stack', stackDir])
+    expect(good.exitCode).toBe(0)
+    expect(good.stdout).toContain('7 load profiles: cache-storm, llm-ratelimit, peak, retry-storm, soak, spike, steady')
+    await writeFile(path.join(stackDir, 'profiles', 'mine.yaml'), 'rate: 10\nduration: 10s\nrequests:\n  - use: recomendations\n')
+    const bad = await runCli(['validate', '--stack', stackDir])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toMatch(/Error \[PROFILE_INVALID\]: the profiles in .*profiles has 1 problem:/)
+    expect(bad.stderr).toMatch(/profiles\/mine\.yaml:4:10: requests\[0\]\.use: must be one of "generate", "events", "recommendations", "metadata", got "recomendations"/)
+  })
+
   it('names the profiles there are when one is not found', async () => {
     const result = await runCli(['bench', 'peek'])
     expect(result.exitCode).toBe(2)
@@ -136,6 +149,10 @@ describe('profile errors', () => {
     const result = await runCli(['bench', 'steady', '--shard', '4/3'])
     expect(result.exitCode).toBe(2)
     expect(result.stderr).toContain('--shard 4/3: expected i/N with 1 <= i <= N')
+    const variant = await runCli(['bench', 'retry-storm', '--target', server.url, '--variant', 'naïve'])
+    expect(variant.exitCode).toBe(2)
+    expect(variant.stderr).toContain('--variant naïve: profile "retry-storm" has no such variant')
+    expect(variant.stderr).toContain('Its variants: naive, resilient.')
   })
 
   it('exits 3 when the stack is not up and no target is given', async () => {

@@ -3,6 +3,7 @@
 // what the variant changes (client retries, switches). Timeline events fire at their times and
 // server gauges are scraped each interval; everything lands in one LoadRunData.
 import {performance} from 'node:perf_hooks'
+import {StreamctlError} from '../errors.js'
 import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
 import type {LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
 import {LOAD_DATA_VERSION} from '../measure/run-data.js'
@@ -10,7 +11,7 @@ import {RunRecorder} from '../measure/series-recorder.js'
 import {AdminClient} from './admin-client.js'
 import {ArrivalSchedule, type Shard} from './arrival-schedule.js'
 import {HttpTarget} from './http-client.js'
-import {LoadEngine, type EngineSettings} from './load-engine.js'
+import {LoadEngine, SPIN_MS, type EngineSettings} from './load-engine.js'
 import {Population, type PopulationUser} from './population.js'
 import type {LoadProfile, VariantSpec} from './profile.js'
 import {planRun, type RunOverrides, type RunPlan} from './run-plan.js'
@@ -55,6 +56,10 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   const plan = planRun(profile, options.overrides)
   const variants: VariantSpec[] = profile.variants.length > 0 ? profile.variants : [{name: 'default'}]
   const chosen = options.overrides?.variants?.length ? variants.filter((variant) => options.overrides!.variants!.includes(variant.name)) : variants
+  const unknown = (options.overrides?.variants ?? []).filter((name) => !variants.some((variant) => variant.name === name))
+  if (unknown.length > 0) {
+    throw new StreamctlError('INVALID_FLAG', `--variant ${unknown.join(', ')}: profile "${profile.name}" has no such variant`, {hint: `Its variants: ${variants.map((variant) => variant.name).join(', ')}.`})
+  }
   const admin = options.adminUrl ? new AdminClient(options.adminUrl) : undefined
   const usesSwitches = chosen.some((variant) => variant.switches) || plan.timeline.length > 0
   if (usesSwitches && !admin) options.onNote?.('no admin API for this target: timeline events and variant switches are skipped')
@@ -119,6 +124,7 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     intervalMs: profile.intervalMs,
     drainTimeoutMs: profile.drainTimeoutMs,
     seed: plan.seed,
+    spinMs: profile.sendPrecision === 'timer' ? 0 : SPIN_MS,
   }
   const engine = new LoadEngine(settings, workload, target, recorder)
   const abort = () => engine.stop()

@@ -2,6 +2,7 @@
 // through `dispatch` with a minimal handler (no stream or promise per request, headers left raw),
 // because the generator must never be the bottleneck. Each attempt has its own deadline, and every
 // outcome is classified (4xx, 429, 5xx, timeout, connection).
+import {performance} from 'node:perf_hooks'
 import {Pool} from 'undici'
 import {classifyError, classifyStatus, type ErrorClass} from '../measure/outcome.js'
 
@@ -37,6 +38,7 @@ const TIMEOUT_ERROR = Object.assign(new Error('attempt timed out'), {code: 'STRE
 export class HttpTarget {
   readonly pool: Pool
   private readonly basePath: string
+  private readonly deadlines = new DeadlineQueue()
   readonly origin: string
 
   constructor(baseUrl: string, options: HttpTargetOptions) {
@@ -57,18 +59,80 @@ export class HttpTarget {
   /** Sends one attempt; `onDone` is called exactly once, at the latest `timeoutMs` after now. */
   send(attempt: HttpAttempt, timeoutMs: number, captureBody: boolean, onDone: (result: AttemptResult) => void): void {
     const handler = new AttemptHandler(captureBody, onDone)
-    if (timeoutMs > 0 && Number.isFinite(timeoutMs)) handler.timer = setTimeout(() => handler.timeout(), timeoutMs)
+    if (timeoutMs > 0 && Number.isFinite(timeoutMs)) this.deadlines.add(handler, timeoutMs)
     this.pool.dispatch({origin: this.origin, method: attempt.method, path: this.basePath + attempt.path, headers: attempt.headers ?? null, body: attempt.body ?? null}, handler)
   }
 
   async close(): Promise<void> {
+    this.deadlines.clear()
     await this.pool.destroy()
+  }
+}
+
+/**
+ * Per-attempt deadlines without a timer per request: attempts with the same timeout expire in the
+ * order they were sent, so each timeout value is a FIFO, and one timer is armed for the earliest
+ * head. Finished attempts are skipped when they reach the head.
+ */
+class DeadlineQueue {
+  private readonly queues = new Map<number, {items: Array<{at: number; handler: AttemptHandler}>; head: number}>()
+  private timer: NodeJS.Timeout | undefined
+  private timerAt = Number.POSITIVE_INFINITY
+
+  add(handler: AttemptHandler, timeoutMs: number): void {
+    let queue = this.queues.get(timeoutMs)
+    if (!queue) {
+      queue = {items: [], head: 0}
+      this.queues.set(timeoutMs, queue)
+    }
+    const at = performance.now() + timeoutMs
+    queue.items.push({at, handler})
+    if (at < this.timerAt) this.arm(at)
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    this.timerAt = Number.POSITIVE_INFINITY
+    this.queues.clear()
+  }
+
+  private arm(at: number): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timerAt = at
+    this.timer = setTimeout(() => this.expire(), Math.max(1, Math.ceil(at - performance.now())))
+  }
+
+  private expire(): void {
+    this.timer = undefined
+    this.timerAt = Number.POSITIVE_INFINITY
+    const now = performance.now()
+    let next = Number.POSITIVE_INFINITY
+    for (const queue of this.queues.values()) {
+      while (queue.head < queue.items.length) {
+        const entry = queue.items[queue.head]!
+        if (entry.handler.settledAlready) {
+          queue.head++
+          continue
+        }
+        if (entry.at > now) {
+          next = Math.min(next, entry.at)
+          break
+        }
+        queue.head++
+        entry.handler.timeout()
+      }
+      if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
+        queue.items.splice(0, queue.head)
+        queue.head = 0
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.arm(next)
   }
 }
 
 /** undici's native (raw-header) handler interface: the fastest path through the dispatcher. */
 class AttemptHandler {
-  timer: NodeJS.Timeout | undefined
   private abort: ((error?: Error) => void) | undefined
   private settled = false
   private status = 0
@@ -115,8 +179,11 @@ class AttemptHandler {
     this.onDone({status: 0, error: classifyError(error), ...(code ? {errorCode: code} : {})})
   }
 
+  get settledAlready(): boolean {
+    return this.settled
+  }
+
   timeout(): void {
-    this.timer = undefined
     if (this.settle()) return
     this.abort?.(TIMEOUT_ERROR)
     this.onDone({status: 0, error: 'timeout', errorCode: TIMEOUT_ERROR.code})
@@ -130,7 +197,6 @@ class AttemptHandler {
   private settle(): boolean {
     if (this.settled) return true
     this.settled = true
-    if (this.timer) clearTimeout(this.timer)
     return false
   }
 }

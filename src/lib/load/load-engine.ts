@@ -74,11 +74,14 @@ interface Pending {
 }
 
 const BATCH = 256
+/** How close to a due send the loop stops sleeping on timers (1 ms granularity) and polls. */
+export const SPIN_MS = 1.5
 const E2E_METRIC = 'e2e'
 const STATUS_METRIC = 'status'
 
 export class LoadEngine {
-  private readonly t0 = performance.now()
+  /** Time zero of the schedule: when run() starts, so set-up never makes the first requests late. */
+  private t0 = performance.now()
   private readonly heap = new TimeHeap<Pending>()
   private readonly jitter: SeededRandom
   private readonly budget: RetryBudget | undefined
@@ -106,7 +109,7 @@ export class LoadEngine {
   ) {
     this.jitter = new SeededRandom(settings.seed, 'retry-jitter')
     this.budget = settings.retry.budget ? new RetryBudget(settings.retry.budget, 0) : undefined
-    this.spinMs = settings.spinMs ?? 1.5
+    this.spinMs = settings.spinMs ?? SPIN_MS
     if (settings.model === 'open' && !settings.schedule) throw new Error('the open model needs an arrival schedule')
   }
 
@@ -126,6 +129,7 @@ export class LoadEngine {
   }
 
   run(onInterval?: (nowMs: number) => void): Promise<EngineOutcome> {
+    this.t0 = performance.now()
     return new Promise((resolve) => {
       this.resolveRun = resolve
       const ticker = setInterval(() => {

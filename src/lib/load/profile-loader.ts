@@ -8,7 +8,7 @@ import {readSlaTargets} from '../sla/targets.js'
 import {displayPath, type Stack} from '../stack/load-stack.js'
 import {parseDuration} from '../text/duration.js'
 import {checkAgainstSchema} from '../yaml/schema-check.js'
-import {formatPath, sourceProblemsError, YamlSource, type PathSegment} from '../yaml/source.js'
+import {formatPath, sourceProblemsError, YamlSource, type PathSegment, type SourceProblem} from '../yaml/source.js'
 import {DEFAULT_PEAK_SHAPE} from './arrival-curves.js'
 import {profileSchema, type LoadProfile, type RateValue, type Span, type StageSpec, type SwitchesPatch, type TimelineEventSpec, type VariantSpec} from './profile.js'
 import {builtinTemplate, type BuiltinTemplate} from './reference-templates.js'
@@ -39,6 +39,24 @@ export async function listProfiles(stack: Stack): Promise<string[]> {
   const dir = path.resolve(stack.dir, stack.manifest.profiles)
   const names = await readdir(dir).catch(() => [] as string[])
   return names.filter((name) => /\.ya?ml$/.test(name)).map((name) => name.replace(/\.ya?ml$/, '')).sort()
+}
+
+/** Reads every profile of the stack; one PROFILE_INVALID error lists the problems of all of them. */
+export async function readAllProfiles(stack: Stack): Promise<LoadProfile[]> {
+  const dir = path.resolve(stack.dir, stack.manifest.profiles)
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((name) => /\.ya?ml$/.test(name)).sort()
+  const profiles: LoadProfile[] = []
+  const problems: SourceProblem[] = []
+  for (const name of files) {
+    try {
+      profiles.push(await readProfile(path.join(dir, name)))
+    } catch (error) {
+      if (!(error instanceof StreamctlError) || error.code !== 'PROFILE_INVALID') throw error
+      problems.push(...(error.details as {problems: SourceProblem[]}).problems)
+    }
+  }
+  if (problems.length > 0) throw sourceProblemsError('PROFILE_INVALID', `the profiles in ${displayPath(dir)}`, problems, 'Fix the lines above; `streamctl validate` checks them again.')
+  return profiles
 }
 
 export async function readProfile(file: string): Promise<LoadProfile> {
@@ -120,6 +138,7 @@ class ProfileReader {
       ...(raw.maxInFlight === undefined ? {} : {maxInFlight: raw.maxInFlight as number}),
       whenCapped: (raw.whenCapped as LoadProfile['whenCapped'] | undefined) ?? 'queue',
       lateAfterMs: this.duration(raw.lateAfter, ['lateAfter']) ?? 10,
+      sendPrecision: (raw.sendPrecision as LoadProfile['sendPrecision'] | undefined) ?? 'spin',
       ...(raw.connections === undefined ? {} : {connections: raw.connections as number}),
       timeoutMs: this.duration(raw.timeout, ['timeout']) ?? 10_000,
       seed: (raw.seed as number | undefined) ?? 1,

@@ -63,6 +63,8 @@ export interface LoadProfile {
   maxInFlight?: number
   whenCapped: 'queue' | 'drop'
   lateAfterMs: number
+  /** spin: poll the last 1.5 ms before a due send (sub-ms jitter, a busy core); timer: sleep on timers (~1 ms jitter). */
+  sendPrecision: 'spin' | 'timer'
   connections?: number
   timeoutMs: number
   seed: number
@@ -147,6 +149,7 @@ export const profileSchema: JsonSchema = {
     maxInFlight: {type: 'integer', minimum: 1},
     whenCapped: {enum: ['queue', 'drop']},
     lateAfter: durationText,
+    sendPrecision: {enum: ['spin', 'timer']},
     connections: {type: 'integer', minimum: 1},
     timeout: durationText,
     seed: {type: 'integer'},
