@@ -12,7 +12,7 @@ import {storeContentEvents} from '../../src/services/content-pipeline/catalogue-
 import {contentDropEvents} from '../../src/services/streamflow/content-drop.js'
 import {foldUserEvents} from '../../src/services/streamflow/fold.js'
 import {openKafka} from '../../src/services/common/connections.js'
-import type {UserEvent} from '../../src/services/streamflow/user-event.js'
+import type {UserEvent} from '../../src/services/streamflow/event-types.js'
 import {startTestBroker, type TestBroker} from '../helpers/broker.js'
 import {BIN, ROOT} from '../helpers/cli.js'
 import {createTestDatabase, dropRedisPrefix, uniqueName, type TestDatabase} from '../helpers/infra.js'

@@ -18,7 +18,7 @@ import {integerField, rejectUnknownFields, requireObject} from '../../common/htt
 import {recommendationKey} from '../../streamflow/cache-keys.js'
 import {contentDropEvents} from '../../streamflow/content-drop.js'
 import {loadEventValidator} from '../../streamflow/event-schemas.js'
-import type {UserEvent} from '../../streamflow/user-event.js'
+import type {UserEvent} from '../../streamflow/event-types.js'
 import {TaggerCallError, type TaggerClient} from '../../tagger/grpc-client.js'
 import type {GatewayRouteModule} from '../context.js'
 
