@@ -53,6 +53,10 @@ describe('inference path', () => {
     expect(totals).toMatchObject({reserved: 0, open: 0, used: totals.usageLogSum})
     // Someone else's request is not found with another key.
     expect((await status('tiny', id)).status).toBe(404)
+    // Polls are answered from the Redis copy; once it expires, from the row, identically.
+    expect(JSON.parse((await stack.redis.get(`request:${id}`))!)).toMatchObject({status: 'completed', usage: done.usage})
+    await stack.redis.del(`request:${id}`)
+    expect((await status('roomy', id)).body).toEqual(done)
   })
 
   it('answers 429 with Retry-After and X-RateLimit headers when a daily quota or the rate limit is exceeded', async () => {

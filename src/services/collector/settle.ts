@@ -6,6 +6,7 @@ import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import type {InferenceResultMessage} from '../common/inference-messages.js'
 import {settleReservation} from '../common/quota/quota.js'
+import {cacheStatus, readStatusRow} from '../common/request-status.js'
 
 export type SettleOutcome = 'settled' | 'already-settled' | 'unknown-request'
 
@@ -50,5 +51,8 @@ export async function settleResult(pool: pg.Pool, redis: Redis, result: Inferenc
     client.release()
   }
   const settledNow = await settleReservation(redis, {requestId: result.request_id, userId: settlement.userId, day: settlement.day, month: settlement.month, actualTokens: settlement.actual})
+  // The status copy always comes from the row, so a duplicate result cannot change what clients see.
+  const recorded = await readStatusRow(pool, result.request_id)
+  if (recorded) await cacheStatus(redis, recorded.userId, recorded.status)
   return settlement.fresh || settledNow ? 'settled' : 'already-settled'
 }

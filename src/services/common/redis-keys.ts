@@ -12,6 +12,8 @@ export const RedisKeys = {
   rateLimit: (keyId: string) => `ratelimit:${keyId}`,
   /** Quota counters of a user for a period (`d:2026-11-25` or `m:2026-11`). Hash: requests, tokens, reserved. */
   quota: (userId: string, period: string) => `quota:${userId}:${period}`,
+  /** JSON copy of a request's status (see request-status.ts). */
+  requestStatus: (requestId: string) => `request:${requestId}`,
   /** Hash request id → reserved estimate, for requests reserved and not settled yet. */
   openReservations: 'quota:open',
 } as const

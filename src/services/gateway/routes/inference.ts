@@ -1,11 +1,12 @@
 // The token-quota inference API: POST /v1/generate (authenticate, estimate, reserve atomically,
 // store, queue, 202) and GET /v1/requests/{id}.
 import {randomUUID} from 'node:crypto'
-import {GatewayRoutes, type GenerateAccepted, type RequestStatus} from '../../../lib/stack/api.js'
+import {GatewayRoutes, type GenerateAccepted} from '../../../lib/stack/api.js'
 import {HttpError, notFound} from '../../common/http/errors.js'
 import {integerField, rejectUnknownFields, requireObject, stringField} from '../../common/http/validate.js'
 import type {InferenceRequestMessage} from '../../common/inference-messages.js'
 import {admitRequest, quotaPeriods, settleReservation, type AdmitOutcome} from '../../common/quota/quota.js'
+import {cacheStatus, forgetStatus, readCachedStatus, readStatusRow} from '../../common/request-status.js'
 import {countChatTokens} from '../../common/tokens.js'
 import type {GatewayRouteModule} from '../context.js'
 import {Batcher} from '../../common/batcher.js'
@@ -35,8 +36,9 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const priority = gateway.switches.current.interventions.prioritisation ? principal.tier.priority : 0
     const message: InferenceRequestMessage = {request_id: requestId, user_id: principal.userId, tier: principal.tier.name, model, prompt, max_tokens: maxTokens, estimated_tokens: estimate, quota_day: day, quota_month: month, priority}
     try {
-      await requestRows.add({message, keyId: principal.keyId, createdAt: now})
+      await Promise.all([requestRows.add({message, keyId: principal.keyId, createdAt: now}), cacheStatus(gateway.redis, principal.userId, {request_id: requestId, status: 'queued'})])
     } catch (error) {
+      await forgetStatus(gateway.redis, requestId).catch(() => {})
       await release(requestId, principal.userId, day, month)
       throw unavailable('cannot store the request', error)
     }
@@ -44,6 +46,7 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
       await gateway.publisher.publish(config.requestsQueue, message, {messageId: requestId, priority, timestamp: Math.floor(now.getTime() / 1000)})
     } catch (error) {
       await gateway.pg.query("UPDATE requests SET status = 'failed', error = 'not queued', updated_at = now(), completed_at = now() WHERE request_id = $1", [requestId]).catch(() => {})
+      await cacheStatus(gateway.redis, principal.userId, {request_id: requestId, status: 'failed', error: 'not queued'}).catch(() => {})
       await release(requestId, principal.userId, day, month)
       throw unavailable('cannot queue the request', error)
     }
@@ -56,21 +59,9 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const principal = await gateway.principal(request)
     const id = params.id!
     if (!UUID.test(id)) throw notFound(`no request ${id}`)
-    const result = await gateway.pg.query<{status: RequestStatus['status']; output: string | null; degraded: boolean; prompt_tokens: number | null; completion_tokens: number | null; total_tokens: number | null; error: string | null}>(
-      'SELECT status, output, degraded, prompt_tokens, completion_tokens, total_tokens, error FROM requests WHERE request_id = $1 AND user_id = $2',
-      [id, principal.userId],
-    )
-    const row = result.rows[0]
-    if (!row) throw notFound(`no request ${id}`)
-    const status: RequestStatus = {
-      request_id: id,
-      status: row.status,
-      ...(row.output === null ? {} : {output: row.output}),
-      ...(row.status === 'completed' ? {degraded: row.degraded} : {}),
-      ...(row.total_tokens === null ? {} : {usage: {prompt_tokens: row.prompt_tokens ?? 0, completion_tokens: row.completion_tokens ?? 0, total_tokens: row.total_tokens}}),
-      ...(row.error === null ? {} : {error: row.error}),
-    }
-    return {status: 200, body: status}
+    const found = (await readCachedStatus(gateway.redis, id).catch(() => undefined)) ?? (await readStatusRow(gateway.pg, id))
+    if (!found || found.userId !== principal.userId) throw notFound(`no request ${id}`)
+    return {status: 200, body: found.status}
   })
 
   async function release(requestId: string, userId: string, day: string, month: string): Promise<void> {

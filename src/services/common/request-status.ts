@@ -1,0 +1,54 @@
+// A request's status as `GET /v1/requests/{id}` answers it, read from PostgreSQL (the record) or
+// from its Redis copy: the gateway writes `queued` when it accepts a request and the collector the
+// final state once settled, so polls are answered from Redis; an expired copy falls back to the row.
+import type {Redis} from 'ioredis'
+import type pg from 'pg'
+import type {RequestStatus} from '../../lib/stack/api.js'
+import {RedisKeys} from './redis-keys.js'
+
+/** How long a status copy stays in Redis, in seconds. */
+export const STATUS_TTL_SECONDS = 3600
+
+interface StatusRow {
+  status: RequestStatus['status']
+  output: string | null
+  degraded: boolean
+  prompt_tokens: number | null
+  completion_tokens: number | null
+  total_tokens: number | null
+  error: string | null
+}
+
+export function statusFromRow(requestId: string, row: StatusRow): RequestStatus {
+  return {
+    request_id: requestId,
+    status: row.status,
+    ...(row.output === null ? {} : {output: row.output}),
+    ...(row.status === 'completed' ? {degraded: row.degraded} : {}),
+    ...(row.total_tokens === null ? {} : {usage: {prompt_tokens: row.prompt_tokens ?? 0, completion_tokens: row.completion_tokens ?? 0, total_tokens: row.total_tokens}}),
+    ...(row.error === null ? {} : {error: row.error}),
+  }
+}
+
+/** The request's status for its owner, from PostgreSQL; undefined when absent or someone else's. */
+export async function readStatusRow(pool: pg.Pool | pg.PoolClient, requestId: string, userId?: string): Promise<{userId: string; status: RequestStatus} | undefined> {
+  const result = await pool.query<StatusRow & {user_id: string}>('SELECT user_id, status, output, degraded, prompt_tokens, completion_tokens, total_tokens, error FROM requests WHERE request_id = $1', [requestId])
+  const row = result.rows[0]
+  if (!row || (userId !== undefined && row.user_id !== userId)) return undefined
+  return {userId: row.user_id, status: statusFromRow(requestId, row)}
+}
+
+export async function cacheStatus(redis: Redis, userId: string, status: RequestStatus): Promise<void> {
+  await redis.set(RedisKeys.requestStatus(status.request_id), JSON.stringify({user_id: userId, ...status}), 'EX', STATUS_TTL_SECONDS)
+}
+
+export async function readCachedStatus(redis: Redis, requestId: string): Promise<{userId: string; status: RequestStatus} | undefined> {
+  const text = await redis.get(RedisKeys.requestStatus(requestId))
+  if (!text) return undefined
+  const {user_id: userId, ...status} = JSON.parse(text) as RequestStatus & {user_id: string}
+  return {userId, status}
+}
+
+export async function forgetStatus(redis: Redis, requestId: string): Promise<void> {
+  await redis.del(RedisKeys.requestStatus(requestId))
+}
