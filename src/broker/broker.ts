@@ -20,6 +20,8 @@ export interface BrokerOptions {
   port?: number
   /** Host name clients are told to connect to (Metadata, FindCoordinator); defaults to host. */
   advertisedHost?: string
+  /** Port clients are told to connect to, when they reach the broker through a proxy or forward. */
+  advertisedPort?: number
   /** Where logs, topic configs and group state live; a temporary directory (deleted on close) when omitted. */
   dataDir?: string
   fsync?: FsyncPolicy
@@ -83,7 +85,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   })
   await listen(server, host, options.port ?? 9092)
   const port = (server.address() as net.AddressInfo).port
-  context.node.port = port
+  context.node.port = options.advertisedPort ?? port
   const retention = setInterval(() => {
     for (const partition of topics.all()) {
       const deleted = partition.log.enforceRetention(Date.now())
@@ -107,7 +109,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
           for (const connection of connections) connection.close()
         })
         coordinator.close()
-        flush.close()
+        await flush.close()
         topics.close()
         if (ephemeral) rmSync(dataDir, {recursive: true, force: true})
         logger.log('info', 'broker stopped', {dataDir})

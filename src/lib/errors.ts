@@ -42,6 +42,8 @@ const ERROR_CODES = {
   MIGRATION_FAILED: 'error',
   SERVICE_CONFIG_INVALID: 'usage',
   UNKNOWN_SERVICE: 'usage',
+  // the embedded broker cannot use its data directory
+  BROKER_DATA_INVALID: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else

@@ -9,7 +9,7 @@ import type {StackState} from '../../src/lib/stack/state.js'
 import {runCli} from '../helpers/cli.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
 
-const INFRA = ['schema-registry', 'postgres', 'redis', 'rabbitmq']
+const INFRA = ['kafka', 'schema-registry', 'postgres', 'redis', 'rabbitmq']
 
 async function readStateFile(stack: TestStack): Promise<StackState> {
   return JSON.parse(await readFile(path.join(stack.stateRoot, stack.name, 'state.json'), 'utf8')) as StackState
@@ -40,6 +40,7 @@ describe('local driver lifecycle', () => {
     const result = JSON.parse(up.stdout) as {changed: boolean; components: Array<{name: string; action: string}>; endpoints: {databaseUrl: string; amqpUrl: string; redisKeyPrefix: string}}
     expect(result.changed).toBe(true)
     expect(Object.fromEntries(result.components.map((component) => [component.name, component.action]))).toEqual({
+      kafka: 'started',
       'schema-registry': 'started',
       postgres: 'reused',
       redis: 'reused',
@@ -72,7 +73,7 @@ describe('local driver lifecycle', () => {
     const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {env: stack.env})
     expect(up.exitCode, up.stderr).toBe(0)
     const actions = Object.fromEntries((JSON.parse(up.stdout) as {components: Array<{name: string; action: string}>}).components.map((component) => [component.name, component.action]))
-    expect(actions).toEqual({'schema-registry': 'restarted', postgres: 'running', redis: 'running', rabbitmq: 'running'})
+    expect(actions).toEqual({kafka: 'running', 'schema-registry': 'restarted', postgres: 'running', redis: 'running', rabbitmq: 'running'})
     const after = await readStateFile(stack)
     expect(after.components['schema-registry']!.process!.pid).not.toBe(registry)
   })

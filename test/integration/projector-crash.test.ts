@@ -13,7 +13,7 @@ import {contentDropEvents} from '../../src/services/streamflow/content-drop.js'
 import {foldUserEvents} from '../../src/services/streamflow/fold.js'
 import {openKafka} from '../../src/services/common/connections.js'
 import type {UserEvent} from '../../src/services/streamflow/event-types.js'
-import {startTestBroker, type TestBroker} from '../helpers/broker.js'
+import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {BIN, ROOT} from '../helpers/cli.js'
 import {createTestDatabase, dropRedisPrefix, uniqueName, type TestDatabase} from '../helpers/infra.js'
 import {eventually} from '../helpers/services.js'
@@ -37,7 +37,7 @@ function makeEvents(random: () => number, contentIds: string[]): UserEvent[] {
 }
 
 describe('projector under SIGKILL', () => {
-  let broker: TestBroker
+  let broker: BrokerProcess
   let database: TestDatabase
   let pool: pg.Pool
   let kafka: Kafka
@@ -58,7 +58,7 @@ describe('projector under SIGKILL', () => {
   }
 
   beforeAll(async () => {
-    ;[broker, database] = await Promise.all([startTestBroker(), createTestDatabase('sctl_crash')])
+    ;[broker, database] = await Promise.all([startBrokerProcess(), createTestDatabase('sctl_crash')])
     pool = new pg.Pool({connectionString: database.url, max: 2})
     const client = await pool.connect()
     await applyMigrations(client, path.join(ROOT, 'stacks/reference/migrations'))
@@ -73,7 +73,7 @@ describe('projector under SIGKILL', () => {
   afterAll(async () => {
     await kill()
     await pool?.end()
-    await broker?.stop()
+    await broker?.cleanup()
     await dropRedisPrefix(REDIS_URL, prefix)
     await database?.drop()
   })

@@ -13,7 +13,7 @@ import {SwitchesStore} from '../../src/services/common/switches.js'
 import {recommendationKey} from '../../src/services/streamflow/cache-keys.js'
 import {openKafka} from '../../src/services/common/connections.js'
 import type {ContentEvent, UserEvent} from '../../src/services/streamflow/event-types.js'
-import {startTestBroker, type TestBroker} from '../helpers/broker.js'
+import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {eventually, metricValue, startService} from '../helpers/services.js'
 import {authorized, createInferenceStack, type InferenceStack} from '../helpers/inference-stack.js'
 
@@ -35,7 +35,7 @@ const events: UserEvent[] = [
 ]
 
 describe('StreamFlow read side', () => {
-  let broker: TestBroker
+  let broker: BrokerProcess
   let stack: InferenceStack
   let pool: pg.Pool
   let redis: Redis
@@ -57,7 +57,7 @@ describe('StreamFlow read side', () => {
   const startProjector = async () => (services.projector = await startService('projector', env))
 
   beforeAll(async () => {
-    ;[broker, stack] = await Promise.all([startTestBroker(), createInferenceStack({users: {viewer: 'roomy'}})])
+    ;[broker, stack] = await Promise.all([startBrokerProcess(), createInferenceStack({users: {viewer: 'roomy'}})])
     pool = new pg.Pool({connectionString: stack.database.url, max: 3})
     redis = stack.redis
     const prefix = stack.prefix
@@ -78,7 +78,7 @@ describe('StreamFlow read side', () => {
     for (const name of ['gateway', 'projector', 'content-pipeline', 'recommender', 'tagger']) await services[name]?.close()
     await switches?.close()
     await pool?.end()
-    await broker?.stop()
+    await broker?.cleanup()
     await stack?.close()
   })
 

@@ -1,15 +1,22 @@
 // When appended bytes reach the disk: `always` fsyncs before a produce is acknowledged (appends
-// that arrive in the same event-loop turn share one fsync), `interval` fsyncs dirty segments on a
-// timer, `never` leaves it to the OS (and to roll and shutdown).
+// that arrive while one fsync runs share the next one: group commit), `interval` fsyncs dirty
+// segments on a timer, `never` leaves it to the OS (and to roll and shutdown). fsyncs run on the
+// thread pool, so the broker keeps serving other requests meanwhile.
 import type {LogSegment} from './segment.js'
 
 export const FSYNC_POLICIES = ['always', 'interval', 'never'] as const
 export type FsyncPolicy = (typeof FSYNC_POLICIES)[number]
 
+interface Waiter {
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
 export class FlushScheduler {
   private readonly dirty = new Set<LogSegment>()
-  private waiters: Array<{resolve: () => void; reject: (error: unknown) => void}> = []
-  private scheduled = false
+  private waiters: Waiter[] = []
+  private flushing: Promise<void> | undefined
+  private again = false
   private readonly timer: NodeJS.Timeout | undefined
 
   constructor(
@@ -17,7 +24,7 @@ export class FlushScheduler {
     intervalMs = 1000,
   ) {
     if (policy === 'interval') {
-      this.timer = setInterval(() => this.flushNow(), intervalMs)
+      this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs)
       this.timer.unref()
     }
   }
@@ -27,33 +34,42 @@ export class FlushScheduler {
     if (this.policy === 'never') return undefined
     this.dirty.add(segment)
     if (this.policy === 'interval') return undefined
-    if (!this.scheduled) {
-      this.scheduled = true
-      setImmediate(() => this.flushNow())
-    }
-    return new Promise((resolve, reject) => this.waiters.push({resolve, reject}))
+    const durable = new Promise<void>((resolve, reject) => this.waiters.push({resolve, reject}))
+    if (this.flushing) this.again = true
+    else setImmediate(() => void this.flush().catch(() => undefined))
+    return durable
   }
 
-  flushNow(): void {
-    this.scheduled = false
+  /** fsyncs every dirty segment, then answers everyone who was waiting for those bytes. */
+  flush(): Promise<void> {
+    if (this.flushing) {
+      this.again = true
+      return this.flushing
+    }
+    const segments = [...this.dirty]
     const waiters = this.waiters
+    this.dirty.clear()
     this.waiters = []
-    try {
-      for (const segment of this.dirty) segment.flush()
-      this.dirty.clear()
-      for (const waiter of waiters) waiter.resolve()
-    } catch (error) {
-      for (const waiter of waiters) waiter.reject(error)
-    }
+    this.flushing = Promise.all(segments.map((segment) => segment.flushAsync()))
+      .then(
+        () => waiters.forEach((waiter) => waiter.resolve()),
+        (error: unknown) => {
+          waiters.forEach((waiter) => waiter.reject(error))
+          throw error
+        },
+      )
+      .finally(() => {
+        this.flushing = undefined
+        if (this.again || this.waiters.length > 0) {
+          this.again = false
+          void this.flush().catch(() => undefined)
+        }
+      })
+    return this.flushing
   }
 
-  /** Forgets a segment that is being deleted. */
-  forget(segment: LogSegment): void {
-    this.dirty.delete(segment)
-  }
-
-  close(): void {
+  async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
-    this.flushNow()
+    await this.flush().catch(() => undefined)
   }
 }

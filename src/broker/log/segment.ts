@@ -2,7 +2,7 @@
 // producer sent them, with their baseOffset rewritten to the offset assigned on append, plus its
 // sparse offset and time indexes. Invariant: the file is a gap-free sequence of whole batches whose
 // offsets increase; recovery truncates anything after the last batch that passes its CRC.
-import {closeSync, fdatasyncSync, ftruncateSync, fstatSync, openSync, readSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, fdatasync, fdatasyncSync, ftruncateSync, fstatSync, openSync, readSync, rmSync, writeSync} from 'node:fs'
 import path from 'node:path'
 import {BATCH_HEADER_SIZE, batchCrcMatches, readBatchHeader, type BatchHeader} from '../protocol/record-batch.js'
 import {SparseIndex} from './offset-index.js'
@@ -47,7 +47,7 @@ export class LogSegment {
   }
 
   /** Opens an existing segment: indexes from disk when trustworthy, else rebuilt by a header scan. */
-  static open(dir: string, baseOffset: number, indexIntervalBytes: number, options: {verify: boolean}): {segment: LogSegment; scan: SegmentScan} {
+  static open(dir: string, baseOffset: number, indexIntervalBytes: number, options: {verify: boolean; onBatch?: (header: BatchHeader) => void}): {segment: LogSegment; scan: SegmentScan} {
     const segment = new LogSegment(dir, baseOffset, indexIntervalBytes)
     const loaded = options.verify ? undefined : SparseIndex.read(segment.file('index'), segment.file('timeindex'), baseOffset, segment.size)
     if (loaded && loaded.offsets.length > 0) {
@@ -55,7 +55,7 @@ export class LogSegment {
       segment.restoreTailFromIndex()
       return {segment, scan: {truncatedBytes: 0, batches: -1}}
     }
-    return {segment, scan: segment.scanAndRecover(options.verify)}
+    return {segment, scan: segment.scanAndRecover(options.verify, options.onBatch)}
   }
 
   file(extension: string): string {
@@ -77,7 +77,7 @@ export class LogSegment {
   }
 
   /** Reads every batch, optionally checking CRCs, rebuilds the indexes and truncates a torn tail. */
-  private scanAndRecover(verifyCrc: boolean): SegmentScan {
+  private scanAndRecover(verifyCrc: boolean, onBatch?: (header: BatchHeader) => void): SegmentScan {
     let position = 0
     let batches = 0
     let expectedOffset = this.baseOffset
@@ -96,6 +96,7 @@ export class LogSegment {
       }
       if (verifyCrc && !batchCrcMatches(chunk, position - chunkStart, header.size)) break
       this.track(header, position)
+      onBatch?.(header)
       expectedOffset = this.nextOffset
       position += header.size
       batches++
@@ -187,6 +188,20 @@ export class LogSegment {
     if (!this.dirty || this.closed) return
     fdatasyncSync(this.fd)
     this.dirty = false
+  }
+
+  /** fdatasync on the thread pool, so the event loop keeps serving while the disk catches up. */
+  flushAsync(): Promise<void> {
+    if (!this.dirty || this.closed) return Promise.resolve()
+    this.dirty = false
+    return new Promise((resolve, reject) => {
+      fdatasync(this.fd, (error) => {
+        if (error && !this.closed) {
+          this.dirty = true
+          reject(error)
+        } else resolve()
+      })
+    })
   }
 
   writeIndexes(): void {

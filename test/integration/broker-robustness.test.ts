@@ -1,0 +1,151 @@
+// Malformed input closes only the offending connection: the broker keeps serving everyone else.
+import net from 'node:net'
+import {Kafka, logLevel} from 'kafkajs'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
+
+let broker: BrokerProcess
+let kafka: Kafka
+
+beforeAll(async () => {
+  broker = await startBrokerProcess()
+  kafka = new Kafka({brokers: broker.brokers, clientId: 'robustness-test', logLevel: logLevel.NOTHING})
+})
+afterAll(async () => {
+  await broker?.cleanup()
+})
+
+/** Sends bytes on a fresh connection; resolves with whatever came back once the broker closes it. */
+function sendAndAwaitClose(bytes: Buffer, timeoutMs = 10_000): Promise<{closed: boolean; received: Buffer}> {
+  return new Promise((resolve) => {
+    const socket = net.connect(broker.port, '127.0.0.1')
+    const chunks: Buffer[] = []
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve({closed: false, received: Buffer.concat(chunks)})
+    }, timeoutMs)
+    socket.on('data', (chunk) => chunks.push(chunk))
+    socket.on('error', () => undefined)
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve({closed: true, received: Buffer.concat(chunks)})
+    })
+    socket.on('connect', () => socket.write(bytes))
+  })
+}
+
+function frame(body: Buffer): Buffer {
+  const size = Buffer.alloc(4)
+  size.writeInt32BE(body.length)
+  return Buffer.concat([size, body])
+}
+
+function header(apiKey: number, apiVersion: number, correlationId: number): Buffer {
+  const bytes = Buffer.alloc(10)
+  bytes.writeInt16BE(apiKey, 0)
+  bytes.writeInt16BE(apiVersion, 2)
+  bytes.writeInt32BE(correlationId, 4)
+  bytes.writeInt16BE(0, 8) // empty client id
+  return bytes
+}
+
+/** A deterministic stream of "random" bytes (xorshift32), so a failure can be replayed. */
+function pseudoRandomBytes(length: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(length)
+  let state = seed
+  for (let index = 0; index < length; index++) {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    bytes[index] = state & 0xff
+  }
+  return bytes
+}
+
+describe('broker robustness', () => {
+  it('closes only the connection that sent garbage, an oversized frame, a truncated request or an unknown API, and keeps serving a live client', async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({topics: [{topic: 'robust', numPartitions: 1}]})
+    const producer = kafka.producer()
+    await producer.connect()
+    let sent = 0
+    const stillServing = async () => {
+      await producer.send({topic: 'robust', messages: [{value: `alive-${sent++}`}]})
+      const [partition] = await admin.fetchTopicOffsets('robust')
+      expect(Number(partition!.high)).toBe(sent)
+    }
+    await stillServing()
+
+    // Random bytes inside a well-sized Produce frame: the body cannot be decoded.
+    const garbage = await sendAndAwaitClose(frame(Buffer.concat([header(0, 7, 1), pseudoRandomBytes(200, 0x5eed)])))
+    expect(garbage).toEqual({closed: true, received: Buffer.alloc(0)})
+    await stillServing()
+
+    // Plain random bytes whose first four bytes claim an impossible size.
+    const noise = pseudoRandomBytes(512, 0xbad)
+    noise.writeUInt32BE(0xfffffff0, 0)
+    expect((await sendAndAwaitClose(noise)).closed).toBe(true)
+    await stillServing()
+
+    // A size prefix far beyond the frame limit is refused before any allocation.
+    const oversized = Buffer.alloc(8)
+    oversized.writeInt32BE(0x7fffffff, 0)
+    expect((await sendAndAwaitClose(oversized)).closed).toBe(true)
+    await stillServing()
+
+    // A Metadata v1 request whose frame ends in the middle of the topic count.
+    const truncated = await sendAndAwaitClose(frame(Buffer.concat([header(3, 1, 7), Buffer.from([0x00, 0x00])])))
+    expect(truncated).toEqual({closed: true, received: Buffer.alloc(0)})
+    await stillServing()
+
+    // An API key nobody defined: answered with UNSUPPORTED_VERSION (35), then closed.
+    const unknown = await sendAndAwaitClose(frame(header(999, 0, 42)))
+    expect(unknown.closed).toBe(true)
+    expect(unknown.received.readInt32BE(4)).toBe(42)
+    expect(unknown.received.readInt16BE(8)).toBe(35)
+    await stillServing()
+
+    // A known API at a version we do not speak: the same answer.
+    const version = await sendAndAwaitClose(frame(header(0, 99, 43)))
+    expect(version.closed).toBe(true)
+    expect(version.received.readInt16BE(8)).toBe(35)
+    await stillServing()
+
+    expect(broker.isRunning()).toBe(true)
+    const warnings = broker.logs.filter((entry) => entry.level === 'warn').map((entry) => entry.msg)
+    expect(warnings).toEqual(expect.arrayContaining(['connection closed: malformed request', 'connection closed: bad frame size', 'connection closed: unsupported API']))
+    await producer.disconnect()
+    await admin.disconnect()
+  })
+
+  it('answers pipelined requests in order on one connection, and ApiVersions v3 with error 35 and the v0 list', async () => {
+    const requests = [frame(header(18, 3, 1)), frame(Buffer.concat([header(3, 1, 2), Buffer.from([0xff, 0xff, 0xff, 0xff])])), frame(header(18, 0, 3)), frame(header(16, 0, 4))]
+    const responses = await new Promise<Buffer[]>((resolve, reject) => {
+      const socket = net.connect(broker.port, '127.0.0.1')
+      let buffered = Buffer.alloc(0)
+      const frames: Buffer[] = []
+      socket.on('error', reject)
+      socket.on('data', (chunk) => {
+        buffered = Buffer.concat([buffered, chunk])
+        while (buffered.length >= 4 && buffered.length >= 4 + buffered.readInt32BE(0)) {
+          frames.push(buffered.subarray(4, 4 + buffered.readInt32BE(0)))
+          buffered = buffered.subarray(4 + buffered.readInt32BE(0))
+        }
+        if (frames.length === requests.length) {
+          socket.destroy()
+          resolve(frames)
+        }
+      })
+      socket.on('connect', () => socket.write(Buffer.concat(requests)))
+    })
+    expect(responses.map((response) => response.readInt32BE(0))).toEqual([1, 2, 3, 4])
+    // v3 request, v0 body: error 35 then the (non-compact) array of supported APIs.
+    expect(responses[0]!.readInt16BE(4)).toBe(35)
+    expect(responses[0]!.readInt32BE(6)).toBe(19)
+    expect(responses[2]!.readInt16BE(4)).toBe(0)
+    expect(responses[2]!.readInt32BE(6)).toBe(19)
+  })
+})
