@@ -134,6 +134,17 @@ export class TopicStore {
     this.addPartitions(topic, count)
   }
 
+  /** Replaces a topic's configs (AlterConfigs is not incremental) and applies them to its logs. */
+  replaceConfigs(name: string, configs: Record<string, string>, validateOnly = false): void {
+    const topic = this.topics.get(name)
+    if (!topic) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
+    validateTopicConfigs(configs)
+    if (validateOnly) return
+    topic.descriptor = {...topic.descriptor, configs}
+    this.writeDescriptor(topic.descriptor)
+    for (const partition of topic.partitions) partition.log.updateSettings(logSettings(configs))
+  }
+
   delete(name: string): Partition[] {
     const topic = this.topics.get(name)
     if (!topic) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
