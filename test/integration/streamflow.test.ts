@@ -229,7 +229,7 @@ describe('StreamFlow read side', () => {
     expect((await call('GET', GatewayRoutes.metadata('not%20valid'))).status).toBe(400)
   })
 
-  it('answers 503 when the tagger or the recommender is down, and keeps serving cached recommendations', async () => {
+  it('answers 503 when the tagger or the recommender is down, and keeps serving cached and stored recommendations', async () => {
     await call('GET', GatewayRoutes.recommendations('dora'))
     await services.tagger!.close()
     await services.recommender!.close()
@@ -237,6 +237,10 @@ describe('StreamFlow read side', () => {
     expect(metadata.status).toBe(503)
     expect((metadata.body.error as {code: string}).code).toBe('tagger_unavailable')
     expect((await call('GET', GatewayRoutes.recommendations('eve'))).status).toBe(503)
-    expect((await call('GET', GatewayRoutes.recommendations('dora'))).body.cache).toBe('hit')
+    const cached = await call('GET', GatewayRoutes.recommendations('dora'))
+    expect(cached.body.cache).toBe('hit')
+    // Evicted from the cache, dora still gets the ranking the recommender stored in the read model.
+    await redis.del(recommendationKey('dora'))
+    expect((await call('GET', GatewayRoutes.recommendations('dora'))).body).toEqual({...cached.body, cache: 'miss', degraded: true})
   })
 })
