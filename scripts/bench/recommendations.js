@@ -8,7 +8,9 @@
 // BENCH_SECONDS (10), BENCH_HIT_RATE (1000 req/s), BENCH_MISS_RATE (200 req/s), BENCH_CATALOGUE (2000).
 import autocannon from 'autocannon'
 import {execFileSync, spawn} from 'node:child_process'
+import {mkdtemp, rm} from 'node:fs/promises'
 import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import pg from 'pg'
@@ -26,6 +28,7 @@ const id = `bench_rec_${process.pid}`
 const prefix = `${id}:`
 const admin = {host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres'}
 const children = []
+let brokerDir
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -91,7 +94,12 @@ async function setUp() {
   await db.query('INSERT INTO genre_affinity (user_id, genre, score) SELECT u, g, 3 FROM unnest($1::text[], $2::text[]) AS t(u, g) UNION ALL SELECT u, g, 1 FROM unnest($1::text[], $3::text[]) AS t(u, g) ON CONFLICT DO NOTHING', [rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => row[2])])
   await db.query("INSERT INTO trending (window_start, content_id, views, likes) SELECT date_trunc('minute', now()), content_id, (random() * 100)::int, (random() * 10)::int FROM content LIMIT 200")
   await db.end()
-  const env = {DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix, AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${id}`, KAFKA_BROKERS: `127.0.0.1:${await freePort()}`, LLM_FOLLOW_SWITCHES: 'false'}
+  // The embedded broker, so the gateway's producer connects instead of retrying in the background.
+  const brokerPort = await freePort()
+  brokerDir = await mkdtemp(path.join(os.tmpdir(), 'streamctl-bench-broker-'))
+  children.push(spawn(process.execPath, [path.join(root, 'bin/run.js'), 'broker', '--port', String(brokerPort), '--data-dir', brokerDir], {env: {...process.env, CI: '1'}, stdio: 'ignore'}))
+  await waitListening(brokerPort)
+  const env = {DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix, AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${id}`, KAFKA_BROKERS: `127.0.0.1:${brokerPort}`}
   const recommender = await serve('recommender', env)
   const gateway = await serve('gateway', {...env, RECOMMENDER_URL: recommender})
   return {gateway, apiKey: users[0].apiKey}
@@ -100,6 +108,7 @@ async function setUp() {
 async function tearDown() {
   for (const child of children) child.kill('SIGTERM')
   await new Promise((resolve) => setTimeout(resolve, 1000))
+  if (brokerDir) await rm(brokerDir, {recursive: true, force: true})
   const client = new pg.Client(admin)
   await client.connect()
   await client.query(`DROP DATABASE IF EXISTS "${id}" WITH (FORCE)`)

@@ -12,7 +12,7 @@ import {storeContentEvents} from '../../src/services/content-pipeline/catalogue-
 import {contentDropEvents} from '../../src/services/streamflow/content-drop.js'
 import {foldUserEvents} from '../../src/services/streamflow/fold.js'
 import {openKafka} from '../../src/services/common/connections.js'
-import type {UserEvent} from '../../src/services/streamflow/user-event.js'
+import type {UserEvent} from '../../src/services/streamflow/event-types.js'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {BIN, ROOT} from '../helpers/cli.js'
 import {createTestDatabase, dropRedisPrefix, uniqueName, type TestDatabase} from '../helpers/infra.js'
@@ -22,7 +22,7 @@ const REDIS_URL = 'redis://127.0.0.1:6379'
 const WINDOW_MS = 60_000
 const BATCHES = 40
 const PER_BATCH = 150
-const KILLS = 4
+const KILLS = 3
 
 function makeEvents(random: () => number, contentIds: string[]): UserEvent[] {
   const types = ['view', 'view', 'view', 'like', 'search', 'recommendation_request'] as const
@@ -103,6 +103,7 @@ describe('projector under SIGKILL', () => {
       }, 60_000, 'progress before a kill')
       await new Promise((resolve) => setTimeout(resolve, random() * 150))
       await kill()
+      if (process.env.TEST_PROGRESS) console.error(`kill ${round + 1} at ${last} of ${events.length} events, ${new Date().toISOString()}`)
       last = await consumed()
       startProjector()
     }
@@ -125,5 +126,6 @@ describe('projector under SIGKILL', () => {
     const totals = (rows: Array<{views: number | string; likes: number | string}>) => rows.reduce<{views: number; likes: number}>((sum, row) => ({views: sum.views + Number(row.views), likes: sum.likes + Number(row.likes)}), {views: 0, likes: 0})
     expect(trending).toHaveLength(clean.trending.size)
     expect(totals(trending)).toEqual(totals([...clean.trending.values()]))
-  })
+    // Restarts of a real process on a shared 2-core machine: a generous budget, no timing asserted.
+  }, 240_000)
 })

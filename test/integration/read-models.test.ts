@@ -13,7 +13,7 @@ import {RecommendationEngine} from '../../src/services/recommender/engine.js'
 import {EmbeddedCatalogue} from '../../src/services/recommender/catalogue.js'
 import {applyOnce} from '../../src/services/streamflow/apply-once.js'
 import {CATALOGUE_VERSION_KEY, recommendationKey} from '../../src/services/streamflow/cache-keys.js'
-import type {ContentEvent, UserEvent} from '../../src/services/streamflow/user-event.js'
+import type {ContentEvent, UserEvent} from '../../src/services/streamflow/event-types.js'
 import {ROOT} from '../helpers/cli.js'
 import {createTestDatabase, dropRedisPrefix, uniqueName, type TestDatabase} from '../helpers/infra.js'
 

@@ -12,7 +12,7 @@ import type {RunningService} from '../../src/services/common/runtime.js'
 import {SwitchesStore} from '../../src/services/common/switches.js'
 import {recommendationKey} from '../../src/services/streamflow/cache-keys.js'
 import {openKafka} from '../../src/services/common/connections.js'
-import type {ContentEvent, UserEvent} from '../../src/services/streamflow/user-event.js'
+import type {ContentEvent, UserEvent} from '../../src/services/streamflow/event-types.js'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {eventually, metricValue, startService} from '../helpers/services.js'
 import {authorized, createInferenceStack, type InferenceStack} from '../helpers/inference-stack.js'
@@ -130,6 +130,32 @@ describe('StreamFlow read side', () => {
     expect(lag).toEqual([0, 0, 0])
   })
 
+  it('answers malformed events with the right 4xx, naming the problem, and produces nothing', async () => {
+    const send = async (body: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${services.gateway!.url}${GatewayRoutes.events}`, {method: 'POST', headers: {...authorized(stack.users.viewer!), ...headers}, body})
+      return {status: response.status, text: await response.text()}
+    }
+    const valid = {event_id: 'evt-valid-01', type: 'view', user_id: 'ana', content_id: 'cup-final', ts: '2026-01-01T20:00:00Z'}
+    const cases: Array<[string, string, number, RegExp, Record<string, string>?]> = [
+      ['bad JSON', '{"event_id":', 400, /JSON/],
+      ['not an object', '[1,2]', 400, /type|object/],
+      ['wrong type', JSON.stringify({...valid, watch_seconds: 'long'}), 400, /watch_seconds/],
+      ['unknown event type', JSON.stringify({...valid, type: 'purchase'}), 400, /type/],
+      ['missing user', JSON.stringify({...valid, user_id: undefined}), 400, /user_id/],
+      ['extra field', JSON.stringify({...valid, admin: true}), 400, /admin/],
+      ['search without query', JSON.stringify({...valid, type: 'search', content_id: undefined}), 400, /query/],
+      ['bad timestamp', JSON.stringify({...valid, ts: 'yesterday'}), 400, /ts/],
+      ['oversized', JSON.stringify({...valid, query: 'x'.repeat(200_000)}), 413, /exceeds/],
+      ['wrong content type', JSON.stringify(valid), 415, /application\/json/, {'content-type': 'text/plain'}],
+    ]
+    for (const [what, body, status, message, headers] of cases) {
+      const answer = await send(body, headers)
+      expect({what, status: answer.status}).toEqual({what, status})
+      expect(answer.text).toMatch(message)
+    }
+    expect((await send(JSON.stringify(valid), {authorization: 'Bearer nope'})).status).toBe(401)
+  })
+
   it('leaves the read model unchanged when the same events are consumed again', async () => {
     const built = await readModels()
     // The same events produced again (a client retry, a recorded file replayed twice) …
@@ -200,5 +226,21 @@ describe('StreamFlow read side', () => {
     expect(metadata.labels[0]!.label).toBe('sports')
     expect((await call('GET', GatewayRoutes.metadata('cup-final'))).body).toEqual(answer.body)
     expect(metricValue(await metrics('tagger'), `${Metrics.grpcRequests}{method="GenerateMetadata",status="OK"}`)).toBe(2)
+    expect((await call('GET', GatewayRoutes.metadata('not%20valid'))).status).toBe(400)
+  })
+
+  it('answers 503 when the tagger or the recommender is down, and keeps serving cached and stored recommendations', async () => {
+    await call('GET', GatewayRoutes.recommendations('dora'))
+    await services.tagger!.close()
+    await services.recommender!.close()
+    const metadata = await call('GET', GatewayRoutes.metadata('cup-final'))
+    expect(metadata.status).toBe(503)
+    expect((metadata.body.error as {code: string}).code).toBe('tagger_unavailable')
+    expect((await call('GET', GatewayRoutes.recommendations('eve'))).status).toBe(503)
+    const cached = await call('GET', GatewayRoutes.recommendations('dora'))
+    expect(cached.body.cache).toBe('hit')
+    // Evicted from the cache, dora still gets the ranking the recommender stored in the read model.
+    await redis.del(recommendationKey('dora'))
+    expect((await call('GET', GatewayRoutes.recommendations('dora'))).body).toEqual({...cached.body, cache: 'miss', degraded: true})
   })
 })

@@ -3,7 +3,7 @@ import {cosine, EMBEDDING_DIMS, embedAffinity, embedContent} from '../../src/ser
 import {contentIdsOf, foldUserEvents, viewAffinity, windowStart} from '../../src/services/streamflow/fold.js'
 import {planInvalidation} from '../../src/services/streamflow/invalidation.js'
 import {nearestContent, rankContent} from '../../src/services/streamflow/ranking.js'
-import type {UserEvent} from '../../src/services/streamflow/user-event.js'
+import type {UserEvent} from '../../src/services/streamflow/event-types.js'
 
 const matchReport = {genres: ['sports'], tags: ['football', 'highlights'], title: 'Cup final highlights', description: 'Every goal of the final'}
 const gardening = {genres: ['lifestyle'], tags: ['garden'], title: 'Growing tomatoes', description: 'A season in the vegetable patch'}

@@ -38,6 +38,8 @@ export interface Recommendations {
   user_id: string
   items: Array<{content_id: string; score: number}>
   cache: 'hit' | 'miss'
+  /** True when the recommender was down and the last stored ranking (the read model) was served. */
+  degraded?: boolean
 }
 
 export interface VideoMetadata {

@@ -15,7 +15,7 @@ import {CATALOGUE_VERSION_KEY} from '../streamflow/cache-keys.js'
 import {loadEventValidator} from '../streamflow/event-schemas.js'
 import {ExactlyOnceConsumer} from '../streamflow/exactly-once-consumer.js'
 import {reportConsumerLag} from '../streamflow/lag-reporter.js'
-import type {ContentAnnouncement, ContentEvent} from '../streamflow/user-event.js'
+import type {ContentAnnouncement, ContentEvent} from '../streamflow/event-types.js'
 import {storeContentEvents} from './catalogue-store.js'
 
 export const contentPipelineService: ServiceDefinition = {

@@ -16,7 +16,7 @@ import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../co
 import {loadEventValidator} from '../streamflow/event-schemas.js'
 import {ExactlyOnceConsumer} from '../streamflow/exactly-once-consumer.js'
 import {reportConsumerLag} from '../streamflow/lag-reporter.js'
-import type {ContentAnnouncement, UserEvent} from '../streamflow/user-event.js'
+import type {ContentAnnouncement, UserEvent} from '../streamflow/event-types.js'
 import {RecommendationCacheInvalidator} from './cache-invalidator.js'
 import {foldIntoReadModels} from './read-model-store.js'
 

@@ -2,7 +2,7 @@
 // the `change` of applyOnce: it runs inside the transaction that advances the projector's offset.
 import type pg from 'pg'
 import {contentIdsOf, foldUserEvents, type ReadModelDelta} from '../streamflow/fold.js'
-import type {UserEvent} from '../streamflow/user-event.js'
+import type {UserEvent} from '../streamflow/event-types.js'
 
 /** The `change` for user events: fold them and write the delta. Returns the users touched. */
 export function foldIntoReadModels(windowMs: number): (client: pg.PoolClient, events: UserEvent[]) => Promise<string[]> {

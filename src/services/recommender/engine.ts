@@ -9,7 +9,7 @@ import {cosine, embedAffinity, fnv1a} from '../streamflow/embedding.js'
 import {vectorSearchKey} from '../streamflow/cache-keys.js'
 import {blendWithTrending, nearestContent, type RankedItem, type Similar} from '../streamflow/ranking.js'
 import {burnCpu, vectorSearchLatencyMs, type VectorSearchLatency} from './bottleneck.js'
-import type {EmbeddedCatalogue} from './catalogue.js'
+import type {CatalogueSnapshot, EmbeddedCatalogue} from './catalogue.js'
 
 export interface EngineOptions {
   limit: number
@@ -76,7 +76,7 @@ export class RecommendationEngine {
     return {items, vectorSearch: cached ? 'cached' : 'searched'}
   }
 
-  private async vectorSearch(affinity: Float64Array, snapshot: Awaited<ReturnType<EmbeddedCatalogue['current']>>, useCache: boolean): Promise<{nearest: Similar[]; cached: boolean}> {
+  private async vectorSearch(affinity: Float64Array, snapshot: CatalogueSnapshot, useCache: boolean): Promise<{nearest: Similar[]; cached: boolean}> {
     const key = vectorSearchKey(snapshot.version, querySignature(affinity))
     if (useCache) {
       const hit = await this.redis.get(key)

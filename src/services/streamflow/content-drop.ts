@@ -1,7 +1,7 @@
 // The content-drop action: a batch of new titles, as content events, for the new-content cascade.
 // Titles are made up from a fixed vocabulary so a drop exercises real embeddings and genres.
 import {fnv1a} from './embedding.js'
-import type {ContentEvent} from './user-event.js'
+import type {ContentEvent} from './event-types.js'
 
 const GENRES = ['sports', 'news', 'comedy', 'drama', 'documentary', 'music', 'kids', 'technology', 'lifestyle', 'gaming']
 const WORDS = ['final', 'live', 'season', 'special', 'behind', 'story', 'night', 'world', 'inside', 'classic', 'new', 'weekly', 'best', 'road', 'city', 'future']

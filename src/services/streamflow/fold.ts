@@ -1,7 +1,7 @@
 // The projector's fold: a batch of user events becomes one delta to the read models (profiles,
 // genre affinity and trending counts in tumbling windows). Pure: the genres of content come in as
 // a lookup, and applying the delta to PostgreSQL is the store's job.
-import type {UserEvent} from './user-event.js'
+import type {UserEvent} from './event-types.js'
 
 export interface ProfileDelta {
   views: number

@@ -18,7 +18,7 @@ import {integerField, rejectUnknownFields, requireObject} from '../../common/htt
 import {recommendationKey} from '../../streamflow/cache-keys.js'
 import {contentDropEvents} from '../../streamflow/content-drop.js'
 import {loadEventValidator} from '../../streamflow/event-schemas.js'
-import type {UserEvent} from '../../streamflow/user-event.js'
+import type {UserEvent} from '../../streamflow/event-types.js'
 import {TaggerCallError, type TaggerClient} from '../../tagger/grpc-client.js'
 import type {GatewayRouteModule} from '../context.js'
 
@@ -85,7 +85,16 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       return {status: 200, body: {...(JSON.parse(cached) as Omit<Recommendations, 'cache'>), cache: 'hit'} satisfies Recommendations}
     }
     metrics.cacheMisses.inc({cache: 'recommendations'})
-    const ranked = await rank(user)
+    let ranked: RankedRecommendations
+    try {
+      ranked = await rank(user)
+    } catch (error) {
+      // Fallback: the last ranking the recommender stored, not cached, so the next request tries again.
+      const stored = error instanceof HttpError && error.status >= 503 ? await gateway.pg.query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user]).catch(() => undefined) : undefined
+      if (!stored?.rows[0]) throw error
+      log.warn('recommender unavailable: serving the stored ranking', {error: (error as Error).message})
+      return {status: 200, body: {user_id: user, items: stored.rows[0].items, cache: 'miss', degraded: true} satisfies Recommendations}
+    }
     const value: Omit<Recommendations, 'cache'> = {user_id: user, items: ranked.items}
     // Not awaited: the answer does not wait for the cache fill; a concurrent request may miss too.
     redis.set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds).catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))

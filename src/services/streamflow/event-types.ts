@@ -1,4 +1,5 @@
-// The user event of stacks/reference/schemas/user-event.schema.json, as the projector reads it.
+// The events of the read side: user events (stacks/reference/schemas/user-event.schema.json),
+// content events (content-event.schema.json) and the content pipeline's announcements.
 export type UserEventType = 'view' | 'like' | 'search' | 'recommendation_request'
 
 export interface UserEvent {
