@@ -168,6 +168,22 @@ describe('provision on the local driver', () => {
     expect(human.stdout).not.toContain('sctl_')
   })
 
+  it('raises a topic\'s partitions when the manifest asks for more', async () => {
+    const file = path.join(stack.dir, 'stack.yaml')
+    const original = await readFile(file, 'utf8')
+    const doc = parseDocument(original)
+    doc.setIn(['topics', 2, 'partitions'], 3)
+    await writeFile(file, doc.toString())
+    const raised = await provision('--json')
+    expect(raised.exitCode, raised.stderr).toBe(0)
+    expect((JSON.parse(raised.stdout) as ProvisionResult).applied).toEqual([{kind: 'topic', name: 'content-announcements', action: 'update', detail: 'partitions 1 → 3'}])
+    const admin = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING}).admin()
+    await admin.connect()
+    const metadata = await admin.fetchTopicMetadata({topics: ['content-announcements']})
+    await admin.disconnect()
+    expect(metadata.topics[0]!.partitions).toHaveLength(3)
+  })
+
   it('shows consumer lag per group in status once groups commit on the provisioned topics', async () => {
     const kafka = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING})
     const producer = kafka.producer()
