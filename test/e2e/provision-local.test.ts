@@ -29,7 +29,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('provision on the local driver', () => {
+describe('provision on the local driver', {timeout: 180_000}, () => {
   let stack: TestStack
   let state: StackState
   const provision = (...args: string[]) => runCli(['provision', '--stack', stack.dir, ...args], {env: stack.env, timeoutMs: 120_000})
