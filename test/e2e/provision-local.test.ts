@@ -168,20 +168,25 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     expect(human.stdout).not.toContain('sctl_')
   })
 
-  it('raises a topic\'s partitions when the manifest asks for more', async () => {
+  it('raises partitions and alters the configs the manifest changes, keeping the other overrides', async () => {
     const file = path.join(stack.dir, 'stack.yaml')
-    const original = await readFile(file, 'utf8')
-    const doc = parseDocument(original)
+    const doc = parseDocument(await readFile(file, 'utf8'))
     doc.setIn(['topics', 2, 'partitions'], 3)
+    doc.setIn(['topics', 2, 'configs', 'retention.ms'], 172800000)
     await writeFile(file, doc.toString())
-    const raised = await provision('--json')
-    expect(raised.exitCode, raised.stderr).toBe(0)
-    expect((JSON.parse(raised.stdout) as ProvisionResult).applied).toEqual([{kind: 'topic', name: 'content-announcements', action: 'update', detail: 'partitions 1 → 3'}])
+    const changed = await provision('--json')
+    expect(changed.exitCode, changed.stderr).toBe(0)
+    expect((JSON.parse(changed.stdout) as ProvisionResult).applied).toEqual([{kind: 'topic', name: 'content-announcements', action: 'update', detail: 'partitions 1 → 3, retention.ms 86400000 → 172800000'}])
     const admin = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING}).admin()
     await admin.connect()
-    const metadata = await admin.fetchTopicMetadata({topics: ['content-announcements']})
-    await admin.disconnect()
-    expect(metadata.topics[0]!.partitions).toHaveLength(3)
+    try {
+      const metadata = await admin.fetchTopicMetadata({topics: ['content-announcements']})
+      expect(metadata.topics[0]!.partitions).toHaveLength(3)
+      const described = await admin.describeConfigs({resources: [{type: 2, name: 'content-announcements', configNames: ['retention.ms', 'cleanup.policy']}], includeSynonyms: false})
+      expect(Object.fromEntries(described.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue]))).toEqual({'retention.ms': '172800000', 'cleanup.policy': 'delete'})
+    } finally {
+      await admin.disconnect()
+    }
   })
 
   it('shows consumer lag per group in status once groups commit on the provisioned topics', async () => {
