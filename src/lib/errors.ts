@@ -53,6 +53,11 @@ const ERROR_CODES = {
   TOPIC_EXISTS: 'error',
   GROUP_NOT_FOUND: 'error',
   GROUP_ACTIVE: 'error',
+  // replay
+  RECORDING_INVALID: 'usage',
+  REPLAY_BUSY: 'error',
+  REPLAY_VERIFY_FAILED: 'error',
+  REPLAY_TARGET_FAILED: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else
