@@ -57,18 +57,19 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     const kafka = needsKafka ? await openKafka(await endpoints.brokers()) : undefined
     const topic = flags.topic ?? endpoints.defaultTopic()
     const target = flags.target
+    const dryRun = flags['dry-run'] === true
     const reporter = await this.reporter()
     let summary: ReplaySummary
     try {
       summary = await runReplay({
         source: source.kind === 'topic' ? {kind: 'topic', topic, brokers: await endpoints.brokers(), kafka: kafka!} : source,
-        target: target.kind === 'projector' ? {kind: 'projector', databaseUrl: await endpoints.databaseUrl(), group: flags.group ?? endpoints.projectorGroup(), windowMs: endpoints.trendingWindowMs()} : target.kind === 'topic' ? {kind: 'topic', topic: target.topic, kafka: kafka!} : {kind: 'gateway', ...(await endpoints.gateway())},
+        target: target.kind === 'projector' ? {kind: 'projector', databaseUrl: dryRun ? '' : await endpoints.databaseUrl(), group: flags.group ?? endpoints.projectorGroup(), windowMs: endpoints.trendingWindowMs()} : target.kind === 'topic' ? {kind: 'topic', topic: target.topic, kafka: kafka!} : {kind: 'gateway', ...(dryRun ? {url: '', keyOf: () => undefined} : await endpoints.gateway())},
         from: flags.from,
         ...(flags.to ? {to: flags.to} : {}),
         rangeText: `from ${typedValue(this.argv, 'from') ?? 'beginning'} to ${typedValue(this.argv, 'to') ?? 'end'}`,
         ...(flags.partition ? {partitions: [...new Set(flags.partition)]} : {}),
         speed: flags.speed ?? (target.kind === 'projector' ? 'max' : 1),
-        dryRun: flags['dry-run'] === true,
+        dryRun,
         verify: flags.verify === true,
         validator: await loadEventValidator(stack.manifest, stack.dir, 'user-event'),
         reporter,
