@@ -23,7 +23,7 @@ const run = promisify(execFile)
 const REDIS_URL = 'redis://127.0.0.1:6379'
 const FIXTURE = path.join(ROOT, 'fixtures/day-small.ndjson')
 
-describe('streamctl replay', () => {
+describe('streamctl replay', {timeout: 240_000}, () => {
   let broker: BrokerProcess
   let kafka: Kafka
   let tmp: string
