@@ -67,7 +67,9 @@ export class ShadowRebuild {
     } else {
       await createShadow(lock, live, options.planKey, ranges)
     }
-    const pool = new pgModule.Pool({connectionString: options.databaseUrl, max: 2, application_name: 'streamctl replay', options: `-c search_path=${SHADOW_SCHEMA},${live}`})
+    // One connection: folds of different partitions upsert the same trending rows, and serialising
+    // them avoids deadlocks between their transactions.
+    const pool = new pgModule.Pool({connectionString: options.databaseUrl, max: 1, application_name: 'streamctl replay', options: `-c search_path=${SHADOW_SCHEMA},${live}`})
     pool.on('error', () => {})
     return {rebuild: new ShadowRebuild(lock, pool, live, options, foldIntoReadModels(options.windowMs)), ranges, resumed}
   }
