@@ -55,6 +55,11 @@ const ERROR_CODES = {
   GROUP_ACTIVE: 'error',
   // the embedded broker cannot use its data directory
   BROKER_DATA_INVALID: 'error',
+  // replay
+  RECORDING_INVALID: 'usage',
+  REPLAY_BUSY: 'error',
+  REPLAY_VERIFY_FAILED: 'error',
+  REPLAY_TARGET_FAILED: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else

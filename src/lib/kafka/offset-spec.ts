@@ -14,26 +14,26 @@ export type OffsetSpec =
 export const OFFSET_SPEC_HINT = `earliest, latest, an offset (e.g. 1200), an ISO time (e.g. 2026-11-25T08:00:00Z) or ${DURATION_HINT} ago prefixed with "-" (e.g. -2h)`
 
 /** Parses `--to`; durations are taken back from `now` so the plan shows the absolute time. */
-export function parseOffsetSpec(text: string, now: number = Date.now()): OffsetSpec {
+export function parseOffsetSpec(text: string, now: number = Date.now(), flag = '--to'): OffsetSpec {
   const value = text.trim()
   if (value === 'earliest' || value === 'beginning') return {kind: 'earliest'}
   if (value === 'latest' || value === 'end') return {kind: 'latest'}
   if (/^\d+$/.test(value)) {
     const offset = Number(value)
-    if (!Number.isSafeInteger(offset)) throw invalid(text, 'the offset is too large')
+    if (!Number.isSafeInteger(offset)) throw invalid(flag, text, 'the offset is too large')
     return {kind: 'offset', offset}
   }
   if (value.startsWith('-')) {
     const ms = parseDuration(value.slice(1))
-    if (ms === undefined) throw invalid(text, `"${value.slice(1)}" is not ${DURATION_HINT}`)
+    if (ms === undefined) throw invalid(flag, text, `"${value.slice(1)}" is not ${DURATION_HINT}`)
     return {kind: 'timestamp', timestamp: Math.round(now - ms)}
   }
   if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
     const timestamp = Date.parse(value)
-    if (Number.isNaN(timestamp)) throw invalid(text, 'not a valid ISO 8601 time')
+    if (Number.isNaN(timestamp)) throw invalid(flag, text, 'not a valid ISO 8601 time')
     return {kind: 'timestamp', timestamp}
   }
-  throw invalid(text)
+  throw invalid(flag, text)
 }
 
 export function describeOffsetSpec(spec: OffsetSpec): string {
@@ -48,6 +48,6 @@ export function describeOffsetSpec(spec: OffsetSpec): string {
   }
 }
 
-function invalid(text: string, reason?: string): StreamctlError {
-  return new StreamctlError('INVALID_FLAG', `--to ${text}: ${reason ? `${reason}; expected ` : 'expected '}${OFFSET_SPEC_HINT}`)
+function invalid(flag: string, text: string, reason?: string): StreamctlError {
+  return new StreamctlError('INVALID_FLAG', `${flag} ${text}: ${reason ? `${reason}; expected ` : 'expected '}${OFFSET_SPEC_HINT}`)
 }

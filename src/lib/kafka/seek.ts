@@ -50,7 +50,7 @@ export async function seekGroup({kafka, admin}: KafkaAdmin, request: SeekRequest
 }
 
 /** Earliest and latest offsets of every partition, and for a time the offset ListOffsets finds for it. */
-async function partitionBounds(admin: KafkaAdmin['admin'], topic: string, spec: OffsetSpec): Promise<PartitionBounds[]> {
+export async function partitionBounds(admin: KafkaAdmin['admin'], topic: string, spec: OffsetSpec): Promise<PartitionBounds[]> {
   const offsets = await admin.fetchTopicOffsets(topic)
   const byTime = spec.kind === 'timestamp' ? new Map((await admin.fetchTopicOffsetsByTimestamp(topic, spec.timestamp)).map((entry) => [entry.partition, Number(entry.offset)])) : undefined
   return offsets.map((entry) => {

@@ -1,0 +1,110 @@
+import {Flags} from '@oclif/core'
+import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
+import {StreamctlError} from '../lib/errors.js'
+import {OFFSET_SPEC_HINT, parseOffsetSpec, type OffsetSpec} from '../lib/kafka/offset-spec.js'
+import {parseSpeed, type Speed} from '../lib/replay/pacer.js'
+import {parseSource, parseTarget, type TargetChoice} from '../lib/replay/replay-flags.js'
+import type {ReplaySummary} from '../lib/replay/run-replay.js'
+import {formatDuration} from '../lib/text/duration.js'
+import {formatTable} from '../lib/text/table.js'
+
+const offsetFlag = (name: string) =>
+  Flags.custom<OffsetSpec>({
+    helpValue: 'beginning|end|<offset>|<ISO time>|-<duration>',
+    parse: async (input) => parseOffsetSpec(input, Date.now(), `--${name}`),
+  })
+
+export default class Replay extends StreamctlCommand<typeof Replay> {
+  static override summary = 'Replay events from a topic or a recording into the projector (rebuild the read models), another topic, or the gateway.'
+  static override description = `--from and --to take ${OFFSET_SPEC_HINT}; a time picks the first event at or after it, and the range is [from, to). --to defaults to the log end when the replay starts.
+
+Target projector rebuilds the read models into shadow tables with the projector's own fold, then swaps them in with one transaction (the live query side never sees half a rebuild) and moves the live projector's offsets to where the rebuild ended. A replay killed at any point resumes when run again with the same flags. --verify compares a deterministic checksum per read-model table, rebuilt against live, and exits 1 naming the tables that differ (nothing is swapped then).
+
+Pacing keeps the original time between events, divided by --speed; max sends as fast as the target takes them.`
+  static override examples = [
+    '<%= config.bin %> replay --from beginning --target projector --verify',
+    '<%= config.bin %> replay --from -2h --to -1h --target projector',
+    '<%= config.bin %> replay --from 2026-11-24T20:00:00Z --topic user-events --partition 0 --dry-run',
+    '<%= config.bin %> replay --source fixtures/day-small.ndjson --target gateway --speed 10x',
+    '<%= config.bin %> replay --source fixtures/day-small.ndjson --target topic:user-events --speed max',
+  ]
+  static override flags = {
+    from: offsetFlag('from')({default: {kind: 'earliest'}, description: 'Where the replay starts (default: beginning).'}),
+    to: offsetFlag('to')({description: 'Where it stops, exclusive (default: the end when the replay starts).'}),
+    source: Flags.string({default: 'topic', description: 'topic (the stack\'s Kafka) or the path of an .ndjson recording, e.g. fixtures/day-small.ndjson.'}),
+    topic: Flags.string({char: 't', description: 'Source topic (default: the user-events topic of the manifest).'}),
+    partition: Flags.integer({char: 'p', min: 0, multiple: true, description: 'Replay only this partition (repeatable).'}),
+    target: Flags.custom<TargetChoice>({parse: async (input) => parseTarget(input)})({default: {kind: 'projector'}, helpValue: 'projector|topic:<name>|gateway', description: 'Where the events go.'}),
+    speed: Flags.custom<Speed>({parse: async (input) => parseSpeed(input)})({helpValue: 'max|<factor>x', description: 'Original pacing × factor (10x), or max (default: max for projector, 1x otherwise).'}),
+    'dry-run': Flags.boolean({description: 'Print what would be replayed (counts per partition, time range); change nothing.'}),
+    verify: Flags.boolean({description: 'Projector target: compare rebuilt and live read models; exit 1 naming the tables that differ.'}),
+    group: Flags.string({description: 'The live projector\'s consumer group (default: from the manifest, else projector).'}),
+    brokers: Flags.string({env: 'KAFKA_BROKERS', helpGroup: 'ENDPOINTS', description: 'Kafka brokers host:port[,…] (default: the running stack\'s).'}),
+    'database-url': Flags.string({helpGroup: 'ENDPOINTS', description: 'PostgreSQL of the read models (default: the running stack\'s).'}),
+    gateway: Flags.string({helpGroup: 'ENDPOINTS', description: 'Gateway base URL for --target gateway (default: the running stack\'s).'}),
+    'api-key': Flags.string({helpGroup: 'ENDPOINTS', env: 'STREAMCTL_API_KEY', description: 'API key for --target gateway (default: each seeded user\'s own key).'}),
+    stack: stackFlag,
+  }
+
+  async run(): Promise<ReplaySummary> {
+    const {flags} = this
+    if (flags.verify && flags.target.kind !== 'projector') throw new StreamctlError('INVALID_FLAG', '--verify: only the projector target builds read models to verify')
+    const [{runReplay}, {ReplayEndpoints}, {loadEventValidator}] = await Promise.all([import('../lib/replay/run-replay.js'), import('../lib/replay/replay-endpoints.js'), import('../services/streamflow/event-schemas.js')])
+    const stack = await this.loadStack(flags.stack)
+    const endpoints = new ReplayEndpoints(stack, {...(flags.brokers ? {brokers: flags.brokers} : {}), ...(flags['database-url'] ? {databaseUrl: flags['database-url']} : {}), ...(flags.gateway ? {gateway: flags.gateway} : {}), ...(flags['api-key'] ? {apiKey: flags['api-key']} : {})})
+    const source = parseSource(flags.source)
+    const needsKafka = source.kind === 'topic' || flags.target.kind === 'topic'
+    const kafka = needsKafka ? await openKafka(await endpoints.brokers()) : undefined
+    const topic = flags.topic ?? endpoints.defaultTopic()
+    const target = flags.target
+    const dryRun = flags['dry-run'] === true
+    const reporter = await this.reporter()
+    let summary: ReplaySummary
+    try {
+      summary = await runReplay({
+        source: source.kind === 'topic' ? {kind: 'topic', topic, brokers: await endpoints.brokers(), kafka: kafka!} : source,
+        target: target.kind === 'projector' ? {kind: 'projector', databaseUrl: dryRun ? '' : await endpoints.databaseUrl(), group: flags.group ?? endpoints.projectorGroup(), windowMs: endpoints.trendingWindowMs()} : target.kind === 'topic' ? {kind: 'topic', topic: target.topic, kafka: kafka!} : {kind: 'gateway', ...(dryRun ? {url: '', keyOf: () => undefined} : await endpoints.gateway())},
+        from: flags.from,
+        ...(flags.to ? {to: flags.to} : {}),
+        rangeText: `from ${typedValue(this.argv, 'from') ?? 'beginning'} to ${typedValue(this.argv, 'to') ?? 'end'}`,
+        ...(flags.partition ? {partitions: [...new Set(flags.partition)]} : {}),
+        speed: flags.speed ?? (target.kind === 'projector' ? 'max' : 1),
+        dryRun,
+        verify: flags.verify === true,
+        validator: await loadEventValidator(stack.manifest, stack.dir, 'user-event'),
+        reporter,
+      })
+    } finally {
+      await reporter.close()
+    }
+    this.printSummary(summary)
+    if (summary.verify && !summary.verify.ok) {
+      throw new StreamctlError('REPLAY_VERIFY_FAILED', `rebuilt read models differ from the live ones: ${summary.verify.differing.join(', ')}`, {hint: 'Nothing was swapped. Compare the tables, or run without --verify to replace the live read models with the rebuild.', details: summary.verify})
+    }
+    return summary
+  }
+
+  private printSummary(summary: ReplaySummary): void {
+    this.print(`${summary.dryRun ? 'dry run: would replay' : 'replayed'} ${summary.events} events from ${summary.source} → ${summary.target} (speed ${summary.speed})`)
+    this.print(formatTable([['PARTITION', 'FROM', 'TO', 'EVENTS', 'FIRST EVENT', 'LAST EVENT', 'NOTE'], ...summary.partitions.map((p) => [p.partition, p.start, p.end, p.events, p.firstEventAt ?? '-', p.lastEventAt ?? '-', p.note ?? ''])]))
+    if (summary.firstEventAt) this.print(`time range ${summary.firstEventAt} → ${summary.lastEventAt} (${formatDuration(summary.originalSpanMs ?? 0)} of events)`)
+    if (!summary.dryRun) this.print(`took ${formatDuration(summary.durationMs)} at ${summary.eventsPerSecond} events/s${summary.resumedAfter ? ` (resumed after ${summary.resumedAfter} events)` : ''}`)
+    if (summary.checksums) this.print(formatTable([['TABLE', 'ROWS', 'CHECKSUM', ...(summary.verify ? ['LIVE', 'MATCH'] : [])], ...Object.entries(summary.checksums).map(([table, sum]) => [table, sum.rows, sum.md5, ...(summary.verify ? [summary.verify.tables[table as keyof typeof summary.checksums].live.md5, summary.verify.differing.includes(table as never) ? 'DIFFERS' : 'ok'] : [])])]))
+    if (summary.swapped) this.print('read models swapped in.')
+  }
+}
+
+async function openKafka(brokers: string[]) {
+  const {Kafka, logLevel} = await import('kafkajs')
+  return new Kafka({clientId: 'streamctl-replay', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 30_000})
+}
+
+/** A flag's value as typed (`--from -2h` stays "-2h"), which names a replay for resuming it. */
+function typedValue(argv: readonly string[], name: string): string | undefined {
+  for (let index = argv.length - 1; index >= 0; index--) {
+    const arg = argv[index]!
+    if (arg === `--${name}`) return argv[index + 1]
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3)
+  }
+  return undefined
+}
