@@ -1,5 +1,5 @@
-// The self-contained HTML report: one file with inline CSS and inline SVG charts (no script, no
-// CDN), the verdict first, then per variant latency over time with the timeline marked, the
+// The self-contained HTML report: one file with inline CSS and inline SVG charts drawn at render
+// time (no CDN, no network), the verdict first, then per variant latency over time with the timeline marked, the
 // percentile spectrum, throughput and errors, retries and amplification, server gauges; then quota.
 import {formatDuration} from '../text/duration.js'
 import {latencyOverTime, percentileSpectrum, quotaCharts, retriesAndAmplification, serverGauges, throughputAndErrors} from './html/charts.js'
@@ -15,6 +15,10 @@ figure{margin:0;border:1px solid #e5e7eb;border-radius:6px;padding:8px}figcaptio
 svg.chart{width:100%;height:auto}svg .grid{stroke:#eee}svg .tick{font-size:11px;fill:#555}svg .axis{font-size:12px;fill:#333}
 svg path.line{fill:none;stroke-width:2}svg .marker line{stroke:#f59e0b;stroke-dasharray:4 3}svg .marker text{font-size:11px;fill:#b45309}
 .legend span{margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}.meta{color:#555}`
+
+// After layout, marks each chart with what the browser actually drew (data-drawn, data-marks) so a
+// headless browser can check the report renders; the charts themselves need no script.
+const DRAWN_CHECK = `<script>(()=>{let drawn=0;for(const f of document.querySelectorAll('figure.chart-box')){const svg=f.querySelector('svg.chart');const marks=[...f.querySelectorAll('path.line,rect.bar')].filter((m)=>m.tagName==='rect'?m.getBBox().width>0:m.getTotalLength()>0).length;const ok=!!svg&&svg.getBoundingClientRect().width>0&&marks>0;f.dataset.drawn=ok?'yes':'no';f.dataset.marks=String(marks);f.dataset.markers=String(f.querySelectorAll('g.marker').length);if(ok)drawn++}document.documentElement.dataset.chartsDrawn=String(drawn)})()</script>`
 
 export function renderHtml(record: RunRecord): string {
   const {sla} = record
@@ -50,5 +54,5 @@ export function renderHtml(record: RunRecord): string {
     for (const tier of quota.tiers) body.push(`<tr><td class="l">${xml(tier.tier)}</td><td>${tier.users}</td><td>${tier.admitted}</td><td>${tier.estimatedTokens}</td><td>${tier.reservedTokens}</td><td>${tier.usedTokens}</td><td>${tier.refundedTokens}</td><td>${(tier.estimateError * 100).toFixed(1)}%</td></tr>`)
     body.push('</table>', '<div class="grid-charts">', quotaCharts(quota), '</div>')
   }
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>streamctl ${xml(record.profile)} — SLA ${sla.passed ? 'passed' : 'failed'}</title><style>${STYLE}</style></head><body>\n${body.join('\n')}\n</body></html>\n`
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>streamctl ${xml(record.profile)} — SLA ${sla.passed ? 'passed' : 'failed'}</title><style>${STYLE}</style></head><body>\n${body.join('\n')}\n${DRAWN_CHECK}\n</body></html>\n`
 }
