@@ -57,7 +57,7 @@ describe('streamctl demo on the reference stack', () => {
     expect(result.exitCode, result.stderr.slice(-3000)).toBe(99)
     const xml = await readFile(junit, 'utf8')
     expect(xml).toMatch(/tests="5" failures="1"/)
-    expect([...xml.matchAll(/name="([^"]+)"[^>]*>\s*<failure/g)].map((match) => match[1])).toEqual(['recommendations p(99)&lt;0.001ms'])
+    expect([...xml.matchAll(/ name="([^"]+)"[^>]*>\s*<failure/g)].map((match) => match[1])).toEqual(['recommendations p(99)&lt;0.001ms'])
   }, 200_000)
 
   it('reports drift and fails the verdict when a Redis quota counter is corrupted', async () => {
