@@ -5,7 +5,7 @@
 import {performance} from 'node:perf_hooks'
 import {StreamctlError} from '../errors.js'
 import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
-import type {LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
+import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
 import {LOAD_DATA_VERSION} from '../measure/run-data.js'
 import {RunRecorder} from '../measure/series-recorder.js'
 import {AdminClient} from './admin-client.js'
@@ -48,6 +48,8 @@ export interface BenchOptions {
   scrapeUrls?: string[]
   onProgress?: (progress: BenchProgress) => void
   onNote?: (message: string) => void
+  /** Each closed interval, as recorded (abortOnFail SLA targets watch these). */
+  onInterval?: (variant: string, interval: IntervalData) => void
   signal?: AbortSignal
 }
 
@@ -148,6 +150,7 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
   const progress = (nowMs: number) => {
     const interval = recorder.intervals.at(-1)
     if (options.scrapeUrls?.length) scrapes.push(scrapeGauges(options.scrapeUrls, nowMs).then((sample) => void gauges.push(sample)))
+    if (interval) options.onInterval?.(variant.name, interval)
     if (!interval || !options.onProgress) return
     const seconds = Math.max(interval.durationMs, 1) / 1000
     const errors: Record<string, number> = {}

@@ -14,7 +14,7 @@ import {StreamctlError} from '../errors.js'
 import {foldIntoReadModels} from '../../services/projector/read-model-store.js'
 import {applyOnce} from '../../services/streamflow/apply-once.js'
 import {decodeJson} from '../../services/streamflow/decode-json.js'
-import type {UserEvent} from '../../services/streamflow/user-event.js'
+import type {UserEvent} from '../../services/streamflow/event-types.js'
 import {differingTables, quote, readModelChecksums, type ReadModelTable, type TableChecksum} from './read-model-checksum.js'
 import type {PartitionRange, ReplayRecord} from './replay-record.js'
 

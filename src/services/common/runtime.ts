@@ -9,6 +9,7 @@ import type pg from 'pg'
 import type {StackManifest} from '../../lib/stack/manifest.js'
 import {readBaseConfig, type BaseConfig, type Env} from './config.js'
 import {openAmqp, openKafka, openPostgres, openRedis} from './connections.js'
+import {withScripts} from './quota/quota.js'
 import type {Router} from './http/router.js'
 import {startHttpServer, type RunningHttpServer} from './http/server.js'
 import {createLogger, type Logger} from './log.js'
@@ -84,7 +85,7 @@ export class ServiceRuntime {
   }
 
   redis(): Promise<Redis> {
-    return this.shared('redis', () => openRedis(this.config.redisUrl, this.config.redisKeyPrefix, this.log), async (redis) => void (await redis.quit().catch(() => redis.disconnect())))
+    return this.shared('redis', async () => withScripts(await openRedis(this.config.redisUrl, this.config.redisKeyPrefix, this.log)), async (redis) => void (await redis.quit().catch(() => redis.disconnect())))
   }
 
   amqp(): Promise<ChannelModel> {

@@ -30,7 +30,12 @@ type QuotaRedis = Redis & {
   quotaSettle(...args: Array<string | number>): Promise<number>
 }
 
-function withScripts(redis: Redis): QuotaRedis {
+/**
+ * Defines the quota Lua scripts on a client. Call it when the client is created: with auto-pipelining
+ * on, a script defined lazily on first use is missing from an auto-pipeline an earlier command in the
+ * same tick already opened (`pipeline[functionName] is not a function`, redis/ioredis#1931).
+ */
+export function withScripts(redis: Redis): QuotaRedis {
   const scripted = redis as QuotaRedis
   if (typeof scripted.quotaAdmit !== 'function') {
     redis.defineCommand('quotaAdmit', {numberOfKeys: 4, lua: ADMIT_SCRIPT})
