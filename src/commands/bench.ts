@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
 import {durationFlag} from '../cli/flags.js'
 import {StreamctlError} from '../lib/errors.js'
+import type {TimelineEventSpec} from '../lib/load/profile.js'
 import type {LoadRunData} from '../lib/measure/run-data.js'
 
 export interface BenchResult {
@@ -15,6 +16,14 @@ const positiveNumber = Flags.custom<number>({
     const value = Number(input)
     if (!(value > 0) || !Number.isFinite(value)) throw new StreamctlError('INVALID_FLAG', `--${options.name} ${input}: expected a positive number`)
     return value
+  },
+})
+
+const chaosFlag = Flags.custom<TimelineEventSpec>({
+  helpValue: '<action:component@at>',
+  parse: async (input) => {
+    const {parseChaosSpec} = await import('../lib/load/chaos-spec.js')
+    return parseChaosSpec(input)
   },
 })
 
@@ -42,6 +51,8 @@ The run data (histograms per series, per phase and per interval; retries, late a
     '<%= config.bin %> bench ./my-profile.yaml --target http://127.0.0.1:3000 --duration 1m',
     '<%= config.bin %> bench retry-storm --variant naive --out ./runs',
     '<%= config.bin %> bench soak --shard 2/4',
+    '<%= config.bin %> bench steady --duration 1m --chaos kill:worker@20% --chaos restart:worker@50%',
+    '<%= config.bin %> bench peak --chaos pause:projector@10s --chaos resume:projector@40s',
   ]
   static override args = {profile: Args.string({required: true, description: 'Profile name or path to a profile YAML file.'})}
   static override flags = {
@@ -49,6 +60,10 @@ The run data (histograms per series, per phase and per interval; retries, late a
     duration: durationFlag({description: "The run's length; the curve and the timeline are compressed or stretched to it."}),
     rate: positiveNumber({helpValue: '<req/s>', description: 'Base rate in requests per second; every rate in the profile scales with it.'}),
     seed: Flags.integer({description: 'Seed of the schedule, request mix and variables (the same seed repeats the run exactly).'}),
+    chaos: chaosFlag({
+      multiple: true,
+      description: 'Fault on a component of the local stack during the run: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT) or restart it, at a share of the run or a time. Added to the profile timeline.',
+    }),
     shard: shardFlag({description: 'Run share i of N of the profile (every N-th request), for distributed load.'}),
     'max-in-flight': Flags.integer({min: 1, description: 'Cap on requests in flight (default: two seconds of the peak rate).'}),
     variant: Flags.string({multiple: true, description: 'Run only the named variant(s).'}),
@@ -60,10 +75,14 @@ The run data (histograms per series, per phase and per interval; retries, late a
     const {flags, args} = this
     const stack = await this.loadStack(flags.stack)
     const {findProfile} = await import('../lib/load/profile-loader.js')
-    const profile = await findProfile(stack, args.profile)
+    const found = await findProfile(stack, args.profile)
+    const profile = flags.chaos?.length ? {...found, timeline: [...found.timeline, ...flags.chaos]} : found
     const {resolveBenchTarget} = await import('../lib/load/bench-target.js')
     const target = await resolveBenchTarget(stack, profile, flags.target)
     const {runBench} = await import('../lib/load/bench-run.js')
+    const {isComponentFault} = await import('../lib/load/profile.js')
+    const faultedComponents = profile.timeline.filter(isComponentFault).map((event) => event.component)
+    const faults = faultedComponents.length > 0 ? await (await import('../lib/stack/component-faults.js')).ComponentFaults.open(stack, faultedComponents) : undefined
     const {writeRunData} = await import('../lib/load/run-file.js')
     const {formatRunSummary, sparkline} = await import('../lib/measure/summary-text.js')
     const reporter = await this.reporter()
@@ -79,6 +98,7 @@ The run data (histograms per series, per phase and per interval; retries, late a
         profile,
         targetUrl: target.url,
         ...(target.adminUrl ? {adminUrl: target.adminUrl} : {}),
+        ...(faults ? {faults} : {}),
         users: target.users,
         scrapeUrls: target.scrapeUrls,
         overrides: {
