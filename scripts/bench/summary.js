@@ -82,7 +82,7 @@ function cliRows(cli) {
 export function writeSummary({timings = {}, failed = []} = {}) {
   const rows = [...loadRows(read('load')), ...gatewayRows(read('gateway'), read('recommendations')), ...brokerRows(read('broker')), ...replayRows(read('replay')), ...cliRows(read('cli'))]
   const header = '| area | figure | streamctl | peer (same run) | x peer | target | verdict |\n| --- | --- | --- | --- | --- | --- | --- |'
-  const body = rows.map((row) => `| ${row.area} | ${row.figure} | ${num(row.value, row.value > 1000 ? 0 : 2)} | ${row.peer} | ${num(row.ratio, 2)} | ${row.target} | ${verdict(row.ok)} |`).join('\n')
+  const body = rows.map((row) => `| ${row.area} | ${row.figure} | ${num(row.value, Math.abs(row.value) >= 100 || Number.isInteger(row.value) ? 0 : 2)} | ${row.peer} | ${num(row.ratio, 2)} | ${row.target} | ${verdict(row.ok)} |`).join('\n')
   const host = machine()
   const markdown = `Machine: ${host.cpus} x ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}\n\n${header}\n${body}\n`
   const file = path.join(dir, 'summary.json')
