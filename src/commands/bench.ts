@@ -1,14 +1,18 @@
 import {Args, Flags} from '@oclif/core'
+import {benchProgressView} from '../cli/bench-progress.js'
 import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
 import {durationFlag} from '../cli/flags.js'
-import {StreamctlError} from '../lib/errors.js'
+import {ExitCode, StreamctlError} from '../lib/errors.js'
 import type {TimelineEventSpec} from '../lib/load/profile.js'
-import type {LoadRunData} from '../lib/measure/run-data.js'
+import type {RunRecord} from '../lib/report/run-record.js'
+import type {WrittenReport} from '../lib/report/write-reports.js'
 
 export interface BenchResult {
-  /** Where the run data was written. */
+  /** Where the run record was written. */
   file: string
-  run: LoadRunData
+  /** Every file written: the run record, the HTML report and the formats asked for. */
+  reports: WrittenReport[]
+  run: RunRecord
 }
 
 const positiveNumber = Flags.custom<number>({
@@ -38,16 +42,21 @@ const shardFlag = Flags.custom<{index: number; count: number}>({
   },
 })
 
+const reportFile = (description: string) => Flags.file({helpValue: '<file>', helpGroup: 'REPORTS', description})
+
 export default class Bench extends StreamctlCommand<typeof Bench> {
-  static override summary = 'Run a load profile against the stack (or any HTTP target) and record latency histograms.'
+  static override summary = 'Run a load profile against the stack (or any HTTP target), judge it by its SLA targets and write the reports.'
   static override description = `Offers load as the profile describes — an open model by default, where every request has an intended start from the arrival curve and latency is measured from it (free of coordinated omission, as wrk2 does), or a closed model of virtual users — with the profile's request mix, client retry policy and timeline of faults and interventions. Variants (e.g. naive vs resilient clients) run back to back.
 
-PROFILE is a name in the stack's profiles directory (peak, retry-storm, cache-storm, llm-ratelimit, steady, spike, soak) or the path of a YAML file. Without --target the stack must be up and provisioned: requests go to its gateway with the seeded users' API keys.
+PROFILE is a name in the stack's profiles directory (peak, retry-storm, cache-storm, llm-ratelimit, steady, spike, soak) or the path of a YAML file. Without --target the stack must be up and provisioned: requests go to its gateway with the seeded users' API keys, and after the run drains the quota accounting is read from PostgreSQL and Redis.
 
-The run data (histograms per series, per phase and per interval; retries, late and dropped requests; the timeline) is written as JSON under --out.`
+SLA targets come from --sla FILE, else the profile's sla:, else the stack manifest's. Any target failed exits 99; a target with abortOnFail stops the run as soon as it fails.
+
+The run record (versioned JSON: histograms per series, per phase and per interval, retries, late and dropped requests, the timeline, server gauges, quota accounting, SLA verdict) and the HTML report are written under --out; other formats where their flags say. \`streamctl report\` renders a record again.`
   static override examples = [
     '<%= config.bin %> bench steady --duration 20s',
-    '<%= config.bin %> bench peak --rate 200 --seed 7',
+    '<%= config.bin %> bench peak --rate 200 --seed 7 --sla ./sla.yaml --junit sla.xml',
+    '<%= config.bin %> bench steady --markdown "$GITHUB_STEP_SUMMARY" --benchmark-json bench.json',
     '<%= config.bin %> bench ./my-profile.yaml --target http://127.0.0.1:3000 --duration 1m',
     '<%= config.bin %> bench retry-storm --variant naive --out ./runs',
     '<%= config.bin %> bench soak --shard 2/4',
@@ -64,10 +73,17 @@ The run data (histograms per series, per phase and per interval; retries, late a
       multiple: true,
       description: 'Fault on a component of the local stack during the run: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT) or restart it, at a share of the run or a time. Added to the profile timeline.',
     }),
-    shard: shardFlag({description: 'Run share i of N of the profile (every N-th request), for distributed load.'}),
+    shard: shardFlag({description: 'Run share i of N of the profile (every N-th request), for distributed load; combine with `report merge`.'}),
     'max-in-flight': Flags.integer({min: 1, description: 'Cap on requests in flight (default: two seconds of the peak rate).'}),
     variant: Flags.string({multiple: true, description: 'Run only the named variant(s).'}),
-    out: Flags.directory({default: 'runs', description: 'Directory the run data JSON is written to.'}),
+    sla: Flags.file({helpValue: '<file>', description: "SLA targets YAML (metric: threshold, e.g. 'generate.accept: p(99)<100ms'); replaces the profile's and the manifest's."}),
+    out: Flags.directory({default: 'runs', description: 'Directory the run record and the HTML report are written to.'}),
+    'no-html': Flags.boolean({helpGroup: 'REPORTS', description: 'Do not write the HTML report into --out.'}),
+    html: reportFile('Also write the HTML report to this file.'),
+    junit: reportFile('Write JUnit XML (one test case per SLA target) to this file.'),
+    markdown: reportFile('Write the Markdown summary to this file (appended when it is $GITHUB_STEP_SUMMARY).'),
+    hlog: reportFile('Write the latency histograms as an HdrHistogram interval log (v1.3) to this file.'),
+    'benchmark-json': reportFile("Write github-action-benchmark's customSmallerIsBetter JSON to this file."),
     stack: stackFlag,
   }
 
@@ -75,26 +91,31 @@ The run data (histograms per series, per phase and per interval; retries, late a
     const {flags, args} = this
     const stack = await this.loadStack(flags.stack)
     const {findProfile} = await import('../lib/load/profile-loader.js')
+    const {chooseSlaTargets} = await import('../lib/sla/choose-targets.js')
     const found = await findProfile(stack, args.profile)
     const profile = flags.chaos?.length ? {...found, timeline: [...found.timeline, ...flags.chaos]} : found
+    const sla = await chooseSlaTargets(stack, profile, flags.sla)
     const {resolveBenchTarget} = await import('../lib/load/bench-target.js')
     const target = await resolveBenchTarget(stack, profile, flags.target)
-    const {runBench} = await import('../lib/load/bench-run.js')
     const {isComponentFault} = await import('../lib/load/profile.js')
     const faultedComponents = profile.timeline.filter(isComponentFault).map((event) => event.component)
     const faults = faultedComponents.length > 0 ? await (await import('../lib/stack/component-faults.js')).ComponentFaults.open(stack, faultedComponents) : undefined
-    const {writeRunData} = await import('../lib/load/run-file.js')
-    const {formatRunSummary, sparkline} = await import('../lib/measure/summary-text.js')
+    const {runBenchSession} = await import('../lib/report/bench-session.js')
+    const {runMetadata} = await import('../lib/report/run-record.js')
+    const {defaultReportFiles, writeReports} = await import('../lib/report/write-reports.js')
+    const {renderTerminal} = await import('../lib/report/render-terminal.js')
+    const {readState} = await import('../lib/stack/state.js')
+    const {stateDirFor} = await import('../lib/stack/state-dir.js')
+    const state = !flags.target && !profile.target ? await readState(stateDirFor(stack.manifest.name)) : undefined
     const reporter = await this.reporter()
     reporter.info(`bench ${profile.name} → ${target.url} (${target.reason})`)
     const controller = new AbortController()
     const onSignal = () => controller.abort()
     process.once('SIGINT', onSignal)
-    const tasks = new Map<string, ReturnType<typeof reporter.task>>()
-    const trends = new Map<string, number[]>()
-    let run: LoadRunData
+    const view = benchProgressView(reporter, profile.name)
+    let record: RunRecord
     try {
-      run = await runBench({
+      record = await runBenchSession({
         profile,
         targetUrl: target.url,
         ...(target.adminUrl ? {adminUrl: target.adminUrl} : {}),
@@ -111,42 +132,29 @@ The run data (histograms per series, per phase and per interval; retries, late a
         ...(flags.shard ? {shard: flags.shard} : {}),
         signal: controller.signal,
         onNote: (message) => reporter.info(message),
-        onProgress: (progress) => {
-          const label = progress.variants > 1 ? `${profile.name} · ${progress.variant}` : profile.name
-          let task = tasks.get(label)
-          if (!task) {
-            for (const other of tasks.values()) other.succeed()
-            task = reporter.task(label, {total: Math.round(progress.durationMs / 1000), unit: 's'})
-            tasks.set(label, task)
-          }
-          const trend = [...(trends.get(label) ?? []), progress.p99].slice(-20)
-          trends.set(label, trend)
-          const errors = Object.entries(progress.errors).map(([name, count]) => `${name.replace('http', '')}:${count}`).join(',')
-          task.update({
-            done: Math.min(Math.round(progress.elapsedMs / 1000), Math.round(progress.durationMs / 1000)),
-            status: progress.phase,
-            metrics: {
-              offered: `${Math.round(progress.offeredRate)}/s`,
-              achieved: `${Math.round(progress.achievedRate)}/s`,
-              'in-flight': progress.inFlight,
-              p99: `${progress.p99.toFixed(1)}ms`,
-              trend: sparkline(trend),
-              errors: errors || '0',
-              retries: progress.retries,
-              ...(progress.late > 0 ? {late: progress.late} : {}),
-              ...(progress.dropped > 0 ? {dropped: progress.dropped} : {}),
-            },
-          })
-        },
+        onProgress: view.onProgress,
+        sla,
+        meta: runMetadata(this.config.version, state ? {name: stack.manifest.name, driver: state.driver} : undefined),
+        ...(state ? {quotaEndpoints: state.endpoints} : {}),
       })
-      for (const task of tasks.values()) task.succeed()
+      view.finish()
     } finally {
       process.off('SIGINT', onSignal)
       await reporter.close()
     }
-    const file = await writeRunData(flags.out, run, flags.shard)
-    this.print(formatRunSummary(run))
-    this.print(`\nrun data written to ${file}`)
-    return {file, run}
+    const requested = [
+      ...defaultReportFiles(record, flags.out, !flags['no-html']),
+      ...(flags.html ? [{format: 'html' as const, file: flags.html}] : []),
+      ...(flags.junit ? [{format: 'junit' as const, file: flags.junit}] : []),
+      ...(flags.markdown ? [{format: 'markdown' as const, file: flags.markdown}] : []),
+      ...(flags.hlog ? [{format: 'hlog' as const, file: flags.hlog}] : []),
+      ...(flags['benchmark-json'] ? [{format: 'benchmark' as const, file: flags['benchmark-json']}] : []),
+    ]
+    const reports = await writeReports(record, requested)
+    this.print(renderTerminal(record))
+    this.print('')
+    for (const report of reports) this.print(`${report.format === 'json' ? 'run record' : `${report.format} report`} written to ${report.file}`)
+    if (!record.sla.passed) this.setExitCode(ExitCode.slaFailed)
+    return {file: reports[0]!.file, reports, run: record}
   }
 }

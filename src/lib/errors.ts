@@ -31,6 +31,8 @@ const ERROR_CODES = {
   PROFILE_INVALID: 'usage',
   PROFILE_NOT_FOUND: 'usage',
   SLA_FILE_INVALID: 'usage',
+  RUN_RECORD_INVALID: 'usage',
+  QUOTA_READ_FAILED: 'error',
   // the stack is not there or not healthy
   STACK_NOT_READY: 'notReady',
   COMPONENT_UNHEALTHY: 'notReady',

@@ -2,6 +2,7 @@
 // seeded), Redis prefix and RabbitMQ vhost, and the chosen services started in-process.
 import {Redis} from 'ioredis'
 import pg from 'pg'
+import {Agent, fetch} from 'undici'
 import path from 'node:path'
 import {applyMigrations} from '../../src/lib/provision/migrations.js'
 import {seedAccounts} from '../../src/lib/provision/seed.js'
@@ -91,8 +92,17 @@ export function authorized(user: SeededUser): Record<string, string> {
   return {authorization: `Bearer ${user.apiKey}`, 'content-type': 'application/json'}
 }
 
-export async function generate(gatewayUrl: string, user: SeededUser, body: unknown = {prompt: 'Recommend three films for a rainy evening.', max_tokens: 64}) {
-  const response = await fetch(`${gatewayUrl}/v1/generate`, {method: 'POST', headers: authorized(user), body: JSON.stringify(body)})
+/**
+ * A client for a thousand generates at once: at most 200 connections (a thousand SYNs at once
+ * overflow the listen backlog, and on a loaded machine the kernel's retries outlast undici's 10 s
+ * connect timeout), so the gateway still sees up to 200 requests racing for the same quota.
+ */
+export function raceClient(): Agent {
+  return new Agent({connections: 200, connectTimeout: 120_000})
+}
+
+export async function generate(gatewayUrl: string, user: SeededUser, body: unknown = {prompt: 'Recommend three films for a rainy evening.', max_tokens: 64}, dispatcher?: Agent) {
+  const response = await fetch(`${gatewayUrl}/v1/generate`, {method: 'POST', headers: authorized(user), body: JSON.stringify(body), ...(dispatcher ? {dispatcher} : {})})
   return {status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown>}
 }
 

@@ -3,7 +3,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {eventually, metricValue} from '../helpers/services.js'
 import {TRIALS, runTrials} from '../helpers/trials.js'
-import {authorized, createInferenceStack, generate, quotaTotals, type InferenceStack} from '../helpers/inference-stack.js'
+import {authorized, createInferenceStack, generate, quotaTotals, raceClient, type InferenceStack} from '../helpers/inference-stack.js'
 
 const limitedUsers = Array.from({length: TRIALS}, (_, index) => `limited${index}`)
 
@@ -89,7 +89,9 @@ describe('inference path', () => {
   it('admits exactly 100 of 1,000 concurrent generates against a limit of 100, and settles every one', async () => {
     await runTrials('quota-race', limitedUsers.length, async (trial) => {
       const user = stack.users[limitedUsers[trial]!]!
-      const results = await Promise.all(Array.from({length: 1000}, () => generate(gateway, user, {prompt: 'Tag this video.', max_tokens: 16})))
+      const client = raceClient()
+      const results = await Promise.all(Array.from({length: 1000}, () => generate(gateway, user, {prompt: 'Tag this video.', max_tokens: 16}, client)))
+      await client.close()
       const byStatus = results.reduce<Record<number, number>>((counts, result) => ({...counts, [result.status]: (counts[result.status] ?? 0) + 1}), {})
       expect(byStatus).toEqual({202: 100, 429: 900})
       const rows = await stack.pg.query('SELECT count(*)::int AS n FROM requests WHERE user_id = $1', [user.userId])

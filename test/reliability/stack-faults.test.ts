@@ -1,7 +1,7 @@
 // PRODUCT.md §7 "a component dies mid-run", through the built CLI against a local stack: `bench
 // --chaos` kills the tagger mid-run and restarts it, then pauses (SIGSTOP) and resumes it. The run
 // finishes, the errors land on the endpoint that needs the tagger (metadata) in the phase of the
-// fault, and nothing else fails. The same stack then answers the security questions: every process
+// fault, nothing else fails, and the SLA verdict fails on the error rate: exit 99. The same stack then answers the security questions: every process
 // streamctl started listens on 127.0.0.1 only, and no seeded API key appears in the services'
 // logs, the run records or the CLI's output.
 import {readdir, readFile, writeFile} from 'node:fs/promises'
@@ -26,8 +26,11 @@ stages:
   - {name: after, curve: constant, rate: 1x}
 requests:
   - use: metadata
-  - use: generate
+  - use: recommendations
 retry: {policy: none}
+sla:
+  errors: rate<1%
+  recommendations: p(99)<10s
 `
 
 const failures = (series: SeriesData | undefined) => Object.values(series?.counts.failed ?? {}).reduce((sum, count) => sum + count, 0)
@@ -59,15 +62,22 @@ describe('a component killed mid-bench', () => {
     await stack.cleanup()
   })
 
+  /** A run with faults: it completes, and its SLA verdict fails on the error rate alone (exit 99). */
   const bench = async (chaos: string[]): Promise<VariantData> => {
     const result = await cli(['bench', profile, '--out', path.join(stack.stateRoot, 'runs'), '--seed', '5', ...chaos.flatMap((spec) => ['--chaos', spec]), '--json'])
-    expect(result.exitCode, result.stderr).toBe(0)
-    return (JSON.parse(result.stdout) as BenchResult).run.variants[0]!
+    expect(result.exitCode, result.stderr).toBe(99)
+    const {run} = JSON.parse(result.stdout) as BenchResult
+    expect(run.sla.passed).toBe(false)
+    expect(run.sla.results.map((target) => [target.metric, target.status])).toEqual([
+      ['errors', 'fail'],
+      ['recommendations', 'pass'],
+    ])
+    return run.variants[0]!
   }
 
   const BENCH_TIMEOUT_MS = 300_000
 
-  it('kill -9 then restart: the run completes and only metadata fails, in the fault phase', async () => {
+  it('kill -9 then restart: the run completes, only metadata fails, in the fault phase, and exit 99', async () => {
     const tagger = (await state()).components.tagger!.process!.pid
     const variant = await bench(['kill:tagger@25%', 'restart:tagger@50%'])
     expect(variant.timeline.map((event) => [event.action, event.ok, (event.detail as {component: string}).component])).toEqual([
@@ -80,9 +90,9 @@ describe('a component killed mid-bench', () => {
     expect(failures(fault?.metadata)).toBeGreaterThan(0)
     // The restarted tagger serves again before the run ends.
     expect(after?.metadata?.counts.succeeded).toBeGreaterThan(0)
-    for (const phase of [before, fault, after]) expect(failures(phase?.generate)).toBe(0)
-    expect(variant.totals.generate!.counts.succeeded).toBe(variant.totals.generate!.counts.requests)
-    printFigure('bench-component-killed', {trials: 1, failures: 0, metadataFailedInFault: failures(fault?.metadata), generateFailed: failures(variant.totals.generate)})
+    for (const phase of [before, fault, after]) expect(failures(phase?.recommendations)).toBe(0)
+    expect(variant.totals.recommendations!.counts.succeeded).toBe(variant.totals.recommendations!.counts.requests)
+    printFigure('bench-component-killed', {trials: 1, failures: 0, metadataFailedInFault: failures(fault?.metadata), recommendationsFailed: failures(variant.totals.recommendations), exitCode: 99})
   }, BENCH_TIMEOUT_MS)
 
   it('pause (SIGSTOP) then resume (SIGCONT): metadata times out while paused and recovers', async () => {
@@ -95,8 +105,8 @@ describe('a component killed mid-bench', () => {
     expect(failures(before?.metadata)).toBe(0)
     expect(failures(fault?.metadata)).toBeGreaterThan(0)
     expect(after?.metadata?.counts.succeeded).toBeGreaterThan(0)
-    for (const phase of [before, fault, after]) expect(failures(phase?.generate)).toBe(0)
-    printFigure('bench-component-paused', {trials: 1, failures: 0, metadataFailedInFault: failures(fault?.metadata), generateFailed: failures(variant.totals.generate)})
+    for (const phase of [before, fault, after]) expect(failures(phase?.recommendations)).toBe(0)
+    printFigure('bench-component-paused', {trials: 1, failures: 0, metadataFailedInFault: failures(fault?.metadata), recommendationsFailed: failures(variant.totals.recommendations), exitCode: 99})
   }, BENCH_TIMEOUT_MS)
 
   it('refuses a fault on a component the stack does not have, naming it', async () => {

@@ -4,7 +4,7 @@
 // server gauges are scraped each interval; everything lands in one LoadRunData.
 import {performance} from 'node:perf_hooks'
 import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
-import type {LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
+import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
 import {LOAD_DATA_VERSION} from '../measure/run-data.js'
 import {RunRecorder} from '../measure/series-recorder.js'
 import {AdminClient, type AdminResult} from './admin-client.js'
@@ -49,6 +49,8 @@ export interface BenchOptions {
   scrapeUrls?: string[]
   onProgress?: (progress: BenchProgress) => void
   onNote?: (message: string) => void
+  /** Each closed interval, as recorded (abortOnFail SLA targets watch these). */
+  onInterval?: (variant: string, interval: IntervalData) => void
   signal?: AbortSignal
 }
 
@@ -152,6 +154,7 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
   const progress = (nowMs: number) => {
     const interval = recorder.intervals.at(-1)
     if (options.scrapeUrls?.length) scrapes.push(scrapeGauges(options.scrapeUrls, nowMs).then((sample) => void gauges.push(sample)))
+    if (interval) options.onInterval?.(variant.name, interval)
     if (!interval || !options.onProgress) return
     const seconds = Math.max(interval.durationMs, 1) / 1000
     const errors: Record<string, number> = {}

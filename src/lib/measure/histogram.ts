@@ -82,3 +82,15 @@ export function summariseHistogram(histogram: Histogram, sumMs?: number): Latenc
     max: histogram.maxValue / 1000,
   }
 }
+
+/** Every distinct recorded value (µs, bucket-equivalent) with its count, in increasing order. */
+export function recordedValues(histogram: Histogram): Array<[number, number]> {
+  const iterator = (histogram as hdr.JsHistogram).recordedValuesIterator
+  iterator.reset()
+  const values: Array<[number, number]> = []
+  while (iterator.hasNext()) {
+    const step = iterator.next()
+    values.push([step.valueIteratedTo, step.countAtValueIteratedTo])
+  }
+  return values
+}

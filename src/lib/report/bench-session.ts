@@ -1,0 +1,65 @@
+// A bench run from start to verdict, shared by `bench` and `demo`: the load (stopped early when an
+// abortOnFail target fails), then — when the run sent generates to a stack — the drain and the
+// quota accounting, then the SLA verdict, all in one run record.
+import {runBench, type BenchOptions} from '../load/bench-run.js'
+import {readQuotaAccounting, type QuotaAccounting} from '../quota/accounting.js'
+import {waitForDrain} from '../quota/drain.js'
+import {openQuotaStores} from '../quota/stores.js'
+import {AbortWatch} from '../sla/abort-watch.js'
+import {evaluateTargets} from '../sla/evaluate.js'
+import type {SlaTarget} from '../sla/targets.js'
+import type {Endpoints} from '../stack/state.js'
+import {RUN_RECORD_SCHEMA_VERSION, type RunMetadata, type RunRecord} from './run-record.js'
+
+export interface BenchSessionOptions extends BenchOptions {
+  sla: {targets: SlaTarget[]; source?: string}
+  meta: RunMetadata
+  /** The stack's stores, for quota accounting (absent for a bare --target). */
+  quotaEndpoints?: Pick<Endpoints, 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix'>
+  drainTimeoutMs?: number
+}
+
+export async function runBenchSession(options: BenchSessionOptions): Promise<RunRecord> {
+  const watch = new AbortWatch(options.sla.targets)
+  const controller = new AbortController()
+  const forward = () => controller.abort()
+  options.signal?.addEventListener('abort', forward, {once: true})
+  let abortedBy: string | undefined
+  const since = new Date(Date.now() - 1000)
+  let run
+  try {
+    run = await runBench({
+      ...options,
+      signal: controller.signal,
+      onInterval: (variant, interval) => {
+        options.onInterval?.(variant, interval)
+        if (abortedBy || !watch.active) return
+        const failing = watch.check(variant, interval)
+        if (!failing) return
+        abortedBy = `${failing.name} (observed ${failing.observedText})`
+        options.onNote?.(`SLA target ${abortedBy} failed: abortOnFail stops the run`)
+        controller.abort()
+      },
+    })
+  } finally {
+    options.signal?.removeEventListener('abort', forward)
+  }
+  let quota: QuotaAccounting | undefined
+  const sentGenerates = run.variants.some((variant) => (variant.totals['generate.accept']?.counts.attempts ?? 0) > 0)
+  if (options.quotaEndpoints && sentGenerates) {
+    const stores = await openQuotaStores(options.quotaEndpoints)
+    try {
+      options.onNote?.('waiting for the stack to drain, then reading the quota accounting')
+      const drained = await waitForDrain(stores, since, options.drainTimeoutMs ?? 60_000)
+      quota = await readQuotaAccounting(stores, since, run.variants, drained)
+    } finally {
+      await stores.close()
+    }
+  }
+  const sla = evaluateTargets(options.sla.targets, run.variants, quota, options.sla.source)
+  if (abortedBy) {
+    sla.abortedBy = abortedBy
+    sla.passed = false
+  }
+  return {schemaVersion: RUN_RECORD_SCHEMA_VERSION, ...run, meta: options.meta, ...(quota ? {quota} : {}), sla}
+}

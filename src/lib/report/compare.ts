@@ -1,0 +1,89 @@
+// `report --compare BASE NEW`: the two runs side by side, series by series, and a regression called
+// only when it is both statistically significant and large enough to matter:
+//   - a shift of the whole latency distribution: Mann-Whitney U p < 0.01 and the median up by more
+//     than 10% (and 1 ms);
+//   - a fatter tail: more than 1% of NEW's requests above BASE's p99, one-sided binomial p < 0.01,
+//     and p99 up by more than 25% (and 5 ms);
+//   - more errors: two-proportion test p < 0.01 and the error rate up by more than 0.5 points.
+// Improvements are called the same way in the other direction; anything else is "no significant change".
+import {decodeHistogram} from '../measure/histogram.js'
+import {ERROR_CLASSES} from '../measure/outcome.js'
+import type {SeriesData} from '../measure/run-data.js'
+import type {RunRecord} from './run-record.js'
+import {mannWhitneyP, proportionIncreaseP, tailExcessP} from './significance.js'
+
+export const ALPHA = 0.01
+
+export type ChangeVerdict = 'regression' | 'improvement' | 'no significant change'
+
+export interface SeriesComparison {
+  variant: string
+  series: string
+  base: {count: number; p50: number; p99: number; errorRate: number}
+  next: {count: number; p50: number; p99: number; errorRate: number}
+  /** Relative change of p50 and p99 (0.1 = 10% slower). */
+  change: {p50: number; p99: number; errorRate: number}
+  pShift: number
+  pTail: number
+  pErrors: number
+  verdict: ChangeVerdict
+  /** Why, in words: which test and threshold decided. */
+  reason: string
+}
+
+export interface RunComparison {
+  base: string
+  next: string
+  verdict: ChangeVerdict
+  series: SeriesComparison[]
+}
+
+export function compareRuns(base: RunRecord, next: RunRecord, names: {base: string; next: string}): RunComparison {
+  const series: SeriesComparison[] = []
+  for (const variant of next.variants) {
+    const before = base.variants.find((candidate) => candidate.name === variant.name) ?? (base.variants.length === 1 ? base.variants[0] : undefined)
+    if (!before) continue
+    for (const [name, data] of Object.entries(variant.totals)) {
+      const old = before.totals[name]
+      if (old) series.push(compareSeries(variant.name, name, old, data))
+    }
+  }
+  const verdict: ChangeVerdict = series.some((row) => row.verdict === 'regression') ? 'regression' : series.some((row) => row.verdict === 'improvement') ? 'improvement' : 'no significant change'
+  return {base: names.base, next: names.next, verdict, series}
+}
+
+function compareSeries(variant: string, name: string, old: SeriesData, data: SeriesData): SeriesComparison {
+  const a = decodeHistogram(old.latencyHistogram)
+  const b = decodeHistogram(data.latencyHistogram)
+  const figures = (series: SeriesData) => ({count: series.counts.requests, p50: series.latency.p50, p99: series.latency.p99, errorRate: errorRate(series)})
+  const base = figures(old)
+  const next = figures(data)
+  const relative = (x: number, y: number) => (x === 0 ? (y === 0 ? 0 : 1) : (y - x) / x)
+  const change = {p50: relative(base.p50, next.p50), p99: relative(base.p99, next.p99), errorRate: next.errorRate - base.errorRate}
+  const pShift = mannWhitneyP(a, b)
+  const pTailUp = tailExcessP(b, a.getValueAtPercentile(99), 0.01)
+  const pTailDown = tailExcessP(a, b.getValueAtPercentile(99), 0.01)
+  const failed = (series: SeriesData) => ERROR_CLASSES.reduce((sum, key) => sum + series.counts.failed[key], 0)
+  const pErrorsUp = proportionIncreaseP(failed(old), old.counts.requests, failed(data), data.counts.requests)
+  const pErrorsDown = proportionIncreaseP(failed(data), data.counts.requests, failed(old), old.counts.requests)
+  const medianMoved = (sign: number) => pShift < ALPHA && sign * change.p50 > 0.1 && sign * (next.p50 - base.p50) > 1
+  const tailMoved = (sign: number) => (sign > 0 ? pTailUp : pTailDown) < ALPHA && sign * change.p99 > 0.25 && sign * (next.p99 - base.p99) > 5
+  const errorsMoved = (sign: number) => (sign > 0 ? pErrorsUp : pErrorsDown) < ALPHA && sign * change.errorRate > 0.005
+  const reasons = (sign: number) => [
+    ...(medianMoved(sign) ? [`median ${pct(change.p50)} (Mann-Whitney p=${p(pShift)})`] : []),
+    ...(tailMoved(sign) ? [`p99 ${pct(change.p99)} (tail test p=${p(sign > 0 ? pTailUp : pTailDown)})`] : []),
+    ...(errorsMoved(sign) ? [`error rate ${(change.errorRate * 100).toFixed(2)} points (p=${p(sign > 0 ? pErrorsUp : pErrorsDown)})`] : []),
+  ]
+  const worse = reasons(1)
+  const better = reasons(-1)
+  const verdict: ChangeVerdict = worse.length > 0 ? 'regression' : better.length > 0 ? 'improvement' : 'no significant change'
+  const reason = worse.length > 0 ? worse.join('; ') : better.length > 0 ? better.join('; ') : `median ${pct(change.p50)}, p99 ${pct(change.p99)}: within noise (p=${p(pShift)}) or below the 10%/25% thresholds`
+  return {variant, series: name, base, next, change, pShift, pTail: pTailUp, pErrors: pErrorsUp, verdict, reason}
+}
+
+function errorRate(series: SeriesData): number {
+  return series.counts.requests === 0 ? 0 : ERROR_CLASSES.reduce((sum, key) => sum + series.counts.failed[key], 0) / series.counts.requests
+}
+
+const pct = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`
+const p = (value: number) => (value < 0.0001 ? '<0.0001' : value.toFixed(4))

@@ -1,0 +1,66 @@
+// `report merge`: the records of the shards of one distributed run (`bench --shard i/N`) combined
+// into one, variant by variant: series, phases and intervals (by index: every shard uses the same
+// interval length from its own start) merge losslessly; then one SLA verdict is evaluated.
+import {StreamctlError} from '../errors.js'
+import type {IntervalData, VariantData} from '../measure/run-data.js'
+import {evaluateTargets, targetsOf} from '../sla/evaluate.js'
+import {mergeSeriesMaps} from './merge-series.js'
+import type {RunRecord} from './run-record.js'
+
+export function mergeRecords(records: readonly RunRecord[], names: readonly string[]): RunRecord {
+  const [first, ...rest] = records
+  if (!first) throw new StreamctlError('MISSING_ARGUMENT', 'report merge needs at least one run record')
+  for (const [index, record] of rest.entries()) {
+    if (record.profile !== first.profile) throw new StreamctlError('RUN_RECORD_INVALID', `${names[index + 1]} is a run of profile "${record.profile}", ${names[0]} of "${first.profile}": only shards of one run merge`)
+  }
+  const variants = first.variants.map((variant) => {
+    let merged = variant
+    for (const record of rest) {
+      const other = record.variants.find((candidate) => candidate.name === variant.name)
+      if (other) merged = mergeVariants(merged, other)
+    }
+    return merged
+  })
+  const quota = records.map((record) => record.quota).filter((value) => value !== undefined).sort((a, b) => a.since.localeCompare(b.since))[0]
+  const startedAt = records.map((record) => record.startedAt).sort()[0]!
+  const finishedAt = records.map((record) => record.finishedAt).sort().at(-1)!
+  const {shard: _shard, ...base} = first
+  const sla = evaluateTargets(targetsOf(first.sla), variants, quota, first.sla.source)
+  return {...base, startedAt, finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(startedAt), variants, ...(quota ? {quota} : {}), sla, meta: {...first.meta, mergedFrom: [...names]}}
+}
+
+function mergeVariants(a: VariantData, b: VariantData): VariantData {
+  const totals = mergeSeriesMaps(a.totals, b.totals)
+  const phases = {...a.phases}
+  for (const [phase, series] of Object.entries(b.phases)) phases[phase] = mergeSeriesMaps(phases[phase] ?? {}, series)
+  const length = Math.max(a.intervals.length, b.intervals.length)
+  const intervals: IntervalData[] = []
+  for (let index = 0; index < length; index++) {
+    const x = a.intervals[index]
+    const y = b.intervals[index]
+    if (!x || !y) intervals.push((x ?? y)!)
+    else intervals.push({startMs: Math.min(x.startMs, y.startMs), durationMs: Math.max(x.durationMs, y.durationMs), offered: x.offered + y.offered, sent: x.sent + y.sent, inFlight: x.inFlight + y.inFlight, series: mergeSeriesMaps(x.series, y.series)})
+  }
+  let originals = 0
+  let attempts = 0
+  for (const [name, series] of Object.entries(totals)) {
+    if (name === 'e2e') continue
+    originals += series.counts.requests
+    attempts += series.counts.attempts
+  }
+  const seen = new Set(a.timeline.map((event) => `${event.atMs}:${event.action}`))
+  return {
+    ...a,
+    durationMs: Math.max(a.durationMs, b.durationMs),
+    totals,
+    phases,
+    intervals,
+    timeline: [...a.timeline, ...b.timeline.filter((event) => !seen.has(`${event.atMs}:${event.action}`))].sort((x, y) => x.atMs - y.atMs),
+    amplification: originals === 0 ? 0 : attempts / originals,
+    goodput: a.goodput + b.goodput,
+    sendLag: {...a.sendLag, p99: Math.max(a.sendLag.p99, b.sendLag.p99), max: Math.max(a.sendLag.max, b.sendLag.max)},
+    abandoned: a.abandoned + b.abandoned,
+    stoppedEarly: a.stoppedEarly || b.stoppedEarly,
+    gauges: a.gauges.length > 0 ? a.gauges : b.gauges,
+  }
+}

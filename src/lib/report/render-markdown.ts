@@ -1,0 +1,37 @@
+// Markdown for $GITHUB_STEP_SUMMARY: the verdict first (one line and the failing targets), the
+// rest folded into <details>: every target, the series, quota accounting.
+import {formatDuration} from '../text/duration.js'
+import type {RunRecord} from './run-record.js'
+
+export function renderMarkdown(record: RunRecord): string {
+  const {sla} = record
+  const failed = sla.results.filter((result) => result.status === 'fail')
+  const lines = [
+    `## ${sla.passed ? '✅ SLA passed' : '❌ SLA failed'} — \`${record.profile}\` (seed ${record.seed}, ${formatDuration(record.durationMs)})`,
+    '',
+    `${sla.results.length - failed.length} of ${sla.results.length} targets met${sla.abortedBy ? `; run aborted early by \`${sla.abortedBy}\`` : ''}.`,
+  ]
+  if (failed.length > 0) lines.push('', '| failed target | observed |', '|---|---|', ...failed.map((result) => `| \`${cell(result.name)}\` | **${cell(result.observedText)}** |`))
+  lines.push('', '<details><summary>All SLA targets</summary>', '', '| | target | observed |', '|---|---|---|')
+  for (const result of sla.results) lines.push(`| ${result.status === 'pass' ? '✅' : result.status === 'fail' ? '❌' : '➖'} | \`${cell(result.name)}\` | ${cell(result.observedText)} |`)
+  lines.push('', '</details>')
+  for (const variant of record.variants) {
+    lines.push('', `<details><summary>Latency and errors${record.variants.length > 1 ? ` — ${cell(variant.name)}` : ''}</summary>`, '', '| series | requests | p50 | p90 | p99 | p99.9 | max | failed |', '|---|---:|---:|---:|---:|---:|---:|---:|')
+    for (const [name, series] of Object.entries(variant.totals)) {
+      const failedCount = Object.values(series.counts.failed).reduce((sum, value) => sum + value, 0)
+      const l = series.latency
+      lines.push(`| ${cell(name)} | ${series.counts.requests} | ${formatDuration(l.p50)} | ${formatDuration(l.p90)} | ${formatDuration(l.p99)} | ${formatDuration(l.p999)} | ${formatDuration(l.max)} | ${failedCount} |`)
+    }
+    lines.push('', `amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s`, '', '</details>')
+  }
+  if (record.quota) {
+    const quota = record.quota
+    lines.push('', '<details><summary>Quota accounting</summary>', '', `${quota.client.attempted} generate attempts, ${quota.client.rejected} rejected (429), ${quota.totals.admitted} admitted.`, '')
+    lines.push('| tier | users | admitted | estimated | used | refunded | estimate error |', '|---|---:|---:|---:|---:|---:|---:|')
+    for (const tier of quota.tiers) lines.push(`| ${tier.tier} | ${tier.users} | ${tier.admitted} | ${tier.estimatedTokens} | ${tier.usedTokens} | ${tier.refundedTokens} | ${(tier.estimateError * 100).toFixed(1)}% |`)
+    lines.push('', `Invariants: ${Object.entries(quota.invariants).map(([name, value]) => `${name} = ${value}`).join(', ')}`, '', '</details>')
+  }
+  return `${lines.join('\n')}\n`
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|')

@@ -1,0 +1,116 @@
+// The run record's pure logic on histograms the load engine's recorder wrote: SLA evaluation, the
+// lossless shard merge, the .hlog round trip through hdr-histogram-js's reader, and --compare.
+import * as hdr from 'hdr-histogram-js'
+import {describe, expect, it} from 'vitest'
+import {decodeHistogram} from '../../src/lib/measure/histogram.js'
+import {compareRuns} from '../../src/lib/report/compare.js'
+import {mergeRecords} from '../../src/lib/report/merge-records.js'
+import {renderBenchmarkJson} from '../../src/lib/report/render-benchmark.js'
+import {renderHlog} from '../../src/lib/report/render-hlog.js'
+import {renderMarkdown} from '../../src/lib/report/render-markdown.js'
+import {evaluateTargets} from '../../src/lib/sla/evaluate.js'
+import {latencies, recordRun, slaTargets} from '../helpers/run-records.js'
+
+const api = latencies(4000, 40, 1)
+const search = latencies(1500, 120, 2)
+
+describe('SLA evaluation', () => {
+  it('passes and fails targets on the observed values, with the percentile taken from the whole histogram', () => {
+    const run = recordRun({api, search}, {failEvery: 50})
+    const targets = slaTargets('api: ["p(99)<10s", "p(50)<1ms"]\nsearch: avg<1s\nerrors: rate<0.1%\ndropped: ==0\nquota.drift: ==0\n')
+    const verdict = evaluateTargets(targets, run.variants, undefined)
+    const byName = Object.fromEntries(verdict.results.map((result) => [result.name, result]))
+    expect(byName['api p(99)<10s']!.status).toBe('pass')
+    expect(byName['api p(50)<1ms']!.status).toBe('fail')
+    const sorted = [...api].sort((a, b) => a - b)
+    expect(byName['api p(50)<1ms']!.observed!.value).toBeCloseTo(sorted[Math.ceil(sorted.length * 0.5) - 1]!, 1)
+    expect(byName['search avg<1s']!.status).toBe('pass')
+    // One in 50 requests failed: 2% > 0.1%.
+    expect(byName['errors rate<0.1%']).toMatchObject({status: 'fail', observedText: '2%'})
+    expect(byName['dropped ==0']!.status).toBe('pass')
+    expect(byName['quota.drift ==0']!.status).toBe('no-data')
+    expect(verdict.passed).toBe(false)
+  })
+})
+
+describe('report merge', () => {
+  it('gives the percentiles of one record holding every value (HDR precision)', () => {
+    const all = recordRun({api, search})
+    const shardA = recordRun({api: api.filter((_, i) => i % 2 === 0), search: search.filter((_, i) => i % 2 === 0)}, {shard: {index: 0, count: 2}})
+    const shardB = recordRun({api: api.filter((_, i) => i % 2 === 1), search: search.filter((_, i) => i % 2 === 1)}, {shard: {index: 1, count: 2}})
+    const merged = mergeRecords([shardA, shardB], ['a.json', 'b.json'])
+    for (const series of ['api', 'search']) {
+      const whole = decodeHistogram(all.variants[0]!.totals[series]!.latencyHistogram)
+      const combined = decodeHistogram(merged.variants[0]!.totals[series]!.latencyHistogram)
+      expect(combined.totalCount).toBe(whole.totalCount)
+      for (const p of [50, 90, 99, 99.9, 100]) expect(combined.getValueAtPercentile(p)).toBe(whole.getValueAtPercentile(p))
+      expect(merged.variants[0]!.totals[series]!.latency.p99).toBe(all.variants[0]!.totals[series]!.latency.p99)
+      expect(merged.variants[0]!.totals[series]!.counts.requests).toBe(all.variants[0]!.totals[series]!.counts.requests)
+    }
+    expect(merged.variants[0]!.intervals.map((interval) => interval.series.api!.counts.requests)).toEqual(all.variants[0]!.intervals.map((interval) => interval.series.api!.counts.requests))
+    expect(merged.shard).toBeUndefined()
+    expect(merged.sla.results).toHaveLength(1)
+  })
+})
+
+describe('.hlog', () => {
+  it('is read back by hdr-histogram-js HistogramLogReader with the same counts per tag', () => {
+    const run = recordRun({api, search})
+    const log = renderHlog(run)
+    expect(log).toContain('#[Histogram log format version 1.3]')
+    expect(hdr.listTags(log).sort()).toEqual(['api', 'search'])
+    const reader = new hdr.HistogramLogReader(log)
+    const counts: Record<string, number> = {}
+    const total = {api: hdr.build(), search: hdr.build()} as Record<string, hdr.Histogram>
+    for (let histogram = reader.nextIntervalHistogram(); histogram; histogram = reader.nextIntervalHistogram()) {
+      counts[histogram.tag] = (counts[histogram.tag] ?? 0) + histogram.totalCount
+      total[histogram.tag]!.add(histogram)
+    }
+    expect(counts).toEqual({api: api.length, search: search.length})
+    expect(total.api!.getValueAtPercentile(99)).toBe(decodeHistogram(run.variants[0]!.totals.api!.latencyHistogram).getValueAtPercentile(99))
+  })
+})
+
+describe('report --compare', () => {
+  it('calls two samples of the same distribution "no significant change"', () => {
+    const base = recordRun({api: latencies(4000, 40, 11), search: latencies(1500, 120, 12)})
+    const next = recordRun({api: latencies(4000, 40, 21), search: latencies(1500, 120, 22)})
+    const comparison = compareRuns(base, next, {base: 'base.json', next: 'next.json'})
+    expect(comparison.verdict).toBe('no significant change')
+    expect(comparison.series.map((row) => row.verdict)).toEqual(['no significant change', 'no significant change'])
+  })
+
+  it('reports an injected slowdown as a regression of that series only, and the reverse as an improvement', () => {
+    const base = recordRun({api: latencies(4000, 40, 11), search: latencies(1500, 120, 12)})
+    const slow = recordRun({api: latencies(4000, 40, 21).map((value) => value * 1.3), search: latencies(1500, 120, 22)})
+    const comparison = compareRuns(base, slow, {base: 'base.json', next: 'slow.json'})
+    expect(comparison.verdict).toBe('regression')
+    const api = comparison.series.find((row) => row.series === 'api')!
+    expect(api.verdict).toBe('regression')
+    expect(api.reason).toMatch(/median \+\d+\.\d% \(Mann-Whitney p=/)
+    expect(comparison.series.find((row) => row.series === 'search')!.verdict).toBe('no significant change')
+    expect(compareRuns(slow, base, {base: 'slow.json', next: 'base.json'}).verdict).toBe('improvement')
+  })
+
+  it('does not call a large but noisy difference on a handful of requests', () => {
+    const base = recordRun({api: latencies(12, 40, 11)}, {intervals: 1})
+    const next = recordRun({api: latencies(12, 60, 21)}, {intervals: 1})
+    expect(compareRuns(base, next, {base: 'a', next: 'b'}).verdict).toBe('no significant change')
+  })
+})
+
+describe('renderers', () => {
+  it('puts the verdict first in Markdown and folds the details', () => {
+    const run = recordRun({api}, {sla: 'api: p(99)<1ms\n'})
+    const markdown = renderMarkdown(run)
+    expect(markdown.split('\n')[0]).toMatch(/^## ❌ SLA failed — `synthetic`/)
+    expect(markdown).toContain('| `api p(99)<1ms` | **')
+    expect(markdown).toContain('<details><summary>All SLA targets</summary>')
+  })
+
+  it('writes github-action-benchmark customSmallerIsBetter entries', () => {
+    const entries = renderBenchmarkJson(recordRun({api}))
+    expect(entries.map((entry) => entry.name)).toEqual(['synthetic api p50', 'synthetic api p95', 'synthetic api p99', 'synthetic api error rate'])
+    expect(entries[2]).toMatchObject({unit: 'ms', value: expect.any(Number)})
+  })
+})
