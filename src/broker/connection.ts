@@ -146,6 +146,11 @@ export class BrokerConnection {
     this.socket.write(prefix)
     for (const chunk of chunks) this.socket.write(chunk)
     this.socket.uncork()
+    // A client that does not read its responses stops being read from, so memory stays bounded.
+    if (this.socket.writableNeedDrain && !this.socket.isPaused()) {
+      this.socket.pause()
+      this.socket.once('drain', () => this.socket.resume())
+    }
   }
 
   private fail(error: unknown): void {

@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
+import {mkdir, access, constants} from 'node:fs/promises'
 import {StreamctlCommand} from '../cli/base-command.js'
+import {StreamctlError} from '../lib/errors.js'
 
 export interface BrokerResult {
   host: string
@@ -28,6 +30,7 @@ export default class Broker extends StreamctlCommand<typeof Broker> {
   async run(): Promise<BrokerResult> {
     const {startBroker} = await import('../broker/broker.js')
     const {flags} = this
+    if (flags['data-dir']) await ensureDataDir(flags['data-dir'])
     const broker = await startBroker({
       host: flags.host,
       port: flags.port,
@@ -43,5 +46,17 @@ export default class Broker extends StreamctlCommand<typeof Broker> {
     })
     await broker.close()
     return {host: broker.host, port: broker.port, dataDir: broker.dataDir}
+  }
+}
+
+async function ensureDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, {recursive: true})
+    await access(dir, constants.W_OK)
+  } catch (error) {
+    throw new StreamctlError('INVALID_FLAG', `--data-dir ${dir}: cannot use it as the broker's data directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+      hint: 'Point --data-dir at a directory this user can write, or leave it out for a temporary one.',
+      cause: error,
+    })
   }
 }

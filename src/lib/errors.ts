@@ -57,6 +57,8 @@ const ERROR_CODES = {
   TOPIC_EXISTS: 'error',
   GROUP_NOT_FOUND: 'error',
   GROUP_ACTIVE: 'error',
+  // the embedded broker cannot use its data directory
+  BROKER_DATA_INVALID: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else

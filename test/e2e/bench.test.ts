@@ -48,8 +48,8 @@ requests:
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/profile home · open model · seed 3/)
     expect(result.stdout).toMatch(/\n\s+home\s+\d+/)
-    expect(result.stdout).toMatch(/run data written to /)
-    const files = await readdir(out)
+    expect(result.stdout).toMatch(/run record written to .*\.json\nhtml report written to .*\.html/)
+    const files = (await readdir(out)).filter((name) => name.endsWith('.json'))
     expect(files).toHaveLength(1)
     const run = JSON.parse(await readFile(path.join(out, files[0]!), 'utf8')) as LoadRunData
     const variant = run.variants[0]!

@@ -10,7 +10,7 @@ import {runCli} from '../helpers/cli.js'
 import {createTestDatabase, createTestVhost, dropRedisPrefix, type TestDatabase, type TestVhost} from '../helpers/infra.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
 
-describe('provision on the external driver', () => {
+describe('provision on the external driver', {timeout: 180_000}, () => {
   let stack: TestStack
   let broker: BrokerProcess
   let database: TestDatabase

@@ -13,13 +13,23 @@ import type {ProvisionResult} from '../../src/lib/provision/provision.js'
 import type {TopicDescription} from '../../src/lib/kafka/topics.js'
 import type {Credentials} from '../../src/lib/stack/credentials.js'
 import type {StackState} from '../../src/lib/stack/state.js'
+import {isPortFree} from '../../src/lib/host/ports.js'
 import {runCli} from '../helpers/cli.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
 
 const MANIFEST_TOPICS = ['content-announcements', 'content-events', 'user-events']
 const QUEUES = ['inference_requests', 'inference_results', 'inference_requests.dlq', 'inference_results.dlq']
 
-describe('provision on the local driver', () => {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('provision on the local driver', {timeout: 180_000}, () => {
   let stack: TestStack
   let state: StackState
   const provision = (...args: string[]) => runCli(['provision', '--stack', stack.dir, ...args], {env: stack.env, timeoutMs: 120_000})
@@ -64,12 +74,16 @@ describe('provision on the local driver', () => {
     state = JSON.parse(await readFile(path.join(stack.stateRoot, stack.name, 'state.json'), 'utf8')) as StackState
   })
   afterAll(async () => {
-    const down = await runCli(['down', '--volumes', '--stack', stack.dir], {env: stack.env})
-    expect(down.exitCode, down.stderr).toBe(0)
+    // Already down when the last test passed; this cleans up after a failure.
+    await runCli(['down', '--volumes', '--stack', stack.dir], {env: stack.env})
     await stack.cleanup()
   })
 
   it('--dry-run lists every resource it would create and creates nothing', async () => {
+    const status = await runCli(['status', '--stack', stack.dir, '--json'], {env: stack.env})
+    expect(status.exitCode, status.stderr).toBe(0)
+    expect(JSON.parse(status.stdout)).toMatchObject({up: true, healthy: true})
+
     const dryRun = await provision('--dry-run', '--json')
     expect(dryRun.exitCode, dryRun.stderr).toBe(0)
     const result = JSON.parse(dryRun.stdout) as ProvisionResult
@@ -154,6 +168,27 @@ describe('provision on the local driver', () => {
     expect(human.stdout).not.toContain('sctl_')
   })
 
+  it('raises partitions and alters the configs the manifest changes, keeping the other overrides', async () => {
+    const file = path.join(stack.dir, 'stack.yaml')
+    const doc = parseDocument(await readFile(file, 'utf8'))
+    doc.setIn(['topics', 2, 'partitions'], 3)
+    doc.setIn(['topics', 2, 'configs', 'retention.ms'], 172800000)
+    await writeFile(file, doc.toString())
+    const changed = await provision('--json')
+    expect(changed.exitCode, changed.stderr).toBe(0)
+    expect((JSON.parse(changed.stdout) as ProvisionResult).applied).toEqual([{kind: 'topic', name: 'content-announcements', action: 'update', detail: 'partitions 1 → 3, retention.ms 86400000 → 172800000'}])
+    const admin = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING}).admin()
+    await admin.connect()
+    try {
+      const metadata = await admin.fetchTopicMetadata({topics: ['content-announcements']})
+      expect(metadata.topics[0]!.partitions).toHaveLength(3)
+      const described = await admin.describeConfigs({resources: [{type: 2, name: 'content-announcements', configNames: ['retention.ms', 'cleanup.policy']}], includeSynonyms: false})
+      expect(Object.fromEntries(described.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue]))).toEqual({'retention.ms': '172800000', 'cleanup.policy': 'delete'})
+    } finally {
+      await admin.disconnect()
+    }
+  })
+
   it('shows consumer lag per group in status once groups commit on the provisioned topics', async () => {
     const kafka = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING})
     const producer = kafka.producer()
@@ -201,6 +236,17 @@ describe('provision on the local driver', () => {
       expect(await queueExists('late-queue')).toBe(false)
     } finally {
       await writeFile(file, original)
+    }
+  })
+
+  it('down stops every process of the stack and frees its ports', async () => {
+    const started = Object.values(state.components).filter((component) => component.mode === 'started')
+    expect(started.map((component) => component.name).sort()).toEqual(['kafka', 'schema-registry'])
+    const down = await runCli(['down', '--volumes', '--stack', stack.dir], {env: stack.env})
+    expect(down.exitCode, down.stderr).toBe(0)
+    for (const component of started) {
+      expect(alive(component.process!.pid), component.name).toBe(false)
+      expect(await isPortFree(component.port), component.name).toBe(true)
     }
   })
 })

@@ -38,7 +38,7 @@ async function readAll(kafka: Kafka, topic: string, expected: number): Promise<s
   return values
 }
 
-describe('broker durability', () => {
+describe('broker durability', {timeout: 120_000}, () => {
   it('keeps records and committed offsets across a clean restart', async () => {
     const {broker, kafka} = await start()
     const admin = kafka.admin()

@@ -34,7 +34,7 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
   }
 }
 
-describe('kcat', () => {
+describe('kcat', {timeout: 120_000}, () => {
   it('lists metadata with -L', async () => {
     const admin = kafka.admin()
     await admin.connect()

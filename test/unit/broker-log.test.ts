@@ -150,4 +150,17 @@ describe('ProducerState', () => {
     expect(() => send(9, 1)).toThrow(/sequence/)
     log.close()
   })
+
+  it('is rebuilt from the recovered active segment, so a retry after a broker restart is still recognised', () => {
+    const batch = buildRecordBatch(values(4), {producerId: 11, producerEpoch: 2, baseSequence: 0})
+    const validated = validateBatches(Buffer.from(batch))
+    if (!('batches' in validated)) throw new Error('invalid')
+    const first = PartitionLog.open(dir, logSettings({}))
+    first.log.append(Buffer.from(batch), validated.batches)
+    first.log.close()
+    const producers = new ProducerState()
+    const reopened = PartitionLog.open(dir, logSettings({}), (header) => producers.record(header))
+    expect(producers.check(readBatchHeader(batch)!)).toBe(0)
+    reopened.log.close()
+  })
 })

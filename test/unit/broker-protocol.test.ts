@@ -138,6 +138,17 @@ describe('wire primitives', () => {
     expect(crc32c(Buffer.alloc(32))).toBe(0x8a9136aa)
   })
 
+  it('CRC-32C is the same whatever the alignment and length of the bytes', () => {
+    const bytes = Buffer.from(Array.from({length: 300}, (_, index) => (index * 37 + 11) & 0xff))
+    for (let offset = 0; offset < 8; offset++) {
+      for (const length of [0, 1, 7, 8, 9, 63, 64, 200]) {
+        const view = bytes.subarray(offset, offset + length)
+        expect(crc32c(view), `offset ${offset} length ${length}`).toBe(crc32c(Buffer.from(view)))
+        expect(crc32c(bytes, offset, offset + length)).toBe(crc32c(Buffer.from(view)))
+      }
+    }
+  })
+
   it('a frame that lies about a length is malformed, never a huge allocation', () => {
     const lying = new Encoder().writeInt32(2_000_000_000).toBuffer()
     expect(() => new Decoder(lying).readArray((decoder) => decoder.readInt32())).toThrow(MalformedFrameError)

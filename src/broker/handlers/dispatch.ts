@@ -10,7 +10,7 @@ import {handleFetch} from './fetch.js'
 import {handleFindCoordinator, handleDescribeGroups, handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleListGroups, handleOffsetCommit, handleOffsetFetch, handleSyncGroup} from './groups.js'
 import {handleInitProducerId, handleListOffsets} from './offsets.js'
 import {handleProduce} from './produce.js'
-import {handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleDescribeConfigs, handleMetadata} from './topics.js'
+import {handleAlterConfigs, handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleDescribeConfigs, handleMetadata} from './topics.js'
 
 export type Handler = (decoder: Decoder, info: RequestInfo, broker: BrokerContext) => Encoder | undefined | Promise<Encoder | undefined>
 
@@ -30,6 +30,7 @@ export const HANDLERS: Record<ApiName, Handler> = {
   DeleteTopics: (decoder, info, broker) => handleDeleteTopics(decoder, info.version, broker),
   CreatePartitions: (decoder, info, broker) => handleCreatePartitions(decoder, info.version, broker),
   DescribeConfigs: (decoder, info, broker) => handleDescribeConfigs(decoder, info.version, broker),
+  AlterConfigs: (decoder, info, broker) => handleAlterConfigs(decoder, info.version, broker),
   InitProducerId: (decoder, info, broker) => handleInitProducerId(decoder, info.version, broker),
   FindCoordinator: handleFindCoordinator,
   JoinGroup: handleJoinGroup,

@@ -33,8 +33,8 @@ function readAll(request: FetchRequest, broker: BrokerContext): FetchResponse & 
       const {log} = partition
       const base = {partition: wanted.partition, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset}
       try {
-        // The first partition with data returns at least one batch, even over the size limits.
-        const limit = bytes === 0 ? Math.min(wanted.partitionMaxBytes, remaining) : Math.min(wanted.partitionMaxBytes, remaining)
+        // Once the response holds data, max_bytes caps it; the first batch goes out whatever its size.
+        const limit = Math.min(wanted.partitionMaxBytes, remaining)
         if (limit <= 0 && bytes > 0) return {...base, errorCode: 0, records: []}
         const read = log.read(wanted.fetchOffset, Math.max(1, limit))
         bytes += read.bytes

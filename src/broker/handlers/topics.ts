@@ -9,6 +9,7 @@ import {decodeCreateTopicsRequest, encodeCreateTopicsResponse, type TopicResults
 import {decodeDeleteTopicsRequest, encodeDeleteTopicsResponse} from '../protocol/apis/delete-topics.js'
 import {decodeCreatePartitionsRequest, encodeCreatePartitionsResponse} from '../protocol/apis/create-partitions.js'
 import {decodeDescribeConfigsRequest, encodeDescribeConfigsResponse, ResourceType, type DescribedResource} from '../protocol/apis/describe-configs.js'
+import {decodeAlterConfigsRequest, encodeAlterConfigsResponse} from '../protocol/apis/alter-configs.js'
 import {TOPIC_CONFIG_DEFAULTS} from '../log/topic-config.js'
 
 function outcome(name: string, action: () => void): TopicResults[number] {
@@ -112,5 +113,19 @@ export function handleDescribeConfigs(decoder: Decoder, version: number, broker:
   })
   const encoder = new Encoder()
   encodeDescribeConfigsResponse(encoder, version, results)
+  return encoder
+}
+
+export function handleAlterConfigs(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
+  const request = decodeAlterConfigsRequest(decoder)
+  const results = request.resources.map((resource) => {
+    const base = {resourceType: resource.resourceType, resourceName: resource.resourceName}
+    if (resource.resourceType !== ResourceType.topic) return {...base, errorCode: errorCode('INVALID_REQUEST'), errorMessage: 'Only topic configs can be altered on this broker.'}
+    const result = outcome(resource.resourceName, () => broker.topics.replaceConfigs(resource.resourceName, resource.configs, request.validateOnly))
+    if (result.errorCode === 0 && !request.validateOnly) broker.logger.log('info', 'topic configs altered', {topic: resource.resourceName, configs: resource.configs})
+    return {...base, errorCode: result.errorCode, errorMessage: result.errorMessage}
+  })
+  const encoder = new Encoder()
+  encodeAlterConfigsResponse(encoder, version, results)
   return encoder
 }

@@ -47,7 +47,7 @@ export class LogSegment {
   }
 
   /** Opens an existing segment: indexes from disk when trustworthy, else rebuilt by a header scan. */
-  static open(dir: string, baseOffset: number, indexIntervalBytes: number, options: {verify: boolean}): {segment: LogSegment; scan: SegmentScan} {
+  static open(dir: string, baseOffset: number, indexIntervalBytes: number, options: {verify: boolean; onBatch?: (header: BatchHeader) => void}): {segment: LogSegment; scan: SegmentScan} {
     const segment = new LogSegment(dir, baseOffset, indexIntervalBytes)
     const loaded = options.verify ? undefined : SparseIndex.read(segment.file('index'), segment.file('timeindex'), baseOffset, segment.size)
     if (loaded && loaded.offsets.length > 0) {
@@ -55,7 +55,7 @@ export class LogSegment {
       segment.restoreTailFromIndex()
       return {segment, scan: {truncatedBytes: 0, batches: -1}}
     }
-    return {segment, scan: segment.scanAndRecover(options.verify)}
+    return {segment, scan: segment.scanAndRecover(options.verify, options.onBatch)}
   }
 
   file(extension: string): string {
@@ -77,7 +77,7 @@ export class LogSegment {
   }
 
   /** Reads every batch, optionally checking CRCs, rebuilds the indexes and truncates a torn tail. */
-  private scanAndRecover(verifyCrc: boolean): SegmentScan {
+  private scanAndRecover(verifyCrc: boolean, onBatch?: (header: BatchHeader) => void): SegmentScan {
     let position = 0
     let batches = 0
     let expectedOffset = this.baseOffset
@@ -96,6 +96,7 @@ export class LogSegment {
       }
       if (verifyCrc && !batchCrcMatches(chunk, position - chunkStart, header.size)) break
       this.track(header, position)
+      onBatch?.(header)
       expectedOffset = this.nextOffset
       position += header.size
       batches++

@@ -3,6 +3,7 @@
 // directory so a topic is either fully described on disk or absent.
 import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import {StreamctlError} from '../../lib/errors.js'
 import {KafkaProtocolError} from '../protocol/errors.js'
 import {PartitionLog} from './partition-log.js'
 import {ProducerState} from './producer-state.js'
@@ -53,12 +54,13 @@ export class TopicStore {
         rmSync(path.join(this.root, name), {recursive: true, force: true})
         continue
       }
-      const descriptor = JSON.parse(readFileSync(file, 'utf8')) as TopicDescriptor
+      const descriptor = readDescriptor(file)
       const partitions: Partition[] = []
       for (let index = 0; index < descriptor.partitions; index++) {
-        const {log, recovery} = PartitionLog.open(this.partitionDir(name, index), logSettings(descriptor.configs))
+        const producers = new ProducerState()
+        const {log, recovery} = PartitionLog.open(this.partitionDir(name, index), logSettings(descriptor.configs), (header) => producers.record(header))
         if (recovery.truncatedBytes > 0) events.onRecovered?.(name, index, recovery.truncatedBytes)
-        partitions.push({topic: name, index, log, producers: new ProducerState()})
+        partitions.push({topic: name, index, log, producers})
       }
       this.topics.set(name, {descriptor, partitions})
     }
@@ -132,6 +134,17 @@ export class TopicStore {
     this.addPartitions(topic, count)
   }
 
+  /** Replaces a topic's configs (AlterConfigs is not incremental) and applies them to its logs. */
+  replaceConfigs(name: string, configs: Record<string, string>, validateOnly = false): void {
+    const topic = this.topics.get(name)
+    if (!topic) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
+    validateTopicConfigs(configs)
+    if (validateOnly) return
+    topic.descriptor = {...topic.descriptor, configs}
+    this.writeDescriptor(topic.descriptor)
+    for (const partition of topic.partitions) partition.log.updateSettings(logSettings(configs))
+  }
+
   delete(name: string): Partition[] {
     const topic = this.topics.get(name)
     if (!topic) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
@@ -148,4 +161,17 @@ export class TopicStore {
   close(): void {
     for (const partition of this.all()) partition.log.close()
   }
+}
+
+function readDescriptor(file: string): TopicDescriptor {
+  let descriptor: Partial<TopicDescriptor>
+  try {
+    descriptor = JSON.parse(readFileSync(file, 'utf8')) as Partial<TopicDescriptor>
+  } catch (error) {
+    throw new StreamctlError('BROKER_DATA_INVALID', `${file}: not a readable topic descriptor (${(error as Error).message})`, {hint: 'Restore the file from a backup, or remove the topic directory to drop the topic.', cause: error})
+  }
+  if (typeof descriptor.name !== 'string' || !Number.isInteger(descriptor.partitions) || typeof descriptor.configs !== 'object' || descriptor.configs === null) {
+    throw new StreamctlError('BROKER_DATA_INVALID', `${file}: a topic descriptor needs name, partitions and configs`, {hint: 'Restore the file from a backup, or remove the topic directory to drop the topic.'})
+  }
+  return descriptor as TopicDescriptor
 }

@@ -20,6 +20,7 @@ export const ApiKey = {
   DeleteTopics: 20,
   InitProducerId: 22,
   DescribeConfigs: 32,
+  AlterConfigs: 33,
   CreatePartitions: 37,
 } as const
 
@@ -49,6 +50,7 @@ export const SUPPORTED_VERSIONS: Record<ApiName, VersionRange> = {
   DeleteTopics: {minVersion: 0, maxVersion: 1},
   InitProducerId: {minVersion: 0, maxVersion: 1},
   DescribeConfigs: {minVersion: 0, maxVersion: 2},
+  AlterConfigs: {minVersion: 0, maxVersion: 1},
   CreatePartitions: {minVersion: 0, maxVersion: 1},
 }
 

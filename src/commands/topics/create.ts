@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {KafkaCommand, kafkaFlags} from '../../cli/kafka-command.js'
 import {StreamctlError} from '../../lib/errors.js'
-import type {NewTopic} from '../../lib/kafka/topics.js'
+import type {NewTopic} from '../../lib/kafka/topic-changes.js'
 
 const configFlag = Flags.custom<[string, string]>({
   helpValue: 'key=value',
@@ -31,7 +31,7 @@ export default class TopicsCreate extends KafkaCommand<typeof TopicsCreate> {
     const name = this.args.topic
     if (!/^[a-zA-Z0-9._-]{1,249}$/.test(name)) throw new StreamctlError('INVALID_FLAG', `topic name "${name}": use 1–249 letters, digits, ".", "_" or "-"`)
     const topic: NewTopic = {name, partitions: this.flags.partitions, replication: this.flags['replication-factor'], configs: Object.fromEntries((this.flags.config ?? []) as unknown as Array<[string, string]>)}
-    const {createTopics} = await import('../../lib/kafka/topics.js')
+    const {createTopics} = await import('../../lib/kafka/topic-changes.js')
     await this.withKafka(({admin}) => createTopics(admin, [topic]))
     this.print(`created topic ${name} (${topic.partitions} partition${topic.partitions === 1 ? '' : 's'}, replication ${topic.replication})`)
     return {created: topic}

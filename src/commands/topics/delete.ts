@@ -15,7 +15,7 @@ export default class TopicsDelete extends KafkaCommand<typeof TopicsDelete> {
   async run(): Promise<TopicsDeleteResult> {
     const {argv} = await this.parse(TopicsDelete)
     const names = [...new Set(argv.map(String))]
-    const {deleteTopics} = await import('../../lib/kafka/topics.js')
+    const {deleteTopics} = await import('../../lib/kafka/topic-changes.js')
     await this.withKafka(({admin}) => deleteTopics(admin, names))
     for (const name of names) this.print(`deleted topic ${name}`)
     return {deleted: names}

@@ -53,11 +53,10 @@ export async function seekGroup({kafka, admin}: KafkaAdmin, request: SeekRequest
 async function partitionBounds(admin: KafkaAdmin['admin'], topic: string, spec: OffsetSpec): Promise<PartitionBounds[]> {
   const offsets = await admin.fetchTopicOffsets(topic)
   const byTime = spec.kind === 'timestamp' ? new Map((await admin.fetchTopicOffsetsByTimestamp(topic, spec.timestamp)).map((entry) => [entry.partition, Number(entry.offset)])) : undefined
-  return offsets.map((entry) => ({
-    topic,
-    partition: entry.partition,
-    earliest: Number(entry.low),
-    latest: Number(entry.high),
-    ...(byTime ? {atTimestamp: byTime.get(entry.partition) ?? -1} : {}),
-  }))
+  return offsets.map((entry) => {
+    const latest = Number(entry.high)
+    // kafkajs reports "no record at or after the time" as the log end; keep it recognisable.
+    const found = byTime?.get(entry.partition) ?? -1
+    return {topic, partition: entry.partition, earliest: Number(entry.low), latest, ...(byTime ? {atTimestamp: found >= latest ? -1 : found} : {})}
+  })
 }

@@ -2,7 +2,8 @@
 // differ. Only the config keys the manifest names are compared and changed.
 import type {Topic} from '../stack/manifest.js'
 import {connectAdmin} from '../kafka/client.js'
-import {alterTopicConfigs, createTopics, increasePartitions, listTopicNames, readTopicConfigs} from '../kafka/topics.js'
+import {alterTopicConfigs, createTopics, increasePartitions} from '../kafka/topic-changes.js'
+import {listTopicNames, readTopicConfigs} from '../kafka/topics.js'
 import {closeOnFailure, type PlannedChange, type PlannedStep} from './plan.js'
 import {diffTopics, type ObservedTopic} from './topics-diff.js'
 

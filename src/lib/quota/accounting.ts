@@ -91,23 +91,21 @@ export async function readQuotaAccounting(stores: QuotaStores, since: Date, vari
       [since],
     )
   ).rows
+  const drifts = await driftByUserDay(stores, [...new Set(rows.map((row) => row.quota_day))])
   const users = new Map<string, QuotaUser & {settledEstimate: number}>()
-  let drift = 0
   for (const row of rows) {
-    const redisDay = await stores.redis.hgetall(`quota:${row.user_id}:d:${row.quota_day}`)
-    const logged = await stores.pg.query<{sum: string}>('SELECT coalesce(sum(actual_tokens), 0) AS sum FROM usage_log WHERE user_id = $1 AND quota_day = $2', [row.user_id, row.quota_day])
-    const userDrift = Number(redisDay.used ?? 0) - Number(logged.rows[0]!.sum)
-    drift += Math.abs(userDrift)
     const user = users.get(row.user_id) ?? {user: row.user_id, tier: row.tier, admitted: 0, settled: 0, estimatedTokens: 0, reservedTokens: 0, usedTokens: 0, refundedTokens: 0, estimateError: 0, drift: 0, settledEstimate: 0}
+    const day = drifts.get(`${row.user_id}\u0000${row.quota_day}`)
     user.admitted += Number(row.admitted)
     user.settled += Number(row.settled)
     user.estimatedTokens += Number(row.estimated)
     user.usedTokens += Number(row.used)
     user.settledEstimate += Number(row.settled_estimate)
-    user.reservedTokens += Math.max(0, Number(redisDay.reserved ?? 0))
-    user.drift += userDrift
+    user.reservedTokens += day?.reserved ?? 0
+    user.drift += day?.drift ?? 0
     users.set(row.user_id, user)
   }
+  const drift = [...drifts.values()].reduce((sum, day) => sum + Math.abs(day.drift), 0)
   const userList = [...users.values()].map(({settledEstimate, ...user}) => finish(user, settledEstimate)).sort((a, b) => b.usedTokens - a.usedTokens || a.user.localeCompare(b.user))
   const tiers = new Map<string, QuotaTier & {settledEstimate: number}>()
   for (const user of [...users.values()]) {
@@ -183,6 +181,31 @@ async function overAdmitted(client: QuotaStores['pg'], since: Date): Promise<num
     [since],
   )
   return Number(result.rows[0]!.over)
+}
+
+/**
+ * Redis `used` minus the usage_log sum for every user with usage on the given quota days (not only
+ * the run's users: a counter that drifted earlier that day is still a broken invariant).
+ */
+async function driftByUserDay(stores: QuotaStores, days: string[]): Promise<Map<string, {drift: number; reserved: number}>> {
+  const drifts = new Map<string, {drift: number; reserved: number}>()
+  if (days.length === 0) return drifts
+  const logged = await stores.pg.query<{user_id: string; quota_day: string; used: string}>(
+    `SELECT user_id, to_char(quota_day, 'YYYY-MM-DD') AS quota_day, sum(actual_tokens) AS used FROM usage_log WHERE quota_day = ANY($1::date[]) GROUP BY 1, 2
+     UNION SELECT DISTINCT user_id, to_char(quota_day, 'YYYY-MM-DD'), 0 FROM requests
+      WHERE quota_day = ANY($1::date[]) AND NOT EXISTS (SELECT 1 FROM usage_log u WHERE u.user_id = requests.user_id AND u.quota_day = requests.quota_day)`,
+    [days],
+  )
+  const pipeline = stores.redis.pipeline()
+  for (const row of logged.rows) pipeline.hmget(`quota:${row.user_id}:d:${row.quota_day}`, 'used', 'reserved')
+  const replies = (await pipeline.exec()) ?? []
+  logged.rows.forEach((row, index) => {
+    const [error, values] = replies[index] ?? [null, [null, null]]
+    if (error) throw error
+    const [used, reserved] = values as [string | null, string | null]
+    drifts.set(`${row.user_id}\u0000${row.quota_day}`, {drift: Number(used ?? 0) - Number(row.used), reserved: Math.max(0, Number(reserved ?? 0))})
+  })
+  return drifts
 }
 
 async function doubleCharged(stores: QuotaStores): Promise<number> {

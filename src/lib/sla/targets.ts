@@ -41,13 +41,16 @@ export const slaTargetsSchema: JsonSchema = {
  * threshold syntax) are added to `source.problems` with their positions.
  */
 export function readSlaTargets(source: YamlSource, value: unknown, path: readonly PathSegment[]): SlaTarget[] {
-  if (!checkAgainstSchema(source, value, slaTargetsSchema, path)) return []
+  const structureOk = checkAgainstSchema(source, value, slaTargetsSchema, path)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return []
+  // Thresholds are parsed even when the structure has problems, so every problem shows in one pass.
   const targets: SlaTarget[] = []
   for (const [metric, raw] of Object.entries(value as Record<string, unknown>)) {
     const entries = Array.isArray(raw) ? raw : [raw]
     entries.forEach((entry: unknown, index) => {
       const at = Array.isArray(raw) ? [...path, metric, index] : [...path, metric]
-      const spec = typeof entry === 'string' ? {threshold: entry} : (entry as {threshold: string; abortOnFail?: boolean; delayAbortEval?: string})
+      const spec = typeof entry === 'string' ? {threshold: entry} : (entry as {threshold: string; abortOnFail?: boolean; delayAbortEval?: string} | null)
+      if (typeof spec?.threshold !== 'string') return
       try {
         targets.push({
           metric,
@@ -61,5 +64,5 @@ export function readSlaTargets(source: YamlSource, value: unknown, path: readonl
       }
     })
   }
-  return targets
+  return structureOk ? targets : []
 }

@@ -1,0 +1,85 @@
+// `streamctl demo` and the quota accounting on a real reference stack (local driver, isolated
+// database, vhost and key prefix): the demo ends with a verdict and an HTML report and every quota
+// invariant at zero; an impossible target exits 99 with one failing JUnit case; a Redis quota
+// counter corrupted by hand shows up as drift and fails the verdict.
+import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {Redis} from 'ioredis'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {BenchResult} from '../../src/commands/bench.js'
+import type {DemoResult} from '../../src/commands/demo.js'
+import type {RunRecord} from '../../src/lib/report/run-record.js'
+import {ROOT, runCli} from '../helpers/cli.js'
+import {makeTestStack, type TestStack} from '../helpers/stacks.js'
+
+describe('streamctl demo on the reference stack', () => {
+  let stack: TestStack
+  let out: string
+  let demo: RunRecord
+  beforeAll(async () => {
+    stack = await makeTestStack()
+    out = await mkdtemp(path.join(os.tmpdir(), 'streamctl-demo-'))
+  })
+  afterAll(async () => {
+    await runCli(['down', '--volumes', '--stack', stack.dir], {env: stack.env, timeoutMs: 120_000})
+    await stack.cleanup()
+    await rm(out, {recursive: true, force: true})
+  }, 120_000)
+
+  it('comes up, provisions, runs a short peak and ends with a verdict, an HTML report and zero quota invariants', async () => {
+    const result = await runCli(['demo', '--driver', 'local', '--stack', stack.dir, '--duration', '20s', '--out', out, '--json'], {env: {...stack.env, CI: '1'}, timeoutMs: 400_000})
+    expect([0, 99], result.stderr.slice(-3000)).toContain(result.exitCode)
+    const body = JSON.parse(result.stdout) as DemoResult
+    expect(body.driver).toBe('local')
+    expect((await stat(path.resolve(ROOT, body.html))).size).toBeGreaterThan(10_000)
+    demo = JSON.parse(await readFile(path.resolve(ROOT, body.reports[0]!.file), 'utf8')) as RunRecord
+    expect(demo.profile).toBe('peak')
+    expect(result.exitCode).toBe(demo.sla.passed ? 0 : 99)
+    expect(Object.keys(demo.variants[0]!.phases).length).toBeGreaterThan(1)
+    const quota = demo.quota!
+    expect(quota.drained).toBe(true)
+    expect(quota.client.attempted).toBeGreaterThan(0)
+    const accept = demo.variants[0]!.totals['generate.accept']!
+    expect(quota.totals.admitted, `generate.accept: ${JSON.stringify(accept.counts)}`).toBeGreaterThan(0)
+    expect(quota.totals.usedTokens).toBeGreaterThan(0)
+    expect(quota.totals.admitted).toBeLessThanOrEqual(quota.client.attempted)
+    expect(quota.tiers.map((tier) => tier.tier).length).toBeGreaterThan(0)
+    expect(quota.invariants).toEqual({over_admitted: 0, drift: 0, open_reservations: 0, double_charged: 0})
+    const quotaResults = demo.sla.results.filter((r) => r.metric.startsWith('quota.'))
+    expect(quotaResults.map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass'])
+  }, 420_000)
+
+  it('exits 99 on an impossible target with one failing JUnit case; the quota targets still pass', async () => {
+    const sla = path.join(out, 'impossible.yaml')
+    await writeFile(sla, 'recommendations: p(99)<0.001ms\nquota.drift: ==0\nquota.over_admitted: ==0\nquota.open_reservations: ==0\nquota.double_charged: ==0\n')
+    const junit = path.join(out, 'steady.xml')
+    const result = await runCli(['bench', 'steady', '--duration', '20s', '--rate', '20', '--stack', stack.dir, '--sla', sla, '--junit', junit, '--out', out], {env: {...stack.env, CI: '1'}, timeoutMs: 200_000})
+    expect(result.exitCode, result.stderr.slice(-3000)).toBe(99)
+    const xml = await readFile(junit, 'utf8')
+    expect(xml).toMatch(/tests="5" failures="1"/)
+    expect([...xml.matchAll(/ name="([^"]+)"[^>]*>\s*<failure/g)].map((match) => match[1])).toEqual(['recommendations p(99)&lt;0.001ms'])
+  }, 200_000)
+
+  it('reports drift and fails the verdict when a Redis quota counter is corrupted', async () => {
+    const user = demo.quota!.users[0]!.user
+    const day = demo.quota!.since.slice(0, 10)
+    const redis = new Redis('redis://127.0.0.1:6379', {keyPrefix: `${stack.name}:`})
+    try {
+      expect(Number(await redis.hget(`quota:${user}:d:${day}`, 'used'))).toBeGreaterThan(0)
+      await redis.hincrby(`quota:${user}:d:${day}`, 'used', 777)
+    } finally {
+      redis.disconnect()
+    }
+    const sla = path.join(out, 'quota.yaml')
+    await writeFile(sla, 'quota.drift: ==0\nquota.open_reservations: ==0\n')
+    const result = await runCli(['bench', 'steady', '--duration', '5s', '--rate', '20', '--stack', stack.dir, '--sla', sla, '--out', out, '--json'], {env: {...stack.env, CI: '1'}, timeoutMs: 200_000})
+    expect(result.exitCode, result.stderr.slice(-3000)).toBe(99)
+    const body = JSON.parse(result.stdout) as BenchResult
+    expect(body.run.quota!.invariants.drift).toBe(777)
+    expect(body.run.sla.results.map((r) => [r.name, r.status, r.observedText])).toEqual([
+      ['quota.drift ==0', 'fail', '777'],
+      ['quota.open_reservations ==0', 'pass', '0'],
+    ])
+  }, 200_000)
+})
