@@ -3,6 +3,7 @@ import {benchProgressView} from '../cli/bench-progress.js'
 import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
 import {durationFlag} from '../cli/flags.js'
 import {ExitCode, StreamctlError} from '../lib/errors.js'
+import type {TimelineEventSpec} from '../lib/load/profile.js'
 import type {RunRecord} from '../lib/report/run-record.js'
 import type {WrittenReport} from '../lib/report/write-reports.js'
 
@@ -19,6 +20,14 @@ const positiveNumber = Flags.custom<number>({
     const value = Number(input)
     if (!(value > 0) || !Number.isFinite(value)) throw new StreamctlError('INVALID_FLAG', `--${options.name} ${input}: expected a positive number`)
     return value
+  },
+})
+
+const chaosFlag = Flags.custom<TimelineEventSpec>({
+  helpValue: '<action:component@at>',
+  parse: async (input) => {
+    const {parseChaosSpec} = await import('../lib/load/chaos-spec.js')
+    return parseChaosSpec(input)
   },
 })
 
@@ -51,6 +60,8 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     '<%= config.bin %> bench ./my-profile.yaml --target http://127.0.0.1:3000 --duration 1m',
     '<%= config.bin %> bench retry-storm --variant naive --out ./runs',
     '<%= config.bin %> bench soak --shard 2/4',
+    '<%= config.bin %> bench steady --duration 1m --chaos kill:worker@20% --chaos restart:worker@50%',
+    '<%= config.bin %> bench peak --chaos pause:projector@10s --chaos resume:projector@40s',
   ]
   static override args = {profile: Args.string({required: true, description: 'Profile name or path to a profile YAML file.'})}
   static override flags = {
@@ -58,6 +69,10 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     duration: durationFlag({description: "The run's length; the curve and the timeline are compressed or stretched to it."}),
     rate: positiveNumber({helpValue: '<req/s>', description: 'Base rate in requests per second; every rate in the profile scales with it.'}),
     seed: Flags.integer({description: 'Seed of the schedule, request mix and variables (the same seed repeats the run exactly).'}),
+    chaos: chaosFlag({
+      multiple: true,
+      description: 'Fault on a component of the local stack during the run: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT) or restart it, at a share of the run or a time. Added to the profile timeline.',
+    }),
     shard: shardFlag({description: 'Run share i of N of the profile (every N-th request), for distributed load; combine with `report merge`.'}),
     'max-in-flight': Flags.integer({min: 1, description: 'Cap on requests in flight (default: two seconds of the peak rate).'}),
     variant: Flags.string({multiple: true, description: 'Run only the named variant(s).'}),
@@ -77,10 +92,14 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     const stack = await this.loadStack(flags.stack)
     const {findProfile} = await import('../lib/load/profile-loader.js')
     const {chooseSlaTargets} = await import('../lib/sla/choose-targets.js')
-    const profile = await findProfile(stack, args.profile)
+    const found = await findProfile(stack, args.profile)
+    const profile = flags.chaos?.length ? {...found, timeline: [...found.timeline, ...flags.chaos]} : found
     const sla = await chooseSlaTargets(stack, profile, flags.sla)
     const {resolveBenchTarget} = await import('../lib/load/bench-target.js')
     const target = await resolveBenchTarget(stack, profile, flags.target)
+    const {isComponentFault} = await import('../lib/load/profile.js')
+    const faultedComponents = profile.timeline.filter(isComponentFault).map((event) => event.component)
+    const faults = faultedComponents.length > 0 ? await (await import('../lib/stack/component-faults.js')).ComponentFaults.open(stack, faultedComponents) : undefined
     const {runBenchSession} = await import('../lib/report/bench-session.js')
     const {runMetadata} = await import('../lib/report/run-record.js')
     const {defaultReportFiles, writeReports} = await import('../lib/report/write-reports.js')
@@ -100,6 +119,7 @@ The run record (versioned JSON: histograms per series, per phase and per interva
         profile,
         targetUrl: target.url,
         ...(target.adminUrl ? {adminUrl: target.adminUrl} : {}),
+        ...(faults ? {faults} : {}),
         users: target.users,
         scrapeUrls: target.scrapeUrls,
         overrides: {

@@ -40,6 +40,8 @@ const ERROR_CODES = {
   PORT_UNAVAILABLE: 'error',
   STACK_DRIVER_MISMATCH: 'usage',
   STACK_STATE_CORRUPT: 'error',
+  // fault injection (timeline kill/pause/resume/restart, bench --chaos)
+  COMPONENT_NOT_CONTROLLABLE: 'usage',
   // provisioning
   MIGRATION_CHANGED: 'error',
   MIGRATION_FAILED: 'error',

@@ -1,10 +1,11 @@
 // What survives the broker process: records and committed offsets across a clean restart and a
 // kill -9 with fsync `always`, and a torn tail segment recovered at start.
-import {readdir, stat, truncate} from 'node:fs/promises'
+import {open, readdir, stat, truncate} from 'node:fs/promises'
 import path from 'node:path'
 import {Kafka, logLevel} from 'kafkajs'
 import {afterEach, describe, expect, it} from 'vitest'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
+import {TRIALS, runTrials} from '../helpers/trials.js'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 
@@ -67,71 +68,92 @@ describe('broker durability', {timeout: 120_000}, () => {
     expect((await readAll(kafka, 'restart', 100)).sort()).toEqual(Array.from({length: 100}, (_, index) => `v${index}`).sort())
   })
 
+  // PRODUCT.md §7; RELIABILITY_TRIALS repeats the kill on the same data directory, a topic per trial.
   it('loses no acknowledged record when killed with -9 during acks=-1 produce with fsync always', async () => {
     const {broker, kafka} = await start(['--fsync', 'always'])
-    const admin = kafka.admin()
-    await admin.connect()
-    await admin.createTopics({topics: [{topic: 'crash', numPartitions: 3}]})
-    await admin.disconnect()
-    const producer = kafka.producer({retry: {retries: 0}})
-    await producer.connect()
-    const acknowledged: string[] = []
-    let stop = false
-    const writers = Array.from({length: 4}, async (_, writer) => {
-      for (let batch = 0; !stop; batch++) {
-        const values = Array.from({length: 20}, (_, index) => `w${writer}-b${batch}-${index}`)
-        try {
-          await producer.send({topic: 'crash', acks: -1, messages: values.map((value) => ({value}))})
-          acknowledged.push(...values)
-        } catch {
-          return
+    await runTrials('broker-kill9-acks-all', TRIALS, async (trial) => {
+      const topic = `crash-${trial}`
+      const admin = kafka.admin()
+      await admin.connect()
+      await admin.createTopics({topics: [{topic, numPartitions: 3}]})
+      await admin.disconnect()
+      const producer = kafka.producer({retry: {retries: 0}})
+      await producer.connect()
+      const acknowledged: string[] = []
+      let stop = false
+      const writers = Array.from({length: 4}, async (_, writer) => {
+        for (let batch = 0; !stop; batch++) {
+          const values = Array.from({length: 20}, (_, index) => `w${writer}-b${batch}-${index}`)
+          try {
+            await producer.send({topic, acks: -1, messages: values.map((value) => ({value}))})
+            acknowledged.push(...values)
+          } catch {
+            return
+          }
         }
-      }
-    })
-    while (acknowledged.length < 2000) await new Promise((resolve) => setTimeout(resolve, 10))
-    await broker.stop({hard: true})
-    stop = true
-    await Promise.all(writers)
-    await producer.disconnect().catch(() => undefined)
+      })
+      // Kill at a different point each trial: after 1,000 to 3,000 acknowledged records.
+      const killAfter = 1000 + ((trial * 737) % 2000)
+      while (acknowledged.length < killAfter) await new Promise((resolve) => setTimeout(resolve, 10))
+      await broker.stop({hard: true})
+      stop = true
+      await Promise.all(writers)
+      await producer.disconnect().catch(() => undefined)
 
-    await broker.restart()
-    const stored = new Set(await readAll(kafka, 'crash', acknowledged.length))
-    const lost = acknowledged.filter((value) => !stored.has(value))
-    expect(lost).toEqual([])
-    expect(stored.size).toBeGreaterThanOrEqual(acknowledged.length)
+      await broker.restart()
+      const stored = new Set(await readAll(kafka, topic, acknowledged.length))
+      const lost = acknowledged.filter((value) => !stored.has(value))
+      expect(lost).toEqual([])
+      expect(stored.size).toBeGreaterThanOrEqual(acknowledged.length)
+      return {acknowledged: acknowledged.length, lost: lost.length}
+    })
   })
 
-  it('recovers a torn tail segment at start: the partial batch is cut off and appends continue after the last whole one', async () => {
-    const {broker, kafka} = await start()
-    const admin = kafka.admin()
-    await admin.connect()
-    await admin.createTopics({topics: [{topic: 'torn', numPartitions: 1}]})
-    const producer = kafka.producer()
-    await producer.connect()
-    for (let batch = 0; batch < 5; batch++) await producer.send({topic: 'torn', messages: Array.from({length: 10}, (_, index) => ({value: `b${batch}-${index}`}))})
-    await producer.disconnect()
-    await admin.disconnect()
-    await broker.stop()
+  // Odd trials cut the last batch short (a torn write), even ones overwrite its end (a corrupt
+  // write that fails its CRC); the amount varies per trial.
+  it('recovers a torn or corrupt tail segment at start: the bad batch is cut off and appends continue after the last whole one', async () => {
+    await runTrials('broker-corrupt-tail', TRIALS, async (trial) => {
+      const {broker, kafka} = await start()
+      const admin = kafka.admin()
+      await admin.connect()
+      await admin.createTopics({topics: [{topic: 'torn', numPartitions: 1}]})
+      const producer = kafka.producer()
+      await producer.connect()
+      for (let batch = 0; batch < 5; batch++) await producer.send({topic: 'torn', messages: Array.from({length: 10}, (_, index) => ({value: `b${batch}-${index}`}))})
+      await producer.disconnect()
+      await admin.disconnect()
+      await broker.stop()
 
-    // Cut the last batch in half, as a crash in the middle of a write would leave it.
-    const dir = path.join(broker.dataDir, 'topics', 'torn', '0')
-    const segment = path.join(dir, (await readdir(dir)).find((name) => name.endsWith('.log'))!)
-    const {size} = await stat(segment)
-    await truncate(segment, size - 40)
-    await broker.restart()
-    expect(broker.logs.find((entry) => entry.msg === 'recovered torn log tail')).toMatchObject({topic: 'torn', partition: 0})
-    expect((await stat(segment)).size).toBeLessThan(size - 40)
+      // Damage the last batch, as a crash in the middle of a write (or a bad disk) would leave it.
+      const dir = path.join(broker.dataDir, 'topics', 'torn', '0')
+      const segment = path.join(dir, (await readdir(dir)).find((name) => name.endsWith('.log'))!)
+      const {size} = await stat(segment)
+      const damaged = 1 + ((trial * 13) % 40)
+      if (trial % 2 === 0) {
+        await truncate(segment, size - damaged)
+      } else {
+        const file = await open(segment, 'r+')
+        await file.write(Buffer.alloc(damaged, 0xa5), 0, damaged, size - damaged)
+        await file.close()
+      }
+      await broker.restart()
+      expect(broker.logs.find((entry) => entry.msg === 'recovered torn log tail')).toMatchObject({topic: 'torn', partition: 0})
+      expect((await stat(segment)).size).toBeLessThan(size - damaged)
 
-    const after = kafka.admin()
-    await after.connect()
-    expect((await after.fetchTopicOffsets('torn'))[0]!.high).toBe('40')
-    const again = kafka.producer()
-    await again.connect()
-    const [result] = await again.send({topic: 'torn', messages: [{value: 'after-recovery'}]})
-    expect(result!.baseOffset).toBe('40')
-    await again.disconnect()
-    await after.disconnect()
-    const values = await readAll(kafka, 'torn', 41)
-    expect(values).toEqual([...Array.from({length: 4}, (_, batch) => Array.from({length: 10}, (_, index) => `b${batch}-${index}`)).flat(), 'after-recovery'])
+      const after = kafka.admin()
+      await after.connect()
+      expect((await after.fetchTopicOffsets('torn'))[0]!.high).toBe('40')
+      const again = kafka.producer()
+      await again.connect()
+      const [result] = await again.send({topic: 'torn', messages: [{value: 'after-recovery'}]})
+      expect(result!.baseOffset).toBe('40')
+      await again.disconnect()
+      await after.disconnect()
+      const values = await readAll(kafka, 'torn', 41)
+      expect(values).toEqual([...Array.from({length: 4}, (_, batch) => Array.from({length: 10}, (_, index) => `b${batch}-${index}`)).flat(), 'after-recovery'])
+      await broker.cleanup()
+      started.splice(started.indexOf(broker), 1)
+      return {damagedBytes: damaged}
+    })
   })
 })

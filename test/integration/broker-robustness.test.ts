@@ -1,8 +1,10 @@
 // Malformed input closes only the offending connection: the broker keeps serving everyone else.
+import {readFileSync} from 'node:fs'
 import net from 'node:net'
 import {Kafka, logLevel} from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
+import {printFigure, scaled} from '../helpers/trials.js'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 
@@ -148,4 +150,106 @@ describe('broker robustness', () => {
     expect(responses[2]!.readInt16BE(4)).toBe(0)
     expect(responses[2]!.readInt32BE(6)).toBe(20)
   })
+
+  // PRODUCT.md §7 "malformed frames": a seeded corpus (scaled by RELIABILITY_TRIALS) of captured
+  // kafkajs/kcat requests with flipped bytes, cut bodies and lying size prefixes, plus random bodies
+  // behind valid headers, sent 16 connections at a time while a live client keeps producing.
+  it('survives a fuzz corpus of malformed frames without crashing or disturbing a live client', async () => {
+    const corpusSize = scaled(400)
+    const corpus = fuzzCorpus(corpusSize, 0xf0220)
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({topics: [{topic: 'fuzz-live', numPartitions: 1}]})
+    const producer = kafka.producer()
+    await producer.connect()
+    let produced = 0
+    let stop = false
+    const live = (async () => {
+      while (!stop) {
+        await producer.send({topic: 'fuzz-live', acks: -1, messages: [{value: `live-${produced}`}]})
+        produced++
+      }
+    })()
+    let closedByBroker = 0
+    for (let start = 0; start < corpus.length; start += 16) {
+      const outcomes = await Promise.all(corpus.slice(start, start + 16).map((bytes) => sendAndHalfClose(bytes)))
+      closedByBroker += outcomes.filter(Boolean).length
+    }
+    stop = true
+    await live
+    const [partition] = await admin.fetchTopicOffsets('fuzz-live')
+    expect(Number(partition!.high)).toBe(produced)
+    expect(produced).toBeGreaterThan(0)
+    expect(broker.isRunning()).toBe(true)
+    // Every fuzzed connection ended (none hung the broker), and it still answers a new client.
+    expect(closedByBroker).toBe(corpus.length)
+    expect((await admin.fetchTopicMetadata({topics: ['fuzz-live']})).topics[0]!.name).toBe('fuzz-live')
+    printFigure('broker-fuzz', {trials: corpus.length, failures: broker.isRunning() ? 0 : 1, liveRecords: produced})
+    await producer.disconnect()
+    await admin.disconnect()
+  })
 })
+
+/** Writes bytes, half-closes, and resolves true once the broker has closed its side (false: it hung). */
+function sendAndHalfClose(bytes: Buffer, timeoutMs = 10_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(broker.port, '127.0.0.1')
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve(false)
+    }, timeoutMs)
+    socket.on('data', () => undefined)
+    socket.on('error', () => undefined)
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve(true)
+    })
+    socket.on('connect', () => socket.end(bytes))
+  })
+}
+
+/** `count` malformed frames derived deterministically from `seed`. */
+function fuzzCorpus(count: number, seed: number): Buffer[] {
+  const captured = (JSON.parse(readFileSync(new URL('../fixtures/broker-request-frames.json', import.meta.url), 'utf8')) as {frames: Array<{hex: string}>}).frames.map((entry) => Buffer.from(entry.hex, 'hex'))
+  let state = seed
+  const next = () => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return state >>> 0
+  }
+  const corpus: Buffer[] = []
+  for (let index = 0; index < count; index++) {
+    const base = Buffer.from(captured[next() % captured.length]!)
+    switch (index % 5) {
+      case 0: {
+        // Flip a few bytes anywhere after the header's API key.
+        for (let flips = 1 + (next() % 4); flips > 0; flips--) {
+          const at = 2 + (next() % (base.length - 2))
+          base[at] = base[at]! ^ (1 + (next() % 255))
+        }
+        corpus.push(frame(base))
+        break
+      }
+      case 1:
+        // A request cut short inside its body, with a size prefix that matches the cut.
+        corpus.push(frame(base.subarray(0, 8 + (next() % Math.max(1, base.length - 8)))))
+        break
+      case 2: {
+        // A size prefix that claims more (or less) than follows.
+        const framed = frame(base)
+        framed.writeInt32BE(Math.max(0, base.length + ((next() % 200) - 100)), 0)
+        corpus.push(framed)
+        break
+      }
+      case 3:
+        // A valid header of a known API, then random bytes.
+        corpus.push(frame(Buffer.concat([base.subarray(0, 8), Buffer.from([0, 0]), pseudoRandomBytes(next() % 300, next() | 1)])))
+        break
+      default:
+        // Noise, sometimes with a negative or huge size.
+        corpus.push(pseudoRandomBytes(4 + (next() % 200), next() | 1))
+    }
+  }
+  return corpus
+}

@@ -2,14 +2,17 @@
 // inference_requests → worker → llm-sim → inference_results → collector.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {eventually, metricValue} from '../helpers/services.js'
-import {authorized, createInferenceStack, generate, quotaTotals, type InferenceStack} from '../helpers/inference-stack.js'
+import {TRIALS, runTrials} from '../helpers/trials.js'
+import {authorized, createInferenceStack, generate, quotaTotals, raceClient, type InferenceStack} from '../helpers/inference-stack.js'
+
+const limitedUsers = Array.from({length: TRIALS}, (_, index) => `limited${index}`)
 
 describe('inference path', () => {
   let stack: InferenceStack
   let gateway: string
 
   beforeAll(async () => {
-    stack = await createInferenceStack()
+    stack = await createInferenceStack({users: {roomy: 'roomy', tiny: 'tiny', bursty: 'bursty', ...Object.fromEntries(limitedUsers.map((name) => [name, 'limited']))}})
     await stack.start('llm-sim', {LLM_LATENCY_MIN_MS: '150', LLM_LATENCY_MAX_MS: '250', LLM_LATENCY_MEDIAN_MS: '200', LLM_RPM_LIMIT: '100000'})
     await stack.start('collector')
     await stack.start('worker', {WORKER_PREFETCH: '64'})
@@ -82,20 +85,27 @@ describe('inference path', () => {
     }
   })
 
+  // PRODUCT.md §7: every trial uses a fresh user of the 100-request tier; RELIABILITY_TRIALS repeats it.
   it('admits exactly 100 of 1,000 concurrent generates against a limit of 100, and settles every one', async () => {
-    const results = await Promise.all(Array.from({length: 1000}, () => generate(gateway, stack.users.limited!, {prompt: 'Tag this video.', max_tokens: 16})))
-    const byStatus = results.reduce<Record<number, number>>((counts, result) => ({...counts, [result.status]: (counts[result.status] ?? 0) + 1}), {})
-    expect(byStatus).toEqual({202: 100, 429: 900})
-    const rows = await stack.pg.query("SELECT count(*)::int AS n FROM requests r JOIN users u USING (user_id) WHERE u.tier = 'limited'")
-    expect(rows.rows[0].n).toBe(100)
-    const totals = await eventually(async () => {
-      const current = await quotaTotals(stack)
-      return current.open === 0 ? current : undefined
-    }, 60_000, 'every admitted request to settle')
-    expect(totals.reserved).toBe(0)
-    expect(totals.used).toBe(totals.usageLogSum)
-    const settled = await stack.pg.query("SELECT count(*)::int AS n FROM usage_log WHERE tier = 'limited'")
-    expect(settled.rows[0].n).toBe(100)
+    await runTrials('quota-race', limitedUsers.length, async (trial) => {
+      const user = stack.users[limitedUsers[trial]!]!
+      const client = raceClient()
+      const results = await Promise.all(Array.from({length: 1000}, () => generate(gateway, user, {prompt: 'Tag this video.', max_tokens: 16}, client)))
+      await client.close()
+      const byStatus = results.reduce<Record<number, number>>((counts, result) => ({...counts, [result.status]: (counts[result.status] ?? 0) + 1}), {})
+      expect(byStatus).toEqual({202: 100, 429: 900})
+      const rows = await stack.pg.query('SELECT count(*)::int AS n FROM requests WHERE user_id = $1', [user.userId])
+      expect(rows.rows[0].n).toBe(100)
+      const totals = await eventually(async () => {
+        const current = await quotaTotals(stack)
+        return current.open === 0 ? current : undefined
+      }, 60_000, 'every admitted request to settle')
+      expect(totals.reserved).toBe(0)
+      expect(totals.used).toBe(totals.usageLogSum)
+      const settled = await stack.pg.query('SELECT count(*)::int AS n FROM usage_log WHERE user_id = $1', [user.userId])
+      expect(settled.rows[0].n).toBe(100)
+      return {admitted: byStatus[202] ?? 0, concurrent: 1000}
+    })
     const metrics = await (await fetch(`${stack.services.worker!.url}/metrics`)).text()
     expect(metricValue(metrics, 'streamctl_tokens_processed_total{kind="completion"}')).toBeGreaterThan(0)
   })

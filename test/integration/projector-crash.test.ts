@@ -17,12 +17,14 @@ import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {BIN, ROOT} from '../helpers/cli.js'
 import {createTestDatabase, dropRedisPrefix, uniqueName, type TestDatabase} from '../helpers/infra.js'
 import {eventually} from '../helpers/services.js'
+import {printFigure, scaled} from '../helpers/trials.js'
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
 const WINDOW_MS = 60_000
-const BATCHES = 40
+// RELIABILITY_TRIALS scales the stream and the number of kills together.
+const BATCHES = scaled(40)
 const PER_BATCH = 150
-const KILLS = 3
+const KILLS = scaled(3)
 
 function makeEvents(random: () => number, contentIds: string[]): UserEvent[] {
   const types = ['view', 'view', 'view', 'like', 'search', 'recommendation_request'] as const
@@ -126,6 +128,7 @@ describe('projector under SIGKILL', () => {
     const totals = (rows: Array<{views: number | string; likes: number | string}>) => rows.reduce<{views: number; likes: number}>((sum, row) => ({views: sum.views + Number(row.views), likes: sum.likes + Number(row.likes)}), {views: 0, likes: 0})
     expect(trending).toHaveLength(clean.trending.size)
     expect(totals(trending)).toEqual(totals([...clean.trending.values()]))
+    printFigure('projector-kill9', {trials: KILLS, failures: 0, events: events.length})
     // Restarts of a real process on a shared 2-core machine: a generous budget, no timing asserted.
   }, 240_000)
 })

@@ -5,6 +5,7 @@ import amqp from 'amqplib'
 import {execa, type ResultPromise} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, ROOT} from '../helpers/cli.js'
+import {TRIALS, runTrials} from '../helpers/trials.js'
 import {eventually, metricValue} from '../helpers/services.js'
 import {createInferenceStack, generate, quotaTotals, type InferenceStack} from '../helpers/inference-stack.js'
 
@@ -25,35 +26,48 @@ describe('worker killed mid-run', () => {
   })
 
   const settledCount = async () => Number((await stack.pg.query('SELECT count(*) AS n FROM usage_log')).rows[0].n)
+  const completed = async () => {
+    const {rows} = await stack.pg.query("SELECT count(*)::int AS n, coalesce(sum(total_tokens), 0)::bigint AS tokens FROM requests WHERE status = 'completed'")
+    return {n: rows[0].n as number, tokens: Number(rows[0].tokens)}
+  }
   const llmCalls = async () => metricValue(await (await fetch(`${stack.services['llm-sim']!.url}/metrics`)).text(), 'streamctl_http_request_duration_seconds_count{service="llm-sim",route="/v1/chat/completions",status="200"}') ?? 0
 
+  // PRODUCT.md §7; RELIABILITY_TRIALS repeats the kill, each time with a fresh batch of requests.
   it('redelivers to a new worker without double charges, leaked reservations or drift', async () => {
-    const total = 200
-    const accepted = await Promise.all(Array.from({length: total}, () => generate(gateway, stack.users.alice!, {prompt: 'Write a haiku about queues.', max_tokens: 32})))
-    expect(accepted.every((result) => result.status === 202)).toBe(true)
+    await runTrials('worker-kill-redelivery', TRIALS, async () => {
+      if (stack.services.worker) await stack.stop('worker')
+      const total = 200
+      const settledBefore = await settledCount()
+      const callsBefore = await llmCalls()
+      const completedBefore = await completed()
+      const accepted = await Promise.all(Array.from({length: total}, () => generate(gateway, stack.users.alice!, {prompt: 'Write a haiku about queues.', max_tokens: 32})))
+      expect(accepted.every((result) => result.status === 202)).toBe(true)
 
-    // The first worker: a real process, killed with SIGKILL while it holds unacked messages.
-    child = execa(process.execPath, [BIN, 'serve', 'worker'], {cwd: ROOT, env: {...stack.env, PORT: '0', WORKER_PREFETCH: '40', LLM_SIM_URL: stack.services['llm-sim']!.url, CI: '1'}, reject: false, stdin: 'ignore'})
-    await eventually(async () => ((await settledCount()) >= 20 ? true : undefined), 30_000, 'the first worker to settle some requests')
-    child.kill('SIGKILL')
-    const exit = await child
-    expect(exit.signal).toBe('SIGKILL')
-    const settledAtKill = await settledCount()
-    expect(settledAtKill).toBeLessThan(total)
+      // The first worker: a real process, killed with SIGKILL while it holds unacked messages.
+      child = execa(process.execPath, [BIN, 'serve', 'worker'], {cwd: ROOT, env: {...stack.env, PORT: '0', WORKER_PREFETCH: '40', LLM_SIM_URL: stack.services['llm-sim']!.url, CI: '1'}, reject: false, stdin: 'ignore'})
+      await eventually(async () => ((await settledCount()) - settledBefore >= 20 ? true : undefined), 30_000, 'the first worker to settle some requests')
+      child.kill('SIGKILL')
+      const exit = await child
+      expect(exit.signal).toBe('SIGKILL')
+      const settledAtKill = (await settledCount()) - settledBefore
+      expect(settledAtKill).toBeLessThan(total)
 
-    await stack.start('worker', {WORKER_PREFETCH: '40'})
-    await eventually(async () => ((await settledCount()) === total ? true : undefined), 60_000, 'every request to settle')
-    // Some requests were called twice (in flight at the kill), yet each is charged once.
-    expect(await llmCalls()).toBeGreaterThan(total)
-    const totals = await eventually(async () => {
-      const current = await quotaTotals(stack)
-      return current.open === 0 ? current : undefined
-    }, 10_000, 'no open reservations')
-    expect(totals.reserved).toBe(0)
-    expect(totals.used).toBe(totals.usageLogSum)
-    const requests = await stack.pg.query("SELECT count(*)::int AS n, sum(total_tokens)::bigint AS tokens FROM requests WHERE status = 'completed'")
-    expect(requests.rows[0].n).toBe(total)
-    expect(Number(requests.rows[0].tokens)).toBe(totals.usageLogSum)
+      await stack.start('worker', {WORKER_PREFETCH: '40'})
+      await eventually(async () => ((await settledCount()) - settledBefore === total ? true : undefined), 60_000, 'every request to settle')
+      // Some requests were called twice (in flight at the kill), yet each is charged once.
+      const calls = (await llmCalls()) - callsBefore
+      expect(calls).toBeGreaterThan(total)
+      const totals = await eventually(async () => {
+        const current = await quotaTotals(stack)
+        return current.open === 0 ? current : undefined
+      }, 10_000, 'no open reservations')
+      expect(totals.reserved).toBe(0)
+      expect(totals.used).toBe(totals.usageLogSum)
+      const after = await completed()
+      expect(after.n - completedBefore.n).toBe(total)
+      expect(after.tokens).toBe(totals.usageLogSum)
+      return {requests: total, redelivered: calls - total, settledAtKill}
+    })
   })
 
   it('settles a result delivered twice only once', async () => {

@@ -26,7 +26,7 @@ export class AdminClient {
     return this.call('PATCH', AdminRoutes.switches, DEFAULT_SWITCHES)
   }
 
-  perform(action: TimelineAction): Promise<AdminResult> {
+  perform(action: Exclude<TimelineAction, {component: string}>): Promise<AdminResult> {
     switch (action.action) {
       case 'switches':
         return this.patchSwitches(action.switches)

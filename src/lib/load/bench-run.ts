@@ -8,12 +8,12 @@ import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
 import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
 import {LOAD_DATA_VERSION} from '../measure/run-data.js'
 import {RunRecorder} from '../measure/series-recorder.js'
-import {AdminClient} from './admin-client.js'
+import {AdminClient, type AdminResult} from './admin-client.js'
 import {ArrivalSchedule, type Shard} from './arrival-schedule.js'
 import {HttpTarget} from './http-client.js'
 import {LoadEngine, SPIN_MS, type EngineSettings} from './load-engine.js'
 import {Population, type PopulationUser} from './population.js'
-import type {LoadProfile, VariantSpec} from './profile.js'
+import {isComponentFault, type ComponentFault, type LoadProfile, type TimelineAction, type VariantSpec} from './profile.js'
 import {planRun, type RunOverrides, type RunPlan} from './run-plan.js'
 import {compileRequestType, Workload} from './workload.js'
 
@@ -42,6 +42,8 @@ export interface BenchOptions {
   targetUrl: string
   /** Admin API base URL for timeline events and variant switches; none: they are skipped with a note. */
   adminUrl?: string
+  /** Performs the timeline's kill, pause, resume and restart actions (stack/component-faults.ts); none: skipped with a note. */
+  faults?: ComponentFaultInjector
   users: PopulationUser[]
   overrides?: RunOverrides & {maxInFlight?: number; variants?: string[]}
   shard?: Shard
@@ -51,6 +53,10 @@ export interface BenchOptions {
   /** Each closed interval, as recorded (abortOnFail SLA targets watch these). */
   onInterval?: (variant: string, interval: IntervalData) => void
   signal?: AbortSignal
+}
+
+export interface ComponentFaultInjector {
+  perform(fault: ComponentFault, component: string): Promise<AdminResult>
 }
 
 export async function runBench(options: BenchOptions): Promise<LoadRunData> {
@@ -63,8 +69,9 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
     throw new StreamctlError('INVALID_FLAG', `--variant ${unknown.join(', ')}: profile "${profile.name}" has no such variant`, {hint: `Its variants: ${variants.map((variant) => variant.name).join(', ')}.`})
   }
   const admin = options.adminUrl ? new AdminClient(options.adminUrl) : undefined
-  const usesSwitches = chosen.some((variant) => variant.switches) || plan.timeline.length > 0
+  const usesSwitches = chosen.some((variant) => variant.switches) || plan.timeline.some((event) => !isComponentFault(event))
   if (usesSwitches && !admin) options.onNote?.('no admin API for this target: timeline events and variant switches are skipped')
+  if (plan.timeline.some(isComponentFault) && !options.faults) options.onNote?.('no local stack to act on: kill, pause, resume and restart events are skipped')
   const startedAt = new Date()
   const results: VariantData[] = []
   for (const [index, variant] of chosen.entries()) {
@@ -134,17 +141,20 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
   const startedAt = new Date()
   const wallStart = performance.now()
   const timeline: TimelineRecord[] = []
-  const timers = admin
-    ? plan.timeline.map((event) =>
-        setTimeout(async () => {
-          const firedAtMs = engine.now()
-          const {atMs, ...action} = event
-          const result = await admin.perform(action)
-          timeline.push({atMs, firedAtMs, action: action.action, ...(action.action === 'switches' ? {detail: action.switches} : action.action === 'content-drop' && action.count !== undefined ? {detail: {count: action.count}} : {}), ...result})
-          options.onNote?.(`${variant.name}: ${action.action} at ${(firedAtMs / 1000).toFixed(1)}s ${result.ok ? 'ok' : `failed (${result.error})`}`)
-        }, event.atMs),
-      )
-    : []
+  const faults = options.faults
+  const timers = plan.timeline.flatMap((event) => {
+    const {atMs, ...action} = event
+    const perform = isComponentFault(action) ? faults && (() => faults.perform(action.action, action.component)) : admin && (() => admin.perform(action))
+    if (!perform) return []
+    return [
+      setTimeout(async () => {
+        const firedAtMs = engine.now()
+        const result = await perform()
+        timeline.push({atMs, firedAtMs, action: action.action, ...timelineDetail(action), ...result})
+        options.onNote?.(`${variant.name}: ${action.action}${isComponentFault(action) ? ` ${action.component}` : ''} at ${(firedAtMs / 1000).toFixed(1)}s ${result.ok ? 'ok' : `failed (${result.error})`}`)
+      }, atMs),
+    ]
+  })
   const gauges: GaugeSample[] = []
   const scrapes: Array<Promise<void>> = []
   const progress = (nowMs: number) => {
@@ -204,4 +214,11 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     stoppedEarly: outcome.stoppedEarly,
     gauges: gauges.sort((a, b) => a.atMs - b.atMs),
   }
+}
+
+function timelineDetail(action: TimelineAction): {detail?: unknown} {
+  if (action.action === 'switches') return {detail: action.switches}
+  if (action.action === 'content-drop' && action.count !== undefined) return {detail: {count: action.count}}
+  if (isComponentFault(action)) return {detail: {component: action.component}}
+  return {}
 }

@@ -10,7 +10,7 @@ import {parseDuration} from '../text/duration.js'
 import {checkAgainstSchema} from '../yaml/schema-check.js'
 import {formatPath, sourceProblemsError, YamlSource, type PathSegment, type SourceProblem} from '../yaml/source.js'
 import {DEFAULT_PEAK_SHAPE} from './arrival-curves.js'
-import {profileSchema, type LoadProfile, type RateValue, type Span, type StageSpec, type SwitchesPatch, type TimelineEventSpec, type VariantSpec} from './profile.js'
+import {COMPONENT_FAULTS, profileSchema, type LoadProfile, type RateValue, type Span, type StageSpec, type SwitchesPatch, type TimelineEventSpec, type VariantSpec} from './profile.js'
 import {builtinTemplate, type BuiltinTemplate} from './reference-templates.js'
 import {DEFAULT_RETRY_ON, NO_RETRIES, type RetryPolicy} from './retry-policy.js'
 import {compileRequestType} from './workload.js'
@@ -250,17 +250,25 @@ class ProfileReader {
     const when = this.span(raw.at as string, [...at, 'at'])
     const action = (raw.action as TimelineEventSpec['action'] | undefined) ?? (raw.switches === undefined ? undefined : 'switches')
     if (action === undefined) {
-      this.problem(at, `${formatPath(at)}: say what happens: \`switches: {...}\` or \`action: reset | cache-flush | content-drop\``)
+      this.problem(at, `${formatPath(at)}: say what happens: \`switches: {...}\` or \`action: reset | cache-flush | content-drop | kill | pause | resume | restart\``)
       return {at: when, action: 'reset'}
     }
     if (action === 'switches' && raw.switches === undefined) this.problem(at, `${formatPath(at)}: action "switches" needs \`switches: {faults: {...}, interventions: {...}}\``)
     if (action !== 'switches' && raw.switches !== undefined) this.problem([...at, 'switches'], `${formatPath([...at, 'switches'])}: only action "switches" takes switches`, {key: true})
     if (action !== 'content-drop' && raw.count !== undefined) this.problem([...at, 'count'], `${formatPath([...at, 'count'])}: only action "content-drop" takes a count`, {key: true})
+    const faultsComponent = (COMPONENT_FAULTS as readonly string[]).includes(action)
+    if (faultsComponent && raw.component === undefined) this.problem(at, `${formatPath(at)}: action "${action}" needs \`component: <name>\`, a component of the stack such as worker`)
+    if (!faultsComponent && raw.component !== undefined) this.problem([...at, 'component'], `${formatPath([...at, 'component'])}: only actions kill, pause, resume and restart take a component`, {key: true})
     switch (action) {
       case 'switches':
         return {at: when, action, switches: (raw.switches as SwitchesPatch | undefined) ?? {}}
       case 'content-drop':
         return {at: when, action, ...(raw.count === undefined ? {} : {count: raw.count as number})}
+      case 'kill':
+      case 'pause':
+      case 'resume':
+      case 'restart':
+        return {at: when, action, component: String(raw.component ?? '')}
       default:
         return {at: when, action}
     }

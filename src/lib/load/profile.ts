@@ -32,6 +32,15 @@ export type TimelineAction =
   | {action: 'reset'}
   | {action: 'cache-flush'}
   | {action: 'content-drop'; count?: number}
+  | {action: ComponentFault; component: string}
+
+/** Faults on a component of the running local stack (see stack/component-faults.ts). */
+export const COMPONENT_FAULTS = ['kill', 'pause', 'resume', 'restart'] as const
+export type ComponentFault = (typeof COMPONENT_FAULTS)[number]
+
+export function isComponentFault<T extends TimelineAction>(action: T): action is Extract<T, {component: string}> {
+  return (COMPONENT_FAULTS as readonly string[]).includes(action.action)
+}
 
 export type TimelineEventSpec = {at: Span} & TimelineAction
 
@@ -224,9 +233,10 @@ export const profileSchema: JsonSchema = {
         required: ['at'],
         properties: {
           at: spanText,
-          action: {enum: ['switches', 'reset', 'cache-flush', 'content-drop']},
+          action: {enum: ['switches', 'reset', 'cache-flush', 'content-drop', ...COMPONENT_FAULTS]},
           switches: switchesSchema,
           count: {type: 'integer', minimum: 1},
+          component: {type: 'string', minLength: 1},
         },
       },
     },
