@@ -61,5 +61,5 @@ describe('inference services on the local driver', () => {
     const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [stack.name])
     await admin.end()
     expect(left.rowCount).toBe(0)
-  })
+  }, 240_000)
 })

@@ -15,16 +15,20 @@ import {REFERENCE_DIR, startService} from './services.js'
 
 export const REDIS_URL = 'redis://127.0.0.1:6379'
 
-const tier = (name: string, dailyRequests: number, burst = 100_000, priority = 1): QuotaTier => ({
+const tier = (name: string, dailyRequests: number, rateLimit = {perSecond: 100_000, burst: 100_000}, priority = 1): QuotaTier => ({
   name,
   daily: {requests: dailyRequests, tokens: 100_000_000},
   monthly: {requests: 10_000_000, tokens: 1_000_000_000},
-  rateLimit: {perSecond: burst, burst},
+  rateLimit,
   priority,
 })
 
-/** Tiers of the test population: a roomy one, one of exactly 100 requests a day, one of 2, one with a burst of 3, and a high-priority one. */
-export const TEST_TIERS = [tier('roomy', 1_000_000), tier('limited', 100), tier('tiny', 2), tier('bursty', 1_000_000, 3), tier('vip', 1_000_000, 100_000, 9)]
+/**
+ * Tiers of the test population: a roomy one, one of exactly 100 requests a day, one of 2, one with
+ * a burst of 3 that refills one request per 100 s (so a slow machine cannot refill it mid-test), and
+ * a high-priority one.
+ */
+export const TEST_TIERS = [tier('roomy', 1_000_000), tier('limited', 100), tier('tiny', 2), tier('bursty', 1_000_000, {perSecond: 0.01, burst: 3}), tier('vip', 1_000_000, undefined, 9)]
 
 export interface InferenceStack {
   env: Env

@@ -61,11 +61,11 @@ export async function portOwner(port: number): Promise<PortOwner | undefined> {
 }
 
 /** Starts listening, turning "address in use" into an error that names the port and its owner. */
-export async function listen(server: net.Server, host: string, port: number): Promise<void> {
+export async function listen(server: net.Server, host: string, port: number, backlog?: number): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen(port, host, () => {
+      server.listen({port, host, ...(backlog === undefined ? {} : {backlog})}, () => {
         server.off('error', reject)
         resolve()
       })

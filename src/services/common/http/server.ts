@@ -92,8 +92,17 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
       else response.destroy()
     })
   })
-  server.keepAliveTimeout = 5000
-  await listen(server, options.host, options.port)
+  // Idle keep-alive connections outlive the clients' own idle timeouts (undici: 4 s, load balancers:
+  // 60 s), so a client never reuses a connection the server is closing at that moment.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code !== 'ECONNRESET') log.warn('bad HTTP from a client', {error: error.code ?? error.message})
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
+  // A deep accept queue: a burst of new connections waits to be accepted instead of being reset.
+  await listen(server, options.host, options.port, 4096)
   const port = (server.address() as AddressInfo).port
   return {
     url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`,

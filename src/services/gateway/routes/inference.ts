@@ -8,8 +8,8 @@ import type {InferenceRequestMessage} from '../../common/inference-messages.js'
 import {admitRequest, quotaPeriods, settleReservation, type AdmitOutcome} from '../../common/quota/quota.js'
 import {cacheStatus, forgetStatus, readCachedStatus, readStatusRow} from '../../common/request-status.js'
 import {countChatTokens} from '../../common/tokens.js'
-import type {GatewayRouteModule} from '../context.js'
 import {Batcher} from '../../common/batcher.js'
+import type {GatewayRouteModule} from '../context.js'
 import {insertRequests, type RequestRow} from '../request-rows.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -36,7 +36,8 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const priority = gateway.switches.current.interventions.prioritisation ? principal.tier.priority : 0
     const message: InferenceRequestMessage = {request_id: requestId, user_id: principal.userId, tier: principal.tier.name, model, prompt, max_tokens: maxTokens, estimated_tokens: estimate, quota_day: day, quota_month: month, priority}
     try {
-      await Promise.all([requestRows.add({message, keyId: principal.keyId, createdAt: now}), cacheStatus(gateway.redis, principal.userId, {request_id: requestId, status: 'queued'})])
+      // The Redis copy is an optimisation: without it, polls read the row.
+      await Promise.all([requestRows.add({message, keyId: principal.keyId, createdAt: now}), cacheStatus(gateway.redis, principal.userId, {request_id: requestId, status: 'queued'}).catch(() => {})])
     } catch (error) {
       await forgetStatus(gateway.redis, requestId).catch(() => {})
       await release(requestId, principal.userId, day, month)
@@ -59,7 +60,11 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const principal = await gateway.principal(request)
     const id = params.id!
     if (!UUID.test(id)) throw notFound(`no request ${id}`)
-    const found = (await readCachedStatus(gateway.redis, id).catch(() => undefined)) ?? (await readStatusRow(gateway.pg, id))
+    const found =
+      (await readCachedStatus(gateway.redis, id).catch(() => undefined)) ??
+      (await readStatusRow(gateway.pg, id).catch((error: unknown) => {
+        throw unavailable('cannot read the request', error)
+      }))
     if (!found || found.userId !== principal.userId) throw notFound(`no request ${id}`)
     return {status: 200, body: found.status}
   })
