@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {benchProgressView} from '../cli/bench-progress.js'
+import {BenchProgressView} from '../lib/load/bench-progress.js'
 import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
 import {durationFlag} from '../cli/flags.js'
 import {ExitCode, StreamctlError} from '../lib/errors.js'
@@ -112,7 +112,7 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     const controller = new AbortController()
     const onSignal = () => controller.abort()
     process.once('SIGINT', onSignal)
-    const view = benchProgressView(reporter, profile.name)
+    const view = new BenchProgressView(reporter, profile.name)
     let record: RunRecord
     try {
       record = await runBenchSession({
@@ -132,7 +132,7 @@ The run record (versioned JSON: histograms per series, per phase and per interva
         ...(flags.shard ? {shard: flags.shard} : {}),
         signal: controller.signal,
         onNote: (message) => reporter.info(message),
-        onProgress: view.onProgress,
+        onProgress: view.update,
         sla,
         meta: runMetadata(this.config.version, state ? {name: stack.manifest.name, driver: state.driver} : undefined),
         ...(state ? {quotaEndpoints: state.endpoints} : {}),

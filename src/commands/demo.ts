@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {benchProgressView} from '../cli/bench-progress.js'
+import {BenchProgressView} from '../lib/load/bench-progress.js'
 import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
 import {durationFlag} from '../cli/flags.js'
 import {ExitCode} from '../lib/errors.js'
@@ -58,7 +58,7 @@ export default class Demo extends StreamctlCommand<typeof Demo> {
       await provisionStack(stack, state, {dryRun: false, stateDir, reporter})
       const target = await resolveBenchTarget(stack, profile, undefined)
       reporter.info(`3/3 bench peak for ${Math.round(flags.duration / 1000)}s at ${flags.rate} req/s base (3x at the peak) → ${target.url}`)
-      const view = benchProgressView(reporter, profile.name)
+      const view = new BenchProgressView(reporter, profile.name)
       record = await runBenchSession({
         profile,
         targetUrl: target.url,
@@ -68,7 +68,7 @@ export default class Demo extends StreamctlCommand<typeof Demo> {
         overrides: {durationMs: flags.duration, rate: flags.rate},
         signal: controller.signal,
         onNote: (message) => reporter.info(message),
-        onProgress: view.onProgress,
+        onProgress: view.update,
         sla,
         meta: runMetadata(this.config.version, {name: stack.manifest.name, driver: up.driver}),
         quotaEndpoints: state.endpoints,
