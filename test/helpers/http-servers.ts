@@ -2,6 +2,7 @@
 // (stalls, timeouts, 429s with Retry-After) and closes the server after.
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {afterEach} from 'vitest'
 import {YamlSource} from '../../src/lib/yaml/source.js'
 import {parseProfile} from '../../src/lib/load/profile-loader.js'
 import type {LoadProfile} from '../../src/lib/load/profile.js'
@@ -29,6 +30,20 @@ export async function startServer(handler: http.RequestListener): Promise<TestSe
 }
 
 /** A profile from YAML text, validated as a file would be. */
+/** A `serve(handler)` for a test file: each server it starts is closed after the test that started it. */
+export function serverPerTest(): (handler: http.RequestListener) => Promise<TestServer> {
+  let servers: TestServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.map((server) => server.close()))
+    servers = []
+  })
+  return async (handler) => {
+    const server = await startServer(handler)
+    servers.push(server)
+    return server
+  }
+}
+
 export function profileFrom(yaml: string, name = 'test'): LoadProfile {
   return parseProfile(new YamlSource(`${name}.yaml`, yaml), name)
 }

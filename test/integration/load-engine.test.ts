@@ -1,23 +1,13 @@
 // The load engine against real HTTP servers: rates honoured, latency free of coordinated omission
 // (the stall test against its analytic truth), late and dropped requests at the in-flight cap.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runBench} from '../../src/lib/load/bench-run.js'
 import {syntheticUsers} from '../../src/lib/load/population.js'
 import {decodeHistogram} from '../../src/lib/measure/histogram.js'
-import {profileFrom, startServer, type TestServer} from '../helpers/http-servers.js'
+import {profileFrom, serverPerTest, type TestServer} from '../helpers/http-servers.js'
 
 const users = syntheticUsers(20)
-let servers: TestServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()))
-  servers = []
-})
-
-async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const server = await startServer(handler)
-  servers.push(server)
-  return server
-}
+const serve = serverPerTest()
 
 describe('open-model scheduling', () => {
   it('sends what the curve asks for, and the server receives exactly that', async () => {

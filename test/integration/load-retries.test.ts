@@ -1,22 +1,12 @@
 // Client retries against real servers: amplification and goodput are exact when the failures are
 // deterministic, Retry-After is honoured, and the retry budget caps retries.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runBench} from '../../src/lib/load/bench-run.js'
 import {syntheticUsers} from '../../src/lib/load/population.js'
-import {profileFrom, startServer, type TestServer} from '../helpers/http-servers.js'
+import {profileFrom, serverPerTest} from '../helpers/http-servers.js'
 
 const users = syntheticUsers(10)
-let servers: TestServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()))
-  servers = []
-})
-
-async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const server = await startServer(handler)
-  servers.push(server)
-  return server
-}
+const serve = serverPerTest()
 
 describe('client retries', () => {
   it('a first attempt that always times out: exactly 2 attempts per request, every request succeeds', async () => {
