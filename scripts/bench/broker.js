@@ -3,12 +3,11 @@
 // a sequential write (and read) of the same bytes, in the same chunks, to the same disk.
 // Targets (PRODUCT.md §6): >= 50 MB/s produce with 1 KB records, >= 100k records/s with 100 B
 // records, produce p99 < 10 ms at 10 MB/s. The broker runs as its own process (`streamctl broker`).
-import {spawn} from 'node:child_process'
 import {closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {printTable, quantile, writeResult} from './harness.js'
+import {printTable, quantile, writeResult, startBroker} from './harness.js'
 import {WireClient} from './kafka-wire-client.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -20,24 +19,6 @@ const workloads = [
   {name: '100 B', size: 100, records: Math.round(600_000 * scale)},
   {name: '1 KB', size: 1024, records: Math.round(150_000 * scale)},
 ]
-
-async function startBroker(dataDir) {
-  const child = spawn(process.execPath, [path.join(root, 'bin/run.js'), 'broker', '--port', '0', '--data-dir', dataDir, '--fsync', fsync], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, CI: '1'}})
-  const port = await new Promise((resolve, reject) => {
-    let text = ''
-    child.stderr.setEncoding('utf8')
-    child.stderr.on('data', (chunk) => {
-      text += chunk
-      const match = /"msg":"broker listening".*?"port":(\d+)/.exec(text)
-      if (match) resolve(Number(match[1]))
-    })
-    child.once('exit', (code) => reject(new Error(`broker exited ${code}: ${text}`)))
-  })
-  return {port, stop: () => new Promise((resolve) => {
-    child.once('exit', resolve)
-    child.kill('SIGTERM')
-  })}
-}
 
 /** Sends `batches` copies of a produce frame with up to `inFlight` outstanding; returns seconds. */
 async function produceThroughput(client, frame, batches) {
@@ -114,7 +95,7 @@ async function latencyAtRate(client, topic, mbPerSecond, seconds) {
 }
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'streamctl-bench-broker-'))
-const broker = await startBroker(path.join(dataDir, 'broker'))
+const broker = await startBroker(path.join(dataDir, 'broker'), ['--fsync', fsync])
 const client = await WireClient.connect(broker.port)
 const rows = []
 const results = []

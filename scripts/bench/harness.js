@@ -1,9 +1,10 @@
 // Shared by the bench:* scripts: run a command repeatedly, summarise timings, print a table and
 // write a machine-readable result under bench-results/ (gitignored) for `npm run bench`.
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 export function quantile(sorted, q) {
   if (sorted.length === 0) return Number.NaN
@@ -47,4 +48,21 @@ export function writeResult(name, result) {
   const file = path.join(dir, `${name}.json`)
   writeFileSync(file, `${JSON.stringify({name, at: new Date().toISOString(), machine: machine(), ...result}, null, 2)}\n`)
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`)
+}
+
+/** `streamctl broker` as its own process on a free port with `dataDir`; resolves once it listens. */
+export async function startBroker(dataDir, extraArgs = []) {
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/run.js')
+  const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--data-dir', dataDir, ...extraArgs], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, CI: '1'}})
+  const port = await new Promise((resolve, reject) => {
+    let text = ''
+    child.stderr.setEncoding('utf8')
+    child.stderr.on('data', (chunk) => {
+      text += chunk
+      const match = /"msg":"broker listening".*?"port":(\d+)/.exec(text)
+      if (match) resolve(Number(match[1]))
+    })
+    child.once('exit', (code) => reject(new Error(`broker exited ${code}: ${text}`)))
+  })
+  return {port, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))}
 }

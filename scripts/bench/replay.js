@@ -3,14 +3,14 @@
 // a raw kafkajs consume of the same topic range measured in the same run (the ceiling: reading
 // without folding). Target (PRODUCT.md §6): >= 20,000 events/s folded.
 // BENCH_EVENTS (default 1000000) sets the recording's size. Needs PostgreSQL on 127.0.0.1:5432.
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import pg from 'pg'
 import {Kafka, logLevel} from 'kafkajs'
-import {printTable, writeResult} from './harness.js'
+import {printTable, writeResult, startBroker} from './harness.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const bin = path.join(root, 'bin/run.js')
@@ -24,21 +24,6 @@ function cli(args) {
   const result = spawnSync(process.execPath, [bin, ...args, '--json'], {env: {...process.env, CI: '1'}, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
   if (result.status !== 0) throw new Error(`streamctl ${args.join(' ')} exited ${result.status}: ${result.stdout}${result.stderr}`)
   return JSON.parse(result.stdout)
-}
-
-async function startBroker(dataDir) {
-  const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--data-dir', dataDir], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, CI: '1'}})
-  const port = await new Promise((resolve, reject) => {
-    let text = ''
-    child.stderr.setEncoding('utf8')
-    child.stderr.on('data', (chunk) => {
-      text += chunk
-      const match = /"msg":"broker listening".*?"port":(\d+)/.exec(text)
-      if (match) resolve(Number(match[1]))
-    })
-    child.once('exit', (code) => reject(new Error(`broker exited ${code}: ${text}`)))
-  })
-  return {port, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))}
 }
 
 /** Reads every record of the topic with a kafkajs consumer group; seconds from subscribe to the last record. */
