@@ -1,9 +1,13 @@
 // The token-quota inference path end to end against real PostgreSQL, Redis and RabbitMQ: gateway →
 // inference_requests → worker → llm-sim → inference_results → collector.
+import {randomUUID} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {parseApiKey} from '../../src/lib/stack/credentials.js'
+import {admitRequest, quotaPeriods} from '../../src/services/common/quota/quota.js'
+import {insertRequests} from '../../src/services/gateway/request-rows.js'
 import {eventually, metricValue} from '../helpers/services.js'
 import {TRIALS, runTrials} from '../helpers/trials.js'
-import {authorized, createInferenceStack, generate, quotaTotals, raceClient, type InferenceStack} from '../helpers/inference-stack.js'
+import {authorized, createInferenceStack, generate, quotaTotals, raceClient, TEST_TIERS, type InferenceStack} from '../helpers/inference-stack.js'
 
 const limitedUsers = Array.from({length: TRIALS}, (_, index) => `limited${index}`)
 
@@ -16,7 +20,7 @@ describe('inference path', () => {
     await stack.start('llm-sim', {LLM_LATENCY_MIN_MS: '150', LLM_LATENCY_MAX_MS: '250', LLM_LATENCY_MEDIAN_MS: '200', LLM_RPM_LIMIT: '100000'})
     await stack.start('collector')
     await stack.start('worker', {WORKER_PREFETCH: '64'})
-    gateway = (await stack.start('gateway', {MAX_IN_FLIGHT: '4096'})).url
+    gateway = (await stack.start('gateway', {MAX_IN_FLIGHT: '4096', DISPATCH_SWEEP_MS: '200', DISPATCH_GRACE_MS: '1000'})).url
   })
   afterAll(async () => {
     await stack?.close()
@@ -54,12 +58,44 @@ describe('inference path', () => {
     expect(log.rows).toEqual([{estimated_tokens: estimate, actual_tokens: done.usage.total_tokens, outcome: 'completed'}])
     const totals = await quotaTotals(stack)
     expect(totals).toMatchObject({reserved: 0, open: 0, used: totals.usageLogSum})
+    // RabbitMQ confirmed it, so it left the pending-dispatch set.
+    expect(await stack.redis.zcard('dispatch:pending')).toBe(0)
     // Someone else's request is not found with another key.
     expect((await status('tiny', id)).status).toBe(404)
     // Polls are answered from the Redis copy; once it expires, from the row, identically.
     expect(JSON.parse((await stack.redis.get(`request:${id}`))!)).toMatchObject({status: 'completed', usage: done.usage})
     await stack.redis.del(`request:${id}`)
     expect((await status('roomy', id)).body).toEqual(done)
+  })
+
+  it('queues a request that was stored but never published, and releases a reservation that was never stored', async () => {
+    // What a gateway killed between its steps leaves behind: two admitted requests (reserved, in the
+    // pending-dispatch set), one of them stored as queued, neither published.
+    const user = stack.users.roomy!
+    const tier = TEST_TIERS.find((candidate) => candidate.name === 'roomy')!
+    const keyId = parseApiKey(user.apiKey)!.keyId
+    const now = new Date()
+    const [stored, unstored] = [randomUUID(), randomUUID()]
+    for (const requestId of [stored, unstored]) expect(await admitRequest(stack.redis, {keyId, userId: user.userId, tier, estimate: 80, requestId, now})).toMatchObject({admitted: true})
+    const {day, month} = quotaPeriods(now)
+    await insertRequests(stack.pg, [{keyId, createdAt: now, message: {request_id: stored, user_id: user.userId, tier: 'roomy', model: 'default', prompt: 'Recommend one film.', max_tokens: 16, estimated_tokens: 80, quota_day: day, quota_month: month, priority: 0}}])
+    expect(await stack.redis.zcard('dispatch:pending')).toBe(2)
+
+    // The running gateway's sweeper finds both once they are older than DISPATCH_GRACE_MS.
+    const done = await eventually(async () => {
+      const polled = await status('roomy', stored)
+      return polled.body.status === 'completed' ? polled.body : undefined
+    }, 15_000, 'the stranded request to be queued and completed')
+    expect(done.usage.total_tokens).toBeGreaterThan(0)
+    expect(await stack.redis.hexists('quota:open', unstored)).toBe(0)
+    await eventually(async () => ((await stack.redis.zcard('dispatch:pending')) === 0 ? true : undefined), 5000, 'the pending-dispatch set to empty')
+    const totals = await eventually(async () => {
+      const current = await quotaTotals(stack)
+      return current.open === 0 ? current : undefined
+    }, 10_000, 'every reservation to settle')
+    expect(totals).toMatchObject({reserved: 0, used: totals.usageLogSum})
+    const usage = await stack.pg.query('SELECT request_id FROM usage_log WHERE request_id = ANY($1::uuid[])', [[stored, unstored]])
+    expect(usage.rows).toEqual([{request_id: stored}])
   })
 
   it('answers 429 with Retry-After and X-RateLimit headers when a daily quota or the rate limit is exceeded', async () => {

@@ -16,4 +16,6 @@ export const RedisKeys = {
   requestStatus: (requestId: string) => `request:${requestId}`,
   /** Hash request id → reserved estimate, for requests reserved and not settled yet. */
   openReservations: 'quota:open',
+  /** Sorted set of admitted requests RabbitMQ has not confirmed yet, scored by admission time (ms). */
+  pendingDispatch: 'dispatch:pending',
 } as const

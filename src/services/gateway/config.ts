@@ -1,7 +1,9 @@
 // Gateway settings from the environment (defaults in parentheses): REQUESTS_QUEUE
 // (inference_requests), AUTH_CACHE_MS (30000), ADMIN_TOKEN (unset: the admin API is open to
 // whoever reaches the gateway, which binds 127.0.0.1 by default), PUBLIC_URL (unset: status URLs
-// are relative), DEFAULT_MAX_TOKENS (256), MAX_PROMPT_CHARS (32000).
+// are relative), DEFAULT_MAX_TOKENS (256), MAX_PROMPT_CHARS (32000), MAX_UNCONFIRMED (10000:
+// publishes awaiting RabbitMQ's confirm above which a generate waits for its own), DISPATCH_SWEEP_MS
+// (5000) and DISPATCH_GRACE_MS (30000: how old an unconfirmed request is before the sweeper settles it).
 import {envNumber, envString, type Env} from '../common/config.js'
 import {DEFAULT_REQUESTS_QUEUE} from '../common/inference-messages.js'
 
@@ -12,6 +14,9 @@ export interface GatewayConfig {
   publicUrl: string
   defaultMaxTokens: number
   maxPromptChars: number
+  maxUnconfirmed: number
+  dispatchSweepMs: number
+  dispatchGraceMs: number
 }
 
 export function readGatewayConfig(env: Env): GatewayConfig {
@@ -22,5 +27,8 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     publicUrl: envString(env, 'PUBLIC_URL', '').replace(/\/$/, ''),
     defaultMaxTokens: envNumber(env, 'DEFAULT_MAX_TOKENS', 256, {min: 1, max: 32_768, integer: true}),
     maxPromptChars: envNumber(env, 'MAX_PROMPT_CHARS', 32_000, {min: 1, integer: true}),
+    maxUnconfirmed: envNumber(env, 'MAX_UNCONFIRMED', 10_000, {min: 0, integer: true}),
+    dispatchSweepMs: envNumber(env, 'DISPATCH_SWEEP_MS', 5000, {min: 100, integer: true}),
+    dispatchGraceMs: envNumber(env, 'DISPATCH_GRACE_MS', 30_000, {min: 0, integer: true}),
   }
 }

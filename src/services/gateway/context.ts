@@ -3,12 +3,12 @@
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import type {StackManifest} from '../../lib/stack/manifest.js'
-import type {ConfirmedPublisher} from '../common/amqp-publisher.js'
 import type {Router} from '../common/http/router.js'
 import type {ServiceRuntime} from '../common/runtime.js'
 import type {SwitchesStore} from '../common/switches.js'
 import type {Authenticator, Principal} from './auth.js'
 import type {GatewayConfig} from './config.js'
+import type {Dispatcher} from './dispatcher.js'
 
 export interface GatewayContext {
   runtime: ServiceRuntime
@@ -17,7 +17,8 @@ export interface GatewayContext {
   pg: pg.Pool
   redis: Redis
   switches: SwitchesStore
-  publisher: ConfirmedPublisher
+  /** Queues accepted requests after their 202 (see dispatcher.ts). */
+  dispatcher: Dispatcher
   auth: Authenticator
   /** Authenticates a request's API key (401 otherwise). */
   principal(request: {headers: {authorization?: string}}): Promise<Principal>

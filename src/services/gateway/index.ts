@@ -9,6 +9,7 @@ import {HttpError} from '../common/http/errors.js'
 import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
 import {Authenticator} from './auth.js'
+import {Dispatcher} from './dispatcher.js'
 import {readGatewayConfig} from './config.js'
 import type {GatewayContext} from './context.js'
 import {GATEWAY_ROUTE_MODULES} from './routes/index.js'
@@ -23,6 +24,8 @@ export const gatewayService: ServiceDefinition = {
     await declareQueues(channel, queueWithDeadLetter(context.manifest.queues, config.requestsQueue))
     const publisher = new ConfirmedPublisher(channel)
     runtime.onClose('publisher', () => publisher.close())
+    const dispatcher = new Dispatcher(publisher, redis, pg, runtime.log, {queue: config.requestsQueue, maxUnconfirmed: config.maxUnconfirmed, sweepMs: config.dispatchSweepMs, graceMs: config.dispatchGraceMs})
+    runtime.onClose('dispatcher', () => dispatcher.close())
     const auth = new Authenticator(pg, config.authCacheMs)
     const gateway: GatewayContext = {
       runtime,
@@ -31,7 +34,7 @@ export const gatewayService: ServiceDefinition = {
       pg,
       redis,
       switches,
-      publisher,
+      dispatcher,
       auth,
       principal: (request) => auth.authenticate(request.headers.authorization),
       requireAdmin: (request) => {
@@ -44,6 +47,7 @@ export const gatewayService: ServiceDefinition = {
     const router = new Router()
     for (const register of GATEWAY_ROUTE_MODULES) await register(router, gateway)
     await runtime.listen(router, () => publisher.open && redis.status === 'ready')
+    dispatcher.start()
     return runtime.running()
   },
 }

@@ -9,7 +9,7 @@ export interface RequestRow {
   createdAt: Date
 }
 
-export async function insertRequests(pool: pg.Pool, rows: RequestRow[]): Promise<void> {
+export async function insertRequests(pool: pg.Pool | pg.ClientBase, rows: RequestRow[]): Promise<void> {
   const column = <T>(pick: (row: RequestRow) => T) => rows.map(pick)
   await pool.query(
     `INSERT INTO requests (request_id, user_id, key_id, tier, model, prompt, max_tokens, estimated_tokens, quota_day, quota_month, priority, created_at, updated_at)

@@ -38,7 +38,7 @@ type QuotaRedis = Redis & {
 export function withScripts(redis: Redis): QuotaRedis {
   const scripted = redis as QuotaRedis
   if (typeof scripted.quotaAdmit !== 'function') {
-    redis.defineCommand('quotaAdmit', {numberOfKeys: 4, lua: ADMIT_SCRIPT})
+    redis.defineCommand('quotaAdmit', {numberOfKeys: 5, lua: ADMIT_SCRIPT})
     redis.defineCommand('quotaSettle', {numberOfKeys: 3, lua: SETTLE_SCRIPT})
   }
   return scripted
@@ -54,6 +54,7 @@ export async function admitRequest(redis: Redis, input: {keyId: string; userId: 
     keys.day,
     keys.month,
     RedisKeys.openReservations,
+    RedisKeys.pendingDispatch,
     input.now.getTime(),
     tier.rateLimit.perSecond,
     tier.rateLimit.burst,
@@ -65,11 +66,26 @@ export async function admitRequest(redis: Redis, input: {keyId: string; userId: 
     input.requestId,
     2 * 86_400,
     35 * 86_400,
+    pendingMember(input.requestId, input.userId, day),
   )
   if (status === 0) return {admitted: true, limit, remaining}
   const reason = REASONS[status - 1]!
   const resetSeconds = reason === 'rate_limit' ? Math.ceil(retryMs / 1000) : secondsUntilReset(input.now, reason.startsWith('daily') ? 'day' : 'month')
   return {admitted: false, reason, limit, remaining, retryAfterSeconds: Math.max(1, resetSeconds), resetSeconds}
+}
+
+/** The pending-dispatch set's member for a request: what the sweeper needs to settle it alone. */
+export function pendingMember(requestId: string, userId: string, day: string): string {
+  return JSON.stringify([requestId, userId, day])
+}
+
+export function parsePendingMember(member: string): {requestId: string; userId: string; day: string} | undefined {
+  try {
+    const [requestId, userId, day] = JSON.parse(member) as unknown[]
+    return typeof requestId === 'string' && typeof userId === 'string' && typeof day === 'string' ? {requestId, userId, day} : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Releases the reservation and charges the actual tokens; true when this call settled it. */

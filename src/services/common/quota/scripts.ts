@@ -6,8 +6,11 @@
 /**
  * Admit: the per-key token bucket, then the daily and monthly request and token limits; only when
  * all pass is anything changed (one bucket token taken, the request counted, the estimate reserved).
- * KEYS: bucket, day, month, open. ARGV: nowMs, ratePerSecond, burst, dayRequests, dayTokens,
- * monthRequests, monthTokens, estimate, requestId, dayTtlSeconds, monthTtlSeconds.
+ * The admitted request also enters the pending-dispatch set, scored by nowMs, until RabbitMQ confirms
+ * it (gateway/dispatcher.ts), so a gateway that dies in between never strands it.
+ * KEYS: bucket, day, month, open, pendingDispatch. ARGV: nowMs, ratePerSecond, burst, dayRequests,
+ * dayTokens, monthRequests, monthTokens, estimate, requestId, dayTtlSeconds, monthTtlSeconds,
+ * pendingMember.
  * Returns {status, limit, remaining, retryMs}: status 0 admitted, 1 rate limited, 2 daily requests,
  * 3 daily tokens, 4 monthly requests, 5 monthly tokens.
  */
@@ -41,6 +44,7 @@ for i, l in ipairs(limits) do
   if redis.call('TTL', l[1]) < 0 then redis.call('EXPIRE', l[1], tonumber(ARGV[9 + i])) end
 end
 redis.call('HSET', KEYS[4], ARGV[9], estimate)
+redis.call('ZADD', KEYS[5], now, ARGV[12])
 return {0, tonumber(ARGV[4]), remaining, math.floor(tokens - 1)}
 `
 

@@ -1,14 +1,15 @@
 // The token-quota inference API: POST /v1/generate (authenticate, estimate, reserve atomically,
-// store, queue, 202) and GET /v1/requests/{id}.
+// store, 202, then queue — see dispatcher.ts) and GET /v1/requests/{id}.
 import {randomUUID} from 'node:crypto'
 import {GatewayRoutes, type GenerateAccepted} from '../../../lib/stack/api.js'
 import {HttpError, notFound} from '../../common/http/errors.js'
 import {integerField, rejectUnknownFields, requireObject, stringField} from '../../common/http/validate.js'
 import type {InferenceRequestMessage} from '../../common/inference-messages.js'
-import {admitRequest, quotaPeriods, settleReservation, type AdmitOutcome} from '../../common/quota/quota.js'
+import {admitRequest, pendingMember, quotaPeriods, settleReservation, type AdmitOutcome} from '../../common/quota/quota.js'
 import {cacheStatus, forgetStatus, readCachedStatus, readStatusRow} from '../../common/request-status.js'
 import {countChatTokens} from '../../common/tokens.js'
 import {Batcher} from '../../common/batcher.js'
+import {RedisKeys} from '../../common/redis-keys.js'
 import type {GatewayRouteModule} from '../context.js'
 import {insertRequests, type RequestRow} from '../request-rows.js'
 
@@ -43,14 +44,7 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
       await release(requestId, principal.userId, day, month)
       throw unavailable('cannot store the request', error)
     }
-    try {
-      await gateway.publisher.publish(config.requestsQueue, message, {messageId: requestId, priority, timestamp: Math.floor(now.getTime() / 1000)})
-    } catch (error) {
-      await gateway.pg.query("UPDATE requests SET status = 'failed', error = 'not queued', updated_at = now(), completed_at = now() WHERE request_id = $1", [requestId]).catch(() => {})
-      await cacheStatus(gateway.redis, principal.userId, {request_id: requestId, status: 'failed', error: 'not queued'}).catch(() => {})
-      await release(requestId, principal.userId, day, month)
-      throw unavailable('cannot queue the request', error)
-    }
+    await gateway.dispatcher.dispatch(message, pendingMember(requestId, principal.userId, day), now)
     const statusPath = GatewayRoutes.request(requestId)
     const accepted: GenerateAccepted = {request_id: requestId, status_url: `${config.publicUrl}${statusPath}`, estimated_tokens: estimate}
     return {status: 202, body: accepted, headers: {location: statusPath, 'x-ratelimit-limit': outcome.limit, 'x-ratelimit-remaining': outcome.remaining}}
@@ -71,6 +65,7 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
 
   async function release(requestId: string, userId: string, day: string, month: string): Promise<void> {
     await settleReservation(gateway.redis, {requestId, userId, day, month, actualTokens: 0}).catch((error: Error) => log.error('cannot release a reservation', {request_id: requestId, error: error.message}))
+    await gateway.redis.zrem(RedisKeys.pendingDispatch, pendingMember(requestId, userId, day)).catch(() => {})
   }
 
   function unavailable(what: string, error: unknown): HttpError {

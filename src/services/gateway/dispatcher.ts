@@ -1,0 +1,155 @@
+// Hands accepted requests to RabbitMQ after the client has its 202. The 202 means the request is
+// stored (its row committed in PostgreSQL) and its quota reserved; the admit script also put it in
+// Redis's pending-dispatch set (RedisKeys.pendingDispatch, scored by admission time), and it leaves
+// that set only once RabbitMQ has confirmed the message. Waiting for the confirm before answering
+// made RabbitMQ's fsync the tail of every generate (p99 in the tens of ms at 3,000 req/s).
+//
+// Nothing is lost in between: every sweepMs the sweeper claims entries older than graceMs (a lease:
+// their score moves to now, so a second gateway does not take them too) and settles each one by its
+// row — still queued: published again; in any other state: forgotten; no row at all (the gateway
+// died between reserving and storing): the reservation is released. A message confirmed but not
+// yet removed from the set when a gateway dies is sent twice; the collector settles by request id,
+// so that costs a second LLM call, never a second charge.
+import type {Redis} from 'ioredis'
+import type pg from 'pg'
+import type {ConfirmedPublisher} from '../common/amqp-publisher.js'
+import type {InferenceRequestMessage} from '../common/inference-messages.js'
+import type {Logger} from '../common/log.js'
+import {parsePendingMember, settleReservation} from '../common/quota/quota.js'
+import {RedisKeys} from '../common/redis-keys.js'
+
+export interface DispatcherOptions {
+  queue: string
+  /** Unconfirmed publishes above which a generate waits for its own confirm (back-pressure). */
+  maxUnconfirmed: number
+  sweepMs: number
+  graceMs: number
+}
+
+/** Claims up to ARGV[3] members scored at or before ARGV[1] by rescoring them to ARGV[2]. */
+const CLAIM_SCRIPT = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], member) end
+return due
+`
+
+type ClaimingRedis = Redis & {dispatchClaim(key: string, dueBefore: number, now: number, limit: number): Promise<string[]>}
+
+interface RequestRowForDispatch {
+  request_id: string
+  user_id: string
+  tier: string
+  model: string
+  prompt: string
+  max_tokens: number
+  estimated_tokens: number
+  quota_day: Date | string
+  quota_month: string
+  priority: number
+  status: string
+  created_at: Date
+}
+
+export class Dispatcher {
+  private unconfirmed = 0
+  private readonly inFlight = new Set<Promise<void>>()
+  private timer: NodeJS.Timeout | undefined
+  private sweeping: Promise<void> | undefined
+
+  constructor(
+    private readonly publisher: ConfirmedPublisher,
+    private readonly redis: Redis,
+    private readonly pg: pg.Pool,
+    private readonly log: Logger,
+    private readonly options: DispatcherOptions,
+  ) {
+    if (typeof (redis as ClaimingRedis).dispatchClaim !== 'function') redis.defineCommand('dispatchClaim', {numberOfKeys: 1, lua: CLAIM_SCRIPT})
+  }
+
+  /**
+   * Publishes an admitted, stored request. Resolves at once while fewer than maxUnconfirmed
+   * publishes wait for RabbitMQ, otherwise when this one is confirmed. Never rejects: a publish
+   * that fails is left to the sweeper.
+   */
+  async dispatch(message: InferenceRequestMessage, member: string, createdAt: Date): Promise<void> {
+    const confirmed = this.publish(message, member, createdAt)
+    if (this.unconfirmed > this.options.maxUnconfirmed) await confirmed
+  }
+
+  start(): void {
+    const tick = () => {
+      this.sweeping = this.sweep()
+        .then(() => undefined)
+        .catch((error: Error) => this.log.warn('dispatch sweep failed', {error: error.message}))
+        .finally(() => {
+          this.sweeping = undefined
+          if (this.timer) this.timer = setTimeout(tick, this.options.sweepMs)
+        })
+    }
+    this.timer = setTimeout(tick, Math.min(this.options.sweepMs, 1000))
+  }
+
+  /** Stops sweeping and waits for every outstanding publish to be confirmed (or to fail). */
+  async close(): Promise<void> {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    await this.sweeping
+    await Promise.all(this.inFlight)
+  }
+
+  /** One pass of the sweeper; returns what it did (tests call it directly). */
+  async sweep(now = Date.now()): Promise<{republished: number; forgotten: number; released: number}> {
+    const members = await (this.redis as ClaimingRedis).dispatchClaim(RedisKeys.pendingDispatch, now - this.options.graceMs, now, 500)
+    const outcome = {republished: 0, forgotten: 0, released: 0}
+    if (members.length === 0) return outcome
+    const pending = members.flatMap((member) => {
+      const parsed = parsePendingMember(member)
+      return parsed ? [{member, ...parsed}] : []
+    })
+    const rows = await this.pg.query<RequestRowForDispatch>(
+      `SELECT request_id, user_id, tier, model, prompt, max_tokens, estimated_tokens, to_char(quota_day, 'YYYY-MM-DD') AS quota_day, quota_month, priority, status, created_at
+       FROM requests WHERE request_id = ANY($1::uuid[])`,
+      [pending.map((entry) => entry.requestId)],
+    )
+    const byId = new Map(rows.rows.map((row) => [row.request_id, row]))
+    await Promise.all(
+      pending.map(async (entry) => {
+        const row = byId.get(entry.requestId)
+        if (row?.status === 'queued') {
+          outcome.republished++
+          return this.publish(toMessage(row), entry.member, row.created_at)
+        }
+        if (!row) {
+          outcome.released++
+          await settleReservation(this.redis, {requestId: entry.requestId, userId: entry.userId, day: entry.day, month: entry.day.slice(0, 7), actualTokens: 0})
+          this.log.warn('released the reservation of a request that was never stored', {request_id: entry.requestId})
+        } else outcome.forgotten++
+        await this.redis.zrem(RedisKeys.pendingDispatch, entry.member)
+      }),
+    )
+    if (outcome.republished + outcome.released > 0) this.log.info('dispatch sweep', outcome)
+    return outcome
+  }
+
+  private publish(message: InferenceRequestMessage, member: string, createdAt: Date): Promise<void> {
+    this.unconfirmed++
+    const done = this.publisher
+      .publish(this.options.queue, message, {messageId: message.request_id, priority: message.priority, timestamp: Math.floor(createdAt.getTime() / 1000)})
+      .then(
+        () => this.redis.zrem(RedisKeys.pendingDispatch, member).then(() => undefined),
+        (error: Error) => this.log.warn('request not queued yet; the sweeper will retry', {request_id: message.request_id, error: error.message}),
+      )
+      .catch((error: Error) => this.log.warn('cannot clear a dispatched request', {request_id: message.request_id, error: error.message}))
+      .finally(() => {
+        this.unconfirmed--
+        this.inFlight.delete(done)
+      })
+    this.inFlight.add(done)
+    return done
+  }
+}
+
+function toMessage(row: RequestRowForDispatch): InferenceRequestMessage {
+  const day = typeof row.quota_day === 'string' ? row.quota_day : row.quota_day.toISOString().slice(0, 10)
+  return {request_id: row.request_id, user_id: row.user_id, tier: row.tier, model: row.model, prompt: row.prompt, max_tokens: row.max_tokens, estimated_tokens: row.estimated_tokens, quota_day: day, quota_month: row.quota_month, priority: row.priority}
+}
