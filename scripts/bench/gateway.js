@@ -1,13 +1,13 @@
-// npm run bench:gateway — the inference gateway under autocannon: accepted `POST /v1/generate` req/s
-// and latency at fixed rates and flat out, and `GET /v1/requests/{id}` latency, next to a trivial
-// node:http server (answering 202 with a small JSON body) measured in the same run on the same
-// machine. The gateway runs as `streamctl serve gateway` (a separate process, as in a stack) on
+// npm run bench:gateway — the inference gateway: accepted `POST /v1/generate` req/s and latency at
+// fixed rates (streamctl's open model, latency from each request's intended start) and flat out
+// (autocannon, 64 connections), and `GET /v1/requests/{id}` latency, next to a trivial node:http
+// server (answering 202 with a small JSON body) measured in the same run on the same machine. The gateway runs as `streamctl serve gateway` (a separate process, as in a stack) on
 // real PostgreSQL, Redis and RabbitMQ, in a database, key prefix and vhost of its own that are
 // removed afterwards. Targets (PRODUCT.md §6): >= 3,000 accepted generate req/s with p99 < 25 ms;
 // status p99 < 10 ms. Needs `npm run build` first.
 //
 // BENCH_DURATION (seconds per step, default 10), BENCH_RATES (default 500,1000,2000,3000),
-// BENCH_CONNECTIONS (default 64).
+// BENCH_CONNECTIONS (autocannon, default 64), BENCH_STATUS_RATE (default 2000).
 import autocannon from 'autocannon'
 import {execFileSync, spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
@@ -16,11 +16,14 @@ import {fileURLToPath} from 'node:url'
 import pg from 'pg'
 import {printTable, writeResult} from './harness.js'
 
+const here = path.dirname(fileURLToPath(import.meta.url))
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dist = (file) => import(path.join(root, 'dist', file))
 const duration = Number(process.env.BENCH_DURATION ?? 10)
 const rates = (process.env.BENCH_RATES ?? '500,1000,2000,3000').split(',').map(Number)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
+const statusRate = Number(process.env.BENCH_STATUS_RATE ?? 2000)
 const USERS = 50
 
 const {applyMigrations} = await dist('lib/provision/migrations.js')
@@ -78,57 +81,65 @@ try {
   const peer = `http://127.0.0.1:${peerPort}`
   for (const url of [gateway, peer]) await waitFor(url)
 
-  const body = JSON.stringify({prompt: 'Recommend three films for a rainy evening, with one line on each.', max_tokens: 64})
+  const prompt = 'Recommend three films for a rainy evening, with one line on each.'
+  const body = JSON.stringify({prompt, max_tokens: 64})
+  const users = seeded.users.map((user) => ({id: user.userId, tier: 'bench', apiKey: user.apiKey}))
+  const generateRequest = {name: 'generate', method: 'POST', path: '/v1/generate', headers: {authorization: 'Bearer {{user.apiKey}}'}, body: {prompt, max_tokens: 64}}
   let turn = 0
-  const generate = (target, rate) =>
+  const flatOut = (target) =>
     run(cpuOf[target], {
       url: `${target}/v1/generate`,
       method: 'POST',
       body,
       headers: {'content-type': 'application/json'},
-      ...(rate ? {overallRate: rate} : {}),
       setupClient: (client) => client.setHeaders({'content-type': 'application/json', authorization: `Bearer ${keys[turn++ % keys.length]}`}),
     })
 
   // Warm-up: connections, the auth cache, JIT.
-  await generate(gateway, 500).catch(() => {})
+  await flatOut(gateway).catch(() => {})
   const rows = []
   const results = []
-  for (const rate of [...rates, undefined]) {
-    for (const [label, target] of [['gateway', gateway], ['trivial node:http', peer]]) {
-      const result = await generate(target, rate)
-      results.push({endpoint: 'generate', server: label, rate: rate ?? 'max', ...result})
-      rows.push([`generate @ ${rate ?? 'max'}/s`, label, result.acceptedPerSec.toFixed(0), ms(result.p50), ms(result.p99), result.cpuUsPerRequest.toFixed(0), result.non2xx, result.errors])
-    }
+  const record = (endpoint, label, rate, result) => {
+    results.push({endpoint, server: label, rate: rate ?? 'max', ...result})
+    rows.push([`${endpoint} @ ${rate ?? 'max'}/s`, label, rate ? 'streamctl (open)' : 'autocannon', result.acceptedPerSec.toFixed(0), ms(result.p50), ms(result.p99), result.cpuUsPerRequest.toFixed(0), result.non2xx, result.errors])
   }
+  // Fixed rates: streamctl's open model (every request has an intended start, latency counted from
+  // it, as wrk2 does), from its own process. autocannon's overallRate sends each second's quota in
+  // a burst, which measures its own queueing, so it is used only flat out.
+  for (const rate of rates) {
+    for (const [label, target] of [['gateway', gateway], ['trivial node:http', peer]]) record('generate', label, rate, openModel(cpuOf[target], target, rate, generateRequest, users))
+  }
+  for (const [label, target] of [['gateway', gateway], ['trivial node:http', peer]]) record('generate', label, undefined, await flatOut(target))
 
-  // Status polls of accepted requests, each with its owner's key.
+  // Status polls of accepted requests, each with its owner's key: the poll's "user" is the request.
   const accepted = []
   for (let index = 0; index < 200; index++) {
     const key = keys[index % keys.length]
     const response = await fetch(`${gateway}/v1/generate`, {method: 'POST', headers: {'content-type': 'application/json', authorization: `Bearer ${key}`}, body})
-    accepted.push({key, id: (await response.json()).request_id})
+    accepted.push({id: (await response.json()).request_id, tier: 'bench', apiKey: key})
   }
+  const statusRequest = {name: 'status', method: 'GET', path: '/v1/requests/{{user.id}}', headers: {authorization: 'Bearer {{user.apiKey}}'}}
+  record('status', 'gateway', statusRate, openModel(cpuOf[gateway], gateway, statusRate, statusRequest, accepted))
   let poll = 0
-  for (const rate of [1000, undefined]) {
-    const status = await run(cpuOf[gateway], {
+  record(
+    'status',
+    'gateway',
+    undefined,
+    await run(cpuOf[gateway], {
       url: gateway,
-      ...(rate ? {overallRate: rate} : {}),
       requests: [
         {
           setupRequest: (request) => {
-            const {key, id} = accepted[poll++ % accepted.length]
-            return {...request, method: 'GET', path: `/v1/requests/${id}`, headers: {authorization: `Bearer ${key}`}}
+            const {apiKey, id} = accepted[poll++ % accepted.length]
+            return {...request, method: 'GET', path: `/v1/requests/${id}`, headers: {authorization: `Bearer ${apiKey}`}}
           },
         },
       ],
-    })
-    results.push({endpoint: 'status', server: 'gateway', rate: rate ?? 'max', ...status})
-    rows.push([`status @ ${rate ?? 'max'}/s`, 'gateway', status.acceptedPerSec.toFixed(0), ms(status.p50), ms(status.p99), status.cpuUsPerRequest.toFixed(0), status.non2xx, status.errors])
-  }
+    }),
+  )
 
   console.log(`\nGateway, ${duration} s per step, ${connections} connections (autocannon; latency from send, ms)\n`)
-  printTable(['step', 'server', '2xx req/s', 'p50', 'p99', 'server CPU µs/req', 'non-2xx', 'errors'], rows)
+  printTable(['step', 'server', 'load', '2xx req/s', 'p50', 'p99', 'server CPU µs/req', 'non-2xx', 'errors'], rows)
   const maxGateway = results.find((result) => result.endpoint === 'generate' && result.server === 'gateway' && result.rate === 'max')
   const maxPeer = results.find((result) => result.endpoint === 'generate' && result.server !== 'gateway' && result.rate === 'max')
   console.log('(server CPU: user+system time of the server process only; PostgreSQL, Redis and RabbitMQ are not included)')
@@ -141,6 +152,16 @@ try {
 
 function ms(value) {
   return Number(value).toFixed(2)
+}
+
+/** A fixed open-model rate from streamctl's engine in its own process (load-worker.js), on timers. */
+function openModel(pid, url, rate, request, users) {
+  const cpuBefore = cpuMs(pid)
+  const out = execFileSync(process.execPath, [path.join(here, 'load-worker.js'), JSON.stringify({tool: 'streamctl', url, model: 'open', rate, durationMs: duration * 1000, warmupMs: 2000, connections: 256, spinMs: 0, request, users})], {encoding: 'utf8', maxBuffer: 1 << 24})
+  const cpu = cpuMs(pid) - cpuBefore
+  const result = JSON.parse(out.trim().split('\n').at(-1))
+  const answered = result.requests + result.errors
+  return {acceptedPerSec: result.requests / result.seconds, cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.errors, errors: 0, sendLagP99: result.sendLag.p99}
 }
 
 async function run(pid, options) {

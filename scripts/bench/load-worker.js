@@ -1,5 +1,7 @@
-// One load-generator run for bench:load, in its own process so its CPU time is its own:
+// One load-generator run for bench:load and bench:gateway, in its own process so its CPU time is its own:
 //   node load-worker.js '{"tool":"streamctl"|"autocannon", "url", "model", "rate", "durationMs", "connections"}'
+// streamctl runs may also name the request (`request`: a request template — method, path, headers,
+// body with {{...}} placeholders) and the users it is sent as (`users`: [{id, tier, apiKey}]).
 // Prints one JSON line: requests, cpu seconds, latency percentiles (ms) and, for streamctl, send lag.
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -18,7 +20,8 @@ async function runStreamctl() {
   const {compileRequestType, Workload} = await load('lib/load/workload.js')
   const {RunRecorder} = await load('lib/measure/series-recorder.js')
   const open = options.model === 'open'
-  const workload = new Workload([compileRequestType({name: 'get', method: 'GET', path: '/'})], new Population(syntheticUsers(100), 1, {count: 10, prefix: 'c', zipf: 1}, 1), 1)
+  const request = {name: 'get', method: 'GET', path: '/', ...options.request}
+  const workload = new Workload([compileRequestType(request)], new Population(options.users ?? syntheticUsers(100), 1, {count: 10, prefix: 'c', zipf: 1}, 1), 1)
   const connections = options.connections ?? 100
   const target = new HttpTarget(options.url, {connections})
   const recorder = new RunRecorder()
@@ -47,7 +50,7 @@ async function runStreamctl() {
   await new LoadEngine(settings, workload, target, recorder).run()
   const elapsed = (performance.now() - started) / 1000
   const used = process.cpuUsage(cpu)
-  const totals = recorder.totalsData().get
+  const totals = recorder.totalsData()[request.name]
   await target.close()
   return {requests: totals.counts.succeeded, errors: totals.counts.requests - totals.counts.succeeded, seconds: elapsed, cpuSeconds: (used.user + used.system) / 1e6, latency: totals.latency, service: totals.service, sendLag: recorder.sendLagSummary(), heapMiB: process.memoryUsage().heapUsed / 2 ** 20}
 }
