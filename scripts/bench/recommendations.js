@@ -1,12 +1,12 @@
 // npm run bench:recommendations (also run by npm run bench:gateway) — GET /v1/recommendations/{user} through the gateway, p99 on a
 // cache hit (Redis) and on a miss (recommender: affinity, vector search over the embedded catalogue,
-// trending blend), at fixed rates with autocannon, next to a trivial Node HTTP server measured in
-// the same run. Targets (PRODUCT.md §6): hit p99 < 5 ms, miss p99 < 50 ms.
+// trending blend), at fixed rates from streamctl's open model (scripts/bench/load-worker.js, its own
+// process; latency from each request's intended start), next to a trivial Node HTTP server measured
+// in the same run. Targets (PRODUCT.md §6): hit p99 < 5 ms, miss p99 < 50 ms.
 //
 // Needs the built package (npm run build), PostgreSQL, Redis and RabbitMQ on this machine. It uses
 // its own database, Redis prefix and RabbitMQ vhost, and removes them afterwards.
 // BENCH_SECONDS (10), BENCH_HIT_RATE (1000 req/s), BENCH_MISS_RATE (200 req/s), BENCH_CATALOGUE (2000).
-import autocannon from 'autocannon'
 import {execFileSync, spawn} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import net from 'node:net'
@@ -17,13 +17,15 @@ import pg from 'pg'
 import {Redis} from 'ioredis'
 import {printTable, writeResult} from './harness.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, '../..')
 const dist = (file) => import(path.join(root, 'dist', file))
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const hitRate = Number(process.env.BENCH_HIT_RATE ?? 1000)
 const missRate = Number(process.env.BENCH_MISS_RATE ?? 200)
 const catalogueSize = Number(process.env.BENCH_CATALOGUE ?? 2000)
 const TARGETS = {hit: 5, miss: 50}
+const WARMUP_SECONDS = 3
 const id = `bench_rec_${process.pid}`
 const prefix = `${id}:`
 const admin = {host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres'}
@@ -90,7 +92,11 @@ async function setUp() {
   // Users with a taste: two genres each, so every miss ranks a real affinity vector.
   const genres = ['sports', 'news', 'comedy', 'drama', 'documentary', 'music', 'kids', 'technology', 'lifestyle', 'gaming']
   const missUsers = Math.ceil(missRate * seconds * 1.2) + 100
-  const rows = Array.from({length: missUsers}, (_, index) => [`u${index}`, genres[index % 10], genres[(index * 7 + 3) % 10]])
+  // u0… for the measured misses, u<missUsers> for the hits, w0… for warming the miss path up.
+  const rows = [
+    ...Array.from({length: missUsers + 1}, (_, index) => [`u${index}`, genres[index % 10], genres[(index * 7 + 3) % 10]]),
+    ...Array.from({length: WARMUP_SECONDS * missRate + 100}, (_, index) => [`w${index}`, genres[(index + 5) % 10], genres[(index * 3 + 1) % 10]]),
+  ]
   await db.query('INSERT INTO genre_affinity (user_id, genre, score) SELECT u, g, 3 FROM unnest($1::text[], $2::text[]) AS t(u, g) UNION ALL SELECT u, g, 1 FROM unnest($1::text[], $3::text[]) AS t(u, g) ON CONFLICT DO NOTHING', [rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => row[2])])
   await db.query("INSERT INTO trending (window_start, content_id, views, likes) SELECT date_trunc('minute', now()), content_id, (random() * 100)::int, (random() * 10)::int FROM content LIMIT 200")
   await db.end()
@@ -102,7 +108,7 @@ async function setUp() {
   const env = {DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix, AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${id}`, KAFKA_BROKERS: `127.0.0.1:${brokerPort}`}
   const recommender = await serve('recommender', env)
   const gateway = await serve('gateway', {...env, RECOMMENDER_URL: recommender})
-  return {gateway, apiKey: users[0].apiKey}
+  return {gateway, apiKey: users[0].apiKey, hotUser: `u${missUsers}`}
 }
 
 async function tearDown() {
@@ -126,15 +132,15 @@ async function tearDown() {
   redis.disconnect()
 }
 
-function run(options) {
-  return new Promise((resolve, reject) => {
-    autocannon({connections: 16, duration: seconds, ...options}, (error, result) => (error ? reject(error) : resolve(result)))
-  })
+/** One fixed-rate case from load-worker.js: `{{seq}}` in the path counts 0, 1, 2… (no warm-up, so misses stay misses). */
+function run(url, rate, route, headers = {}, warmupMs = 0, runSeconds = seconds) {
+  const options = {tool: 'streamctl', url, model: 'open', rate, durationMs: runSeconds * 1000, warmupMs, connections: 64, spinMs: 0, request: {name: 'get', method: 'GET', path: route, headers}}
+  const out = execFileSync(process.execPath, [path.join(here, 'load-worker.js'), JSON.stringify(options)], {encoding: 'utf8', maxBuffer: 1 << 24})
+  return JSON.parse(out.trim().split('\n').at(-1))
 }
 
 function row(name, result, target) {
-  const errors = result.errors + result.non2xx + result.timeouts
-  return {name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, errors, target}
+  return {name, rps: result.requests / result.seconds, p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, errors: result.errors, target}
 }
 
 async function main() {
@@ -142,21 +148,22 @@ async function main() {
   const peerPort = await freePort()
   const body = JSON.stringify({user_id: 'u0', items: Array.from({length: 10}, (_, index) => ({content_id: `drop-bench-${index}`, score: 0.5})), cache: 'hit'})
   children.push(spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => { s.writeHead(200, {'content-type': 'application/json'}); s.end(${JSON.stringify(body)}) }).listen(${peerPort}, '127.0.0.1')`], {stdio: 'inherit'}))
-  const trivialUrl = `http://127.0.0.1:${peerPort}/`
+  const trivialUrl = `http://127.0.0.1:${peerPort}`
   await waitListening(peerPort)
-  const {gateway, apiKey} = await setUp()
+  const {gateway, apiKey, hotUser} = await setUp()
   const headers = {authorization: `Bearer ${apiKey}`}
   // Warm the hit path: one user, cached.
-  await fetch(`${gateway}/v1/recommendations/u0`, {headers})
-  let next = 1
+  await fetch(`${gateway}/v1/recommendations/${hotUser}`, {headers})
+  // Warm the miss path (JIT, connections) on users of its own, so the measured misses stay misses.
+  run(gateway, missRate, '/v1/recommendations/w{{seq}}', headers, 0, WARMUP_SECONDS)
   const results = [
-    row('trivial node:http (peer) @ hit rate', await run({url: trivialUrl, overallRate: hitRate}), undefined),
-    row('recommendations, cache hit', await run({url: `${gateway}/v1/recommendations/u0`, headers, overallRate: hitRate}), TARGETS.hit),
-    row('trivial node:http (peer) @ miss rate', await run({url: trivialUrl, overallRate: missRate}), undefined),
-    row('recommendations, cache miss', await run({url: gateway, headers, overallRate: missRate, requests: [{setupRequest: (request) => ({...request, path: `/v1/recommendations/u${next++}`})}]}), TARGETS.miss),
+    row('trivial node:http (peer) @ hit rate', run(trivialUrl, hitRate, '/', {}, 2000), undefined),
+    row('recommendations, cache hit', run(gateway, hitRate, `/v1/recommendations/${hotUser}`, headers, 2000), TARGETS.hit),
+    row('trivial node:http (peer) @ miss rate', run(trivialUrl, missRate, '/', {}, 2000), undefined),
+    row('recommendations, cache miss', run(gateway, missRate, '/v1/recommendations/u{{seq}}', headers), TARGETS.miss),
   ]
   await tearDown()
-  console.log(`\nGET /v1/recommendations through the gateway, ${seconds} s per case, fixed rates (autocannon, 16 connections), catalogue of ${catalogueSize} titles\n`)
+  console.log(`\nGET /v1/recommendations through the gateway, ${seconds} s per case, fixed rates (streamctl open model, latency from the intended start), catalogue of ${catalogueSize} titles\n`)
   printTable(
     ['case', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'p99 target', 'p99 x peer'],
     results.map((result, index) => {
