@@ -56,6 +56,17 @@ describe('ResponseParser', () => {
     expect(parser.keepAlive).toBe(false)
   })
 
+  it('reads node:http heads: any case, spaces around values, a Keep-Alive timeout among other parameters', () => {
+    const head = 'HTTP/1.0 200 OK\r\nDate: Wed, 25 Nov 2026 04:00:00 GMT\r\nCONNECTION:Keep-Alive \r\nkeep-alive: max=100, Timeout=7\r\nContent-length:   3\r\nX-Other: a:b\r\n\r\nabc'
+    for (const cuts of [[], ...everyCut(head)]) {
+      const {parser, consumed} = parse(head, cuts)
+      expect(consumed, `cut at ${cuts}`).toBe(head.length)
+      expect(parser).toMatchObject({status: 200, keepAlive: true, keepAliveTimeoutMs: 7000})
+      expect(parser.body()).toBe('abc')
+    }
+    expect(parse('HTTP/1.1 200 OK\r\nConnection: upgrade, close\r\nContent-Length: 0\r\n\r\n').parser.keepAlive).toBe(false)
+  })
+
   it('ends a body without length at the close of the connection, and never reuses it', () => {
     const {parser, end} = parse('HTTP/1.0 200 OK\r\n\r\npartial')
     expect(end).toBe(-1)

@@ -23,8 +23,8 @@ const enum State {
 
 const CR = 13
 const LF = 10
+const COLON = 58
 const MAX_HEAD_BYTES = 64 * 1024
-const HEAD_END = Buffer.from('\r\n\r\n')
 
 export class ResponseParser {
   status = 0
@@ -41,6 +41,8 @@ export class ResponseParser {
   private chunkSizeDigits = 0
   private trailerLineBytes = 0
   private hasBody = true
+  private contentLength = -1
+  private chunked = false
   private bodyChunks: Buffer[] | undefined
 
   /** Starts on the next response; `hasBody` is false for the answer to a HEAD request. */
@@ -168,73 +170,143 @@ export class ResponseParser {
   private readHead(chunk: Buffer, at: number): number {
     let buffer = chunk
     let start = at
-    let searchFrom = at
     if (this.partialHead) {
-      searchFrom = Math.max(0, this.partialHead.length - 3)
       buffer = Buffer.concat([this.partialHead, chunk.subarray(at)])
       start = 0
     }
-    const end = buffer.indexOf(HEAD_END, searchFrom)
+    const end = this.parseHead(buffer, start)
     if (end < 0) {
       if (buffer.length - start > MAX_HEAD_BYTES) throw new HttpParseError('response head larger than 64 KiB')
       this.partialHead = buffer.subarray(start)
       return -1
     }
-    const next = this.partialHead ? at + end + 4 - this.partialHead.length : end + 4
+    const next = this.partialHead ? at + end - this.partialHead.length : end
     this.partialHead = undefined
-    this.parseHead(buffer.toString('latin1', start, end))
     // An interim response (103 Early Hints) is skipped: the real one follows.
     if (this.status < 200) this.reset(this.bodyChunks !== undefined, this.hasBody)
+    else this.startBody()
     return next
   }
 
-  private parseHead(head: string): void {
+  /**
+   * Parses the head in place, on the bytes: the status line, then the few headers that matter.
+   * Returns the offset after the blank line that ends it, or -1 when that is not in `buffer` yet.
+   */
+  private parseHead(buffer: Buffer, start: number): number {
     // HTTP/1.x SP status-code SP [reason]
-    if (!head.startsWith('HTTP/1.') || head.charCodeAt(8) !== 32) throw new HttpParseError(`not an HTTP/1.x status line: ${JSON.stringify(head.slice(0, 40))}`)
-    const status = Number(head.slice(9, 12))
-    if (!Number.isInteger(status) || status < 100) throw new HttpParseError(`malformed status code: ${JSON.stringify(head.slice(0, 40))}`)
+    if (buffer.length - start < 13) return -1
+    if (!startsWithHttp1(buffer, start) || buffer[start + 8] !== 32) throw new HttpParseError(`not an HTTP/1.x status line: ${JSON.stringify(buffer.toString('latin1', start, start + 40))}`)
+    const status = digit(buffer[start + 9]!) * 100 + digit(buffer[start + 10]!) * 10 + digit(buffer[start + 11]!)
+    if (!(status >= 100)) throw new HttpParseError(`malformed status code: ${JSON.stringify(buffer.toString('latin1', start, start + 40))}`)
     this.status = status
-    this.keepAlive = head.charCodeAt(7) !== 48 // HTTP/1.0 closes unless it says keep-alive
-    let contentLength = -1
-    let chunked = false
-    let lineStart = head.indexOf('\r\n') + 2
-    while (lineStart > 1 && lineStart < head.length) {
-      let lineEnd = head.indexOf('\r\n', lineStart)
-      if (lineEnd < 0) lineEnd = head.length
-      const colon = head.indexOf(':', lineStart)
-      if (colon > lineStart && colon < lineEnd) {
-        const nameLength = colon - lineStart
-        // Only these names matter; the length check keeps the others from being lower-cased.
-        if (nameLength === 14 || nameLength === 17 || nameLength === 10 || nameLength === 11) {
-          const name = head.slice(lineStart, colon).toLowerCase()
-          const value = head.slice(colon + 1, lineEnd).trim()
-          if (name === 'content-length') {
-            contentLength = Number(value)
-            if (!Number.isSafeInteger(contentLength) || contentLength < 0) throw new HttpParseError(`malformed content-length: ${value}`)
-          } else if (name === 'transfer-encoding') chunked = value.toLowerCase().endsWith('chunked')
-          else if (name === 'connection') {
-            const tokens = value.toLowerCase()
-            if (tokens.includes('close')) this.keepAlive = false
-            else if (tokens.includes('keep-alive')) this.keepAlive = true
-          } else if (name === 'keep-alive') {
-            const timeout = /timeout\s*=\s*(\d+)/i.exec(value)
-            if (timeout) this.keepAliveTimeoutMs = Number(timeout[1]) * 1000
-          } else if (name === 'retry-after') this.retryAfter = value
-        }
+    this.keepAlive = buffer[start + 7] !== 48 // HTTP/1.0 closes unless it says keep-alive
+    this.retryAfter = undefined
+    this.keepAliveTimeoutMs = undefined
+    this.contentLength = -1
+    this.chunked = false
+    let lineStart = buffer.indexOf(LF, start + 12) + 1
+    if (lineStart === 0) return -1
+    for (;;) {
+      let lineEnd = lineStart
+      let colon = -1
+      while (lineEnd < buffer.length && buffer[lineEnd] !== LF) {
+        if (colon < 0 && buffer[lineEnd] === COLON) colon = lineEnd
+        lineEnd++
       }
-      lineStart = lineEnd + 2
+      if (lineEnd === buffer.length) return -1
+      const valueEnd = trimEnd(buffer, lineStart, lineEnd)
+      if (valueEnd === lineStart) return lineEnd + 1
+      if (colon > lineStart) this.header(buffer, lineStart, colon, skipSpaces(buffer, colon + 1, valueEnd), valueEnd)
+      lineStart = lineEnd + 1
     }
-    if (status < 200) return
+  }
+
+  /** One header line; only the names that decide framing, reuse and retries are looked at. */
+  private header(buffer: Buffer, name: number, colon: number, value: number, valueEnd: number): void {
+    switch (colon - name) {
+      case 14:
+        if (!equalsLower(buffer, name, 'content-length')) return
+        this.contentLength = 0
+        for (let at = value; at < valueEnd; at++) {
+          const byte = buffer[at]!
+          if (byte < 48 || byte > 57 || this.contentLength > 1e15) throw new HttpParseError(`malformed content-length: ${buffer.toString('latin1', value, valueEnd)}`)
+          this.contentLength = this.contentLength * 10 + byte - 48
+        }
+        if (value === valueEnd) throw new HttpParseError('empty content-length')
+        return
+      case 17:
+        if (equalsLower(buffer, name, 'transfer-encoding')) this.chunked = valueEnd - value >= 7 && equalsLower(buffer, valueEnd - 7, 'chunked')
+        return
+      case 10:
+        if (equalsLower(buffer, name, 'connection')) {
+          // The usual values first, without making a string of them.
+          if (valueEnd - value === 10 && equalsLower(buffer, value, 'keep-alive')) this.keepAlive = true
+          else if (valueEnd - value === 5 && equalsLower(buffer, value, 'close')) this.keepAlive = false
+          else this.connectionTokens(buffer.toString('latin1', value, valueEnd).toLowerCase())
+        } else if (equalsLower(buffer, name, 'keep-alive')) this.keepAliveTimeoutMs = keepAliveTimeout(buffer, value, valueEnd)
+        return
+      case 11:
+        if (equalsLower(buffer, name, 'retry-after')) this.retryAfter = buffer.toString('latin1', value, valueEnd)
+    }
+  }
+
+  private connectionTokens(tokens: string): void {
+    if (tokens.includes('close')) this.keepAlive = false
+    else if (tokens.includes('keep-alive')) this.keepAlive = true
+  }
+
+  private startBody(): void {
+    const status = this.status
     if (!this.hasBody || status === 204 || status === 304) this.state = State.Done
-    else if (chunked) this.startChunk()
-    else if (contentLength >= 0) {
-      this.remaining = contentLength
-      this.state = contentLength === 0 ? State.Done : State.LengthBody
+    else if (this.chunked) this.startChunk()
+    else if (this.contentLength >= 0) {
+      this.remaining = this.contentLength
+      this.state = this.contentLength === 0 ? State.Done : State.LengthBody
     } else {
       this.state = State.UntilClose
       this.keepAlive = false
     }
   }
+}
+
+const HTTP_1 = Buffer.from('HTTP/1.')
+
+function startsWithHttp1(buffer: Buffer, at: number): boolean {
+  for (let index = 0; index < 7; index++) if (buffer[at + index] !== HTTP_1[index]) return false
+  return true
+}
+
+function digit(byte: number): number {
+  return byte >= 48 && byte <= 57 ? byte - 48 : Number.NaN
+}
+
+/** Header names compared without case: ASCII letters differ only in bit 0x20. */
+function equalsLower(buffer: Buffer, at: number, lower: string): boolean {
+  for (let index = 0; index < lower.length; index++) if ((buffer[at + index]! | 0x20) !== lower.charCodeAt(index)) return false
+  return true
+}
+
+/** The end of a line without its CR and trailing spaces or tabs. */
+function trimEnd(buffer: Buffer, start: number, end: number): number {
+  while (end > start && (buffer[end - 1] === CR || buffer[end - 1] === 32 || buffer[end - 1] === 9)) end--
+  return end
+}
+
+function skipSpaces(buffer: Buffer, at: number, end: number): number {
+  while (at < end && (buffer[at] === 32 || buffer[at] === 9)) at++
+  return at
+}
+
+/** `timeout=N` in a Keep-Alive value (RFC 2068 §19.7.1.1), in ms. */
+function keepAliveTimeout(buffer: Buffer, value: number, end: number): number | undefined {
+  for (let at = value; at + 8 <= end; at++) {
+    if (!equalsLower(buffer, at, 'timeout=')) continue
+    let seconds = 0
+    let digits = 0
+    for (let index = at + 8; index < end && buffer[index]! >= 48 && buffer[index]! <= 57; index++, digits++) seconds = seconds * 10 + buffer[index]! - 48
+    return digits > 0 ? seconds * 1000 : undefined
+  }
+  return undefined
 }
 
 function hexValue(byte: number): number {
