@@ -118,10 +118,7 @@ export class HttpTarget {
       void connection.destroy()
     }
     if (this.all.size >= this.maxConnections) return undefined
-    const socket = this.secure
-      ? tls.connect({host: this.hostname, port: this.port, ...(net.isIP(this.hostname) ? {} : {servername: this.hostname}), ALPNProtocols: ['http/1.1']})
-      : net.connect({host: this.hostname, port: this.port})
-    const connection = new Connection(this, socket, this.secure)
+    const connection = new Connection(this, this.hostname, this.port, this.secure)
     this.all.add(connection)
     return connection
   }
@@ -185,8 +182,15 @@ export class HttpTarget {
   }
 }
 
+/**
+ * Plain sockets read into this one buffer and hand it to the parser at once (net's `onread`),
+ * skipping the stream machinery and a buffer per read; the parser copies what it keeps.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024)
+
 /** One keep-alive connection and the exchange in progress on it, if any. */
 class Connection {
+  private readonly socket: net.Socket
   private readonly parser = new ResponseParser()
   private onDone: OnDone | undefined
   private deadline = Number.POSITIVE_INFINITY
@@ -201,13 +205,18 @@ class Connection {
 
   constructor(
     private readonly target: HttpTarget,
-    private readonly socket: net.Socket,
+    host: string,
+    port: number,
     secure: boolean,
   ) {
+    const socket = secure
+      ? tls.connect({host, port, ...(net.isIP(host) ? {} : {servername: host}), ALPNProtocols: ['http/1.1']})
+      : net.connect({host, port, onread: {buffer: READ_BUFFER, callback: this.onRead}})
+    this.socket = socket
     socket.setNoDelay(true)
     socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy(CONNECT_TIMEOUT_ERROR))
     socket.once(secure ? 'secureConnect' : 'connect', () => socket.setTimeout(0))
-    socket.on('data', this.onData)
+    if (secure) socket.on('data', this.onData)
     socket.on('error', (error) => {
       this.socketError = error
     })
@@ -249,6 +258,11 @@ class Connection {
     if (!this.onDone || this.deadline === Number.POSITIVE_INFINITY) return
     if (this.deadline > performance.now()) this.arm(this.deadline)
     else this.fail(TIMEOUT_ERROR)
+  }
+
+  private readonly onRead = (length: number): boolean => {
+    this.onData(READ_BUFFER.subarray(0, length))
+    return true
   }
 
   private readonly onData = (chunk: Buffer): void => {

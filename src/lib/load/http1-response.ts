@@ -1,8 +1,9 @@
 // An incremental parser for HTTP/1.1 responses (RFC 9112), only as much as a load generator on a
 // keep-alive connection needs: the status, whether the connection may be reused, a Retry-After and
 // a Keep-Alive timeout hint, and where the body ends (Content-Length, chunked, or the connection's
-// close). The body is kept only when asked for. It works on the socket's buffers as they arrive,
-// without copying them, so a response in one TCP read costs one short latin1 string for its head.
+// close). The body is kept only when asked for. It works on the bytes where they arrived, and copies
+// only what it keeps (a body asked for, a head cut by a TCP read), so the caller may read every
+// response into the same buffer.
 
 export class HttpParseError extends Error {
   override readonly name = 'HttpParseError'
@@ -149,7 +150,7 @@ export class ResponseParser {
   }
 
   private keep(chunk: Buffer, at: number, length: number): void {
-    if (this.bodyChunks && length > 0) this.bodyChunks.push(chunk.subarray(at, at + length))
+    if (this.bodyChunks && length > 0) this.bodyChunks.push(Buffer.from(chunk.subarray(at, at + length)))
   }
 
   private startChunk(): void {
@@ -177,7 +178,7 @@ export class ResponseParser {
     const end = this.parseHead(buffer, start)
     if (end < 0) {
       if (buffer.length - start > MAX_HEAD_BYTES) throw new HttpParseError('response head larger than 64 KiB')
-      this.partialHead = buffer.subarray(start)
+      this.partialHead = buffer === chunk ? Buffer.from(chunk.subarray(start)) : buffer.subarray(start)
       return -1
     }
     const next = this.partialHead ? at + end - this.partialHead.length : end
