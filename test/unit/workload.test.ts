@@ -80,4 +80,18 @@ describe('request templates', () => {
     expect(share).toBeGreaterThan(0.65)
     expect(share).toBeLessThan(0.85)
   })
+  it('builds a request without placeholders once, and the mix around it stays the same', () => {
+    const constant = compileRequestType({name: 'health', method: 'get', path: '/health', headers: {accept: 'text/plain'}, body: {probe: true}})
+    expect(constant.fixed).toEqual({method: 'GET', path: '/health', headers: {accept: 'text/plain', 'content-type': 'application/json'}, body: '{"probe":true}', fixed: true})
+    expect(compileRequestType({name: 'user', method: 'GET', path: '/u/{{user.id}}'}).fixed).toBeUndefined()
+    expect(compileRequestType({name: 'auth', method: 'GET', path: '/', headers: {authorization: 'Bearer {{user.apiKey}}'}}).fixed).toBeUndefined()
+    const varying = compileRequestType({name: 'user', method: 'GET', path: '/u/{{user.id}}'})
+    const workload = new Workload([constant, varying], new Population(syntheticUsers(50), 1, catalogue, 4), 4)
+    const sent = Array.from({length: 50}, (_, seq) => workload.next(seq).attempt)
+    expect(sent.filter((attempt) => attempt.path === '/health').every((attempt) => attempt === constant.fixed)).toBe(true)
+    // The same seed with the constant type given a placeholder draws the same users for the rest.
+    const templated = compileRequestType({name: 'health', method: 'GET', path: '/health{{vars.none}}', headers: {accept: 'text/plain'}, body: {probe: true}}, {none: ''})
+    const again = new Workload([templated, varying], new Population(syntheticUsers(50), 1, catalogue, 4), 4)
+    expect(Array.from({length: 50}, (_, seq) => again.next(seq).attempt.path)).toEqual(sent.map((attempt) => attempt.path))
+  })
 })

@@ -18,7 +18,12 @@ export interface TemplateContext {
   random: SeededRandom
 }
 
-export type Render = (context: TemplateContext) => string
+/** A compiled template; `constant` holds its text when it has no placeholder. */
+export type Render = ((context: TemplateContext) => string) & {readonly constant?: string}
+
+function constantRender(text: string): Render {
+  return Object.assign(() => text, {constant: text})
+}
 
 export class TemplateError extends Error {
   override readonly name = 'TemplateError'
@@ -35,10 +40,10 @@ export function compileTemplate(text: string, vars: Record<string, string> = {})
     last = match.index + match[0].length
   }
   if (last < text.length) parts.push(text.slice(last))
-  if (parts.length === 0) return () => ''
+  if (parts.length === 0) return constantRender('')
   if (parts.length === 1) {
     const only = parts[0]!
-    return typeof only === 'string' ? () => only : only
+    return typeof only === 'string' ? constantRender(only) : only
   }
   return (context) => {
     let out = ''
@@ -49,6 +54,8 @@ export function compileTemplate(text: string, vars: Record<string, string> = {})
 
 /** A JSON body: string leaves are templates; a leaf that is exactly `{{int a b}}` becomes a number. */
 export function compileJsonBody(body: unknown, vars: Record<string, string> = {}): Render {
+  const text = JSON.stringify(body)
+  if (!text.includes('{{')) return constantRender(text)
   const build = compileValue(body, vars)
   return (context) => JSON.stringify(build(context))
 }

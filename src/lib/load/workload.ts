@@ -38,23 +38,34 @@ export interface RequestType {
   body?: Render
   timeoutMs?: number
   poll?: PollSpec
+  /** The request itself when no part of it has a placeholder: built once, sent as is every time. */
+  fixed?: HttpAttempt
 }
 
 export function compileRequestType(spec: RequestTemplateSpec, vars: Record<string, string> = {}): RequestType {
   const headers = Object.entries(spec.headers ?? {}).map(([name, value]) => [name.toLowerCase(), compileTemplate(String(value), vars)] as [string, Render])
   const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? compileTemplate(spec.body, vars) : compileJsonBody(spec.body, vars)
-  if (body && typeof spec.body !== 'string' && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', () => 'application/json'])
+  if (body && typeof spec.body !== 'string' && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', compileTemplate('application/json')])
+  const method = spec.method.toUpperCase()
+  const path = compileTemplate(spec.path, vars)
   return {
     name: spec.name,
     metric: spec.metric ?? spec.name,
     weight: spec.weight ?? 1,
-    method: spec.method.toUpperCase(),
-    path: compileTemplate(spec.path, vars),
+    method,
+    path,
     headers,
     ...(body ? {body} : {}),
     ...(spec.timeoutMs === undefined ? {} : {timeoutMs: spec.timeoutMs}),
     ...(spec.poll ? {poll: spec.poll} : {}),
+    ...fixedAttempt(method, path, headers, body),
   }
+}
+
+function fixedAttempt(method: string, path: Render, headers: Array<[string, Render]>, body: Render | undefined): {fixed?: HttpAttempt} {
+  if (path.constant === undefined || headers.some(([, render]) => render.constant === undefined) || (body && body.constant === undefined)) return {}
+  const constantHeaders = Object.fromEntries(headers.map(([name, render]) => [name, render.constant!]))
+  return {fixed: {method, path: path.constant, headers: constantHeaders, ...(body ? {body: body.constant!} : {}), fixed: true}}
 }
 
 export interface PlannedRequest {
@@ -83,7 +94,11 @@ export class Workload {
   /** The request with sequence number `seq`, drawn in order. */
   next(seq: number): PlannedRequest {
     const type = this.pickType()
-    const context: TemplateContext = {seq, user: this.population.pickUser(this.mix), contentId: this.population.pickContent(this.mix), random: this.variables}
+    const user = this.population.pickUser(this.mix)
+    const contentId = this.population.pickContent(this.mix)
+    // The draws above happen either way, so the n-th request of a seed does not depend on this.
+    if (type.fixed) return {type, attempt: type.fixed, headers: type.fixed.headers!}
+    const context: TemplateContext = {seq, user, contentId, random: this.variables}
     const headers: Record<string, string> = {}
     for (const [name, render] of type.headers) headers[name] = render(context)
     const attempt: HttpAttempt = {method: type.method, path: type.path(context), headers, ...(type.body ? {body: type.body(context)} : {})}

@@ -34,6 +34,11 @@ export class TimingHistogram {
     return encodeHistogram(this.histogram)
   }
 
+  add(other: TimingHistogram): void {
+    this.histogram.add(other.histogram)
+    this.sumMs += other.sumMs
+  }
+
   reset(): void {
     this.histogram.reset()
     this.sumMs = 0

@@ -18,7 +18,7 @@ export function classifyStatus(status: number): ErrorClass | undefined {
   return undefined
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'STREAMCTL_ATTEMPT_TIMEOUT'])
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'STREAMCTL_ATTEMPT_TIMEOUT'])
 
 /** The class of a transport error: a timeout, or anything else that broke the connection. */
 export function classifyError(error: unknown): ErrorClass {

@@ -1,8 +1,9 @@
-// Recording of one run: every value goes to three places at once — the run's total for its series,
-// the total of its phase, and the current interval — so per-endpoint, per-phase and per-interval
-// histograms come out of one pass. Intervals are encoded and their histograms reset when they
-// close, so memory does not grow with the number of requests.
-import {emptyErrorCounts, type ErrorClass} from './outcome.js'
+// Recording of one run: every value is recorded once, into the current interval's accumulator of
+// its (series, phase) pair; when the interval closes, that accumulator is encoded for the interval,
+// added into the phase's and the run's totals, and reset. So per-endpoint, per-phase and
+// per-interval histograms come out of one pass at the cost of one record per value, and memory does
+// not grow with the number of requests. Totals are complete once the last interval is closed.
+import {ERROR_CLASSES, emptyErrorCounts, type ErrorClass, type ErrorCounts} from './outcome.js'
 import {TimingHistogram, type LatencySummary} from './histogram.js'
 import type {IntervalData, SeriesCounts, SeriesData} from './run-data.js'
 
@@ -35,51 +36,73 @@ class SeriesAccumulator {
     this.service.reset()
     this.counts = emptySeriesCounts()
   }
+
+  addTo(other: SeriesAccumulator): void {
+    other.latency.add(this.latency)
+    other.service.add(this.service)
+    const from = this.counts
+    const to = other.counts
+    to.requests += from.requests
+    to.succeeded += from.succeeded
+    to.attempts += from.attempts
+    to.retries += from.retries
+    to.late += from.late
+    to.dropped += from.dropped
+    to.budgetExhausted += from.budgetExhausted
+    addErrors(to.failed, from.failed)
+    addErrors(to.attemptErrors, from.attemptErrors)
+  }
 }
 
-/** Where one (series, phase) pair records: the three accumulators it feeds. */
+function addErrors(to: ErrorCounts, from: ErrorCounts): void {
+  for (const errorClass of ERROR_CLASSES) to[errorClass] += from[errorClass]
+}
+
+/** Where one (series, phase) pair records: its accumulator for the current interval. */
 export class SeriesHandle {
-  constructor(private readonly targets: readonly [SeriesAccumulator, SeriesAccumulator, SeriesAccumulator]) {}
+  readonly current = new SeriesAccumulator()
+
+  constructor(
+    readonly name: string,
+    readonly phaseTotal: SeriesAccumulator,
+    readonly runTotal: SeriesAccumulator,
+  ) {}
 
   send(isRetry: boolean, late: boolean): void {
-    for (const target of this.targets) {
-      target.counts.attempts++
-      if (isRetry) target.counts.retries++
-      if (late) target.counts.late++
-    }
+    const counts = this.current.counts
+    counts.attempts++
+    if (isRetry) counts.retries++
+    if (late) counts.late++
   }
 
   attempt(serviceMs: number, error: ErrorClass | undefined): void {
-    for (const target of this.targets) {
-      target.service.record(serviceMs)
-      if (error) target.counts.attemptErrors[error]++
-    }
+    this.current.service.record(serviceMs)
+    if (error) this.current.counts.attemptErrors[error]++
   }
 
   /** The final outcome of an original request, with its latency from its first intended start. */
   outcome(latencyMs: number, error: ErrorClass | undefined): void {
-    for (const target of this.targets) {
-      target.latency.record(latencyMs)
-      target.counts.requests++
-      if (error) target.counts.failed[error]++
-      else target.counts.succeeded++
-    }
+    const current = this.current
+    current.latency.record(latencyMs)
+    current.counts.requests++
+    if (error) current.counts.failed[error]++
+    else current.counts.succeeded++
   }
 
   dropped(): void {
-    for (const target of this.targets) target.counts.dropped++
+    this.current.counts.dropped++
   }
 
   budgetExhausted(): void {
-    for (const target of this.targets) target.counts.budgetExhausted++
+    this.current.counts.budgetExhausted++
   }
 }
 
 export class RunRecorder {
   private readonly totals = new Map<string, SeriesAccumulator>()
   private readonly phases = new Map<string, Map<string, SeriesAccumulator>>()
-  private readonly current = new Map<string, SeriesAccumulator>()
-  private readonly handles = new Map<string, SeriesHandle>()
+  /** By phase, then series name: two lookups with the caller's strings, no key built per request. */
+  private readonly handles = new Map<string, Map<string, SeriesHandle>>()
   readonly intervals: IntervalData[] = []
   private readonly sendLag = new TimingHistogram()
   private intervalStart = 0
@@ -87,13 +110,16 @@ export class RunRecorder {
   private sent = 0
 
   series(name: string, phase: string): SeriesHandle {
-    const key = `${phase}\u0000${name}`
-    let handle = this.handles.get(key)
+    let inPhase = this.handles.get(phase)
+    if (!inPhase) {
+      inPhase = new Map()
+      this.handles.set(phase, inPhase)
+      this.phases.set(phase, new Map())
+    }
+    let handle = inPhase.get(name)
     if (!handle) {
-      const phaseMap = this.phases.get(phase) ?? new Map<string, SeriesAccumulator>()
-      this.phases.set(phase, phaseMap)
-      handle = new SeriesHandle([getOrAdd(this.totals, name), getOrAdd(phaseMap, name), getOrAdd(this.current, name)])
-      this.handles.set(key, handle)
+      handle = new SeriesHandle(name, getOrAdd(this.phases.get(phase)!, name), getOrAdd(this.totals, name))
+      inPhase.set(name, handle)
     }
     return handle
   }
@@ -111,11 +137,27 @@ export class RunRecorder {
 
   /** Closes the current interval at `nowMs` (ms since the start) and starts the next. */
   closeInterval(nowMs: number, inFlight: number): IntervalData {
+    const touched = new Map<string, SeriesHandle[]>()
+    for (const handle of [...this.handles.values()].flatMap((inPhase) => [...inPhase.values()])) {
+      if (!handle.current.touched()) continue
+      const same = touched.get(handle.name)
+      if (same) same.push(handle)
+      else touched.set(handle.name, [handle])
+    }
     const series: Record<string, SeriesData> = {}
-    for (const [name, accumulator] of this.current) {
-      if (!accumulator.touched()) continue
-      series[name] = accumulator.toData()
-      accumulator.reset()
+    for (const [name, handles] of touched) {
+      // An interval that spans a phase change holds a series in two phases: one entry for both.
+      let interval = handles[0]!.current
+      if (handles.length > 1) {
+        interval = new SeriesAccumulator()
+        for (const handle of handles) handle.current.addTo(interval)
+      }
+      series[name] = interval.toData()
+      for (const handle of handles) {
+        handle.current.addTo(handle.phaseTotal)
+        handle.current.addTo(handle.runTotal)
+        handle.current.reset()
+      }
     }
     const interval: IntervalData = {startMs: this.intervalStart, durationMs: nowMs - this.intervalStart, offered: this.offered, sent: this.sent, inFlight, series}
     const empty = Object.keys(series).length === 0 && this.offered === 0 && this.sent === 0
