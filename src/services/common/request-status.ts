@@ -38,8 +38,13 @@ export async function readStatusRow(pool: pg.Pool | pg.PoolClient, requestId: st
   return {userId: row.user_id, status: statusFromRow(requestId, row)}
 }
 
+/** The Redis copy of a status (the admit script writes the first one, `queued`, itself). */
+export function statusCopy(userId: string, status: RequestStatus): string {
+  return JSON.stringify({user_id: userId, ...status})
+}
+
 export async function cacheStatus(redis: Redis, userId: string, status: RequestStatus): Promise<void> {
-  await redis.set(RedisKeys.requestStatus(status.request_id), JSON.stringify({user_id: userId, ...status}), 'EX', STATUS_TTL_SECONDS)
+  await redis.set(RedisKeys.requestStatus(status.request_id), statusCopy(userId, status), 'EX', STATUS_TTL_SECONDS)
 }
 
 export async function readCachedStatus(redis: Redis, requestId: string): Promise<{userId: string; status: RequestStatus} | undefined> {

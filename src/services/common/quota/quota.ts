@@ -1,6 +1,7 @@
 // Token-quota reservation (gateway) and settlement (collector) over the scripts in scripts.ts.
 import type {Redis} from 'ioredis'
 import {RedisKeys} from '../redis-keys.js'
+import {STATUS_TTL_SECONDS, statusCopy} from '../request-status.js'
 import {ADMIT_SCRIPT, SETTLE_SCRIPT} from './scripts.js'
 
 export interface TierLimits {
@@ -38,13 +39,13 @@ type QuotaRedis = Redis & {
 export function withScripts(redis: Redis): QuotaRedis {
   const scripted = redis as QuotaRedis
   if (typeof scripted.quotaAdmit !== 'function') {
-    redis.defineCommand('quotaAdmit', {numberOfKeys: 5, lua: ADMIT_SCRIPT})
+    redis.defineCommand('quotaAdmit', {numberOfKeys: 6, lua: ADMIT_SCRIPT})
     redis.defineCommand('quotaSettle', {numberOfKeys: 3, lua: SETTLE_SCRIPT})
   }
   return scripted
 }
 
-/** Checks and reserves atomically: the rate limit, then the daily and monthly request and token limits. */
+/** Checks and reserves atomically: the rate limit, then the daily and monthly request and token limits; an admitted request's status copy reads `queued`. */
 export async function admitRequest(redis: Redis, input: {keyId: string; userId: string; tier: TierLimits; estimate: number; requestId: string; now: Date}): Promise<AdmitOutcome> {
   const {day, month} = quotaPeriods(input.now)
   const keys = quotaKeys(input.userId, day, month)
@@ -55,6 +56,7 @@ export async function admitRequest(redis: Redis, input: {keyId: string; userId: 
     keys.month,
     RedisKeys.openReservations,
     RedisKeys.pendingDispatch,
+    RedisKeys.requestStatus(input.requestId),
     input.now.getTime(),
     tier.rateLimit.perSecond,
     tier.rateLimit.burst,
@@ -67,6 +69,8 @@ export async function admitRequest(redis: Redis, input: {keyId: string; userId: 
     2 * 86_400,
     35 * 86_400,
     pendingMember(input.requestId, input.userId, day),
+    statusCopy(input.userId, {request_id: input.requestId, status: 'queued'}),
+    STATUS_TTL_SECONDS,
   )
   if (status === 0) return {admitted: true, limit, remaining}
   const reason = REASONS[status - 1]!

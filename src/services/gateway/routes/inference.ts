@@ -6,7 +6,7 @@ import {HttpError, notFound} from '../../common/http/errors.js'
 import {integerField, rejectUnknownFields, requireObject, stringField} from '../../common/http/validate.js'
 import type {InferenceRequestMessage} from '../../common/inference-messages.js'
 import {admitRequest, pendingMember, quotaPeriods, settleReservation, type AdmitOutcome} from '../../common/quota/quota.js'
-import {cacheStatus, forgetStatus, readCachedStatus, readStatusRow} from '../../common/request-status.js'
+import {forgetStatus, readCachedStatus, readStatusRow} from '../../common/request-status.js'
 import {countChatTokens} from '../../common/tokens.js'
 import {Batcher} from '../../common/batcher.js'
 import {RedisKeys} from '../../common/redis-keys.js'
@@ -37,8 +37,7 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const priority = gateway.switches.current.interventions.prioritisation ? principal.tier.priority : 0
     const message: InferenceRequestMessage = {request_id: requestId, user_id: principal.userId, tier: principal.tier.name, model, prompt, max_tokens: maxTokens, estimated_tokens: estimate, quota_day: day, quota_month: month, priority}
     try {
-      // The Redis copy is an optimisation: without it, polls read the row.
-      await Promise.all([requestRows.add({message, keyId: principal.keyId, createdAt: now}), cacheStatus(gateway.redis, principal.userId, {request_id: requestId, status: 'queued'}).catch(() => {})])
+      await requestRows.add({message, keyId: principal.keyId, createdAt: now})
     } catch (error) {
       await forgetStatus(gateway.redis, requestId).catch(() => {})
       await release(requestId, principal.userId, day, month)
