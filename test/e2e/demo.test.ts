@@ -82,4 +82,28 @@ describe('streamctl demo on the reference stack', () => {
       ['quota.open_reservations ==0', 'pass', '0'],
     ])
   }, 200_000)
+  it('fires profile timeline events at their times through the stack\'s admin API', async () => {
+    const profile = path.join(out, 'timeline.yaml')
+    await writeFile(profile, ['description: timeline check', 'duration: 6s', 'rate: 10', 'timeout: 2s', 'stages:', '  - {name: main, curve: constant, rate: 1x}', 'requests:', '  - use: recommendations', 'timeline:', '  - {at: 2s, switches: {interventions: {queryResultCache: true}}}', '  - {at: 4s, switches: {faults: {dbDelayMs: 7}}}', ''].join('\n'))
+    const result = await runCli(['bench', profile, '--stack', stack.dir, '--out', out, '--json'], {env: {...stack.env, CI: '1'}, timeoutMs: 200_000})
+    expect([0, 99], result.stderr.slice(-3000)).toContain(result.exitCode)
+    const timeline = (JSON.parse(result.stdout) as BenchResult).run.variants[0]!.timeline
+    expect(timeline.map((event) => [event.atMs, event.action, event.ok, event.status])).toEqual([
+      [2000, 'switches', true, 200],
+      [4000, 'switches', true, 200],
+    ])
+    for (const event of timeline) expect(Math.abs(event.firedAtMs - event.atMs)).toBeLessThan(500)
+    // Each event is the stack's admin API answering the PATCH with its switches: the second still
+    // holds the first's change. After the run, bench resets them.
+    expect(timeline[0]!.response).toMatchObject({interventions: {queryResultCache: true}, faults: {dbDelayMs: 0}})
+    expect(timeline[1]!.response).toMatchObject({interventions: {queryResultCache: true}, faults: {dbDelayMs: 7}})
+    const redis = new Redis('redis://127.0.0.1:6379', {keyPrefix: `${stack.name}:`})
+    try {
+      const stored = await redis.hgetall('switches')
+      expect(JSON.parse(stored['interventions.queryResultCache'] ?? 'false')).toBe(false)
+      expect(JSON.parse(stored['faults.dbDelayMs'] ?? '0')).toBe(0)
+    } finally {
+      redis.disconnect()
+    }
+  }, 200_000)
 })

@@ -18,7 +18,7 @@ import {runCli} from '../helpers/cli.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
 
 const MANIFEST_TOPICS = ['content-announcements', 'content-events', 'user-events']
-const QUEUES = ['inference_requests', 'inference_results', 'inference_requests.dlq', 'inference_results.dlq']
+const QUEUES = ['inference_requests', 'inference_results', 'recommendation_refresh', 'inference_requests.dlq', 'inference_results.dlq']
 
 function alive(pid: number): boolean {
   try {
@@ -111,7 +111,7 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     const run = await provision()
     expect(run.exitCode, run.stderr).toBe(0)
     const migrations = (await migrationIds()).length
-    expect(run.stdout).toContain(`applied ${16 + migrations} changes: 3 topics, 2 schemas, 4 queues, 2 bindings, ${migrations} migrations, 3 tiers, users (1000 new), API keys (1000 new (hashed at rest)).`)
+    expect(run.stdout).toContain(`applied ${17 + migrations} changes: 3 topics, 2 schemas, 5 queues, 2 bindings, ${migrations} migrations, 3 tiers, users (1000 new), API keys (1000 new (hashed at rest)).`)
     const demoKey = /demo API key \(user-00001, tier \w+\) — shown once:\n {2}(sctl_\S+)/.exec(run.stdout)?.[1]
     expect(demoKey).toBeDefined()
 
@@ -234,7 +234,7 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
       await writeFile(file, doc.toString())
       const bad = await provision()
       expect(bad.exitCode).toBe(2)
-      expect(bad.stderr).toMatch(/Error \[MANIFEST_INVALID\]: .*stack\.yaml has 1 problem:\n.*stack\.yaml:\d+:\d+: queues\[4\]\.deadLetterQueue: unknown queue "missing\.dlq"/)
+      expect(bad.stderr).toMatch(/Error \[MANIFEST_INVALID\]: .*stack\.yaml has 1 problem:\n.*stack\.yaml:\d+:\d+: queues\[5\]\.deadLetterQueue: unknown queue "missing\.dlq"/)
       expect(await kafkaTopics()).not.toContain('late-topic')
       expect(await queueExists('late-queue')).toBe(false)
     } finally {

@@ -218,6 +218,24 @@ describe('StreamFlow read side', () => {
     expect(metricValue(await metrics('projector'), `${Metrics.cacheInvalidations}{mode="gradual"}`)).toBe(21)
   })
 
+  it('with a queue between gateway and recommender, a miss is answered from the read model and refreshed through RabbitMQ', async () => {
+    await switches.patch({'interventions.gradualInvalidation': 'false', 'interventions.queueBetweenServices': 'true', 'faults.pausedConsumers': '["recommender"]'})
+    await eventually(async () => (metricValue(await metrics('recommender'), 'streamctl_intervention{name="queueBetweenServices"}') === 1 && metricValue(await metrics('recommender'), 'streamctl_fault{name="pausedConsumers"}') === 1 ? true : undefined), 5000, 'the recommender to see the switches')
+    // hana has a stored ranking (the read model) but nothing cached: served from the row, refresh queued once.
+    const ranked = await call('GET', GatewayRoutes.recommendations('hana'))
+    await redis.del(recommendationKey('hana'))
+    for (let index = 0; index < 3; index++) expect((await call('GET', GatewayRoutes.recommendations('hana'))).body).toEqual({user_id: 'hana', items: ranked.body.items, cache: 'miss', refresh: 'queued'})
+    await eventually(async () => (metricValue(await metrics('recommender'), `${Metrics.queueDepth}{queue="recommendation_refresh"}`) === 1 ? true : undefined), 10_000, 'one refresh waiting in the queue')
+    expect(await redis.exists(recommendationKey('hana'))).toBe(0)
+    // A user with nothing stored is still ranked at once.
+    expect((await call('GET', GatewayRoutes.recommendations('ivo'))).body).toMatchObject({user_id: 'ivo', cache: 'miss'})
+    // The recommender resumes, works the queue and fills the cache: the next request is a hit.
+    await switches.patch({'faults.pausedConsumers': '[]'})
+    await eventually(async () => ((await redis.exists(recommendationKey('hana'))) === 1 ? true : undefined), 10_000, 'the queued refresh to fill the cache')
+    expect((await call('GET', GatewayRoutes.recommendations('hana'))).body).toEqual({user_id: 'hana', items: ranked.body.items, cache: 'hit'})
+    await switches.patch({'interventions.queueBetweenServices': 'false'})
+  })
+
   it('tags a video through the gateway over gRPC', async () => {
     const answer = await call('GET', GatewayRoutes.metadata('cup-final'))
     expect(answer.status).toBe(200)

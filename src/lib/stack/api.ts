@@ -40,6 +40,8 @@ export interface Recommendations {
   cache: 'hit' | 'miss'
   /** True when the recommender was down and the last stored ranking (the read model) was served. */
   degraded?: boolean
+  /** `queued` when the stored ranking was served and its refresh queued (queue-between-services intervention). */
+  refresh?: 'queued'
 }
 
 export interface VideoMetadata {

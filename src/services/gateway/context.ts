@@ -3,6 +3,7 @@
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import type {StackManifest} from '../../lib/stack/manifest.js'
+import type {ConfirmedPublisher} from '../common/amqp-publisher.js'
 import type {Router} from '../common/http/router.js'
 import type {ServiceRuntime} from '../common/runtime.js'
 import type {SwitchesStore} from '../common/switches.js'
@@ -17,6 +18,8 @@ export interface GatewayContext {
   pg: pg.Pool
   redis: Redis
   switches: SwitchesStore
+  /** Publishes to RabbitMQ with confirms. */
+  publisher: ConfirmedPublisher
   /** Queues accepted requests after their 202 (see dispatcher.ts). */
   dispatcher: Dispatcher
   auth: Authenticator

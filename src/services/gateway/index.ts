@@ -34,6 +34,7 @@ export const gatewayService: ServiceDefinition = {
       pg,
       redis,
       switches,
+      publisher,
       dispatcher,
       auth,
       principal: (request) => auth.authenticate(request.headers.authorization),

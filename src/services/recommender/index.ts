@@ -9,8 +9,16 @@
 // latest windows count), VECTOR_SEARCH_K (100), VECTOR_SEARCH_BASE_MS (0) and VECTOR_SEARCH_MAX_MS
 // (0) with VECTOR_SEARCH_SATURATION (32 concurrent searches; the published bottleneck is 150 → 1000
 // ms), RECOMMENDER_CPU_ITERATIONS (0 hashing rounds per request), QUERY_CACHE_TTL_S (300).
+//
+// The queue-between-services intervention: when the stack declares RECOMMENDATION_REFRESH_QUEUE
+// (recommendation_refresh), the recommender also consumes it, REFRESH_PREFETCH (4) at a time,
+// ranking each queued user and filling the gateway's cache (RECOMMENDATION_CACHE_TTL_S, 300).
 import type {RankedRecommendations} from '../../lib/stack/api.js'
-import {envNumber} from '../common/config.js'
+import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
+import {envNumber, envString} from '../common/config.js'
+import {openChannel} from '../common/connections.js'
+import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
+import {DEFAULT_REFRESH_QUEUE, recommendationKey, refreshPendingKey} from '../streamflow/cache-keys.js'
 import {badRequest} from '../common/http/errors.js'
 import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
@@ -60,6 +68,24 @@ export const recommenderService: ServiceDefinition = {
         metrics.queueDepth.set({queue: 'recommender'}, --active)
       }
     })
+    const refreshQueue = context.manifest.queues.find((queue) => queue.name === envString(context.env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE))
+    if (refreshQueue) {
+      const cacheTtlSeconds = envNumber(context.env, 'RECOMMENDATION_CACHE_TTL_S', 300, {min: 1, integer: true})
+      const channel = await openChannel(await runtime.amqp(), runtime.log)
+      await declareQueues(channel, queueWithDeadLetter(context.manifest.queues, refreshQueue.name))
+      const prefetch = envNumber(context.env, 'REFRESH_PREFETCH', 4, {min: 1, max: 1000, integer: true})
+      const consumer = await consumeQueue(channel, refreshQueue.name, {prefetch, log: runtime.log, metrics}, async (message) => {
+        const user = parseJsonMessage<{user_id?: unknown}>(message)?.user_id
+        if (typeof user !== 'string' || !USER_ID.test(user)) return 'dead-letter'
+        const {faults, interventions} = switches.current
+        const ranking = await engine.recommend(user, {dbDelayMs: faults.dbDelayMs, queryResultCache: interventions.queryResultCache})
+        await redis.set(recommendationKey(user), JSON.stringify({user_id: user, items: ranking.items}), 'EX', cacheTtlSeconds)
+        await redis.del(refreshPendingKey(user))
+        return 'ack'
+      })
+      runtime.onClose('refresh consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
+      followPausedConsumers(switches, context.name, consumer)
+    }
     await runtime.listen(router)
     return runtime.running()
   },

@@ -9,6 +9,18 @@ export function recommendationKey(userId: string): string {
   return `cache:recommendations:${userId}`
 }
 
+/**
+ * Set (NX, short TTL) while a refresh of a user's recommendations waits in the queue between the
+ * gateway and the recommender, so a miss storm queues each user once.
+ */
+export function refreshPendingKey(userId: string): string {
+  return `cache:recommendations-refresh:${userId}`
+}
+
+/** The queue of the queue-between-services intervention, and how long a queued refresh blocks another. */
+export const DEFAULT_REFRESH_QUEUE = 'recommendation_refresh'
+export const REFRESH_PENDING_TTL_S = 30
+
 /** SCAN pattern matching every cached recommendation of the stack (absolute: includes the prefix). */
 export function recommendationPattern(keyPrefix: string): string {
   return `${escapeGlob(keyPrefix)}cache:recommendations:*`

@@ -2,20 +2,25 @@
 //   POST /v1/events                  (API key) a user event, checked against the user-event schema, produced
 //                                    to Kafka keyed by user (the CQRS command side);
 //   GET  /v1/recommendations/{user}  (API key) Redis cache, then the recommender (the query side), then the
-//                                    stored read model if the recommender is down;
+//                                    stored read model if the recommender is down; with the queue-between-
+//                                    services intervention on, a miss with a stored ranking is answered from
+//                                    it at once and the refresh goes through RECOMMENDATION_REFRESH_QUEUE;
 //   GET  /v1/metadata/{video}        (API key) the tagger over gRPC;
 //   POST /admin/actions/content-drop (admin token) produces new titles to content-events (the cascade's trigger).
 //
 // Environment (defaults): RECOMMENDER_URL (http://127.0.0.1:8084), RECOMMENDER_TIMEOUT_MS (2000),
 // RECOMMENDATION_CACHE_TTL_S (300), TAGGER_GRPC_ADDR (127.0.0.1:50051), TAGGER_TIMEOUT_MS (2000),
-// USER_EVENTS_TOPIC (user-events), CONTENT_EVENTS_TOPIC (content-events).
+// USER_EVENTS_TOPIC (user-events), CONTENT_EVENTS_TOPIC (content-events), RECOMMENDATION_REFRESH_QUEUE
+// (recommendation_refresh; the intervention falls back to calling the recommender when the stack
+// declares no such queue).
 import type {Producer} from 'kafkajs'
 import {AdminRoutes, GatewayRoutes, type RankedRecommendations, type Recommendations, RecommenderRoutes, type VideoMetadata} from '../../../lib/stack/api.js'
 import {envNumber, envString} from '../../common/config.js'
 import {badRequest, HttpError} from '../../common/http/errors.js'
 import type {Handler} from '../../common/http/router.js'
 import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
-import {recommendationKey} from '../../streamflow/cache-keys.js'
+import {declareQueues, queueWithDeadLetter} from '../../../lib/provision/queues.js'
+import {DEFAULT_REFRESH_QUEUE, recommendationKey, REFRESH_PENDING_TTL_S, refreshPendingKey} from '../../streamflow/cache-keys.js'
 import {contentDropEvents} from '../../streamflow/content-drop.js'
 import {loadEventValidator} from '../../streamflow/event-schemas.js'
 import type {UserEvent} from '../../streamflow/event-types.js'
@@ -34,6 +39,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   const taggerTimeoutMs = envNumber(env, 'TAGGER_TIMEOUT_MS', 2000, {min: 1, integer: true})
   const userEventsTopic = envString(env, 'USER_EVENTS_TOPIC', 'user-events')
   const contentEventsTopic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
+  const refreshQueue = manifest.queues.find((queue) => queue.name === envString(env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE))
   const guard =
     (handler: Handler): Handler =>
     async (context) => {
@@ -42,6 +48,11 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     }
   const {metrics, log} = runtime
 
+  if (refreshQueue) {
+    const channel = await (await runtime.amqp()).createChannel()
+    await declareQueues(channel, queueWithDeadLetter(manifest.queues, refreshQueue.name))
+    await channel.close()
+  }
   const [isUserEvent, undici] = await Promise.all([loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'), import('undici')])
   const recommender = new undici.Pool(recommenderUrl, {connections: 64, pipelining: 1})
   runtime.onClose('recommender pool', () => recommender.close())
@@ -85,6 +96,14 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       return {status: 200, body: {...(JSON.parse(cached) as Omit<Recommendations, 'cache'>), cache: 'hit'} satisfies Recommendations}
     }
     metrics.cacheMisses.inc({cache: 'recommendations'})
+    if (refreshQueue && gateway.switches.current.interventions.queueBetweenServices) {
+      // Queue between services: answer from the read model now, let the recommender catch up at its pace.
+      const stored = await gateway.pg.query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user]).catch(() => undefined)
+      if (stored?.rows[0]) {
+        await queueRefresh(user, refreshQueue.name)
+        return {status: 200, body: {user_id: user, items: stored.rows[0].items, cache: 'miss', refresh: 'queued'} satisfies Recommendations}
+      }
+    }
     let ranked: RankedRecommendations
     try {
       ranked = await rank(user)
@@ -100,6 +119,15 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     redis.set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds).catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))
     return {status: 200, body: {...value, cache: 'miss'} satisfies Recommendations}
   }))
+
+  /** Queues one refresh per user at a time; a failed publish is logged and the next miss tries again. */
+  const queueRefresh = async (user: string, queue: string) => {
+    if ((await redis.set(refreshPendingKey(user), '1', 'EX', REFRESH_PENDING_TTL_S, 'NX').catch(() => null)) !== 'OK') return
+    gateway.publisher.publish(queue, {user_id: user}, {messageId: user}).catch((error: Error) => {
+      log.warn('cannot queue a recommendations refresh', {user_id: user, error: error.message})
+      redis.del(refreshPendingKey(user)).catch(() => {})
+    })
+  }
 
   const rank = async (user: string): Promise<RankedRecommendations> => {
     let response
