@@ -11,6 +11,7 @@ export default defineConfig({
       'test/integration/broker-durability.test.ts',
       'test/integration/broker-robustness.test.ts',
       'test/integration/projector-crash.test.ts',
+      'test/integration/replay-crash.test.ts',
       'test/integration/gateway-input.test.ts',
     ],
     testTimeout: 900_000,

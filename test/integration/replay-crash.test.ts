@@ -12,8 +12,9 @@ import {openKafka} from '../../src/services/common/connections.js'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {BIN, ROOT, runCli} from '../helpers/cli.js'
 import {createTopics, replayCli, replayDatabase} from '../helpers/replay.js'
+import {printFigure, scaled} from '../helpers/trials.js'
 
-const TRIALS = 3
+const TRIALS = scaled(3)
 const EVENTS = 12_000
 
 describe('replay under SIGKILL', {timeout: 400_000}, () => {
@@ -68,7 +69,7 @@ describe('replay under SIGKILL', {timeout: 400_000}, () => {
       if (leftBehind > 0) expect(resumed.summary!.resumedAfter).toBe(leftBehind)
     }
     // At least one kill landed mid-rebuild (the others may have hit during setup or the swap).
-    console.log(`RELIABILITY replay-kill9 trials=${TRIALS} failures=0 interruptedMidRebuild=${interrupted} events=${EVENTS}`)
+    printFigure('replay-kill9', {trials: TRIALS, failures: 0, interruptedMidRebuild: interrupted, events: EVENTS})
     expect(interrupted).toBeGreaterThan(0)
   })
 })
