@@ -112,7 +112,7 @@ describe('compose ps output', () => {
 
 describe('compose.yaml', () => {
   it('has a healthcheck on every service, publishes only on 127.0.0.1, and matches the manifest', async () => {
-    const compose = parse(await readFile(COMPOSE_FILE, 'utf8'), {merge: true}) as {services: Record<string, {healthcheck?: {test?: unknown; interval?: string}; ports?: string[]; image?: string; build?: unknown}>}
+    const compose = parse(await readFile(COMPOSE_FILE, 'utf8'), {merge: true}) as {services: Record<string, {healthcheck?: {test?: unknown; interval?: string}; ports?: string[]; image?: string; build?: unknown; depends_on?: Record<string, unknown>}>}
     const {manifest} = await loadStack(REFERENCE_STACK_DIR)
     for (const [name, service] of Object.entries(compose.services)) {
       expect(service.healthcheck?.test, `${name} healthcheck`).toBeDefined()
@@ -126,6 +126,8 @@ describe('compose.yaml', () => {
         expect(service!.ports, component.name).toContain(`127.0.0.1:${component.port}:${component.port}`)
         expect(service!.image).toBe('streamctl:local')
       }
+      // Compose starts a service after what the manifest says it depends on, as the local driver does.
+      for (const dependency of component.dependsOn ?? []) expect(Object.keys(service!.depends_on ?? {}), `${component.name} depends_on`).toContain(dependency)
     }
     expect(compose.services.kafka!.image).toMatch(/^apache\/kafka:/)
     expect(compose.services.prometheus).toBeDefined()
