@@ -35,20 +35,8 @@ return due
 
 type ClaimingRedis = Redis & {dispatchClaim(key: string, dueBefore: number, now: number, limit: number): Promise<string[]>}
 
-interface RequestRowForDispatch {
-  request_id: string
-  user_id: string
-  tier: string
-  model: string
-  prompt: string
-  max_tokens: number
-  estimated_tokens: number
-  quota_day: Date | string
-  quota_month: string
-  priority: number
-  status: string
-  created_at: Date
-}
+/** A requests row as the sweeper reads it: the message's columns (quota_day as text), its status and age. */
+type RequestRowForDispatch = InferenceRequestMessage & {status: string; created_at: Date}
 
 export class Dispatcher {
   private unconfirmed = 0
@@ -150,6 +138,6 @@ export class Dispatcher {
 }
 
 function toMessage(row: RequestRowForDispatch): InferenceRequestMessage {
-  const day = typeof row.quota_day === 'string' ? row.quota_day : row.quota_day.toISOString().slice(0, 10)
-  return {request_id: row.request_id, user_id: row.user_id, tier: row.tier, model: row.model, prompt: row.prompt, max_tokens: row.max_tokens, estimated_tokens: row.estimated_tokens, quota_day: day, quota_month: row.quota_month, priority: row.priority}
+  const {status: _status, created_at: _createdAt, ...message} = row
+  return message
 }
