@@ -14,9 +14,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import pg from 'pg'
-import {printTable, writeResult} from './harness.js'
-
-const here = path.dirname(fileURLToPath(import.meta.url))
+import {loadWorker, printTable, writeResult} from './harness.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dist = (file) => import(path.join(root, 'dist', file))
@@ -157,9 +155,8 @@ function ms(value) {
 /** A fixed open-model rate from streamctl's engine in its own process (load-worker.js), on timers. */
 function openModel(pid, url, rate, request, users) {
   const cpuBefore = cpuMs(pid)
-  const out = execFileSync(process.execPath, [path.join(here, 'load-worker.js'), JSON.stringify({tool: 'streamctl', url, model: 'open', rate, durationMs: duration * 1000, warmupMs: 2000, connections: 256, spinMs: 0, request, users})], {encoding: 'utf8', maxBuffer: 1 << 24})
+  const result = loadWorker({tool: 'streamctl', url, model: 'open', rate, durationMs: duration * 1000, warmupMs: 2000, connections: 256, spinMs: 0, request, users})
   const cpu = cpuMs(pid) - cpuBefore
-  const result = JSON.parse(out.trim().split('\n').at(-1))
   // The server's CPU covers the 2 s warm-up too, so its requests count as well.
   const answered = result.requests + result.errors + rate * 2
   return {acceptedPerSec: result.requests / result.seconds, cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.errors, errors: 0, sendLagP99: result.sendLag.p99}

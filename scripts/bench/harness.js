@@ -1,6 +1,6 @@
 // Shared by the bench:* scripts: run a command repeatedly, summarise timings, print a table and
 // write a machine-readable result under bench-results/ (gitignored) for `npm run bench`.
-import {spawn, spawnSync} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -65,4 +65,10 @@ export async function startBroker(dataDir, extraArgs = []) {
     child.once('exit', (code) => reject(new Error(`broker exited ${code}: ${text}`)))
   })
   return {port, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))}
+}
+
+/** One load-generator run in its own process (load-worker.js, so its CPU time is its own): its JSON result. */
+export function loadWorker(options) {
+  const out = execFileSync(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'load-worker.js'), JSON.stringify(options)], {encoding: 'utf8', maxBuffer: 1 << 24})
+  return JSON.parse(out.trim().split('\n').at(-1))
 }

@@ -11,7 +11,7 @@
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {printTable, writeResult} from './harness.js'
+import {loadWorker, printTable, writeResult} from './harness.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 5)
@@ -20,11 +20,6 @@ const fmt = (value, digits = 2) => (value === undefined || Number.isNaN(value) ?
 function startServer(...args) {
   const child = spawn(process.execPath, [path.join(here, 'load-servers.js'), ...args], {stdio: ['ignore', 'pipe', 'inherit']})
   return new Promise((resolve) => child.stdout.once('data', (data) => resolve({url: `http://127.0.0.1:${String(data).trim()}`, stop: () => child.kill()})))
-}
-
-function worker(options) {
-  const out = execFileSync(process.execPath, [path.join(here, 'load-worker.js'), JSON.stringify(options)], {encoding: 'utf8', maxBuffer: 1 << 24})
-  return JSON.parse(out.trim().split('\n').at(-1))
 }
 
 function hasWrk() {
@@ -62,8 +57,8 @@ if (!wrk) console.log('wrk not found (apt-get install -y wrk): its columns are s
   const server = await startServer('trivial')
   const durationMs = seconds * 1000
   const rows = []
-  const streamctl = worker({tool: 'streamctl', url: server.url, model: 'closed', connections: 100, durationMs})
-  const cannon = worker({tool: 'autocannon', url: server.url, connections: 100, durationMs})
+  const streamctl = loadWorker({tool: 'streamctl', url: server.url, model: 'closed', connections: 100, durationMs})
+  const cannon = loadWorker({tool: 'autocannon', url: server.url, connections: 100, durationMs})
   const per100k = (run) => (run.cpuSeconds / run.requests) * 100_000
   rows.push(['streamctl (closed, 100 VUs)', streamctl.requests, fmt(streamctl.requests / streamctl.seconds, 0), fmt(streamctl.cpuSeconds), fmt(per100k(streamctl)), fmt(per100k(streamctl) / per100k(cannon))])
   rows.push(['autocannon (-c 100)', cannon.requests, fmt(cannon.requests / cannon.seconds, 0), fmt(cannon.cpuSeconds), fmt(per100k(cannon)), '1.00'])
@@ -75,9 +70,9 @@ if (!wrk) console.log('wrk not found (apt-get install -y wrk): its columns are s
   // The same, at one fixed rate both can hold, so batching at different throughputs does not skew
   // the comparison: streamctl's open model against autocannon's rate limit.
   const fixedRate = Number(process.env.BENCH_FIXED_RATE ?? 2000)
-  const streamctlFixed = worker({tool: 'streamctl', url: server.url, model: 'open', rate: fixedRate, connections: 100, durationMs, warmupMs: 2000})
-  const streamctlTimers = worker({tool: 'streamctl', url: server.url, model: 'open', rate: fixedRate, connections: 100, durationMs, spinMs: 0, warmupMs: 2000})
-  const cannonFixed = worker({tool: 'autocannon', url: server.url, connections: 100, rate: fixedRate, durationMs})
+  const streamctlFixed = loadWorker({tool: 'streamctl', url: server.url, model: 'open', rate: fixedRate, connections: 100, durationMs, warmupMs: 2000})
+  const streamctlTimers = loadWorker({tool: 'streamctl', url: server.url, model: 'open', rate: fixedRate, connections: 100, durationMs, spinMs: 0, warmupMs: 2000})
+  const cannonFixed = loadWorker({tool: 'autocannon', url: server.url, connections: 100, rate: fixedRate, durationMs})
   rows.push([`streamctl (open, ${fixedRate}/s, spin)`, streamctlFixed.requests, fmt(streamctlFixed.requests / streamctlFixed.seconds, 0), fmt(streamctlFixed.cpuSeconds), fmt(per100k(streamctlFixed)), fmt(per100k(streamctlFixed) / per100k(cannonFixed))])
   rows.push([`streamctl (open, ${fixedRate}/s, timers)`, streamctlTimers.requests, fmt(streamctlTimers.requests / streamctlTimers.seconds, 0), fmt(streamctlTimers.cpuSeconds), fmt(per100k(streamctlTimers)), fmt(per100k(streamctlTimers) / per100k(cannonFixed))])
   rows.push([`autocannon (-c 100 -R ${fixedRate})`, cannonFixed.requests, fmt(cannonFixed.requests / cannonFixed.seconds, 0), fmt(cannonFixed.cpuSeconds), fmt(per100k(cannonFixed)), '1.00'])
@@ -93,7 +88,7 @@ if (!wrk) console.log('wrk not found (apt-get install -y wrk): its columns are s
   const rows = []
   let best = 0
   for (const rate of [5000, 10_000, 15_000, 20_000, 25_000, 30_000]) {
-    const run = worker({tool: 'streamctl', url: server.url, model: 'open', rate, durationMs: seconds * 1000, connections: 512, warmupMs: 2000})
+    const run = loadWorker({tool: 'streamctl', url: server.url, model: 'open', rate, durationMs: seconds * 1000, connections: 512, warmupMs: 2000})
     const achieved = run.requests / seconds
     const sustained = achieved >= rate * 0.98 && run.sendLag.p99 < 50
     if (sustained) best = rate
@@ -119,10 +114,10 @@ if (!wrk) console.log('wrk not found (apt-get install -y wrk): its columns are s
   const error = (observed, q) => `${fmt(((observed - truth(q)) / truth(q)) * 100, 1)}%`
   const row = (name, latency) => [name, fmt(latency.p50, 0), fmt(latency.p90, 0), fmt(latency.p99, 0), `${error(latency.p50, 0.5)} / ${error(latency.p90, 0.9)} / ${error(latency.p99, 0.99)}`]
   rows.push(['analytic truth', fmt(truth(0.5), 0), fmt(truth(0.9), 0), fmt(truth(0.99), 0), '-'])
-  const open = worker({tool: 'streamctl', url: server.url, model: 'open', rate, durationMs, connections: 1000, warmupMs: period})
+  const open = loadWorker({tool: 'streamctl', url: server.url, model: 'open', rate, durationMs, connections: 1000, warmupMs: period})
   rows.push(row(`streamctl (open, ${rate}/s)`, open.latency))
   rows.push(row('  its service time', open.service))
-  const cannon = worker({tool: 'autocannon', url: server.url, connections: 50, durationMs})
+  const cannon = loadWorker({tool: 'autocannon', url: server.url, connections: 50, durationMs})
   rows.push(row('autocannon (-c 50)', cannon.latency))
   let wrkRun
   if (wrk) {

@@ -15,10 +15,9 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import pg from 'pg'
 import {Redis} from 'ioredis'
-import {printTable, writeResult} from './harness.js'
+import {loadWorker, printTable, writeResult} from './harness.js'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const root = path.resolve(here, '../..')
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dist = (file) => import(path.join(root, 'dist', file))
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const hitRate = Number(process.env.BENCH_HIT_RATE ?? 1000)
@@ -135,8 +134,7 @@ async function tearDown() {
 /** One fixed-rate case from load-worker.js: `{{seq}}` in the path counts 0, 1, 2… (no warm-up, so misses stay misses). */
 function run(url, rate, route, headers = {}, warmupMs = 0, runSeconds = seconds) {
   const options = {tool: 'streamctl', url, model: 'open', rate, durationMs: runSeconds * 1000, warmupMs, connections: 64, spinMs: 0, request: {name: 'get', method: 'GET', path: route, headers}}
-  const out = execFileSync(process.execPath, [path.join(here, 'load-worker.js'), JSON.stringify(options)], {encoding: 'utf8', maxBuffer: 1 << 24})
-  return JSON.parse(out.trim().split('\n').at(-1))
+  return loadWorker(options)
 }
 
 function row(name, result, target) {
