@@ -10,11 +10,10 @@
 // BENCH_CONNECTIONS (autocannon, default 64), BENCH_STATUS_RATE (default 2000).
 import autocannon from 'autocannon'
 import {execFileSync, spawn} from 'node:child_process'
-import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import pg from 'pg'
-import {loadWorker, printTable, writeResult} from './harness.js'
+import {cpuMs, loadWorker, printTable, serviceCpu, serviceCpuSince, writeResult} from './harness.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dist = (file) => import(path.join(root, 'dist', file))
@@ -99,7 +98,7 @@ try {
   const results = []
   const record = (endpoint, label, rate, result) => {
     results.push({endpoint, server: label, rate: rate ?? 'max', ...result})
-    rows.push([`${endpoint} @ ${rate ?? 'max'}/s`, label, rate ? 'streamctl (open)' : 'autocannon', result.acceptedPerSec.toFixed(0), ms(result.p50), ms(result.p99), result.cpuUsPerRequest.toFixed(0), result.non2xx, result.errors])
+    rows.push([`${endpoint} @ ${rate ?? 'max'}/s`, label, rate ? 'streamctl (open)' : 'autocannon', result.acceptedPerSec.toFixed(0), ms(result.p50), ms(result.p99), result.cpuUsPerRequest.toFixed(0), label === 'gateway' ? Object.values(result.servicesCpuUsPerRequest).join(' / ') : '-', result.non2xx, result.errors])
   }
   // Fixed rates: streamctl's open model (every request has an intended start, latency counted from
   // it, as wrk2 does), from its own process. autocannon's overallRate sends each second's quota in
@@ -137,10 +136,10 @@ try {
   )
 
   console.log(`\nGateway, ${duration} s per step, ${connections} connections (autocannon; latency from send, ms)\n`)
-  printTable(['step', 'server', 'load', '2xx req/s', 'p50', 'p99', 'server CPU µs/req', 'non-2xx', 'errors'], rows)
+  printTable(['step', 'server', 'load', '2xx req/s', 'p50', 'p99', 'server CPU µs/req', 'PG / RabbitMQ / Redis µs/req', 'non-2xx', 'errors'], rows)
   const maxGateway = results.find((result) => result.endpoint === 'generate' && result.server === 'gateway' && result.rate === 'max')
   const maxPeer = results.find((result) => result.endpoint === 'generate' && result.server !== 'gateway' && result.rate === 'max')
-  console.log('(server CPU: user+system time of the server process only; PostgreSQL, Redis and RabbitMQ are not included)')
+  console.log('(server CPU: user+system time of the server process; PG / RabbitMQ / Redis: the same for every process of that service on the machine, per gateway request)')
   console.log(`\nflat out: gateway ${maxGateway.acceptedPerSec.toFixed(0)} accepted generate/s = ${(maxGateway.acceptedPerSec / maxPeer.acceptedPerSec).toFixed(2)} x the trivial server (${maxPeer.acceptedPerSec.toFixed(0)}/s)`)
   console.log('targets (PRODUCT.md §6): >= 3000 accepted generate/s with p99 < 25 ms; status p99 < 10 ms')
   writeResult('gateway', {durationSeconds: duration, connections, results})
@@ -155,26 +154,28 @@ function ms(value) {
 /** A fixed open-model rate from streamctl's engine in its own process (load-worker.js), on timers. */
 function openModel(pid, url, rate, request, users) {
   const cpuBefore = cpuMs(pid)
+  const servicesBefore = serviceCpu()
   const result = loadWorker({tool: 'streamctl', url, model: 'open', rate, durationMs: duration * 1000, warmupMs: 2000, connections: 256, spinMs: 0, request, users})
   const cpu = cpuMs(pid) - cpuBefore
+  const services = serviceCpuSince(servicesBefore)
   // The server's CPU covers the 2 s warm-up too, so its requests count as well.
   const answered = result.requests + result.errors + rate * 2
-  return {acceptedPerSec: result.requests / result.seconds, cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.errors, errors: 0, sendLagP99: result.sendLag.p99}
+  return {acceptedPerSec: result.requests / result.seconds, cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0, servicesCpuUsPerRequest: perRequest(services, answered), p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.errors, errors: 0, sendLagP99: result.sendLag.p99}
 }
 
 async function run(pid, options) {
   const cpuBefore = cpuMs(pid)
+  const servicesBefore = serviceCpu()
   const result = await autocannon({connections, duration, ...options})
   const cpu = cpuMs(pid) - cpuBefore
+  const services = serviceCpuSince(servicesBefore)
   const answered = result['2xx'] + result.non2xx
-  return {acceptedPerSec: result['2xx'] / duration, cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.non2xx, errors: result.errors + result.timeouts}
+  return {acceptedPerSec: result['2xx'] / duration, cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0, servicesCpuUsPerRequest: perRequest(services, answered), p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.non2xx, errors: result.errors + result.timeouts}
 }
 
-/** User + system CPU time of a process, in ms (/proc/<pid>/stat fields 14 and 15, clock ticks of 10 ms). */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
+/** CPU µs per answered request of each backing service. */
+function perRequest(services, answered) {
+  return Object.fromEntries(Object.entries(services).map(([name, used]) => [name, answered > 0 ? Math.round((used * 1000) / answered) : 0]))
 }
 
 async function waitFor(url) {

@@ -1,7 +1,7 @@
 // Shared by the bench:* scripts: run a command repeatedly, summarise timings, print a table and
 // write a machine-readable result under bench-results/ (gitignored) for `npm run bench`.
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -32,6 +32,46 @@ export function timeCommand(command, args, {runs = 15, warmup = 2, cwd, env} = {
 
 export function machine() {
   return {cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`}
+}
+
+/** User + system CPU time of a process, in ms (/proc/<pid>/stat fields 14 and 15, clock ticks of 10 ms). */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/** The machine's backing services by process name (PostgreSQL counts every backend). */
+const SERVICES = {postgres: ['postgres'], rabbitmq: ['beam.smp'], redis: ['redis-server']}
+
+/**
+ * CPU ms used so far by each backing service's processes. Diff two snapshots with serviceCpuSince:
+ * a process started in between counts from zero; one that ended in between is lost (rare: the
+ * gateway's PostgreSQL pool keeps its connections).
+ */
+export function serviceCpu() {
+  const snapshot = {}
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let comm
+    try {
+      comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim()
+    } catch {
+      continue
+    }
+    const service = Object.keys(SERVICES).find((name) => SERVICES[name].includes(comm))
+    if (!service) continue
+    try {
+      snapshot[entry] = {service, ms: cpuMs(entry)}
+    } catch {}
+  }
+  return snapshot
+}
+
+export function serviceCpuSince(before) {
+  const used = Object.fromEntries(Object.keys(SERVICES).map((name) => [name, 0]))
+  for (const [pid, now] of Object.entries(serviceCpu())) used[now.service] += now.ms - (before[pid]?.ms ?? 0)
+  return used
 }
 
 export function printTable(headers, rows) {

@@ -3,7 +3,9 @@
 // whoever reaches the gateway, which binds 127.0.0.1 by default), PUBLIC_URL (unset: status URLs
 // are relative), DEFAULT_MAX_TOKENS (256), MAX_PROMPT_CHARS (32000), MAX_UNCONFIRMED (10000:
 // publishes awaiting RabbitMQ's confirm above which a generate waits for its own), DISPATCH_SWEEP_MS
-// (5000) and DISPATCH_GRACE_MS (30000: how old an unconfirmed request is before the sweeper settles it).
+// (5000), DISPATCH_GRACE_MS (30000: how old an unconfirmed request is before the sweeper settles it)
+// and INSERT_CONCURRENCY (4: request-row INSERTs in flight at once; rows arriving meanwhile wait and
+// share the next one, so fewer means bigger batches and less PostgreSQL work per request).
 import {envNumber, envString, type Env} from '../common/config.js'
 import {DEFAULT_REQUESTS_QUEUE} from '../common/inference-messages.js'
 
@@ -17,6 +19,7 @@ export interface GatewayConfig {
   maxUnconfirmed: number
   dispatchSweepMs: number
   dispatchGraceMs: number
+  insertConcurrency: number
 }
 
 export function readGatewayConfig(env: Env): GatewayConfig {
@@ -30,5 +33,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     maxUnconfirmed: envNumber(env, 'MAX_UNCONFIRMED', 10_000, {min: 0, integer: true}),
     dispatchSweepMs: envNumber(env, 'DISPATCH_SWEEP_MS', 5000, {min: 100, integer: true}),
     dispatchGraceMs: envNumber(env, 'DISPATCH_GRACE_MS', 30_000, {min: 0, integer: true}),
+    insertConcurrency: envNumber(env, 'INSERT_CONCURRENCY', 4, {min: 1, max: 64, integer: true}),
   }
 }

@@ -13,6 +13,7 @@
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import type {ConfirmedPublisher} from '../common/amqp-publisher.js'
+import {Batcher} from '../common/batcher.js'
 import type {InferenceRequestMessage} from '../common/inference-messages.js'
 import type {Logger} from '../common/log.js'
 import {parsePendingMember, settleReservation} from '../common/quota/quota.js'
@@ -43,6 +44,8 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>()
   private timer: NodeJS.Timeout | undefined
   private sweeping: Promise<void> | undefined
+  /** Confirmed members leave the pending set together: one ZREM per confirm burst, not per request. */
+  private readonly cleared: Batcher<string>
 
   constructor(
     private readonly publisher: ConfirmedPublisher,
@@ -52,6 +55,7 @@ export class Dispatcher {
     private readonly options: DispatcherOptions,
   ) {
     if (typeof (redis as ClaimingRedis).dispatchClaim !== 'function') redis.defineCommand('dispatchClaim', {numberOfKeys: 1, lua: CLAIM_SCRIPT})
+    this.cleared = new Batcher<string>(async (members) => void (await redis.zrem(RedisKeys.pendingDispatch, ...members)), 512, 2)
   }
 
   /**
@@ -124,7 +128,7 @@ export class Dispatcher {
     const done = this.publisher
       .publish(this.options.queue, message, {messageId: message.request_id, priority: message.priority, timestamp: Math.floor(createdAt.getTime() / 1000)})
       .then(
-        () => this.redis.zrem(RedisKeys.pendingDispatch, member).then(() => undefined),
+        () => this.cleared.add(member),
         (error: Error) => this.log.warn('request not queued yet; the sweeper will retry', {request_id: message.request_id, error: error.message}),
       )
       .catch((error: Error) => this.log.warn('cannot clear a dispatched request', {request_id: message.request_id, error: error.message}))

@@ -17,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
   const {config, log} = {config: gateway.config, log: gateway.runtime.log}
-  const requestRows = new Batcher<RequestRow>((rows) => insertRequests(gateway.pg, rows))
+  const requestRows = new Batcher<RequestRow>((rows) => insertRequests(gateway.pg, rows), 256, config.insertConcurrency)
 
   router.post(GatewayRoutes.generate, async ({request, body}) => {
     const principal = await gateway.principal(request)
