@@ -59,6 +59,7 @@ describe('provision on the external driver', {timeout: 180_000}, () => {
     const connection = await amqp.connect(vhost.url)
     const channel = await connection.createChannel()
     expect((await channel.checkQueue('inference_requests.dlq')).queue).toBe('inference_requests.dlq')
+    expect((await channel.checkQueue('tagging_jobs.dlq')).queue).toBe('tagging_jobs.dlq')
     await connection.close()
 
     const again = await runCli(['provision', '--stack', stack.dir, '--json'], {env: stack.env, timeoutMs: 120_000})

@@ -19,7 +19,7 @@ import {runCli} from '../helpers/cli.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
 
 const MANIFEST_TOPICS = ['content-announcements', 'content-events', 'user-events']
-const QUEUES = ['inference_requests', 'inference_results', 'recommendation_refresh', 'inference_requests.dlq', 'inference_results.dlq']
+const QUEUES = ['inference_requests', 'inference_results', 'recommendation_refresh', 'tagging_jobs', 'inference_requests.dlq', 'inference_results.dlq', 'tagging_jobs.dlq']
 
 function alive(pid: number): boolean {
   try {
@@ -95,7 +95,7 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     expect(planned('topic')).toEqual(MANIFEST_TOPICS.map((name) => `${name}:create`))
     expect(planned('schema')).toEqual(['content-events-value:create', 'user-events-value:create'])
     expect(planned('queue')).toEqual(QUEUES.map((name) => `${name}:create`).sort())
-    expect(planned('binding')).toEqual(['inference_requests → inference_requests.dlq:create', 'inference_results → inference_results.dlq:create'])
+    expect(planned('binding')).toEqual(['inference_requests → inference_requests.dlq:create', 'inference_results → inference_results.dlq:create', 'tagging_jobs → tagging_jobs.dlq:create'])
     expect(planned('migration')).toEqual((await migrationIds()).map((id) => `${id}:apply`))
     expect(planned('tier')).toEqual(['enterprise:create', 'free:create', 'pro:create'])
     expect(result.plan.find((change) => change.kind === 'users')).toMatchObject({action: 'create', detail: '1000 new'})
@@ -112,7 +112,7 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     const run = await provision()
     expect(run.exitCode, run.stderr).toBe(0)
     const migrations = (await migrationIds()).length
-    expect(run.stdout).toContain(`applied ${17 + migrations} changes: 3 topics, 2 schemas, 5 queues, 2 bindings, ${migrations} migrations, 3 tiers, users (1000 new), API keys (1000 new (hashed at rest)).`)
+    expect(run.stdout).toContain(`applied ${20 + migrations} changes: 3 topics, 2 schemas, 7 queues, 3 bindings, ${migrations} migrations, 3 tiers, users (1000 new), API keys (1000 new (hashed at rest)).`)
     const demoKey = /demo API key \(user-00001, tier \w+\) — shown once:\n {2}(sctl_\S+)/.exec(run.stdout)?.[1]
     expect(demoKey).toBeDefined()
 
@@ -237,7 +237,7 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
       await writeFile(file, doc.toString())
       const bad = await provision()
       expect(bad.exitCode).toBe(2)
-      expect(bad.stderr).toMatch(/Error \[MANIFEST_INVALID\]: .*stack\.yaml has 1 problem:\n.*stack\.yaml:\d+:\d+: queues\[5\]\.deadLetterQueue: unknown queue "missing\.dlq"/)
+      expect(bad.stderr).toMatch(/Error \[MANIFEST_INVALID\]: .*stack\.yaml has 1 problem:\n.*stack\.yaml:\d+:\d+: queues\[7\]\.deadLetterQueue: unknown queue "missing\.dlq"/)
       expect(await kafkaTopics()).not.toContain('late-topic')
       expect(await queueExists('late-queue')).toBe(false)
     } finally {

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {loadStack} from '../../src/lib/stack/load-stack.js'
 import type {StackManifest} from '../../src/lib/stack/manifest.js'
 import type {Env} from '../../src/services/common/config.js'
-import {silentLogger} from '../../src/services/common/log.js'
+import {silentLogger, type Logger} from '../../src/services/common/log.js'
 import type {RunningService} from '../../src/services/common/runtime.js'
 import {SERVICES} from '../../src/services/registry.js'
 import {ROOT} from './cli.js'
@@ -17,9 +17,10 @@ export async function referenceManifest(): Promise<StackManifest> {
   return reference
 }
 
-export async function startService(name: string, env: Env, manifest?: StackManifest): Promise<RunningService> {
+/** Starts a service in this process; its log is silent unless TEST_SERVICE_LOGS is set or `log` is given. */
+export async function startService(name: string, env: Env, manifest?: StackManifest, log?: Logger): Promise<RunningService> {
   const definition = await SERVICES[name]!()
-  return definition.start({name, env: {HOST: '127.0.0.1', PORT: '0', ...env}, manifest: manifest ?? (await referenceManifest()), stackDir: REFERENCE_DIR, log: process.env.TEST_SERVICE_LOGS ? undefined : silentLogger})
+  return definition.start({name, env: {HOST: '127.0.0.1', PORT: '0', ...env}, manifest: manifest ?? (await referenceManifest()), stackDir: REFERENCE_DIR, log: log ?? (process.env.TEST_SERVICE_LOGS ? undefined : silentLogger)})
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after timeoutMs. */

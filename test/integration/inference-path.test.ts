@@ -1,5 +1,7 @@
 // The token-quota inference path end to end against real PostgreSQL, Redis and RabbitMQ: gateway →
-// inference_requests → worker → llm-sim → inference_results → collector.
+// inference_requests → worker → llm-sim → inference_results → collector, and the status a client
+// polls on the way (queued → running → completed).
+import amqp from 'amqplib'
 import {randomUUID} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parseApiKey} from '../../src/lib/stack/credentials.js'
@@ -26,6 +28,7 @@ describe('inference path', () => {
     await stack?.close()
   })
 
+  const patchSwitches = (fields: Record<string, unknown>) => fetch(`${gateway}/admin/switches`, {method: 'PATCH', headers: {'content-type': 'application/json'}, body: JSON.stringify(fields)})
   const status = async (user: keyof InferenceStack['users'], id: string) => {
     const response = await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(stack.users[user]!)})
     return {status: response.status, body: (await response.json()) as Record<string, any>}
@@ -42,7 +45,8 @@ describe('inference path', () => {
     expect(Number(await stack.redis.hget('quota:open', id))).toBe(estimate)
     const first = await status('roomy', id)
     expect(first.status).toBe(200)
-    expect(first.body.status).toBe('queued')
+    // The worker may have taken it already.
+    expect(['queued', 'running']).toContain(first.body.status)
 
     const done = await eventually(async () => {
       const polled = await status('roomy', id)
@@ -66,6 +70,52 @@ describe('inference path', () => {
     expect(JSON.parse((await stack.redis.get(`request:${id}`))!)).toMatchObject({status: 'completed', usage: done.usage})
     await stack.redis.del(`request:${id}`)
     expect((await status('roomy', id)).body).toEqual(done)
+  })
+
+  it('shows a request running while the worker has it, and a redelivery never hides its final state', async () => {
+    const llmMetrics = async () => (await fetch(`${stack.services['llm-sim']!.url}/metrics`)).text()
+    const llmCalls = async () => metricValue(await llmMetrics(), 'streamctl_http_request_duration_seconds_count{service="llm-sim",route="/v1/chat/completions",status="200"}') ?? 0
+    // A slow LLM (5 × 150–250 ms) leaves the request running long enough for polls to see it.
+    expect((await patchSwitches({faults: {llmLatencyMultiplier: 5}})).status).toBe(200)
+    try {
+      await eventually(async () => (metricValue(await llmMetrics(), 'streamctl_fault{name="llmLatencyMultiplier"}') === 5 ? true : undefined), 5000, 'llm-sim to see the fault')
+      const id = (await generate(gateway, stack.users.roomy!)).body.request_id as string
+      const seen: string[] = []
+      const done = await eventually(async () => {
+        const polled = await status('roomy', id)
+        if (seen.at(-1) !== polled.body.status) seen.push(polled.body.status)
+        return polled.body.status === 'completed' ? polled.body : undefined
+      }, 30_000, 'the request to complete')
+      expect(seen).toEqual(seen[0] === 'queued' ? ['queued', 'running', 'completed'] : ['running', 'completed'])
+      // The copy keeps its TTL and owner through every change.
+      expect(await stack.redis.ttl(`request:${id}`)).toBeGreaterThan(0)
+      expect((await status('tiny', id)).status).toBe(404)
+
+      // RabbitMQ redelivers the request (the same message again): the worker calls the LLM a second
+      // time, and every poll meanwhile still says completed.
+      const {rows} = await stack.pg.query(
+        "SELECT request_id, user_id, tier, model, prompt, max_tokens, estimated_tokens, to_char(quota_day, 'YYYY-MM-DD') AS quota_day, quota_month, priority FROM requests WHERE request_id = $1",
+        [id],
+      )
+      const callsBefore = await llmCalls()
+      const connection = await amqp.connect(stack.vhost.url)
+      try {
+        const channel = await connection.createConfirmChannel()
+        channel.sendToQueue('inference_requests', Buffer.from(JSON.stringify(rows[0])), {persistent: true, messageId: id, priority: 0})
+        await channel.waitForConfirms()
+      } finally {
+        await connection.close()
+      }
+      const polls = new Set<string>()
+      await eventually(async () => {
+        polls.add((await status('roomy', id)).body.status)
+        return (await llmCalls()) > callsBefore ? true : undefined
+      }, 15_000, 'the worker to call the LLM for the redelivered request')
+      expect([...polls]).toEqual(['completed'])
+      expect((await status('roomy', id)).body).toEqual(done)
+    } finally {
+      await patchSwitches({faults: {llmLatencyMultiplier: 1}})
+    }
   })
 
   it('queues a request that was stored but never published, and releases a reservation that was never stored', async () => {
@@ -147,13 +197,14 @@ describe('inference path', () => {
   })
 
   it('pauses the collector while it is listed in pausedConsumers: results wait in their queue, then settle on resume', async () => {
-    const patch = (faults: Record<string, unknown>) => fetch(`${gateway}/admin/switches`, {method: 'PATCH', headers: {'content-type': 'application/json'}, body: JSON.stringify({faults})})
+    const patch = (faults: Record<string, unknown>) => patchSwitches({faults})
     const collectorMetrics = async () => (await fetch(`${stack.services.collector!.url}/metrics`)).text()
     expect((await patch({pausedConsumers: ['collector']})).status).toBe(200)
     await eventually(async () => (metricValue(await collectorMetrics(), 'streamctl_fault{name="pausedConsumers"}') === 1 ? true : undefined), 5000, 'the collector to see the fault')
     const ids = await Promise.all([1, 2, 3].map(async () => (await generate(gateway, stack.users.roomy!)).body.request_id as string))
     await eventually(async () => (metricValue(await collectorMetrics(), 'streamctl_queue_depth{queue="inference_results"}') === 3 ? true : undefined), 15_000, 'three results waiting')
-    for (const id of ids) expect((await status('roomy', id)).body.status).toBe('queued')
+    // The worker has called the LLM for them; settling waits for the collector.
+    for (const id of ids) expect((await status('roomy', id)).body.status).toBe('running')
     expect((await patch({pausedConsumers: []})).status).toBe(200)
     for (const id of ids) await eventually(async () => ((await status('roomy', id)).body.status === 'completed' ? true : undefined), 15_000, 'settled after resume')
     expect(await quotaTotals(stack)).toMatchObject({reserved: 0, open: 0})

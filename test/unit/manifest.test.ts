@@ -45,7 +45,7 @@ describe('the reference stack manifest', () => {
   it('loads with the content PRODUCT.md describes', async () => {
     const {manifest} = await loadStack(REFERENCE_STACK_DIR)
     expect(manifest.topics.map((topic) => topic.name)).toEqual(expect.arrayContaining(['user-events', 'content-events']))
-    expect(manifest.queues.map((queue) => queue.name)).toEqual(['inference_requests', 'inference_results', 'recommendation_refresh', 'inference_requests.dlq', 'inference_results.dlq'])
+    expect(manifest.queues.map((queue) => queue.name)).toEqual(['inference_requests', 'inference_results', 'recommendation_refresh', 'tagging_jobs', 'inference_requests.dlq', 'inference_results.dlq', 'tagging_jobs.dlq'])
     expect(manifest.queues[0]).toMatchObject({deadLetterQueue: 'inference_requests.dlq', durable: true, maxPriority: 10})
     expect(manifest.quotas.tiers.map((tier) => tier.name)).toEqual(['free', 'pro', 'enterprise'])
     const sla = Object.fromEntries(manifest.sla.map((target) => [target.metric, target.threshold]))

@@ -9,6 +9,8 @@ export const GatewayRoutes = {
   events: '/v1/events', // POST a user event (JSON Schema user-event) → 202 {event_id, partition, offset}
   recommendations: (user: string) => `/v1/recommendations/${encodeURIComponent(user)}`, // GET → Recommendations
   metadata: (video: string) => `/v1/metadata/${encodeURIComponent(video)}`, // GET → VideoMetadata
+  taggingJobs: (video: string) => `/v1/metadata/${encodeURIComponent(video)}/jobs`, // POST → 202 TaggingJobAccepted
+  taggingJob: (id: string) => `/v1/metadata/jobs/${encodeURIComponent(id)}`, // GET → TaggingJobStatus
 } as const
 
 export interface GenerateRequest {
@@ -47,6 +49,22 @@ export interface Recommendations {
 export interface VideoMetadata {
   video_id: string
   labels: Array<{label: string; score: number}>
+}
+
+export interface TaggingJobAccepted {
+  job_id: string
+  status_url: string
+}
+
+export type TaggingJobState = 'queued' | 'completed' | 'failed'
+
+export interface TaggingJobStatus {
+  job_id: string
+  video_id: string
+  status: TaggingJobState
+  /** The labels the synchronous GET answers, once completed. */
+  labels?: VideoMetadata['labels']
+  error?: string
 }
 
 /** The recommender's own route, called by the gateway on a cache miss. */
@@ -125,4 +143,5 @@ export const Metrics = {
   eventsConsumed: 'streamctl_events_consumed_total', // counter {group, topic, outcome: applied|skipped}
   cacheInvalidations: 'streamctl_cache_invalidations_total', // counter {mode: user|all-at-once|gradual}: entries invalidated
   grpcRequests: 'streamctl_grpc_requests_total', // counter {method, status}
+  taggingJobs: 'streamctl_tagging_jobs_total', // counter {outcome: completed|failed|malformed|expired|requeued}
 } as const

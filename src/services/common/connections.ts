@@ -19,7 +19,12 @@ export async function openRedis(redisUrl: string, keyPrefix: string, log?: Logge
   const {Redis: RedisClient} = await import('ioredis')
   const redis = new RedisClient(redisUrl, {keyPrefix, maxRetriesPerRequest: 2, lazyConnect: true, enableAutoPipelining: true})
   redis.on('error', (error: Error) => log?.warn('redis error', {error: error.message}))
-  await redis.connect()
+  // A client whose first connect failed keeps reconnecting on its own: stop it, so a caller that
+  // retries opening (a service connecting in the background) does not leave one behind per attempt.
+  await redis.connect().catch((error: unknown) => {
+    redis.disconnect()
+    throw error
+  })
   return redis
 }
 

@@ -6,8 +6,11 @@ import type {Logger} from './log.js'
 import type {ServiceMetrics} from './metrics.js'
 import type {SwitchesStore} from './switches.js'
 
-/** What to do with a message once handled: ack it, or reject it to its dead-letter queue. */
-export type Disposition = 'ack' | 'dead-letter'
+/**
+ * What to do with a message once handled: ack it, reject it to its dead-letter queue, or put it back
+ * at once (a store it must write to failed: the message is not lost, and another try may succeed).
+ */
+export type Disposition = 'ack' | 'dead-letter' | 'requeue'
 
 export interface QueueConsumer {
   /** Messages being handled now. */
@@ -32,7 +35,7 @@ export async function consumeQueue(
     if (!message) return // cancelled by the server (queue deleted)
     inFlight++
     handle(message)
-      .then((disposition) => (disposition === 'ack' ? channel.ack(message) : channel.nack(message, false, false)))
+      .then((disposition) => (disposition === 'ack' ? channel.ack(message) : channel.nack(message, false, disposition === 'requeue')))
       .catch((error: Error) => {
         // Left unacked on purpose: the message is redelivered when this channel closes.
         options.log.error('message handling failed; it will be redelivered', {queue, error: error.message})

@@ -1,6 +1,8 @@
 // A request's status as `GET /v1/requests/{id}` answers it, read from PostgreSQL (the record) or
-// from its Redis copy: the gateway writes `queued` when it accepts a request and the collector the
-// final state once settled, so polls are answered from Redis; an expired copy falls back to the row.
+// from its Redis copy: the gateway writes `queued` when it accepts a request, the worker `running`
+// when it starts on it (over `queued` only) and the collector the final state once settled, so polls
+// are answered from Redis; an expired copy falls back to the row. The row itself goes from `queued`
+// to its final state: the worker has no database connection.
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import type {RequestStatus} from '../../lib/stack/api.js'
@@ -52,6 +54,35 @@ export async function readCachedStatus(redis: Redis, requestId: string): Promise
   if (!text) return undefined
   const {user_id: userId, ...status} = JSON.parse(text) as RequestStatus & {user_id: string}
   return {userId, status}
+}
+
+/**
+ * Queued → running on the copy, keeping its owner and its TTL. Anything else is left alone: a final
+ * state (a redelivered request that was settled already), running, or no copy at all.
+ * KEYS: the status copy. Returns 1 when changed.
+ */
+const MARK_RUNNING_SCRIPT = `
+local copy = redis.call('GET', KEYS[1])
+if not copy then return 0 end
+local ok, status = pcall(cjson.decode, copy)
+if not ok or type(status) ~= 'table' or status.status ~= 'queued' then return 0 end
+status.status = 'running'
+redis.call('SET', KEYS[1], cjson.encode(status), 'KEEPTTL')
+return 1
+`
+
+export type StatusRedis = Redis & {requestMarkRunning(key: string): Promise<number>}
+
+/** Defines the status script on a client; call it before the client's first use (see quota.ts withScripts for why). */
+export function withStatusScripts(redis: Redis): StatusRedis {
+  const scripted = redis as StatusRedis
+  if (typeof scripted.requestMarkRunning !== 'function') redis.defineCommand('requestMarkRunning', {numberOfKeys: 1, lua: MARK_RUNNING_SCRIPT})
+  return scripted
+}
+
+/** Shows a queued request as running; true when it did. */
+export async function markRunning(redis: StatusRedis, requestId: string): Promise<boolean> {
+  return (await redis.requestMarkRunning(RedisKeys.requestStatus(requestId))) === 1
 }
 
 export async function forgetStatus(redis: Redis, requestId: string): Promise<void> {

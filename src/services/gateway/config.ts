@@ -3,11 +3,15 @@
 // whoever reaches the gateway, which binds 127.0.0.1 by default), PUBLIC_URL (unset: status URLs
 // are relative), DEFAULT_MAX_TOKENS (256), MAX_PROMPT_CHARS (32000), MAX_UNCONFIRMED (10000:
 // publishes awaiting RabbitMQ's confirm above which a generate waits for its own), DISPATCH_SWEEP_MS
-// (5000), DISPATCH_GRACE_MS (30000: how old an unconfirmed request is before the sweeper settles it)
-// and INSERT_CONCURRENCY (4: request-row INSERTs in flight at once; rows arriving meanwhile wait and
-// share the next one, so fewer means bigger batches and less PostgreSQL work per request).
+// (5000), DISPATCH_GRACE_MS (30000: how old an unconfirmed request is before the sweeper settles it),
+// INSERT_CONCURRENCY (4: request-row INSERTs in flight at once; rows arriving meanwhile wait and
+// share the next one, so fewer means bigger batches and less PostgreSQL work per request),
+// TAGGING_JOBS_QUEUE (tagging_jobs; no tagging-job routes when the stack declares no such queue) and
+// TAGGER_TIMEOUT_MS (2000: the gRPC deadline of a metadata GET, and how long a tagging job waits for
+// RabbitMQ's confirm).
 import {envNumber, envString, type Env} from '../common/config.js'
 import {DEFAULT_REQUESTS_QUEUE} from '../common/inference-messages.js'
+import {DEFAULT_TAGGING_QUEUE} from '../common/tagging-jobs.js'
 
 export interface GatewayConfig {
   requestsQueue: string
@@ -20,6 +24,8 @@ export interface GatewayConfig {
   dispatchSweepMs: number
   dispatchGraceMs: number
   insertConcurrency: number
+  taggingJobsQueue: string
+  taggerTimeoutMs: number
 }
 
 export function readGatewayConfig(env: Env): GatewayConfig {
@@ -34,5 +40,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     dispatchSweepMs: envNumber(env, 'DISPATCH_SWEEP_MS', 5000, {min: 100, integer: true}),
     dispatchGraceMs: envNumber(env, 'DISPATCH_GRACE_MS', 30_000, {min: 0, integer: true}),
     insertConcurrency: envNumber(env, 'INSERT_CONCURRENCY', 4, {min: 1, max: 64, integer: true}),
+    taggingJobsQueue: envString(env, 'TAGGING_JOBS_QUEUE', DEFAULT_TAGGING_QUEUE),
+    taggerTimeoutMs: envNumber(env, 'TAGGER_TIMEOUT_MS', 2000, {min: 1, integer: true}),
   }
 }

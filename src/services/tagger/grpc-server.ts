@@ -2,6 +2,7 @@
 // known video (title, genres, tags, description from the content catalogue) sharpens the labels;
 // an unknown one is classified by the words of its id alone.
 import type * as Grpc from '@grpc/grpc-js'
+import {VIDEO_ID, VIDEO_ID_RULE} from '../common/tagging-jobs.js'
 import {classify, videoText, ZERO_SHOT_MODEL} from './classify.js'
 import {loadTaggerDefinition, type GenerateMetadataRequest, type GenerateMetadataResponse} from './proto.js'
 
@@ -15,8 +16,6 @@ export interface TaggerServer {
   calls: Map<string, number>
   close(): Promise<void>
 }
-
-const VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/
 
 export async function generateMetadata(request: GenerateMetadataRequest, lookup?: VideoMetadataSource): Promise<GenerateMetadataResponse> {
   const metadata = lookup ? await lookup(request.video_id) : undefined
@@ -37,7 +36,7 @@ export async function startTaggerServer(options: {host: string; port: number; lo
     GenerateMetadata: (call: Grpc.ServerUnaryCall<GenerateMetadataRequest, GenerateMetadataResponse>, callback: Grpc.sendUnaryData<GenerateMetadataResponse>) => {
       if (!VIDEO_ID.test(call.request.video_id)) {
         count('INVALID_ARGUMENT')
-        callback({code: grpc.status.INVALID_ARGUMENT, details: 'video_id must be 1-64 letters, digits, "_" or "-"'})
+        callback({code: grpc.status.INVALID_ARGUMENT, details: `video_id must be ${VIDEO_ID_RULE}`})
         return
       }
       generateMetadata(call.request, options.lookup).then(

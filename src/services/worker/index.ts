@@ -1,12 +1,15 @@
 // worker: consumes `inference_requests` with bounded prefetch, calls the LLM (process-request.ts),
 // publishes each outcome to `inference_results` with publisher confirms, then acks. A request that
-// failed its last attempt is also dead-lettered; a malformed message only is. Config: config.ts.
+// failed its last attempt is also dead-lettered; a malformed message only is. When it starts on a
+// request it shows it `running` on the status copy in Redis (best effort, over `queued` only, so a
+// redelivery never hides a final state). Config: config.ts.
 import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
 import {ConfirmedPublisher} from '../common/amqp-publisher.js'
 import {openChannel, openConfirmChannel} from '../common/connections.js'
 import {Router} from '../common/http/router.js'
 import type {InferenceRequestMessage} from '../common/inference-messages.js'
 import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
+import {markRunning, withStatusScripts} from '../common/request-status.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
 import {CircuitBreaker} from './breaker.js'
 import {readWorkerConfig} from './config.js'
@@ -18,7 +21,8 @@ export const workerService: ServiceDefinition = {
     const runtime = new ServiceRuntime(context, this.defaultPort)
     const config = readWorkerConfig(context.env)
     const {log, metrics} = runtime
-    const [amqp, switches] = await Promise.all([runtime.amqp(), runtime.switches()])
+    const [amqp, switches, redis] = await Promise.all([runtime.amqp(), runtime.switches(), runtime.redis()])
+    const statusRedis = withStatusScripts(redis)
     const publishChannel = await openConfirmChannel(amqp, log)
     await declareQueues(publishChannel, [...queueWithDeadLetter(context.manifest.queues, config.requestsQueue), ...queueWithDeadLetter(context.manifest.queues, config.resultsQueue)])
     const publisher = new ConfirmedPublisher(publishChannel)
@@ -36,6 +40,8 @@ export const workerService: ServiceDefinition = {
         log.warn('malformed request message dead-lettered', {message_id: message.properties.messageId})
         return 'dead-letter'
       }
+      // Not awaited: a slow or unreachable Redis never holds up the LLM call.
+      markRunning(statusRedis, request.request_id).catch((error: Error) => log.warn('cannot show the request as running', {request_id: request.request_id, error: error.message}))
       const result = await processRequest(request, {config, metrics, breaker, fallbackOn})
       await publisher.publish(config.resultsQueue, result, {messageId: request.request_id})
       if (result.status === 'failed') log.warn('request failed; dead-lettered', {request_id: request.request_id, error: result.error})

@@ -4,7 +4,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {InferenceRequestMessage, InferenceResultMessage} from '../common/inference-messages.js'
 import type {ServiceMetrics} from '../common/metrics.js'
-import {backoffDelayMs} from './backoff.js'
+import {backoffDelayMs} from '../common/backoff.js'
 import type {CircuitBreaker} from './breaker.js'
 import type {WorkerConfig} from './config.js'
 import {callChatCompletion} from './llm-client.js'

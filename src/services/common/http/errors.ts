@@ -18,3 +18,5 @@ export interface ErrorBody {
 
 export const badRequest = (message: string) => new HttpError(400, 'bad_request', message)
 export const notFound = (message: string) => new HttpError(404, 'not_found', message)
+/** A store or broker the handler needs is unreachable: a 503 the client may retry after a second. */
+export const unavailable = (message: string, code = 'unavailable') => new HttpError(503, code, `${message}; retry shortly`, {'retry-after': 1})

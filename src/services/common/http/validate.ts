@@ -2,6 +2,9 @@
 // small object (JSON Schema via ajv is used where a schema file exists).
 import {badRequest} from './errors.js'
 
+/** The ids the gateway hands out (randomUUID), checked before a lookup so any other id is a plain 404. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 export function requireObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a JSON object')
   return body as Record<string, unknown>

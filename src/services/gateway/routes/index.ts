@@ -3,5 +3,6 @@ import type {GatewayRouteModule} from '../context.js'
 import {adminRoutes} from './admin.js'
 import {inferenceRoutes} from './inference.js'
 import {readSideRoutes} from './read-side.js'
+import {taggingJobRoutes} from './tagging-jobs.js'
 
-export const GATEWAY_ROUTE_MODULES: GatewayRouteModule[] = [inferenceRoutes, adminRoutes, readSideRoutes]
+export const GATEWAY_ROUTE_MODULES: GatewayRouteModule[] = [inferenceRoutes, adminRoutes, taggingJobRoutes, readSideRoutes]

@@ -2,8 +2,8 @@
 // store, 202, then queue — see dispatcher.ts) and GET /v1/requests/{id}.
 import {randomUUID} from 'node:crypto'
 import {GatewayRoutes, type GenerateAccepted} from '../../../lib/stack/api.js'
-import {HttpError, notFound} from '../../common/http/errors.js'
-import {integerField, rejectUnknownFields, requireObject, stringField} from '../../common/http/validate.js'
+import {HttpError, notFound, unavailable as serviceUnavailable} from '../../common/http/errors.js'
+import {integerField, rejectUnknownFields, requireObject, stringField, UUID} from '../../common/http/validate.js'
 import type {InferenceRequestMessage} from '../../common/inference-messages.js'
 import {admitRequest, pendingMember, quotaPeriods, settleReservation, type AdmitOutcome} from '../../common/quota/quota.js'
 import {forgetStatus, readCachedStatus, readStatusRow} from '../../common/request-status.js'
@@ -12,8 +12,6 @@ import {Batcher} from '../../common/batcher.js'
 import {RedisKeys} from '../../common/redis-keys.js'
 import type {GatewayRouteModule} from '../context.js'
 import {insertRequests, type RequestRow} from '../request-rows.js'
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
   const {config, log} = {config: gateway.config, log: gateway.runtime.log}
@@ -69,7 +67,7 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
 
   function unavailable(what: string, error: unknown): HttpError {
     log.error(what, {error: (error as Error)?.message ?? String(error)})
-    return new HttpError(503, 'unavailable', `${what}; retry shortly`, {'retry-after': 1})
+    return serviceUnavailable(what)
   }
 }
 

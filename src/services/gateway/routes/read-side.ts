@@ -5,12 +5,13 @@
 //                                    stored read model if the recommender is down; with the queue-between-
 //                                    services intervention on, a miss with a stored ranking is answered from
 //                                    it at once and the refresh goes through RECOMMENDATION_REFRESH_QUEUE;
-//   GET  /v1/metadata/{video}        (API key) the tagger over gRPC;
+//   GET  /v1/metadata/{video}        (API key) the tagger over gRPC, waiting TAGGER_TIMEOUT_MS (config.ts) at
+//                                    most (the asynchronous tagging jobs are in tagging-jobs.ts);
 //   POST /admin/actions/content-drop (admin token) produces new titles to content-events (the cascade's trigger).
 //
 // Environment (defaults): RECOMMENDER_URL (http://127.0.0.1:8084), RECOMMENDER_TIMEOUT_MS (2000),
-// RECOMMENDATION_CACHE_TTL_S (300), TAGGER_GRPC_ADDR (127.0.0.1:50051), TAGGER_TIMEOUT_MS (2000),
-// USER_EVENTS_TOPIC (user-events), CONTENT_EVENTS_TOPIC (content-events), RECOMMENDATION_REFRESH_QUEUE
+// RECOMMENDATION_CACHE_TTL_S (300), TAGGER_GRPC_ADDR (127.0.0.1:50051), USER_EVENTS_TOPIC
+// (user-events), CONTENT_EVENTS_TOPIC (content-events), RECOMMENDATION_REFRESH_QUEUE
 // (recommendation_refresh; the intervention falls back to calling the recommender when the stack
 // declares no such queue).
 import type {Producer} from 'kafkajs'
@@ -20,6 +21,7 @@ import {badRequest, HttpError} from '../../common/http/errors.js'
 import type {Handler} from '../../common/http/router.js'
 import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
 import {declareQueues, queueWithDeadLetter} from '../../../lib/provision/queues.js'
+import {VIDEO_ID, VIDEO_ID_RULE} from '../../common/tagging-jobs.js'
 import {DEFAULT_REFRESH_QUEUE, recommendationKey, REFRESH_PENDING_TTL_S, refreshPendingKey} from '../../streamflow/cache-keys.js'
 import {contentDropEvents} from '../../streamflow/content-drop.js'
 import {loadEventValidator} from '../../streamflow/event-schemas.js'
@@ -36,7 +38,6 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   const recommenderTimeoutMs = envNumber(env, 'RECOMMENDER_TIMEOUT_MS', 2000, {min: 1, integer: true})
   const cacheTtlSeconds = envNumber(env, 'RECOMMENDATION_CACHE_TTL_S', 300, {min: 1, integer: true})
   const taggerAddress = envString(env, 'TAGGER_GRPC_ADDR', '127.0.0.1:50051')
-  const taggerTimeoutMs = envNumber(env, 'TAGGER_TIMEOUT_MS', 2000, {min: 1, integer: true})
   const userEventsTopic = envString(env, 'USER_EVENTS_TOPIC', 'user-events')
   const contentEventsTopic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
   const refreshQueue = manifest.queues.find((queue) => queue.name === envString(env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE))
@@ -144,9 +145,9 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
 
   router.get('/v1/metadata/:video', guard(async ({params}) => {
     const video = params.video!
-    if (!ID.test(video)) throw badRequest('video must be 1-64 letters, digits, "_" or "-"')
+    if (!VIDEO_ID.test(video)) throw badRequest(`video must be ${VIDEO_ID_RULE}`)
     try {
-      const answer = await (await tagger()).generateMetadata(video, {deadlineMs: taggerTimeoutMs})
+      const answer = await (await tagger()).generateMetadata(video, {deadlineMs: gateway.config.taggerTimeoutMs})
       return {status: 200, body: {video_id: answer.video_id, labels: answer.labels} satisfies VideoMetadata}
     } catch (error) {
       if (error instanceof TaggerCallError) throw new HttpError(error.httpStatus, error.httpStatus === 400 ? 'bad_request' : error.httpStatus === 504 ? 'tagger_timeout' : 'tagger_unavailable', error.message)

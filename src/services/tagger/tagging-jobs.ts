@@ -1,0 +1,110 @@
+// The tagger's asynchronous side: consumes the tagging-jobs queue and classifies each job exactly as
+// GenerateMetadata does (catalogue lookup included), writes `completed` and the labels onto the job's
+// Redis record, then acks. A message that is not a job is dead-lettered; a job for an invalid video
+// id is recorded `failed` and dead-lettered; a failed Redis write puts the job back on the queue.
+//
+// It connects in the background: the tagger serves gRPC and is ready while RabbitMQ (or Redis) is
+// unreachable, and this side keeps retrying with backoff, logging a warning each time.
+import {setTimeout as sleep} from 'node:timers/promises'
+import type {Channel, ConsumeMessage} from 'amqplib'
+import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
+import {backoffDelayMs} from '../common/backoff.js'
+import {openChannel} from '../common/connections.js'
+import {consumeQueue, parseJsonMessage, type Disposition} from '../common/queue-consumer.js'
+import type {ServiceRuntime} from '../common/runtime.js'
+import {recordJobOutcome, VIDEO_ID, VIDEO_ID_RULE, withTaggingJobScripts, type TaggingJobMessage, type TaggingJobOutcome, type TaggingJobRedis} from '../common/tagging-jobs.js'
+import {generateMetadata, type VideoMetadataSource} from './grpc-server.js'
+
+/** How a job ended, as counted in streamctl_tagging_jobs_total{outcome}. */
+export type JobOutcome = 'completed' | 'failed' | 'malformed' | 'expired' | 'requeued'
+
+export interface TaggingJobsOptions {
+  queue: string
+  prefetch: number
+  lookup?: VideoMetadataSource | undefined
+  onOutcome: (outcome: JobOutcome) => void
+  /** Backoff of the connect retries (full jitter between attempts). */
+  retryBaseMs?: number
+  retryMaxMs?: number
+  /** How long a job whose record could not be written waits before going back on the queue. */
+  requeueDelayMs?: number
+}
+
+/** Starts connecting in the background and returns at once; the consumer drains on runtime close. */
+export function consumeTaggingJobs(runtime: ServiceRuntime, options: TaggingJobsOptions): void {
+  const {log, metrics} = runtime
+  const {queue, prefetch} = options
+  const retryBaseMs = options.retryBaseMs ?? 500
+  const retryMaxMs = options.retryMaxMs ?? 5000
+  const requeueDelayMs = options.requeueDelayMs ?? 1000
+  let stopped = false
+  const wake = new AbortController()
+
+  const handle = async (message: ConsumeMessage, redis: TaggingJobRedis): Promise<Disposition> => {
+    const job = parseJsonMessage<Partial<TaggingJobMessage>>(message)
+    if (!job || typeof job.job_id !== 'string' || job.job_id === '' || typeof job.video_id !== 'string') {
+      log.warn('malformed tagging job dead-lettered', {message_id: message.properties.messageId})
+      options.onOutcome('malformed')
+      return 'dead-letter'
+    }
+    const outcome = await classifyJob(job.video_id, options.lookup)
+    let recorded: boolean
+    try {
+      recorded = await recordJobOutcome(redis, job.job_id, outcome)
+    } catch (error) {
+      log.warn('cannot record a tagging job; it goes back on the queue', {job_id: job.job_id, error: (error as Error).message})
+      options.onOutcome('requeued')
+      await sleep(requeueDelayMs)
+      return 'requeue'
+    }
+    if (!recorded) {
+      log.warn('tagging job has no record (expired, or its submission failed): nothing written', {job_id: job.job_id})
+      options.onOutcome('expired')
+      return 'ack'
+    }
+    options.onOutcome(outcome.status)
+    if (outcome.status === 'failed') log.warn('tagging job failed; dead-lettered', {job_id: job.job_id, error: outcome.error})
+    return outcome.status === 'failed' ? 'dead-letter' : 'ack'
+  }
+
+  const connect = async (): Promise<void> => {
+    for (let attempt = 1; !stopped; attempt++) {
+      let channel: Channel | undefined
+      try {
+        const [amqp, redis] = await Promise.all([runtime.amqp(), runtime.redis()])
+        if (stopped) return
+        const scripted = withTaggingJobScripts(redis)
+        channel = await openChannel(amqp, log)
+        await declareQueues(channel, queueWithDeadLetter(runtime.context.manifest.queues, queue))
+        const consumer = await consumeQueue(channel, queue, {prefetch, log, metrics}, (message) => handle(message, scripted))
+        if (stopped) return await consumer.stop(runtime.config.shutdownTimeoutMs)
+        // Registered after the connections it uses, so it drains before they close.
+        runtime.onClose('tagging jobs', () => consumer.stop(runtime.config.shutdownTimeoutMs))
+        log.info('consuming tagging jobs', {queue, prefetch})
+        return
+      } catch (error) {
+        await channel?.close().catch(() => {})
+        const retryMs = Math.round(Math.max(retryBaseMs / 2, backoffDelayMs(attempt, retryBaseMs, retryMaxMs)))
+        log.warn('tagging jobs: cannot reach RabbitMQ or Redis yet; retrying', {error: (error as Error).message, attempt, retry_in_ms: retryMs})
+        await sleep(retryMs, undefined, {signal: wake.signal}).catch(() => {})
+      }
+    }
+  }
+
+  const connecting = connect()
+  runtime.onClose('tagging jobs connect', async () => {
+    stopped = true
+    wake.abort()
+    await connecting
+  })
+}
+
+/** The gRPC path's classification of one job's video, as an outcome to record. */
+async function classifyJob(videoId: string, lookup: VideoMetadataSource | undefined): Promise<TaggingJobOutcome> {
+  if (!VIDEO_ID.test(videoId)) return {status: 'failed', error: `video_id must be ${VIDEO_ID_RULE}`}
+  try {
+    return {status: 'completed', labels: (await generateMetadata({video_id: videoId}, lookup)).labels}
+  } catch (error) {
+    return {status: 'failed', error: `classification failed: ${(error as Error).message}`}
+  }
+}
