@@ -1,5 +1,7 @@
 // Stores accepted requests: many rows in one INSERT … SELECT FROM unnest(…), so concurrent
-// generates share one commit (see common/batcher.ts).
+// generates share one commit (see common/batcher.ts). The statement is prepared once per connection
+// (a named query): planning the unnest of twelve arrays cost PostgreSQL more than the insert itself
+// (measured 720 against 413 µs of server CPU for an 8-row batch, 340–407 against 273–287 for one row).
 import type pg from 'pg'
 import type {InferenceRequestMessage} from '../common/inference-messages.js'
 
@@ -11,12 +13,13 @@ export interface RequestRow {
 
 export async function insertRequests(pool: pg.Pool | pg.ClientBase, rows: RequestRow[]): Promise<void> {
   const column = <T>(pick: (row: RequestRow) => T) => rows.map(pick)
-  await pool.query(
-    `INSERT INTO requests (request_id, user_id, key_id, tier, model, prompt, max_tokens, estimated_tokens, quota_day, quota_month, priority, created_at, updated_at)
+  await pool.query({
+    name: 'streamctl-insert-requests',
+    text: `INSERT INTO requests (request_id, user_id, key_id, tier, model, prompt, max_tokens, estimated_tokens, quota_day, quota_month, priority, created_at, updated_at)
      SELECT r, u, k, t, m, p, mt, e, d, mo, pr, c, c
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::date[], $10::text[], $11::int[], $12::timestamptz[])
        AS x(r, u, k, t, m, p, mt, e, d, mo, pr, c)`,
-    [
+    values: [
       column((row) => row.message.request_id),
       column((row) => row.message.user_id),
       column((row) => row.keyId),
@@ -30,5 +33,5 @@ export async function insertRequests(pool: pg.Pool | pg.ClientBase, rows: Reques
       column((row) => row.message.priority),
       column((row) => row.createdAt),
     ],
-  )
+  })
 }
