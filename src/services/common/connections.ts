@@ -7,9 +7,26 @@ import type {Kafka} from 'kafkajs'
 import type pg from 'pg'
 import type {Logger} from './log.js'
 
-export async function openPostgres(databaseUrl: string, options: {max?: number; applicationName?: string} = {}): Promise<pg.Pool> {
+/** How long a pooled PostgreSQL connection may sit idle before the pool closes it. */
+export const POSTGRES_IDLE_MS = 600_000
+
+export interface PostgresOptions {
+  max?: number
+  applicationName?: string
+  /** Session settings sent in the startup packet (e.g. {synchronous_commit: 'off'}): no extra round trip, no query racing the pool's first one. */
+  settings?: Record<string, string>
+}
+
+/**
+ * A pool that keeps its connections: pg-pool's default closes one after 10 s idle, and opening a
+ * PostgreSQL connection forks a backend (tens of ms on a busy 2-core machine), so the first burst
+ * after a quiet spell queued behind new connections (recommendation misses: p99 ~450 ms instead of
+ * ~40 ms). Like HikariCP's 10-minute idle timeout.
+ */
+export async function openPostgres(databaseUrl: string, options: PostgresOptions = {}): Promise<pg.Pool> {
   const {default: pgModule} = await import('pg')
-  const pool = new pgModule.Pool({connectionString: databaseUrl, max: options.max ?? 10, application_name: options.applicationName ?? 'streamctl'})
+  const settings = Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`)
+  const pool = new pgModule.Pool({connectionString: databaseUrl, max: options.max ?? 10, application_name: options.applicationName ?? 'streamctl', idleTimeoutMillis: POSTGRES_IDLE_MS, ...(settings.length > 0 ? {options: settings.join(' ')} : {})})
   // An idle client losing its server must not crash the service; the next query reconnects.
   pool.on('error', () => {})
   return pool

@@ -80,8 +80,9 @@ export class ServiceRuntime {
     return existing
   }
 
-  postgres(): Promise<pg.Pool> {
-    return this.shared('postgres', () => openPostgres(this.config.databaseUrl, {applicationName: `streamctl-${this.name}`}), (pool) => pool.end())
+  /** The service's pool; `settings` (session settings) apply when the first call opens it. */
+  postgres(settings?: Record<string, string>): Promise<pg.Pool> {
+    return this.shared('postgres', () => openPostgres(this.config.databaseUrl, {applicationName: `streamctl-${this.name}`, settings}), (pool) => pool.end())
   }
 
   redis(): Promise<Redis> {

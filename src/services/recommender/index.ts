@@ -46,10 +46,9 @@ export const recommenderService: ServiceDefinition = {
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
     const options = readEngineOptions(context.env)
-    const [pool, redis, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches()])
     // The recommendations table is derived data the engine rewrites on every miss: a crash losing
     // the last writes costs nothing, so they do not wait for the WAL flush.
-    pool.on('connect', (client) => void client.query('SET synchronous_commit TO off').catch(() => {}))
+    const [pool, redis, switches] = await Promise.all([runtime.postgres({synchronous_commit: 'off'}), runtime.redis(), runtime.switches()])
     const engine = new RecommendationEngine(pool, redis, new EmbeddedCatalogue(pool, redis), options)
     const {metrics} = runtime
     // Requests being ranked: the engine's queue, 0 → 1000 deep in the published bottleneck.
