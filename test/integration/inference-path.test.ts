@@ -173,6 +173,13 @@ describe('inference path', () => {
 
   // PRODUCT.md §7: every trial uses a fresh user of the 100-request tier; RELIABILITY_TRIALS repeats it.
   it('admits exactly 100 of 1,000 concurrent generates against a limit of 100, and settles every one', async () => {
+    const STAGES = ['auth', 'admit', 'store', 'dispatch']
+    const stageCounts = async () => {
+      const text = await (await fetch(`${gateway}/metrics`)).text()
+      return STAGES.map((stage) => metricValue(text, `streamctl_generate_stage_seconds_count{stage="${stage}"}`) ?? 0)
+    }
+    const countsBefore = await stageCounts()
+    let admittedInAll = 0
     await runTrials('quota-race', limitedUsers.length, async (trial) => {
       const user = stack.users[limitedUsers[trial]!]!
       const client = raceClient()
@@ -190,8 +197,12 @@ describe('inference path', () => {
       expect(totals.used).toBe(totals.usageLogSum)
       const settled = await stack.pg.query('SELECT count(*)::int AS n FROM usage_log WHERE user_id = $1', [user.userId])
       expect(settled.rows[0].n).toBe(100)
+      admittedInAll += byStatus[202] ?? 0
       return {admitted: byStatus[202] ?? 0, concurrent: 1000}
     })
+    // Every accepted generate, and only those, is timed stage by stage in the gateway's /metrics.
+    const countsAfter = await stageCounts()
+    expect(countsAfter.map((count, index) => count - countsBefore[index]!)).toEqual(STAGES.map(() => admittedInAll))
     const metrics = await (await fetch(`${stack.services.worker!.url}/metrics`)).text()
     expect(metricValue(metrics, 'streamctl_tokens_processed_total{kind="completion"}')).toBeGreaterThan(0)
   })

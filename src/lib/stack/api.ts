@@ -144,4 +144,5 @@ export const Metrics = {
   cacheInvalidations: 'streamctl_cache_invalidations_total', // counter {mode: user|all-at-once|gradual}: entries invalidated
   grpcRequests: 'streamctl_grpc_requests_total', // counter {method, status}
   taggingJobs: 'streamctl_tagging_jobs_total', // counter {outcome: completed|failed|malformed|expired|requeued}
+  generateStage: 'streamctl_generate_stage_seconds', // histogram {stage: auth|admit|store|dispatch}: where an accepted generate's time goes
 } as const
