@@ -1,6 +1,7 @@
 // The TCP addresses a process (and its children) listens on, read from /proc: which sockets the
 // processes hold (/proc/<pid>/fd → socket:[inode]) joined with the kernel's socket tables.
 import {readdir, readFile, readlink} from 'node:fs/promises'
+import net from 'node:net'
 import {descendants} from '../../src/lib/host/processes.js'
 
 export interface ListeningSocket {
@@ -39,4 +40,33 @@ function decodeAddress(hex: string): string {
   if (hex === '0000000000000000FFFF00000100007F') return '127.0.0.1'
   if (hex === '00000000000000000000000001000000') return '::1'
   return hex
+}
+
+/** A TCP proxy to 127.0.0.1:`target` on `port`, which a test opens and cuts to make a server come and go. */
+export interface TcpProxy {
+  /** Starts accepting on the port and forwarding to the target. */
+  open(): Promise<void>
+  /** Stops accepting and cuts every connection it carries: the target looks gone. */
+  cut(): Promise<void>
+}
+
+export function tcpProxy(port: number, target: number): TcpProxy {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target, '127.0.0.1')
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('error', () => {})
+      socket.on('close', () => sockets.delete(socket))
+    }
+    client.pipe(upstream).pipe(client)
+  })
+  return {
+    open: () => new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve())),
+    cut: async () => {
+      const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve()
+      for (const socket of sockets) socket.destroy()
+      await closed
+    },
+  }
 }

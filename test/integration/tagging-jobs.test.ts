@@ -3,10 +3,7 @@
 // /v1/metadata/jobs/{id}; malformed messages dead-lettered, a failed record write requeued, a tagger
 // that starts without RabbitMQ, and a gateway whose RabbitMQ is gone.
 import amqp from 'amqplib'
-import {execFile} from 'node:child_process'
 import {randomUUID} from 'node:crypto'
-import net from 'node:net'
-import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
 import {GatewayRoutes, Metrics, type TaggingJobAccepted, type TaggingJobStatus, type VideoMetadata} from '../../src/lib/stack/api.js'
@@ -15,8 +12,8 @@ import {recordQueuedJob} from '../../src/services/common/tagging-jobs.js'
 import {connectTagger} from '../../src/services/tagger/grpc-client.js'
 import {authorized, createInferenceStack, type InferenceStack} from '../helpers/inference-stack.js'
 import {eventually, metricValue, startService} from '../helpers/services.js'
+import {tcpProxy} from '../helpers/sockets.js'
 
-const run = promisify(execFile)
 
 describe('tagging jobs', () => {
   let stack: InferenceStack
@@ -34,8 +31,8 @@ describe('tagging jobs', () => {
   })
 
   const as = (user: string) => authorized(stack.users[user]!)
-  const submit = async (video: string, user = 'alice') => {
-    const response = await fetch(`${gateway}${GatewayRoutes.taggingJobs(video)}`, {method: 'POST', headers: as(user)})
+  const submit = async (video: string, user = 'alice', base = gateway) => {
+    const response = await fetch(`${base}${GatewayRoutes.taggingJobs(video)}`, {method: 'POST', headers: as(user)})
     return {status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown>}
   }
   const jobStatus = async (id: string, user = 'alice') => {
@@ -153,16 +150,7 @@ describe('tagging jobs', () => {
     const log = {info: () => {}, error: () => {}, warn: (message: string) => void warnings.push(message)}
     const vhost = new URL(stack.vhost.url).pathname
     const late = await startService('tagger', {...stack.env, GRPC_PORT: '0', AMQP_URL: `amqp://guest:guest@127.0.0.1:${port}${vhost}`}, undefined, log)
-    const sockets = new Set<net.Socket>()
-    const proxy = net.createServer((client) => {
-      const upstream = net.connect(5672, '127.0.0.1')
-      for (const socket of [client, upstream]) {
-        sockets.add(socket)
-        socket.on('error', () => {})
-        socket.on('close', () => sockets.delete(socket))
-      }
-      client.pipe(upstream).pipe(client)
-    })
+    const proxy = tcpProxy(port, 5672)
     try {
       expect((await fetch(`${late.url}/readyz`)).status).toBe(200)
       const client = await connectTagger(`127.0.0.1:${late.ports.grpc}`)
@@ -173,7 +161,7 @@ describe('tagging jobs', () => {
 
       // RabbitMQ becomes reachable on that port; the only tagger left is the late one.
       const expected = await syncLabels('cup-final-highlights')
-      await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve))
+      await proxy.open()
       await stack.stop('tagger')
       const accepted = await submit('cup-final-highlights')
       expect(accepted.status).toBe(202)
@@ -185,25 +173,33 @@ describe('tagging jobs', () => {
       expect(await jobCount(late, 'completed')).toBe(1)
     } finally {
       await late.close()
-      for (const socket of sockets) socket.destroy()
-      proxy.close()
+      await proxy.cut()
     }
   })
 
-  // Last: it cuts every RabbitMQ connection of this file's vhost, the gateway's included.
   it('answers a fast 503 with Retry-After and stores nothing when RabbitMQ is gone', async () => {
-    await run('rabbitmqctl', ['close_all_connections', '--vhost', stack.vhost.vhost, 'tagging-jobs test: RabbitMQ goes away'], {timeout: 60_000})
-    // The gateway's readiness follows its publishing channel.
-    await eventually(async () => ((await fetch(`${gateway}/readyz`)).status === 503 ? true : undefined), 15_000, 'the gateway to notice RabbitMQ is gone')
-    const before = await jobRecords()
-    const started = Date.now()
-    const refused = await submit('cup-final-highlights')
-    // It did not wait for a confirm (TAGGER_TIMEOUT_MS is 10 s here).
-    expect(Date.now() - started).toBeLessThan(5000)
-    expect(refused.status).toBe(503)
-    expect(refused.headers.get('retry-after')).toBe('1')
-    expect(refused.body).toMatchObject({error: {code: 'rabbitmq_unavailable'}})
-    expect(await jobRecords()).toBe(before)
+    // A gateway of its own whose RabbitMQ is behind a proxy the test cuts: it keeps trying to reopen
+    // its channel (services reconnect), and the proxy keeps refusing.
+    const proxyPort = await freePort()
+    const proxy = tcpProxy(proxyPort, 5672)
+    await proxy.open()
+    const vhost = new URL(stack.vhost.url).pathname
+    const cut = await startService('gateway', {...stack.env, PORT: '0', AMQP_URL: `amqp://guest:guest@127.0.0.1:${proxyPort}${vhost}`, TAGGER_GRPC_ADDR: `127.0.0.1:${tagger.ports.grpc}`, TAGGER_TIMEOUT_MS: '10000'})
+    try {
+      await proxy.cut()
+      // The gateway's readiness follows its publishing channel.
+      await eventually(async () => ((await fetch(`${cut.url}/readyz`)).status === 503 ? true : undefined), 15_000, 'the gateway to notice RabbitMQ is gone')
+      const before = await jobRecords()
+      const started = Date.now()
+      const refused = await submit('cup-final-highlights', 'alice', cut.url)
+      // It did not wait for a confirm (TAGGER_TIMEOUT_MS is 10 s here).
+      expect(Date.now() - started).toBeLessThan(5000)
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toBe('1')
+      expect(refused.body).toMatchObject({error: {code: 'rabbitmq_unavailable'}})
+      expect(await jobRecords()).toBe(before)
+    } finally {
+      await cut.close()
+    }
   })
-
 })

@@ -3,9 +3,7 @@
 // the Redis quota (release the estimate, add the actual tokens; the open-reservation entry makes it
 // idempotent). A redelivered result therefore never charges twice. Config: RESULTS_QUEUE
 // (inference_results), COLLECTOR_PREFETCH (32).
-import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
 import {envNumber, envString} from '../common/config.js'
-import {openChannel} from '../common/connections.js'
 import {Router} from '../common/http/router.js'
 import {DEFAULT_RESULTS_QUEUE, type InferenceResultMessage} from '../common/inference-messages.js'
 import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
@@ -19,10 +17,8 @@ export const collectorService: ServiceDefinition = {
     const resultsQueue = envString(context.env, 'RESULTS_QUEUE', DEFAULT_RESULTS_QUEUE)
     const prefetch = envNumber(context.env, 'COLLECTOR_PREFETCH', 32, {min: 1, max: 10_000, integer: true})
     const {log, metrics} = runtime
-    const [pg, redis, amqp, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.amqp(), runtime.switches()])
-    const channel = await openChannel(amqp, log)
-    await declareQueues(channel, queueWithDeadLetter(context.manifest.queues, resultsQueue))
-    const consumer = await consumeQueue(channel, resultsQueue, {prefetch, log, metrics}, async (message) => {
+    const [pg, redis, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches()])
+    const consumer = await consumeQueue(runtime.channels([resultsQueue]), resultsQueue, {prefetch, log, metrics}, async (message) => {
       const result = parseJsonMessage<InferenceResultMessage>(message)
       if (!result || typeof result.request_id !== 'string' || (result.status !== 'completed' && result.status !== 'failed')) {
         log.warn('malformed result message dead-lettered', {message_id: message.properties.messageId})

@@ -1,28 +1,85 @@
 // Publishing JSON to a queue on a confirm channel: the returned promise settles when RabbitMQ has
 // taken responsibility for the message (publisher confirms), or rejects when it refused it.
+//
+// The channel comes from a factory, so the publisher outlives its connection: when the channel
+// closes (RabbitMQ restarted, the connection was cut) publishes reject at once and `open` is false
+// while it opens a new one in the background, with backoff, until it succeeds or the publisher is
+// closed. What was unconfirmed on the lost channel rejects; its callers decide (the gateway's
+// sweeper publishes again, the worker leaves its message unacked for redelivery).
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {ConfirmChannel, Options} from 'amqplib'
+import {backoffDelayMs} from './backoff.js'
+import type {Logger} from './log.js'
+
+export type ConfirmChannelFactory = () => Promise<ConfirmChannel>
 
 export class ConfirmedPublisher {
+  private channel: ConfirmChannel | undefined
   private closed = false
+  private readonly stop = new AbortController()
+  private reopening: Promise<void> | undefined
 
-  constructor(private readonly channel: ConfirmChannel) {
-    channel.on('close', () => (this.closed = true))
+  private constructor(
+    private readonly openChannel: ConfirmChannelFactory,
+    private readonly log?: Logger,
+    private readonly retry = {baseMs: 250, maxMs: 5000},
+  ) {}
+
+  /** A publisher on a first channel from `openChannel` (which rejects as it does). */
+  static async open(openChannel: ConfirmChannelFactory, log?: Logger, retry?: {baseMs: number; maxMs: number}): Promise<ConfirmedPublisher> {
+    const publisher = new ConfirmedPublisher(openChannel, log, retry)
+    publisher.use(await openChannel())
+    return publisher
   }
 
+  /** Whether a publish can go out now. */
   get open(): boolean {
-    return !this.closed
+    return this.channel !== undefined
   }
 
   publish(queue: string, message: unknown, options: Options.Publish = {}): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('the AMQP channel is closed'))
+    const channel = this.channel
+    if (!channel) return Promise.reject(new Error(this.closed ? 'the publisher is closed' : 'the AMQP channel is closed; reconnecting'))
     return new Promise<void>((resolve, reject) => {
-      this.channel.sendToQueue(queue, Buffer.from(JSON.stringify(message)), {persistent: true, contentType: 'application/json', ...options}, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()))
+      channel.sendToQueue(queue, Buffer.from(JSON.stringify(message)), {persistent: true, contentType: 'application/json', ...options}, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()))
     })
   }
 
   async close(): Promise<void> {
     if (this.closed) return
-    await this.channel.waitForConfirms().catch(() => {})
-    await this.channel.close().catch(() => {})
+    this.closed = true
+    this.stop.abort()
+    await this.reopening
+    const channel = this.channel
+    this.channel = undefined
+    if (!channel) return
+    await channel.waitForConfirms().catch(() => {})
+    await channel.close().catch(() => {})
+  }
+
+  private use(channel: ConfirmChannel): void {
+    this.channel = channel
+    channel.on('close', () => {
+      if (this.channel !== channel) return
+      this.channel = undefined
+      if (!this.closed) this.reopening ??= this.reopen().finally(() => (this.reopening = undefined))
+    })
+  }
+
+  private async reopen(): Promise<void> {
+    this.log?.warn('publishing channel closed; reopening')
+    for (let attempt = 1; !this.closed; attempt++) {
+      await sleep(backoffDelayMs(attempt, this.retry.baseMs, this.retry.maxMs), undefined, {signal: this.stop.signal}).catch(() => {})
+      if (this.closed) return
+      try {
+        const channel = await this.openChannel()
+        if (this.closed) return void (await channel.close().catch(() => {}))
+        this.use(channel)
+        this.log?.info('publishing channel reopened', {attempts: attempt})
+        return
+      } catch (error) {
+        if (attempt === 1 || attempt % 10 === 0) this.log?.warn('cannot reopen the publishing channel yet', {attempt, error: (error as Error).message})
+      }
+    }
   }
 }

@@ -1,7 +1,11 @@
 // Consuming a RabbitMQ queue with bounded prefetch, and stopping gracefully: cancel the consumer,
 // let in-flight messages finish and be acked (or dead-lettered), then close the channel. Whatever
-// is still unacked when the channel closes is redelivered to another consumer by RabbitMQ.
+// is still unacked when the channel closes is redelivered to another consumer by RabbitMQ. The
+// channel comes from a factory: when it closes under the consumer (a broker restart, a cut
+// connection) a new one is opened with backoff and the consumer subscribes again.
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {Channel, ConsumeMessage} from 'amqplib'
+import {backoffDelayMs} from './backoff.js'
 import type {Logger} from './log.js'
 import type {ServiceMetrics} from './metrics.js'
 import type {SwitchesStore} from './switches.js'
@@ -22,20 +26,27 @@ export interface QueueConsumer {
 }
 
 export async function consumeQueue(
-  channel: Channel,
+  openChannel: () => Promise<Channel>,
   queue: string,
-  options: {prefetch: number; log: Logger; metrics: ServiceMetrics; depthIntervalMs?: number},
+  options: {prefetch: number; log: Logger; metrics: ServiceMetrics; depthIntervalMs?: number; retry?: {baseMs: number; maxMs: number}},
   handle: (message: ConsumeMessage) => Promise<Disposition>,
 ): Promise<QueueConsumer> {
+  const retry = options.retry ?? {baseMs: 250, maxMs: 5000}
   let inFlight = 0
   let stopping = false
+  let paused = false
+  const stopped = new AbortController()
   const idle: Array<() => void> = []
-  await channel.prefetch(options.prefetch)
-  const onMessage = (message: ConsumeMessage | null) => {
+  let channel: Channel | undefined
+  let consumerTag: string | undefined
+  let reopening: Promise<void> | undefined
+
+  const onMessage = (from: Channel) => (message: ConsumeMessage | null) => {
     if (!message) return // cancelled by the server (queue deleted)
     inFlight++
     handle(message)
-      .then((disposition) => (disposition === 'ack' ? channel.ack(message) : channel.nack(message, false, disposition === 'requeue')))
+      // Settled on the channel it came from: if that one is gone, RabbitMQ redelivers the message.
+      .then((disposition) => (disposition === 'ack' ? from.ack(message) : from.nack(message, false, disposition === 'requeue')))
       .catch((error: Error) => {
         // Left unacked on purpose: the message is redelivered when this channel closes.
         options.log.error('message handling failed; it will be redelivered', {queue, error: error.message})
@@ -45,23 +56,56 @@ export async function consumeQueue(
         if (inFlight === 0) for (const resolve of idle.splice(0)) resolve()
       })
   }
-  let consumerTag: string | undefined = (await channel.consume(queue, onMessage)).consumerTag
-  // Pause and resume calls are applied in order, one at a time.
+
+  /** Subscribes on a fresh channel (unless paused), and reopens one whenever it closes. */
+  const attach = async (next: Channel) => {
+    await next.prefetch(options.prefetch)
+    channel = next
+    consumerTag = paused ? undefined : (await next.consume(queue, onMessage(next))).consumerTag
+    next.on('close', () => {
+      if (channel !== next) return
+      channel = undefined
+      consumerTag = undefined
+      if (!stopping) reopening ??= reopen().finally(() => (reopening = undefined))
+    })
+  }
+  const reopen = async () => {
+    options.log.warn('consumer channel closed; reopening', {queue})
+    for (let attempt = 1; !stopping; attempt++) {
+      await sleep(backoffDelayMs(attempt, retry.baseMs, retry.maxMs), undefined, {signal: stopped.signal}).catch(() => {})
+      if (stopping) return
+      try {
+        const next = await openChannel()
+        if (stopping) return void (await next.close().catch(() => {}))
+        await attach(next)
+        options.log.info('consuming again', {queue, attempts: attempt})
+        return
+      } catch (error) {
+        if (attempt === 1 || attempt % 10 === 0) options.log.warn('cannot reopen the consumer channel yet', {queue, attempt, error: (error as Error).message})
+      }
+    }
+  }
+  await attach(await openChannel())
+
+  // Pause and resume calls are applied in order, one at a time; a channel reopened meanwhile
+  // subscribes or not according to the latest call.
   let switching = Promise.resolve()
-  const setPaused = (paused: boolean) =>
+  const setPaused = (pause: boolean) =>
     (switching = switching.then(async () => {
       if (stopping) return
-      if (paused && consumerTag) {
+      paused = pause
+      if (!channel) return
+      if (pause && consumerTag) {
         await channel.cancel(consumerTag)
         consumerTag = undefined
         options.log.info('consumer paused', {queue})
-      } else if (!paused && !consumerTag) {
-        consumerTag = (await channel.consume(queue, onMessage)).consumerTag
+      } else if (!pause && !consumerTag) {
+        consumerTag = (await channel.consume(queue, onMessage(channel))).consumerTag
         options.log.info('consumer resumed', {queue})
       }
     }).catch((error: Error) => options.log.warn('cannot pause or resume the consumer', {queue, error: error.message})))
   const depthTimer = setInterval(() => {
-    if (stopping) return
+    if (stopping || !channel) return
     channel.checkQueue(queue).then(
       (info) => options.metrics.queueDepth.set({queue}, info.messageCount),
       () => {},
@@ -77,10 +121,12 @@ export async function consumeQueue(
     async stop(timeoutMs) {
       await switching
       stopping = true
+      stopped.abort()
       clearInterval(depthTimer)
-      if (consumerTag) await channel.cancel(consumerTag).catch(() => {})
+      await reopening
+      if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => {})
       if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
-      await channel.close().catch(() => {})
+      await channel?.close().catch(() => {})
     },
   }
 }

@@ -2,13 +2,14 @@
 // through its ServiceRuntime (connections are shared and opened once) and registers consumers with
 // onClose; close() then runs in reverse: the HTTP server stops accepting and drains, consumers stop
 // and ack or commit what they finished, and connections close last.
-import type {ChannelModel} from 'amqplib'
+import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import type {Redis} from 'ioredis'
 import type {Kafka} from 'kafkajs'
 import type pg from 'pg'
+import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
 import type {StackManifest} from '../../lib/stack/manifest.js'
 import {readBaseConfig, type BaseConfig, type Env} from './config.js'
-import {openAmqp, openKafka, openPostgres, openRedis} from './connections.js'
+import {openAmqp, openChannel, openConfirmChannel, openKafka, openPostgres, openRedis} from './connections.js'
 import {withScripts} from './quota/quota.js'
 import type {Router} from './http/router.js'
 import {startHttpServer, type RunningHttpServer} from './http/server.js'
@@ -47,6 +48,7 @@ export class ServiceRuntime {
   private readonly closers: Array<{what: string; close: () => Promise<void>}> = []
   private readonly opened = new Map<string, Promise<unknown>>()
   private server: RunningHttpServer | undefined
+  private closing = false
 
   constructor(
     readonly context: ServiceContext,
@@ -89,8 +91,48 @@ export class ServiceRuntime {
     return this.shared('redis', async () => withScripts(await openRedis(this.config.redisUrl, this.config.redisKeyPrefix, this.log)), async (redis) => void (await redis.quit().catch(() => redis.disconnect())))
   }
 
+  /**
+   * The service's RabbitMQ connection. Once it is lost (a broker restart, a network cut) the next
+   * call connects again: channels made through ConfirmedPublisher and consumeQueue come back on it.
+   */
   amqp(): Promise<ChannelModel> {
-    return this.shared('amqp', () => openAmqp(this.config.amqpUrl, this.log), async (connection) => void (await connection.close().catch(() => {})))
+    const opening = this.shared(
+      'amqp',
+      async () => {
+        const connection = await openAmqp(this.config.amqpUrl, this.log)
+        connection.on('close', () => {
+          if (this.opened.get('amqp') !== opening) return
+          this.opened.delete('amqp')
+          if (!this.closing) this.log.warn('RabbitMQ connection lost; channels reconnect on their next attempt')
+        })
+        return connection
+      },
+      async (connection) => void (await connection.close().catch(() => {})),
+    )
+    return opening
+  }
+
+  /**
+   * A factory of channels on the current RabbitMQ connection, each declaring the manifest's `queues`
+   * (with their dead-letter queues) first: what consumeQueue and ConfirmedPublisher reopen with.
+   */
+  channels(queues: string[]): () => Promise<Channel> {
+    return async () => this.declaring(await openChannel(await this.amqp(), this.log), queues)
+  }
+
+  /** The same with publisher confirms. */
+  confirmChannels(queues: string[]): () => Promise<ConfirmChannel> {
+    return async () => this.declaring(await openConfirmChannel(await this.amqp(), this.log), queues)
+  }
+
+  private async declaring<T extends Channel>(channel: T, queues: string[]): Promise<T> {
+    try {
+      await declareQueues(channel, queues.flatMap((name) => queueWithDeadLetter(this.context.manifest.queues, name)))
+      return channel
+    } catch (error) {
+      await channel.close().catch(() => {})
+      throw error
+    }
   }
 
   /** The kafkajs client (producers and consumers made from it are the caller's to register with onClose). */
@@ -129,6 +171,7 @@ export class ServiceRuntime {
   }
 
   private async close(): Promise<void> {
+    this.closing = true
     for (const {what, close} of this.closers.reverse()) {
       await close().catch((error: Error) => this.log.warn(`closing ${what} failed`, {error: error.message}))
     }

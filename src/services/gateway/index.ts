@@ -2,9 +2,7 @@
 // and mounts every route module of routes/index.ts. Common settings in common/config.ts (MAX_IN_FLIGHT
 // bounds concurrent requests: above it, a fast 503), its own in config.ts.
 import {timingSafeEqual} from 'node:crypto'
-import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
 import {ConfirmedPublisher} from '../common/amqp-publisher.js'
-import {openConfirmChannel} from '../common/connections.js'
 import {HttpError} from '../common/http/errors.js'
 import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
@@ -19,10 +17,8 @@ export const gatewayService: ServiceDefinition = {
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
     const config = readGatewayConfig(context.env)
-    const [pg, redis, switches, amqp] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches(), runtime.amqp()])
-    const channel = await openConfirmChannel(amqp, runtime.log)
-    await declareQueues(channel, queueWithDeadLetter(context.manifest.queues, config.requestsQueue))
-    const publisher = new ConfirmedPublisher(channel)
+    const [pg, redis, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches()])
+    const publisher = await ConfirmedPublisher.open(runtime.confirmChannels([config.requestsQueue]), runtime.log)
     runtime.onClose('publisher', () => publisher.close())
     const dispatcher = new Dispatcher(publisher, redis, pg, runtime.log, {queue: config.requestsQueue, maxUnconfirmed: config.maxUnconfirmed, sweepMs: config.dispatchSweepMs, graceMs: config.dispatchGraceMs})
     runtime.onClose('dispatcher', () => dispatcher.close())

@@ -14,9 +14,7 @@
 // (recommendation_refresh), the recommender also consumes it, REFRESH_PREFETCH (4) at a time,
 // ranking each queued user and filling the gateway's cache (RECOMMENDATION_CACHE_TTL_S, 300).
 import type {RankedRecommendations} from '../../lib/stack/api.js'
-import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
 import {envNumber, envString} from '../common/config.js'
-import {openChannel} from '../common/connections.js'
 import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
 import {DEFAULT_REFRESH_QUEUE, recommendationKey, refreshPendingKey} from '../streamflow/cache-keys.js'
 import {badRequest} from '../common/http/errors.js'
@@ -70,10 +68,8 @@ export const recommenderService: ServiceDefinition = {
     const refreshQueue = context.manifest.queues.find((queue) => queue.name === envString(context.env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE))
     if (refreshQueue) {
       const cacheTtlSeconds = envNumber(context.env, 'RECOMMENDATION_CACHE_TTL_S', 300, {min: 1, integer: true})
-      const channel = await openChannel(await runtime.amqp(), runtime.log)
-      await declareQueues(channel, queueWithDeadLetter(context.manifest.queues, refreshQueue.name))
       const prefetch = envNumber(context.env, 'REFRESH_PREFETCH', 4, {min: 1, max: 1000, integer: true})
-      const consumer = await consumeQueue(channel, refreshQueue.name, {prefetch, log: runtime.log, metrics}, async (message) => {
+      const consumer = await consumeQueue(runtime.channels([refreshQueue.name]), refreshQueue.name, {prefetch, log: runtime.log, metrics}, async (message) => {
         const user = parseJsonMessage<{user_id?: unknown}>(message)?.user_id
         if (typeof user !== 'string' || !USER_ID.test(user)) return 'dead-letter'
         const {faults, interventions} = switches.current

@@ -6,10 +6,8 @@
 // It connects in the background: the tagger serves gRPC and is ready while RabbitMQ (or Redis) is
 // unreachable, and this side keeps retrying with backoff, logging a warning each time.
 import {setTimeout as sleep} from 'node:timers/promises'
-import type {Channel, ConsumeMessage} from 'amqplib'
-import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
+import type {ConsumeMessage} from 'amqplib'
 import {backoffDelayMs} from '../common/backoff.js'
-import {openChannel} from '../common/connections.js'
 import {consumeQueue, parseJsonMessage, type Disposition} from '../common/queue-consumer.js'
 import type {ServiceRuntime} from '../common/runtime.js'
 import {recordJobOutcome, VIDEO_ID, VIDEO_ID_RULE, withTaggingJobScripts, type TaggingJobMessage, type TaggingJobOutcome, type TaggingJobRedis} from '../common/tagging-jobs.js'
@@ -69,21 +67,18 @@ export function consumeTaggingJobs(runtime: ServiceRuntime, options: TaggingJobs
 
   const connect = async (): Promise<void> => {
     for (let attempt = 1; !stopped; attempt++) {
-      let channel: Channel | undefined
       try {
-        const [amqp, redis] = await Promise.all([runtime.amqp(), runtime.redis()])
+        const redis = await runtime.redis()
         if (stopped) return
         const scripted = withTaggingJobScripts(redis)
-        channel = await openChannel(amqp, log)
-        await declareQueues(channel, queueWithDeadLetter(runtime.context.manifest.queues, queue))
-        const consumer = await consumeQueue(channel, queue, {prefetch, log, metrics}, (message) => handle(message, scripted))
+        // Once consuming, a lost channel is reopened by consumeQueue itself.
+        const consumer = await consumeQueue(runtime.channels([queue]), queue, {prefetch, log, metrics}, (message) => handle(message, scripted))
         if (stopped) return await consumer.stop(runtime.config.shutdownTimeoutMs)
         // Registered after the connections it uses, so it drains before they close.
         runtime.onClose('tagging jobs', () => consumer.stop(runtime.config.shutdownTimeoutMs))
         log.info('consuming tagging jobs', {queue, prefetch})
         return
       } catch (error) {
-        await channel?.close().catch(() => {})
         const retryMs = Math.round(Math.max(retryBaseMs / 2, backoffDelayMs(attempt, retryBaseMs, retryMaxMs)))
         log.warn('tagging jobs: cannot reach RabbitMQ or Redis yet; retrying', {error: (error as Error).message, attempt, retry_in_ms: retryMs})
         await sleep(retryMs, undefined, {signal: wake.signal}).catch(() => {})

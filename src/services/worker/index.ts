@@ -3,9 +3,7 @@
 // failed its last attempt is also dead-lettered; a malformed message only is. When it starts on a
 // request it shows it `running` on the status copy in Redis (best effort, over `queued` only, so a
 // redelivery never hides a final state). Config: config.ts.
-import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
 import {ConfirmedPublisher} from '../common/amqp-publisher.js'
-import {openChannel, openConfirmChannel} from '../common/connections.js'
 import {Router} from '../common/http/router.js'
 import type {InferenceRequestMessage} from '../common/inference-messages.js'
 import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
@@ -21,11 +19,9 @@ export const workerService: ServiceDefinition = {
     const runtime = new ServiceRuntime(context, this.defaultPort)
     const config = readWorkerConfig(context.env)
     const {log, metrics} = runtime
-    const [amqp, switches, redis] = await Promise.all([runtime.amqp(), runtime.switches(), runtime.redis()])
+    const [switches, redis] = await Promise.all([runtime.switches(), runtime.redis()])
     const statusRedis = withStatusScripts(redis)
-    const publishChannel = await openConfirmChannel(amqp, log)
-    await declareQueues(publishChannel, [...queueWithDeadLetter(context.manifest.queues, config.requestsQueue), ...queueWithDeadLetter(context.manifest.queues, config.resultsQueue)])
-    const publisher = new ConfirmedPublisher(publishChannel)
+    const publisher = await ConfirmedPublisher.open(runtime.confirmChannels([config.requestsQueue, config.resultsQueue]), log)
     runtime.onClose('publisher', () => publisher.close())
     const breaker = new CircuitBreaker(config.breakerFailureThreshold, config.breakerOpenMs, (state) => metrics.breakerState.set({breaker: 'llm'}, state))
     metrics.breakerState.set({breaker: 'llm'}, breaker.current)
@@ -34,7 +30,7 @@ export const workerService: ServiceDefinition = {
       if (!current.interventions.llmBreakerFallback) breaker.reset()
     })
 
-    const consumer = await consumeQueue(await openChannel(amqp, log), config.requestsQueue, {prefetch: config.prefetch, log, metrics}, async (message) => {
+    const consumer = await consumeQueue(runtime.channels([config.requestsQueue]), config.requestsQueue, {prefetch: config.prefetch, log, metrics}, async (message) => {
       const request = parseJsonMessage<InferenceRequestMessage>(message)
       if (!request || typeof request.request_id !== 'string' || typeof request.prompt !== 'string') {
         log.warn('malformed request message dead-lettered', {message_id: message.properties.messageId})
