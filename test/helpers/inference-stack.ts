@@ -11,7 +11,7 @@ import type {QuotaTier} from '../../src/lib/stack/manifest.js'
 import type {Env} from '../../src/services/common/config.js'
 import type {RunningService} from '../../src/services/common/runtime.js'
 import {createTestDatabase, createTestVhost, dropRedisPrefix, uniqueName, type TestDatabase, type TestVhost} from './infra.js'
-import {REFERENCE_DIR, startService} from './services.js'
+import {eventually, REFERENCE_DIR, startService} from './services.js'
 
 export const REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -127,4 +127,12 @@ export async function quotaTotals(stack: InferenceStack): Promise<{used: number;
   const open = await stack.redis.hlen('quota:open')
   const sum = await stack.pg.query('SELECT coalesce(sum(actual_tokens), 0)::bigint AS total FROM usage_log')
   return {used, reserved, open, usageLogSum: Number(sum.rows[0].total)}
+}
+
+/** The quota totals once no reservation is open any more (every admitted request settled). */
+export async function settledTotals(stack: InferenceStack, timeoutMs: number, what = 'every reservation to settle'): Promise<Awaited<ReturnType<typeof quotaTotals>>> {
+  return eventually(async () => {
+    const current = await quotaTotals(stack)
+    return current.open === 0 ? current : undefined
+  }, timeoutMs, what)
 }

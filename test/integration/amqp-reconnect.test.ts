@@ -5,7 +5,7 @@
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {eventually} from '../helpers/services.js'
-import {authorized, createInferenceStack, generate, quotaTotals, type InferenceStack} from '../helpers/inference-stack.js'
+import {authorized, createInferenceStack, generate, settledTotals, type InferenceStack} from '../helpers/inference-stack.js'
 
 describe('RabbitMQ connection lost', () => {
   let stack: InferenceStack
@@ -48,10 +48,7 @@ describe('RabbitMQ connection lost', () => {
     for (const id of [during.body.request_id as string, after.body.request_id as string]) expect(await completed(id)).toMatchObject({status: 'completed'})
     for (const name of ['worker', 'collector']) expect((await fetch(`${stack.services[name]!.url}/readyz`)).ok).toBe(true)
 
-    const totals = await eventually(async () => {
-      const current = await quotaTotals(stack)
-      return current.open === 0 ? current : undefined
-    }, 30_000, 'every reservation to settle')
+    const totals = await settledTotals(stack, 30_000, 'every reservation to settle')
     expect(totals.reserved).toBe(0)
     expect(totals.used).toBe(totals.usageLogSum)
     const rows = await stack.pg.query<{n: number}>('SELECT count(*)::int AS n FROM usage_log')

@@ -9,7 +9,7 @@ import {admitRequest, quotaPeriods} from '../../src/services/common/quota/quota.
 import {insertRequests} from '../../src/services/gateway/request-rows.js'
 import {eventually, metricValue} from '../helpers/services.js'
 import {TRIALS, runTrials} from '../helpers/trials.js'
-import {authorized, createInferenceStack, generate, quotaTotals, raceClient, TEST_TIERS, type InferenceStack} from '../helpers/inference-stack.js'
+import {authorized, createInferenceStack, generate, quotaTotals, settledTotals, raceClient, TEST_TIERS, type InferenceStack} from '../helpers/inference-stack.js'
 
 const limitedUsers = Array.from({length: TRIALS}, (_, index) => `limited${index}`)
 
@@ -189,10 +189,7 @@ describe('inference path', () => {
       expect(byStatus).toEqual({202: 100, 429: 900})
       const rows = await stack.pg.query('SELECT count(*)::int AS n FROM requests WHERE user_id = $1', [user.userId])
       expect(rows.rows[0].n).toBe(100)
-      const totals = await eventually(async () => {
-        const current = await quotaTotals(stack)
-        return current.open === 0 ? current : undefined
-      }, 60_000, 'every admitted request to settle')
+      const totals = await settledTotals(stack, 60_000, 'every admitted request to settle')
       expect(totals.reserved).toBe(0)
       expect(totals.used).toBe(totals.usageLogSum)
       const settled = await stack.pg.query('SELECT count(*)::int AS n FROM usage_log WHERE user_id = $1', [user.userId])

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, ROOT} from '../helpers/cli.js'
 import {TRIALS, runTrials} from '../helpers/trials.js'
 import {eventually, metricValue} from '../helpers/services.js'
-import {createInferenceStack, generate, quotaTotals, type InferenceStack} from '../helpers/inference-stack.js'
+import {createInferenceStack, generate, quotaTotals, settledTotals, type InferenceStack} from '../helpers/inference-stack.js'
 
 describe('worker killed mid-run', () => {
   let stack: InferenceStack
@@ -57,10 +57,7 @@ describe('worker killed mid-run', () => {
       // Some requests were called twice (in flight at the kill), yet each is charged once.
       const calls = (await llmCalls()) - callsBefore
       expect(calls).toBeGreaterThan(total)
-      const totals = await eventually(async () => {
-        const current = await quotaTotals(stack)
-        return current.open === 0 ? current : undefined
-      }, 10_000, 'no open reservations')
+      const totals = await settledTotals(stack, 10_000, 'no open reservations')
       expect(totals.reserved).toBe(0)
       expect(totals.used).toBe(totals.usageLogSum)
       const after = await completed()
