@@ -6,9 +6,8 @@
 // while it opens a new one in the background, with backoff, until it succeeds or the publisher is
 // closed. What was unconfirmed on the lost channel rejects; its callers decide (the gateway's
 // sweeper publishes again, the worker leaves its message unacked for redelivery).
-import {setTimeout as sleep} from 'node:timers/promises'
 import type {ConfirmChannel, Options} from 'amqplib'
-import {backoffDelayMs} from './backoff.js'
+import {retryUntil} from './backoff.js'
 import type {Logger} from './log.js'
 
 export type ConfirmChannelFactory = () => Promise<ConfirmChannel>
@@ -68,18 +67,17 @@ export class ConfirmedPublisher {
 
   private async reopen(): Promise<void> {
     this.log?.warn('publishing channel closed; reopening')
-    for (let attempt = 1; !this.closed; attempt++) {
-      await sleep(backoffDelayMs(attempt, this.retry.baseMs, this.retry.maxMs), undefined, {signal: this.stop.signal}).catch(() => {})
-      if (this.closed) return
-      try {
-        const channel = await this.openChannel()
-        if (this.closed) return void (await channel.close().catch(() => {}))
-        this.use(channel)
-        this.log?.info('publishing channel reopened', {attempts: attempt})
-        return
-      } catch (error) {
-        if (attempt === 1 || attempt % 10 === 0) this.log?.warn('cannot reopen the publishing channel yet', {attempt, error: (error as Error).message})
-      }
-    }
+    const opened = await retryUntil(this.openChannel, {
+      ...this.retry,
+      timeoutMs: 10_000,
+      signal: this.stop.signal,
+      onFailure: (attempt, error) => {
+        if (attempt === 1 || attempt % 10 === 0) this.log?.warn('cannot reopen the publishing channel yet', {attempt, error: error.message})
+      },
+    }, (late) => void late.close().catch(() => {}))
+    if (!opened) return
+    if (this.closed) return void (await opened.value.close().catch(() => {}))
+    this.use(opened.value)
+    this.log?.info('publishing channel reopened', {attempts: opened.attempts})
   }
 }

@@ -3,9 +3,8 @@
 // is still unacked when the channel closes is redelivered to another consumer by RabbitMQ. The
 // channel comes from a factory: when it closes under the consumer (a broker restart, a cut
 // connection) a new one is opened with backoff and the consumer subscribes again.
-import {setTimeout as sleep} from 'node:timers/promises'
 import type {Channel, ConsumeMessage} from 'amqplib'
-import {backoffDelayMs} from './backoff.js'
+import {retryUntil} from './backoff.js'
 import type {Logger} from './log.js'
 import type {ServiceMetrics} from './metrics.js'
 import type {SwitchesStore} from './switches.js'
@@ -71,19 +70,23 @@ export async function consumeQueue(
   }
   const reopen = async () => {
     options.log.warn('consumer channel closed; reopening', {queue})
-    for (let attempt = 1; !stopping; attempt++) {
-      await sleep(backoffDelayMs(attempt, retry.baseMs, retry.maxMs), undefined, {signal: stopped.signal}).catch(() => {})
-      if (stopping) return
-      try {
-        const next = await openChannel()
-        if (stopping) return void (await next.close().catch(() => {}))
-        await attach(next)
-        options.log.info('consuming again', {queue, attempts: attempt})
-        return
-      } catch (error) {
-        if (attempt === 1 || attempt % 10 === 0) options.log.warn('cannot reopen the consumer channel yet', {queue, attempt, error: (error as Error).message})
-      }
+    const failed = (attempt: number, error: Error) => {
+      if (attempt === 1 || attempt % 10 === 0) options.log.warn('cannot reopen the consumer channel yet', {queue, attempt, error: error.message})
     }
+    const opened = await retryUntil(
+      async () => {
+        const next = await openChannel()
+        if (stopping) {
+          await next.close().catch(() => {})
+          return next
+        }
+        await attach(next)
+        return next
+      },
+      {...retry, timeoutMs: 10_000, signal: stopped.signal, onFailure: failed},
+      (late) => void late.close().catch(() => {}),
+    )
+    if (opened && !stopping) options.log.info('consuming again', {queue, attempts: opened.attempts})
   }
   await attach(await openChannel())
 

@@ -100,11 +100,15 @@ export class ServiceRuntime {
       'amqp',
       async () => {
         const connection = await openAmqp(this.config.amqpUrl, this.log)
-        connection.on('close', () => {
+        // Forgotten at its first sign of failure ('error' comes before 'close'), so a channel reopened
+        // in between is not made on the dying connection.
+        const forget = () => {
           if (this.opened.get('amqp') !== opening) return
           this.opened.delete('amqp')
           if (!this.closing) this.log.warn('RabbitMQ connection lost; channels reconnect on their next attempt')
-        })
+        }
+        connection.on('error', forget)
+        connection.on('close', forget)
         return connection
       },
       async (connection) => void (await connection.close().catch(() => {})),
