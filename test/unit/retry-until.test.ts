@@ -1,5 +1,6 @@
-// retryUntil (services/common/backoff.ts), which the AMQP channels reopen with: a try that hangs
-// counts as failed and its late result is disposed of, failures are retried, and an abort ends it.
+// retryUntil (services/common/backoff.ts), which AMQP channels open and reopen with and the tagger
+// connects with: a try that hangs counts as failed and its late result is disposed of, failures are
+// retried, a first connect tries at once, and an abort ends it, even in the middle of a try.
 import {describe, expect, it} from 'vitest'
 import {retryUntil} from '../../src/services/common/backoff.js'
 
@@ -37,5 +38,46 @@ describe('retryUntil', () => {
     )
     expect(await pending).toBeUndefined()
     expect(calls).toBe(1)
+  })
+
+  it('makes the first try at once with immediateFirstTry, and waits a backoff before the next', async () => {
+    const stop = new AbortController()
+    const failures: number[] = []
+    let calls = 0
+    const open = async () => {
+      calls++
+      throw new Error('refused')
+    }
+    // A base of a minute: any wait before try 1 would keep it from being called at once.
+    const first = retryUntil(open, {baseMs: 60_000, maxMs: 60_000, timeoutMs: 100, signal: stop.signal, immediateFirstTry: true, onFailure: (attempt) => void failures.push(attempt)})
+    expect(calls).toBe(1)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(failures).toEqual([1])
+    expect(calls).toBe(1) // waiting at least half a minute before try 2
+    stop.abort()
+    expect(await first).toBeUndefined()
+    expect(calls).toBe(1)
+
+    // Without it (a reopen), even try 1 waits.
+    const reopen = new AbortController()
+    const later = retryUntil(open, {baseMs: 60_000, maxMs: 60_000, timeoutMs: 100, signal: reopen.signal})
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(calls).toBe(1)
+    reopen.abort()
+    expect(await later).toBeUndefined()
+  })
+
+  it('ends a try under way when aborted, and disposes of its late result', async () => {
+    const stop = new AbortController()
+    const disposed: string[] = []
+    let finish: (value: string) => void = () => {}
+    const failures: number[] = []
+    const pending = retryUntil(() => new Promise<string>((resolve) => (finish = resolve)), {baseMs: 5, maxMs: 10, timeoutMs: 60_000, signal: stop.signal, immediateFirstTry: true, onFailure: (attempt) => void failures.push(attempt)}, (late) => void disposed.push(late))
+    stop.abort()
+    expect(await pending).toBeUndefined()
+    finish('late')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(disposed).toEqual(['late'])
+    expect(failures).toEqual([]) // an abort is not a failed try
   })
 })
