@@ -1,8 +1,9 @@
 // collector: consumes `inference_results` and settles each request once — the usage_log row and
 // the request row in one PostgreSQL transaction (usage_log's primary key is the request id), then
 // the Redis quota (release the estimate, add the actual tokens; the open-reservation entry makes it
-// idempotent). A redelivered result therefore never charges twice. Config: RESULTS_QUEUE
-// (inference_results), COLLECTOR_PREFETCH (32).
+// idempotent). A redelivered result therefore never charges twice. PostgreSQL and Redis must answer
+// at start; RabbitMQ need not: the consumer subscribes in the background, and /readyz is false until
+// it has a channel. Config: RESULTS_QUEUE (inference_results), COLLECTOR_PREFETCH (32).
 import {envNumber, envString} from '../common/config.js'
 import {Router} from '../common/http/router.js'
 import {DEFAULT_RESULTS_QUEUE, type InferenceResultMessage} from '../common/inference-messages.js'
@@ -33,7 +34,7 @@ export const collectorService: ServiceDefinition = {
     })
     runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
     followPausedConsumers(switches, context.name, consumer)
-    await runtime.listen(new Router(), () => redis.status === 'ready')
+    await runtime.listen(new Router(), () => redis.status === 'ready' && consumer.consuming)
     return runtime.running()
   },
 }

@@ -1,11 +1,12 @@
 // Publishing JSON to a queue on a confirm channel: the returned promise settles when RabbitMQ has
 // taken responsibility for the message (publisher confirms), or rejects when it refused it.
 //
-// The channel comes from a factory, so the publisher outlives its connection: when the channel
-// closes (RabbitMQ restarted, the connection was cut) publishes reject at once and `open` is false
-// while it opens a new one in the background, with backoff, until it succeeds or the publisher is
-// closed. What was unconfirmed on the lost channel rejects; its callers decide (the gateway's
-// sweeper publishes again, the worker leaves its message unacked for redelivery).
+// The channel comes from a factory, and one path opens it, with backoff, until it succeeds or the
+// publisher is closed: at start (first try at once; a service starts while RabbitMQ is unreachable)
+// and whenever the channel closes (RabbitMQ restarted, the connection was cut). While there is no
+// channel, `open` is false and publishes reject at once. What was unconfirmed on a lost channel
+// rejects; its callers decide (the gateway's sweeper publishes again; the worker publishes again
+// with publishRetrying, holding its message until then).
 import type {ConfirmChannel, Options} from 'amqplib'
 import {retryUntil} from './backoff.js'
 import type {Logger} from './log.js'
@@ -16,7 +17,7 @@ export class ConfirmedPublisher {
   private channel: ConfirmChannel | undefined
   private closed = false
   private readonly stop = new AbortController()
-  private reopening: Promise<void> | undefined
+  private connecting: Promise<void> | undefined
 
   private constructor(
     private readonly openChannel: ConfirmChannelFactory,
@@ -24,10 +25,13 @@ export class ConfirmedPublisher {
     private readonly retry = {baseMs: 250, maxMs: 5000},
   ) {}
 
-  /** A publisher on a first channel from `openChannel` (which rejects as it does). */
-  static async open(openChannel: ConfirmChannelFactory, log?: Logger, retry?: {baseMs: number; maxMs: number}): Promise<ConfirmedPublisher> {
+  /**
+   * A publisher that opens its channel from `openChannel`. Resolves once the first try has settled:
+   * with a channel (`open`), or without, and it goes on trying in the background.
+   */
+  static async start(openChannel: ConfirmChannelFactory, log?: Logger, retry?: {baseMs: number; maxMs: number}): Promise<ConfirmedPublisher> {
     const publisher = new ConfirmedPublisher(openChannel, log, retry)
-    publisher.use(await openChannel())
+    await publisher.connect('start')
     return publisher
   }
 
@@ -38,17 +42,27 @@ export class ConfirmedPublisher {
 
   publish(queue: string, message: unknown, options: Options.Publish = {}): Promise<void> {
     const channel = this.channel
-    if (!channel) return Promise.reject(new Error(this.closed ? 'the publisher is closed' : 'the AMQP channel is closed; reconnecting'))
+    if (!channel) return Promise.reject(new Error(this.closed ? 'the publisher is closed' : 'no AMQP channel yet; connecting'))
     return new Promise<void>((resolve, reject) => {
       channel.sendToQueue(queue, Buffer.from(JSON.stringify(message)), {persistent: true, contentType: 'application/json', ...options}, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()))
     })
+  }
+
+  /**
+   * publish(), tried again with backoff (at once the first time) while it fails — no channel yet, a
+   * channel lost before the confirm — until RabbitMQ confirms it; rejects once the publisher closes.
+   * A confirm lost with its channel means the message may go out twice.
+   */
+  async publishRetrying(queue: string, message: unknown, options: Options.Publish = {}, onFailure?: (attempt: number, error: Error) => void): Promise<void> {
+    const published = await retryUntil(() => this.publish(queue, message, options), {...this.retry, timeoutMs: 10_000, signal: this.stop.signal, immediateFirstTry: true, onFailure})
+    if (!published) throw new Error('the publisher is closed')
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     this.stop.abort()
-    await this.reopening
+    await this.connecting
     const channel = this.channel
     this.channel = undefined
     if (!channel) return
@@ -61,23 +75,43 @@ export class ConfirmedPublisher {
     channel.on('close', () => {
       if (this.channel !== channel) return
       this.channel = undefined
-      if (!this.closed) this.reopening ??= this.reopen().finally(() => (this.reopening = undefined))
+      if (!this.closed) void this.connect('reopen')
     })
   }
 
-  private async reopen(): Promise<void> {
-    this.log?.warn('publishing channel closed; reopening')
-    const opened = await retryUntil(this.openChannel, {
+  /**
+   * Opens a channel, retrying with backoff until one opens or the publisher closes: at once at
+   * start, after a backoff on a reopen. Resolves once the first try has settled; the rest goes on
+   * in the background (`connecting`).
+   */
+  private connect(why: 'start' | 'reopen'): Promise<void> {
+    if (this.connecting) return Promise.resolve()
+    let firstTried!: () => void
+    const firstTry = new Promise<void>((resolve) => (firstTried = resolve))
+    if (why === 'reopen') this.log?.warn('publishing channel closed; reopening')
+    const connecting = retryUntil(this.openChannel, {
       ...this.retry,
       timeoutMs: 10_000,
       signal: this.stop.signal,
+      immediateFirstTry: why === 'start',
       onFailure: (attempt, error) => {
-        if (attempt === 1 || attempt % 10 === 0) this.log?.warn('cannot reopen the publishing channel yet', {attempt, error: error.message})
+        if (attempt === 1) firstTried()
+        if (attempt === 1 || attempt % 10 === 0) this.log?.warn(why === 'start' ? 'cannot open the publishing channel yet; retrying in the background' : 'cannot reopen the publishing channel yet', {attempt, error: error.message})
       },
     }, (late) => void late.close().catch(() => {}))
-    if (!opened) return
-    if (this.closed) return void (await opened.value.close().catch(() => {}))
-    this.use(opened.value)
-    this.log?.info('publishing channel reopened', {attempts: opened.attempts})
+      .then(async (opened) => {
+        if (!opened) return
+        if (this.closed) return void (await opened.value.close().catch(() => {}))
+        // Done before use(), so a channel that closes at once is reopened, not taken as still opening.
+        if (this.connecting === connecting) this.connecting = undefined
+        this.use(opened.value)
+        if (why === 'reopen' || opened.attempts > 1) this.log?.info(why === 'start' ? 'publishing channel open' : 'publishing channel reopened', {attempts: opened.attempts})
+      })
+      .finally(() => {
+        if (this.connecting === connecting) this.connecting = undefined
+        firstTried()
+      })
+    this.connecting = connecting
+    return firstTry
   }
 }

@@ -1,8 +1,12 @@
 // Consuming a RabbitMQ queue with bounded prefetch, and stopping gracefully: cancel the consumer,
 // let in-flight messages finish and be acked (or dead-lettered), then close the channel. Whatever
-// is still unacked when the channel closes is redelivered to another consumer by RabbitMQ. The
-// channel comes from a factory: when it closes under the consumer (a broker restart, a cut
-// connection) a new one is opened with backoff and the consumer subscribes again.
+// is still unacked when the channel closes is redelivered to another consumer by RabbitMQ.
+//
+// The channel comes from a factory, and one path opens it, with backoff, until it succeeds or the
+// consumer stops: at start (first try at once; a service starts while RabbitMQ is unreachable and
+// subscribes once it is reachable) and whenever the channel closes under the consumer (a broker
+// restart, a cut connection). `consuming` says whether it has a channel now; pause, resume and stop
+// work with or without one.
 import type {Channel, ConsumeMessage} from 'amqplib'
 import {retryUntil} from './backoff.js'
 import type {Logger} from './log.js'
@@ -18,19 +22,31 @@ export type Disposition = 'ack' | 'dead-letter' | 'requeue'
 export interface QueueConsumer {
   /** Messages being handled now. */
   readonly inFlight: number
+  /**
+   * Whether it has a channel on the queue: subscribed, or ready to be once resumed. False until the
+   * first channel opens and while a lost one is reopened (what readiness follows).
+   */
+  readonly consuming: boolean
   /** Stops taking new messages (the paused-consumer fault); messages held are still finished. */
   pause(): Promise<void>
   resume(): Promise<void>
   stop(timeoutMs: number): Promise<void>
 }
 
-export async function consumeQueue(
-  openChannel: () => Promise<Channel>,
-  queue: string,
-  options: {prefetch: number; log: Logger; metrics: ServiceMetrics; depthIntervalMs?: number; retry?: {baseMs: number; maxMs: number}},
-  handle: (message: ConsumeMessage) => Promise<Disposition>,
-): Promise<QueueConsumer> {
+export interface ConsumeOptions {
+  prefetch: number
+  log: Logger
+  metrics: ServiceMetrics
+  depthIntervalMs?: number
+  retry?: {baseMs: number; maxMs: number}
+  /** Told of every failed try to open a channel; by default a warning on the first and every 10th. */
+  onOpenFailure?: (attempt: number, error: Error) => void
+}
+
+/** Resolves once the first try to open a channel has settled: consuming, or still trying in the background. */
+export async function consumeQueue(openChannel: () => Promise<Channel>, queue: string, options: ConsumeOptions, handle: (message: ConsumeMessage) => Promise<Disposition>): Promise<QueueConsumer> {
   const retry = options.retry ?? {baseMs: 250, maxMs: 5000}
+  const {log} = options
   let inFlight = 0
   let stopping = false
   let paused = false
@@ -38,7 +54,7 @@ export async function consumeQueue(
   const idle: Array<() => void> = []
   let channel: Channel | undefined
   let consumerTag: string | undefined
-  let reopening: Promise<void> | undefined
+  let connecting: Promise<void> | undefined
 
   const onMessage = (from: Channel) => (message: ConsumeMessage | null) => {
     if (!message) return // cancelled by the server (queue deleted)
@@ -48,7 +64,7 @@ export async function consumeQueue(
       .then((disposition) => (disposition === 'ack' ? from.ack(message) : from.nack(message, false, disposition === 'requeue')))
       .catch((error: Error) => {
         // Left unacked on purpose: the message is redelivered when this channel closes.
-        options.log.error('message handling failed; it will be redelivered', {queue, error: error.message})
+        log.error('message handling failed; it will be redelivered', {queue, error: error.message})
       })
       .finally(() => {
         inFlight--
@@ -56,57 +72,100 @@ export async function consumeQueue(
       })
   }
 
-  /** Subscribes on a fresh channel (unless paused), and reopens one whenever it closes. */
-  const attach = async (next: Channel) => {
-    await next.prefetch(options.prefetch)
+  // Subscribing, pausing and resuming happen one at a time, in order, each against the latest
+  // `paused` and whatever channel there is then: a pause asked for before a channel opens holds.
+  let switching = Promise.resolve()
+  const serially = (step: () => Promise<void>): Promise<void> => {
+    const done = switching.then(step)
+    switching = done.catch(() => {})
+    return done
+  }
+  /** Subscribes or cancels so that the current channel follows `paused`; what it did, if anything. */
+  const follow = async (): Promise<'paused' | 'resumed' | undefined> => {
+    const current = channel
+    if (stopping || !current) return undefined
+    if (paused && consumerTag) {
+      await current.cancel(consumerTag)
+      consumerTag = undefined
+      return 'paused'
+    }
+    if (!paused && !consumerTag) {
+      consumerTag = (await current.consume(queue, onMessage(current))).consumerTag
+      return 'resumed'
+    }
+    return undefined
+  }
+
+  const use = (next: Channel) => {
     channel = next
-    consumerTag = paused ? undefined : (await next.consume(queue, onMessage(next))).consumerTag
+    consumerTag = undefined
     next.on('close', () => {
       if (channel !== next) return
       channel = undefined
       consumerTag = undefined
-      if (!stopping) reopening ??= reopen().finally(() => (reopening = undefined))
+      if (!stopping) void connect('reopen')
     })
+    void serially(async () => void (await follow())).catch((error: Error) => log.warn('cannot subscribe to the queue; it is retried when the channel is reopened', {queue, error: error.message}))
   }
-  const reopen = async () => {
-    options.log.warn('consumer channel closed; reopening', {queue})
-    const failed = (attempt: number, error: Error) => {
-      if (attempt === 1 || attempt % 10 === 0) options.log.warn('cannot reopen the consumer channel yet', {queue, attempt, error: error.message})
-    }
-    const opened = await retryUntil(
-      async () => {
-        const next = await openChannel()
-        if (stopping) {
-          await next.close().catch(() => {})
-          return next
-        }
-        await attach(next)
-        return next
-      },
-      {...retry, timeoutMs: 10_000, signal: stopped.signal, onFailure: failed},
-      (late) => void late.close().catch(() => {}),
-    )
-    if (opened && !stopping) options.log.info('consuming again', {queue, attempts: opened.attempts})
-  }
-  await attach(await openChannel())
 
-  // Pause and resume calls are applied in order, one at a time; a channel reopened meanwhile
-  // subscribes or not according to the latest call.
-  let switching = Promise.resolve()
+  /**
+   * Opens a channel (with its prefetch), retrying with backoff until one opens or the consumer
+   * stops: at once at start, after a backoff on a reopen. Resolves once the first try has settled;
+   * the rest goes on in the background (`connecting`).
+   */
+  const connect = (why: 'start' | 'reopen'): Promise<void> => {
+    if (connecting) return Promise.resolve()
+    let firstTried!: () => void
+    const firstTry = new Promise<void>((resolve) => (firstTried = resolve))
+    if (why === 'reopen') log.warn('consumer channel closed; reopening', {queue})
+    const onFailure =
+      options.onOpenFailure ??
+      ((attempt: number, error: Error) => {
+        if (attempt === 1 || attempt % 10 === 0) log.warn(why === 'start' ? 'cannot open the consumer channel yet; retrying in the background' : 'cannot reopen the consumer channel yet', {queue, attempt, error: error.message})
+      })
+    const attempt = async () => {
+      const next = await openChannel()
+      try {
+        await next.prefetch(options.prefetch)
+        return next
+      } catch (error) {
+        await next.close().catch(() => {})
+        throw error
+      }
+    }
+    const opening: Promise<void> = retryUntil(attempt, {
+      ...retry,
+      timeoutMs: 10_000,
+      signal: stopped.signal,
+      immediateFirstTry: why === 'start',
+      onFailure: (tries, error) => {
+        if (tries === 1) firstTried()
+        onFailure(tries, error)
+      },
+    }, (late) => void late.close().catch(() => {}))
+      .then(async (opened) => {
+        if (!opened) return
+        if (stopping) return void (await opened.value.close().catch(() => {}))
+        // Done before use(), so a channel that closes at once is reopened, not taken as still opening.
+        if (connecting === opening) connecting = undefined
+        use(opened.value)
+        if (why === 'reopen' || opened.attempts > 1) log.info(why === 'start' ? 'consuming' : 'consuming again', {queue, attempts: opened.attempts})
+      })
+      .finally(() => {
+        if (connecting === opening) connecting = undefined
+        firstTried()
+      })
+    connecting = opening
+    return firstTry
+  }
+
   const setPaused = (pause: boolean) =>
-    (switching = switching.then(async () => {
+    serially(async () => {
       if (stopping) return
       paused = pause
-      if (!channel) return
-      if (pause && consumerTag) {
-        await channel.cancel(consumerTag)
-        consumerTag = undefined
-        options.log.info('consumer paused', {queue})
-      } else if (!pause && !consumerTag) {
-        consumerTag = (await channel.consume(queue, onMessage(channel))).consumerTag
-        options.log.info('consumer resumed', {queue})
-      }
-    }).catch((error: Error) => options.log.warn('cannot pause or resume the consumer', {queue, error: error.message})))
+      const done = await follow()
+      if (done) log.info(`consumer ${done}`, {queue})
+    }).catch((error: Error) => log.warn('cannot pause or resume the consumer', {queue, error: error.message}))
   const depthTimer = setInterval(() => {
     if (stopping || !channel) return
     channel.checkQueue(queue).then(
@@ -115,9 +174,14 @@ export async function consumeQueue(
     )
   }, options.depthIntervalMs ?? 2000)
   depthTimer.unref()
+
+  await connect('start')
   return {
     get inFlight() {
       return inFlight
+    },
+    get consuming() {
+      return channel !== undefined
     },
     pause: () => setPaused(true),
     resume: () => setPaused(false),
@@ -126,7 +190,7 @@ export async function consumeQueue(
       stopping = true
       stopped.abort()
       clearInterval(depthTimer)
-      await reopening
+      await connecting
       if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => {})
       if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
       await channel?.close().catch(() => {})

@@ -1,13 +1,14 @@
 // What a running service is made of, and the order it stops in. A service opens what it needs
 // through its ServiceRuntime (connections are shared and opened once) and registers consumers with
 // onClose; close() then runs in reverse: the HTTP server stops accepting and drains, consumers stop
-// and ack or commit what they finished, and connections close last.
+// and ack or commit what they finished, and connections close last, even one that opened in the
+// background after them (RabbitMQ, which a service need not reach at start).
 import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import type {Redis} from 'ioredis'
 import type {Kafka} from 'kafkajs'
 import type pg from 'pg'
 import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
-import type {StackManifest} from '../../lib/stack/manifest.js'
+import type {Queue, StackManifest} from '../../lib/stack/manifest.js'
 import {readBaseConfig, type BaseConfig, type Env} from './config.js'
 import {openAmqp, openChannel, openConfirmChannel, openKafka, openPostgres, openRedis} from './connections.js'
 import {withScripts} from './quota/quota.js'
@@ -47,6 +48,8 @@ export class ServiceRuntime {
   readonly log: Logger
   private readonly closers: Array<{what: string; close: () => Promise<void>}> = []
   private readonly opened = new Map<string, Promise<unknown>>()
+  /** Keys of shared resources whose cleanup is registered. */
+  private readonly closable = new Set<string>()
   private server: RunningHttpServer | undefined
   private closing = false
 
@@ -68,16 +71,31 @@ export class ServiceRuntime {
     this.closers.push({what, close})
   }
 
-  /** Opens a shared resource once, closing it with the service. */
+  /**
+   * Opens a shared resource once (again after a failed open, or once forgotten), closing it with the
+   * service. Its cleanup is registered at the first call, not when an open succeeds: a resource opened
+   * in the background (RabbitMQ, reachable only after start) still closes after the consumers and
+   * publishers registered after that call. Refused once the service is closing.
+   */
   shared<T>(key: string, open: () => Promise<T>, close: (value: T) => Promise<void>): Promise<T> {
     let existing = this.opened.get(key) as Promise<T> | undefined
     if (!existing) {
-      existing = open().then((value) => {
-        this.onClose(key, () => close(value))
-        return value
+      if (this.closing) return Promise.reject(new Error(`${this.name} is stopping`))
+      const opening = open()
+      existing = opening
+      opening.catch(() => {
+        if (this.opened.get(key) === opening) this.opened.delete(key)
       })
-      existing.catch(() => this.opened.delete(key))
-      this.opened.set(key, existing)
+      this.opened.set(key, opening)
+      if (!this.closable.has(key)) {
+        this.closable.add(key)
+        this.onClose(key, async () => {
+          const current = this.opened.get(key) as Promise<T> | undefined
+          this.opened.delete(key)
+          const value = await current?.catch(() => undefined)
+          if (value !== undefined) await close(value)
+        })
+      }
     }
     return existing
   }
@@ -121,17 +139,24 @@ export class ServiceRuntime {
    * (with their dead-letter queues) first: what consumeQueue and ConfirmedPublisher reopen with.
    */
   channels(queues: string[]): () => Promise<Channel> {
-    return async () => this.declaring(await openChannel(await this.amqp(), this.log), queues)
+    const declared = this.manifestQueues(queues)
+    return async () => this.declaring(await openChannel(await this.amqp(), this.log), declared)
   }
 
   /** The same with publisher confirms. */
   confirmChannels(queues: string[]): () => Promise<ConfirmChannel> {
-    return async () => this.declaring(await openConfirmChannel(await this.amqp(), this.log), queues)
+    const declared = this.manifestQueues(queues)
+    return async () => this.declaring(await openConfirmChannel(await this.amqp(), this.log), declared)
   }
 
-  private async declaring<T extends Channel>(channel: T, queues: string[]): Promise<T> {
+  /** The manifest's queues by name, dead-letter queues first; a name it lacks throws now, not on every reopen. */
+  private manifestQueues(names: string[]): Queue[] {
+    return names.flatMap((name) => queueWithDeadLetter(this.context.manifest.queues, name))
+  }
+
+  private async declaring<T extends Channel>(channel: T, queues: Queue[]): Promise<T> {
     try {
-      await declareQueues(channel, queues.flatMap((name) => queueWithDeadLetter(this.context.manifest.queues, name)))
+      await declareQueues(channel, queues)
       return channel
     } catch (error) {
       await channel.close().catch(() => {})

@@ -6,12 +6,15 @@
 // (5000), DISPATCH_GRACE_MS (30000: how old an unconfirmed request is before the sweeper settles it),
 // INSERT_CONCURRENCY (4: request-row INSERTs in flight at once; rows arriving meanwhile wait and
 // share the next one, so fewer means bigger batches and less PostgreSQL work per request),
-// TAGGING_JOBS_QUEUE (tagging_jobs; no tagging-job routes when the stack declares no such queue) and
+// TAGGING_JOBS_QUEUE (tagging_jobs; no tagging-job routes when the stack declares no such queue),
 // TAGGER_TIMEOUT_MS (2000: the gRPC deadline of a metadata GET, and how long a tagging job waits for
-// RabbitMQ's confirm).
+// RabbitMQ's confirm) and RECOMMENDATION_REFRESH_QUEUE (recommendation_refresh; the queue-between-
+// services intervention calls the recommender directly when the stack declares no such queue).
+import type {StackManifest} from '../../lib/stack/manifest.js'
 import {envNumber, envString, type Env} from '../common/config.js'
 import {DEFAULT_REQUESTS_QUEUE} from '../common/inference-messages.js'
 import {DEFAULT_TAGGING_QUEUE} from '../common/tagging-jobs.js'
+import {DEFAULT_REFRESH_QUEUE} from '../streamflow/cache-keys.js'
 
 export interface GatewayConfig {
   requestsQueue: string
@@ -26,6 +29,7 @@ export interface GatewayConfig {
   insertConcurrency: number
   taggingJobsQueue: string
   taggerTimeoutMs: number
+  refreshQueue: string
 }
 
 export function readGatewayConfig(env: Env): GatewayConfig {
@@ -42,5 +46,16 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     insertConcurrency: envNumber(env, 'INSERT_CONCURRENCY', 4, {min: 1, max: 64, integer: true}),
     taggingJobsQueue: envString(env, 'TAGGING_JOBS_QUEUE', DEFAULT_TAGGING_QUEUE),
     taggerTimeoutMs: envNumber(env, 'TAGGER_TIMEOUT_MS', 2000, {min: 1, integer: true}),
+    refreshQueue: envString(env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE),
   }
+}
+
+/**
+ * The queues the gateway publishes to, which its publishing channel declares on every (re)open:
+ * the requests queue (the stack must declare it), and the tagging-jobs and refresh queues when the
+ * stack declares them.
+ */
+export function publishedQueues(config: GatewayConfig, manifest: StackManifest): string[] {
+  const declared = (name: string) => manifest.queues.some((queue) => queue.name === name)
+  return [config.requestsQueue, ...[config.taggingJobsQueue, config.refreshQueue].filter(declared)]
 }

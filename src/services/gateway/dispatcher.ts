@@ -10,6 +10,11 @@
 // died between reserving and storing): the reservation is released. A message confirmed but not
 // yet removed from the set when a gateway dies is sent twice; the collector settles by request id,
 // so that costs a second LLM call, never a second charge.
+//
+// While RabbitMQ is unreachable (at start, or after a lost connection) the publisher is not open: a
+// generate is still stored and answered 202 but not published, and the sweeper waits; once the
+// channel is up it sends what waited longer than graceMs. Requests left to the sweeper are counted
+// and reported in one warning per sweep interval, not one per request.
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import type {ConfirmedPublisher} from '../common/amqp-publisher.js'
@@ -44,6 +49,8 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>()
   private timer: NodeJS.Timeout | undefined
   private sweeping: Promise<void> | undefined
+  /** Requests left to the sweeper since the last warning, and the latest reason. */
+  private notQueued = {count: 0, error: ''}
   /** Confirmed members leave the pending set together: one ZREM per confirm burst, not per request. */
   private readonly cleared: Batcher<string>
 
@@ -64,12 +71,14 @@ export class Dispatcher {
    * that fails is left to the sweeper.
    */
   async dispatch(message: InferenceRequestMessage, member: string, createdAt: Date): Promise<void> {
+    if (!this.publisher.open) return this.leftToSweeper('no publishing channel (RabbitMQ unreachable)')
     const confirmed = this.publish(message, member, createdAt)
     if (this.unconfirmed > this.options.maxUnconfirmed) await confirmed
   }
 
   start(): void {
     const tick = () => {
+      this.reportNotQueued()
       this.sweeping = this.sweep()
         .then(() => undefined)
         .catch((error: Error) => this.log.warn('dispatch sweep failed', {error: error.message}))
@@ -87,10 +96,12 @@ export class Dispatcher {
     this.timer = undefined
     await this.sweeping
     await Promise.all(this.inFlight)
+    this.reportNotQueued()
   }
 
-  /** One pass of the sweeper; returns what it did (tests call it directly). */
+  /** One pass of the sweeper (none while there is no channel to publish on); returns what it did. */
   async sweep(now = Date.now()): Promise<{republished: number; forgotten: number; released: number}> {
+    if (!this.publisher.open) return {republished: 0, forgotten: 0, released: 0}
     const members = await (this.redis as ClaimingRedis).dispatchClaim(RedisKeys.pendingDispatch, now - this.options.graceMs, now, 500)
     const outcome = {republished: 0, forgotten: 0, released: 0}
     if (members.length === 0) return outcome
@@ -129,7 +140,7 @@ export class Dispatcher {
       .publish(this.options.queue, message, {messageId: message.request_id, priority: message.priority, timestamp: Math.floor(createdAt.getTime() / 1000)})
       .then(
         () => this.cleared.add(member),
-        (error: Error) => this.log.warn('request not queued yet; the sweeper will retry', {request_id: message.request_id, error: error.message}),
+        (error: Error) => this.leftToSweeper(error.message),
       )
       .catch((error: Error) => this.log.warn('cannot clear a dispatched request', {request_id: message.request_id, error: error.message}))
       .finally(() => {
@@ -138,6 +149,18 @@ export class Dispatcher {
       })
     this.inFlight.add(done)
     return done
+  }
+
+  private leftToSweeper(reason: string): void {
+    this.notQueued.count++
+    this.notQueued.error = reason
+  }
+
+  private reportNotQueued(): void {
+    const {count, error} = this.notQueued
+    if (count === 0) return
+    this.notQueued = {count: 0, error: ''}
+    this.log.warn('requests not queued yet; the sweeper will send them', {requests: count, error})
   }
 }
 

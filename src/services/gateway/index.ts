@@ -1,6 +1,10 @@
-// gateway: the stack's HTTP API. Opens its connections, declares the requests queue it publishes to,
-// and mounts every route module of routes/index.ts. Common settings in common/config.ts (MAX_IN_FLIGHT
-// bounds concurrent requests: above it, a fast 503), its own in config.ts.
+// gateway: the stack's HTTP API. Opens its connections and mounts every route module of
+// routes/index.ts. PostgreSQL and Redis must answer at start; RabbitMQ need not: the publishing
+// channel (which declares the queues the gateway publishes to) opens in the background, /readyz is
+// false until it does, generates are still accepted meanwhile (stored, and sent by the dispatcher's
+// sweeper once the channel is up) and tagging jobs get a fast 503. Common settings in
+// common/config.ts (MAX_IN_FLIGHT bounds concurrent requests: above it, a fast 503), its own in
+// config.ts.
 import {timingSafeEqual} from 'node:crypto'
 import {ConfirmedPublisher} from '../common/amqp-publisher.js'
 import {HttpError} from '../common/http/errors.js'
@@ -8,7 +12,7 @@ import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
 import {Authenticator} from './auth.js'
 import {Dispatcher} from './dispatcher.js'
-import {readGatewayConfig} from './config.js'
+import {publishedQueues, readGatewayConfig} from './config.js'
 import type {GatewayContext} from './context.js'
 import {GATEWAY_ROUTE_MODULES} from './routes/index.js'
 
@@ -18,7 +22,7 @@ export const gatewayService: ServiceDefinition = {
     const runtime = new ServiceRuntime(context, this.defaultPort)
     const config = readGatewayConfig(context.env)
     const [pg, redis, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches()])
-    const publisher = await ConfirmedPublisher.open(runtime.confirmChannels([config.requestsQueue]), runtime.log)
+    const publisher = await ConfirmedPublisher.start(runtime.confirmChannels(publishedQueues(config, context.manifest)), runtime.log)
     runtime.onClose('publisher', () => publisher.close())
     const dispatcher = new Dispatcher(publisher, redis, pg, runtime.log, {queue: config.requestsQueue, maxUnconfirmed: config.maxUnconfirmed, sweepMs: config.dispatchSweepMs, graceMs: config.dispatchGraceMs})
     runtime.onClose('dispatcher', () => dispatcher.close())

@@ -12,7 +12,9 @@
 //
 // The queue-between-services intervention: when the stack declares RECOMMENDATION_REFRESH_QUEUE
 // (recommendation_refresh), the recommender also consumes it, REFRESH_PREFETCH (4) at a time,
-// ranking each queued user and filling the gateway's cache (RECOMMENDATION_CACHE_TTL_S, 300).
+// ranking each queued user and filling the gateway's cache (RECOMMENDATION_CACHE_TTL_S, 300). That
+// consumer subscribes in the background when RabbitMQ is unreachable; ranking, and readiness, never
+// wait for it.
 import type {RankedRecommendations} from '../../lib/stack/api.js'
 import {envNumber, envString} from '../common/config.js'
 import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'

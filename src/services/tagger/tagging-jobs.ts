@@ -4,10 +4,11 @@
 // id is recorded `failed` and dead-lettered; a failed Redis write puts the job back on the queue.
 //
 // It connects in the background: the tagger serves gRPC and is ready while RabbitMQ (or Redis) is
-// unreachable, and this side keeps retrying with backoff, logging a warning each time.
+// unreachable, and this side keeps retrying with backoff (retryUntil: Redis here, the channel in
+// consumeQueue; a try that hangs gives up after 10 s), logging a warning for every failed try.
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {ConsumeMessage} from 'amqplib'
-import {backoffDelayMs} from '../common/backoff.js'
+import {retryUntil} from '../common/backoff.js'
 import {consumeQueue, parseJsonMessage, type Disposition} from '../common/queue-consumer.js'
 import type {ServiceRuntime} from '../common/runtime.js'
 import {recordJobOutcome, VIDEO_ID, VIDEO_ID_RULE, withTaggingJobScripts, type TaggingJobMessage, type TaggingJobOutcome, type TaggingJobRedis} from '../common/tagging-jobs.js'
@@ -35,8 +36,6 @@ export function consumeTaggingJobs(runtime: ServiceRuntime, options: TaggingJobs
   const retryBaseMs = options.retryBaseMs ?? 500
   const retryMaxMs = options.retryMaxMs ?? 5000
   const requeueDelayMs = options.requeueDelayMs ?? 1000
-  let stopped = false
-  const wake = new AbortController()
 
   const handle = async (message: ConsumeMessage, redis: TaggingJobRedis): Promise<Disposition> => {
     const job = parseJsonMessage<Partial<TaggingJobMessage>>(message)
@@ -65,31 +64,26 @@ export function consumeTaggingJobs(runtime: ServiceRuntime, options: TaggingJobs
     return outcome.status === 'failed' ? 'dead-letter' : 'ack'
   }
 
+  // One warning for both stores, with the try it is and why it failed.
+  const notReachable = (attempt: number, error: Error) => log.warn('tagging jobs: cannot reach RabbitMQ or Redis yet; retrying', {attempt, error: error.message})
+  const retry = {baseMs: retryBaseMs, maxMs: retryMaxMs}
+  const stop = new AbortController()
+  // Redis first (each job is recorded there), then the queue: consumeQueue opens its channel in the
+  // background and reopens it after a loss, with the same backoff and warning.
   const connect = async (): Promise<void> => {
-    for (let attempt = 1; !stopped; attempt++) {
-      try {
-        const redis = await runtime.redis()
-        if (stopped) return
-        const scripted = withTaggingJobScripts(redis)
-        // Once consuming, a lost channel is reopened by consumeQueue itself.
-        const consumer = await consumeQueue(runtime.channels([queue]), queue, {prefetch, log, metrics}, (message) => handle(message, scripted))
-        if (stopped) return await consumer.stop(runtime.config.shutdownTimeoutMs)
-        // Registered after the connections it uses, so it drains before they close.
-        runtime.onClose('tagging jobs', () => consumer.stop(runtime.config.shutdownTimeoutMs))
-        log.info('consuming tagging jobs', {queue, prefetch})
-        return
-      } catch (error) {
-        const retryMs = Math.round(Math.max(retryBaseMs / 2, backoffDelayMs(attempt, retryBaseMs, retryMaxMs)))
-        log.warn('tagging jobs: cannot reach RabbitMQ or Redis yet; retrying', {error: (error as Error).message, attempt, retry_in_ms: retryMs})
-        await sleep(retryMs, undefined, {signal: wake.signal}).catch(() => {})
-      }
-    }
+    const connected = await retryUntil(() => runtime.redis(), {...retry, timeoutMs: 10_000, signal: stop.signal, immediateFirstTry: true, onFailure: notReachable})
+    if (!connected) return
+    const scripted = withTaggingJobScripts(connected.value)
+    const consumer = await consumeQueue(runtime.channels([queue]), queue, {prefetch, log, metrics, retry, onOpenFailure: notReachable}, (message) => handle(message, scripted))
+    if (stop.signal.aborted) return await consumer.stop(runtime.config.shutdownTimeoutMs)
+    // Registered after the connections it uses, so it drains before they close.
+    runtime.onClose('tagging jobs', () => consumer.stop(runtime.config.shutdownTimeoutMs))
+    if (consumer.consuming) log.info('consuming tagging jobs', {queue, prefetch})
   }
 
   const connecting = connect()
   runtime.onClose('tagging jobs connect', async () => {
-    stopped = true
-    wake.abort()
+    stop.abort()
     await connecting
   })
 }

@@ -1,8 +1,11 @@
 // worker: consumes `inference_requests` with bounded prefetch, calls the LLM (process-request.ts),
-// publishes each outcome to `inference_results` with publisher confirms, then acks. A request that
+// publishes each outcome to `inference_results` with publisher confirms (trying again with backoff
+// while its publishing channel is down, holding the message meanwhile), then acks. A request that
 // failed its last attempt is also dead-lettered; a malformed message only is. When it starts on a
 // request it shows it `running` on the status copy in Redis (best effort, over `queued` only, so a
-// redelivery never hides a final state). Config: config.ts.
+// redelivery never hides a final state). Redis must answer at start; RabbitMQ need not: the consumer
+// and the results publisher open their channels in the background, and /readyz is false until both
+// are up. Config: config.ts.
 import {ConfirmedPublisher} from '../common/amqp-publisher.js'
 import {Router} from '../common/http/router.js'
 import type {InferenceRequestMessage} from '../common/inference-messages.js'
@@ -21,7 +24,7 @@ export const workerService: ServiceDefinition = {
     const {log, metrics} = runtime
     const [switches, redis] = await Promise.all([runtime.switches(), runtime.redis()])
     const statusRedis = withStatusScripts(redis)
-    const publisher = await ConfirmedPublisher.open(runtime.confirmChannels([config.requestsQueue, config.resultsQueue]), log)
+    const publisher = await ConfirmedPublisher.start(runtime.confirmChannels([config.requestsQueue, config.resultsQueue]), log)
     runtime.onClose('publisher', () => publisher.close())
     const breaker = new CircuitBreaker(config.breakerFailureThreshold, config.breakerOpenMs, (state) => metrics.breakerState.set({breaker: 'llm'}, state))
     metrics.breakerState.set({breaker: 'llm'}, breaker.current)
@@ -39,13 +42,17 @@ export const workerService: ServiceDefinition = {
       // Not awaited: a slow or unreachable Redis never holds up the LLM call.
       markRunning(statusRedis, request.request_id).catch((error: Error) => log.warn('cannot show the request as running', {request_id: request.request_id, error: error.message}))
       const result = await processRequest(request, {config, metrics, breaker, fallbackOn})
-      await publisher.publish(config.resultsQueue, result, {messageId: request.request_id})
+      // Held until RabbitMQ has the result: the consumer's channel may be up before the publisher's
+      // (both open in the background), and a message left unacked on a live channel is never redelivered.
+      await publisher.publishRetrying(config.resultsQueue, result, {messageId: request.request_id}, (attempt, error) => {
+        if (attempt === 1 || attempt % 10 === 0) log.warn('result not published yet; retrying', {request_id: request.request_id, attempt, error: error.message})
+      })
       if (result.status === 'failed') log.warn('request failed; dead-lettered', {request_id: request.request_id, error: result.error})
       return result.status === 'failed' ? 'dead-letter' : 'ack'
     })
     runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
     followPausedConsumers(switches, context.name, consumer)
-    await runtime.listen(new Router(), () => publisher.open)
+    await runtime.listen(new Router(), () => publisher.open && consumer.consuming)
     return runtime.running()
   },
 }

@@ -11,18 +11,17 @@
 //
 // Environment (defaults): RECOMMENDER_URL (http://127.0.0.1:8084), RECOMMENDER_TIMEOUT_MS (2000),
 // RECOMMENDATION_CACHE_TTL_S (300), TAGGER_GRPC_ADDR (127.0.0.1:50051), USER_EVENTS_TOPIC
-// (user-events), CONTENT_EVENTS_TOPIC (content-events), RECOMMENDATION_REFRESH_QUEUE
-// (recommendation_refresh; the intervention falls back to calling the recommender when the stack
-// declares no such queue).
+// (user-events), CONTENT_EVENTS_TOPIC (content-events); RECOMMENDATION_REFRESH_QUEUE is in config.ts
+// (the gateway's publishing channel declares it). The intervention calls the recommender directly
+// when the stack declares no such queue, or while RabbitMQ is unreachable.
 import type {Producer} from 'kafkajs'
 import {AdminRoutes, GatewayRoutes, type RankedRecommendations, type Recommendations, RecommenderRoutes, type VideoMetadata} from '../../../lib/stack/api.js'
 import {envNumber, envString} from '../../common/config.js'
 import {badRequest, HttpError} from '../../common/http/errors.js'
 import type {Handler} from '../../common/http/router.js'
 import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
-import {declareQueues, queueWithDeadLetter} from '../../../lib/provision/queues.js'
 import {VIDEO_ID, VIDEO_ID_RULE} from '../../common/tagging-jobs.js'
-import {DEFAULT_REFRESH_QUEUE, recommendationKey, REFRESH_PENDING_TTL_S, refreshPendingKey} from '../../streamflow/cache-keys.js'
+import {recommendationKey, REFRESH_PENDING_TTL_S, refreshPendingKey} from '../../streamflow/cache-keys.js'
 import {contentDropEvents} from '../../streamflow/content-drop.js'
 import {loadEventValidator} from '../../streamflow/event-schemas.js'
 import type {UserEvent} from '../../streamflow/event-types.js'
@@ -40,7 +39,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   const taggerAddress = envString(env, 'TAGGER_GRPC_ADDR', '127.0.0.1:50051')
   const userEventsTopic = envString(env, 'USER_EVENTS_TOPIC', 'user-events')
   const contentEventsTopic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
-  const refreshQueue = manifest.queues.find((queue) => queue.name === envString(env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE))
+  const refreshQueue = manifest.queues.find((queue) => queue.name === gateway.config.refreshQueue)
   const guard =
     (handler: Handler): Handler =>
     async (context) => {
@@ -49,11 +48,6 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     }
   const {metrics, log} = runtime
 
-  if (refreshQueue) {
-    const channel = await (await runtime.amqp()).createChannel()
-    await declareQueues(channel, queueWithDeadLetter(manifest.queues, refreshQueue.name))
-    await channel.close()
-  }
   const [isUserEvent, undici] = await Promise.all([loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'), import('undici')])
   const recommender = new undici.Pool(recommenderUrl, {connections: 64, pipelining: 1})
   runtime.onClose('recommender pool', () => recommender.close())
@@ -97,7 +91,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       return {status: 200, body: {...(JSON.parse(cached) as Omit<Recommendations, 'cache'>), cache: 'hit'} satisfies Recommendations}
     }
     metrics.cacheMisses.inc({cache: 'recommendations'})
-    if (refreshQueue && gateway.switches.current.interventions.queueBetweenServices) {
+    if (refreshQueue && gateway.switches.current.interventions.queueBetweenServices && gateway.publisher.open) {
       // Queue between services: answer from the read model now, let the recommender catch up at its pace.
       const stored = await gateway.pg.query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user]).catch(() => undefined)
       if (stored?.rows[0]) {

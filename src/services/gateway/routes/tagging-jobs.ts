@@ -7,12 +7,11 @@
 //                                   503 with Retry-After, and the record is removed again;
 //   GET  /v1/metadata/jobs/{id}     (API key) the job's status, labels once completed; 404 for an
 //                                   unknown id or someone else's job.
-// The tagger works the queue (tagger/tagging-jobs.ts). Both settings are in config.ts. The router
-// cannot take `/v1/metadata/jobs/{id}` for `/v1/metadata/{video}`: it has one segment more.
+// The tagger works the queue (tagger/tagging-jobs.ts); the gateway's publishing channel declares it
+// (publishedQueues in config.ts, with both settings). The router cannot take `/v1/metadata/jobs/{id}`
+// for `/v1/metadata/{video}`: it has one segment more.
 import {randomUUID} from 'node:crypto'
-import {declareQueues, queueWithDeadLetter} from '../../../lib/provision/queues.js'
 import {GatewayRoutes, type TaggingJobAccepted} from '../../../lib/stack/api.js'
-import {openChannel} from '../../common/connections.js'
 import {badRequest, notFound, unavailable} from '../../common/http/errors.js'
 import {UUID} from '../../common/http/validate.js'
 import {forgetJob, readJob, recordQueuedJob, VIDEO_ID, VIDEO_ID_RULE, type TaggingJobMessage} from '../../common/tagging-jobs.js'
@@ -27,10 +26,6 @@ export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
     log.info('no tagging-job routes: the stack declares no such queue', {queue})
     return
   }
-  const channel = await openChannel(await runtime.amqp(), log)
-  await declareQueues(channel, queueWithDeadLetter(manifest.queues, queue))
-  await channel.close()
-
   router.get('/v1/metadata/jobs/:id', async ({request, params}) => {
     const principal = await gateway.principal(request)
     const id = params.id!
