@@ -2,7 +2,8 @@
 // worker and collector get an AMQP_URL through a TCP proxy that refuses connections: each starts,
 // answers /healthz but not /readyz, and the gateway still accepts generates (stored, left to its
 // sweeper, reported in a few warnings rather than one per request). Once the proxy lets RabbitMQ
-// through, every service turns ready and every request completes and settles once. The queue
+// through, every service turns ready, the gateway sends what waited at once (not after its grace
+// period), and every request completes and settles once. The queue
 // consumer's pause and stop also hold before its first channel exists.
 import amqp, {type Channel, type ChannelModel, type ConsumeMessage} from 'amqplib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -58,7 +59,8 @@ describe('services started while RabbitMQ is unreachable', () => {
     }
     const collector = await start('collector')
     const worker = await start('worker')
-    const gateway = await start('gateway', {DISPATCH_SWEEP_MS: '200', DISPATCH_GRACE_MS: '1000'})
+    // A grace period longer than the test: only the catch-up sweep on the channel's opening sends them.
+    const gateway = await start('gateway', {DISPATCH_SWEEP_MS: '200', DISPATCH_GRACE_MS: '600000'})
     const services = {gateway, worker, collector}
 
     for (const [name, url] of Object.entries(services)) {
@@ -101,6 +103,7 @@ describe('services started while RabbitMQ is unreachable', () => {
       ),
     )
     for (const body of done) expect(body.usage?.total_tokens).toBeGreaterThan(0)
+    expect(logs.gateway!.filter((line) => line.message.startsWith('dispatch caught up')).map((line) => line.fields.republished)).toEqual([20])
     const totals = await settledTotals(stack, 30_000)
     expect(totals.reserved).toBe(0)
     expect(totals.used).toBe(totals.usageLogSum)

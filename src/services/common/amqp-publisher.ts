@@ -7,6 +7,7 @@
 // channel, `open` is false and publishes reject at once. What was unconfirmed on a lost channel
 // rejects; its callers decide (the gateway's sweeper publishes again; the worker publishes again
 // with publishRetrying, holding its message until then).
+import {setMaxListeners} from 'node:events'
 import type {ConfirmChannel, Options} from 'amqplib'
 import {retryUntil} from './backoff.js'
 import type {Logger} from './log.js'
@@ -18,12 +19,16 @@ export class ConfirmedPublisher {
   private closed = false
   private readonly stop = new AbortController()
   private connecting: Promise<void> | undefined
+  private readonly opened: Array<() => void> = []
 
   private constructor(
     private readonly openChannel: ConfirmChannelFactory,
     private readonly log?: Logger,
     private readonly retry = {baseMs: 250, maxMs: 5000},
-  ) {}
+  ) {
+    // Every publishRetrying under way listens on it (a worker holds up to its prefetch of them).
+    setMaxListeners(0, this.stop.signal)
+  }
 
   /**
    * A publisher that opens its channel from `openChannel`. Resolves once the first try has settled:
@@ -33,6 +38,11 @@ export class ConfirmedPublisher {
     const publisher = new ConfirmedPublisher(openChannel, log, retry)
     await publisher.connect('start')
     return publisher
+  }
+
+  /** Calls `listener` each time a channel opens from now on (a first open that came late, every reopen). */
+  onOpen(listener: () => void): void {
+    this.opened.push(listener)
   }
 
   /** Whether a publish can go out now. */
@@ -105,6 +115,7 @@ export class ConfirmedPublisher {
         // Done before use(), so a channel that closes at once is reopened, not taken as still opening.
         if (this.connecting === connecting) this.connecting = undefined
         this.use(opened.value)
+        for (const listener of this.opened) listener()
         if (why === 'reopen' || opened.attempts > 1) this.log?.info(why === 'start' ? 'publishing channel open' : 'publishing channel reopened', {attempts: opened.attempts})
       })
       .finally(() => {

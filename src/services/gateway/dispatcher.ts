@@ -12,9 +12,11 @@
 // so that costs a second LLM call, never a second charge.
 //
 // While RabbitMQ is unreachable (at start, or after a lost connection) the publisher is not open: a
-// generate is still stored and answered 202 but not published, and the sweeper waits; once the
-// channel is up it sends what waited longer than graceMs. Requests left to the sweeper are counted
-// and reported in one warning per sweep interval, not one per request.
+// generate is still stored and answered 202 but not published, and the sweeper waits. When the
+// channel opens, one catch-up sweep sends at once every pending request admitted up to the last one
+// that missed its publish, without waiting for graceMs (one admitted just before that and published
+// on the new channel may then go twice: at least once, as above). Requests left to the sweeper are
+// counted and reported in one warning per sweep interval, not one per request.
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import type {ConfirmedPublisher} from '../common/amqp-publisher.js'
@@ -51,6 +53,8 @@ export class Dispatcher {
   private sweeping: Promise<void> | undefined
   /** Requests left to the sweeper since the last warning, and the latest reason. */
   private notQueued = {count: 0, error: ''}
+  /** When the latest publish was missed (no channel, or lost with it): the catch-up sweep's bound. */
+  private missedAt: number | undefined
   /** Confirmed members leave the pending set together: one ZREM per confirm burst, not per request. */
   private readonly cleared: Batcher<string>
 
@@ -63,6 +67,7 @@ export class Dispatcher {
   ) {
     if (typeof (redis as ClaimingRedis).dispatchClaim !== 'function') redis.defineCommand('dispatchClaim', {numberOfKeys: 1, lua: CLAIM_SCRIPT})
     this.cleared = new Batcher<string>(async (members) => void (await redis.zrem(RedisKeys.pendingDispatch, ...members)), 512, 2)
+    publisher.onOpen(() => void this.catchUp())
   }
 
   /**
@@ -99,10 +104,34 @@ export class Dispatcher {
     this.reportNotQueued()
   }
 
-  /** One pass of the sweeper (none while there is no channel to publish on); returns what it did. */
-  async sweep(now = Date.now()): Promise<{republished: number; forgotten: number; released: number}> {
+  /**
+   * Sends what missed its publish while there was no channel, once there is one: sweeps, without the
+   * grace period, every request admitted up to the latest miss (500 per pass, until none is left).
+   */
+  async catchUp(): Promise<void> {
+    const missedAt = this.missedAt
+    if (missedAt === undefined || this.timer === undefined) return
+    this.missedAt = undefined
+    const total = {republished: 0, forgotten: 0, released: 0}
+    try {
+      for (;;) {
+        const outcome = await this.sweep(Date.now(), missedAt)
+        for (const key of Object.keys(total) as Array<keyof typeof total>) total[key] += outcome[key]
+        if (outcome.republished + outcome.forgotten + outcome.released < 500 || !this.publisher.open) break
+      }
+      this.log.info('dispatch caught up after RabbitMQ was unreachable', total)
+    } catch (error) {
+      this.log.warn('dispatch catch-up failed; the sweeper will send what is left', {error: (error as Error).message})
+    }
+  }
+
+  /**
+   * One pass of the sweeper (none while there is no channel to publish on): claims pending requests
+   * admitted at or before `dueBefore` (by default graceMs ago); returns what it did.
+   */
+  async sweep(now = Date.now(), dueBefore = now - this.options.graceMs): Promise<{republished: number; forgotten: number; released: number}> {
     if (!this.publisher.open) return {republished: 0, forgotten: 0, released: 0}
-    const members = await (this.redis as ClaimingRedis).dispatchClaim(RedisKeys.pendingDispatch, now - this.options.graceMs, now, 500)
+    const members = await (this.redis as ClaimingRedis).dispatchClaim(RedisKeys.pendingDispatch, dueBefore, now, 500)
     const outcome = {republished: 0, forgotten: 0, released: 0}
     if (members.length === 0) return outcome
     const pending = members.flatMap((member) => {
@@ -152,6 +181,7 @@ export class Dispatcher {
   }
 
   private leftToSweeper(reason: string): void {
+    this.missedAt = Date.now()
     this.notQueued.count++
     this.notQueued.error = reason
   }
