@@ -1,6 +1,6 @@
 // Services start while RabbitMQ is unreachable and catch up once it is reachable. The gateway,
 // worker and collector get an AMQP_URL through a TCP proxy that refuses connections: each starts,
-// answers /healthz but not /readyz, and the gateway still accepts generates (stored, left to its
+// answers /healthz but not /readyz (which names what it waits for), and the gateway still accepts generates (stored, left to its
 // sweeper, reported in a few warnings rather than one per request). Once the proxy lets RabbitMQ
 // through, every service turns ready, the gateway sends what waited at once (not after its grace
 // period), and every request completes and settles once. The queue
@@ -8,6 +8,7 @@
 import amqp, {type Channel, type ChannelModel, type ConsumeMessage} from 'amqplib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
+import {checkHealth} from '../../src/lib/stack/health.js'
 import {GatewayRoutes, type RequestStatus} from '../../src/lib/stack/api.js'
 import type {Logger} from '../../src/services/common/log.js'
 import {ServiceMetrics} from '../../src/services/common/metrics.js'
@@ -66,6 +67,14 @@ describe('services started while RabbitMQ is unreachable', () => {
     for (const [name, url] of Object.entries(services)) {
       expect({name, healthz: await status(url, '/healthz'), readyz: await status(url, '/readyz')}).toEqual({name, healthz: 200, readyz: 503})
     }
+    // /readyz names what each one waits for, and `streamctl status` / `up` say it.
+    const waitingFor = {gateway: ['rabbitmq-publisher'], worker: ['rabbitmq-consumer', 'rabbitmq-publisher'], collector: ['rabbitmq-consumer']}
+    for (const [name, url] of Object.entries(services)) {
+      const expected = waitingFor[name as keyof typeof waitingFor]
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({status: 'not ready', service: name, waiting_for: expected})
+      const {port} = new URL(url)
+      expect(await checkHealth({kind: 'service', health: '/readyz'}, '127.0.0.1', Number(port))).toEqual({healthy: false, detail: `not ready: waiting for ${expected.join(', ')}`})
+    }
 
     const user = stack.users.roomy!
     const accepted = await Promise.all(Array.from({length: 20}, () => generate(gateway, user)))
@@ -89,6 +98,7 @@ describe('services started while RabbitMQ is unreachable', () => {
 
     await proxy.open()
     for (const [name, url] of Object.entries(services)) await eventually(async () => ((await status(url, '/readyz')) === 200 ? true : undefined), 30_000, `the ${name} to be ready`)
+    expect(await (await fetch(`${gateway}/readyz`)).json()).toEqual({status: 'ready', service: 'gateway'})
 
     const done = await Promise.all(
       ids.map((id) =>

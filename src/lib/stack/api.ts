@@ -86,6 +86,14 @@ export const ServiceRoutes = {
   metrics: '/metrics',
 } as const
 
+/** A service's /readyz body: 200 with `ready`; 503 while `not ready` (naming the checks that fail) or `stopping`. */
+export interface Readiness {
+  status: 'ready' | 'not ready' | 'stopping'
+  service: string
+  /** The readiness checks that do not pass, e.g. ["rabbitmq-publisher"]. */
+  waiting_for?: string[]
+}
+
 /**
  * The one admin API (served by the gateway): faults and interventions switched at run time. State
  * lives in Redis and is broadcast to every service, so any service's /metrics shows the switches.

@@ -1,5 +1,6 @@
 // Is a component up and ready? One probe per kind, speaking the component's own protocol.
 import {probeAmqp, probeHttp, probeKafka, probePostgres, probeRedis, type ProbeResult} from '../host/probes.js'
+import type {Readiness} from './api.js'
 import type {Component} from './manifest.js'
 
 export interface Health {
@@ -30,8 +31,21 @@ function probe(component: Pick<Component, 'kind' | 'health'>, host: string, port
     case 'rabbitmq':
       return probeAmqp(host, port)
     case 'service':
-      return probeHttp(`http://${host}:${port}${component.health}`)
+      return probeHttp(`http://${host}:${port}${component.health}`).then(explainReadiness)
   }
+}
+
+/** A reference service's 503 from /readyz names what it waits for: say that rather than quote the body. */
+function explainReadiness(result: ProbeResult & {status?: number; body?: string}): ProbeResult {
+  if (result.answers || result.status !== 503 || !result.body) return result
+  try {
+    const readiness = JSON.parse(result.body) as Partial<Record<keyof Readiness, unknown>>
+    if (readiness.status === 'stopping') return {...result, note: 'stopping'}
+    if (Array.isArray(readiness.waiting_for) && readiness.waiting_for.length > 0) return {...result, note: `not ready: waiting for ${readiness.waiting_for.map(String).join(', ')}`}
+  } catch {
+    // Not ours: the generic note (status and body) stands.
+  }
+  return result
 }
 
 /** Polls until healthy or the deadline passes; returns the last health seen. */

@@ -34,7 +34,7 @@ export const collectorService: ServiceDefinition = {
     })
     runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
     followPausedConsumers(switches, context.name, consumer)
-    await runtime.listen(new Router(), () => redis.status === 'ready' && consumer.consuming)
+    await runtime.listen(new Router(), {redis: () => redis.status === 'ready', 'rabbitmq-consumer': () => consumer.consuming})
     return runtime.running()
   },
 }

@@ -13,7 +13,7 @@ import {readBaseConfig, type BaseConfig, type Env} from './config.js'
 import {openAmqp, openChannel, openConfirmChannel, openKafka, openPostgres, openRedis} from './connections.js'
 import {withScripts} from './quota/quota.js'
 import type {Router} from './http/router.js'
-import {startHttpServer, type RunningHttpServer} from './http/server.js'
+import {startHttpServer, type ReadinessChecks, type RunningHttpServer} from './http/server.js'
 import {createLogger, type Logger} from './log.js'
 import {ServiceMetrics} from './metrics.js'
 import {reportSwitches, SwitchesStore} from './switches.js'
@@ -183,7 +183,7 @@ export class ServiceRuntime {
   }
 
   /** Starts the HTTP server (health, readiness, metrics and the router's routes). */
-  async listen(router: Router, ready: () => boolean | Promise<boolean> = () => true): Promise<RunningHttpServer> {
+  async listen(router: Router, ready: ReadinessChecks = {}): Promise<RunningHttpServer> {
     const {host, port, maxInFlight, maxBodyBytes, shutdownTimeoutMs} = this.config
     const server = await startHttpServer({service: this.name, router, metrics: this.metrics, log: this.log, host, port, maxInFlight, maxBodyBytes, ready})
     this.server = server

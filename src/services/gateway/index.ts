@@ -47,7 +47,7 @@ export const gatewayService: ServiceDefinition = {
     }
     const router = new Router()
     for (const register of GATEWAY_ROUTE_MODULES) await register(router, gateway)
-    await runtime.listen(router, () => publisher.open && redis.status === 'ready')
+    await runtime.listen(router, {redis: () => redis.status === 'ready', 'rabbitmq-publisher': () => publisher.open})
     dispatcher.start()
     return runtime.running()
   },

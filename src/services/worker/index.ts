@@ -52,7 +52,7 @@ export const workerService: ServiceDefinition = {
     })
     runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
     followPausedConsumers(switches, context.name, consumer)
-    await runtime.listen(new Router(), () => publisher.open && consumer.consuming)
+    await runtime.listen(new Router(), {'rabbitmq-consumer': () => consumer.consuming, 'rabbitmq-publisher': () => publisher.open})
     return runtime.running()
   },
 }

@@ -4,7 +4,7 @@
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {listen} from '../../../lib/host/ports.js'
-import {ServiceRoutes} from '../../../lib/stack/api.js'
+import {ServiceRoutes, type Readiness} from '../../../lib/stack/api.js'
 import type {Logger} from '../log.js'
 import type {ServiceMetrics} from '../metrics.js'
 import {readJsonBody} from './body.js'
@@ -20,9 +20,16 @@ export interface HttpServiceOptions {
   port: number
   maxInFlight: number
   maxBodyBytes: number
-  /** Whether the service can do its work now (its connections are up): /readyz. */
-  ready: () => boolean | Promise<boolean>
+  /**
+   * What the service can do its work with now, by name (its connections): /readyz answers 200 when
+   * every check passes, otherwise 503 naming the ones that do not (`waiting_for`).
+   */
+  ready: ReadinessChecks
 }
+
+/** Named readiness checks, e.g. {redis: () => redis.status === 'ready'}. */
+export type ReadinessChecks = Record<string, () => boolean>
+
 
 export interface RunningHttpServer {
   url: string
@@ -44,7 +51,7 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
     let routeLabel = url.pathname
     let reply: Reply
     if (url.pathname === ServiceRoutes.healthz) reply = {status: 200, body: {status: 'ok', service}}
-    else if (url.pathname === ServiceRoutes.readyz) reply = (await Promise.resolve(options.ready()).catch(() => false)) && !closing ? {status: 200, body: {status: 'ready', service}} : {status: 503, body: {status: 'not ready', service}}
+    else if (url.pathname === ServiceRoutes.readyz) reply = readiness()
     else if (url.pathname === ServiceRoutes.metrics) {
       const text = await metrics.text()
       response.writeHead(200, {'content-type': metrics.registry.contentType})
@@ -83,6 +90,18 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
     }
     if (!response.headersSent) writeReply(response, reply)
     metrics.httpDuration.observe({service, route: routeLabel, status: String(reply.status)}, Number(process.hrtime.bigint() - started) / 1e9)
+  }
+
+  const readiness = (): Reply => {
+    if (closing) return {status: 503, body: {status: 'stopping', service} satisfies Readiness}
+    const waiting = Object.entries(options.ready).flatMap(([name, check]) => {
+      try {
+        return check() ? [] : [name]
+      } catch {
+        return [name]
+      }
+    })
+    return waiting.length === 0 ? {status: 200, body: {status: 'ready', service} satisfies Readiness} : {status: 503, body: {status: 'not ready', service, waiting_for: waiting} satisfies Readiness}
   }
 
   const server = http.createServer((request, response) => {
