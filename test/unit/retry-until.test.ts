@@ -2,7 +2,7 @@
 // connects with: a try that hangs counts as failed and its late result is disposed of, failures are
 // retried, a first connect tries at once, and an abort ends it, even in the middle of a try.
 import {describe, expect, it} from 'vitest'
-import {retryUntil} from '../../src/services/common/backoff.js'
+import {BackgroundRetry, retryUntil} from '../../src/services/common/backoff.js'
 
 describe('retryUntil', () => {
   it('gives up on a try that hangs, disposes of its late result, and succeeds on a later try', async () => {
@@ -79,5 +79,34 @@ describe('retryUntil', () => {
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(disposed).toEqual(['late'])
     expect(failures).toEqual([]) // an abort is not a failed try
+  })
+
+  it('BackgroundRetry: returns after the first try, keeps one run going, and hands over what opened', async () => {
+    const stop = new AbortController()
+    let calls = 0
+    const opener = new BackgroundRetry(
+      async () => {
+        calls++
+        if (calls < 3) throw new Error('refused')
+        return `channel ${calls}`
+      },
+      {baseMs: 10, maxMs: 20, timeoutMs: 1000, signal: stop.signal},
+      () => {},
+    )
+    const opened: string[] = []
+    const failures: number[] = []
+    await opener.run(true, (attempt) => void failures.push(attempt), ({value}) => void opened.push(value))
+    expect({calls, failures, opened}).toEqual({calls: 1, failures: [1], opened: []})
+    expect(opener.running).toBeDefined()
+    // A second run while one is under way starts nothing.
+    await opener.run(true, () => {}, () => void opened.push('second run'))
+    await opener.running
+    expect({calls, opened, running: opener.running}).toEqual({calls: 3, opened: ['channel 3'], running: undefined})
+
+    // A first try that succeeds is handed over before run() returns.
+    const quick = new BackgroundRetry(async () => 'at once', {baseMs: 10, maxMs: 20, timeoutMs: 1000, signal: stop.signal}, () => {})
+    const taken: string[] = []
+    await quick.run(true, () => {}, ({value}) => void taken.push(value))
+    expect(taken).toEqual(['at once'])
   })
 })

@@ -9,7 +9,7 @@
 // with publishRetrying, holding its message until then).
 import {setMaxListeners} from 'node:events'
 import type {ConfirmChannel, Options} from 'amqplib'
-import {retryUntil} from './backoff.js'
+import {BackgroundRetry, retryUntil} from './backoff.js'
 import type {Logger} from './log.js'
 
 export type ConfirmChannelFactory = () => Promise<ConfirmChannel>
@@ -18,7 +18,7 @@ export class ConfirmedPublisher {
   private channel: ConfirmChannel | undefined
   private closed = false
   private readonly stop = new AbortController()
-  private connecting: Promise<void> | undefined
+  private readonly opener: BackgroundRetry<ConfirmChannel>
   private readonly opened: Array<() => void> = []
 
   private constructor(
@@ -28,6 +28,7 @@ export class ConfirmedPublisher {
   ) {
     // Every publishRetrying under way listens on it (a worker holds up to its prefetch of them).
     setMaxListeners(0, this.stop.signal)
+    this.opener = new BackgroundRetry(openChannel, {...retry, timeoutMs: 10_000, signal: this.stop.signal}, (late) => void late.close().catch(() => {}))
   }
 
   /**
@@ -72,7 +73,7 @@ export class ConfirmedPublisher {
     if (this.closed) return
     this.closed = true
     this.stop.abort()
-    await this.connecting
+    await this.opener.running
     const channel = this.channel
     this.channel = undefined
     if (!channel) return
@@ -92,37 +93,19 @@ export class ConfirmedPublisher {
   /**
    * Opens a channel, retrying with backoff until one opens or the publisher closes: at once at
    * start, after a backoff on a reopen. Resolves once the first try has settled; the rest goes on
-   * in the background (`connecting`).
+   * in the background.
    */
   private connect(why: 'start' | 'reopen'): Promise<void> {
-    if (this.connecting) return Promise.resolve()
-    let firstTried!: () => void
-    const firstTry = new Promise<void>((resolve) => (firstTried = resolve))
+    if (this.opener.running) return Promise.resolve()
     if (why === 'reopen') this.log?.warn('publishing channel closed; reopening')
-    const connecting = retryUntil(this.openChannel, {
-      ...this.retry,
-      timeoutMs: 10_000,
-      signal: this.stop.signal,
-      immediateFirstTry: why === 'start',
-      onFailure: (attempt, error) => {
-        if (attempt === 1) firstTried()
-        if (attempt === 1 || attempt % 10 === 0) this.log?.warn(why === 'start' ? 'cannot open the publishing channel yet; retrying in the background' : 'cannot reopen the publishing channel yet', {attempt, error: error.message})
-      },
-    }, (late) => void late.close().catch(() => {}))
-      .then(async (opened) => {
-        if (!opened) return
-        if (this.closed) return void (await opened.value.close().catch(() => {}))
-        // Done before use(), so a channel that closes at once is reopened, not taken as still opening.
-        if (this.connecting === connecting) this.connecting = undefined
-        this.use(opened.value)
-        for (const listener of this.opened) listener()
-        if (why === 'reopen' || opened.attempts > 1) this.log?.info(why === 'start' ? 'publishing channel open' : 'publishing channel reopened', {attempts: opened.attempts})
-      })
-      .finally(() => {
-        if (this.connecting === connecting) this.connecting = undefined
-        firstTried()
-      })
-    this.connecting = connecting
-    return firstTry
+    const failed = (attempt: number, error: Error) => {
+      if (attempt === 1 || attempt % 10 === 0) this.log?.warn(why === 'start' ? 'cannot open the publishing channel yet; retrying in the background' : 'cannot reopen the publishing channel yet', {attempt, error: error.message})
+    }
+    return this.opener.run(why === 'start', failed, async (opened) => {
+      if (this.closed) return void (await opened.value.close().catch(() => {}))
+      this.use(opened.value)
+      for (const listener of this.opened) listener()
+      if (why === 'reopen' || opened.attempts > 1) this.log?.info(why === 'start' ? 'publishing channel open' : 'publishing channel reopened', {attempts: opened.attempts})
+    })
   }
 }

@@ -57,3 +57,42 @@ export async function retryUntil<T>(open: () => Promise<T>, options: RetryOption
   }
   return undefined
 }
+
+/**
+ * One background run of retryUntil at a time, for what a service opens and reopens (an AMQP channel):
+ * `run` starts one unless one is under way, and resolves once its first try has settled — after
+ * `onOpened` has taken the value if that try succeeded — while the rest goes on in the background.
+ * `running` is the run under way (await it once the signal has aborted).
+ */
+export class BackgroundRetry<T> {
+  running: Promise<void> | undefined
+
+  constructor(
+    private readonly open: () => Promise<T>,
+    private readonly options: Omit<RetryOptions, 'immediateFirstTry' | 'onFailure'>,
+    private readonly dispose: (late: T) => void,
+  ) {}
+
+  run(immediateFirstTry: boolean, onFailure: (attempt: number, error: Error) => void, onOpened: (opened: {value: T; attempts: number}) => void | Promise<void>): Promise<void> {
+    if (this.running) return Promise.resolve()
+    let firstTried!: () => void
+    const firstTry = new Promise<void>((resolve) => (firstTried = resolve))
+    const failed = (attempt: number, error: Error) => {
+      if (attempt === 1) firstTried()
+      onFailure(attempt, error)
+    }
+    const running: Promise<void> = retryUntil(this.open, {...this.options, immediateFirstTry, onFailure: failed}, this.dispose)
+      .then(async (opened) => {
+        if (!opened) return
+        // Cleared before onOpened, so a value lost at once (a channel that closes) starts a new run.
+        if (this.running === running) this.running = undefined
+        await onOpened(opened)
+      })
+      .finally(() => {
+        if (this.running === running) this.running = undefined
+        firstTried()
+      })
+    this.running = running
+    return firstTry
+  }
+}

@@ -8,7 +8,7 @@
 // restart, a cut connection). `consuming` says whether it has a channel now; pause, resume and stop
 // work with or without one.
 import type {Channel, ConsumeMessage} from 'amqplib'
-import {retryUntil} from './backoff.js'
+import {BackgroundRetry} from './backoff.js'
 import type {Logger} from './log.js'
 import type {ServiceMetrics} from './metrics.js'
 import type {SwitchesStore} from './switches.js'
@@ -54,7 +54,6 @@ export async function consumeQueue(openChannel: () => Promise<Channel>, queue: s
   const idle: Array<() => void> = []
   let channel: Channel | undefined
   let consumerTag: string | undefined
-  let connecting: Promise<void> | undefined
 
   const onMessage = (from: Channel) => (message: ConsumeMessage | null) => {
     if (!message) return // cancelled by the server (queue deleted)
@@ -108,55 +107,37 @@ export async function consumeQueue(openChannel: () => Promise<Channel>, queue: s
     void serially(async () => void (await follow())).catch((error: Error) => log.warn('cannot subscribe to the queue; it is retried when the channel is reopened', {queue, error: error.message}))
   }
 
+  /** Opens a channel and sets its prefetch, or closes it again. */
+  const openWithPrefetch = async () => {
+    const next = await openChannel()
+    try {
+      await next.prefetch(options.prefetch)
+      return next
+    } catch (error) {
+      await next.close().catch(() => {})
+      throw error
+    }
+  }
+  const opener = new BackgroundRetry(openWithPrefetch, {...retry, timeoutMs: 10_000, signal: stopped.signal}, (late) => void late.close().catch(() => {}))
+
   /**
-   * Opens a channel (with its prefetch), retrying with backoff until one opens or the consumer
-   * stops: at once at start, after a backoff on a reopen. Resolves once the first try has settled;
-   * the rest goes on in the background (`connecting`).
+   * Opens a channel, retrying with backoff until one opens or the consumer stops: at once at start,
+   * after a backoff on a reopen. Resolves once the first try has settled; the rest goes on in the
+   * background.
    */
   const connect = (why: 'start' | 'reopen'): Promise<void> => {
-    if (connecting) return Promise.resolve()
-    let firstTried!: () => void
-    const firstTry = new Promise<void>((resolve) => (firstTried = resolve))
+    if (opener.running) return Promise.resolve()
     if (why === 'reopen') log.warn('consumer channel closed; reopening', {queue})
-    const onFailure =
+    const failed =
       options.onOpenFailure ??
       ((attempt: number, error: Error) => {
         if (attempt === 1 || attempt % 10 === 0) log.warn(why === 'start' ? 'cannot open the consumer channel yet; retrying in the background' : 'cannot reopen the consumer channel yet', {queue, attempt, error: error.message})
       })
-    const attempt = async () => {
-      const next = await openChannel()
-      try {
-        await next.prefetch(options.prefetch)
-        return next
-      } catch (error) {
-        await next.close().catch(() => {})
-        throw error
-      }
-    }
-    const opening: Promise<void> = retryUntil(attempt, {
-      ...retry,
-      timeoutMs: 10_000,
-      signal: stopped.signal,
-      immediateFirstTry: why === 'start',
-      onFailure: (tries, error) => {
-        if (tries === 1) firstTried()
-        onFailure(tries, error)
-      },
-    }, (late) => void late.close().catch(() => {}))
-      .then(async (opened) => {
-        if (!opened) return
-        if (stopping) return void (await opened.value.close().catch(() => {}))
-        // Done before use(), so a channel that closes at once is reopened, not taken as still opening.
-        if (connecting === opening) connecting = undefined
-        use(opened.value)
-        if (why === 'reopen' || opened.attempts > 1) log.info(why === 'start' ? 'consuming' : 'consuming again', {queue, attempts: opened.attempts})
-      })
-      .finally(() => {
-        if (connecting === opening) connecting = undefined
-        firstTried()
-      })
-    connecting = opening
-    return firstTry
+    return opener.run(why === 'start', failed, async (opened) => {
+      if (stopping) return void (await opened.value.close().catch(() => {}))
+      use(opened.value)
+      if (why === 'reopen' || opened.attempts > 1) log.info(why === 'start' ? 'consuming' : 'consuming again', {queue, attempts: opened.attempts})
+    })
   }
 
   const setPaused = (pause: boolean) =>
@@ -190,7 +171,7 @@ export async function consumeQueue(openChannel: () => Promise<Channel>, queue: s
       stopping = true
       stopped.abort()
       clearInterval(depthTimer)
-      await connecting
+      await opener.running
       if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => {})
       if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
       await channel?.close().catch(() => {})
