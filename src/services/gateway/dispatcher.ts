@@ -76,7 +76,6 @@ export class Dispatcher {
    * that fails is left to the sweeper.
    */
   async dispatch(message: InferenceRequestMessage, member: string, createdAt: Date): Promise<void> {
-    if (!this.publisher.open) return this.leftToSweeper('no publishing channel (RabbitMQ unreachable)')
     const confirmed = this.publish(message, member, createdAt)
     if (this.unconfirmed > this.options.maxUnconfirmed) await confirmed
   }
