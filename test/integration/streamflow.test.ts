@@ -117,11 +117,18 @@ describe('StreamFlow read side', () => {
     expect(first.body.cache).toBe('miss')
     const items = (first.body as unknown as Recommendations).items
     expect(items.slice(0, 2).map((item) => item.content_id).sort()).toEqual(['cup-final', 'derby-day'])
-    const second = await call('GET', GatewayRoutes.recommendations('ana'))
+    // The miss filled Redis (not awaited); the first hit reads Redis, the next the gateway's near cache.
+    const second = await eventually(async () => {
+      const answer = await call('GET', GatewayRoutes.recommendations('ana'))
+      return answer.body.cache === 'hit' ? answer : undefined
+    }, 5000, 'the cache filled')
     expect(second.body).toEqual({...first.body, cache: 'hit'})
+    expect((await call('GET', GatewayRoutes.recommendations('ana'))).body).toEqual(second.body)
     const text = await metrics('gateway')
     expect(metricValue(text, `${Metrics.cacheMisses}{cache="recommendations"}`)).toBe(1)
-    expect(metricValue(text, `${Metrics.cacheHits}{cache="recommendations"}`)).toBe(1)
+    expect(metricValue(text, `${Metrics.cacheHits}{cache="recommendations"}`)).toBe(2)
+    expect(metricValue(text, `${Metrics.nearCacheHits}{cache="recommendations"}`)).toBe(1)
+    expect(metricValue(text, `${Metrics.nearCacheEntries}{cache="recommendations"}`)).toBe(1)
     const lag = await eventually(async () => {
       const projector = await metrics('projector')
       const total = [0, 1, 2].map((partition) => metricValue(projector, `${Metrics.consumerLag}{group="projector",topic="user-events",partition="${partition}"}`))

@@ -140,6 +140,8 @@ export const Metrics = {
   consumerLag: 'streamctl_consumer_lag', // gauge {group, topic, partition}
   cacheHits: 'streamctl_cache_hits_total', // counter {cache}
   cacheMisses: 'streamctl_cache_misses_total', // counter {cache}
+  nearCacheHits: 'streamctl_near_cache_hits_total', // counter {cache}: the hits (also in cache_hits) served from the service's own memory
+  nearCacheEntries: 'streamctl_near_cache_entries', // gauge {cache}: entries in the service's memory; 0 while tracking is off
   llmRateLimited: 'streamctl_llm_rate_limited_total', // counter: 429s from the LLM
   breakerState: 'streamctl_breaker_state', // gauge {breaker}: 0 closed, 1 half-open, 2 open
   tokensProcessed: 'streamctl_tokens_processed_total', // counter {kind: prompt|completion}

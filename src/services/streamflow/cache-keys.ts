@@ -4,9 +4,12 @@
 // SCAN patterns, which ioredis leaves alone; recommendationPattern() takes the prefix for that.
 // All live under `cache:`, so the cache-flush action removes them too.
 
+/** Every cached recommendation's key starts with this (the gateway's near cache tracks it). */
+export const RECOMMENDATION_KEY_PREFIX = 'cache:recommendations:'
+
 /** The cached recommendations of one user (JSON of Recommendations without `cache`). */
 export function recommendationKey(userId: string): string {
-  return `cache:recommendations:${userId}`
+  return `${RECOMMENDATION_KEY_PREFIX}${userId}`
 }
 
 /**
@@ -23,7 +26,7 @@ export const REFRESH_PENDING_TTL_S = 30
 
 /** SCAN pattern matching every cached recommendation of the stack (absolute: includes the prefix). */
 export function recommendationPattern(keyPrefix: string): string {
-  return `${escapeGlob(keyPrefix)}cache:recommendations:*`
+  return `${escapeGlob(keyPrefix)}${RECOMMENDATION_KEY_PREFIX}*`
 }
 
 /** Bumped on every content announcement; part of vector-search cache keys so new content misses. */
