@@ -86,9 +86,12 @@ export const ServiceRoutes = {
   metrics: '/metrics',
 } as const
 
-/** A service's /readyz body: 200 with `ready`; 503 while `not ready` (naming the checks that fail) or `stopping`. */
+/**
+ * A service's /readyz body: 200 with `ready`; 503 while `not ready`, naming the checks that fail.
+ * On shutdown the listener closes first, so a probe then finds nothing listening.
+ */
 export interface Readiness {
-  status: 'ready' | 'not ready' | 'stopping'
+  status: 'ready' | 'not ready'
   service: string
   /** The readiness checks that do not pass, e.g. ["rabbitmq-publisher"]. */
   waiting_for?: string[]

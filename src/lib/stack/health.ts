@@ -40,7 +40,6 @@ function explainReadiness(result: ProbeResult & {status?: number; body?: string}
   if (result.answers || result.status !== 503 || !result.body) return result
   try {
     const readiness = JSON.parse(result.body) as Partial<Record<keyof Readiness, unknown>>
-    if (readiness.status === 'stopping') return {...result, note: 'stopping'}
     if (Array.isArray(readiness.waiting_for) && readiness.waiting_for.length > 0) return {...result, note: `not ready: waiting for ${readiness.waiting_for.map(String).join(', ')}`}
   } catch {
     // Not ours: the generic note (status and body) stands.

@@ -41,7 +41,6 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServiceOptions): Promise<RunningHttpServer> {
   const {router, metrics, service, log} = options
   let inFlight = 0
-  let closing = false
   const idle: Array<() => void> = []
 
   const serve = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
@@ -93,7 +92,6 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
   }
 
   const readiness = (): Reply => {
-    if (closing) return {status: 503, body: {status: 'stopping', service} satisfies Readiness}
     const waiting = Object.entries(options.ready).flatMap(([name, check]) => {
       try {
         return check() ? [] : [name]
@@ -127,7 +125,6 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
     url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`,
     port,
     close: async (timeoutMs) => {
-      closing = true
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
