@@ -128,19 +128,26 @@ describe('near cache', () => {
   })
 })
 
+/** A redis-server of the test's own on a free port, answering PING. */
+async function privateRedis(extraArgs: string[] = []): Promise<{server: ChildProcess; url: string; admin: Redis}> {
+  const port = await freePort()
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {stdio: 'ignore'})
+  const url = `redis://127.0.0.1:${port}`
+  const admin = new Redis(url, {retryStrategy: (attempt) => Math.min(attempt * 50, 500)})
+  admin.on('error', () => {}) // refused until the server listens; the PING below waits for it
+  await eventually(async () => ((await admin.ping().catch(() => undefined)) === 'PONG' ? true : undefined), 10_000, 'redis-server up')
+  return {server, url, admin}
+}
+
 describe('near cache on a private redis-server', () => {
   let server: ChildProcess
-  let url: string
   let redis: Redis
   let admin: Redis
   let cache: NearCache<string>
 
   beforeAll(async () => {
-    const port = await freePort()
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {stdio: 'ignore'})
-    url = `redis://127.0.0.1:${port}`
-    admin = new Redis(url, {retryStrategy: (attempt) => Math.min(attempt * 50, 500)})
-    await eventually(async () => ((await admin.ping().catch(() => undefined)) === 'PONG' ? true : undefined), 10_000, 'redis-server up')
+    let url: string
+    ;({server, url, admin} = await privateRedis())
     redis = new Redis(url)
     cache = new NearCache<string>({redis, prefix: PREFIX, maxEntries: 100, decode: (text) => text, log: silentLogger})
     await eventually(async () => (cache.live ? true : undefined), 5000, 'tracking on')
@@ -177,5 +184,27 @@ describe('near cache on a private redis-server', () => {
     expect(await cache.read(`${PREFIX}g`)).toEqual({value: 'after', source: 'near'})
     await admin.set(`${PREFIX}g`, 'later')
     await eventually(async () => ((await cache.read(`${PREFIX}g`))?.value === 'later' ? true : undefined), 5000, 'invalidations flowing again')
+  })
+})
+
+describe('near cache on a Redis that refuses CLIENT', () => {
+  it('stays a plain Redis GET, says why once, and does not retry', async () => {
+    const {server, url, admin} = await privateRedis(['--rename-command', 'CLIENT', ''])
+    const redis = new Redis(url)
+    const warnings: string[] = []
+    const cache = new NearCache<string>({redis, prefix: PREFIX, maxEntries: 100, decode: (text) => text, log: {...silentLogger, warn: (message) => warnings.push(message)}})
+    try {
+      await eventually(async () => (warnings.length > 0 ? true : undefined), 5000, 'the warning')
+      await admin.set(`${PREFIX}h`, 'h')
+      expect(await cache.read(`${PREFIX}h`)).toEqual({value: 'h', source: 'redis'})
+      expect(await cache.read(`${PREFIX}h`)).toEqual({value: 'h', source: 'redis'})
+      expect(cache.live).toBe(false)
+      expect(warnings).toEqual(['near cache off: cannot turn on client tracking'])
+    } finally {
+      await cache.close()
+      redis.disconnect()
+      admin.disconnect()
+      server.kill('SIGKILL')
+    }
   })
 })

@@ -130,7 +130,9 @@ export class NearCache<T> {
     tracker.on('ready', () => {
       warned = false
       this.track(tracker).catch((error: Error) => {
-        // Redis older than 6, or an ACL without CLIENT: stay a plain GET rather than retry forever.
+        // The connection dropped meanwhile: the next 'ready' tries again.
+        if (error.name !== 'ReplyError') return
+        // Redis refused (older than 6, or an ACL without CLIENT): stay a plain GET, do not retry forever.
         log.warn('near cache off: cannot turn on client tracking', {error: error.message})
         if (this.tracker === tracker) this.tracker = undefined
         tracker.disconnect()
