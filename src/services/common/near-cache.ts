@@ -42,15 +42,12 @@ interface Entry<T> {
 
 export class NearCache<T> {
   private readonly entries = new Map<string, Entry<T>>()
-  /** Keys with a Redis read in flight, and whether an invalidation arrived meanwhile. */
+  /** Keys with a Redis read in flight, and whether an invalidation (or tracking going off) came meanwhile. */
   private readonly reading = new Map<string, {readers: number; stale: boolean}>()
   private readonly keyPrefix: string
   private tracker: Redis | undefined
   /** True while tracking is on: only then may entries be kept or served. */
   private tracking = false
-  /** Bumped whenever tracking goes off, so reads begun before cannot fill. */
-  private session = 0
-  private closed = false
 
   constructor(private readonly options: NearCacheOptions<T>) {
     this.keyPrefix = options.redis.options.keyPrefix ?? ''
@@ -85,7 +82,6 @@ export class NearCache<T> {
   }
 
   private async fill(key: string, absolute: string): Promise<NearRead<T> | undefined> {
-    const session = this.session
     let reading = this.reading.get(absolute)
     if (!reading) this.reading.set(absolute, (reading = {readers: 0, stale: false}))
     reading.readers++
@@ -95,8 +91,8 @@ export class NearCache<T> {
       if (readError) throw readError
       if (text === null) return undefined
       const value = this.options.decode(text)
-      // PTTL -2: gone since the GET; -1: no expiry.
-      if (!ttlError && ttl !== -2 && !reading.stale && session === this.session && this.tracking) {
+      // PTTL -2: gone since the GET; -1: no expiry. Stale also when tracking went off meanwhile (off()).
+      if (!ttlError && ttl !== -2 && !reading.stale) {
         this.entries.set(absolute, {value, expiresAt: ttl === -1 ? Number.POSITIVE_INFINITY : Date.now() + ttl})
         if (this.entries.size > this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!)
       }
@@ -107,7 +103,6 @@ export class NearCache<T> {
   }
 
   async close(): Promise<void> {
-    this.closed = true
     this.off()
     const tracker = this.tracker
     this.tracker = undefined
@@ -148,7 +143,8 @@ export class NearCache<T> {
     const id = (await tracker.client('ID')) as number
     await tracker.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', this.keyPrefix + this.options.prefix)
     await tracker.subscribe(INVALIDATE_CHANNEL)
-    if (this.closed || this.tracker !== tracker || tracker.status !== 'ready') return
+    // Closed (no tracker), or replaced or dropped meanwhile: not this connection's to turn on.
+    if (this.tracker !== tracker || tracker.status !== 'ready') return
     this.tracking = true
     this.options.log.info('near cache on', {prefix: this.keyPrefix + this.options.prefix, max_entries: this.options.maxEntries})
   }
@@ -171,7 +167,6 @@ export class NearCache<T> {
   /** Tracking is off (connection lost, or closing): keep nothing, serve nothing from here. */
   private off(): void {
     this.tracking = false
-    this.session++
     this.entries.clear()
     for (const reading of this.reading.values()) reading.stale = true
   }

@@ -30,7 +30,6 @@ export interface HttpServiceOptions {
 /** Named readiness checks, e.g. {redis: () => redis.status === 'ready'}. */
 export type ReadinessChecks = Record<string, () => boolean>
 
-
 export interface RunningHttpServer {
   url: string
   port: number
