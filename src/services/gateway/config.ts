@@ -4,6 +4,8 @@
 // are relative), DEFAULT_MAX_TOKENS (256), MAX_PROMPT_CHARS (32000), MAX_UNCONFIRMED (10000:
 // publishes awaiting RabbitMQ's confirm above which a generate waits for its own), DISPATCH_SWEEP_MS
 // (5000), DISPATCH_GRACE_MS (30000: how old an unconfirmed request is before the sweeper settles it),
+// DISPATCH_LINGER_MS (5: how long an accepted request, already answered, may wait so that requests
+// accepted together are published to RabbitMQ together; 0 publishes each at once),
 // INSERT_CONCURRENCY (4: request-row INSERTs in flight at once; rows arriving meanwhile wait and
 // share the next one, so fewer means bigger batches and less PostgreSQL work per request),
 // TAGGING_JOBS_QUEUE (tagging_jobs; no tagging-job routes when the stack declares no such queue),
@@ -26,6 +28,7 @@ export interface GatewayConfig {
   maxUnconfirmed: number
   dispatchSweepMs: number
   dispatchGraceMs: number
+  dispatchLingerMs: number
   insertConcurrency: number
   taggingJobsQueue: string
   taggerTimeoutMs: number
@@ -43,6 +46,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     maxUnconfirmed: envNumber(env, 'MAX_UNCONFIRMED', 10_000, {min: 0, integer: true}),
     dispatchSweepMs: envNumber(env, 'DISPATCH_SWEEP_MS', 5000, {min: 100, integer: true}),
     dispatchGraceMs: envNumber(env, 'DISPATCH_GRACE_MS', 30_000, {min: 0, integer: true}),
+    dispatchLingerMs: envNumber(env, 'DISPATCH_LINGER_MS', 5, {min: 0, max: 60_000, integer: true}),
     insertConcurrency: envNumber(env, 'INSERT_CONCURRENCY', 4, {min: 1, max: 64, integer: true}),
     taggingJobsQueue: envString(env, 'TAGGING_JOBS_QUEUE', DEFAULT_TAGGING_QUEUE),
     taggerTimeoutMs: envNumber(env, 'TAGGER_TIMEOUT_MS', 2000, {min: 1, integer: true}),

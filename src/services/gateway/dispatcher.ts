@@ -4,6 +4,11 @@
 // that set only once RabbitMQ has confirmed the message. Waiting for the confirm before answering
 // made RabbitMQ's fsync the tail of every generate (p99 in the tens of ms at 3,000 req/s).
 //
+// Requests accepted within lingerMs of each other are published together, once the first has waited
+// that long: RabbitMQ then takes a burst per wake-up rather than one message per wake-up, which cut
+// its CPU per generate at 3,000 req/s from about 150 µs to 120–127 (5 ms; two sets of four runs).
+// The client already has its answer, so the wait costs it nothing; close() publishes what is held.
+//
 // Nothing is lost in between: every sweepMs the sweeper claims entries older than graceMs (a lease:
 // their score moves to now, so a second gateway does not take them too) and settles each one by its
 // row — still queued: published again; in any other state: forgotten; no row at all (the gateway
@@ -32,6 +37,15 @@ export interface DispatcherOptions {
   maxUnconfirmed: number
   sweepMs: number
   graceMs: number
+  /** How long an accepted request may wait for others to be published with it (0: at once). */
+  lingerMs: number
+}
+
+interface Held {
+  message: InferenceRequestMessage
+  member: string
+  createdAt: Date
+  confirmed: () => void
 }
 
 /** Claims up to ARGV[3] members scored at or before ARGV[1] by rescoring them to ARGV[2]. */
@@ -57,6 +71,9 @@ export class Dispatcher {
   private missedAt: number | undefined
   /** Confirmed members leave the pending set together: one ZREM per confirm burst, not per request. */
   private readonly cleared: Batcher<string>
+  /** Accepted requests waiting for the linger to end, and its timer. */
+  private held: Held[] = []
+  private heldTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly publisher: ConfirmedPublisher,
@@ -71,12 +88,12 @@ export class Dispatcher {
   }
 
   /**
-   * Publishes an admitted, stored request. Resolves at once while fewer than maxUnconfirmed
-   * publishes wait for RabbitMQ, otherwise when this one is confirmed. Never rejects: a publish
-   * that fails is left to the sweeper.
+   * Publishes an admitted, stored request, after the linger. Resolves at once while fewer than
+   * maxUnconfirmed requests wait (held, or published and not yet confirmed), otherwise when this one
+   * is confirmed. Never rejects: a publish that fails is left to the sweeper.
    */
   async dispatch(message: InferenceRequestMessage, member: string, createdAt: Date): Promise<void> {
-    const confirmed = this.publish(message, member, createdAt)
+    const confirmed = this.options.lingerMs > 0 ? this.hold(message, member, createdAt) : this.publish(message, member, createdAt)
     if (this.unconfirmed > this.options.maxUnconfirmed) await confirmed
   }
 
@@ -94,8 +111,9 @@ export class Dispatcher {
     this.timer = setTimeout(tick, Math.min(this.options.sweepMs, 1000))
   }
 
-  /** Stops sweeping and waits for every outstanding publish to be confirmed (or to fail). */
+  /** Publishes what is held, stops sweeping and waits for every outstanding publish to be confirmed (or to fail). */
   async close(): Promise<void> {
+    this.publishHeld()
     clearTimeout(this.timer)
     this.timer = undefined
     await this.sweeping
@@ -160,6 +178,24 @@ export class Dispatcher {
     )
     if (outcome.republished + outcome.released > 0) this.log.info('dispatch sweep', outcome)
     return outcome
+  }
+
+  /** Holds an accepted request until the linger that the first held one started ends; resolves once it is confirmed (or left to the sweeper). */
+  private hold(message: InferenceRequestMessage, member: string, createdAt: Date): Promise<void> {
+    this.unconfirmed++
+    this.heldTimer ??= setTimeout(() => this.publishHeld(), this.options.lingerMs)
+    return new Promise<void>((confirmed) => this.held.push({message, member, createdAt, confirmed}))
+  }
+
+  private publishHeld(): void {
+    clearTimeout(this.heldTimer)
+    this.heldTimer = undefined
+    const held = this.held
+    this.held = []
+    for (const entry of held) {
+      this.unconfirmed--
+      void this.publish(entry.message, entry.member, entry.createdAt).then(entry.confirmed)
+    }
   }
 
   private publish(message: InferenceRequestMessage, member: string, createdAt: Date): Promise<void> {
