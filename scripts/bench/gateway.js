@@ -6,8 +6,13 @@
 // removed afterwards. Targets (PRODUCT.md §6): >= 3,000 accepted generate req/s with p99 < 25 ms;
 // status p99 < 10 ms. Needs `npm run build` first.
 //
+// No worker runs, so inference_requests only grows; it is emptied before each generate step, so that
+// no step runs behind the backlog of the warm-up and the steps before it (about 90,000 messages by
+// the 3,000/s step, which raised that step's p99 by tens of ms: see the README's Performance).
+//
 // BENCH_DURATION (seconds per step, default 10), BENCH_RATES (default 500,1000,2000,3000),
 // BENCH_CONNECTIONS (autocannon, default 64), BENCH_STATUS_RATE (default 2000).
+import amqp from 'amqplib'
 import autocannon from 'autocannon'
 import {execFileSync, spawn} from 'node:child_process'
 import path from 'node:path'
@@ -104,8 +109,10 @@ try {
   // it, as wrk2 does), from its own process. autocannon's overallRate sends each second's quota in
   // a burst, which measures its own queueing, so it is used only flat out.
   for (const rate of rates) {
+    await emptyRequestsQueue()
     for (const [label, target] of [['gateway', gateway], ['trivial node:http', peer]]) record('generate', label, rate, openModel(cpuOf[target], target, rate, generateRequest, users))
   }
+  await emptyRequestsQueue()
   for (const [label, target] of [['gateway', gateway], ['trivial node:http', peer]]) record('generate', label, undefined, await flatOut(target))
 
   // Status polls of accepted requests, each with its owner's key: the poll's "user" is the request.
@@ -176,6 +183,17 @@ async function run(pid, options) {
 /** CPU µs per answered request of each backing service. */
 function perRequest(services, answered) {
   return Object.fromEntries(Object.entries(services).map(([name, used]) => [name, answered > 0 ? Math.round((used * 1000) / answered) : 0]))
+}
+
+/** Empties the bench vhost's inference_requests (what the steps before left: no worker consumes it). */
+async function emptyRequestsQueue() {
+  const connection = await amqp.connect(`amqp://guest:guest@127.0.0.1:5672/${name}`)
+  try {
+    const channel = await connection.createChannel()
+    await channel.purgeQueue('inference_requests')
+  } finally {
+    await connection.close()
+  }
 }
 
 async function waitFor(url) {
