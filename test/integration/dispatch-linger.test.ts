@@ -38,8 +38,9 @@ describe('dispatch linger', () => {
     return messageCount
   }
 
+  // The linger is long enough that the twelve answers and the checks after them fit in it on a loaded machine.
   it('holds accepted requests for the linger, then publishes them together and clears them from the pending set', async () => {
-    const gateway = (await stack.start('gateway', {DISPATCH_LINGER_MS: '3000'})).url
+    const gateway = (await stack.start('gateway', {DISPATCH_LINGER_MS: '6000'})).url
     try {
       const accepted = await Promise.all(Array.from({length: 12}, () => generate(gateway, stack.users.roomy!)))
       expect(accepted.map((result) => result.status)).toEqual(accepted.map(() => 202))
@@ -47,7 +48,7 @@ describe('dispatch linger', () => {
       // Answered, stored and pending; not on the queue while the linger lasts.
       expect(await stack.redis.zcard(RedisKeys.pendingDispatch)).toBe(12)
       expect(await queued()).toBe(0)
-      await eventually(async () => ((await queued()) === 12 ? true : undefined), 10_000, 'the held requests to be published')
+      await eventually(async () => ((await queued()) === 12 ? true : undefined), 20_000, 'the held requests to be published')
       await eventually(async () => ((await stack.redis.zcard(RedisKeys.pendingDispatch)) === 0 ? true : undefined), 10_000, 'the confirmed requests to leave the pending set')
       expect((await drainQueue()).sort()).toEqual([...ids].sort())
     } finally {
