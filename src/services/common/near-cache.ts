@@ -15,7 +15,7 @@
 import type {Redis} from 'ioredis'
 import type {Logger} from './log.js'
 
-export const INVALIDATE_CHANNEL = '__redis__:invalidate'
+const INVALIDATE_CHANNEL = '__redis__:invalidate'
 
 export interface NearCacheOptions<T> {
   /** The data connection; its keyPrefix (REDIS_KEY_PREFIX) is applied to every key, as ioredis does. */
