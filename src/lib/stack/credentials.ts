@@ -1,7 +1,7 @@
 // API keys `provision` generates for the seeded users. Only their SHA-256 hashes go to PostgreSQL;
 // the keys themselves are written once to the stack's state directory (mode 0600) so `bench` can
 // authenticate as the population. Keys never appear in logs, run records or reports.
-import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
+import {hash, randomBytes, timingSafeEqual} from 'node:crypto'
 import {chmod, mkdir, readFile, rename, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {StreamctlError} from '../errors.js'
@@ -36,7 +36,7 @@ export function parseApiKey(apiKey: string): {keyId: string; secret: string} | u
 }
 
 export function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest()
+  return hash('sha256', secret, 'buffer')
 }
 
 /** Constant-time comparison of a presented secret with a stored hash. */

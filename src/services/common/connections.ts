@@ -1,6 +1,7 @@
 // Connections to the stack's data stores, from the service's BaseConfig. Redis keys get the stack's
 // REDIS_KEY_PREFIX (ioredis keyPrefix also prefixes the KEYS of EVAL); pub/sub channel names do not,
 // so channelName() adds it.
+import type {Writable} from 'node:stream'
 import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import type {Redis} from 'ioredis'
 import type {Kafka} from 'kafkajs'
@@ -53,7 +54,28 @@ export async function openAmqp(amqpUrl: string, log?: Logger): Promise<ChannelMo
   const amqp = await import('amqplib')
   const connection = await amqp.connect(amqpUrl, {timeout: 10_000})
   connection.on('error', (error: Error) => log?.warn('amqp connection error', {error: error.message}))
+  coalesceFrameWrites(connection)
   return connection
+}
+
+/**
+ * amqplib's Mux writes every frame to the socket on its own: N messages published together are N
+ * send system calls, and N segments RabbitMQ reads. Corking the socket for each pass of the Mux
+ * turns a pass into one writev. Left as it is if amqplib's internals are not what this expects.
+ */
+function coalesceFrameWrites(connection: ChannelModel): void {
+  const muxer = (connection as unknown as {connection?: {muxer?: {out?: Writable; _readIncoming?: () => void}}}).connection?.muxer
+  const read = muxer?._readIncoming
+  const out = muxer?.out
+  if (!muxer || typeof read !== 'function' || typeof out?.cork !== 'function') return
+  muxer._readIncoming = function () {
+    out.cork()
+    try {
+      read.call(this)
+    } finally {
+      out.uncork()
+    }
+  }
 }
 
 /** A channel whose errors are logged, not thrown into the void. */

@@ -10,19 +10,29 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
   }
   const declared = Number(request.headers['content-length'])
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes)
-  const chunks: Buffer[] = []
-  let size = 0
-  try {
-    for await (const chunk of request as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > limitBytes) throw tooLarge(limitBytes)
-      chunks.push(chunk)
+  // Read with 'data' and 'end' listeners rather than `for await`: the async iterator cost several
+  // µs per request on the gateway's hot path (measured in a CPU profile at 3,000 generate/s).
+  const chunks = await new Promise<Buffer[]>((resolve, reject) => {
+    const received: Buffer[] = []
+    let size = 0
+    const done = (error?: HttpError) => {
+      request.off('data', onData).off('end', onEnd).off('error', onClosed).off('close', onClosed)
+      if (error) {
+        request.resume() // drain what is left, so the 4xx can still be written
+        reject(error)
+      } else resolve(received)
     }
-  } catch (error) {
-    if (error instanceof HttpError) throw error
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limitBytes) done(tooLarge(limitBytes))
+      else received.push(chunk)
+    }
+    const onEnd = () => done()
     // The client went away mid-body: nobody is left to answer, and it is not the service's fault.
-    throw new HttpError(400, 'client_closed_request', 'the client closed the connection before the body was complete')
-  }
+    const onClosed = () => done(new HttpError(400, 'client_closed_request', 'the client closed the connection before the body was complete'))
+    if (request.readableEnded) return resolve(received)
+    request.on('data', onData).on('end', onEnd).on('error', onClosed).on('close', onClosed)
+  })
   const text = Buffer.concat(chunks).toString('utf8')
   if (text.trim() === '') throw new HttpError(400, 'invalid_json', 'the request body is empty; send a JSON object')
   try {

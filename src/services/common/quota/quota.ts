@@ -12,10 +12,20 @@ export interface TierLimits {
   priority: number
 }
 
+const DAY_MS = 86_400_000
+/** The UTC day quotaPeriods last answered for, [from, to) in ms, and its strings. */
+let periods = {from: 0, to: 0, day: '', month: ''}
+
 /** The quota periods a moment falls in, UTC: `2026-11-25` and `2026-11`. */
 export function quotaPeriods(now: Date): {day: string; month: string} {
-  const iso = now.toISOString()
-  return {day: iso.slice(0, 10), month: iso.slice(0, 7)}
+  const ms = now.getTime()
+  // Every generate asks several times; the strings change once a day.
+  if (!(ms >= periods.from && ms < periods.to)) {
+    const iso = now.toISOString()
+    const from = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS)
+    periods = {from, to: from + DAY_MS, day: iso.slice(0, 10), month: iso.slice(0, 7)}
+  }
+  return {day: periods.day, month: periods.month}
 }
 
 export const quotaKeys = (userId: string, day: string, month: string) => ({day: RedisKeys.quota(userId, `d:${day}`), month: RedisKeys.quota(userId, `m:${month}`)})
