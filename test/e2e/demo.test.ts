@@ -1,7 +1,8 @@
 // `streamctl demo` and the quota accounting on a real reference stack (local driver, isolated
 // database, vhost and key prefix): the demo ends with a verdict and an HTML report and every quota
 // invariant at zero; an impossible target exits 99 with one failing JUnit case; a Redis quota
-// counter corrupted by hand shows up as drift and fails the verdict.
+// counter corrupted by hand shows up as drift and fails the verdict; generates sent while the worker
+// is paused show up as a backlog of inference_requests in the summary.
 import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -105,5 +106,17 @@ describe('streamctl demo on the reference stack', () => {
     } finally {
       redis.disconnect()
     }
+  }, 200_000)
+
+  it('names the queue that grew during a run: generates while the worker is paused', async () => {
+    const profile = path.join(out, 'paused-worker.yaml')
+    await writeFile(profile, ['description: generates while the worker is paused', 'duration: 10s', 'rate: 20', 'timeout: 2s', 'stages:', '  - {name: main, curve: constant, rate: 1x}', 'requests:', '  - use: generate', 'timeline:', '  - {at: 0s, switches: {faults: {pausedConsumers: [worker]}}}', ''].join('\n'))
+    const result = await runCli(['bench', profile, '--stack', stack.dir, '--out', out], {env: {...stack.env, CI: '1'}, timeoutMs: 200_000})
+    expect([0, 99], result.stderr.slice(-3000)).toContain(result.exitCode)
+    expect(result.stdout).toMatch(/backlog: queue inference_requests grew from \d+ to [\d,]+ messages during the run \(about \+\d+\/s while it grew\): its consumers did not keep up/)
+    expect(result.stdout).not.toMatch(/backlog: queue inference_results/)
+    // After the run bench resets the switches: the worker resumes and the stack drains.
+    const accounting = /quota accounting(.*?):/.exec(result.stdout)
+    expect(accounting?.[1], result.stdout.slice(-2000)).toBe('')
   }, 200_000)
 })

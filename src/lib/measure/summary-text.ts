@@ -1,6 +1,8 @@
 // The plain terminal summary of a bench run: per variant, one row per series with its percentiles
 // and errors by class, then the client-side figures (retries, amplification, goodput, late and
-// dropped requests), and variants side by side when there are several.
+// dropped requests), a line for each queue or consumer lag that grew during the run (backlog.ts),
+// and variants side by side when there are several.
+import {describeBacklog, grownBacklogs} from './backlog.js'
 import {formatDuration} from '../text/duration.js'
 import {ERROR_CLASSES} from './outcome.js'
 import type {LoadRunData, SeriesData, VariantData} from './run-data.js'
@@ -38,6 +40,7 @@ function formatVariant(variant: VariantData): string[] {
     `send lag p50 ${ms(variant.sendLag.p50)} · p99 ${ms(variant.sendLag.p99)} · max ${ms(variant.sendLag.max)} (the generator's own lateness; latency above is measured from the intended start)`,
   )
   for (const event of variant.timeline) lines.push(`  at ${ms(event.firedAtMs)}: ${event.action}${event.ok ? '' : ` FAILED (${event.error})`}`)
+  for (const backlog of grownBacklogs(variant.gauges ?? [])) lines.push(describeBacklog(backlog))
   return lines
 }
 

@@ -1,5 +1,6 @@
 // Markdown for $GITHUB_STEP_SUMMARY: the verdict first (one line and the failing targets), the
 // rest folded into <details>: every target, the series, quota accounting.
+import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
 import {formatDuration} from '../text/duration.js'
 import type {RunRecord} from './run-record.js'
 
@@ -12,6 +13,8 @@ export function renderMarkdown(record: RunRecord): string {
     `${sla.results.length - failed.length} of ${sla.results.length} targets met${sla.abortedBy ? `; run aborted early by \`${sla.abortedBy}\`` : ''}.`,
   ]
   if (failed.length > 0) lines.push('', '| failed target | observed |', '|---|---|', ...failed.map((result) => `| \`${cell(result.name)}\` | **${cell(result.observedText)}** |`))
+  const backlogs = record.variants.flatMap((variant) => grownBacklogs(variant.gauges ?? []).map((backlog) => `> ⚠️ ${record.variants.length > 1 ? `${variant.name}: ` : ''}${describeBacklog(backlog)}`))
+  if (backlogs.length > 0) lines.push('', ...backlogs.flatMap((line, index) => (index === 0 ? [line] : ['>', line])))
   lines.push('', '<details><summary>All SLA targets</summary>', '', '| | target | observed |', '|---|---|---|')
   for (const result of sla.results) lines.push(`| ${result.status === 'pass' ? '✅' : result.status === 'fail' ? '❌' : '➖'} | \`${cell(result.name)}\` | ${cell(result.observedText)} |`)
   lines.push('', '</details>')
