@@ -1,10 +1,11 @@
 // Backlogs that grew during a run, read from the scraped server gauges: a queue whose consumers
-// fell behind is named in the terminal summary and the Markdown report; a queue that is steady,
-// small, or drains is not.
+// fell behind is named in the terminal summary and the Markdown and HTML reports; a queue that is
+// steady, small, or drains is not.
 import {describe, expect, it} from 'vitest'
 import {describeBacklog, grownBacklogs} from '../../src/lib/measure/backlog.js'
 import type {GaugeSample} from '../../src/lib/measure/gauge-scraper.js'
 import {formatRunSummary} from '../../src/lib/measure/summary-text.js'
+import {renderHtml} from '../../src/lib/report/render-html.js'
 import {renderMarkdown} from '../../src/lib/report/render-markdown.js'
 import {latencies, recordRun} from '../helpers/run-records.js'
 
@@ -46,15 +47,17 @@ describe('grownBacklogs', () => {
 })
 
 describe('reports', () => {
-  it('show a grown backlog under the variant in the terminal summary and above the details in Markdown', () => {
+  it('show a grown backlog under the variant in the terminal summary and the HTML, and above the details in Markdown', () => {
     const record = recordRun({generate: latencies(400, 20, 3)})
     expect(formatRunSummary(record)).not.toContain('backlog:')
     expect(renderMarkdown(record)).not.toContain('backlog:')
+    expect(renderHtml(record)).not.toContain('class="backlog"')
     record.variants[0]!.gauges = samples({'queue_depth.inference_requests': [0, 500, 1000, 1500, 2000, 2500, 3000, 3500]})
     const line = 'backlog: queue inference_requests grew from 0 to 3,500 messages during the run (about +500/s while it grew)'
     expect(formatRunSummary(record)).toContain(line)
     const markdown = renderMarkdown(record)
     expect(markdown).toContain(`> ⚠️ ${line}`)
     expect(markdown.indexOf(line)).toBeLessThan(markdown.indexOf('<details>'))
+    expect(renderHtml(record)).toContain(`<p class="backlog">${line}`)
   })
 })
