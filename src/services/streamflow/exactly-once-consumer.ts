@@ -8,6 +8,9 @@ import type pg from 'pg'
 import {applyOnce, type ApplyResult, type OffsetMessage} from './apply-once.js'
 import {decodeJson} from './decode-json.js'
 
+/** How often the consumer refreshes topic metadata, and so how soon it sees new partitions. */
+const METADATA_MAX_AGE_MS = 10_000
+
 export interface PartitionLag {
   topic: string
   partition: number
@@ -45,7 +48,10 @@ export class ExactlyOnceConsumer<T> {
   async start(): Promise<void> {
     const {kafka, groupId, topics} = this.options
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000
-    const consumer = kafka.consumer({groupId, sessionTimeout, heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)), rebalanceTimeout: sessionTimeout, maxWaitTimeInMs: 250})
+    // metadataMaxAge: partitions added to a subscribed topic are noticed (and the group rebalanced
+    // onto them) within this long, not kafkajs's default 5 minutes. A service that subscribes before
+    // `provision` finds the topic auto-created with one partition; provision then grows it.
+    const consumer = kafka.consumer({groupId, sessionTimeout, heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)), rebalanceTimeout: sessionTimeout, maxWaitTimeInMs: 250, metadataMaxAge: METADATA_MAX_AGE_MS})
     this.consumer = consumer
     await consumer.connect()
     await consumer.subscribe({topics, fromBeginning: true})
