@@ -214,12 +214,15 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
       const doc = parseDocument(original)
       doc.setIn(['topics', 0, 'partitions'], 2)
       doc.addIn(['topics'], {name: 'late-topic', partitions: 1})
+      // RabbitMQ keeps the storage mode the queue was declared with, and cannot change it in place.
+      doc.setIn(['queues', 0, 'mode'], 'default')
       await writeFile(file, doc.toString())
       const conflicted = await provision('--json')
       expect(conflicted.exitCode).toBe(1)
       const error = (JSON.parse(conflicted.stdout) as {error: {code: string; message: string}}).error
       expect(error.code).toBe('PROVISION_CONFLICT')
       expect(error.message).toContain('topic "user-events" has 6 partitions and the manifest asks for 2')
+      expect(error.message).toMatch(/queue "inference_requests" exists with other arguments than the manifest's \(durable, .*x-queue-mode=default, x-queue-version=2\): .*inequivalent arg 'x-queue-mode'.*received 'default' but current is 'lazy'.*delete the queue/)
       expect(error.message).toContain('nothing was applied')
       expect(await kafkaTopics()).not.toContain('late-topic')
     } finally {

@@ -46,7 +46,8 @@ describe('the reference stack manifest', () => {
     const {manifest} = await loadStack(REFERENCE_STACK_DIR)
     expect(manifest.topics.map((topic) => topic.name)).toEqual(expect.arrayContaining(['user-events', 'content-events']))
     expect(manifest.queues.map((queue) => queue.name)).toEqual(['inference_requests', 'inference_results', 'recommendation_refresh', 'tagging_jobs', 'inference_requests.dlq', 'inference_results.dlq', 'tagging_jobs.dlq'])
-    expect(manifest.queues[0]).toMatchObject({deadLetterQueue: 'inference_requests.dlq', durable: true, maxPriority: 10})
+    expect(manifest.queues[0]).toMatchObject({deadLetterQueue: 'inference_requests.dlq', durable: true, maxPriority: 10, mode: 'lazy', version: 2})
+    expect(manifest.queues[1]).not.toHaveProperty('mode')
     expect(manifest.quotas.tiers.map((tier) => tier.name)).toEqual(['free', 'pro', 'enterprise'])
     const sla = Object.fromEntries(manifest.sla.map((target) => [target.metric, target.threshold]))
     expect(sla['generate.accept']).toMatchObject({aggregate: {kind: 'percentile', p: 99}, op: '<', value: 100})
@@ -74,6 +75,16 @@ describe('manifest validation', () => {
     const [problem] = await problems()
     expect(problem).toMatchObject({line, col: 5})
     expect(problem!.message).toBe('queues[0]: unknown field "maxPriorty" (did you mean "maxPriority"?)')
+  })
+
+  it('names the values a queue storage mode and version may take', async () => {
+    const modeLine = await edit('    mode: lazy', '    mode: lasy')
+    const versionLine = await edit('    version: 2', '    version: 3')
+    const found = await problems()
+    expect(found.map((problem) => [problem.line, problem.message])).toEqual([
+      [modeLine, 'queues[0].mode: must be one of "default", "lazy", got "lasy"'],
+      [versionLine, 'queues[0].version: must be one of 1, 2, got 3'],
+    ])
   })
 
   it('reports every problem at once, in line order', async () => {

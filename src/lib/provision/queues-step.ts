@@ -8,7 +8,7 @@ import type {Channel, ChannelModel} from 'amqplib'
 import {StreamctlError} from '../errors.js'
 import type {Queue} from '../stack/manifest.js'
 import {closeOnFailure, unchanged, type PlannedChange, type PlannedStep} from './plan.js'
-import {declareQueues, queueArguments} from './queues.js'
+import {declareQueues, describeQueue, queueArguments, queueArgumentsConflict} from './queues.js'
 
 export async function planQueues(queues: Queue[], amqpUrl: string): Promise<PlannedStep> {
   const step: PlannedStep = {area: 'RabbitMQ queues', changes: [], conflicts: [], warnings: [], apply: async () => [], close: async () => {}}
@@ -30,8 +30,7 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
   return closeOnFailure(step, async () => {
     const created = new Set<string>()
     for (const queue of queues) {
-      const args = queueArguments(queue)
-      const detail = [queue.durable ? 'durable' : 'transient', ...Object.entries(args).map(([key, value]) => `${key}=${String(value) || "''"}`)].join(', ')
+      const detail = describeQueue(queue)
       const exists = await probe(connection, (channel) => channel.checkQueue(queue.name))
       if (exists !== true) {
         assertNotFound(exists, `queue "${queue.name}"`)
@@ -39,9 +38,9 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
         created.add(queue.name)
         continue
       }
-      const same = await probe(connection, (channel) => channel.assertQueue(queue.name, {durable: queue.durable, arguments: args}))
+      const same = await probe(connection, (channel) => channel.assertQueue(queue.name, {durable: queue.durable, arguments: queueArguments(queue)}))
       if (same === true) step.changes.push(unchanged('queue', queue.name, detail))
-      else step.conflicts.push(`queue "${queue.name}" exists with other arguments than the manifest's (${detail}): ${same.message}. RabbitMQ cannot change them in place; delete the queue (its messages go with it) and provision again`)
+      else step.conflicts.push(queueArgumentsConflict(queue, same))
     }
     for (const queue of queues.filter((candidate) => candidate.deadLetterQueue)) {
       const name = `${queue.name} → ${queue.deadLetterQueue}`

@@ -1,5 +1,5 @@
 // Declares the manifest's RabbitMQ queues: durable, with their dead-letter queue (through the
-// default exchange) and max priority. `provision` and the services that use a queue declare it with
+// default exchange), max priority, and the storage mode and version where the manifest sets them. `provision` and the services that use a queue declare it with
 // the same arguments, so either may run first and RabbitMQ never sees a conflicting redeclaration.
 import type {Channel} from 'amqplib'
 import {StreamctlError} from '../errors.js'
@@ -10,11 +10,31 @@ export function queueArguments(queue: Queue): Record<string, unknown> {
     ...(queue.deadLetterQueue ? {'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue.deadLetterQueue} : {}),
     ...(queue.maxPriority > 0 ? {'x-max-priority': queue.maxPriority} : {}),
     ...(queue.messageTtlMs === undefined ? {} : {'x-message-ttl': queue.messageTtlMs}),
+    ...(queue.mode === undefined ? {} : {'x-queue-mode': queue.mode}),
+    ...(queue.version === undefined ? {} : {'x-queue-version': queue.version}),
   }
 }
 
+/** The queue as the manifest declares it: `durable, x-max-priority=10, …`. */
+export function describeQueue(queue: Queue): string {
+  return [queue.durable ? 'durable' : 'transient', ...Object.entries(queueArguments(queue)).map(([key, value]) => `${key}=${String(value) || "''"}`)].join(', ')
+}
+
+/** What to say when RabbitMQ refuses a declaration (406 PRECONDITION_FAILED) because the queue exists with other arguments. */
+export function queueArgumentsConflict(queue: Queue, refusal: Error): string {
+  return `queue "${queue.name}" exists with other arguments than the manifest's (${describeQueue(queue)}): ${refusal.message}. RabbitMQ cannot change them in place; delete the queue (its messages go with it) and provision again`
+}
+
 export async function declareQueues(channel: Channel, queues: Queue[]): Promise<void> {
-  for (const queue of queues) await channel.assertQueue(queue.name, {durable: queue.durable, arguments: queueArguments(queue)})
+  for (const queue of queues) {
+    try {
+      await channel.assertQueue(queue.name, {durable: queue.durable, arguments: queueArguments(queue)})
+    } catch (error) {
+      // A service retries its channel in the background and logs this: say what to do, not only what RabbitMQ said.
+      if ((error as Error & {code?: number}).code === 406) throw new Error(queueArgumentsConflict(queue, error as Error), {cause: error})
+      throw error
+    }
+  }
 }
 
 /** A queue of the manifest by name, and its dead-letter queue declared before it. */

@@ -56,7 +56,7 @@ type RawManifest = Omit<StackManifest, 'components' | 'sla' | 'queues' | 'topics
   components: Record<string, Partial<Component> & Pick<Component, 'kind' | 'port'>>
   topics: Array<{name: string; partitions: number; replication?: number; configs?: Record<string, unknown>; valueSchema?: string}>
   schemas?: StackManifest['schemas']
-  queues: Array<{name: string; durable?: boolean; maxPriority?: number; deadLetterQueue?: string; messageTtl?: number}>
+  queues: Array<{name: string; durable?: boolean; maxPriority?: number; deadLetterQueue?: string; messageTtl?: number; mode?: 'default' | 'lazy'; version?: 1 | 2}>
   quotas: {tiers: Array<Omit<StackManifest['quotas']['tiers'][number], 'priority'> & {priority?: number}>; seed?: {users: number; mix: Record<string, number>; seed?: number}}
   sla?: unknown
   migrations?: string

@@ -53,6 +53,10 @@ export interface Queue {
   deadLetterQueue?: string
   /** Per-message TTL in ms (`x-message-ttl`), if any. */
   messageTtlMs?: number
+  /** `lazy` keeps messages on disk rather than in memory (`x-queue-mode`; RabbitMQ 3.12+ ignores it and always does). */
+  mode?: 'default' | 'lazy'
+  /** Classic-queue storage version (`x-queue-version`); 2 is the newer store, the only one from RabbitMQ 4.0. */
+  version?: 1 | 2
 }
 
 export interface QuotaLimits {
@@ -169,6 +173,8 @@ export const manifestSchema: JsonSchema = {
           maxPriority: {type: 'integer', minimum: 0, maximum: 255},
           deadLetterQueue: {type: 'string'},
           messageTtl: {type: 'integer', minimum: 0},
+          mode: {enum: ['default', 'lazy']},
+          version: {enum: [1, 2]},
         },
       },
     },
