@@ -67,7 +67,9 @@ try {
 
   const file = path.join(tmp, 'day.ndjson')
   cli(['fixtures', 'generate', '--events', String(events), '--users', String(Math.max(100, Math.round(events / 20))), '--content', '500', '--out', file])
-  const loaded = cli(['replay', '--source', file, '--target', 'topic:user-events', '--speed', 'max', '--brokers', brokers])
+  // The recording's day (fixtures generate's default, 2026-11-24) may be older than the topic's week
+  // of retention, which would delete it under the replay: the records are stamped with the send time.
+  const loaded = cli(['replay', '--source', file, '--target', 'topic:user-events', '--speed', 'max', '--timestamps', 'now', '--brokers', brokers])
   console.log(`loaded ${loaded.events} events into user-events (${partitions} partitions) at ${loaded.eventsPerSecond} events/s`)
 
   const rawSeconds = await rawConsume(kafka, 'user-events', events)

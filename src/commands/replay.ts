@@ -26,7 +26,7 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     '<%= config.bin %> replay --from -2h --to -1h --target projector',
     '<%= config.bin %> replay --from 2026-11-24T20:00:00Z --topic user-events --partition 0 --dry-run',
     '<%= config.bin %> replay --source fixtures/day-small.ndjson --target gateway --speed 10x',
-    '<%= config.bin %> replay --source fixtures/day-small.ndjson --target topic:user-events --speed max',
+    '<%= config.bin %> replay --source fixtures/day-small.ndjson --target topic:user-events --speed max --timestamps now',
   ]
   static override flags = {
     from: offsetFlag('from')({default: {kind: 'earliest'}, description: 'Where the replay starts (default: beginning).'}),
@@ -35,6 +35,7 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     topic: Flags.string({char: 't', description: 'Source topic (default: the user-events topic of the manifest).'}),
     partition: Flags.integer({char: 'p', min: 0, multiple: true, description: 'Replay only this partition (repeatable).'}),
     target: Flags.custom<TargetChoice>({parse: async (input) => parseTarget(input)})({default: {kind: 'projector'}, helpValue: 'projector|topic:<name>|gateway', description: 'Where the events go.'}),
+    timestamps: Flags.option({options: ['original', 'now'] as const, default: 'original' as const, description: 'Target topic:<name>: each record\'s timestamp is the event\'s original time, or the time it is sent. A topic deletes records older than its retention.ms, so original times older than that are refused.'})(),
     speed: Flags.custom<Speed>({parse: async (input) => parseSpeed(input)})({helpValue: 'max|<factor>x', description: 'Original pacing × factor (10x), or max (default: max for projector, 1x otherwise).'}),
     'dry-run': Flags.boolean({description: 'Print what would be replayed (counts per partition, time range); change nothing.'}),
     verify: Flags.boolean({description: 'Projector target: compare rebuilt and live read models; exit 1 naming the tables that differ.'}),
@@ -49,6 +50,7 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
   async run(): Promise<ReplaySummary> {
     const {flags} = this
     if (flags.verify && flags.target.kind !== 'projector') throw new StreamctlError('INVALID_FLAG', '--verify: only the projector target builds read models to verify')
+    if (flags.timestamps !== 'original' && flags.target.kind !== 'topic') throw new StreamctlError('INVALID_FLAG', '--timestamps: only a topic:<name> target writes record timestamps')
     const [{runReplay}, {ReplayEndpoints}, {loadEventValidator}] = await Promise.all([import('../lib/replay/run-replay.js'), import('../lib/replay/replay-endpoints.js'), import('../services/streamflow/event-schemas.js')])
     const stack = await this.loadStack(flags.stack)
     const endpoints = new ReplayEndpoints(stack, {...(flags.brokers ? {brokers: flags.brokers} : {}), ...(flags['database-url'] ? {databaseUrl: flags['database-url']} : {}), ...(flags.gateway ? {gateway: flags.gateway} : {}), ...(flags['api-key'] ? {apiKey: flags['api-key']} : {})})
@@ -63,7 +65,7 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     try {
       summary = await runReplay({
         source: source.kind === 'topic' ? {kind: 'topic', topic, brokers: await endpoints.brokers(), kafka: kafka!} : source,
-        target: target.kind === 'projector' ? {kind: 'projector', databaseUrl: dryRun ? '' : await endpoints.databaseUrl(), group: flags.group ?? endpoints.projectorGroup(), windowMs: endpoints.trendingWindowMs()} : target.kind === 'topic' ? {kind: 'topic', topic: target.topic, kafka: kafka!} : {kind: 'gateway', ...(dryRun ? {url: '', keyOf: () => undefined} : await endpoints.gateway())},
+        target: target.kind === 'projector' ? {kind: 'projector', databaseUrl: dryRun ? '' : await endpoints.databaseUrl(), group: flags.group ?? endpoints.projectorGroup(), windowMs: endpoints.trendingWindowMs()} : target.kind === 'topic' ? {kind: 'topic', topic: target.topic, kafka: kafka!, timestamps: flags.timestamps} : {kind: 'gateway', ...(dryRun ? {url: '', keyOf: () => undefined} : await endpoints.gateway())},
         from: flags.from,
         ...(flags.to ? {to: flags.to} : {}),
         rangeText: `from ${typedValue(this.argv, 'from') ?? 'beginning'} to ${typedValue(this.argv, 'to') ?? 'end'}`,

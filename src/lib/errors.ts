@@ -64,6 +64,8 @@ const ERROR_CODES = {
   REPLAY_BUSY: 'error',
   REPLAY_VERIFY_FAILED: 'error',
   REPLAY_TARGET_FAILED: 'error',
+  REPLAY_PAST_RETENTION: 'usage',
+  REPLAY_RECORDS_DELETED: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else

@@ -30,10 +30,11 @@ export async function replayDatabase(prefix: string, content: ContentEvent[] = c
   }
 }
 
-export async function createTopics(kafka: Kafka, topics: Array<{topic: string; numPartitions: number}>): Promise<void> {
+/** Topics for replay tests. `keep: true` sets retention.ms -1, for recordings whose original times are older than a week. */
+export async function createTopics(kafka: Kafka, topics: Array<{topic: string; numPartitions: number; keep?: boolean}>): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({topics, waitForLeaders: true})
+  await admin.createTopics({topics: topics.map(({keep, ...topic}) => (keep ? {...topic, configEntries: [{name: 'retention.ms', value: '-1'}]} : topic)), waitForLeaders: true})
   await admin.disconnect()
 }
 

@@ -27,7 +27,8 @@ describe('replay under SIGKILL', {timeout: 400_000}, () => {
     ;[broker, database] = await Promise.all([startBrokerProcess(), replayDatabase('sctl_replay_crash')])
     kafka = await openKafka(broker.brokers, 'replay-crash-test')
     tmp = await mkdtemp(path.join(os.tmpdir(), 'streamctl-replay-crash-'))
-    await createTopics(kafka, [{topic: 'user-events', numPartitions: 3}])
+    // The recording's events are from 2026-11-24 and keep their times: the topic keeps them for good.
+    await createTopics(kafka, [{topic: 'user-events', numPartitions: 3, keep: true}])
     const file = path.join(tmp, 'day.ndjson')
     const generated = await runCli(['fixtures', 'generate', '--events', String(EVENTS), '--users', '2000', '--content', '50', '--seed', '3', '--out', file])
     expect(generated.exitCode, generated.stderr).toBe(0)

@@ -33,7 +33,9 @@ describe('streamctl replay', {timeout: 240_000}, () => {
     broker = await startBrokerProcess()
     kafka = await openKafka(broker.brokers, 'replay-test')
     tmp = await mkdtemp(path.join(os.tmpdir(), 'streamctl-replay-'))
-    await createTopics(kafka, [{topic: 'user-events', numPartitions: 3}, {topic: 'content-announcements', numPartitions: 1}, {topic: 'tiny', numPartitions: 1}, {topic: 'recent', numPartitions: 3}])
+    // user-events and tiny take recordings from 2026-11-24 with their original times, which a week's
+    // retention would delete while the tests run: they keep records for good. week has the default.
+    await createTopics(kafka, [{topic: 'user-events', numPartitions: 3, keep: true}, {topic: 'content-announcements', numPartitions: 1}, {topic: 'tiny', numPartitions: 1, keep: true}, {topic: 'recent', numPartitions: 3}, {topic: 'week', numPartitions: 1}])
   })
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
@@ -122,6 +124,34 @@ describe('streamctl replay', {timeout: 240_000}, () => {
     ])
     // The group's stored position is the end of the range, so the live projector continues after it.
     expect(await tableRows(database.pool, "SELECT partition, next_offset::int FROM projector_offsets WHERE consumer_group = 'range-projector'")).toEqual([{partition: 0, next_offset: 5}])
+  })
+
+  it('refuses to copy events older than the target topic keeps records, producing nothing; --timestamps now stamps them with the send time (read back with kcat)', async () => {
+    const now = Date.now()
+    // Eight days old, against the week that topic week keeps records (retention.ms 604800000).
+    const events = Array.from({length: 5}, (_, index) => ({event_id: `evt-old-${index}0000`, type: 'view', user_id: `u${index}`, content_id: 'c1', watch_seconds: 10, ts: new Date(now - 8 * 86_400_000 + index * 1000).toISOString()}))
+    const file = path.join(tmp, 'old.ndjson')
+    await writeFile(file, events.map((event) => JSON.stringify(event)).join('\n'))
+    const kcat = async (args: string[]) => (await run('kcat', ['-b', broker.bootstrap, ...args], {timeout: 30_000})).stdout.trim()
+
+    const refused = await replayCli(['--source', file, '--target', 'topic:week', '--speed', 'max', '--brokers', broker.bootstrap])
+    expect(refused.exitCode, refused.stdout).toBe(2)
+    expect(refused.error!.code).toBe('REPLAY_PAST_RETENTION')
+    expect(refused.error!.message).toContain(`the event at partition 0 offset 0 is from ${events[0]!.ts}, older than topic "week" keeps records (retention.ms 604800000, 168h)`)
+    expect(refused.error!.message).toContain('nothing was produced')
+    expect(refused.error!.hint).toContain('--timestamps now')
+    expect(await kcat(['-Q', '-t', 'week:0:-1'])).toBe('week [0] offset 0')
+
+    const stamped = await replayCli(['--source', file, '--target', 'topic:week', '--speed', 'max', '--timestamps', 'now', '--brokers', broker.bootstrap])
+    expect(stamped.exitCode, stamped.stdout).toBe(0)
+    const after = Date.now()
+    const records = (await kcat(['-C', '-t', 'week', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%T %s\\n'])).split('\n').map((line) => ({timestamp: Number(line.slice(0, line.indexOf(' '))), value: JSON.parse(line.slice(line.indexOf(' ') + 1)) as {ts: string}}))
+    expect(records.map((record) => record.value.ts)).toEqual(events.map((event) => event.ts))
+    for (const record of records) expect(record.timestamp >= now && record.timestamp <= after, `record timestamp ${record.timestamp} within the replay (${now}-${after})`).toBe(true)
+
+    const wrongTarget = await replayCli(['--source', file, '--target', 'gateway', '--timestamps', 'now', '--gateway', 'http://127.0.0.1:9'])
+    expect(wrongTarget.exitCode).toBe(2)
+    expect(wrongTarget.error).toMatchObject({code: 'INVALID_FLAG', message: '--timestamps: only a topic:<name> target writes record timestamps'})
   })
 
   it('--from an ISO time and -1h start at the first record at or after that time, as kcat -o s@<ms> finds it', async () => {

@@ -1,10 +1,17 @@
 // Targets that re-send what they are given: `topic:<name>` produces each record to another topic
-// with its key and original timestamp (so time-based seeks on the copy find the same records), and
-// `gateway` POSTs each event to the gateway's command side as a client would.
+// with its key and, by default, its original timestamp (so time-based seeks on the copy find the
+// same records), and `gateway` POSTs each event to the gateway's command side as a client would.
+//
+// A record is deleted once its timestamp is older than the topic's retention.ms (Kafka's rule, and
+// the embedded broker's): a recording of last month copied with its original times into a topic
+// that keeps a week would be gone at the broker's next retention check. So the topic sink refuses
+// such a record before producing it, and `timestamps: 'now'` stamps each record with the time it
+// is sent instead (the event's own "ts" in the value is kept either way).
 import type {Kafka, Producer} from 'kafkajs'
 import {StreamctlError} from '../errors.js'
 import {kafkaFailure} from '../kafka/client.js'
-import {topicExists} from '../kafka/topics.js'
+import {readTopicConfigs, topicExists} from '../kafka/topics.js'
+import {formatDuration} from '../text/duration.js'
 import {GatewayRoutes} from '../stack/api.js'
 import type {ReplayRecord} from './replay-record.js'
 
@@ -13,23 +20,48 @@ export interface ReplaySink {
   close(): Promise<void>
 }
 
-export async function topicSink(kafka: Kafka, topic: string): Promise<ReplaySink> {
+/** The record timestamps a topic target writes: each event's original time, or the time it is sent. */
+export type TimestampMode = 'original' | 'now'
+
+export async function topicSink(kafka: Kafka, topic: string, timestamps: TimestampMode = 'original'): Promise<ReplaySink> {
   const admin = kafka.admin()
   await admin.connect()
-  const exists = await topicExists(admin, topic).finally(() => admin.disconnect())
-  if (!exists) throw new StreamctlError('TOPIC_NOT_FOUND', `target topic "${topic}" does not exist`, {hint: `Create it first: \`streamctl topics create ${topic} --partitions N\`.`})
+  const retentionMs = await (async () => {
+    if (!(await topicExists(admin, topic))) throw new StreamctlError('TOPIC_NOT_FOUND', `target topic "${topic}" does not exist`, {hint: `Create it first: \`streamctl topics create ${topic} --partitions N\`.`})
+    if (timestamps === 'now') return -1
+    const value = (await readTopicConfigs(admin, topic)).find((config) => config.name === 'retention.ms')?.value
+    return value === null || value === undefined ? -1 : Number(value)
+  })().finally(() => admin.disconnect())
   const producer: Producer = kafka.producer({allowAutoTopicCreation: false})
   await producer.connect()
+  let produced = 0
   return {
     async write(records) {
+      if (retentionMs >= 0) refusePastRetention(records, {topic, retentionMs, produced, now: Date.now()})
+      const sentAt = String(Date.now())
       try {
-        await producer.send({topic, acks: -1, messages: records.map((record) => ({key: record.key, value: record.value, timestamp: String(record.timestamp)}))})
+        await producer.send({topic, acks: -1, messages: records.map((record) => ({key: record.key, value: record.value, timestamp: timestamps === 'now' ? sentAt : String(record.timestamp)}))})
       } catch (error) {
         throw kafkaFailure(error, `producing to ${topic}`)
       }
+      produced += records.length
     },
     close: () => producer.disconnect(),
   }
+}
+
+/** Throws before producing a record the topic would delete at once: older than its retention.ms. */
+export function refusePastRetention(records: readonly ReplayRecord[], context: {topic: string; retentionMs: number; produced: number; now: number}): void {
+  const expired = records.find((record) => context.now - record.timestamp > context.retentionMs)
+  if (!expired) return
+  throw new StreamctlError(
+    'REPLAY_PAST_RETENTION',
+    `the event at partition ${expired.partition} offset ${expired.offset} is from ${new Date(expired.timestamp).toISOString()}, older than topic "${context.topic}" keeps records (retention.ms ${context.retentionMs}, ${formatDuration(context.retentionMs)}): the broker would delete it at its next retention check${context.produced > 0 ? ` (${context.produced} events before it were produced)` : '; nothing was produced'}`,
+    {
+      hint: `Pass --timestamps now to give each event the time it is sent (its "ts" is kept), or replay into a topic that keeps records longer (\`streamctl topics create NAME --config retention.ms=-1\` keeps them for good).`,
+      details: {topic: context.topic, retentionMs: context.retentionMs, eventTimestamp: new Date(expired.timestamp).toISOString(), partition: expired.partition, offset: expired.offset, produced: context.produced},
+    },
+  )
 }
 
 export interface GatewaySinkOptions {

@@ -6,7 +6,7 @@ import {describeOffsetSpec, type OffsetSpec} from '../kafka/offset-spec.js'
 import type {ProgressReporter} from '../ui/reporter.js'
 import type {EventValidator} from '../../services/streamflow/event-schemas.js'
 import type {UserEvent} from '../../services/streamflow/event-types.js'
-import {gatewaySink, topicSink, type GatewaySinkOptions, type ReplaySink} from './copy-targets.js'
+import {gatewaySink, topicSink, type GatewaySinkOptions, type ReplaySink, type TimestampMode} from './copy-targets.js'
 import {describeSpeed, Pacer, type Speed} from './pacer.js'
 import {rangeSize, type PartitionRange} from './replay-record.js'
 import {openSource, type SourceSpec} from './replay-source.js'
@@ -16,7 +16,7 @@ import {rebuildReadModels} from './projector-target.js'
 
 export type TargetSpec =
   | {kind: 'projector'; databaseUrl: string; group: string; windowMs: number}
-  | {kind: 'topic'; topic: string; kafka: Kafka}
+  | {kind: 'topic'; topic: string; kafka: Kafka; timestamps: TimestampMode}
   | ({kind: 'gateway'} & GatewaySinkOptions)
 
 export interface ReplayRequest {
@@ -84,7 +84,7 @@ export async function runReplay(request: ReplayRequest): Promise<ReplaySummary> 
   if (request.target.kind === 'projector') {
     return rebuildReadModels({request, target: request.target, source, pacer, base})
   }
-  const sink: ReplaySink = request.target.kind === 'topic' ? await topicSink(request.target.kafka, request.target.topic) : await gatewaySink(request.target)
+  const sink: ReplaySink = request.target.kind === 'topic' ? await topicSink(request.target.kafka, request.target.topic, request.target.timestamps) : await gatewaySink(request.target)
   const total = rangeSize(source.ranges)
   const task = request.reporter.task(`replaying ${source.label} → ${base.target}`, {total, unit: 'events'})
   const stats = new ReplayStats(task, total)

@@ -2,14 +2,21 @@
 // no manual assignment, so a throwaway consumer group (deleted afterwards) is subscribed and sought
 // to each start; records outside the range or already delivered (a re-fetch after the seek) are
 // dropped, so each offset reaches `onChunk` once, in order per partition.
+//
+// Records can vanish under a reader: retention deletes those older than the topic's retention.ms.
+// kafkajs then resets the consumer to the new log start without a word and fetches nothing more
+// from the range, so a reader that only waited for its end offsets would wait for ever. A watchdog
+// reads the partitions' bounds every `watchMs` and fails the read, naming the lost offsets, once a
+// partition's log starts after the next offset still to read, or ends before the range does.
 import {randomUUID} from 'node:crypto'
-import type {Kafka} from 'kafkajs'
+import type {Admin, Kafka} from 'kafkajs'
+import {StreamctlError} from '../errors.js'
 import {kafkaFailure} from '../kafka/client.js'
 import type {PartitionRange, ReplayRecord} from './replay-record.js'
 
 export type ChunkHandler = (partition: number, records: ReplayRecord[]) => Promise<void>
 
-export async function readTopicRange(kafka: Kafka, topic: string, ranges: readonly PartitionRange[], onChunk: ChunkHandler): Promise<void> {
+export async function readTopicRange(kafka: Kafka, topic: string, ranges: readonly PartitionRange[], onChunk: ChunkHandler, watchMs = 2000): Promise<void> {
   const pending = new Map(ranges.filter((range) => range.end > range.start).map((range) => [range.partition, range]))
   if (pending.size === 0) return
   const next = new Map([...pending.values()].map((range) => [range.partition, range.start]))
@@ -17,7 +24,20 @@ export async function readTopicRange(kafka: Kafka, topic: string, ranges: readon
   const consumer = kafka.consumer({groupId, maxWaitTimeInMs: 100, maxBytesPerPartition: 4 * 1024 * 1024, retry: {retries: 2}})
   let settle!: (error?: Error) => void
   const finished = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())))
+  // The watchdog may fail the read while the consumer is still joining, before anything awaits it.
+  finished.catch(() => {})
+  const admin = kafka.admin()
+  let watchdog: NodeJS.Timeout | undefined
   try {
+    await admin.connect()
+    const watch = () => {
+      watchdog = setTimeout(() => {
+        lostRecords(admin, topic, pending, next)
+          .then((lost) => (lost ? settle(lost) : watch()))
+          .catch(() => watch())
+      }, watchMs)
+    }
+    watch()
     await consumer.connect()
     await consumer.subscribe({topic, fromBeginning: true})
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -55,12 +75,34 @@ export async function readTopicRange(kafka: Kafka, topic: string, ranges: readon
     })
     await finished
   } finally {
+    clearTimeout(watchdog)
     await consumer.disconnect().catch(() => {})
-    const admin = kafka.admin()
     await admin
-      .connect()
-      .then(() => admin.deleteGroups([groupId]))
+      .deleteGroups([groupId])
       .catch(() => {})
       .finally(() => admin.disconnect().catch(() => {}))
   }
+}
+
+/** The error of a pending partition whose next offset is gone (before its log start) or beyond its end. */
+async function lostRecords(admin: Admin, topic: string, pending: ReadonlyMap<number, PartitionRange>, next: ReadonlyMap<number, number>): Promise<StreamctlError | undefined> {
+  const bounds = await admin.fetchTopicOffsets(topic)
+  for (const {partition, low, high} of bounds) {
+    const range = pending.get(partition)
+    if (!range) continue
+    const wanted = next.get(partition)!
+    const [start, end] = [Number(low), Number(high)]
+    if (start > wanted) {
+      return new StreamctlError('REPLAY_RECORDS_DELETED', `topic "${topic}" partition ${partition}: offsets ${wanted}-${Math.min(start, range.end) - 1} were deleted while the replay read them (the log now starts at ${start}), most likely by the topic's retention.ms`, {
+        hint: `Records older than the topic's retention.ms are deleted (\`streamctl topics describe ${topic}\` shows it). Replay a later range with --from, or load the recording again with --timestamps now.`,
+        details: {topic, partition, nextOffset: wanted, logStartOffset: start, rangeEnd: range.end},
+      })
+    }
+    if (end < range.end && end <= wanted) {
+      return new StreamctlError('REPLAY_RECORDS_DELETED', `topic "${topic}" partition ${partition} now ends at offset ${end}, before the replay's range ends (${range.end}): the topic was deleted or recreated while the replay read it`, {
+        details: {topic, partition, nextOffset: wanted, highWatermark: end, rangeEnd: range.end},
+      })
+    }
+  }
+  return undefined
 }
