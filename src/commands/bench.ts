@@ -67,6 +67,7 @@ The run record (versioned JSON: histograms per series, per phase and per interva
   static override flags = {
     target: Flags.string({description: 'Base URL to send the requests to, instead of the stack gateway (any HTTP service).'}),
     duration: durationFlag({description: "The run's length; the curve and the timeline are compressed or stretched to it."}),
+    warmup: durationFlag({description: "Send the profile's requests for this long at the run's starting rate first, unrecorded (JIT, connections, cold caches); 0s for none. Default: the profile's warmup, else none."}),
     rate: positiveNumber({helpValue: '<req/s>', description: 'Base rate in requests per second; every rate in the profile scales with it.'}),
     seed: Flags.integer({description: 'Seed of the schedule, request mix and variables (the same seed repeats the run exactly).'}),
     chaos: chaosFlag({
@@ -124,6 +125,7 @@ The run record (versioned JSON: histograms per series, per phase and per interva
         scrapeUrls: target.scrapeUrls,
         overrides: {
           ...(flags.duration === undefined ? {} : {durationMs: flags.duration}),
+          ...(flags.warmup === undefined ? {} : {warmupMs: flags.warmup}),
           ...(flags.rate === undefined ? {} : {rate: flags.rate}),
           ...(flags.seed === undefined ? {} : {seed: flags.seed}),
           ...(flags['max-in-flight'] === undefined ? {} : {maxInFlight: flags['max-in-flight']}),

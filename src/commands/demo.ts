@@ -17,11 +17,12 @@ export interface DemoResult {
 
 export default class Demo extends StreamctlCommand<typeof Demo> {
   static override summary = 'The first thing to run: bring the reference stack up, provision it, run a short `peak` bench and show the verdict and the HTML report.'
-  static override description = `Runs \`up\` (auto driver: Docker Compose when a Docker engine answers, otherwise every component as a local process on the PostgreSQL, Redis and RabbitMQ already on this machine), then \`provision\`, then \`bench peak\` for --duration at a modest rate, judged by the manifest's SLA targets with the quota accounting after drain. Prints the summary and the path of the HTML report; exits 99 when an SLA target failed. The stack stays up afterwards: explore it with \`streamctl status\`, run more profiles with \`streamctl bench\`, stop it with \`streamctl down\`.`
+  static override description = `Runs \`up\` (auto driver: Docker Compose when a Docker engine answers, otherwise every component as a local process on the PostgreSQL, Redis and RabbitMQ already on this machine), then \`provision\`, then \`bench peak\` for --duration at a modest rate after an unrecorded --warmup, judged by the manifest's SLA targets with the quota accounting after drain. Prints the summary and the path of the HTML report; exits 99 when an SLA target failed. The stack stays up afterwards: explore it with \`streamctl status\`, run more profiles with \`streamctl bench\`, stop it with \`streamctl down\`.`
   static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --duration 1m --rate 30', '<%= config.bin %> demo --driver local --out ./demo-runs']
   static override flags = {
     driver: Flags.string({options: ['auto', 'compose', 'local'], default: 'auto', description: 'How to run the stack (see `up`).'}),
     duration: durationFlag({default: 30_000, description: 'Length of the peak bench.'}),
+    warmup: durationFlag({default: 5000, description: "Unrecorded requests at the peak bench's starting rate before it, so the verdict does not judge a stack that has just started (JIT, connections, caches); 0s for none."}),
     rate: Flags.integer({min: 1, default: 20, description: 'Base rate of the peak curve in requests per second (the peak is 3x).'}),
     out: Flags.directory({default: 'runs', description: 'Directory the run record and the HTML report are written to.'}),
     stack: stackFlag,
@@ -57,7 +58,7 @@ export default class Demo extends StreamctlCommand<typeof Demo> {
       const state = await requireState(stateDir, stack.manifest.name)
       await provisionStack(stack, state, {dryRun: false, stateDir, reporter})
       const target = await resolveBenchTarget(stack, profile, undefined)
-      reporter.info(`3/3 bench peak for ${Math.round(flags.duration / 1000)}s at ${flags.rate} req/s base (3x at the peak) → ${target.url}`)
+      reporter.info(`3/3 bench peak for ${Math.round(flags.duration / 1000)}s at ${flags.rate} req/s base (3x at the peak) → ${target.url}${flags.warmup > 0 ? `, after a ${Math.round(flags.warmup / 1000)}s warm-up` : ''}`)
       const view = new BenchProgressView(reporter, profile.name)
       record = await runBenchSession({
         profile,
@@ -65,7 +66,7 @@ export default class Demo extends StreamctlCommand<typeof Demo> {
         ...(target.adminUrl ? {adminUrl: target.adminUrl} : {}),
         users: target.users,
         scrapeUrls: target.scrapeUrls,
-        overrides: {durationMs: flags.duration, rate: flags.rate},
+        overrides: {durationMs: flags.duration, warmupMs: flags.warmup, rate: flags.rate},
         signal: controller.signal,
         onNote: (message) => reporter.info(message),
         onProgress: view.update,

@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {BenchResult} from '../../src/commands/bench.js'
 import {readProfile} from '../../src/lib/load/profile-loader.js'
 import type {LoadRunData} from '../../src/lib/measure/run-data.js'
+import type {RunRecord} from '../../src/lib/report/run-record.js'
 import {ROOT, runCli} from '../helpers/cli.js'
 import {startServer, type TestServer} from '../helpers/http-servers.js'
 
@@ -75,6 +76,34 @@ requests:
       return [...hits].sort()
     }
     expect(await paths()).toEqual(await paths())
+  })
+
+  it('sends a warm-up at the starting rate before the run and leaves it out of the figures', async () => {
+    const profile = path.join(dir, 'warm.yaml')
+    // The profile asks for 0.5 s of warm-up; --warmup replaces it with 1 s.
+    await writeFile(profile, `duration: 1s\nwarmup: 500ms\nrate: 30\nrequests:\n  - {name: item, method: GET, path: "/warm/{{id}}"}\n`)
+    const run = async (args: string[]) => {
+      hits.length = 0
+      const result = await runCli(['bench', profile, '--target', server.url, '--seed', '5', '--out', path.join(dir, 'warm-runs'), ...args], {env: {CI: '1'}})
+      expect(result.exitCode, result.stderr).toBe(0)
+      const file = /run record written to (.*\.json)/.exec(result.stdout)![1]!
+      return {stdout: result.stdout, record: JSON.parse(await readFile(path.resolve(ROOT, file), 'utf8')) as RunRecord, hits: hits.length}
+    }
+    const warmed = await run(['--warmup', '1s'])
+    expect(warmed.stdout).toMatch(/warm-up: 30 requests in \d+\.\d s at 30 req\/s, not recorded/)
+    expect(warmed.record.warmup).toMatchObject({requests: 30, rate: 30})
+    // The server saw both; the run's figures count only the run's 30.
+    expect(warmed.record.variants[0]!.totals.item!.counts.requests).toBe(30)
+    expect(warmed.hits).toBe(60)
+
+    const fromProfile = await run([])
+    expect(fromProfile.record.warmup).toMatchObject({requests: 15, rate: 30})
+    expect(fromProfile.hits).toBe(45)
+
+    const none = await run(['--warmup', '0s'])
+    expect(none.record.warmup).toBeUndefined()
+    expect(none.stdout).not.toMatch(/warm-up/)
+    expect(none.hits).toBe(30)
   })
 
   it('runs one shard of the schedule', async () => {

@@ -38,6 +38,9 @@ describe('streamctl demo on the reference stack', () => {
     expect(demo.profile).toBe('peak')
     expect(result.exitCode).toBe(demo.sla.passed ? 0 : 99)
     expect(Object.keys(demo.variants[0]!.phases).length).toBeGreaterThan(1)
+    // The demo's default warm-up: 5 s at the peak's base rate (20 req/s), outside the figures and the accounting.
+    expect(demo.warmup!.rate).toBe(20)
+    expect(demo.warmup!.requests).toBeGreaterThanOrEqual(90)
     const quota = demo.quota!
     expect(quota.drained).toBe(true)
     expect(quota.client.attempted).toBeGreaterThan(0)

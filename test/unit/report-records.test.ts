@@ -8,7 +8,7 @@ import {mergeRecords} from '../../src/lib/report/merge-records.js'
 import {renderBenchmarkJson} from '../../src/lib/report/render-benchmark.js'
 import {renderHlog} from '../../src/lib/report/render-hlog.js'
 import {renderMarkdown} from '../../src/lib/report/render-markdown.js'
-import {evaluateTargets} from '../../src/lib/sla/evaluate.js'
+import {evaluateTargets, formatObservation} from '../../src/lib/sla/evaluate.js'
 import {latencies, recordRun, slaTargets} from '../helpers/run-records.js'
 
 const api = latencies(4000, 40, 1)
@@ -30,6 +30,14 @@ describe('SLA evaluation', () => {
     expect(byName['dropped ==0']!.status).toBe('pass')
     expect(byName['quota.drift ==0']!.status).toBe('no-data')
     expect(verdict.passed).toBe(false)
+  })
+
+  it('never shows a latency rounded onto its threshold: 99.967 ms against <100ms reads 99.967ms, not 100ms', () => {
+    expect(formatObservation({value: 99.967, unit: 'ms'}, 100)).toBe('99.967ms')
+    expect(formatObservation({value: 100.04, unit: 'ms'}, 100)).toBe('100.04ms')
+    // Away from the threshold the short form stays.
+    expect(formatObservation({value: 99.967, unit: 'ms'}, 200)).toBe('100ms')
+    expect(formatObservation({value: 12.687, unit: 'ms'}, 50)).toBe('12.7ms')
   })
 })
 

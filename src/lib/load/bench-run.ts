@@ -105,7 +105,37 @@ export function defaultMaxInFlight(profile: LoadProfile, plan: RunPlan): number 
   return Math.min(10_000, Math.max(64, Math.ceil(plan.peakRate * 2)))
 }
 
-async function runVariant(options: BenchOptions, plan: RunPlan, variant: VariantSpec, index: number, count: number, admin: AdminClient | undefined): Promise<VariantData> {
+/**
+ * The warm-up: the profile's requests, sent for `warmupMs` (`--warmup`, or the profile's `warmup`)
+ * at the run's starting rate (the closed model: its VUs) and not recorded, so the first seconds of
+ * the run do not measure JIT compilation, new connections and cold caches on either side. wrk2
+ * leaves its first 10 s out of its figures for the same reason. Returns what it sent, or undefined
+ * when there is no warm-up.
+ */
+export async function warmUp(options: BenchOptions): Promise<{requests: number; durationMs: number; rate?: number} | undefined> {
+  const plan = planRun(options.profile, options.overrides)
+  const warmupMs = options.overrides?.warmupMs ?? options.profile.warmupMs ?? 0
+  if (warmupMs <= 0 || options.signal?.aborted) return undefined
+  const rate = plan.segments.map((segment) => segment.fromRate || segment.toRate).find((value) => value > 0) ?? plan.rate
+  const first = plan.segments[0]
+  const segments = [{phase: 'warmup', startMs: 0, durationMs: warmupMs, fromRate: rate, toRate: rate, arrival: first?.arrival ?? options.profile.arrival}]
+  const variant = options.profile.variants[0] ?? {name: 'default'}
+  const {engine, target, recorder} = variantEngine(options, {...plan, durationMs: warmupMs, segments}, variant)
+  const abort = () => engine.stop()
+  options.signal?.addEventListener('abort', abort, {once: true})
+  const started = performance.now()
+  try {
+    await engine.run(() => {})
+  } finally {
+    options.signal?.removeEventListener('abort', abort)
+    await target.close()
+  }
+  const requests = Object.entries(recorder.totalsData()).reduce((sum, [name, series]) => sum + (name === 'e2e' ? 0 : series.counts.attempts), 0)
+  return {requests, durationMs: Math.round(performance.now() - started), ...(options.profile.model === 'open' ? {rate} : {})}
+}
+
+/** A fresh engine, workload, HTTP target and recorder for one variant of the plan. */
+function variantEngine(options: BenchOptions, plan: RunPlan, variant: VariantSpec): {engine: LoadEngine; target: HttpTarget; recorder: RunRecorder; settings: EngineSettings} {
   const {profile} = options
   const shard = options.shard ?? {index: 0, count: 1}
   // A request in flight holds a connection: with fewer connections than the cap, the excess would
@@ -113,8 +143,6 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
   // scheduler, where it is counted as late.
   const requestedCap = options.overrides?.maxInFlight ?? profile.maxInFlight ?? defaultMaxInFlight(profile, plan)
   const maxInFlight = Math.min(requestedCap, profile.connections ?? requestedCap)
-  const retry = variant.retry ?? profile.retry
-  const timeoutMs = variant.timeoutMs ?? profile.timeoutMs
   const population = new Population(options.users, profile.population.zipf, profile.population.content, plan.seed)
   const workload = new Workload(profile.requests.map((spec) => compileRequestType(spec, profile.vars)), population, plan.seed)
   const target = new HttpTarget(options.targetUrl, {connections: maxInFlight})
@@ -128,14 +156,20 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     maxInFlight,
     whenCapped: profile.whenCapped,
     lateAfterMs: profile.lateAfterMs,
-    timeoutMs,
-    retry,
+    timeoutMs: variant.timeoutMs ?? profile.timeoutMs,
+    retry: variant.retry ?? profile.retry,
     intervalMs: profile.intervalMs,
     drainTimeoutMs: profile.drainTimeoutMs,
     seed: plan.seed,
     spinMs: profile.sendPrecision === 'timer' ? 0 : SPIN_MS,
   }
-  const engine = new LoadEngine(settings, workload, target, recorder)
+  return {engine: new LoadEngine(settings, workload, target, recorder), target, recorder, settings}
+}
+
+async function runVariant(options: BenchOptions, plan: RunPlan, variant: VariantSpec, index: number, count: number, admin: AdminClient | undefined): Promise<VariantData> {
+  const {engine, target, recorder, settings} = variantEngine(options, plan, variant)
+  const {retry, timeoutMs, maxInFlight} = settings
+  const {profile} = options
   const abort = () => engine.stop()
   options.signal?.addEventListener('abort', abort, {once: true})
   const startedAt = new Date()

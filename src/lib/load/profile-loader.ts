@@ -131,6 +131,7 @@ class ProfileReader {
       ...(target === undefined || target === 'stack' ? {} : {target}),
       ...(raw.admin === undefined ? {} : {admin: raw.admin as string}),
       ...(durationMs === undefined ? {} : {durationMs}),
+      ...(raw.warmup === undefined ? {} : {warmupMs: this.duration(raw.warmup, ['warmup']) ?? 0}),
       rate: (raw.rate as number | undefined) ?? 10,
       model,
       vus: (raw.vus as number | undefined) ?? 10,

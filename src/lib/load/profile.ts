@@ -64,6 +64,8 @@ export interface LoadProfile {
   admin?: string
   /** The run's length; undefined: the sum of the stages' absolute durations. */
   durationMs?: number
+  /** Sent before the run at its starting rate and not recorded (JIT, connections, caches); 0: none. */
+  warmupMs?: number
   /** Base rate (req/s) that `Nx` rates multiply, and that `--rate` replaces. */
   rate: number
   model: 'open' | 'closed'
@@ -151,6 +153,7 @@ export const profileSchema: JsonSchema = {
     target: {type: 'string', minLength: 1},
     admin: {type: 'string', minLength: 1},
     duration: durationText,
+    warmup: durationText,
     rate: {type: 'number', exclusiveMinimum: 0},
     model: {enum: ['open', 'closed']},
     vus: {type: 'integer', minimum: 1, maximum: 100_000},

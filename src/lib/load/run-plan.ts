@@ -6,6 +6,7 @@ import type {LoadProfile, RateValue, Span, TimelineAction} from './profile.js'
 
 export interface RunOverrides {
   durationMs?: number
+  warmupMs?: number
   rate?: number
   seed?: number
 }

@@ -1,7 +1,9 @@
-// A bench run from start to verdict, shared by `bench` and `demo`: the load (stopped early when an
-// abortOnFail target fails), then — when the run sent generates to a stack — the drain and the
-// quota accounting, then the SLA verdict, all in one run record.
-import {runBench, type BenchOptions} from '../load/bench-run.js'
+// A bench run from start to verdict, shared by `bench` and `demo`: the warm-up (not recorded), the
+// load (stopped early when an abortOnFail target fails), then — when the run sent generates to a
+// stack — the drain and the quota accounting, then the SLA verdict, all in one run record. The
+// quota accounting covers requests created from the end of the warm-up on, so the warm-up's
+// generates count in neither the client's figures nor the stack's.
+import {runBench, warmUp, type BenchOptions} from '../load/bench-run.js'
 import {readQuotaAccounting, type QuotaAccounting} from '../quota/accounting.js'
 import {waitForDrain} from '../quota/drain.js'
 import {openQuotaStores} from '../quota/stores.js'
@@ -25,7 +27,9 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
   const forward = () => controller.abort()
   options.signal?.addEventListener('abort', forward, {once: true})
   let abortedBy: string | undefined
-  const since = new Date(Date.now() - 1000)
+  const warmed = await warmUp({...options, signal: controller.signal})
+  if (warmed) options.onNote?.(`warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s${warmed.rate === undefined ? '' : ` at ${Number(warmed.rate.toFixed(1))} req/s`}, not recorded`)
+  const since = new Date(Date.now() - (warmed ? 0 : 1000))
   let run
   try {
     run = await runBench({
@@ -61,5 +65,5 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
     sla.abortedBy = abortedBy
     sla.passed = false
   }
-  return {schemaVersion: RUN_RECORD_SCHEMA_VERSION, ...run, meta: options.meta, ...(quota ? {quota} : {}), sla}
+  return {schemaVersion: RUN_RECORD_SCHEMA_VERSION, ...run, meta: options.meta, ...(warmed ? {warmup: warmed} : {}), ...(quota ? {quota} : {}), sla}
 }

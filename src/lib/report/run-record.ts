@@ -24,6 +24,8 @@ export interface RunMetadata {
 export interface RunRecord extends LoadRunData {
   schemaVersion: typeof RUN_RECORD_SCHEMA_VERSION
   meta: RunMetadata
+  /** What the unrecorded warm-up before the run sent (absent: no warm-up). */
+  warmup?: {requests: number; durationMs: number; rate?: number}
   quota?: QuotaAccounting
   sla: SlaVerdict
 }

@@ -55,13 +55,20 @@ export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: Q
     variant: variant.name,
     status,
     ...(observed ? {observed} : {}),
-    observedText: observed ? formatObservation(observed) : 'no data',
+    observedText: observed ? formatObservation(observed, target.threshold.value) : 'no data',
     abortOnFail: target.abortOnFail,
   }
 }
 
-export function formatObservation(observed: Observation): string {
-  if (observed.unit === 'ms') return formatDuration(observed.value)
+/**
+ * The observation as shown beside its target. A latency within 1% of the threshold gets three
+ * decimals, so that 99.967 ms is not shown as "100ms" passing `p(99)<100ms`.
+ */
+export function formatObservation(observed: Observation, threshold?: number): string {
+  if (observed.unit === 'ms') {
+    const close = threshold !== undefined && threshold > 0 && observed.value !== threshold && Math.abs(observed.value - threshold) < threshold * 0.01
+    return close ? `${Number(observed.value.toFixed(3))}ms` : formatDuration(observed.value)
+  }
   if (observed.unit === 'ratio') return `${Number((observed.value * 100).toPrecision(3))}%`
   return String(Number(observed.value.toPrecision(6)))
 }
