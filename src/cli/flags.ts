@@ -12,3 +12,13 @@ export const durationFlag = Flags.custom<number>({
     return ms
   },
 })
+
+/** A rate in requests per second: any positive number (`0.5`, `20`, `1500`). */
+export const rateFlag = Flags.custom<number>({
+  helpValue: '<req/s>',
+  parse: async (input, _context, options) => {
+    const value = Number(input)
+    if (!(value > 0) || !Number.isFinite(value)) throw new StreamctlError('INVALID_FLAG', `--${options.name} ${input}: expected a positive number of requests per second`)
+    return value
+  },
+})

@@ -1,11 +1,11 @@
 import {Args, Flags} from '@oclif/core'
-import {BenchProgressView} from '../lib/load/bench-progress.js'
 import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
-import {durationFlag} from '../cli/flags.js'
+import {durationFlag, rateFlag} from '../cli/flags.js'
 import {ExitCode, StreamctlError} from '../lib/errors.js'
 import type {TimelineEventSpec} from '../lib/load/profile.js'
 import type {RunRecord} from '../lib/report/run-record.js'
 import type {WrittenReport} from '../lib/report/write-reports.js'
+import type {SlaFailedJson} from '../lib/sla/verdict-text.js'
 
 export interface BenchResult {
   /** Where the run record was written. */
@@ -13,15 +13,9 @@ export interface BenchResult {
   /** Every file written: the run record, the HTML report and the formats asked for. */
   reports: WrittenReport[]
   run: RunRecord
+  /** Present when the verdict failed (exit 99): the same shape as every `--json` error. */
+  error?: SlaFailedJson
 }
-
-const positiveNumber = Flags.custom<number>({
-  parse: async (input, _context, options) => {
-    const value = Number(input)
-    if (!(value > 0) || !Number.isFinite(value)) throw new StreamctlError('INVALID_FLAG', `--${options.name} ${input}: expected a positive number`)
-    return value
-  },
-})
 
 const chaosFlag = Flags.custom<TimelineEventSpec>({
   helpValue: '<action:component@at>',
@@ -68,7 +62,7 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     target: Flags.string({description: 'Base URL to send the requests to, instead of the stack gateway (any HTTP service).'}),
     duration: durationFlag({description: "The run's length; the curve and the timeline are compressed or stretched to it."}),
     warmup: durationFlag({description: "Send the profile's requests for this long at the run's starting rate first, unrecorded (JIT, connections, cold caches); 0s for none. Default: the profile's warmup, else none."}),
-    rate: positiveNumber({helpValue: '<req/s>', description: 'Base rate in requests per second; every rate in the profile scales with it.'}),
+    rate: rateFlag({description: 'Base rate in requests per second; every rate in the profile scales with it.'}),
     seed: Flags.integer({description: 'Seed of the schedule, request mix and variables (the same seed repeats the run exactly).'}),
     chaos: chaosFlag({
       multiple: true,
@@ -91,72 +85,55 @@ The run record (versioned JSON: histograms per series, per phase and per interva
   async run(): Promise<BenchResult> {
     const {flags, args} = this
     const stack = await this.loadStack(flags.stack)
-    const {findProfile} = await import('../lib/load/profile-loader.js')
-    const {chooseSlaTargets} = await import('../lib/sla/choose-targets.js')
-    const found = await findProfile(stack, args.profile)
-    const profile = flags.chaos?.length ? {...found, timeline: [...found.timeline, ...flags.chaos]} : found
-    const sla = await chooseSlaTargets(stack, profile, flags.sla)
-    const {resolveBenchTarget} = await import('../lib/load/bench-target.js')
-    const target = await resolveBenchTarget(stack, profile, flags.target)
-    const {isComponentFault} = await import('../lib/load/profile.js')
-    const faultedComponents = profile.timeline.filter(isComponentFault).map((event) => event.component)
-    const faults = faultedComponents.length > 0 ? await (await import('../lib/stack/component-faults.js')).ComponentFaults.open(stack, faultedComponents) : undefined
-    const {runBenchSession} = await import('../lib/report/bench-session.js')
-    const {runMetadata} = await import('../lib/report/run-record.js')
-    const {defaultReportFiles, writeReports} = await import('../lib/report/write-reports.js')
+    const {benchProfile} = await import('../lib/bench/bench-profile.js')
     const {renderTerminal} = await import('../lib/report/render-terminal.js')
-    const {readState} = await import('../lib/stack/state.js')
-    const {stateDirFor} = await import('../lib/stack/state-dir.js')
-    const state = !flags.target && !profile.target ? await readState(stateDirFor(stack.manifest.name)) : undefined
     const reporter = await this.reporter()
-    reporter.info(`bench ${profile.name} → ${target.url} (${target.reason})`)
     const controller = new AbortController()
     const onSignal = () => controller.abort()
     process.once('SIGINT', onSignal)
-    const view = new BenchProgressView(reporter, profile.name)
-    let record: RunRecord
+    let outcome
     try {
-      record = await runBenchSession({
-        profile,
-        targetUrl: target.url,
-        ...(target.adminUrl ? {adminUrl: target.adminUrl} : {}),
-        ...(faults ? {faults} : {}),
-        users: target.users,
-        scrapeUrls: target.scrapeUrls,
-        overrides: {
-          ...(flags.duration === undefined ? {} : {durationMs: flags.duration}),
-          ...(flags.warmup === undefined ? {} : {warmupMs: flags.warmup}),
-          ...(flags.rate === undefined ? {} : {rate: flags.rate}),
-          ...(flags.seed === undefined ? {} : {seed: flags.seed}),
-          ...(flags['max-in-flight'] === undefined ? {} : {maxInFlight: flags['max-in-flight']}),
-          ...(flags.variant ? {variants: flags.variant} : {}),
+      outcome = await benchProfile(
+        stack,
+        {
+          profile: args.profile,
+          ...(flags.chaos ? {chaos: flags.chaos} : {}),
+          ...(flags.sla ? {slaFile: flags.sla} : {}),
+          ...(flags.target ? {targetUrl: flags.target} : {}),
+          overrides: {
+            ...(flags.duration === undefined ? {} : {durationMs: flags.duration}),
+            ...(flags.warmup === undefined ? {} : {warmupMs: flags.warmup}),
+            ...(flags.rate === undefined ? {} : {rate: flags.rate}),
+            ...(flags.seed === undefined ? {} : {seed: flags.seed}),
+            ...(flags['max-in-flight'] === undefined ? {} : {maxInFlight: flags['max-in-flight']}),
+            ...(flags.variant ? {variants: flags.variant} : {}),
+          },
+          ...(flags.shard ? {shard: flags.shard} : {}),
+          version: this.config.version,
+          reports: {
+            outDir: flags.out,
+            html: !flags['no-html'],
+            files: [
+              ...(flags.html ? [{format: 'html' as const, file: flags.html}] : []),
+              ...(flags.junit ? [{format: 'junit' as const, file: flags.junit}] : []),
+              ...(flags.markdown ? [{format: 'markdown' as const, file: flags.markdown}] : []),
+              ...(flags.hlog ? [{format: 'hlog' as const, file: flags.hlog}] : []),
+              ...(flags['benchmark-json'] ? [{format: 'benchmark' as const, file: flags['benchmark-json']}] : []),
+            ],
+          },
         },
-        ...(flags.shard ? {shard: flags.shard} : {}),
-        signal: controller.signal,
-        onNote: (message) => reporter.info(message),
-        onProgress: view.update,
-        sla,
-        meta: runMetadata(this.config.version, state ? {name: stack.manifest.name, driver: state.driver} : undefined),
-        ...(state ? {quotaEndpoints: state.endpoints} : {}),
-      })
-      view.finish()
+        {reporter, signal: controller.signal},
+      )
     } finally {
       process.off('SIGINT', onSignal)
       await reporter.close()
     }
-    const requested = [
-      ...defaultReportFiles(record, flags.out, !flags['no-html']),
-      ...(flags.html ? [{format: 'html' as const, file: flags.html}] : []),
-      ...(flags.junit ? [{format: 'junit' as const, file: flags.junit}] : []),
-      ...(flags.markdown ? [{format: 'markdown' as const, file: flags.markdown}] : []),
-      ...(flags.hlog ? [{format: 'hlog' as const, file: flags.hlog}] : []),
-      ...(flags['benchmark-json'] ? [{format: 'benchmark' as const, file: flags['benchmark-json']}] : []),
-    ]
-    const reports = await writeReports(record, requested)
+    const {record, reports} = outcome
     this.print(renderTerminal(record))
     this.print('')
     for (const report of reports) this.print(`${report.format === 'json' ? 'run record' : `${report.format} report`} written to ${report.file}`)
     if (!record.sla.passed) this.setExitCode(ExitCode.slaFailed)
-    return {file: reports[0]!.file, reports, run: record}
+    const {slaFailedJson} = await import('../lib/sla/verdict-text.js')
+    return {file: reports[0]!.file, reports, run: record, ...slaFailedJson(record.sla, record.profile)}
   }
 }

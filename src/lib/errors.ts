@@ -32,6 +32,7 @@ const ERROR_CODES = {
   PROFILE_NOT_FOUND: 'usage',
   SLA_FILE_INVALID: 'usage',
   RUN_RECORD_INVALID: 'usage',
+  COMPARE_NOT_LIKE_FOR_LIKE: 'usage',
   QUOTA_READ_FAILED: 'error',
   // the stack is not there or not healthy
   STACK_NOT_READY: 'notReady',

@@ -22,8 +22,11 @@ export function slaTargets(yaml: string) {
   return readSlaTargets(source, source.value(), [])
 }
 
-/** One variant recording `series` (name → latencies) spread over 1 s intervals; every 50th fails with a 5xx when `failEvery` is set. */
-export function recordRun(series: Record<string, number[]>, options: {profile?: string; sla?: string; intervals?: number; failEvery?: number; shard?: {index: number; count: number}} = {}): RunRecord {
+/**
+ * One variant recording `series` (name → latencies) spread over 1 s intervals; every 50th fails with a 5xx when `failEvery` is set.
+ * `offeredPerSecond` originals are offered in each interval (none unless set).
+ */
+export function recordRun(series: Record<string, number[]>, options: {profile?: string; sla?: string; intervals?: number; failEvery?: number; shard?: {index: number; count: number}; offeredPerSecond?: number} = {}): RunRecord {
   const recorder = new RunRecorder()
   const intervals = options.intervals ?? 5
   for (let interval = 0; interval < intervals; interval++) {
@@ -37,6 +40,7 @@ export function recordRun(series: Record<string, number[]>, options: {profile?: 
         handle.outcome(value, fails ? 'http5xx' : undefined)
       })
     }
+    for (let offer = 0; offer < (options.offeredPerSecond ?? 0); offer++) recorder.offer()
     recorder.closeInterval((interval + 1) * 1000, 0)
   }
   const variant: VariantData = {

@@ -109,10 +109,14 @@ describe('report --compare', () => {
 
 describe('renderers', () => {
   it('puts the verdict first in Markdown and folds the details', () => {
-    const run = recordRun({api}, {sla: 'api: p(99)<1ms\n'})
+    const run = recordRun({api, search: latencies(40, 10, 9)}, {sla: 'api: p(99)<1ms\nsearch: p(99)<1s\nerrors: rate<1%\n'})
     const markdown = renderMarkdown(run)
-    expect(markdown.split('\n')[0]).toMatch(/^## ❌ SLA failed — `synthetic`/)
-    expect(markdown).toContain('| `api p(99)<1ms` | **')
+    const lines = markdown.split('\n')
+    expect(lines[0]).toMatch(/^## ❌ SLA failed — `synthetic`/)
+    // The same counts and words as the terminal: only what was met, the undecided named.
+    expect(lines[2]).toBe('1 of 3 targets met, 1 inconclusive.')
+    expect(markdown).toMatch(/\| `api p\(99\)<1ms` \| FAIL \| \*\*[\d.]+ms\*\* \| n=4,000 · 95% CI [\d.]+ms–[\d.]+ms \|/)
+    expect(markdown).toMatch(/\| `search p\(99\)<1s` \| INCONCLUSIVE \| \*\*[\d.]+ms\*\* \| 40 samples; the 95% interval of the true p99 is [\d.]+ms–∞, which straddles 1s: about 368 samples would decide it \(a run of about 46s at this rate\) \|/)
     expect(markdown).toContain('<details><summary>All SLA targets</summary>')
   })
 

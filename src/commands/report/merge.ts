@@ -2,11 +2,14 @@ import {Args, Flags} from '@oclif/core'
 import {StreamctlCommand} from '../../cli/base-command.js'
 import {ExitCode} from '../../lib/errors.js'
 import type {WrittenReport} from '../../lib/report/write-reports.js'
+import type {SlaFailedJson} from '../../lib/sla/verdict-text.js'
 import type {SlaVerdict} from '../../lib/sla/evaluate.js'
 
 export interface ReportMergeResult {
   reports: WrittenReport[]
   sla: SlaVerdict
+  /** Present when the merged verdict failed (exit 99). */
+  error?: SlaFailedJson
 }
 
 export default class ReportMerge extends StreamctlCommand<typeof ReportMerge> {
@@ -32,7 +35,8 @@ export default class ReportMerge extends StreamctlCommand<typeof ReportMerge> {
     this.print('')
     for (const report of reports) this.print(`${report.format === 'json' ? 'merged run record' : `${report.format} report`} written to ${report.file}`)
     if (!merged.sla.passed) this.setExitCode(ExitCode.slaFailed)
-    return {reports, sla: merged.sla}
+    const {slaFailedJson} = await import('../../lib/sla/verdict-text.js')
+    return {reports, sla: merged.sla, ...slaFailedJson(merged.sla, merged.profile)}
   }
 
   private isFlagValue(arg: string): boolean {

@@ -202,11 +202,12 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     let late = 0
     let dropped = 0
     let p99 = 0
-    for (const series of Object.values(interval.series)) {
+    for (const [seriesName, series] of Object.entries(interval.series)) {
       for (const [name, value] of Object.entries(series.counts.attemptErrors)) if (value > 0) errors[name] = (errors[name] ?? 0) + value
       retries += series.counts.retries
       late += series.counts.late
-      dropped += series.counts.dropped
+      // e2e repeats the drops of the generates it follows.
+      if (seriesName !== 'e2e') dropped += series.counts.dropped
       p99 = Math.max(p99, series.latency.p99)
     }
     options.onProgress({variant: variant.name, variantIndex: index, variants: count, phase: engine.status.phase, elapsedMs: nowMs, durationMs: plan.durationMs, offeredRate: interval.offered / seconds, achievedRate: interval.sent / seconds, inFlight: engine.status.inFlight, p99, errors, retries, late, dropped})

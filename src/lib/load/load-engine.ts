@@ -246,6 +246,8 @@ export class LoadEngine {
     this.recorder.offer()
     const planned = this.workload.next(schedule.index)
     this.recorder.series(planned.type.metric, schedule.phase).dropped()
+    // A dropped generate never completes either: its end-to-end series counts it too.
+    if (planned.type.poll) this.recorder.series(E2E_METRIC, schedule.phase).dropped()
     schedule.advance()
   }
 

@@ -4,6 +4,7 @@ import {readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {StreamctlError} from '../errors.js'
 import type {ErrorClass} from '../measure/outcome.js'
+import {metricUniverse, runMetrics, unavailableProblems} from '../sla/metrics.js'
 import {readSlaTargets} from '../sla/targets.js'
 import {displayPath, type Stack} from '../stack/load-stack.js'
 import {parseDuration} from '../text/duration.js'
@@ -75,6 +76,9 @@ export function parseProfile(source: YamlSource, defaultName: string): LoadProfi
       const sla = raw.sla === undefined ? [] : readSlaTargets(source, raw.sla, ['sla'])
       if (structureOk) {
         const profile = new ProfileReader(source).read(raw, defaultName, sla)
+        // The profile's own targets must be on metrics it produces (quota: when it runs against the stack).
+        const run = runMetrics(profile.name, profile.requests, !profile.target)
+        source.problems.push(...unavailableProblems(sla, run, metricUniverse(run.series), source.file))
         if (source.problems.length === 0) return profile
       } else {
         // The field-level checks still run on a broken structure so every problem is reported in

@@ -6,9 +6,13 @@
 //     and p99 up by more than 25% (and 5 ms);
 //   - more errors: two-proportion test p < 0.01 and the error rate up by more than 0.5 points.
 // Improvements are called the same way in the other direction; anything else is "no significant change".
+// The call means something only like for like: describeRunDifferences names every condition (profile,
+// duration, offered rate, seed, stack…) in which the two runs differ, and the command refuses to
+// compare them without --force.
 import {decodeHistogram} from '../measure/histogram.js'
 import {ERROR_CLASSES} from '../measure/outcome.js'
 import type {SeriesData} from '../measure/run-data.js'
+import {formatDuration} from '../text/duration.js'
 import type {RunRecord} from './run-record.js'
 import {mannWhitneyP, proportionIncreaseP, tailExcessP} from './significance.js'
 
@@ -31,14 +35,70 @@ export interface SeriesComparison {
   reason: string
 }
 
+/** A condition of the run (named as in the run record) in which BASE and NEW differ. */
+export interface RunDifference {
+  field: 'profile' | 'model' | 'durationMs' | 'offeredRate' | 'seed' | 'stack' | 'driver' | 'target' | 'variants' | 'shard'
+  /** The value in each run (durationMs in ms, offeredRate in originals/s to 0.1); null when the run has none (no stack, not a shard). */
+  base: string | number | string[] | null
+  next: string | number | string[] | null
+  /** In words: "duration 30s → 15s". */
+  text: string
+}
+
 export interface RunComparison {
   base: string
   next: string
   verdict: ChangeVerdict
+  /** True when the runs offered the same load to the same system (no differences). */
+  likeForLike: boolean
+  differences: RunDifference[]
+  /** True when the runs differ and were compared anyway (--force). */
+  forced: boolean
   series: SeriesComparison[]
 }
 
-export function compareRuns(base: RunRecord, next: RunRecord, names: {base: string; next: string}): RunComparison {
+/** Durations and offered rates further apart than this (relative to the smaller) make runs unlike. */
+export const CONDITION_TOLERANCE = 0.1
+
+export function describeRunDifferences(base: RunRecord, next: RunRecord): RunDifference[] {
+  const differences: RunDifference[] = []
+  const exact = (field: RunDifference['field'], a: string | number | null, b: string | number | null) => {
+    if (a !== b) differences.push({field, base: a, next: b, text: `${field} ${a ?? 'none'} → ${b ?? 'none'}`})
+  }
+  const apart = (a: number, b: number) => Math.max(a, b) > Math.min(a, b) * (1 + CONDITION_TOLERANCE)
+  exact('profile', base.profile, next.profile)
+  exact('model', base.model, next.model)
+  if (apart(base.durationMs, next.durationMs)) differences.push({field: 'durationMs', base: base.durationMs, next: next.durationMs, text: `duration ${formatDuration(base.durationMs)} → ${formatDuration(next.durationMs)}`})
+  const [rateBase, rateNext] = [offeredRate(base), offeredRate(next)]
+  if (apart(rateBase, rateNext)) differences.push({field: 'offeredRate', base: round(rateBase), next: round(rateNext), text: `offered rate ${rateBase.toFixed(1)}/s → ${rateNext.toFixed(1)}/s`})
+  exact('seed', base.seed, next.seed)
+  exact('stack', base.meta.stack ?? null, next.meta.stack ?? null)
+  exact('driver', base.meta.driver ?? null, next.meta.driver ?? null)
+  // Against a stack, the URL is wherever it listened this time; only bare --target runs name their system by it.
+  if (base.meta.stack === undefined && next.meta.stack === undefined) exact('target', base.target, next.target)
+  const [variantsBase, variantsNext] = [variantNames(base), variantNames(next)]
+  if (variantsBase.join('\n') !== variantsNext.join('\n')) differences.push({field: 'variants', base: variantsBase, next: variantsNext, text: `variants ${variantsBase.join(', ') || 'none'} → ${variantsNext.join(', ') || 'none'}`})
+  const shard = (record: RunRecord) => (record.shard ? `${record.shard.index}/${record.shard.count}` : null)
+  exact('shard', shard(base), shard(next))
+  return differences
+}
+
+/** The differences in one line: "duration 30s → 15s; offered rate 80.0/s → 40.1/s". */
+export function listDifferences(differences: RunDifference[]): string {
+  return differences.map((difference) => difference.text).join('; ')
+}
+
+/** Originals the schedule asked for (sent or not), per second of the run, over every variant. */
+export function offeredRate(record: RunRecord): number {
+  const offered = record.variants.reduce((sum, variant) => sum + variant.intervals.reduce((inVariant, interval) => inVariant + interval.offered, 0), 0)
+  return record.durationMs > 0 ? offered / (record.durationMs / 1000) : 0
+}
+
+const variantNames = (record: RunRecord) => [...new Set(record.variants.map((variant) => variant.name))].sort()
+const round = (value: number) => Math.round(value * 10) / 10
+
+export function compareRuns(base: RunRecord, next: RunRecord, names: {base: string; next: string}, options: {force?: boolean} = {}): RunComparison {
+  const differences = describeRunDifferences(base, next)
   const series: SeriesComparison[] = []
   for (const variant of next.variants) {
     const before = base.variants.find((candidate) => candidate.name === variant.name) ?? (base.variants.length === 1 ? base.variants[0] : undefined)
@@ -49,7 +109,8 @@ export function compareRuns(base: RunRecord, next: RunRecord, names: {base: stri
     }
   }
   const verdict: ChangeVerdict = series.some((row) => row.verdict === 'regression') ? 'regression' : series.some((row) => row.verdict === 'improvement') ? 'improvement' : 'no significant change'
-  return {base: names.base, next: names.next, verdict, series}
+  const likeForLike = differences.length === 0
+  return {base: names.base, next: names.next, verdict, likeForLike, differences, forced: !likeForLike && options.force === true, series}
 }
 
 function compareSeries(variant: string, name: string, old: SeriesData, data: SeriesData): SeriesComparison {

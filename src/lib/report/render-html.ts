@@ -4,13 +4,14 @@
 // a queue or consumer lag that grew, backlog.ts); then quota.
 import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
 import {formatDuration} from '../text/duration.js'
+import {evidenceText, isMet, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
 import {latencyOverTime, percentileSpectrum, quotaCharts, retriesAndAmplification, serverGauges, throughputAndErrors} from './html/charts.js'
 import {xml} from './render-junit.js'
 import type {RunRecord} from './run-record.js'
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1600px;color:#111;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-.verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}.pass{background:#dcfce7}.fail{background:#fee2e2}
+.verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}.pass{background:#dcfce7}.fail,.unmet{background:#fee2e2}.inconclusive,.no-data{background:#fef3c7}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child,td.l{text-align:left}
 .grid-charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(600px,1fr));gap:16px}
 figure{margin:0;border:1px solid #e5e7eb;border-radius:6px;padding:8px}figcaption{font-weight:600;margin-bottom:4px}
@@ -27,13 +28,14 @@ export function renderHtml(record: RunRecord): string {
   const body: string[] = []
   body.push(`<h1>streamctl bench: ${xml(record.profile)}</h1>`)
   body.push(`<p class="meta">seed ${record.seed} · ${record.model} model · target ${xml(record.target)} · started ${xml(record.startedAt)} · ${formatDuration(record.durationMs)}${record.meta.stack ? ` · stack ${xml(record.meta.stack)} (${xml(record.meta.driver ?? '')})` : ''} · streamctl ${xml(record.meta.streamctl)} · node ${xml(record.meta.node)}${record.shard ? ` · shard ${record.shard.index + 1}/${record.shard.count}` : ''}${record.meta.mergedFrom ? ` · merged from ${record.meta.mergedFrom.length} records` : ''}</p>`)
-  const failed = sla.results.filter((result) => result.status === 'fail').length
-  body.push(`<div class="verdict ${sla.passed ? 'pass' : 'fail'}" id="verdict">SLA ${sla.passed ? 'passed' : 'FAILED'}: ${sla.results.length - failed} of ${sla.results.length} targets met${sla.abortedBy ? ` — aborted early by ${xml(sla.abortedBy)}` : ''}</div>`)
+  body.push(`<div class="verdict ${sla.passed ? 'pass' : 'fail'}" id="verdict">${xml(verdictHeadline(sla, record.profile))}${sla.abortedBy ? ` — aborted early by ${xml(sla.abortedBy)}` : ''}</div>`)
   if (sla.results.length > 0) {
-    body.push('<table id="sla"><tr><th>target</th><th>observed</th><th>result</th></tr>')
-    for (const result of sla.results) body.push(`<tr class="${result.status}"><td class="l">${xml(result.name)}</td><td>${xml(result.observedText)}</td><td>${result.status}</td></tr>`)
+    body.push('<table id="sla"><tr><th>target</th><th>result</th><th>observed</th><th>evidence</th></tr>')
+    for (const result of sla.results) body.push(`<tr class="${result.status}${isMet(result) ? '' : ' unmet'}"><td class="l">${xml(result.name)}</td><td>${xml(statusWord(result))}</td><td>${xml(result.observedText)}</td><td class="l">${xml(result.status === 'inconclusive' || result.status === 'no-data' ? (result.reason ?? evidenceText(result)) : evidenceText(result))}</td></tr>`)
     body.push('</table>')
   }
+  const notApplicable = notApplicableLine(sla, record.profile)
+  if (notApplicable) body.push(`<p class="meta" id="not-applicable">${xml(notApplicable)}</p>`)
   for (const [index, variant] of record.variants.entries()) {
     const prefix = `v${index}-`
     body.push(`<h2>${record.variants.length > 1 ? `Variant ${xml(variant.name)}` : 'Latency'}${variant.description ? ` — ${xml(variant.description)}` : ''}</h2>`)

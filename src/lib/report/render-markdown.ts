@@ -1,22 +1,25 @@
-// Markdown for $GITHUB_STEP_SUMMARY: the verdict first (one line and the failing targets), the
+// Markdown for $GITHUB_STEP_SUMMARY: the verdict first (one line and the targets not met), the
 // rest folded into <details>: every target, the series, quota accounting.
 import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
 import {formatDuration} from '../text/duration.js'
+import {evidenceText, isMet, notApplicableLine, statusWord, verdictCounts, verdictHeadline} from '../sla/verdict-text.js'
 import type {RunRecord} from './run-record.js'
 
 export function renderMarkdown(record: RunRecord): string {
   const {sla} = record
-  const failed = sla.results.filter((result) => result.status === 'fail')
+  const unmet = sla.results.filter((result) => !isMet(result))
+  const notApplicable = notApplicableLine(sla, record.profile)
   const lines = [
     `## ${sla.passed ? '✅ SLA passed' : '❌ SLA failed'} — \`${record.profile}\` (seed ${record.seed}, ${formatDuration(record.durationMs)})`,
     '',
-    `${sla.results.length - failed.length} of ${sla.results.length} targets met${sla.abortedBy ? `; run aborted early by \`${sla.abortedBy}\`` : ''}.`,
+    sla.results.length === 0 ? `${verdictHeadline(sla, record.profile)}.` : `${verdictCounts(sla, record.profile)}${sla.abortedBy ? `; run aborted early by \`${sla.abortedBy}\`` : ''}.`,
   ]
-  if (failed.length > 0) lines.push('', '| failed target | observed |', '|---|---|', ...failed.map((result) => `| \`${cell(result.name)}\` | **${cell(result.observedText)}** |`))
+  if (unmet.length > 0) lines.push('', '| target not met | result | observed | evidence |', '|---|---|---|---|', ...unmet.map((result) => `| \`${cell(result.name)}\` | ${statusWord(result)} | **${cell(result.observedText)}** | ${cell(result.reason ?? evidenceText(result))} |`))
+  if (notApplicable) lines.push('', `_${cell(notApplicable)}_`)
   const backlogs = record.variants.flatMap((variant) => grownBacklogs(variant.gauges ?? []).map((backlog) => `> ⚠️ ${record.variants.length > 1 ? `${variant.name}: ` : ''}${describeBacklog(backlog)}`))
   if (backlogs.length > 0) lines.push('', ...backlogs.flatMap((line, index) => (index === 0 ? [line] : ['>', line])))
-  lines.push('', '<details><summary>All SLA targets</summary>', '', '| | target | observed |', '|---|---|---|')
-  for (const result of sla.results) lines.push(`| ${result.status === 'pass' ? '✅' : result.status === 'fail' ? '❌' : '➖'} | \`${cell(result.name)}\` | ${cell(result.observedText)} |`)
+  lines.push('', '<details><summary>All SLA targets</summary>', '', '| | target | result | observed | evidence |', '|---|---|---|---|---|')
+  for (const result of sla.results) lines.push(`| ${result.status === 'pass' ? '✅' : isMet(result) ? '☑️' : result.status === 'fail' ? '❌' : '⚠️'} | \`${cell(result.name)}\` | ${statusWord(result)} | ${cell(result.observedText)} | ${cell(evidenceText(result))} |`)
   lines.push('', '</details>')
   for (const variant of record.variants) {
     lines.push('', `<details><summary>Latency and errors${record.variants.length > 1 ? ` — ${cell(variant.name)}` : ''}</summary>`, '', '| series | requests | p50 | p90 | p99 | p99.9 | max | failed |', '|---|---:|---:|---:|---:|---:|---:|---:|')

@@ -1,15 +1,16 @@
 // The terminal summary of a run record: the load engine's summary of the series, then the quota
-// accounting and the SLA verdict (verdict last, where the eye lands).
+// accounting and the SLA verdict (verdict last, where the eye lands), each target with its evidence.
 import {formatRunSummary} from '../measure/summary-text.js'
 import type {QuotaAccounting} from '../quota/accounting.js'
 import type {SlaVerdict} from '../sla/evaluate.js'
 import {formatTable} from '../text/table.js'
+import {evidenceText, isMet, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
 import type {RunRecord} from './run-record.js'
 
 export function renderTerminal(record: RunRecord): string {
   const lines = [formatRunSummary(record)]
   if (record.quota) lines.push('', ...quotaLines(record.quota))
-  lines.push('', ...verdictLines(record.sla))
+  lines.push('', ...verdictLines(record.sla, record.profile))
   return lines.join('\n')
 }
 
@@ -23,12 +24,15 @@ export function quotaLines(quota: QuotaAccounting): string[] {
   ]
 }
 
-export function verdictLines(sla: SlaVerdict): string[] {
-  if (sla.results.length === 0) return ['SLA: no targets']
-  const rows = sla.results.map((result) => [result.status === 'pass' ? 'PASS' : result.status === 'fail' ? 'FAIL' : 'n/a', result.name, result.observedText])
-  const failed = sla.results.filter((result) => result.status === 'fail').length
+export function verdictLines(sla: SlaVerdict, profile: string): string[] {
+  const notApplicable = notApplicableLine(sla, profile)
+  if (sla.results.length === 0) return [verdictHeadline(sla, profile), ...(notApplicable ? [`  ${notApplicable}`] : [])]
+  const rows = sla.results.map((result) => [statusWord(result), result.name, result.observedText, evidenceText(result)])
+  const reasons = sla.results.filter((result) => !isMet(result) && result.status !== 'fail' && result.reason).map((result) => `  ${result.name}: ${result.reason}`)
   return [
-    `SLA ${sla.passed ? 'PASSED' : 'FAILED'}: ${sla.results.length - failed} of ${sla.results.length} targets met${sla.source ? ` (targets from ${sla.source})` : ''}${sla.abortedBy ? ` — run aborted early by ${sla.abortedBy}` : ''}`,
-    formatTable([['', 'target', 'observed'], ...rows], '  '),
+    `${verdictHeadline(sla, profile)}${sla.source ? ` (targets from ${sla.source})` : ''}${sla.abortedBy ? ` — run aborted early by ${sla.abortedBy}` : ''}`,
+    formatTable([['', 'target', 'observed', 'evidence'], ...rows], '  '),
+    ...reasons,
+    ...(notApplicable ? [`  ${notApplicable}`] : []),
   ]
 }

@@ -1,11 +1,24 @@
 // Evaluates SLA targets against a run: one result per target (and per variant when a profile runs
-// several), each pass, fail or no-data with the observed value. Any fail fails the verdict (exit 99).
+// several). The verdict never guesses:
+//   - pass or fail with the observed value;
+//   - no data: the metric got no samples, which fails unless the target says `allowNoData: true`;
+//   - inconclusive: a percentile whose confidence interval (order statistics, 95% by default)
+//     straddles the threshold, which fails unless the target says `allowInconclusive: true`, and
+//     says how many samples, or how long a run, would decide it.
+// Any result that is not met fails the verdict (exit 99).
+import {decodeHistogram} from '../measure/histogram.js'
 import type {VariantData} from '../measure/run-data.js'
 import type {QuotaAccounting} from '../quota/accounting.js'
 import {formatDuration} from '../text/duration.js'
-import {observe, type Observation} from './observe.js'
+import type {NotApplicableTarget} from './choose-targets.js'
+import {observe, SortedSamples, type Observation} from './observe.js'
+import {percentileRanks, samplesToDecide} from './percentile-interval.js'
 import type {SlaTarget} from './targets.js'
-import {compare, parseThreshold} from './threshold.js'
+import {compare, parseThreshold, type Threshold} from './threshold.js'
+
+export const DEFAULT_CONFIDENCE = 0.95
+
+export type SlaStatus = 'pass' | 'fail' | 'no-data' | 'inconclusive'
 
 export interface SlaResult {
   /** `generate.accept p(99)<100ms`, prefixed by the variant when the run has several. */
@@ -13,10 +26,18 @@ export interface SlaResult {
   metric: string
   threshold: string
   variant: string
-  status: 'pass' | 'fail' | 'no-data'
+  status: SlaStatus
+  /** Whether the result counts as met: a pass, or no data / inconclusive that the target allows. */
+  met: boolean
   observed?: Observation
-  /** The observed value as a person reads it: `84.2ms`, `0.03%`, `0`. */
+  /** The observed value as a person reads it: `84.2ms`, `0.03%`, `0`, `no data`. */
   observedText: string
+  /** For a percentile: the confidence interval of the true percentile, in ms (high: Infinity when unbounded). */
+  interval?: {confidence: number; low: number; high: number}
+  /** Why it is no data or inconclusive, and what would decide it. */
+  reason?: string
+  /** For an inconclusive percentile: about how many samples would decide it, and how long a run at this rate. */
+  toDecide?: {samples: number; durationMs?: number}
   abortOnFail: boolean
 }
 
@@ -25,39 +46,96 @@ export interface SlaVerdict {
   /** Where the targets came from: the manifest, a --sla file, or none. */
   source?: string
   /** The targets as written, so a merged or re-rendered record can be evaluated again. */
-  targets: Array<{metric: string; threshold: string}>
+  targets: Array<{metric: string; threshold: string; allowNoData?: boolean; allowInconclusive?: boolean}>
   results: SlaResult[]
+  /** Default targets left out because the profile cannot exercise them. */
+  notApplicable?: NotApplicableTarget[]
+  /** Confidence of the percentile intervals. */
+  confidence?: number
   /** Set when an abortOnFail target stopped the run early. */
   abortedBy?: string
 }
 
-export function evaluateTargets(targets: readonly SlaTarget[], variants: readonly VariantData[], quota: QuotaAccounting | undefined, source?: string): SlaVerdict {
+export function evaluateTargets(targets: readonly SlaTarget[], variants: readonly VariantData[], quota: QuotaAccounting | undefined, source?: string, notApplicable: readonly NotApplicableTarget[] = []): SlaVerdict {
   const results: SlaResult[] = []
   for (const variant of variants) {
     for (const target of targets) results.push(evaluateTarget(target, variant, quota, variants.length > 1))
   }
   return {
-    passed: results.every((result) => result.status !== 'fail'),
+    passed: results.every((result) => result.met),
     ...(source ? {source} : {}),
-    targets: targets.map((target) => ({metric: target.metric, threshold: target.threshold.source})),
+    targets: targets.map((target) => ({
+      metric: target.metric,
+      threshold: target.threshold.source,
+      ...(target.allowNoData ? {allowNoData: true} : {}),
+      ...(target.allowInconclusive ? {allowInconclusive: true} : {}),
+    })),
     results,
+    ...(notApplicable.length > 0 ? {notApplicable: [...notApplicable]} : {}),
+    confidence: DEFAULT_CONFIDENCE,
   }
 }
 
 export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: QuotaAccounting | undefined, prefixVariant: boolean): SlaResult {
-  const observed = observe(target.metric, target.threshold, variant, quota)
   const base = `${target.metric} ${target.threshold.source.replace(/\s+/g, '')}`
-  const status = observed === undefined ? 'no-data' : compare(round(observed.value), target.threshold.op, target.threshold.value) ? 'pass' : 'fail'
-  return {
-    name: prefixVariant ? `${variant.name}: ${base}` : base,
-    metric: target.metric,
-    threshold: target.threshold.source,
-    variant: variant.name,
-    status,
-    ...(observed ? {observed} : {}),
-    observedText: observed ? formatObservation(observed, target.threshold.value) : 'no data',
-    abortOnFail: target.abortOnFail,
+  const common = {name: prefixVariant ? `${variant.name}: ${base}` : base, metric: target.metric, threshold: target.threshold.source, variant: variant.name, abortOnFail: target.abortOnFail}
+  const observed = observe(target.metric, target.threshold, variant, quota)
+  if (observed === undefined) {
+    const reason = target.allowNoData ? 'no samples in this run (allowed by allowNoData)' : `no samples of ${target.metric} in this run: nothing to judge, so it fails (allowNoData: true accepts that)`
+    return {...common, status: 'no-data', met: target.allowNoData, observedText: 'no data', reason}
   }
+  const observedText = formatObservation(observed, target.threshold.value)
+  const series = variant.totals[target.metric]
+  const q = percentileOf(target.threshold)
+  if (series && q !== undefined) {
+    const sorted = new SortedSamples(decodeHistogram(series.latencyHistogram), series.counts.dropped)
+    return {...common, ...judgePercentile(target, sorted, q, variant.durationMs, observed), observed, observedText}
+  }
+  const status = compare(round(observed.value), target.threshold.op, target.threshold.value) ? 'pass' : 'fail'
+  return {...common, status, met: status === 'pass', observed, observedText}
+}
+
+/** The percentile (0–100) a latency threshold is on, for those judged with an interval; undefined otherwise. */
+function percentileOf(threshold: Threshold): number | undefined {
+  const {aggregate, op} = threshold
+  if (op === '==' || op === '!=') return undefined
+  if (aggregate.kind === 'med') return 50
+  if (aggregate.kind === 'percentile' && aggregate.p < 100) return aggregate.p
+  return undefined
+}
+
+function judgePercentile(target: SlaTarget, sorted: SortedSamples, p: number, durationMs: number, observed: Observation): Pick<SlaResult, 'status' | 'met' | 'interval' | 'reason' | 'toDecide'> {
+  const q = p / 100
+  const n = sorted.count
+  const {lower, upper} = percentileRanks(n, q, DEFAULT_CONFIDENCE)
+  const low = lower === undefined ? 0 : sorted.atRank(lower, {lowest: true})
+  const high = upper === undefined ? Number.POSITIVE_INFINITY : sorted.atRank(upper)
+  const interval = {confidence: DEFAULT_CONFIDENCE, low, high}
+  const {op, value: limit} = target.threshold
+  // Every value in the interval meets the threshold: pass; none does: fail; otherwise undecided.
+  const meets = (value: number) => compare(round(value), op, limit)
+  const upperSide = op === '<' || op === '<='
+  const passes = upperSide ? meets(high) : meets(low)
+  const fails = upperSide ? !meets(low) : !meets(high)
+  if (passes) return {status: 'pass', met: true, interval}
+  if (fails) return {status: 'fail', met: false, interval}
+  // Projected from this run: the same share of samples on each side of the threshold, more of them.
+  const share = sorted.countBelow(limit, op === '<=' || op === '>') / n
+  const needed = samplesToDecide(q, share, DEFAULT_CONFIDENCE, n, 1e8)
+  const perMs = durationMs > 0 ? n / durationMs : 0
+  const toDecide = needed === undefined ? undefined : {samples: needed, ...(perMs > 0 ? {durationMs: Math.ceil(needed / perMs / 1000) * 1000} : {})}
+  const side = formatInterval(interval)
+  const what = `${n} samples; the ${DEFAULT_CONFIDENCE * 100}% interval of the true p${p} is ${side}, which straddles ${formatDuration(limit)}`
+  const decide =
+    toDecide === undefined
+      ? `the observed p${p} (${formatObservation(observed)}) sits at the threshold: no run length would decide it`
+      : `about ${toDecide.samples.toLocaleString('en-US')} samples would decide it${toDecide.durationMs ? ` (a run of about ${formatDuration(toDecide.durationMs)} at this rate)` : ''}`
+  const accepted = target.allowInconclusive ? ' (allowed by allowInconclusive)' : ''
+  return {status: 'inconclusive', met: target.allowInconclusive, interval, reason: `${what}: ${decide}${accepted}`, ...(toDecide ? {toDecide} : {})}
+}
+
+export function formatInterval(interval: {low: number; high: number}): string {
+  return `${formatDuration(interval.low)}–${Number.isFinite(interval.high) ? formatDuration(interval.high) : '∞'}`
 }
 
 /**
@@ -66,6 +144,7 @@ export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: Q
  */
 export function formatObservation(observed: Observation, threshold?: number): string {
   if (observed.unit === 'ms') {
+    if (!Number.isFinite(observed.value)) return `∞ (${observed.dropped ?? 0} dropped)`
     const close = threshold !== undefined && threshold > 0 && observed.value !== threshold && Math.abs(observed.value - threshold) < threshold * 0.01
     return close ? `${Number(observed.value.toFixed(3))}ms` : formatDuration(observed.value)
   }
@@ -75,10 +154,17 @@ export function formatObservation(observed: Observation, threshold?: number): st
 
 /** Floating-point noise (0.1+0.2) must not fail `==0.3`; nine significant digits is plenty. */
 function round(value: number): number {
-  return Number(value.toPrecision(9))
+  return Number.isFinite(value) ? Number(value.toPrecision(9)) : value
 }
 
 /** Targets back from a verdict's `targets` (they were valid when the record was written). */
 export function targetsOf(verdict: SlaVerdict): SlaTarget[] {
-  return (verdict.targets ?? []).map((target) => ({metric: target.metric, threshold: parseThreshold(target.threshold), abortOnFail: false, delayAbortEvalMs: 0}))
+  return (verdict.targets ?? []).map((target) => ({
+    metric: target.metric,
+    threshold: parseThreshold(target.threshold),
+    abortOnFail: false,
+    delayAbortEvalMs: 0,
+    allowNoData: target.allowNoData === true,
+    allowInconclusive: target.allowInconclusive === true,
+  }))
 }

@@ -12,6 +12,12 @@ export interface SlaTarget {
   abortOnFail: boolean
   /** Do not evaluate abortOnFail before this much of the run has passed, in ms. */
   delayAbortEvalMs: number
+  /** A target whose metric got no samples passes instead of failing (it fails by default). */
+  allowNoData: boolean
+  /** A percentile whose confidence interval straddles the threshold passes instead of failing. */
+  allowInconclusive: boolean
+  /** Where it was written (absent for a target streamctl adds itself, such as the open model's `dropped`). */
+  at?: {file: string; line: number; col: number}
 }
 
 const thresholdEntry: JsonSchema = {
@@ -25,6 +31,8 @@ const thresholdEntry: JsonSchema = {
         threshold: {type: 'string'},
         abortOnFail: {type: 'boolean'},
         delayAbortEval: {type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$'},
+        allowNoData: {type: 'boolean'},
+        allowInconclusive: {type: 'boolean'},
       },
     },
   ],
@@ -49,14 +57,18 @@ export function readSlaTargets(source: YamlSource, value: unknown, path: readonl
     const entries = Array.isArray(raw) ? raw : [raw]
     entries.forEach((entry: unknown, index) => {
       const at = Array.isArray(raw) ? [...path, metric, index] : [...path, metric]
-      const spec = typeof entry === 'string' ? {threshold: entry} : (entry as {threshold: string; abortOnFail?: boolean; delayAbortEval?: string} | null)
+      const spec = typeof entry === 'string' ? {threshold: entry} : (entry as {threshold: string; abortOnFail?: boolean; delayAbortEval?: string; allowNoData?: boolean; allowInconclusive?: boolean} | null)
       if (typeof spec?.threshold !== 'string') return
       try {
+        const {line, col} = source.position([...path, metric], {key: true})
         targets.push({
           metric,
           threshold: parseThreshold(spec.threshold),
           abortOnFail: spec.abortOnFail ?? false,
           delayAbortEvalMs: spec.delayAbortEval ? (parseDuration(spec.delayAbortEval) ?? 0) : 0,
+          allowNoData: spec.allowNoData === true,
+          allowInconclusive: spec.allowInconclusive === true,
+          at: {file: source.file, line, col},
         })
       } catch (error) {
         if (!(error instanceof ThresholdSyntaxError)) throw error

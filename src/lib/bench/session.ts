@@ -9,12 +9,12 @@ import {waitForDrain} from '../quota/drain.js'
 import {openQuotaStores} from '../quota/stores.js'
 import {AbortWatch} from '../sla/abort-watch.js'
 import {evaluateTargets} from '../sla/evaluate.js'
-import type {SlaTarget} from '../sla/targets.js'
+import type {ChosenSla} from '../sla/choose-targets.js'
 import type {Endpoints} from '../stack/state.js'
-import {RUN_RECORD_SCHEMA_VERSION, type RunMetadata, type RunRecord} from './run-record.js'
+import {RUN_RECORD_SCHEMA_VERSION, type RunMetadata, type RunRecord} from '../report/run-record.js'
 
 export interface BenchSessionOptions extends BenchOptions {
-  sla: {targets: SlaTarget[]; source?: string}
+  sla: ChosenSla
   meta: RunMetadata
   /** The stack's stores, for quota accounting (absent for a bare --target). */
   quotaEndpoints?: Pick<Endpoints, 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix'>
@@ -60,7 +60,7 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
       await stores.close()
     }
   }
-  const sla = evaluateTargets(options.sla.targets, run.variants, quota, options.sla.source)
+  const sla = evaluateTargets(options.sla.targets, run.variants, quota, options.sla.source, options.sla.notApplicable)
   if (abortedBy) {
     sla.abortedBy = abortedBy
     sla.passed = false
