@@ -30,7 +30,7 @@ export function verdictLines(sla: SlaVerdict, profile: string): string[] {
   const rows = sla.results.map((result) => [statusWord(result), result.name, result.observedText, evidenceText(result)])
   const reasons = sla.results.filter((result) => !isMet(result) && result.status !== 'fail' && result.reason).map((result) => `  ${result.name}: ${result.reason}`)
   return [
-    `${verdictHeadline(sla, profile)}${sla.source ? ` (targets from ${sla.source})` : ''}${sla.abortedBy ? ` — run aborted early by ${sla.abortedBy}` : ''}`,
+    `${verdictHeadline(sla, profile)}${sla.source ? ` · targets from ${sla.source}` : ''}${sla.abortedBy ? ` — run aborted early by ${sla.abortedBy}` : ''}`,
     formatTable([['', 'target', 'observed', 'evidence'], ...rows], '  '),
     ...reasons,
     ...(notApplicable ? [`  ${notApplicable}`] : []),

@@ -89,10 +89,16 @@ export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: Q
   const q = percentileOf(target.threshold)
   if (series && q !== undefined) {
     const sorted = new SortedSamples(decodeHistogram(series.latencyHistogram), series.counts.dropped)
-    return {...common, ...judgePercentile(target, sorted, q, variant.durationMs, observed), observed, observedText}
+    return {...common, ...judgePercentile(target, sorted, q, loadSpanMs(variant), observed), observed, observedText}
   }
   const status = compare(round(observed.value), target.threshold.op, target.threshold.value) ? 'pass' : 'fail'
   return {...common, status, met: status === 'pass', observed, observedText}
+}
+
+/** How long the variant offered load: up to the end of its last interval that offered any (the drain after it adds no samples). */
+function loadSpanMs(variant: VariantData): number {
+  const last = variant.intervals.findLast((interval) => interval.offered > 0)
+  return last ? last.startMs + last.durationMs : variant.durationMs
 }
 
 /** The percentile (0–100) a latency threshold is on, for those judged with an interval; undefined otherwise. */
