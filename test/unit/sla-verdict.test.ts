@@ -10,6 +10,10 @@ import {chooseSlaTargets} from '../../src/lib/sla/choose-targets.js'
 import {evaluateTargets} from '../../src/lib/sla/evaluate.js'
 import {binomialCdf, percentileRanks, samplesToDecide} from '../../src/lib/sla/percentile-interval.js'
 import {loadStack} from '../../src/lib/stack/load-stack.js'
+import {renderHtml} from '../../src/lib/report/render-html.js'
+import {renderJunit} from '../../src/lib/report/render-junit.js'
+import {renderMarkdown} from '../../src/lib/report/render-markdown.js'
+import {renderTerminal} from '../../src/lib/report/render-terminal.js'
 import {StreamctlError} from '../../src/lib/errors.js'
 import {ROOT} from '../helpers/cli.js'
 import {latencies, recordRun, slaTargets} from '../helpers/run-records.js'
@@ -189,5 +193,23 @@ describe('the targets a run is judged by', () => {
     expect(error).toBeInstanceOf(StreamctlError)
     expect((error as StreamctlError).code).toBe('PROFILE_INVALID')
     expect((error as StreamctlError).message).toContain('sla.yaml:2:1: sla.genrate.accept: no metric "genrate.accept" (did you mean "generate.accept"?); a run of peak has recommendations, events, generate.accept, status, e2e, errors')
+  })
+})
+
+describe('every report says the same verdict', () => {
+  it('terminal, Markdown, HTML and JUnit: the same counts and words for pass, fail, no data and inconclusive', () => {
+    const record = recordRun({api: latencies(4000, 40, 1), search: latencies(40, 10, 9)}, {sla: 'api: [p(99)<1s, p(50)<1ms]\nsearch: p(99)<1s\nquota.drift: ==0\n'})
+    record.sla.notApplicable = [{metric: 'e2e', threshold: 'p(95)<3s', reason: 'synthetic sends no generate requests'}]
+    const headline = 'SLA FAILED: 1 of 4 targets met, 1 inconclusive, 1 with no data (1 not applicable to synthetic)'
+    expect(renderTerminal(record)).toContain(`\n${headline} · targets from sla.yaml\n`)
+    const terminal = renderTerminal(record)
+    for (const row of [/PASS\s+api p\(99\)<1s/, /FAIL\s+api p\(50\)<1ms/, /INCONCLUSIVE\s+search p\(99\)<1s/, /NO DATA\s+quota\.drift ==0/]) expect(terminal).toMatch(row)
+    expect(terminal).toContain('not applicable to synthetic, left out: e2e (synthetic sends no generate requests)')
+    expect(renderMarkdown(record).split('\n')[2]).toBe('1 of 4 targets met, 1 inconclusive, 1 with no data (1 not applicable to synthetic).')
+    expect(renderHtml(record)).toContain(`id="verdict">${headline}</div>`)
+    const junit = renderJunit(record)
+    expect(junit).toMatch(/<testsuite name="sla synthetic" tests="4" failures="3"/)
+    expect([...junit.matchAll(/type="(SLA_\w+)"/g)].map((match) => match[1])).toEqual(['SLA_FAILED', 'SLA_INCONCLUSIVE', 'SLA_NO_DATA'])
+    expect(junit).toContain(headline)
   })
 })
