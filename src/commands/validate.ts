@@ -17,7 +17,7 @@ export interface ValidateResult {
 
 export default class Validate extends StreamctlCommand<typeof Validate> {
   static override summary = 'Check a stack manifest and every file it refers to, without starting anything.'
-  static override description = `Validates stack.yaml (structure, names, references between components, topics, schemas, queues and tiers, SLA threshold syntax) and the files it names (event schemas, migrations, and every load profile in the profiles directory). Every SLA target is checked against the metrics that exist, as \`bench\` does before it sends anything: a name no profile can produce (a typo) is reported with a suggestion, and for each profile it lists the targets a bench of it is judged by and the defaults it cannot exercise. --sla FILE checks an SLA file the same way (against --profile, or against every profile). Every problem is reported as file:line:col: message, and the command exits 2 if there is any.`
+  static override description = `Validates stack.yaml (structure, names, references between components, topics, schemas, queues and tiers, SLA threshold syntax) and the files it names (event schemas, migrations, and every load profile in the profiles directory). Every SLA target is checked against the metrics that exist, as \`bench\` does before it sends anything: a name no profile can produce (a typo) is reported with a suggestion, and for each profile it lists the targets a bench of it is judged by and the defaults it cannot exercise. --sla FILE checks an SLA file the same way: with --profile, that the profile produces every metric it names (as \`bench --sla\` does); without, that every name exists in some profile of the stack. Every problem is reported as file:line:col: message, and the command exits 2 if there is any.`
   static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate --stack ./my-stack', '<%= config.bin %> validate --sla ./sla.yaml --profile peak', '<%= config.bin %> validate --json']
   static override flags = {
     sla: Flags.file({helpValue: '<file>', description: 'Also check this SLA targets file (as `bench --sla` would use it).'}),
@@ -29,8 +29,9 @@ export default class Validate extends StreamctlCommand<typeof Validate> {
     const stack = await this.loadStack(this.flags.stack)
     const {file, manifest} = stack
     const {findProfile, readAllProfiles} = await import('../lib/load/profile-loader.js')
-    const {chooseSlaTargets} = await import('../lib/sla/choose-targets.js')
+    const {checkManifestSla, chooseSlaTargets, stackMetricUniverse} = await import('../lib/sla/choose-targets.js')
     const all = await readAllProfiles(stack)
+    checkManifestSla(stack, await stackMetricUniverse(stack))
     const profiles = this.flags.profile ? [await findProfile(stack, this.flags.profile)] : all
     // An SLA file without --profile: its names must exist (no typos); with --profile, fit that profile as `bench` needs.
     if (this.flags.sla && !this.flags.profile) await checkSlaFileNames(stack, this.flags.sla)
@@ -59,15 +60,9 @@ export default class Validate extends StreamctlCommand<typeof Validate> {
 async function checkSlaFileNames(stack: Stack, file: string): Promise<void> {
   const {readSlaFile} = await import('../lib/sla/sla-file.js')
   const {stackMetricUniverse} = await import('../lib/sla/choose-targets.js')
-  const {closestMatch} = await import('../lib/text/suggest.js')
+  const {unknownNameProblems} = await import('../lib/sla/metrics.js')
   const {sourceProblemsError} = await import('../lib/yaml/source.js')
-  const targets = await readSlaFile(file)
-  const universe = await stackMetricUniverse(stack)
-  const problems = targets
-    .filter((target) => !universe.has(target.metric))
-    .map((target) => {
-      const suggestion = closestMatch(target.metric, universe)
-      return {...target.at!, message: `sla.${target.metric}: no metric "${target.metric}" in any profile of stack ${stack.manifest.name}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`}
-    })
-  if (problems.length > 0) throw sourceProblemsError('SLA_FILE_INVALID', displayPath(file), problems, 'Fix the metric names above.')
+  const shown = displayPath(file)
+  const problems = unknownNameProblems(await readSlaFile(file), await stackMetricUniverse(stack), `any profile of stack ${stack.manifest.name}`, shown)
+  if (problems.length > 0) throw sourceProblemsError('SLA_FILE_INVALID', shown, problems, 'Fix the lines above; --profile NAME also checks that this profile produces every metric.')
 }

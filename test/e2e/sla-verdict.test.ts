@@ -90,7 +90,7 @@ describe('a target on a metric that does not exist is a usage error before any l
     const result = await runCli(['bench', 'steady', '--stack', stackDir, '--target', server.url, '--duration', '2s'], ci)
     expect(result.exitCode).toBe(2)
     expect(result.stderr).toContain('Error [MANIFEST_INVALID]')
-    expect(result.stderr).toContain(`stack.yaml:${line}:3: sla.stauts: no metric "stauts" (did you mean "status"?)`)
+    expect(result.stderr).toContain(`stack.yaml:${line}:3: sla.stauts: no metric "stauts" in any profile of stack reference (did you mean "status"?)`)
     expect(hits).toBe(0)
     const validate = await runCli(['validate', '--stack', stackDir])
     expect(validate.exitCode).toBe(2)
@@ -112,6 +112,23 @@ describe('a percentile from too few samples is inconclusive', () => {
     const [api] = (JSON.parse(long.stdout) as BenchResult).run.sla.results
     expect(api).toMatchObject({status: 'pass', met: true, observed: {samples: 600}})
     expect(api!.interval!.high).toBeLessThan(1000)
+  }, 60_000)
+})
+
+describe('abortOnFail on a percentile', () => {
+  it('stops the run once the interval shows the target failing, and the stopped target reads FAIL everywhere', async () => {
+    const profile = await write('long-slow.yaml', 'duration: 60s\nrate: 40\nrequests:\n  - {name: slow, method: GET, path: /slow}\n')
+    const sla = await write('abort-p50.yaml', 'slow:\n  threshold: p(50)<50ms\n  abortOnFail: true\n')
+    const result = await runCli(['bench', profile, '--target', server.url, '--sla', sla, '--out', path.join(dir, 'abort'), '--junit', path.join(dir, 'abort.xml'), '--json'], ci)
+    expect(result.exitCode, result.stderr).toBe(99)
+    const body = JSON.parse(result.stdout) as BenchResult
+    // Every request takes about 200 ms: the first second's samples already put the whole interval above 50 ms.
+    expect(body.run.sla.abortedBy).toMatch(/^slow p\(50\)<50ms \(observed 2\d\d(\.\d+)?ms\)$/)
+    expect(body.run.variants[0]!.stoppedEarly).toBe(true)
+    expect(body.run.variants[0]!.durationMs).toBeLessThan(20_000)
+    expect(body.run.sla.results[0]).toMatchObject({name: 'slow p(50)<50ms', status: 'fail', met: false})
+    expect(body.error).toMatchObject({code: 'SLA_FAILED', exitCode: 99})
+    expect(await readFile(path.join(dir, 'abort.xml'), 'utf8')).toMatch(/failures="1"/)
   }, 60_000)
 })
 

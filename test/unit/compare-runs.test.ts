@@ -46,7 +46,7 @@ describe('describeRunDifferences', () => {
       'model open → closed',
       'seed 7 → 8',
       'variants default → baseline, cache-on',
-      'shard none → 1/2',
+      'shard none → 2/2',
     ])
     expect(describeRunDifferences(base, next).find((difference) => difference.field === 'variants')).toMatchObject({base: ['default'], next: ['baseline', 'cache-on']})
   })

@@ -1,6 +1,8 @@
 // The verdict never guesses: percentile intervals from order statistics, inconclusive targets with
 // what would decide them, no data as a failure, dropped requests in every rate and latency, and the
 // targets a run is judged by (typos refused at their line, defaults a profile cannot exercise left out).
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {RunRecorder} from '../../src/lib/measure/series-recorder.js'
@@ -8,6 +10,12 @@ import type {VariantData} from '../../src/lib/measure/run-data.js'
 import {readProfile} from '../../src/lib/load/profile-loader.js'
 import {chooseSlaTargets} from '../../src/lib/sla/choose-targets.js'
 import {evaluateTargets} from '../../src/lib/sla/evaluate.js'
+import {aggregateProblem} from '../../src/lib/sla/metrics.js'
+import {SortedSamples} from '../../src/lib/sla/observe.js'
+import {newHistogram, recordMs} from '../../src/lib/measure/histogram.js'
+import {compareRuns} from '../../src/lib/report/compare.js'
+import {mergeRecords} from '../../src/lib/report/merge-records.js'
+import {readRunRecord} from '../../src/lib/report/run-record.js'
 import {binomialCdf, percentileRanks, samplesToDecide} from '../../src/lib/sla/percentile-interval.js'
 import {loadStack} from '../../src/lib/stack/load-stack.js'
 import {renderHtml} from '../../src/lib/report/render-html.js'
@@ -211,5 +219,65 @@ describe('every report says the same verdict', () => {
     expect(junit).toMatch(/<testsuite name="sla synthetic" tests="4" failures="3"/)
     expect([...junit.matchAll(/type="(SLA_\w+)"/g)].map((match) => match[1])).toEqual(['SLA_FAILED', 'SLA_INCONCLUSIVE', 'SLA_NO_DATA'])
     expect(junit).toContain(headline)
+  })
+})
+
+describe('no path to a verdict without evidence', () => {
+  it('reads the k-th sample exactly at every rank (HdrHistogram rounds the count up)', () => {
+    for (const n of [193, 997, 3000]) {
+      const histogram = newHistogram()
+      for (let value = 1; value <= n; value++) recordMs(histogram, value)
+      const sorted = new SortedSamples(histogram, 0)
+      // Within HDR's 0.1% resolution of k, which tells k from k ± 1 at every rank here.
+      for (let k = 1; k <= n; k++) expect(Math.abs(sorted.atRank(k) - k), `rank ${k} of ${n}`).toBeLessThanOrEqual(k * 0.001 + 0.001)
+      expect(sorted.countBelow(127.5, false)).toBe(127)
+    }
+  })
+
+  it('refuses an aggregate that does not fit its metric', () => {
+    const problem = (yaml: string) => aggregateProblem(slaTargets(yaml)[0]!)
+    expect(problem('errors: p(99)<100ms\n')).toBe('errors is a share or a count of requests, not a latency: write rate<1%, count<10 or ==0, not p(99)<100ms')
+    expect(problem('dropped: avg<1s\n')).toMatch(/^dropped is a share or a count/)
+    expect(problem('quota.drift: rate<1%\n')).toBe('quota.drift is one number for the run: write a bare comparison such as ==0, not rate<1%')
+    expect(problem('goodput: p(50)<10ms\n')).toMatch(/^goodput is one number for the run: write a bare comparison such as >100/)
+    expect(problem('errors: rate<1%\n')).toBeUndefined()
+    expect(problem('api: rate<1%\n')).toBeUndefined()
+    expect(problem('quota.estimate_error: <30%\n')).toBeUndefined()
+  })
+
+  it('judges an old record again: a no-data "pass" from before these rules fails', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'streamctl-old-record-'))
+    try {
+      const record = recordRun({api: latencies(500, 10, 3)}, {sla: 'api: p(50)<1s\nquota.drift: ==0\n'})
+      // As an older streamctl wrote it: no `met`, and no data counted as passing.
+      const old = {...record, sla: {...record.sla, passed: true, results: record.sla.results.map(({met: _met, ...result}) => result)}}
+      const file = path.join(dir, 'old.json')
+      await writeFile(file, JSON.stringify(old))
+      const read = await readRunRecord(file)
+      expect(read.sla.passed).toBe(false)
+      expect(read.sla.results.map((result) => [result.name, result.status, result.met])).toEqual([
+        ['api p(50)<1s', 'pass', true],
+        ['quota.drift ==0', 'no-data', false],
+      ])
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('report merge keeps a shard\'s abortOnFail stop: the merged verdict fails', () => {
+    const shardA = recordRun({api: latencies(300, 10, 1)}, {shard: {index: 0, count: 2}, sla: 'api: p(50)<1s\n'})
+    const shardB = recordRun({api: latencies(300, 10, 2)}, {shard: {index: 1, count: 2}, sla: 'api: p(50)<1s\n'})
+    shardB.sla = {...shardB.sla, passed: false, abortedBy: 'api p(50)<1s (observed 2s)'}
+    const merged = mergeRecords([shardA, shardB], ['a.json', 'b.json'])
+    expect(merged.sla).toMatchObject({passed: false, abortedBy: 'api p(50)<1s (observed 2s)'})
+  })
+
+  it('report --compare counts dropped requests as errors: shedding load is not an improvement', () => {
+    const base = recordRun({api: latencies(3000, 25, 31)})
+    const shedding = recordRun({api: latencies(2000, 20, 41)})
+    shedding.variants[0]!.totals.api!.counts.dropped = 1000
+    const comparison = compareRuns(base, shedding, {base: 'base.json', next: 'new.json'})
+    expect(comparison.series[0]).toMatchObject({verdict: 'regression', next: {errorRate: 1000 / 3000}})
+    expect(comparison.series[0]!.reason).toMatch(/error rate 33\.33 points/)
   })
 })

@@ -22,6 +22,8 @@ describe('parseThreshold', () => {
     expect(() => parseThreshold('p(99)<5%')).toThrow(/latency needs a duration unit/)
     expect(() => parseThreshold('rate<5ms')).toThrow(/rate takes a plain number or a percentage/)
     expect(() => parseThreshold('p(0)<5ms')).toThrow(/percentile must be in/)
+    // A bare comparison is a number: `<50ms` was once taken as a failure count below 50.
+    expect(() => parseThreshold('<50ms')).toThrow('threshold "<50ms": a bare comparison is a number (e.g. ==0); a duration needs an aggregate, e.g. p(99)<50ms or avg<50ms')
   })
 
   it('compares with every operator', () => {

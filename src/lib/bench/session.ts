@@ -4,11 +4,12 @@
 // quota accounting covers requests created from the end of the warm-up on, so the warm-up's
 // generates count in neither the client's figures nor the stack's.
 import {runBench, warmUp, type BenchOptions} from '../load/bench-run.js'
+import {GENERATE_SERIES} from '../load/reference-templates.js'
 import {readQuotaAccounting, type QuotaAccounting} from '../quota/accounting.js'
 import {waitForDrain} from '../quota/drain.js'
 import {openQuotaStores} from '../quota/stores.js'
 import {AbortWatch} from '../sla/abort-watch.js'
-import {evaluateTargets} from '../sla/evaluate.js'
+import {evaluateTargets, type SlaResult} from '../sla/evaluate.js'
 import type {ChosenSla} from '../sla/choose-targets.js'
 import type {Endpoints} from '../stack/state.js'
 import {RUN_RECORD_SCHEMA_VERSION, type RunMetadata, type RunRecord} from '../report/run-record.js'
@@ -27,6 +28,7 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
   const forward = () => controller.abort()
   options.signal?.addEventListener('abort', forward, {once: true})
   let abortedBy: string | undefined
+  let aborting: SlaResult | undefined
   const warmed = await warmUp({...options, signal: controller.signal})
   if (warmed) options.onNote?.(`warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s${warmed.rate === undefined ? '' : ` at ${Number(warmed.rate.toFixed(1))} req/s`}, not recorded`)
   const since = new Date(Date.now() - (warmed ? 0 : 1000))
@@ -40,6 +42,7 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
         if (abortedBy || !watch.active) return
         const failing = watch.check(variant, interval)
         if (!failing) return
+        aborting = failing
         abortedBy = `${failing.name} (observed ${failing.observedText})`
         options.onNote?.(`SLA target ${abortedBy} failed: abortOnFail stops the run`)
         controller.abort()
@@ -49,7 +52,7 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
     options.signal?.removeEventListener('abort', forward)
   }
   let quota: QuotaAccounting | undefined
-  const sentGenerates = run.variants.some((variant) => (variant.totals['generate.accept']?.counts.attempts ?? 0) > 0)
+  const sentGenerates = run.variants.some((variant) => (variant.totals[GENERATE_SERIES]?.counts.attempts ?? 0) > 0)
   if (options.quotaEndpoints && sentGenerates) {
     const stores = await openQuotaStores(options.quotaEndpoints)
     try {
@@ -64,6 +67,9 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
   if (abortedBy) {
     sla.abortedBy = abortedBy
     sla.passed = false
+    // The target that stopped the run failed, whatever the requests still in flight did after: every report counts it so.
+    const stopped = sla.results.find((result) => result.metric === aborting?.metric && result.threshold === aborting.threshold && result.variant === aborting.variant)
+    if (stopped && stopped.met) Object.assign(stopped, {status: 'fail', met: false, observedText: `${aborting!.observedText} when it stopped the run`})
   }
   return {schemaVersion: RUN_RECORD_SCHEMA_VERSION, ...run, meta: options.meta, ...(warmed ? {warmup: warmed} : {}), ...(quota ? {quota} : {}), sla}
 }

@@ -6,7 +6,7 @@ import {performance} from 'node:perf_hooks'
 import {StreamctlError} from '../errors.js'
 import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
 import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
-import {LOAD_DATA_VERSION} from '../measure/run-data.js'
+import {E2E_SERIES, LOAD_DATA_VERSION} from '../measure/run-data.js'
 import {RunRecorder} from '../measure/series-recorder.js'
 import {AdminClient, type AdminResult} from './admin-client.js'
 import {ArrivalSchedule, type Shard} from './arrival-schedule.js'
@@ -207,7 +207,7 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
       retries += series.counts.retries
       late += series.counts.late
       // e2e repeats the drops of the generates it follows.
-      if (seriesName !== 'e2e') dropped += series.counts.dropped
+      if (seriesName !== E2E_SERIES) dropped += series.counts.dropped
       p99 = Math.max(p99, series.latency.p99)
     }
     options.onProgress({variant: variant.name, variantIndex: index, variants: count, phase: engine.status.phase, elapsedMs: nowMs, durationMs: plan.durationMs, offeredRate: interval.offered / seconds, achievedRate: interval.sent / seconds, inFlight: engine.status.inFlight, p99, errors, retries, late, dropped})

@@ -7,6 +7,7 @@
 // setTimeout alone is only good to a millisecond or so.
 import {performance} from 'node:perf_hooks'
 import type {ErrorClass} from '../measure/outcome.js'
+import {E2E_SERIES, STATUS_SERIES} from '../measure/run-data.js'
 import type {RunRecorder, SeriesHandle} from '../measure/series-recorder.js'
 import type {ArrivalSchedule} from './arrival-schedule.js'
 import type {AttemptResult, HttpAttempt, HttpTarget} from './http-client.js'
@@ -76,8 +77,8 @@ interface Pending {
 const BATCH = 256
 /** How close to a due send the loop stops sleeping on timers (1 ms granularity) and polls. */
 export const SPIN_MS = 1.5
-const E2E_METRIC = 'e2e'
-const STATUS_METRIC = 'status'
+const E2E_METRIC = E2E_SERIES
+const STATUS_METRIC = STATUS_SERIES
 
 export class LoadEngine {
   /** Time zero of the schedule: when run() starts, so set-up never makes the first requests late. */

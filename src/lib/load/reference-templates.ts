@@ -4,6 +4,8 @@ import {GatewayRoutes} from '../stack/api.js'
 import type {RequestTemplateSpec} from './workload.js'
 
 export const BUILTIN_TEMPLATES = ['generate', 'events', 'recommendations', 'metadata'] as const
+/** The series of accepted generates: what the quota accounting follows. */
+export const GENERATE_SERIES = 'generate.accept'
 export type BuiltinTemplate = (typeof BUILTIN_TEMPLATES)[number]
 
 const AUTH = {authorization: 'Bearer {{user.apiKey}}'}
@@ -15,7 +17,7 @@ export function builtinTemplate(name: BuiltinTemplate): RequestTemplateSpec {
       // from the intended start to a terminal status is `e2e`.
       return {
         name,
-        metric: 'generate.accept',
+        metric: GENERATE_SERIES,
         method: 'POST',
         path: GatewayRoutes.generate,
         headers: {...AUTH, 'content-type': 'application/json'},

@@ -7,6 +7,10 @@ import type {ErrorCounts} from './outcome.js'
 
 export const LOAD_DATA_VERSION = 1
 
+/** The series a polled request adds: its status polls, and its time from intended start to a terminal status. */
+export const STATUS_SERIES = 'status'
+export const E2E_SERIES = 'e2e'
+
 /** Counters of one series (an endpoint/metric) over some span of time. */
 export interface SeriesCounts {
   /** Original requests whose outcome is known (each counted once, however many attempts). */

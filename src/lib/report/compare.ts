@@ -78,7 +78,7 @@ export function describeRunDifferences(base: RunRecord, next: RunRecord): RunDif
   if (base.meta.stack === undefined && next.meta.stack === undefined) exact('target', base.target, next.target)
   const [variantsBase, variantsNext] = [variantNames(base), variantNames(next)]
   if (variantsBase.join('\n') !== variantsNext.join('\n')) differences.push({field: 'variants', base: variantsBase, next: variantsNext, text: `variants ${variantsBase.join(', ') || 'none'} → ${variantsNext.join(', ') || 'none'}`})
-  const shard = (record: RunRecord) => (record.shard ? `${record.shard.index}/${record.shard.count}` : null)
+  const shard = (record: RunRecord) => (record.shard ? `${record.shard.index + 1}/${record.shard.count}` : null)
   exact('shard', shard(base), shard(next))
   return differences
 }
@@ -124,9 +124,8 @@ function compareSeries(variant: string, name: string, old: SeriesData, data: Ser
   const pShift = mannWhitneyP(a, b)
   const pTailUp = tailExcessP(b, a.getValueAtPercentile(99), 0.01)
   const pTailDown = tailExcessP(a, b.getValueAtPercentile(99), 0.01)
-  const failed = (series: SeriesData) => ERROR_CLASSES.reduce((sum, key) => sum + series.counts.failed[key], 0)
-  const pErrorsUp = proportionIncreaseP(failed(old), old.counts.requests, failed(data), data.counts.requests)
-  const pErrorsDown = proportionIncreaseP(failed(data), data.counts.requests, failed(old), old.counts.requests)
+  const pErrorsUp = proportionIncreaseP(failedOrDropped(old), offered(old), failedOrDropped(data), offered(data))
+  const pErrorsDown = proportionIncreaseP(failedOrDropped(data), offered(data), failedOrDropped(old), offered(old))
   const medianMoved = (sign: number) => pShift < ALPHA && sign * change.p50 > 0.1 && sign * (next.p50 - base.p50) > 1
   const tailMoved = (sign: number) => (sign > 0 ? pTailUp : pTailDown) < ALPHA && sign * change.p99 > 0.25 && sign * (next.p99 - base.p99) > 5
   const errorsMoved = (sign: number) => (sign > 0 ? pErrorsUp : pErrorsDown) < ALPHA && sign * change.errorRate > 0.005
@@ -142,8 +141,12 @@ function compareSeries(variant: string, name: string, old: SeriesData, data: Ser
   return {variant, series: name, base, next, change, pShift, pTail: pTailUp, pErrors: pErrorsUp, verdict, reason}
 }
 
+/** A dropped request is a failed one here as in the SLA verdict: a run that sheds load does not read as fewer errors. */
+const failedOrDropped = (series: SeriesData) => ERROR_CLASSES.reduce((sum, key) => sum + series.counts.failed[key], 0) + series.counts.dropped
+const offered = (series: SeriesData) => series.counts.requests + series.counts.dropped
+
 function errorRate(series: SeriesData): number {
-  return series.counts.requests === 0 ? 0 : ERROR_CLASSES.reduce((sum, key) => sum + series.counts.failed[key], 0) / series.counts.requests
+  return offered(series) === 0 ? 0 : failedOrDropped(series) / offered(series)
 }
 
 const pct = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`

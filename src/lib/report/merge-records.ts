@@ -25,7 +25,10 @@ export function mergeRecords(records: readonly RunRecord[], names: readonly stri
   const startedAt = records.map((record) => record.startedAt).sort()[0]!
   const finishedAt = records.map((record) => record.finishedAt).sort().at(-1)!
   const {shard: _shard, ...base} = first
-  const sla = evaluateTargets(targetsOf(first.sla), variants, quota, first.sla.source, first.sla.notApplicable)
+  const judged = evaluateTargets(targetsOf(first.sla), variants, quota, first.sla.source, first.sla.notApplicable)
+  // A shard that abortOnFail stopped stopped the whole verdict: its truncated data must not pass.
+  const abortedBy = records.map((record) => record.sla.abortedBy).find((reason) => reason !== undefined)
+  const sla = abortedBy ? {...judged, abortedBy, passed: false} : judged
   return {...base, startedAt, finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(startedAt), variants, ...(quota ? {quota} : {}), sla, meta: {...first.meta, mergedFrom: [...names]}}
 }
 

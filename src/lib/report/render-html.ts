@@ -11,7 +11,7 @@ import type {RunRecord} from './run-record.js'
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1600px;color:#111;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-.verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}.pass{background:#dcfce7}.fail,.unmet{background:#fee2e2}.inconclusive,.no-data{background:#fef3c7}
+.verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}.pass{background:#dcfce7}.inconclusive,.no-data{background:#fef3c7}.fail,.unmet{background:#fee2e2}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child,td.l{text-align:left}
 .grid-charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(600px,1fr));gap:16px}
 figure{margin:0;border:1px solid #e5e7eb;border-radius:6px;padding:8px}figcaption{font-weight:600;margin-bottom:4px}

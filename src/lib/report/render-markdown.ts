@@ -10,7 +10,7 @@ export function renderMarkdown(record: RunRecord): string {
   const unmet = sla.results.filter((result) => !isMet(result))
   const notApplicable = notApplicableLine(sla, record.profile)
   const lines = [
-    `## ${sla.passed ? '✅ SLA passed' : '❌ SLA failed'} — \`${record.profile}\` (seed ${record.seed}, ${formatDuration(record.durationMs)})`,
+    `## ${sla.results.length === 0 ? '➖ No SLA targets' : sla.passed ? '✅ SLA passed' : '❌ SLA failed'} — \`${record.profile}\` (seed ${record.seed}, ${formatDuration(record.durationMs)})`,
     '',
     sla.results.length === 0 ? `${verdictHeadline(sla, record.profile)}.` : `${verdictCounts(sla, record.profile)}${sla.abortedBy ? `; run aborted early by \`${sla.abortedBy}\`` : ''}.`,
   ]

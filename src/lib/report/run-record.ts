@@ -6,7 +6,7 @@ import os from 'node:os'
 import {StreamctlError} from '../errors.js'
 import {LOAD_DATA_VERSION, type LoadRunData} from '../measure/run-data.js'
 import type {QuotaAccounting} from '../quota/accounting.js'
-import type {SlaVerdict} from '../sla/evaluate.js'
+import {evaluateTargets, targetsOf, type SlaVerdict} from '../sla/evaluate.js'
 
 export const RUN_RECORD_SCHEMA_VERSION = 1
 
@@ -51,5 +51,18 @@ export async function readRunRecord(file: string): Promise<RunRecord> {
   if (value.schemaVersion !== undefined && value.schemaVersion > RUN_RECORD_SCHEMA_VERSION) {
     throw new StreamctlError('RUN_RECORD_INVALID', `${file} has schemaVersion ${value.schemaVersion}; this streamctl reads up to ${RUN_RECORD_SCHEMA_VERSION}`, {hint: 'Upgrade streamctl.'})
   }
-  return {schemaVersion: RUN_RECORD_SCHEMA_VERSION, meta: value.meta ?? runMetadata('unknown'), sla: value.sla ?? {passed: true, targets: [], results: []}, ...value} as RunRecord
+  const record = {schemaVersion: RUN_RECORD_SCHEMA_VERSION, meta: value.meta ?? runMetadata('unknown'), sla: value.sla ?? {passed: true, targets: [], results: []}, ...value} as RunRecord
+  return {...record, sla: judgedByTheseRules(record)}
+}
+
+/**
+ * A verdict written before results said whether they were met (before no data and inconclusive
+ * failed) is judged again from its targets and histograms, so `report` and `report merge` agree
+ * and an old pass without evidence does not stand.
+ */
+function judgedByTheseRules(record: RunRecord): SlaVerdict {
+  const {sla} = record
+  if (sla.results.every((result) => result.met !== undefined)) return sla
+  const judged = evaluateTargets(targetsOf(sla), record.variants, record.quota, sla.source, sla.notApplicable)
+  return sla.abortedBy ? {...judged, abortedBy: sla.abortedBy, passed: false} : judged
 }

@@ -4,13 +4,12 @@
 // cannot exercise is left out and listed as not applicable; an open-model run is always judged on
 // `dropped` too, so a run that sheds load never shows a clean percentile alone.
 import path from 'node:path'
-import {StreamctlError, type ErrorCode} from '../errors.js'
 import type {LoadProfile} from '../load/profile.js'
-import {readAllProfiles} from '../load/profile-loader.js'
+import {listProfiles, readProfile} from '../load/profile-loader.js'
 import type {Stack} from '../stack/load-stack.js'
 import {displayPath} from '../stack/load-stack.js'
 import {sourceProblemsError} from '../yaml/source.js'
-import {availability, metricUniverse, runMetrics, unavailableProblems, type RunMetrics} from './metrics.js'
+import {availability, metricUniverse, runMetrics, unavailableProblems, unknownNameProblems} from './metrics.js'
 import {readSlaFile} from './sla-file.js'
 import type {SlaTarget} from './targets.js'
 import {parseThreshold} from './threshold.js'
@@ -37,15 +36,14 @@ export interface ChooseSlaOptions {
 export async function chooseSlaTargets(stack: Stack, profile: LoadProfile, slaFile: string | undefined, options: ChooseSlaOptions): Promise<ChosenSla> {
   const run = runMetrics(profile.name, profile.requests, options.stackRun)
   const universe = await stackMetricUniverse(stack, run.series)
-  // The manifest's defaults are checked for typos whichever source wins, so a typo there never waits for the day it is used.
-  const typos = stack.manifest.sla.filter((target) => !universe.has(target.metric))
-  if (typos.length > 0) throw unavailableError('MANIFEST_INVALID', displayPath(stack.file), typos, run, universe)
+  // The manifest's defaults are checked whichever source wins, so a typo there never waits for the day it is used.
+  checkManifestSla(stack, universe)
   let chosen: ChosenSla
   if (slaFile || profile.sla.length > 0) {
     const targets = slaFile ? await readSlaFile(slaFile) : profile.sla
     const file = slaFile ? displayPath(path.resolve(slaFile)) : (profile.file ?? profile.name)
-    const unavailable = targets.filter((target) => !availability(target.metric, run, universe).available)
-    if (unavailable.length > 0) throw unavailableError(slaFile ? 'SLA_FILE_INVALID' : 'PROFILE_INVALID', file, unavailable, run, universe)
+    const problems = unavailableProblems(targets, run, universe, file)
+    if (problems.length > 0) throw sourceProblemsError(slaFile ? 'SLA_FILE_INVALID' : 'PROFILE_INVALID', file, problems, UNJUDGEABLE_HINT)
     chosen = {targets, source: slaFile ? file : `profile ${profile.name}`, notApplicable: []}
   } else {
     const notApplicable: NotApplicableTarget[] = []
@@ -61,19 +59,25 @@ export async function chooseSlaTargets(stack: Stack, profile: LoadProfile, slaFi
   return chosen
 }
 
+const UNJUDGEABLE_HINT = 'Nothing was sent. Fix a misspelt name or threshold; drop a target this run cannot produce, or bench a profile (or the stack, not a --target) that produces it. `streamctl validate` checks without running anything.'
+
+/** Throws MANIFEST_INVALID for a default target on a metric no run of the stack produces, or with an aggregate that does not fit it. */
+export function checkManifestSla(stack: Stack, universe: ReadonlySet<string>): void {
+  const file = displayPath(stack.file)
+  const problems = unknownNameProblems(stack.manifest.sla, universe, `any profile of stack ${stack.manifest.name}`, file)
+  if (problems.length > 0) throw sourceProblemsError('MANIFEST_INVALID', file, problems, UNJUDGEABLE_HINT)
+}
+
 /** Every metric name a target in this stack may use: built-in, run-wide, quota, and the series of its profiles. */
 export async function stackMetricUniverse(stack: Stack, series: Iterable<string> = []): Promise<Set<string>> {
-  // A profile that does not parse adds nothing here; `validate` and its own bench report it.
-  const profiles = await readAllProfiles(stack).catch(() => [])
-  return metricUniverse([...series, ...profiles.flatMap((profile) => runMetrics(profile.name, profile.requests, true).series)])
+  const dir = path.resolve(stack.dir, stack.manifest.profiles)
+  const names = await listProfiles(stack)
+  // Profile by profile: one that does not parse adds nothing here (`validate` and its own bench report it).
+  const profiles = await Promise.all(names.map((name) => readProfile(path.join(dir, `${name}.yaml`)).catch(() => readProfile(path.join(dir, `${name}.yml`))).catch(() => undefined)))
+  return metricUniverse([...series, ...profiles.flatMap((profile) => (profile ? runMetrics(profile.name, profile.requests, true).series : []))])
 }
 
 /** The target every open-model run carries unless it names `dropped` itself: no request shed. */
 export function droppedTarget(): SlaTarget {
   return {metric: 'dropped', threshold: parseThreshold('==0'), abortOnFail: false, delayAbortEvalMs: 0, allowNoData: false, allowInconclusive: false}
-}
-
-function unavailableError(code: ErrorCode, file: string, targets: readonly SlaTarget[], run: RunMetrics, universe: ReadonlySet<string>): StreamctlError {
-  const hint = 'Fix the metric names above (nothing was sent); `streamctl validate` checks the manifest and the profiles without running anything.'
-  return sourceProblemsError(code, file, unavailableProblems(targets, run, universe, file), hint)
 }

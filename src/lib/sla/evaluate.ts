@@ -76,7 +76,8 @@ export function evaluateTargets(targets: readonly SlaTarget[], variants: readonl
   }
 }
 
-export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: QuotaAccounting | undefined, prefixVariant: boolean): SlaResult {
+/** `project: false` skips working out what would decide an inconclusive percentile (the abortOnFail watch needs only the status). */
+export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: QuotaAccounting | undefined, prefixVariant: boolean, options: {project?: boolean} = {}): SlaResult {
   const base = `${target.metric} ${target.threshold.source.replace(/\s+/g, '')}`
   const common = {name: prefixVariant ? `${variant.name}: ${base}` : base, metric: target.metric, threshold: target.threshold.source, variant: variant.name, abortOnFail: target.abortOnFail}
   const observed = observe(target.metric, target.threshold, variant, quota)
@@ -89,7 +90,7 @@ export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: Q
   const q = percentileOf(target.threshold)
   if (series && q !== undefined) {
     const sorted = new SortedSamples(decodeHistogram(series.latencyHistogram), series.counts.dropped)
-    return {...common, ...judgePercentile(target, sorted, q, loadSpanMs(variant), observed), observed, observedText}
+    return {...common, ...judgePercentile(target, sorted, q, options.project === false ? undefined : loadSpanMs(variant), observed), observed, observedText}
   }
   const status = compare(round(observed.value), target.threshold.op, target.threshold.value) ? 'pass' : 'fail'
   return {...common, status, met: status === 'pass', observed, observedText}
@@ -110,7 +111,7 @@ function percentileOf(threshold: Threshold): number | undefined {
   return undefined
 }
 
-function judgePercentile(target: SlaTarget, sorted: SortedSamples, p: number, durationMs: number, observed: Observation): Pick<SlaResult, 'status' | 'met' | 'interval' | 'reason' | 'toDecide'> {
+function judgePercentile(target: SlaTarget, sorted: SortedSamples, p: number, durationMs: number | undefined, observed: Observation): Pick<SlaResult, 'status' | 'met' | 'interval' | 'reason' | 'toDecide'> {
   const q = p / 100
   const n = sorted.count
   const {lower, upper} = percentileRanks(n, q, DEFAULT_CONFIDENCE)
@@ -125,23 +126,28 @@ function judgePercentile(target: SlaTarget, sorted: SortedSamples, p: number, du
   const fails = upperSide ? !meets(low) : !meets(high)
   if (passes) return {status: 'pass', met: true, interval}
   if (fails) return {status: 'fail', met: false, interval}
+  const accepted = target.allowInconclusive ? ' (allowed by allowInconclusive)' : ''
+  const what = `${n} samples; the ${DEFAULT_CONFIDENCE * 100}% interval of the true p${p} is ${formatInterval(interval, limit)}, which straddles ${formatDuration(limit)}`
+  if (durationMs === undefined) return {status: 'inconclusive', met: target.allowInconclusive, interval, reason: `${what}${accepted}`}
   // Projected from this run: the same share of samples on each side of the threshold, more of them.
+  // A count no larger than this run's means the threshold is inside the interval's HDR buckets
+  // (0.1% resolution): more samples cannot separate them.
   const share = sorted.countBelow(limit, op === '<=' || op === '>') / n
-  const needed = samplesToDecide(q, share, DEFAULT_CONFIDENCE, n, 1e8)
+  const projected = samplesToDecide(q, share, DEFAULT_CONFIDENCE, n, 1e8)
+  const needed = projected !== undefined && projected > n ? projected : undefined
   const perMs = durationMs > 0 ? n / durationMs : 0
   const toDecide = needed === undefined ? undefined : {samples: needed, ...(perMs > 0 ? {durationMs: Math.ceil(needed / perMs / 1000) * 1000} : {})}
-  const side = formatInterval(interval)
-  const what = `${n} samples; the ${DEFAULT_CONFIDENCE * 100}% interval of the true p${p} is ${side}, which straddles ${formatDuration(limit)}`
   const decide =
     toDecide === undefined
-      ? `the observed p${p} (${formatObservation(observed)}) sits at the threshold: no run length would decide it`
+      ? `the observed p${p} (${formatObservation(observed, limit)}) sits at the threshold, within the histogram's resolution: no run length would decide it`
       : `about ${toDecide.samples.toLocaleString('en-US')} samples would decide it${toDecide.durationMs ? ` (a run of about ${formatDuration(toDecide.durationMs)} at this rate)` : ''}`
-  const accepted = target.allowInconclusive ? ' (allowed by allowInconclusive)' : ''
   return {status: 'inconclusive', met: target.allowInconclusive, interval, reason: `${what}: ${decide}${accepted}`, ...(toDecide ? {toDecide} : {})}
 }
 
-export function formatInterval(interval: {low: number; high: number}): string {
-  return `${formatDuration(interval.low)}–${Number.isFinite(interval.high) ? formatDuration(interval.high) : '∞'}`
+/** `71ms–97.9ms`, `8.07ms–∞`; ends within 1% of `threshold` get three decimals, as observations do. */
+export function formatInterval(interval: {low: number; high: number}, threshold?: number): string {
+  const end = (value: number) => (Number.isFinite(value) ? formatObservation({value, unit: 'ms'}, threshold) : '∞')
+  return `${end(interval.low)}–${end(interval.high)}`
 }
 
 /**

@@ -2,7 +2,8 @@
 // judged only on evidence: a name no run could produce is a usage error before any load is sent
 // (k6 used to skip such thresholds silently: its issues #961, #1346, #1526), and a default target
 // that the chosen profile cannot exercise is left out and listed as not applicable.
-import {BUILTIN_TEMPLATES, builtinTemplate} from '../load/reference-templates.js'
+import {BUILTIN_TEMPLATES, builtinTemplate, GENERATE_SERIES} from '../load/reference-templates.js'
+import {E2E_SERIES, STATUS_SERIES} from '../measure/run-data.js'
 import type {RequestTemplateSpec} from '../load/workload.js'
 import {closestMatch} from '../text/suggest.js'
 import type {SourceProblem} from '../yaml/source.js'
@@ -12,9 +13,7 @@ import type {SlaTarget} from './targets.js'
 export const RUN_METRICS = ['errors', 'error_rate', 'dropped', 'late', 'retries', 'amplification', 'goodput'] as const
 export const QUOTA_METRICS = ['quota.drift', 'quota.over_admitted', 'quota.open_reservations', 'quota.double_charged', 'quota.estimate_error'] as const
 /** The series a polled request type (the generate flow) adds: its status polls and its end-to-end time. */
-export const POLL_SERIES = ['status', 'e2e'] as const
-/** The series whose generates the quota accounting follows. */
-export const GENERATE_SERIES = 'generate.accept'
+export const POLL_SERIES = [STATUS_SERIES, E2E_SERIES] as const
 
 /** What one run can produce: its latency series, and whether it has quota accounting. */
 export interface RunMetrics {
@@ -70,13 +69,42 @@ function unknownMetricMessage(metric: string, run: RunMetrics, universe: Readonl
   return `no metric "${metric}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; a run of ${run.profile} has ${here.join(', ')}`
 }
 
-/** The problems of targets on metrics that `run` cannot produce, at their file:line. */
+/** Why a threshold's aggregate does not fit its metric (a latency aggregate on a count, say); undefined when it fits. */
+export function aggregateProblem(target: Pick<SlaTarget, 'metric' | 'threshold'>): string | undefined {
+  const {metric, threshold} = target
+  const kind = threshold.aggregate.kind
+  const written = threshold.source.replace(/\s+/g, '')
+  if ((RUN_METRICS as readonly string[]).includes(metric) && !['amplification', 'goodput'].includes(metric)) {
+    return ['rate', 'count', 'value'].includes(kind) ? undefined : `${metric} is a share or a count of requests, not a latency: write rate<1%, count<10 or ==0, not ${written}`
+  }
+  const single = metric === 'amplification' || metric === 'goodput' || metric.startsWith('quota.')
+  if (single && !(kind === 'value' || (kind === 'rate' && metric === 'quota.estimate_error'))) return `${metric} is one number for the run: write a bare comparison such as ${metric === 'goodput' ? '>100' : metric === 'amplification' ? '<1.5' : metric === 'quota.estimate_error' ? '<30%' : '==0'}, not ${written}`
+  return undefined
+}
+
+/**
+ * The problems of targets that `run` cannot judge, at their file:line: a metric it cannot produce
+ * (a typo, with a suggestion, or a real metric of another kind of run), or an aggregate that does
+ * not fit the metric.
+ */
 export function unavailableProblems(targets: readonly SlaTarget[], run: RunMetrics, universe: ReadonlySet<string>, file: string): SourceProblem[] {
   return targets.flatMap((target) => {
     const found = availability(target.metric, run, universe)
-    if (found.available) return []
+    const misfit = aggregateProblem(target)
+    const message = !found.available ? (found.known ? `no data in this run: ${found.reason}` : found.reason) : misfit
+    if (message === undefined) return []
     const at = target.at ?? {file, line: 1, col: 1}
-    return [{file: at.file, line: at.line, col: at.col, message: `sla.${target.metric}: ${found.known ? `no data in this run: ${found.reason}` : found.reason}`}]
+    return [{file: at.file, line: at.line, col: at.col, message: `sla.${target.metric}: ${message}`}]
   })
 }
 
+/** The problems of targets whose metric no run of the stack produces (typos), or whose aggregate does not fit it. */
+export function unknownNameProblems(targets: readonly SlaTarget[], universe: ReadonlySet<string>, where: string, file: string): SourceProblem[] {
+  return targets.flatMap((target) => {
+    const suggestion = universe.has(target.metric) ? undefined : closestMatch(target.metric, universe)
+    const message = universe.has(target.metric) ? aggregateProblem(target) : `no metric "${target.metric}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`
+    if (message === undefined) return []
+    const at = target.at ?? {file, line: 1, col: 1}
+    return [{file: at.file, line: at.line, col: at.col, message: `sla.${target.metric}: ${message}`}]
+  })
+}

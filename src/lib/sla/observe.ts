@@ -6,7 +6,7 @@
 // slower than any threshold, so a run that sheds load cannot show a clean p99.
 import {decodeHistogram, type Histogram} from '../measure/histogram.js'
 import {ERROR_CLASSES} from '../measure/outcome.js'
-import type {SeriesCounts, SeriesData, VariantData} from '../measure/run-data.js'
+import {E2E_SERIES, type SeriesCounts, type SeriesData, type VariantData} from '../measure/run-data.js'
 import type {QuotaAccounting} from '../quota/accounting.js'
 import type {Threshold} from './threshold.js'
 
@@ -28,12 +28,15 @@ export function observe(metric: string, threshold: Threshold, variant: VariantDa
     if (!quota) return undefined
     const invariants = quota.invariants as unknown as Record<string, number>
     const key = metric.slice('quota.'.length)
-    if (key === 'estimate_error') return quota.totals.admitted === 0 ? undefined : {value: quota.totals.estimateError, unit: 'ratio'}
-    return key in invariants ? {value: invariants[key]!, unit: 'number'} : undefined
+    const samples = quota.totals.admitted
+    if (key === 'estimate_error') return samples === 0 ? undefined : {value: quota.totals.estimateError, unit: 'ratio', samples}
+    // An invariant holds over what was admitted; with nothing admitted it still says no request slipped past a quota.
+    return key in invariants ? {value: invariants[key]!, unit: 'number', samples} : undefined
   }
   const series = variant.totals[metric]
   if (series) return observeSeries(series, threshold)
-  const counted = Object.entries(variant.totals).filter(([name]) => name !== 'e2e').map(([, data]) => data.counts)
+  // e2e repeats the generates' originals (and drops): counted once, under their own series.
+  const counted = Object.entries(variant.totals).filter(([name]) => name !== E2E_SERIES).map(([, data]) => data.counts)
   const sum = (pick: (counts: SeriesCounts) => number) => counted.reduce((total, counts) => total + pick(counts), 0)
   const requests = sum((c) => c.requests)
   const dropped = sum((c) => c.dropped)
@@ -100,7 +103,8 @@ export class SortedSamples {
   atRank(k: number, options: {lowest?: boolean} = {}): number {
     const recorded = this.histogram.totalCount
     if (k > recorded) return Number.POSITIVE_INFINITY
-    const us = this.histogram.getValueAtPercentile((100 * Math.max(1, k)) / recorded)
+    // Half a rank below k: HdrHistogram rounds the count up (less one ulp), which lands on k exactly.
+    const us = this.histogram.getValueAtPercentile((100 * (Math.max(1, k) - 0.5)) / recorded)
     return (options.lowest ? lowestEquivalent(this.histogram, us) : us) / 1000
   }
 

@@ -2,7 +2,7 @@
 // the number B that fall below the true q-quantile is Binomial(n, q), so the interval between the
 // l-th and the u-th smallest sample covers the quantile with probability P(l <= B <= u - 1),
 // whatever the latency distribution is. With too few samples the upper rank falls past the last
-// sample (u > n): for a p99 at 95% that is any n under 367, and no run that short can show that its
+// sample (u > n): for a p99 at 95% that is any n up to 367, and no run that short can show that its
 // p99 is below anything.
 
 /** Ranks (1-based) of the order statistics bounding the q-quantile of n samples; undefined: unbounded on that side. */
@@ -80,8 +80,6 @@ export function logFactorial(n: number): number {
   const inverse2 = inverse * inverse
   return n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n) + inverse * (1 / 12 - inverse2 * (1 / 360 - inverse2 / 1260))
 }
-
-export type Direction = 'below' | 'above'
 
 /**
  * The smallest sample count at which the interval would exclude the threshold, if the run went on

@@ -48,6 +48,9 @@ export function parseThreshold(source: string): Threshold {
     if (aggregate.kind === 'rate' || aggregate.kind === 'count') {
       throw new ThresholdSyntaxError(`threshold "${source}": ${aggregate.kind} takes a plain number or a percentage, not a duration`)
     }
+    if (aggregate.kind === 'value') {
+      throw new ThresholdSyntaxError(`threshold "${source}": a bare comparison is a number (e.g. ==0); a duration needs an aggregate, e.g. p(99)${op}${valueText}${unitText} or avg${op}${valueText}${unitText}`)
+    }
     return {source, aggregate, op: op as Comparator, value: ms, unit: 'ms'}
   }
   if (aggregate.kind === 'rate') return {source, aggregate, op: op as Comparator, value: number, unit: 'ratio'}
