@@ -46,11 +46,11 @@ PROFILE is a name in the stack's profiles directory (peak, retry-storm, cache-st
 
 SLA targets come from --sla FILE, else the profile's sla:, else the stack manifest's. Any target failed exits 99; a target with abortOnFail stops the run as soon as it fails.
 
-The run record (versioned JSON: histograms per series, per phase and per interval, retries, late and dropped requests, the timeline, server gauges, quota accounting, SLA verdict) and the HTML report are written under --out; other formats where their flags say. \`streamctl report\` renders a record again.`
+The run record (versioned JSON: histograms per series, per phase and per interval, retries, late and dropped requests, the timeline, server gauges, quota accounting, SLA verdict) and the HTML report are written under --out; other formats where their flags say. On GitHub Actions (CI and $GITHUB_STEP_SUMMARY set) the Markdown summary is also appended to the job summary, with or without --markdown. \`streamctl report\` renders a record again.`
   static override examples = [
     '<%= config.bin %> bench steady --duration 20s',
     '<%= config.bin %> bench peak --rate 200 --seed 7 --sla ./sla.yaml --junit sla.xml',
-    '<%= config.bin %> bench steady --markdown "$GITHUB_STEP_SUMMARY" --benchmark-json bench.json',
+    '<%= config.bin %> bench steady --markdown summary.md --benchmark-json bench.json',
     '<%= config.bin %> bench ./my-profile.yaml --target http://127.0.0.1:3000 --duration 1m',
     '<%= config.bin %> bench retry-storm --variant naive --out ./runs',
     '<%= config.bin %> bench soak --shard 2/4',
@@ -76,7 +76,7 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     'no-html': Flags.boolean({helpGroup: 'REPORTS', description: 'Do not write the HTML report into --out.'}),
     html: reportFile('Also write the HTML report to this file.'),
     junit: reportFile('Write JUnit XML (one test case per SLA target) to this file.'),
-    markdown: reportFile('Write the Markdown summary to this file (appended when it is $GITHUB_STEP_SUMMARY).'),
+    markdown: reportFile('Write the Markdown summary to this file (appended when it is $GITHUB_STEP_SUMMARY). On GitHub Actions it is appended to $GITHUB_STEP_SUMMARY without this flag.'),
     hlog: reportFile('Write the latency histograms as an HdrHistogram interval log (v1.3) to this file.'),
     'benchmark-json': reportFile("Write github-action-benchmark's customSmallerIsBetter JSON to this file."),
     stack: stackFlag,

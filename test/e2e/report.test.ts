@@ -1,6 +1,7 @@
 // Reports as a user gets them from the built CLI: `bench` judged by an SLA file (exit 99 and a
-// failing JUnit case, or 0), a malformed SLA file (file:line, exit 2), the HTML report rendered by
-// headless Chromium, `report` re-rendering a record, `bench --shard` + `report merge`, `report --compare`.
+// failing JUnit case, or 0), a malformed SLA file (file:line, exit 2), the Markdown summary on
+// GitHub Actions, the HTML report rendered by headless Chromium, `report`
+// re-rendering a record, `bench --shard` + `report merge`, `report --compare`.
 import * as hdr from 'hdr-histogram-js'
 import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import os from 'node:os'
@@ -113,6 +114,45 @@ describe('bench judged by SLA targets', () => {
   })
 })
 
+describe('the Markdown summary on GitHub Actions', () => {
+  // What GitHub Actions sets; the summary file already holds an earlier step's summary.
+  const actions = async (name: string) => {
+    const summary = path.join(dir, `${name}-step-summary.md`)
+    await writeFile(summary, '## an earlier step\n')
+    await writeFile(path.join(dir, 'summary-sla.yaml'), 'api: p(50)<1m\nerrors: rate<50%\n')
+    const run = (args: string[]) => runCli(['bench', profile, '--target', server.url, '--seed', '5', '--sla', path.join(dir, 'summary-sla.yaml'), '--no-html', '--out', path.join(dir, name), ...args], {env: {CI: 'true', GITHUB_STEP_SUMMARY: summary}})
+    return {summary, run}
+  }
+  const summaries = (markdown: string) => markdown.match(/^## ✅ SLA passed — `api`/gm) ?? []
+
+  it('bench appends the summary to $GITHUB_STEP_SUMMARY without --markdown, once', async () => {
+    const {summary, run} = await actions('default')
+    const result = await run([])
+    expect(result.exitCode, result.stderr).toBe(0)
+    const markdown = await readFile(summary, 'utf8')
+    expect(markdown.startsWith('## an earlier step\n## ✅ SLA passed — `api` (seed 5, ')).toBe(true)
+    expect(summaries(markdown)).toHaveLength(1)
+    expect(result.stdout).toContain(`markdown report written to ${summary}`)
+  })
+
+  it('with --markdown FILE writes FILE too, and the job summary still once', async () => {
+    const {summary, run} = await actions('explicit')
+    const other = path.join(dir, 'explicit', 'other.md')
+    const result = await run(['--markdown', other])
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(summaries(await readFile(other, 'utf8'))).toHaveLength(1)
+    expect(summaries(await readFile(summary, 'utf8'))).toHaveLength(1)
+  })
+
+  it('with --markdown "$GITHUB_STEP_SUMMARY" appends once, not twice', async () => {
+    const {summary, run} = await actions('same')
+    const result = await run(['--markdown', summary, '--json'])
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(summaries(await readFile(summary, 'utf8'))).toHaveLength(1)
+    expect((JSON.parse(result.stdout) as BenchResult).reports.map((report) => report.format)).toEqual(['json', 'markdown'])
+  })
+})
+
 describe('reports from a run record', () => {
   let record: string
   beforeAll(async () => {
@@ -170,8 +210,11 @@ describe('reports from a run record', () => {
     for (const shard of ['1/2', '2/2']) expect((await bench(['--shard', shard, '--out', out, '--no-html', '--sla', path.join(dir, 'lenient.yaml')])).exitCode).toBe(0)
     const files = (await readdir(out)).filter((name) => name.endsWith('.json')).map((name) => path.join(out, name))
     expect(files).toHaveLength(2)
-    const result = await runCli(['report', 'merge', ...files, '--out', path.join(dir, 'merged'), '--json'])
+    const summary = path.join(dir, 'merge-step-summary.md')
+    const result = await runCli(['report', 'merge', ...files, '--out', path.join(dir, 'merged'), '--json'], {env: {CI: 'true', GITHUB_STEP_SUMMARY: summary}})
     expect(result.exitCode, result.stderr).toBe(0)
+    // On GitHub Actions the merged run's summary goes to the job summary, as bench's does.
+    expect((await readFile(summary, 'utf8')).match(/^## ✅ SLA passed — `api`/gm)).toHaveLength(1)
     const merged = JSON.parse(await readFile(path.join(dir, 'merged', (await readdir(path.join(dir, 'merged'))).find((name) => name.endsWith('.json'))!), 'utf8')) as RunRecord
     const shards = await Promise.all(files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as RunRecord))
     const single = JSON.parse(await readFile(record, 'utf8')) as RunRecord

@@ -15,7 +15,8 @@ export interface CliResult {
 export async function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; timeoutMs?: number} = {}): Promise<CliResult> {
   const result = await execa(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: {...options.env, FORCE_COLOR: '0'},
+    // A test run on GitHub Actions must not append its benches to the job summary: a test that wants one sets it.
+    env: {GITHUB_STEP_SUMMARY: undefined, ...options.env, FORCE_COLOR: '0'},
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
     stdin: 'ignore',

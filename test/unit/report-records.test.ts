@@ -1,5 +1,6 @@
 // The run record's pure logic on histograms the load engine's recorder wrote: SLA evaluation, the
-// lossless shard merge, the .hlog round trip through hdr-histogram-js's reader, and --compare.
+// lossless shard merge, the .hlog round trip through hdr-histogram-js's reader, and --compare; and
+// when the Markdown summary goes to GitHub's job summary.
 import * as hdr from 'hdr-histogram-js'
 import {describe, expect, it} from 'vitest'
 import {decodeHistogram} from '../../src/lib/measure/histogram.js'
@@ -8,6 +9,7 @@ import {mergeRecords} from '../../src/lib/report/merge-records.js'
 import {renderBenchmarkJson} from '../../src/lib/report/render-benchmark.js'
 import {renderHlog} from '../../src/lib/report/render-hlog.js'
 import {renderMarkdown} from '../../src/lib/report/render-markdown.js'
+import {withStepSummary} from '../../src/lib/report/write-reports.js'
 import {evaluateTargets, formatObservation} from '../../src/lib/sla/evaluate.js'
 import {latencies, recordRun, slaTargets} from '../helpers/run-records.js'
 
@@ -124,5 +126,21 @@ describe('renderers', () => {
     const entries = renderBenchmarkJson(recordRun({api}))
     expect(entries.map((entry) => entry.name)).toEqual(['synthetic api p50', 'synthetic api p95', 'synthetic api p99', 'synthetic api error rate'])
     expect(entries[2]).toMatchObject({unit: 'ms', value: expect.any(Number)})
+  })
+})
+
+describe('the Markdown summary on GitHub Actions', () => {
+  const defaults = [{format: 'json' as const, file: 'runs/a.json'}]
+  it('is added for $GITHUB_STEP_SUMMARY on CI, unless a --markdown already writes there', () => {
+    const actions = {CI: 'true', GITHUB_STEP_SUMMARY: '/tmp/summary.md'}
+    expect(withStepSummary(defaults, actions)).toEqual([...defaults, {format: 'markdown', file: '/tmp/summary.md'}])
+    expect(withStepSummary([...defaults, {format: 'markdown', file: 'other.md'}], actions)).toHaveLength(3)
+    expect(withStepSummary([...defaults, {format: 'markdown', file: '/tmp/../tmp/summary.md'}], actions)).toEqual([...defaults, {format: 'markdown', file: '/tmp/../tmp/summary.md'}])
+  })
+
+  it('is not added off CI or without the variable', () => {
+    expect(withStepSummary(defaults, {GITHUB_STEP_SUMMARY: '/tmp/summary.md'})).toEqual(defaults)
+    expect(withStepSummary(defaults, {CI: 'false', GITHUB_STEP_SUMMARY: '/tmp/summary.md'})).toEqual(defaults)
+    expect(withStepSummary(defaults, {CI: 'true', GITHUB_STEP_SUMMARY: ''})).toEqual(defaults)
   })
 })

@@ -14,7 +14,9 @@ export interface ReportMergeResult {
 
 export default class ReportMerge extends StreamctlCommand<typeof ReportMerge> {
   static override summary = 'Merge the run records of a sharded bench (`bench --shard i/N`) into one, with one SLA verdict.'
-  static override description = `Histograms are merged bucket by bucket (HdrHistogram add), so the merged percentiles are those of one run that recorded every request. Counts add up; intervals are merged by their index. The SLA targets recorded in the first record are evaluated once on the merged data; a failure exits 99.`
+  static override description = `Histograms are merged bucket by bucket (HdrHistogram add), so the merged percentiles are those of one run that recorded every request. Counts add up; intervals are merged by their index. The SLA targets recorded in the first record are evaluated once on the merged data; a failure exits 99.
+
+The merged run record and its HTML report are written under --out. On GitHub Actions (CI and $GITHUB_STEP_SUMMARY set) the Markdown summary of the merged run is appended to the job summary as well.`
   static override examples = ['<%= config.bin %> report merge runs/soak-*-shard-*.json --out runs/merged']
   static override strict = false
   static override args = {records: Args.file({required: true, description: 'Run records to merge (two or more).'})}
@@ -26,11 +28,11 @@ export default class ReportMerge extends StreamctlCommand<typeof ReportMerge> {
     const files = this.argv.filter((arg) => !arg.startsWith('-') && !this.isFlagValue(arg))
     const {readRunRecord} = await import('../../lib/report/run-record.js')
     const {mergeRecords} = await import('../../lib/report/merge-records.js')
-    const {defaultReportFiles, writeReports} = await import('../../lib/report/write-reports.js')
+    const {defaultReportFiles, withStepSummary, writeReports} = await import('../../lib/report/write-reports.js')
     const {renderTerminal} = await import('../../lib/report/render-terminal.js')
     const records = await Promise.all(files.map((file) => readRunRecord(file)))
     const merged = mergeRecords(records, files)
-    const reports = await writeReports(merged, defaultReportFiles({...merged, profile: `${merged.profile}-merged`}, this.flags.out))
+    const reports = await writeReports(merged, withStepSummary(defaultReportFiles({...merged, profile: `${merged.profile}-merged`}, this.flags.out)))
     this.print(renderTerminal(merged))
     this.print('')
     for (const report of reports) this.print(`${report.format === 'json' ? 'merged run record' : `${report.format} report`} written to ${report.file}`)

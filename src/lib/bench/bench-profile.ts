@@ -2,15 +2,15 @@
 // and add the --chaos events to its timeline, choose its SLA targets, resolve where the load goes,
 // open the local stack's components for kill/pause/resume/restart events, run the session (with
 // the quota accounting and the stack in the metadata when the load goes to the stack), then write
-// the run record, the HTML report and the formats asked for.
+// the run record, the HTML report and the formats asked for (and, on GitHub Actions, the Markdown
+// summary into the job summary).
 import {BenchProgressView} from '../load/bench-progress.js'
 import {resolveBenchTarget, type BenchTarget} from '../load/bench-target.js'
 import type {BenchOptions} from '../load/bench-run.js'
 import {findProfile} from '../load/profile-loader.js'
 import {isComponentFault, type LoadProfile, type TimelineEventSpec} from '../load/profile.js'
-import type {ReportFormat} from '../report/formats.js'
 import {runMetadata, type RunRecord} from '../report/run-record.js'
-import {defaultReportFiles, writeReports, type WrittenReport} from '../report/write-reports.js'
+import {defaultReportFiles, withStepSummary, writeReports, type ReportFile, type WrittenReport} from '../report/write-reports.js'
 import {chooseSlaTargets} from '../sla/choose-targets.js'
 import {ComponentFaults} from '../stack/component-faults.js'
 import type {Stack} from '../stack/load-stack.js'
@@ -39,8 +39,8 @@ export interface ReportRequest {
   /** Directory the run record and, unless `html` is false, the HTML report are written to. */
   outDir: string
   html?: boolean
-  /** Further reports, each to its own file. */
-  files?: Array<{format: ReportFormat; file: string}>
+  /** Further reports, each to its own file. On GitHub Actions the Markdown summary is added for $GITHUB_STEP_SUMMARY unless one of these already goes there. */
+  files?: ReportFile[]
 }
 
 export interface BenchContext {
@@ -95,6 +95,6 @@ export async function benchProfile(stack: Stack, request: BenchRequest, context:
   })
   view.finish()
   const {outDir, html = true, files = []} = request.reports
-  const reports = await writeReports(record, [...defaultReportFiles(record, outDir, html), ...files])
+  const reports = await writeReports(record, withStepSummary([...defaultReportFiles(record, outDir, html), ...files]))
   return {record, reports}
 }

@@ -4,6 +4,7 @@
 import {appendFile, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {displayPath} from '../stack/load-stack.js'
+import {isCI} from '../ui/output-mode.js'
 import {renderReport, type ReportFormat} from './formats.js'
 import type {RunRecord} from './run-record.js'
 
@@ -19,21 +20,39 @@ export function runBaseName(record: RunRecord): string {
   return `${record.profile}-${stamp}${suffix}`
 }
 
-export async function writeReports(record: RunRecord, requests: ReadonlyArray<{format: ReportFormat; file: string}>): Promise<WrittenReport[]> {
+export interface ReportFile {
+  format: ReportFormat
+  file: string
+}
+
+export async function writeReports(record: RunRecord, requests: readonly ReportFile[], env: NodeJS.ProcessEnv = process.env): Promise<WrittenReport[]> {
   const written: WrittenReport[] = []
   for (const {format, file} of requests) {
     const absolute = path.resolve(file)
     await mkdir(path.dirname(absolute), {recursive: true})
     const text = renderReport(record, format)
-    if (format === 'markdown' && process.env.GITHUB_STEP_SUMMARY && absolute === path.resolve(process.env.GITHUB_STEP_SUMMARY)) await appendFile(absolute, text)
+    if (format === 'markdown' && isStepSummary(absolute, env)) await appendFile(absolute, text)
     else await writeFile(absolute, text)
     written.push({format, file: displayPath(absolute)})
   }
   return written
 }
 
+/**
+ * On GitHub Actions (CI set and $GITHUB_STEP_SUMMARY naming the job summary file), the Markdown
+ * summary goes to the job's summary page without being asked for: `requests` plus that file, unless
+ * a request (`--markdown "$GITHUB_STEP_SUMMARY"`) already writes it there.
+ */
+export function withStepSummary(requests: readonly ReportFile[], env: NodeJS.ProcessEnv = process.env): ReportFile[] {
+  const summary = env.GITHUB_STEP_SUMMARY
+  if (!summary || !isCI(env) || requests.some(({format, file}) => format === 'markdown' && isStepSummary(path.resolve(file), env))) return [...requests]
+  return [...requests, {format: 'markdown', file: summary}]
+}
+
+const isStepSummary = (absolute: string, env: NodeJS.ProcessEnv) => !!env.GITHUB_STEP_SUMMARY && absolute === path.resolve(env.GITHUB_STEP_SUMMARY)
+
 /** The default files of a bench: the run record and the HTML report in `outDir`. */
-export function defaultReportFiles(record: RunRecord, outDir: string, html = true): Array<{format: ReportFormat; file: string}> {
+export function defaultReportFiles(record: RunRecord, outDir: string, html = true): ReportFile[] {
   const base = path.join(outDir, runBaseName(record))
   return [{format: 'json', file: `${base}.json`}, ...(html ? [{format: 'html' as const, file: `${base}.html`}] : [])]
 }
