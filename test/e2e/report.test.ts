@@ -1,6 +1,6 @@
 // Reports as a user gets them from the built CLI: `bench` judged by an SLA file (exit 99 and a
 // failing JUnit case, or 0), a malformed SLA file (file:line, exit 2), the Markdown summary on
-// GitHub Actions, the HTML report rendered by headless Chromium, `report`
+// GitHub Actions, the HTML report rendered by headless Chromium (and how its charts read), `report`
 // re-rendering a record, `bench --shard` + `report merge`, `report --compare`.
 import * as hdr from 'hdr-histogram-js'
 import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
@@ -189,6 +189,43 @@ describe('reports from a run record', () => {
     const image = await readFile(png)
     expect(image.subarray(1, 4).toString()).toBe('PNG')
     expect((await stat(png)).size).toBeGreaterThan(20_000)
+  })
+
+  it('draws the percentile spectrum on log axes, counters as per-second rates and says what sent and offered count', async () => {
+    // A fast series and one 100x slower, as a stack's accept and end-to-end are; 3,000 samples each reach past 99.9%.
+    const run = recordRun({accept: latencies(3000, 5, 11), e2e: latencies(3000, 500, 12)}, {intervals: 5, offeredPerSecond: 600})
+    // A counter that grows by 10 a second (scraped each second), and a gauge that moves.
+    run.variants[0]!.gauges = [0, 1, 2, 3, 4, 5].map((second) => ({atMs: second * 1000, values: {cache_hits_total: 1000 + 10 * second, 'queue_depth.jobs': second % 3}}))
+    const file = path.join(dir, 'charts.json')
+    await writeFile(file, JSON.stringify(run))
+    const html = path.join(dir, 'charts.html')
+    expect((await runCli(['report', file, '--format', 'html', '--out', html])).exitCode).toBe(0)
+    const dom = await dumpDom(html)
+    const figure = (id: string) => new RegExp(`<figure class="chart-box" data-chart="${id}"[^>]*>[\\s\\S]*?</figure>`).exec(dom)?.[0] ?? ''
+    expect(dom).toMatch(/data-charts-drawn="7"/)
+
+    const spectrum = figure('v0-spectrum')
+    expect(spectrum).toMatch(/data-drawn="yes" data-marks="2"/)
+    expect(spectrum).toMatch(/<svg class="chart"[^>]* data-x-scale="log" data-y-scale="log"/)
+    const ticks = [...spectrum.matchAll(/<text class="tick"[^>]*>([^<]+)<\/text>/g)].map((match) => match[1])
+    expect(ticks).toEqual(expect.arrayContaining(['0%', '90%', '99%', '99.9%', '1ms', '1s']))
+    // The fast series is not flattened by the slow one: its line climbs a good part of the chart's height.
+    const heights = (series: string) => [...(new RegExp(`<path class="line" data-series="${series}"[^>]* d="([^"]+)"`).exec(spectrum)?.[1] ?? '').matchAll(/[ML][\d.]+,([\d.]+)/g)].map((match) => Number(match[1]))
+    const climb = (series: string) => Math.max(...heights(series)) - Math.min(...heights(series))
+    expect(climb('accept')).toBeGreaterThan(40)
+    expect(climb('e2e')).toBeGreaterThan(40)
+
+    const counters = figure('v0-counters')
+    expect(counters).toMatch(/data-drawn="yes" data-marks="1"/)
+    const rates = /<path class="line" data-series="cache_hits_total \/s" data-points="([^"]+)"/.exec(counters)![1]!.split(' ').map((point) => Number(point.split(',')[1]))
+    expect(rates).toEqual([10, 10, 10, 10, 10])
+    expect(counters).not.toContain('queue_depth')
+    const gauges = figure('v0-gauges')
+    expect(gauges).toMatch(/data-series="queue_depth.jobs" data-points="0,0 1,1 2,2 3,0 4,1 5,2"/)
+    expect(gauges).not.toContain('cache_hits_total')
+
+    const throughput = figure('v0-throughput')
+    expect(throughput).toMatch(/<p class="note">offered: the original requests the arrival curve asked for\. sent: every request that went out — originals, their retries and status polls/)
   })
 
   it('re-renders JUnit and the hlog from the record; the .hlog from bench reads back with the same counts', async () => {

@@ -1,8 +1,11 @@
 // The run record's pure logic on histograms the load engine's recorder wrote: SLA evaluation, the
 // lossless shard merge, the .hlog round trip through hdr-histogram-js's reader, and --compare; and
-// when the Markdown summary goes to GitHub's job summary.
+// the small decisions of the reports: which figures are counters and their rates, when the Markdown
+// summary goes to GitHub's job summary.
 import * as hdr from 'hdr-histogram-js'
 import {describe, expect, it} from 'vitest'
+import {counterRate, isCounter} from '../../src/lib/measure/counter-rates.js'
+import type {GaugeSample} from '../../src/lib/measure/gauge-scraper.js'
 import {decodeHistogram} from '../../src/lib/measure/histogram.js'
 import {compareRuns} from '../../src/lib/report/compare.js'
 import {mergeRecords} from '../../src/lib/report/merge-records.js'
@@ -126,6 +129,27 @@ describe('renderers', () => {
     const entries = renderBenchmarkJson(recordRun({api}))
     expect(entries.map((entry) => entry.name)).toEqual(['synthetic api p50', 'synthetic api p95', 'synthetic api p99', 'synthetic api error rate'])
     expect(entries[2]).toMatchObject({unit: 'ms', value: expect.any(Number)})
+  })
+})
+
+describe('server counters', () => {
+  it('tells counters (_total) from gauges', () => {
+    expect(['cache_hits_total', 'shed_total', 'llm_rate_limited_total', 'queue_depth.jobs', 'in_flight.gateway', 'breaker_state.llm'].filter(isCounter)).toEqual(['cache_hits_total', 'shed_total', 'llm_rate_limited_total'])
+  })
+
+  it('gives per-second rates between scrapes, skipping scrapes without the counter and counting a reset from 0', () => {
+    const samples: GaugeSample[] = [
+      {atMs: 0, values: {hits_total: 100}},
+      {atMs: 2000, values: {hits_total: 120}},
+      {atMs: 3000, values: {}},
+      {atMs: 4000, values: {hits_total: 160}},
+      {atMs: 4500, values: {hits_total: 5}},
+    ]
+    expect(counterRate(samples, 'hits_total')).toEqual([
+      {atMs: 2000, perSecond: 10},
+      {atMs: 4000, perSecond: 20},
+      {atMs: 4500, perSecond: 10},
+    ])
   })
 })
 

@@ -1,11 +1,12 @@
 // The self-contained HTML report: one file with inline CSS and inline SVG charts drawn at render
-// time (no CDN, no network), the verdict first, then per variant latency over time with the timeline marked, the
-// percentile spectrum, throughput and errors, retries and amplification, server gauges (and a note for
-// a queue or consumer lag that grew, backlog.ts); then quota.
+// time (no CDN, no network), the verdict first, then per variant the overview (percentile spectrum of
+// every series, throughput and errors), latency over time per series with the timeline marked,
+// retries and amplification, server counters (as rates) and gauges (and a note for a queue or
+// consumer lag that grew, backlog.ts); then quota.
 import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
 import {formatDuration} from '../text/duration.js'
 import {evidenceText, isMet, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
-import {latencyOverTime, percentileSpectrum, quotaCharts, retriesAndAmplification, serverGauges, throughputAndErrors} from './html/charts.js'
+import {latencyOverTime, percentileSpectrum, quotaCharts, retriesAndAmplification, serverFigures, throughputAndErrors} from './html/charts.js'
 import {xml} from './render-junit.js'
 import type {RunRecord} from './run-record.js'
 
@@ -17,7 +18,8 @@ table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:
 figure{margin:0;border:1px solid #e5e7eb;border-radius:6px;padding:8px}figcaption{font-weight:600;margin-bottom:4px}
 svg.chart{width:100%;height:auto}svg .grid{stroke:#eee}svg .tick{font-size:11px;fill:#555}svg .axis{font-size:12px;fill:#333}
 svg path.line{fill:none;stroke-width:2}svg .marker line{stroke:#f59e0b;stroke-dasharray:4 3}svg .marker text{font-size:11px;fill:#b45309}
-.backlog{background:#fef3c7;padding:6px 10px;border-radius:6px}.legend span{margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}.meta{color:#555}`
+.backlog{background:#fef3c7;padding:6px 10px;border-radius:6px}.legend span{margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}.meta{color:#555}
+.note{color:#555;font-size:12px;margin:4px 0 0}`
 
 // After layout, marks each chart with what the browser actually drew (data-drawn, data-marks) so a
 // headless browser can check the report renders; the charts themselves need no script.
@@ -48,7 +50,7 @@ export function renderHtml(record: RunRecord): string {
     body.push('</table>')
     body.push(`<p class="meta">amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s · abandoned ${variant.abandoned}${variant.timeline.length ? ` · timeline: ${variant.timeline.map((event) => `${xml(event.action)} at ${formatDuration(event.firedAtMs)}${event.ok ? '' : ' (failed)'}`).join(', ')}` : ''}</p>`)
     for (const backlog of grownBacklogs(variant.gauges ?? [])) body.push(`<p class="backlog">${xml(describeBacklog(backlog))}</p>`)
-    body.push('<div class="grid-charts">', ...latencyOverTime(variant, prefix), percentileSpectrum(variant, prefix), throughputAndErrors(variant, prefix), retriesAndAmplification(variant, prefix), serverGauges(variant, prefix), '</div>')
+    body.push('<div class="grid-charts">', percentileSpectrum(variant, prefix), throughputAndErrors(variant, prefix), ...latencyOverTime(variant, prefix), retriesAndAmplification(variant, prefix), ...serverFigures(variant, prefix), '</div>')
   }
   if (record.quota) {
     const quota = record.quota

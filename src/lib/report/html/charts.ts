@@ -1,11 +1,15 @@
 // The charts of the HTML report, computed from a run record's intervals and histograms.
+import {counterRate, isCounter} from '../../measure/counter-rates.js'
 import {decodeHistogram} from '../../measure/histogram.js'
 import {ERROR_CLASSES} from '../../measure/outcome.js'
 import type {VariantData} from '../../measure/run-data.js'
 import type {QuotaAccounting} from '../../quota/accounting.js'
+import {formatDuration} from '../../text/duration.js'
 import {barChart, lineChart, type LineSeries} from './svg-chart.js'
 
 const seconds = (ms: number) => ms / 1000
+/** A latency axis' tick: "0", "500us", "25ms", "1.5s". */
+const latencyTick = (ms: number) => (ms === 0 ? '0' : formatDuration(ms))
 
 function markers(variant: VariantData) {
   return variant.timeline.map((event) => ({x: seconds(event.firedAtMs), label: event.action}))
@@ -19,24 +23,45 @@ export function latencyOverTime(variant: VariantData, prefix: string): string[] 
       dashed: key !== 'p99',
       points: variant.intervals.filter((interval) => interval.series[name]?.latency.count).map((interval) => [seconds(interval.startMs + interval.durationMs), interval.series[name]!.latency[key]]),
     })
-    return lineChart({id: `${prefix}latency-${name}`, title: `${name}: latency percentiles over time`, xLabel: 'seconds since start', yLabel: 'ms', series: [pick('p99'), pick('p90'), pick('p50')], markers: markers(variant)})
+    return lineChart({id: `${prefix}latency-${name}`, title: `${name}: latency percentiles over time`, xLabel: 'seconds since start', yLabel: 'latency', formatY: latencyTick, series: [pick('p99'), pick('p90'), pick('p50')], markers: markers(variant)})
   })
 }
 
-const SPECTRUM = [0, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999]
+const SPECTRUM = [0, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.9975, 0.999, 0.9995, 0.99975, 0.9999, 0.99995, 0.99999, 0.999995, 0.999999]
+const NINES = [0, 0.9, 0.99, 0.999, 0.9999, 0.99999, 0.999999]
 
-/** The whole latency distribution: value at percentile, on the usual 1/(1−p) axis. */
+/**
+ * The whole latency distribution of each series, as HdrHistogram plots it: x is 1/(1−p) on a log
+ * scale, so every further nine (90%, 99%, 99.9%) is as wide as the one before and the tail is as
+ * wide as the body. y is on a log scale too: the series of one run sit decades apart (a 10 ms
+ * accept next to a 2 s end-to-end), and on a linear axis all but the slowest lie flat at 0. One
+ * chart with a log y keeps them comparable at a glance (which is slower, where tails cross), which
+ * one small chart per series, each on its own scale, would not.
+ */
 export function percentileSpectrum(variant: VariantData, prefix: string): string {
-  const x = (p: number) => -Math.log10(1 - p)
+  const x = (p: number) => 1 / (1 - p)
   const series = Object.entries(variant.totals)
     .filter(([, data]) => data.latency.count > 0)
     .map(([name, data]): LineSeries => {
       const histogram = decodeHistogram(data.latencyHistogram)
-      const points = SPECTRUM.filter((p) => p <= 1 - 1 / Math.max(histogram.totalCount, 1) || p === 0).map((p): [number, number] => [x(p), histogram.getValueAtPercentile(p * 100) / 1000])
-      return {name, points}
+      // A percentile means something once there are about 1/(1−p) samples; the slowest sample ends the line, at rank n of n.
+      const last = 1 - 1 / histogram.totalCount
+      const points = SPECTRUM.filter((p) => p < last).map((p): [number, number] => [x(p), histogram.getValueAtPercentile(p * 100) / 1000])
+      return {name, points: [...points, [x(last), histogram.getValueAtPercentile(100) / 1000]]}
     })
-  const ticks = [0, 0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999].map((p) => ({x: x(p), label: `${Number((p * 100).toPrecision(6))}%`}))
-  return lineChart({id: `${prefix}spectrum`, title: 'Percentile spectrum', xLabel: 'percentile', yLabel: 'ms', series, xTicks: ticks})
+  const ticks = NINES.map((p) => ({x: x(p), label: `${Number((p * 100).toPrecision(6))}%`}))
+  return lineChart({
+    id: `${prefix}spectrum`,
+    title: 'Percentile spectrum',
+    xLabel: 'percentile',
+    yLabel: 'latency',
+    series,
+    xTicks: ticks,
+    xScale: 'log',
+    yScale: 'log',
+    formatY: latencyTick,
+    caption: 'Latency at each percentile of the whole run. Both axes are logarithmic: each further nine gets the same width, each tenfold of latency the same height, so a slow series does not flatten the fast ones. A line ends at its slowest request.',
+  })
 }
 
 export function throughputAndErrors(variant: VariantData, prefix: string): string {
@@ -50,6 +75,7 @@ export function throughputAndErrors(variant: VariantData, prefix: string): strin
     xLabel: 'seconds since start',
     yLabel: 'per second',
     markers: markers(variant),
+    caption: 'offered: the original requests the arrival curve asked for. sent: every request that went out — originals, their retries and status polls — so it runs above offered. errors and 429: failed attempts.',
     series: [
       {name: 'offered', points: perSecond((interval) => interval.offered), dashed: true},
       {name: 'sent', points: perSecond((interval) => interval.sent)},
@@ -75,19 +101,54 @@ export function retriesAndAmplification(variant: VariantData, prefix: string): s
   })
 }
 
-/** Each scraped server figure over time (up to eight, the ones that moved first). */
-export function serverGauges(variant: VariantData, prefix: string): string {
+/**
+ * The scraped server figures over time: counters (names ending `_total`) as per-second rates in one
+ * panel, gauges as scraped in another; up to eight each, the ones that moved first. A panel with
+ * nothing to show is left out; with no figures at all, the gauges panel says so.
+ */
+export function serverFigures(variant: VariantData, prefix: string): string[] {
   const keys = [...new Set(variant.gauges.flatMap((sample) => Object.keys(sample.values)))]
-  const moved = keys.filter((key) => new Set(variant.gauges.map((sample) => sample.values[key])).size > 1)
-  const chosen = [...moved, ...keys.filter((key) => !moved.includes(key))].slice(0, 8)
-  return lineChart({
-    id: `${prefix}gauges`,
-    title: 'Server gauges',
-    xLabel: 'seconds since start',
-    yLabel: 'value',
-    markers: markers(variant),
-    series: chosen.map((key) => ({name: key, points: variant.gauges.filter((sample) => sample.values[key] !== undefined).map((sample): [number, number] => [seconds(sample.atMs), sample.values[key]!])})),
-  })
+  const counters = keys.filter(isCounter)
+  const gauges = keys.filter((key) => !isCounter(key))
+  const panels: string[] = []
+  if (counters.length > 0) {
+    panels.push(
+      lineChart({
+        id: `${prefix}counters`,
+        title: 'Server counters, per second',
+        xLabel: 'seconds since start',
+        yLabel: 'per second',
+        markers: markers(variant),
+        caption: 'Counters only grow, so each is shown as its rate: its increase between two scrapes ÷ the seconds between them (a counter that dropped, its process restarted, counts from 0).',
+        series: firstThatMove(
+          counters.map((key) => ({name: `${key} /s`, points: counterRate(variant.gauges, key).map((rate): [number, number] => [seconds(rate.atMs), rate.perSecond])})),
+          (values) => values.some((value) => value > 0),
+        ),
+      }),
+    )
+  }
+  if (gauges.length > 0 || counters.length === 0) {
+    panels.push(
+      lineChart({
+        id: `${prefix}gauges`,
+        title: 'Server gauges',
+        xLabel: 'seconds since start',
+        yLabel: 'value',
+        markers: markers(variant),
+        series: firstThatMove(
+          gauges.map((key) => ({name: key, points: variant.gauges.filter((sample) => sample.values[key] !== undefined).map((sample): [number, number] => [seconds(sample.atMs), sample.values[key]!])})),
+          (values) => new Set(values).size > 1,
+        ),
+      }),
+    )
+  }
+  return panels
+}
+
+/** Up to eight series, those whose values `moved` first. */
+function firstThatMove(series: LineSeries[], moved: (values: number[]) => boolean): LineSeries[] {
+  const moving = series.filter((line) => moved(line.points.map(([, y]) => y)))
+  return [...moving, ...series.filter((line) => !moving.includes(line))].slice(0, 8)
 }
 
 export function quotaCharts(quota: QuotaAccounting): string {
