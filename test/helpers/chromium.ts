@@ -20,4 +20,5 @@ async function chromium(args: string[]): Promise<string> {
 
 export const dumpDom = (file: string) => chromium(['--dump-dom', `file://${file}`])
 
-export const screenshot = (file: string, png: string) => chromium(['--window-size=1400,2400', '--hide-scrollbars', `--screenshot=${png}`, `file://${file}`])
+/** The top `height` px of the page at `width` px wide. */
+export const screenshot = (file: string, png: string, {width = 1400, height = 2400} = {}) => chromium([`--window-size=${width},${height}`, '--hide-scrollbars', `--screenshot=${png}`, `file://${file}`])
