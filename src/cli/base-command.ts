@@ -50,6 +50,11 @@ export abstract class StreamctlCommand<T extends typeof Command> extends Command
     return useColor(this.outputMode, process.env)
   }
 
+  /** The terminal's width for output to fit, in the live view only: pipes, CI and files get every column. */
+  protected get terminalWidth(): number | undefined {
+    return this.outputMode === 'live' ? process.stdout.columns || undefined : undefined
+  }
+
   /** Human output: printed unless --json is on (then the returned value is the output). */
   protected print(text = ''): void {
     if (!this.jsonEnabled()) process.stdout.write(`${text}\n`)

@@ -129,7 +129,7 @@ The run record (versioned JSON: histograms per series, per phase and per interva
       await reporter.close()
     }
     const {record, reports} = outcome
-    this.print(renderTerminal(record))
+    this.print(renderTerminal(record, {width: this.terminalWidth}))
     this.print('')
     for (const report of reports) this.print(`${report.format === 'json' ? 'run record' : `${report.format} report`} written to ${report.file}`)
     if (!record.sla.passed) this.setExitCode(ExitCode.slaFailed)

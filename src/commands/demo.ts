@@ -53,7 +53,7 @@ export default class Demo extends StreamctlCommand<typeof Demo> {
     }
     const {record, reports, driver} = outcome
     const html = reports.find((report) => report.format === 'html')!.file
-    this.print(renderTerminal(record))
+    this.print(renderTerminal(record, {width: this.terminalWidth}))
     this.print(`\nrun record: ${reports[0]!.file}\nHTML report: ${html}`)
     this.print(`\nThe stack is still up: \`streamctl status\`, \`streamctl bench steady --duration 20s\`, \`streamctl down\` when done.`)
     if (!record.sla.passed) this.setExitCode(ExitCode.slaFailed)

@@ -13,6 +13,9 @@ import {renderBenchmarkJson} from '../../src/lib/report/render-benchmark.js'
 import {renderHlog} from '../../src/lib/report/render-hlog.js'
 import {renderMarkdown} from '../../src/lib/report/render-markdown.js'
 import {withStepSummary} from '../../src/lib/report/write-reports.js'
+import {renderTerminal} from '../../src/lib/report/render-terminal.js'
+import type {QuotaAccounting} from '../../src/lib/quota/accounting.js'
+import {textWidth} from '../../src/lib/text/fit-width.js'
 import {evaluateTargets, formatObservation} from '../../src/lib/sla/evaluate.js'
 import {latencies, recordRun, slaTargets} from '../helpers/run-records.js'
 
@@ -123,6 +126,29 @@ describe('renderers', () => {
     expect(markdown).toMatch(/\| `api p\(99\)<1ms` \| FAIL \| \*\*[\d.]+ms\*\* \| n=4,000 · 95% CI [\d.]+ms–[\d.]+ms \|/)
     expect(markdown).toMatch(/\| `search p\(99\)<1s` \| INCONCLUSIVE \| \*\*[\d.]+ms\*\* \| 40 samples; the 95% interval of the true p99 is [\d.]+ms–∞, which straddles 1s: about 368 samples would decide it \(a run of about 46s at this rate\) \|/)
     expect(markdown).toContain('<details><summary>All SLA targets</summary>')
+  })
+
+  it('fits the terminal summary to a terminal: columns left out and lines flowed, never wider; in full without a width', () => {
+    const run = recordRun({'recommendations': api, 'generate.accept': latencies(40, 10, 9), e2e: latencies(40, 1800, 3)}, {sla: 'recommendations: p(99)<1ms\ngenerate.accept: p(99)<1s\nerrors: rate<1%\n', failEvery: 7})
+    const figures = {admitted: 1200, settled: 1180, estimatedTokens: 1_234_567, reservedTokens: 1_234_567, usedTokens: 1_100_000, refundedTokens: 134_567, estimateError: 0.112}
+    const quota: QuotaAccounting = {since: '', drained: true, client: {attempted: 1300, rejected: 100}, totals: figures, users: [], tiers: [{...figures, tier: 'enterprise', users: 120}], invariants: {over_admitted: 0, drift: 0, open_reservations: 0, double_charged: 0}}
+    const record = {...run, quota, variants: [run.variants[0]!, {...run.variants[0]!, name: 'resilient-with-a-long-name'}]}
+    const full = renderTerminal(record)
+    expect(full).toMatch(/\n {2}series +requests +rate\/s +p50 +p90 +p99 +p99\.9 +max +ok +errors\n/)
+    expect(full).toMatch(/\n {2}variant +goodput\/s +amplification +recommendations p99 +generate\.accept p99 +e2e p99 +errors\n/)
+    expect(full).not.toContain('left out to fit')
+    for (const width of [60, 80, 120]) {
+      const fitted = renderTerminal(record, {width})
+      for (const line of fitted.split('\n')) expect(textWidth(line), `${width}: ${line}`).toBeLessThanOrEqual(width)
+      for (const name of ['recommendations', 'generate.accept', 'e2e']) expect(fitted).toMatch(new RegExp(`\n {2}${name.replace('.', '\\.')} +\\d+ `))
+    }
+    const narrow = renderTerminal(record, {width: 80})
+    expect(narrow).toMatch(/\n {2}series +requests +rate\/s +p50 +p99 +max +ok +errors\n/)
+    expect(narrow).toContain('  (p90, p99.9 left out to fit 80 columns)')
+    // Too wide for 80 columns side by side: one row per figure, one column per variant.
+    expect(narrow).toMatch(/\n {2}variant +default +resilient-with-a-long-name\n {2}goodput\/s /)
+    expect(narrow).toMatch(/\n {2}tier +admitted +estimated +reserved +used +refunded +est\. error\n {2}enterprise +1200 /)
+    expect(renderTerminal(record, {width: 60})).toMatch(/\n {2}series +requests +p50 +p99 +ok +errors\n/)
   })
 
   it('writes github-action-benchmark customSmallerIsBetter entries', () => {

@@ -59,7 +59,7 @@ The call is meaningful only like for like: when the two runs differ in profile, 
       throw new StreamctlError('INVALID_FLAG', '--format json with --json: pick one (--json prints the result summary)')
     } else {
       const {renderReport} = await import('../../lib/report/formats.js')
-      if (!this.jsonEnabled()) process.stdout.write(renderReport(record, format))
+      if (!this.jsonEnabled()) process.stdout.write(renderReport(record, format, {width: this.terminalWidth}))
     }
     if (!record.sla.passed) this.setExitCode(ExitCode.slaFailed)
     const {slaFailedJson} = await import('../../lib/sla/verdict-text.js')

@@ -33,7 +33,7 @@ The merged run record and its HTML report are written under --out. On GitHub Act
     const records = await Promise.all(files.map((file) => readRunRecord(file)))
     const merged = mergeRecords(records, files)
     const reports = await writeReports(merged, withStepSummary(defaultReportFiles({...merged, profile: `${merged.profile}-merged`}, this.flags.out)))
-    this.print(renderTerminal(merged))
+    this.print(renderTerminal(merged, {width: this.terminalWidth}))
     this.print('')
     for (const report of reports) this.print(`${report.format === 'json' ? 'merged run record' : `${report.format} report`} written to ${report.file}`)
     if (!merged.sla.passed) this.setExitCode(ExitCode.slaFailed)

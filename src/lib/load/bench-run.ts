@@ -24,16 +24,29 @@ export interface BenchProgress {
   phase: string
   elapsedMs: number
   durationMs: number
-  /** Requests per second the schedule asked for, and that were sent, over the last interval. */
+  /** Originals per second the schedule asked for over the last interval (neither retries nor polls). */
   offeredRate: number
-  achievedRate: number
+  /** Attempts per second sent over the last interval: originals, retries and status polls. */
+  sentRate: number
+  /** The run polls for results (generate requests): `sentRate` counts those polls too. */
+  polls: boolean
   inFlight: number
-  /** Highest p99 of any series in the last interval, ms. */
-  p99: number
+  /** Each series with outcomes in the last interval. */
+  series: SeriesProgress[]
+  /** Failed attempts by error class, over every series. */
   errors: Record<string, number>
   retries: number
   late: number
   dropped: number
+}
+
+export interface SeriesProgress {
+  name: string
+  /** Originals whose outcome became known in the interval, and how many of them succeeded. */
+  requests: number
+  succeeded: number
+  /** p99 latency of those originals, ms. */
+  p99: number
 }
 
 export interface BenchOptions {
@@ -191,6 +204,7 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
   })
   const gauges: GaugeSample[] = []
   const scrapes: Array<Promise<void>> = []
+  const polls = profile.requests.some((spec) => spec.poll)
   const progress = (nowMs: number) => {
     const interval = recorder.intervals.at(-1)
     if (options.scrapeUrls?.length) scrapes.push(scrapeGauges(options.scrapeUrls, nowMs).then((sample) => void gauges.push(sample)))
@@ -201,16 +215,16 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     let retries = 0
     let late = 0
     let dropped = 0
-    let p99 = 0
+    const figures: SeriesProgress[] = []
     for (const [seriesName, series] of Object.entries(interval.series)) {
       for (const [name, value] of Object.entries(series.counts.attemptErrors)) if (value > 0) errors[name] = (errors[name] ?? 0) + value
       retries += series.counts.retries
       late += series.counts.late
       // e2e repeats the drops of the generates it follows.
       if (seriesName !== E2E_SERIES) dropped += series.counts.dropped
-      p99 = Math.max(p99, series.latency.p99)
+      if (series.counts.requests > 0) figures.push({name: seriesName, requests: series.counts.requests, succeeded: series.counts.succeeded, p99: series.latency.p99})
     }
-    options.onProgress({variant: variant.name, variantIndex: index, variants: count, phase: engine.status.phase, elapsedMs: nowMs, durationMs: plan.durationMs, offeredRate: interval.offered / seconds, achievedRate: interval.sent / seconds, inFlight: engine.status.inFlight, p99, errors, retries, late, dropped})
+    options.onProgress({variant: variant.name, variantIndex: index, variants: count, phase: engine.status.phase, elapsedMs: nowMs, durationMs: plan.durationMs, offeredRate: interval.offered / seconds, sentRate: interval.sent / seconds, polls, inFlight: engine.status.inFlight, series: figures, errors, retries, late, dropped})
   }
   let outcome
   try {

@@ -1,23 +1,33 @@
 // The plain terminal summary of a bench run: per variant, one row per series with its percentiles
 // and errors by class, then the client-side figures (retries, amplification, goodput, late and
 // dropped requests), a line for each queue or consumer lag that grew during the run (backlog.ts),
-// and variants side by side when there are several.
+// and variants side by side when there are several. Given a terminal's width, the tables fit it.
 import {describeBacklog, grownBacklogs} from './backlog.js'
 import {formatDuration} from '../text/duration.js'
+import {textWidth} from '../text/fit-width.js'
+import {formatTable, type Align} from '../text/table.js'
 import {ERROR_CLASSES} from './outcome.js'
 import type {LoadRunData, SeriesData, VariantData} from './run-data.js'
 
 const ms = (value: number) => formatDuration(value)
 
-export function formatRunSummary(run: LoadRunData): string {
+export interface SummaryLayout {
+  /** A terminal's width for the tables to fit (columns are left out); none: every column in full. */
+  width?: number
+}
+
+export function formatRunSummary(run: LoadRunData, layout: SummaryLayout = {}): string {
   const lines: string[] = []
   lines.push(`profile ${run.profile} · ${run.model} model · seed ${run.seed}${run.shard ? ` · shard ${run.shard.index + 1}/${run.shard.count}` : ''} · target ${run.target}`)
-  for (const variant of run.variants) lines.push('', ...formatVariant(variant))
-  if (run.variants.length > 1) lines.push('', ...compareVariants(run.variants))
+  for (const variant of run.variants) lines.push('', ...formatVariant(variant, layout))
+  if (run.variants.length > 1) lines.push('', ...compareVariants(run.variants, layout))
   return lines.join('\n')
 }
 
-function formatVariant(variant: VariantData): string[] {
+// Left out first when a terminal is narrow: p99.9, p90, max, rate/s, requests (p50, p99, ok and errors stay).
+const SERIES_DROP_ORDER = [6, 4, 7, 2, 1]
+
+function formatVariant(variant: VariantData, {width}: SummaryLayout): string[] {
   const seconds = Math.max(variant.durationMs, 1) / 1000
   const header = ['series', 'requests', 'rate/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'ok', 'errors']
   const rows = Object.entries(variant.totals).map(([name, series]) => [
@@ -34,7 +44,7 @@ function formatVariant(variant: VariantData): string[] {
   ])
   const counts = Object.entries(variant.totals).filter(([name]) => name !== 'e2e').map(([, series]) => series.counts)
   const sum = (pick: (c: (typeof counts)[number]) => number) => counts.reduce((total, c) => total + pick(c), 0)
-  const lines = [`variant ${variant.name}${variant.description ? ` — ${variant.description}` : ''} (${ms(variant.durationMs)})`, ...table(header, rows)]
+  const lines = [`variant ${variant.name}${variant.description ? ` — ${variant.description}` : ''} (${ms(variant.durationMs)})`, ...table([header, ...rows], width, SERIES_DROP_ORDER)]
   lines.push(
     `attempts ${sum((c) => c.attempts)} · retries ${sum((c) => c.retries)} · amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s · late ${sum((c) => c.late)} · dropped ${sum((c) => c.dropped)} · budget refused ${sum((c) => c.budgetExhausted)}${variant.abandoned ? ` · abandoned ${variant.abandoned}` : ''}`,
     `send lag p50 ${ms(variant.sendLag.p50)} · p99 ${ms(variant.sendLag.p99)} · max ${ms(variant.sendLag.max)} (the generator's own lateness; latency above is measured from the intended start)`,
@@ -44,14 +54,17 @@ function formatVariant(variant: VariantData): string[] {
   return lines
 }
 
-function compareVariants(variants: VariantData[]): string[] {
+function compareVariants(variants: VariantData[], {width}: SummaryLayout): string[] {
   const names = [...new Set(variants.flatMap((variant) => Object.keys(variant.totals)))]
   const header = ['variant', 'goodput/s', 'amplification', ...names.map((name) => `${name} p99`), 'errors']
   const rows = variants.map((variant) => {
     const failed = Object.values(variant.totals).reduce((total, series) => total + ERROR_CLASSES.reduce((sum, name) => sum + series.counts.failed[name], 0), 0)
     return [variant.name, variant.goodput.toFixed(1), `${variant.amplification.toFixed(2)}x`, ...names.map((name) => (variant.totals[name] ? ms(variant.totals[name].latency.p99) : '-')), String(failed)]
   })
-  return ['side by side', ...table(header, rows)]
+  const wide = table([header, ...rows])
+  if (width === undefined || wide.every((line) => textWidth(line) <= width)) return ['side by side', ...wide]
+  // Too wide for the terminal: one row per figure and one column per variant instead.
+  return ['side by side', ...table(header.map((name, column) => [name, ...rows.map((row) => row[column]!)]), width)]
 }
 
 function describeErrors(series: SeriesData): string {
@@ -64,10 +77,10 @@ function percent(part: number, whole: number): string {
   return whole === 0 ? '-' : `${((part / whole) * 100).toFixed(part === whole ? 0 : 2)}%`
 }
 
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((cell, index) => Math.max(cell.length, ...rows.map((row) => row[index]!.length)))
-  const line = (cells: string[]) => `  ${cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  ')}`.trimEnd()
-  return [line(header), ...rows.map(line)]
+/** Names on the left, figures on the right; the first row is the header. */
+function table(rows: string[][], width?: number, dropOrder?: number[]): string[] {
+  const align = rows[0]!.map((_, column): Align => (column === 0 ? 'left' : 'right'))
+  return formatTable(rows, '  ', {align, width, dropOrder}).split('\n')
 }
 
 /** ▁▂▃▄▅▆▇█ of the last values, for a live view. */

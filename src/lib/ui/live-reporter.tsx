@@ -1,12 +1,11 @@
-// The live terminal view: an ink component redrawn in place, one row per task, with messages
-// printed above it. Loaded only in `live` mode, so ink and React never load for pipes, CI or --help.
-import {Box, render, Static, Text} from 'ink'
+// The live terminal view: an ink component redrawn in place, lines per task laid out to the
+// terminal's width (task-lines.ts), with messages printed above it. Loaded only in `live` mode, so
+// ink and React never load for pipes, CI or --help.
+import {Box, render, Static, Text, useStdout} from 'ink'
 import {useEffect, useState} from 'react'
-import {describeProgress, formatElapsed, type ProgressReporter, type Task, type TaskOptions, type TaskSnapshot} from './reporter.js'
+import type {ProgressReporter, Task, TaskOptions} from './reporter.js'
 import {TaskBoard} from './task-board.js'
-
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
-const BAR_WIDTH = 20
+import {boardLines} from './task-lines.js'
 
 interface LogLine {
   id: number
@@ -14,36 +13,29 @@ interface LogLine {
   message: string
 }
 
-function ProgressBar({done, total}: {done: number; total: number}) {
-  const filled = total > 0 ? Math.round((Math.min(done, total) / total) * BAR_WIDTH) : 0
-  return <Text color="cyan">{'█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled)} </Text>
-}
-
-function TaskRow({task, frame, now}: {task: TaskSnapshot; frame: number; now: number}) {
-  const icon =
-    task.state === 'running' ? <Text color="cyan">{SPINNER[frame % SPINNER.length]}</Text>
-    : task.state === 'done' ? <Text color="green">✔</Text>
-    : task.state === 'failed' ? <Text color="red">✖</Text>
-    : <Text color="gray">-</Text>
-  const elapsed = formatElapsed((task.endedAt ?? now) - task.startedAt)
-  const detail = task.state === 'running' ? describeProgress(task) : (task.message ?? '')
-  return (
-    <Box>
-      {icon}
-      <Text> {task.label} </Text>
-      {task.state === 'running' && task.done !== undefined && task.total !== undefined ? <ProgressBar done={task.done} total={task.total} /> : null}
-      <Text color="gray">{detail ? `${detail} ` : ''}({elapsed})</Text>
-    </Box>
-  )
+/** The terminal's size, read again whenever it is resized. */
+function useTerminalSize(): {width: number; height: number} {
+  const {stdout} = useStdout()
+  const read = () => ({width: stdout.columns || 80, height: stdout.rows || 24})
+  const [size, setSize] = useState(read)
+  useEffect(() => {
+    const onResize = () => setSize(read())
+    stdout.on('resize', onResize)
+    return () => {
+      stdout.off('resize', onResize)
+    }
+  }, [stdout])
+  return size
 }
 
 function Board({board, logs}: {board: TaskBoard; logs: LogLine[]}) {
   const [frame, setFrame] = useState(0)
+  const {width, height} = useTerminalSize()
   useEffect(() => {
     const timer = setInterval(() => setFrame((value) => value + 1), 100)
     return () => clearInterval(timer)
   }, [])
-  const now = Date.now()
+  const lines = boardLines(board.tasks, {width, height, frame, now: Date.now()})
   return (
     <>
       <Static items={logs}>
@@ -54,8 +46,15 @@ function Board({board, logs}: {board: TaskBoard; logs: LogLine[]}) {
         )}
       </Static>
       <Box flexDirection="column">
-        {board.tasks.map((task, index) => (
-          <TaskRow key={index} task={task} frame={frame} now={now} />
+        {lines.map((line, index) => (
+          // Each line already fits; truncating is ink's guard for the frame drawn between a resize and the next layout.
+          <Text key={index} wrap="truncate-end">
+            {line.map((span, position) => (
+              <Text key={position} color={span.color}>
+                {span.text}
+              </Text>
+            ))}
+          </Text>
         ))}
       </Box>
     </>

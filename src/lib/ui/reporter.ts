@@ -9,8 +9,16 @@ export interface TaskProgress {
   total?: number
   /** A short word or phrase: "starting", "waiting for /readyz", "ramp to 3x". */
   status?: string
-  /** Named gauges shown next to the task: {"events/s": 21034, "p99": "12ms"}. */
+  /** Named gauges shown next to the task: {"events/s": 21034, "in-flight": 12}. */
   metrics?: Record<string, number | string>
+  /** The same gauges for each part of the task (a bench's series), one line each under it. */
+  breakdown?: BreakdownRow[]
+}
+
+export interface BreakdownRow {
+  /** What the gauges belong to: "generate.accept". */
+  label: string
+  metrics: Record<string, number | string>
 }
 
 export interface Task {
@@ -47,6 +55,11 @@ export interface TaskSnapshot extends TaskProgress {
 
 /** Formats `done/total unit (pct)` and metrics the same way for every renderer. */
 export function describeProgress(task: TaskSnapshot): string {
+  return [...statusParts(task), ...metricParts(task.metrics)].join(' · ')
+}
+
+/** The task's status word and `done/total unit (pct)`. */
+export function statusParts(task: TaskSnapshot): string[] {
   const parts: string[] = []
   if (task.status) parts.push(task.status)
   if (task.done !== undefined) {
@@ -58,10 +71,12 @@ export function describeProgress(task: TaskSnapshot): string {
       parts.push(`${task.done}${unit}`)
     }
   }
-  if (task.metrics) {
-    for (const [name, value] of Object.entries(task.metrics)) parts.push(`${name}=${value}`)
-  }
-  return parts.join(' · ')
+  return parts
+}
+
+/** Each gauge as `name=value` (greppable log lines) or, with `between` a space, `name value`. */
+export function metricParts(metrics: Record<string, number | string> | undefined, between = '='): string[] {
+  return Object.entries(metrics ?? {}).map(([name, value]) => `${name}${between}${value}`)
 }
 
 export function formatElapsed(ms: number): string {
