@@ -61,6 +61,11 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     const target = flags.target
     const dryRun = flags['dry-run'] === true
     const reporter = await this.reporter()
+    // Ctrl-C stops the replay between chunks, so it cleans up (its consumer group, open
+    // connections) instead of dying mid-write; a second Ctrl-C kills it outright.
+    const controller = new AbortController()
+    const onSignal = () => controller.abort(new StreamctlError('REPLAY_INTERRUPTED', 'replay interrupted (Ctrl-C)', {hint: target.kind === 'projector' ? 'Nothing was swapped in. Run the same command again to resume the rebuild where it stopped.' : 'Events sent before the interruption stay sent; --from picks where to start again.'}))
+    process.once('SIGINT', onSignal)
     let summary: ReplaySummary
     try {
       summary = await runReplay({
@@ -75,8 +80,12 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
         verify: flags.verify === true,
         validator: await loadEventValidator(stack.manifest, stack.dir, 'user-event'),
         reporter,
+        signal: controller.signal,
       })
+    } catch (error) {
+      throw controller.signal.aborted ? controller.signal.reason : error
     } finally {
+      process.off('SIGINT', onSignal)
       await reporter.close()
     }
     this.printSummary(summary)

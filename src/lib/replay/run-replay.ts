@@ -32,6 +32,8 @@ export interface ReplayRequest {
   verify: boolean
   validator: EventValidator<UserEvent>
   reporter: ProgressReporter
+  /** Ctrl-C: the replay stops between chunks and rejects; a projector rebuild resumes when run again. */
+  signal?: AbortSignal
 }
 
 export interface VerifyResult {
@@ -72,8 +74,8 @@ export function targetLabel(target: TargetSpec): string {
 export async function runReplay(request: ReplayRequest): Promise<ReplaySummary> {
   const needsUserEvents = request.target.kind !== 'topic'
   const check = needsUserEvents ? (event: Record<string, unknown>) => (request.validator(event) ? [] : request.validator.problems()) : undefined
-  const source = await openSource(request.source, request.from, request.to, request.partitions, check)
-  const pacer = new Pacer(request.speed)
+  const source = await openSource(request.source, request.from, request.to, request.partitions, check, request.signal)
+  const pacer = new Pacer(request.speed, request.signal)
   const base = {source: source.label, target: targetLabel(request.target), dryRun: request.dryRun, speed: describeSpeed(request.speed), from: describeOffsetSpec(request.from), to: request.to ? describeOffsetSpec(request.to) : 'the end at start'}
 
   if (request.dryRun) {
