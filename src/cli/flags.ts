@@ -1,11 +1,12 @@
 // Flags shared by several commands, each validating its own input in `parse`.
 import {Flags} from '@oclif/core'
 import {StreamctlError} from '../lib/errors.js'
-import {DURATION_HINT, parseDuration} from '../lib/text/duration.js'
+import {DURATION_HINT, formatDuration, parseDuration} from '../lib/text/duration.js'
 
-/** A duration flag (`30s`, `5m`, `1h30m`), parsed to milliseconds. */
+/** A duration flag (`30s`, `5m`, `1h30m`), parsed to milliseconds; help shows a default as a duration too. */
 export const durationFlag = Flags.custom<number>({
   helpValue: '<duration>',
+  defaultHelp: async ({options}) => (typeof options.default === 'number' ? formatDuration(options.default) : undefined),
   parse: async (input, _context, options) => {
     const ms = parseDuration(input)
     if (ms === undefined) throw new StreamctlError('INVALID_FLAG', `--${options.name} ${input}: expected ${DURATION_HINT}`)

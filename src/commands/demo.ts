@@ -25,7 +25,7 @@ export default class Demo extends StreamctlCommand<typeof Demo> {
   static override flags = {
     driver: Flags.string({options: ['auto', 'compose', 'local'], default: 'auto', description: 'How to run the stack (see `up`).'}),
     duration: durationFlag({default: 90_000, defaultHelp: async () => '90s', description: 'Length of the peak bench. The default gives each percentile target enough samples to be decided (a p99 needs at least 368).'}),
-    warmup: durationFlag({default: 5000, defaultHelp: async () => '5s', description: "Unrecorded requests at the peak bench's starting rate before it, so the verdict does not judge a stack that has just started (JIT, connections, caches); 0s for none."}),
+    warmup: durationFlag({default: 5000, description: "Unrecorded requests at the peak bench's starting rate before it, so the verdict does not judge a stack that has just started (JIT, connections, caches); 0s for none."}),
     rate: rateFlag({default: 25, description: "Base rate of the peak curve in requests per second (the peak is 3x; the default keeps generates under the LLM's 500 requests per minute)."}),
     out: Flags.directory({default: 'runs', description: 'Directory the run record and the HTML report are written to.'}),
     stack: stackFlag,

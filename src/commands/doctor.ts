@@ -1,3 +1,4 @@
+import path from 'node:path'
 import {Flags} from '@oclif/core'
 import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
 import type {DoctorReport} from '../lib/doctor/checks.js'
@@ -13,7 +14,7 @@ export interface DoctorResult extends DoctorReport {
 
 export default class Doctor extends StreamctlCommand<typeof Doctor> {
   static override summary = 'Check this machine for what the stack needs, and say how to fix what is missing.'
-  static override description = `Checks Node.js, whether a Docker engine answers (not just the client), the binaries the local driver may use (postgres/initdb, redis-server, rabbitmq-server, kcat), whether PostgreSQL, Redis and RabbitMQ answer on their ports, and whether the stack's own ports are free. Every problem comes with the exact command that fixes it; --fix runs those it can (installing Debian packages needs root) and checks again.
+  static override description = `Checks Node.js, whether a Docker engine answers (not just the client), the binaries the local driver may use (postgres/initdb, redis-server, rabbitmq-server, kcat), whether PostgreSQL, Redis and RabbitMQ answer on their ports, whether the stack is up (from its state file), and whether the stack's own ports are free. A port held by the running stack's own processes is reported as in use by this stack, not as a problem. Every problem comes with the exact command that fixes it; --fix runs those it can (installing Debian packages needs root) and checks again.
 
 Exits 0 when nothing fails (warnings allowed), 1 otherwise.`
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json', 'sudo <%= config.bin %> doctor --fix']
@@ -24,10 +25,17 @@ Exits 0 when nothing fails (warnings allowed), 1 otherwise.`
 
   async run(): Promise<DoctorResult> {
     const stack = await this.loadStack(this.flags.stack)
-    const {runDoctor} = await import('../lib/doctor/checks.js')
-    const {formatDoctorReport, formatFixActions} = await import('../lib/doctor/format.js')
+    const [{runDoctor}, {formatDoctorReport, formatFixActions}, {stateDirFor}, {readState, STATE_FILE}] = await Promise.all([
+      import('../lib/doctor/checks.js'),
+      import('../lib/doctor/format.js'),
+      import('../lib/stack/state-dir.js'),
+      import('../lib/stack/state.js'),
+    ])
     const style = styler(this.color)
-    let report = await runDoctor(stack.manifest)
+    const stateDir = stateDirFor(stack.manifest.name)
+    const state = await readState(stateDir)
+    const options = {...(state ? {state} : {}), stateFile: path.join(stateDir, STATE_FILE)}
+    let report = await runDoctor(stack.manifest, options)
     let fixes: FixAction[] | undefined
     if (this.flags.fix) {
       const {applyFixes, planFixes} = await import('../lib/doctor/fix.js')
@@ -35,7 +43,7 @@ Exits 0 when nothing fails (warnings allowed), 1 otherwise.`
       fixes = await applyFixes(plan)
       this.print(formatFixActions(fixes, style))
       if (fixes.length > 0) {
-        report = await runDoctor(stack.manifest)
+        report = await runDoctor(stack.manifest, options)
         this.print('')
       }
     }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
 import {StreamctlError} from '../lib/errors.js'
-import {OFFSET_SPEC_HINT, parseOffsetSpec, type OffsetSpec} from '../lib/kafka/offset-spec.js'
+import {isReversedRange, offsetSpecHelpValue, offsetSpecHint, parseOffsetSpec, REPLAY_WORDS, type OffsetSpec} from '../lib/kafka/offset-spec.js'
 import {parseSpeed, type Speed} from '../lib/replay/pacer.js'
 import {parseSource, parseTarget, type TargetChoice} from '../lib/replay/replay-flags.js'
 import type {ReplaySummary} from '../lib/replay/run-replay.js'
@@ -10,13 +10,13 @@ import {formatTable} from '../lib/text/table.js'
 
 const offsetFlag = (name: string) =>
   Flags.custom<OffsetSpec>({
-    helpValue: 'beginning|end|<offset>|<ISO time>|-<duration>',
-    parse: async (input) => parseOffsetSpec(input, Date.now(), `--${name}`),
+    helpValue: offsetSpecHelpValue(REPLAY_WORDS),
+    parse: async (input) => parseOffsetSpec(input, Date.now(), `--${name}`, REPLAY_WORDS),
   })
 
 export default class Replay extends StreamctlCommand<typeof Replay> {
   static override summary = 'Replay events from a topic or a recording into the projector (rebuild the read models), another topic, or the gateway.'
-  static override description = `--from and --to take ${OFFSET_SPEC_HINT}; a time picks the first event at or after it, and the range is [from, to). --to defaults to the log end when the replay starts.
+  static override description = `--from and --to take ${offsetSpecHint(REPLAY_WORDS)} (earliest and latest are accepted for beginning and end); a time picks the first event at or after it, and the range is [from, to). --to defaults to the log end when the replay starts; a --to before --from is refused.
 
 Target projector rebuilds the read models into shadow tables with the projector's own fold, then swaps them in with one transaction (the live query side never sees half a rebuild) and moves the live projector's offsets to where the rebuild ended. A replay killed at any point resumes when run again with the same flags. --verify compares a deterministic checksum per read-model table, rebuilt against live, and exits 1 naming the tables that differ (nothing is swapped then).
 
@@ -29,12 +29,12 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     '<%= config.bin %> replay --source fixtures/day-small.ndjson --target topic:user-events --speed max --timestamps now',
   ]
   static override flags = {
-    from: offsetFlag('from')({default: {kind: 'earliest'}, description: 'Where the replay starts (default: beginning).'}),
+    from: offsetFlag('from')({default: {kind: 'earliest'}, defaultHelp: async () => REPLAY_WORDS.earliest, description: 'Where the replay starts.'}),
     to: offsetFlag('to')({description: 'Where it stops, exclusive (default: the end when the replay starts).'}),
     source: Flags.string({default: 'topic', description: 'topic (the stack\'s Kafka) or the path of an .ndjson recording, e.g. fixtures/day-small.ndjson.'}),
     topic: Flags.string({char: 't', description: 'Source topic (default: the user-events topic of the manifest).'}),
     partition: Flags.integer({char: 'p', min: 0, multiple: true, description: 'Replay only this partition (repeatable).'}),
-    target: Flags.custom<TargetChoice>({parse: async (input) => parseTarget(input)})({default: {kind: 'projector'}, helpValue: 'projector|topic:<name>|gateway', description: 'Where the events go.'}),
+    target: Flags.custom<TargetChoice>({parse: async (input) => parseTarget(input)})({default: {kind: 'projector'}, defaultHelp: async () => 'projector', helpValue: 'projector|topic:<name>|gateway', description: 'Where the events go.'}),
     timestamps: Flags.option({options: ['original', 'now'] as const, default: 'original' as const, description: 'Target topic:<name>: each record\'s timestamp is the event\'s original time, or the time it is sent. A topic deletes records older than its retention.ms, so original times older than that are refused.'})(),
     speed: Flags.custom<Speed>({parse: async (input) => parseSpeed(input)})({helpValue: 'max|<factor>x', description: 'Original pacing × factor (10x), or max (default: max for projector, 1x otherwise).'}),
     'dry-run': Flags.boolean({description: 'Print what would be replayed (counts per partition, time range); change nothing.'}),
@@ -51,6 +51,12 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     const {flags} = this
     if (flags.verify && flags.target.kind !== 'projector') throw new StreamctlError('INVALID_FLAG', '--verify: only the projector target builds read models to verify')
     if (flags.timestamps !== 'original' && flags.target.kind !== 'topic') throw new StreamctlError('INVALID_FLAG', '--timestamps: only a topic:<name> target writes record timestamps')
+    if (flags.to && isReversedRange(flags.from, flags.to)) {
+      const typed = (name: 'from' | 'to', spec: OffsetSpec) => `--${name} ${typedValue(this.argv, name) ?? REPLAY_WORDS.earliest}${spec.kind === 'timestamp' ? ` (${new Date(spec.timestamp).toISOString()})` : ''}`
+      throw new StreamctlError('INVALID_FLAG', `${typed('to', flags.to)} is before ${typed('from', flags.from)}: a replay covers [from, to)`, {
+        hint: 'Swap the two values, or leave --to out to replay up to the end of the log.',
+      })
+    }
     const [{runReplay}, {ReplayEndpoints}, {loadEventValidator}] = await Promise.all([import('../lib/replay/run-replay.js'), import('../lib/replay/replay-endpoints.js'), import('../services/streamflow/event-schemas.js')])
     const stack = await this.loadStack(flags.stack)
     const endpoints = new ReplayEndpoints(stack, {...(flags.brokers ? {brokers: flags.brokers} : {}), ...(flags['database-url'] ? {databaseUrl: flags['database-url']} : {}), ...(flags.gateway ? {gateway: flags.gateway} : {}), ...(flags['api-key'] ? {apiKey: flags['api-key']} : {})})
@@ -61,6 +67,11 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     const target = flags.target
     const dryRun = flags['dry-run'] === true
     const reporter = await this.reporter()
+    // Ctrl-C stops the replay between chunks, so it cleans up (its consumer group, open
+    // connections) instead of dying mid-write; a second Ctrl-C kills it outright.
+    const controller = new AbortController()
+    const onSignal = () => controller.abort(new StreamctlError('REPLAY_INTERRUPTED', 'replay interrupted (Ctrl-C)', {hint: target.kind === 'projector' ? 'Nothing was swapped in. Run the same command again to resume the rebuild where it stopped.' : 'Events sent before the interruption stay sent; --from picks where to start again.'}))
+    process.once('SIGINT', onSignal)
     let summary: ReplaySummary
     try {
       summary = await runReplay({
@@ -68,15 +79,19 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
         target: target.kind === 'projector' ? {kind: 'projector', databaseUrl: dryRun ? '' : await endpoints.databaseUrl(), group: flags.group ?? endpoints.projectorGroup(), windowMs: endpoints.trendingWindowMs()} : target.kind === 'topic' ? {kind: 'topic', topic: target.topic, kafka: kafka!, timestamps: flags.timestamps} : {kind: 'gateway', ...(dryRun ? {url: '', keyOf: () => undefined} : await endpoints.gateway())},
         from: flags.from,
         ...(flags.to ? {to: flags.to} : {}),
-        rangeText: `from ${typedValue(this.argv, 'from') ?? 'beginning'} to ${typedValue(this.argv, 'to') ?? 'end'}`,
+        rangeText: `from ${typedValue(this.argv, 'from') ?? REPLAY_WORDS.earliest} to ${typedValue(this.argv, 'to') ?? REPLAY_WORDS.latest}`,
         ...(flags.partition ? {partitions: [...new Set(flags.partition)]} : {}),
         speed: flags.speed ?? (target.kind === 'projector' ? 'max' : 1),
         dryRun,
         verify: flags.verify === true,
         validator: await loadEventValidator(stack.manifest, stack.dir, 'user-event'),
         reporter,
+        signal: controller.signal,
       })
+    } catch (error) {
+      throw controller.signal.aborted ? controller.signal.reason : error
     } finally {
+      process.off('SIGINT', onSignal)
       await reporter.close()
     }
     this.printSummary(summary)

@@ -67,6 +67,7 @@ const ERROR_CODES = {
   REPLAY_TARGET_FAILED: 'error',
   REPLAY_PAST_RETENTION: 'usage',
   REPLAY_RECORDS_DELETED: 'error',
+  REPLAY_INTERRUPTED: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else

@@ -22,7 +22,7 @@ describe('streamctl broker', () => {
     try {
       const listening = broker.logs.find((entry) => entry.msg === 'broker listening')!
       expect(listening).toMatchObject({level: 'info', component: 'broker', host: '127.0.0.1', port: broker.port, fsync: 'always', dataDir: broker.dataDir})
-      expect(await probeKafka('127.0.0.1', broker.port)).toMatchObject({answers: true, note: '20 APIs'})
+      expect(await probeKafka('127.0.0.1', broker.port)).toMatchObject({answers: true, note: '21 APIs'})
       expect(await broker.stop()).toBe(0)
       expect(broker.logs.at(-1)).toMatchObject({msg: 'broker stopped'})
     } finally {

@@ -4,6 +4,8 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {parseOffsetSpec} from '../../src/lib/kafka/offset-spec.js'
+import {parseDuration} from '../../src/lib/text/duration.js'
 import {ROOT, runCli} from '../helpers/cli.js'
 
 describe('streamctl CLI conventions', () => {
@@ -50,6 +52,33 @@ describe('streamctl CLI conventions', () => {
   it('never writes ANSI codes when stdout is not a terminal', async () => {
     const result = await runCli(['doctor'], {env: {FORCE_COLOR: undefined}})
     expect(result.stdout + result.stderr).not.toContain('\u001B[')
+  })
+
+  it('shows every flag default in help as a value the flag takes', async () => {
+    const manifest = JSON.parse(await readFile(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, {default?: unknown; helpValue?: string}>}>}
+    const defaults = Object.entries(manifest.commands).flatMap(([command, {flags}]) => Object.entries(flags).flatMap(([flag, spec]) => (spec.default === undefined ? [] : [{command, flag, ...spec}])))
+    expect(defaults.length).toBeGreaterThan(20)
+    for (const {command, flag, default: value, helpValue} of defaults) {
+      const where = `${command} --${flag} [default: ${String(value)}]`
+      expect(['string', 'number', 'boolean'], where).toContain(typeof value)
+      expect(String(value), where).not.toContain('[object')
+      // A duration flag rejects a bare number of milliseconds, so its default must read as a duration.
+      if (helpValue === '<duration>') expect(parseDuration(String(value)), where).toBeDefined()
+      if (helpValue?.includes('<offset>')) expect(() => parseOffsetSpec(String(value)), where).not.toThrow()
+    }
+    const replay = await runCli(['replay', '--help'])
+    expect(replay.stdout).toMatch(/--from=beginning\|end\|<offset>\|<ISO time>\|-<duration>\s+\[default: beginning\]/)
+    expect(replay.stdout).toMatch(/--target=projector\|topic:<name>\|gateway\s+\[default: projector\]/)
+    expect((await runCli(['up', '--help'])).stdout).toMatch(/--wait-timeout=<duration>\s+\[default: 2m\]/)
+  })
+
+  it('refuses a replay range whose --to comes before its --from, naming both flags', async () => {
+    const result = await runCli(['replay', '--from', '-2h', '--to', '-3h', '--dry-run'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toMatch(/Error \[INVALID_FLAG\]: --to -3h \(\S+Z\) is before --from -2h \(\S+Z\): a replay covers \[from, to\)/)
+    const words = await runCli(['replay', '--from', 'yesterday', '--dry-run'])
+    expect(words.exitCode).toBe(2)
+    expect(words.stderr).toContain('--from yesterday: expected beginning, end, an offset')
   })
 
   it('does not load ink, React or the data clients for --help', async () => {

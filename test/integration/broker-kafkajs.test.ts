@@ -174,4 +174,43 @@ describe('kafkajs admin', {timeout: 120_000}, () => {
     expect((await admin.listTopics()).filter((name) => name.startsWith('admin-'))).toEqual([])
     await admin.disconnect()
   })
+
+  it('deletes an empty group with its committed offsets, for good; refuses one with members and one it does not know', async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({topics: [{topic: 'delete-groups', numPartitions: 2}]})
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({topic: 'delete-groups', messages: messages('dg', 10)})
+    await producer.disconnect()
+    const consume = async (groupId: string) => {
+      const consumer = kafka.consumer({groupId, maxWaitTimeInMs: 100})
+      let received = 0
+      await consumer.connect()
+      await consumer.subscribe({topic: 'delete-groups', fromBeginning: true})
+      await consumer.run({eachMessage: async () => void received++})
+      await waitFor(() => received >= 10, `${groupId} to read the topic`)
+      return consumer
+    }
+    const finished = await consume('dg-finished')
+    const live = await consume('dg-live')
+    await finished.disconnect()
+    await waitFor(async () => (await admin.fetchOffsets({groupId: 'dg-finished', topics: ['delete-groups']}))[0]!.partitions.some((partition) => partition.offset !== '-1'), 'committed offsets')
+
+    expect(await admin.deleteGroups(['dg-finished'])).toEqual([expect.objectContaining({groupId: 'dg-finished', errorCode: 0})])
+    await expect(admin.deleteGroups(['dg-live'])).rejects.toMatchObject({groups: [expect.objectContaining({groupId: 'dg-live', error: expect.objectContaining({type: 'NON_EMPTY_GROUP'})})]})
+    await expect(admin.deleteGroups(['dg-never'])).rejects.toMatchObject({groups: [expect.objectContaining({groupId: 'dg-never', error: expect.objectContaining({type: 'GROUP_ID_NOT_FOUND'})})]})
+    const listed = async () => (await admin.listGroups()).groups.map((group) => group.groupId).filter((groupId) => groupId.startsWith('dg-')).sort()
+    expect(await listed()).toEqual(['dg-live'])
+    expect((await admin.fetchOffsets({groupId: 'dg-finished', topics: ['delete-groups']}))[0]!.partitions.map((partition) => partition.offset)).toEqual(['-1', '-1'])
+    await live.disconnect()
+    await admin.disconnect()
+
+    // The deletion is in the group journal: a restarted broker does not bring the group back.
+    await broker.restart()
+    const after = kafka.admin()
+    await after.connect()
+    expect((await after.listGroups()).groups.map((group) => group.groupId).filter((groupId) => groupId === 'dg-finished')).toEqual([])
+    await after.disconnect()
+  })
 })

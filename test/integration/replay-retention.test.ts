@@ -41,7 +41,7 @@ describe('replay reading a range that retention deletes', {timeout: 60_000}, () 
 
     const chunks: number[] = []
     const started = Date.now()
-    const error = await readTopicRange(kafka, 'expiring', [{partition: 0, start: 0, end: 50}], async (_partition, records) => void chunks.push(records.length), 200).then(
+    const error = await readTopicRange(kafka, 'expiring', [{partition: 0, start: 0, end: 50}], async (_partition, records) => void chunks.push(records.length), {watchMs: 200}).then(
       () => undefined,
       (failure: unknown) => failure,
     )

@@ -9,12 +9,13 @@ import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
+import {execa} from 'execa'
 import type {Kafka} from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {openKafka} from '../../src/services/common/connections.js'
 import type {RunningService} from '../../src/services/common/runtime.js'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
-import {ROOT} from '../helpers/cli.js'
+import {BIN, ROOT} from '../helpers/cli.js'
 import {dropRedisPrefix, uniqueName} from '../helpers/infra.js'
 import {createTopics, replayCli, replayDatabase, tableRows} from '../helpers/replay.js'
 import {eventually, startService} from '../helpers/services.js'
@@ -223,5 +224,27 @@ describe('streamctl replay', {timeout: 240_000}, () => {
     const invalid = await replayCli(['--source', wrongType, '--target', 'gateway', '--gateway', gateway, '--api-key', 'k'])
     expect(invalid.exitCode).toBe(2)
     expect(invalid.error!.message).toContain(`${wrongType}:1: type:`)
+  })
+
+  // Runs last: the replays above finished, and one failed (the tampered --verify), after reading.
+  it('leaves no consumer group behind, whether a replay finishes, fails or is stopped with Ctrl-C', async () => {
+    await createTopics(kafka, [{topic: 'paced', numPartitions: 1}, {topic: 'paced-copy', numPartitions: 1}])
+    // Three records a minute apart, replayed at their original pace: Ctrl-C comes while the second is a minute away.
+    const now = Date.now()
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({topic: 'paced', acks: -1, messages: [3, 2, 1].map((minutes) => ({key: 'k', value: `{"minutes":${minutes}}`, timestamp: String(now - minutes * 60_000)}))})
+    await producer.disconnect()
+    const admin = kafka.admin()
+    await admin.connect()
+    cleanups.push(() => admin.disconnect())
+    const replay = execa(process.execPath, [BIN, 'replay', '--topic', 'paced', '--target', 'topic:paced-copy', '--speed', '1x', '--brokers', broker.bootstrap, '--json'], {cwd: ROOT, env: {CI: '1'}, reject: false, timeout: 60_000})
+    await eventually(async () => ((await admin.fetchTopicOffsets('paced-copy'))[0]!.high === '1' ? true : undefined), 30_000, 'the first record to be copied')
+    replay.kill('SIGINT')
+    const interrupted = await replay
+    expect(interrupted.exitCode, interrupted.stderr).toBe(1)
+    expect(JSON.parse(String(interrupted.stdout))).toMatchObject({error: {code: 'REPLAY_INTERRUPTED', message: 'replay interrupted (Ctrl-C)'}})
+    expect((await admin.fetchTopicOffsets('paced-copy'))[0]!.high).toBe('1')
+    expect((await admin.listGroups()).groups.map((group) => group.groupId).filter((group) => group.startsWith('streamctl-replay-'))).toEqual([])
   })
 })

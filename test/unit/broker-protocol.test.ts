@@ -21,6 +21,7 @@ import {decodeSyncGroupRequest} from '../../src/broker/protocol/apis/sync-group.
 import {decodeDescribeGroupsRequest} from '../../src/broker/protocol/apis/describe-groups.js'
 import {decodeCreateTopicsRequest} from '../../src/broker/protocol/apis/create-topics.js'
 import {decodeDeleteTopicsRequest} from '../../src/broker/protocol/apis/delete-topics.js'
+import {decodeDeleteGroupsRequest} from '../../src/broker/protocol/apis/delete-groups.js'
 import {decodeInitProducerIdRequest} from '../../src/broker/protocol/apis/init-producer-id.js'
 import {decodeDescribeConfigsRequest} from '../../src/broker/protocol/apis/describe-configs.js'
 import {decodeCreatePartitionsRequest} from '../../src/broker/protocol/apis/create-partitions.js'
@@ -114,6 +115,7 @@ describe('request decoders against captured frames', () => {
     expect(commit.generationId).toBeGreaterThan(0)
     expect(decodeFully('kafkajs', 9, (decoder) => decodeOffsetFetchRequest(decoder)).groupId).toBe('fixture-group')
     expect(decodeFully('kafkajs', 15, (decoder) => decodeDescribeGroupsRequest(decoder))).toEqual({groups: ['fixture-group']})
+    expect(decodeFully('kafkajs', 42, (decoder) => decodeDeleteGroupsRequest(decoder))).toEqual({groups: ['fixture-group']})
   })
 
   it('the admin APIs kafkajs sends', () => {

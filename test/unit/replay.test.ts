@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {StreamctlError} from '../../src/lib/errors.js'
-import {parseOffsetSpec} from '../../src/lib/kafka/offset-spec.js'
+import {describeOffsetSpec, isReversedRange, parseOffsetSpec, REPLAY_WORDS} from '../../src/lib/kafka/offset-spec.js'
 import {fileRange} from '../../src/lib/replay/file-range.js'
 import {generateDay} from '../../src/lib/replay/fixture-generator.js'
 import {parseSpeed} from '../../src/lib/replay/pacer.js'
@@ -17,6 +17,29 @@ describe('replay flags', () => {
     expect(parseTarget('topic:user-events-copy')).toEqual({kind: 'topic', topic: 'user-events-copy'})
     expect(() => parseTarget('database')).toThrow(/--target database: expected projector, gateway or topic:<name>/)
     expect(() => parseOffsetSpec('yesterday', Date.now(), '--from')).toThrow(/^--from yesterday:/)
+  })
+
+  it('say beginning and end, and take earliest and latest for them', () => {
+    expect(parseOffsetSpec('beginning', 0, '--from', REPLAY_WORDS)).toEqual({kind: 'earliest'})
+    expect(parseOffsetSpec('earliest', 0, '--from', REPLAY_WORDS)).toEqual({kind: 'earliest'})
+    expect(parseOffsetSpec('end', 0, '--to', REPLAY_WORDS)).toEqual({kind: 'latest'})
+    expect(parseOffsetSpec('latest', 0, '--to', REPLAY_WORDS)).toEqual({kind: 'latest'})
+    expect(describeOffsetSpec({kind: 'earliest'}, REPLAY_WORDS)).toBe('beginning')
+    expect(describeOffsetSpec({kind: 'latest'}, REPLAY_WORDS)).toBe('end')
+    expect(() => parseOffsetSpec('yesterday', 0, '--from', REPLAY_WORDS)).toThrow(/^--from yesterday: expected beginning, end, an offset/)
+  })
+
+  it('know a range whose --to comes before its --from, whatever the log holds', () => {
+    const now = Date.parse('2026-12-06T20:00:00Z')
+    const spec = (text: string) => parseOffsetSpec(text, now, '--from', REPLAY_WORDS)
+    expect(isReversedRange(spec('-2h'), spec('-3h'))).toBe(true)
+    expect(isReversedRange(spec('-3h'), spec('-2h'))).toBe(false)
+    expect(isReversedRange(spec('500'), spec('100'))).toBe(true)
+    expect(isReversedRange(spec('100'), spec('100'))).toBe(false)
+    expect(isReversedRange(spec('end'), spec('beginning'))).toBe(true)
+    expect(isReversedRange(spec('beginning'), spec('-1h'))).toBe(false)
+    // An offset and a time can only be compared against the log.
+    expect(isReversedRange(spec('500'), spec('-3h'))).toBe(false)
   })
 })
 

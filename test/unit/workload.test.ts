@@ -37,12 +37,13 @@ describe('Zipf popularity', () => {
 })
 
 describe('request templates', () => {
-  const context = {seq: 7, user: {id: 'u-1', tier: 'pro', apiKey: 'sctl_k'}, contentId: 'content-3', random: new SeededRandom(1)}
+  const context = {seq: 7, run: '0a1b2c3d', user: {id: 'u-1', tier: 'pro', apiKey: 'sctl_k'}, contentId: 'content-3', random: new SeededRandom(1)}
 
   it('renders placeholders', () => {
     expect(compileTemplate('/v1/{{user.id}}/{{content.id}}?n={{seq}}&t={{user.tier}}')(context)).toBe('/v1/u-1/content-3?n=7&t=pro')
     expect(compileTemplate('Bearer {{user.apiKey}}')(context)).toBe('Bearer sctl_k')
     expect(compileTemplate('{{vars.region}}', {region: 'eu'})(context)).toBe('eu')
+    expect(compileTemplate('{{run.id}}-{{seq}}')(context)).toBe('0a1b2c3d-7')
     expect(Number(compileTemplate('{{int 5 6}}')(context))).toBeGreaterThanOrEqual(5)
   })
 
@@ -63,9 +64,25 @@ describe('request templates', () => {
     expect(compileRequestType(builtinTemplate('recommendations')).path(context)).toBe('/v1/recommendations/u-1')
     const event = JSON.parse(compileRequestType(builtinTemplate('events')).body!(context)) as Record<string, unknown>
     expect(event).toMatchObject({user_id: 'u-1', content_id: 'content-3'})
-    expect(String(event.event_id)).toMatch(/^[0-9a-f]{16}$/)
+    expect(event.event_id).toBe('0a1b2c3d-7')
     expect(statusRequestFor('{"request_id":"r 1","status_url":"/v1/requests/r1","estimated_tokens":3}', {authorization: 'Bearer k'})).toEqual({method: 'GET', path: '/v1/requests/r1', headers: {authorization: 'Bearer k'}})
     expect(statusRequestFor('{"request_id":"r 1"}', {})).toEqual({method: 'GET', path: '/v1/requests/r%201'})
+  })
+
+  it('gives the events of every run new ids, and repeats everything else with the seed', () => {
+    // The projector counts an event id once: a second run (or a run after its warm-up) that sent
+    // the ids of the first would have its events dropped, or counted for another user.
+    const events = [compileRequestType(builtinTemplate('events')), compileRequestType(builtinTemplate('recommendations'))]
+    const run = () => {
+      const workload = new Workload(events, new Population(syntheticUsers(50), 1, catalogue, 4), 4)
+      return Array.from({length: 200}, (_, seq) => workload.next(seq).attempt).flatMap((attempt) => (attempt.body ? [JSON.parse(attempt.body) as Record<string, unknown>] : []))
+    }
+    const [first, second] = [run(), run()]
+    const withoutIds = (sent: Array<Record<string, unknown>>) => sent.map(({event_id: _id, ts: _ts, ...rest}) => rest)
+    expect(withoutIds(second)).toEqual(withoutIds(first))
+    const ids = [...first, ...second].map((event) => String(event.event_id))
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{8,64}$/)
   })
 
   it('renders the same request sequence for the same seed', () => {

@@ -122,6 +122,27 @@ export class GroupCoordinator {
     return [...ids].sort().map((groupId) => ({groupId, protocolType: this.groups.get(groupId)?.protocolType || 'consumer'}))
   }
 
+  /**
+   * DeleteGroups, as Kafka answers it: a group without members goes with its committed offsets;
+   * one with members is NON_EMPTY_GROUP, and one the coordinator does not know GROUP_ID_NOT_FOUND.
+   */
+  deleteGroups(groupIds: string[]): Array<{groupId: string; errorCode: number}> {
+    const journal: Parameters<GroupStore['append']>[0] = []
+    const results = groupIds.map((groupId) => {
+      if (groupId === '') return {groupId, errorCode: errorCode('INVALID_GROUP_ID')}
+      const group = this.groups.get(groupId)
+      if (!group && !this.offsets.has(groupId)) return {groupId, errorCode: errorCode('GROUP_ID_NOT_FOUND')}
+      if (group && (group.memberCount > 0 || group.state !== 'Empty')) return {groupId, errorCode: errorCode('NON_EMPTY_GROUP')}
+      group?.close()
+      this.groups.delete(groupId)
+      this.offsets.delete(groupId)
+      journal.push({type: 'forget-group', group: groupId})
+      return {groupId, errorCode: 0}
+    })
+    this.store.append(journal)
+    return results
+  }
+
   /** A deleted topic's committed offsets go with it. */
   forgetTopic(topic: string): void {
     for (const offsets of this.offsets.values()) for (const key of [...offsets.keys()]) if (splitOffsetKey(key)[0] === topic) offsets.delete(key)

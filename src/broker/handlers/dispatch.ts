@@ -7,7 +7,7 @@ import type {Decoder} from '../protocol/decoder.js'
 import {Encoder} from '../protocol/encoder.js'
 import {encodeApiVersionsResponse} from '../protocol/apis/api-versions.js'
 import {handleFetch} from './fetch.js'
-import {handleFindCoordinator, handleDescribeGroups, handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleListGroups, handleOffsetCommit, handleOffsetFetch, handleSyncGroup} from './groups.js'
+import {handleDeleteGroups, handleFindCoordinator, handleDescribeGroups, handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleListGroups, handleOffsetCommit, handleOffsetFetch, handleSyncGroup} from './groups.js'
 import {handleInitProducerId, handleListOffsets} from './offsets.js'
 import {handleProduce} from './produce.js'
 import {handleAlterConfigs, handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleDescribeConfigs, handleMetadata} from './topics.js'
@@ -41,4 +41,5 @@ export const HANDLERS: Record<ApiName, Handler> = {
   OffsetFetch: handleOffsetFetch,
   DescribeGroups: handleDescribeGroups,
   ListGroups: handleListGroups,
+  DeleteGroups: handleDeleteGroups,
 }

@@ -11,6 +11,7 @@ import {decodeOffsetCommitRequest, encodeOffsetCommitResponse} from '../protocol
 import {decodeOffsetFetchRequest, encodeOffsetFetchResponse} from '../protocol/apis/offset-fetch.js'
 import {decodeDescribeGroupsRequest, encodeDescribeGroupsResponse} from '../protocol/apis/describe-groups.js'
 import {encodeListGroupsResponse} from '../protocol/apis/list-groups.js'
+import {decodeDeleteGroupsRequest, encodeDeleteGroupsResponse} from '../protocol/apis/delete-groups.js'
 
 export function handleFindCoordinator(decoder: Decoder, info: RequestInfo, broker: BrokerContext): Encoder {
   decodeFindCoordinatorRequest(decoder, info.version)
@@ -73,5 +74,13 @@ export function handleDescribeGroups(decoder: Decoder, info: RequestInfo, broker
 export function handleListGroups(_decoder: Decoder, info: RequestInfo, broker: BrokerContext): Encoder {
   const encoder = new Encoder()
   encodeListGroupsResponse(encoder, info.version, broker.coordinator.list())
+  return encoder
+}
+
+export function handleDeleteGroups(decoder: Decoder, _info: RequestInfo, broker: BrokerContext): Encoder {
+  const results = broker.coordinator.deleteGroups(decodeDeleteGroupsRequest(decoder).groups)
+  for (const result of results) if (result.errorCode === 0) broker.logger.log('debug', 'group deleted', {group: result.groupId})
+  const encoder = new Encoder()
+  encodeDeleteGroupsResponse(encoder, results)
   return encoder
 }

@@ -22,6 +22,7 @@ export const ApiKey = {
   DescribeConfigs: 32,
   AlterConfigs: 33,
   CreatePartitions: 37,
+  DeleteGroups: 42,
 } as const
 
 export type ApiName = keyof typeof ApiKey
@@ -52,6 +53,7 @@ export const SUPPORTED_VERSIONS: Record<ApiName, VersionRange> = {
   DescribeConfigs: {minVersion: 0, maxVersion: 2},
   AlterConfigs: {minVersion: 0, maxVersion: 1},
   CreatePartitions: {minVersion: 0, maxVersion: 1},
+  DeleteGroups: {minVersion: 0, maxVersion: 1},
 }
 
 const NAME_BY_KEY = new Map<number, ApiName>(Object.entries(ApiKey).map(([name, key]) => [key, name as ApiName]))

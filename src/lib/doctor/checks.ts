@@ -4,7 +4,9 @@ import {findBinary, runQuietly} from '../host/binaries.js'
 import {inspectDocker} from '../host/docker.js'
 import {isPortFree, portOwner} from '../host/ports.js'
 import type {Component, StackManifest} from '../stack/manifest.js'
+import type {StackState} from '../stack/state.js'
 import {probeAmqp, probePostgres, probeRedis, type ProbeResult} from '../host/probes.js'
+import {inspectRunningStack, portHolder, type RunningStack} from './stack-ports.js'
 
 export type FindingStatus = 'ok' | 'warn' | 'fail'
 
@@ -19,11 +21,13 @@ export interface Fix {
 
 export interface Finding {
   id: string
-  area: 'runtime' | 'docker' | 'binary' | 'server' | 'port'
+  area: 'runtime' | 'docker' | 'binary' | 'server' | 'stack' | 'port'
   title: string
   status: FindingStatus
   detail: string
   fix?: Fix
+  /** A port in use by the running stack itself: which of its components holds it. */
+  heldByStack?: {component: string; pid?: number}
 }
 
 export interface DriverReadiness {
@@ -36,7 +40,17 @@ export interface DoctorReport {
   drivers: {compose: DriverReadiness; local: DriverReadiness}
   /** What `--driver auto` would choose on this machine. */
   autoDriver: 'compose' | 'local'
+  /** The stack of the manifest, when its state file says it is up. */
+  runningStack?: {name: string; driver: StackState['driver']; stateFile: string; processes: number; running: number}
   ok: boolean
+}
+
+export interface DoctorOptions {
+  /** The stack's state, when it is up: its own processes' ports are not conflicts. */
+  state?: StackState
+  /** Where that state was read from, to name it. */
+  stateFile?: string
+  nodeVersion?: string
 }
 
 export const MIN_NODE = [20, 18, 1] as const
@@ -79,15 +93,17 @@ const SERVERS: ServerSpec[] = [
 
 const DEFAULT_PORTS: Record<ServerSpec['kind'], number> = {postgres: 5432, redis: 6379, rabbitmq: 5672}
 
-export async function runDoctor(manifest: StackManifest, nodeVersion = process.versions.node): Promise<DoctorReport> {
+export async function runDoctor(manifest: StackManifest, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const running = options.state ? await inspectRunningStack(options.state) : undefined
   const [runtime, docker, binaries, servers, ports] = await Promise.all([
-    checkNode(nodeVersion),
+    checkNode(options.nodeVersion ?? process.versions.node),
     checkDocker(),
     checkBinaries(),
     checkServers(manifest),
-    checkPorts(manifest.components),
+    checkPorts(manifest.components, running),
   ])
-  const findings = [runtime, ...docker, ...binaries, ...servers, ...ports]
+  const stack = checkStack(manifest.name, running, options.stateFile)
+  const findings = [runtime, ...docker, ...binaries, ...servers, stack, ...ports]
 
   const engine = docker.find((finding) => finding.id === 'docker.engine')
   const compose = docker.find((finding) => finding.id === 'docker.compose')
@@ -95,6 +111,7 @@ export async function runDoctor(manifest: StackManifest, nodeVersion = process.v
   const serverGaps = servers.filter((finding) => finding.status === 'fail')
   const portConflicts = ports.filter((finding) => finding.status === 'fail')
   const localUsable = runtime.status === 'ok' && serverGaps.length === 0 && portConflicts.length === 0
+  const ownPorts = ports.some((finding) => finding.heldByStack !== undefined)
   return {
     findings,
     drivers: {
@@ -102,11 +119,12 @@ export async function runDoctor(manifest: StackManifest, nodeVersion = process.v
       local: {
         usable: localUsable,
         reason: localUsable
-          ? 'PostgreSQL, Redis and RabbitMQ can be reused or started, and the stack ports are free'
+          ? `PostgreSQL, Redis and RabbitMQ can be reused or started, and the stack ports are ${ownPorts ? `free or held by stack "${manifest.name}" itself` : 'free'}`
           : [...serverGaps, ...portConflicts, ...(runtime.status === 'ok' ? [] : [runtime])].map((finding) => finding.title).join('; '),
       },
     },
     autoDriver: composeUsable ? 'compose' : 'local',
+    ...(running ? {runningStack: {name: running.name, driver: running.driver, stateFile: options.stateFile ?? '', processes: running.processes, running: running.running}} : {}),
     ok: findings.every((finding) => finding.status !== 'fail'),
   }
 }
@@ -245,8 +263,28 @@ async function checkServers(manifest: StackManifest): Promise<Finding[]> {
   )
 }
 
-/** Ports the local driver binds itself (the broker, the registry, the services) must be free. */
-async function checkPorts(components: Component[]): Promise<Finding[]> {
+/** Whether the manifest's stack is up, from its state file: the stack whose ports doctor may find in use. */
+export function checkStack(name: string, running: RunningStack | undefined, stateFile = 'its state file'): Finding {
+  const title = `stack "${name}"`
+  if (!running) return {id: 'stack', area: 'stack', title, status: 'ok', detail: `not up (no ${stateFile})`}
+  const processes = running.processes === 0 ? '' : `, ${running.running} of ${running.processes} processes running`
+  const detail = `up with the ${running.driver} driver${processes} (state: ${stateFile})`
+  if (running.running === running.processes) return {id: 'stack', area: 'stack', title, status: 'ok', detail}
+  return {
+    id: 'stack',
+    area: 'stack',
+    title,
+    status: 'warn',
+    detail: `${detail}; the others have stopped`,
+    fix: {command: '`streamctl status` names them; `streamctl down` then `streamctl up` starts the stack again'},
+  }
+}
+
+/**
+ * Ports the local driver binds itself (the broker, the registry, the services) must be free, or
+ * held by this stack's own processes (it is up: a second `up` changes nothing).
+ */
+async function checkPorts(components: Component[], running?: RunningStack): Promise<Finding[]> {
   const bound = components.filter((component) => component.kind === 'kafka' || component.kind === 'schema-registry' || component.kind === 'service')
   const entries = bound.flatMap((component) => [
     {component: component.name, label: 'port', port: component.port},
@@ -257,6 +295,11 @@ async function checkPorts(components: Component[]): Promise<Finding[]> {
       const title = `port ${port} (${component}${label === 'port' ? '' : ` ${label}`})`
       if (await isPortFree(port)) return {id: `port.${port}`, area: 'port', title, status: 'ok', detail: 'free'}
       const owner = await portOwner(port)
+      const holder = portHolder(port, owner, running)
+      if (holder) {
+        const heldByStack = {component: holder.component, ...(holder.pid ? {pid: holder.pid} : {})}
+        return {id: `port.${port}`, area: 'port', title, status: 'ok', detail: `in use by this stack (${holder.component}${holder.pid ? `, pid ${holder.pid}` : ''})`, heldByStack}
+      }
       const who = owner ? `${owner.command} (pid ${owner.pid})` : 'another process'
       return {
         id: `port.${port}`,

@@ -14,7 +14,8 @@ export function formatDoctorReport(report: DoctorReport, style: ChalkInstance): 
     const readiness = report.drivers[name]
     return `${name} ${readiness.usable ? style.green('usable') : style.red('not usable')} (${readiness.reason})`
   }
-  lines.push('', `Drivers: ${driver('local')}; ${driver('compose')}.`, `--driver auto will use: ${style.bold(report.autoDriver)}`)
+  const auto = report.drivers[report.autoDriver].usable ? '' : `, which is ${style.red('not usable')} until the failures above are fixed`
+  lines.push('', `Drivers: ${driver('local')}; ${driver('compose')}.`, `--driver auto will use: ${style.bold(report.autoDriver)}${auto}`)
   return lines.join('\n')
 }
 

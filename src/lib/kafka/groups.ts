@@ -111,3 +111,27 @@ export async function lagByGroup(admin: Admin): Promise<Array<{group: string; to
   }
   return lags
 }
+
+/**
+ * Deletes groups that have no members, with their committed offsets, and returns those deleted.
+ * A group whose last member has just left may still be rebalancing on a real Kafka
+ * (NON_EMPTY_GROUP): that is asked again up to `retries` times.
+ */
+export async function deleteEmptyGroups(admin: Admin, groupIds: readonly string[], retries = 5): Promise<string[]> {
+  let left = [...groupIds]
+  const deleted: string[] = []
+  for (let attempt = 0; left.length > 0; attempt++) {
+    const failed = await admin.deleteGroups(left).then(
+      () => [] as Array<{groupId: string; error?: {type?: string}}>,
+      (error: {groups?: Array<{groupId: string; error?: {type?: string}}>}) => {
+        if (!error.groups) throw error
+        return error.groups
+      },
+    )
+    deleted.push(...left.filter((groupId) => !failed.some((failure) => failure.groupId === groupId)))
+    left = failed.filter((failure) => failure.error?.type === 'NON_EMPTY_GROUP').map((failure) => failure.groupId)
+    if (attempt >= retries) break
+    if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  return deleted
+}

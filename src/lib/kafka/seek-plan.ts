@@ -3,7 +3,7 @@
 // Only real offsets come out of here — never the -1/-2 "latest/earliest" sentinels — so what is
 // committed is exactly what the plan shows.
 import {StreamctlError} from '../errors.js'
-import type {OffsetSpec} from './offset-spec.js'
+import {SEEK_WORDS, type LogEndWords, type OffsetSpec} from './offset-spec.js'
 
 export interface PartitionBounds {
   topic: string
@@ -29,29 +29,30 @@ export interface SeekMove {
 /** Group states in which members are joined: moving offsets under them would be lost or fought. */
 const LIVE_STATES = new Set(['Stable', 'PreparingRebalance', 'CompletingRebalance'])
 
-export function planSeek(spec: OffsetSpec, partitions: PartitionBounds[], committed: Map<string, number>): SeekMove[] {
+/** `words` name the log's ends in the notes (replay says beginning and end). */
+export function planSeek(spec: OffsetSpec, partitions: PartitionBounds[], committed: Map<string, number>, words: LogEndWords = SEEK_WORDS): SeekMove[] {
   return partitions
     .map((bounds): SeekMove => {
       const current = committed.get(partitionKey(bounds.topic, bounds.partition))
-      const {target, note} = targetFor(spec, bounds)
+      const {target, note} = targetFor(spec, bounds, words)
       return {topic: bounds.topic, partition: bounds.partition, ...(current === undefined ? {} : {current}), target, earliest: bounds.earliest, latest: bounds.latest, ...(note ? {note} : {})}
     })
     .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
 }
 
-function targetFor(spec: OffsetSpec, bounds: PartitionBounds): {target: number; note?: string} {
+function targetFor(spec: OffsetSpec, bounds: PartitionBounds, words: LogEndWords): {target: number; note?: string} {
   switch (spec.kind) {
     case 'earliest':
       return {target: bounds.earliest}
     case 'latest':
       return {target: bounds.latest}
     case 'offset':
-      if (spec.offset < bounds.earliest) return {target: bounds.earliest, note: `offset ${spec.offset} is before the log start; moved to earliest`}
-      if (spec.offset > bounds.latest) return {target: bounds.latest, note: `offset ${spec.offset} is past the log end; moved to latest`}
+      if (spec.offset < bounds.earliest) return {target: bounds.earliest, note: `offset ${spec.offset} is before the log start; moved to ${words.earliest}`}
+      if (spec.offset > bounds.latest) return {target: bounds.latest, note: `offset ${spec.offset} is past the log end; moved to ${words.latest}`}
       return {target: spec.offset}
     case 'timestamp': {
       const found = bounds.atTimestamp ?? -1
-      if (found < 0 || found > bounds.latest) return {target: bounds.latest, note: 'no record at or after that time; moved to latest'}
+      if (found < 0 || found > bounds.latest) return {target: bounds.latest, note: `no record at or after that time; moved to ${words.latest}`}
       return {target: Math.max(found, bounds.earliest)}
     }
   }

@@ -25,13 +25,16 @@ export function builtinTemplate(name: BuiltinTemplate): RequestTemplateSpec {
         poll: {intervalMs: 250, timeoutMs: 30_000},
       }
     case 'events':
+      // The projector counts an event id once: ids drawn from the seed alone would repeat in every
+      // run of the same seed (and in a run's warm-up), and each repeat would be dropped, or counted
+      // for whichever user's partition the projector happened to fold first.
       return {
         name,
         metric: 'events',
         method: 'POST',
         path: GatewayRoutes.events,
         headers: {...AUTH, 'content-type': 'application/json'},
-        body: {event_id: '{{id}}', type: '{{pick view view view like search recommendation_request}}', user_id: '{{user.id}}', content_id: '{{content.id}}', query: '{{pick news sports drama comedy}}', watch_seconds: '{{int 1 3600}}', ts: '{{now}}'},
+        body: {event_id: '{{run.id}}-{{seq}}', type: '{{pick view view view like search recommendation_request}}', user_id: '{{user.id}}', content_id: '{{content.id}}', query: '{{pick news sports drama comedy}}', watch_seconds: '{{int 1 3600}}', ts: '{{now}}'},
       }
     case 'recommendations':
       return {name, metric: 'recommendations', method: 'GET', path: routeWith(GatewayRoutes.recommendations, '{{user.id}}'), headers: AUTH}

@@ -5,6 +5,9 @@
 //   {{user.id}} {{user.apiKey}} {{user.tier}}   a user drawn from the population (Zipf)
 //   {{content.id}}                              a content id drawn from the catalogue (Zipf)
 //   {{seq}}  {{id}}  {{uuid}}                    request number, a 16-hex id, a UUID (seeded)
+//   {{run.id}}                                   this run's id: random, never seeded, so ids made of
+//                                                it and {{seq}} (`{{run.id}}-{{seq}}`) are new in every
+//                                                run and warm-up while all else repeats with the seed
 //   {{int 1 100}}  {{pick view like search}}     a seeded integer, one of the words
 //   {{now}}                                      the current time, RFC 3339
 //   {{vars.NAME}}                                a constant from the profile's `vars`
@@ -13,6 +16,8 @@ import type {SeededRandom} from './random.js'
 
 export interface TemplateContext {
   seq: number
+  /** The run's id (Workload.runId). */
+  run: string
   user: PopulationUser
   contentId: string
   random: SeededRandom
@@ -94,6 +99,8 @@ function compilePlaceholder(expression: string, vars: Record<string, string>): R
       return (context) => context.contentId
     case 'seq':
       return (context) => String(context.seq)
+    case 'run.id':
+      return (context) => context.run
     case 'id':
       return (context) => context.random.hex(16)
     case 'uuid':
@@ -117,7 +124,7 @@ function compilePlaceholder(expression: string, vars: Record<string, string>): R
         if (value === undefined) throw new TemplateError(`{{${expression}}}: no "${name.slice(5)}" under vars (declared: ${Object.keys(vars).join(', ') || 'none'})`)
         return () => value
       }
-      throw new TemplateError(`unknown placeholder {{${expression}}}: use user.id, user.apiKey, user.tier, content.id, seq, id, uuid, now, int A B, pick WORDS or vars.NAME`)
+      throw new TemplateError(`unknown placeholder {{${expression}}}: use user.id, user.apiKey, user.tier, content.id, seq, id, uuid, run.id, now, int A B, pick WORDS or vars.NAME`)
     }
   }
 }

@@ -1,6 +1,7 @@
 // The request mix: weighted request types rendered for a user and a content item drawn from the
 // population. Draws come from seeded streams consumed in request order, so the n-th request of a
-// run is the same every time.
+// run is the same every time (but for `{{run.id}}`, which is new in every run).
+import {randomBytes} from 'node:crypto'
 import {GatewayRoutes, type GenerateAccepted} from '../stack/api.js'
 import type {HttpAttempt} from './http-client.js'
 import type {Population} from './population.js'
@@ -80,10 +81,16 @@ export class Workload {
   private readonly mix: SeededRandom
   private readonly variables: SeededRandom
 
+  /**
+   * `runId` is what `{{run.id}}` renders: a fresh one per engine run (each variant, each warm-up),
+   * so a server that de-duplicates by an id built from it never takes a new run's requests for
+   * an earlier run's.
+   */
   constructor(
     readonly types: readonly RequestType[],
     private readonly population: Population,
     seed: number,
+    readonly runId: string = randomBytes(4).toString('hex'),
   ) {
     let sum = 0
     this.cumulative = types.map((type) => (sum += type.weight))
@@ -98,7 +105,7 @@ export class Workload {
     const contentId = this.population.pickContent(this.mix)
     // The draws above happen either way, so the n-th request of a seed does not depend on this.
     if (type.fixed) return {type, attempt: type.fixed, headers: type.fixed.headers!}
-    const context: TemplateContext = {seq, user, contentId, random: this.variables}
+    const context: TemplateContext = {seq, run: this.runId, user, contentId, random: this.variables}
     const headers: Record<string, string> = {}
     for (const [name, render] of type.headers) headers[name] = render(context)
     const attempt: HttpAttempt = {method: type.method, path: type.path(context), headers, ...(type.body ? {body: type.body(context)} : {})}

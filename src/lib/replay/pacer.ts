@@ -25,7 +25,11 @@ export class Pacer {
   firstReleaseAt: number | undefined
   lastReleaseAt: number | undefined
 
-  constructor(private readonly speed: Speed) {}
+  /** `signal` cuts a wait short (Ctrl-C): release then rejects with its reason. */
+  constructor(
+    private readonly speed: Speed,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   /**
    * Splits `records` (in order) into groups that are due together and waits before each group
@@ -42,7 +46,7 @@ export class Pacer {
     let index = 0
     while (index < records.length) {
       const wait = this.dueAt(records[index]!.timestamp) - performance.now()
-      if (wait > 1) await sleep(wait)
+      if (wait > 1) await sleep(wait, undefined, this.signal ? {signal: this.signal} : {})
       const now = performance.now()
       let end = index + 1
       while (end < records.length && this.dueAt(records[end]!.timestamp) <= now) end++

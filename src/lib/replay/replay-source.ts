@@ -22,11 +22,12 @@ export interface ReplaySource {
 
 const FILE_CHUNK = 2000
 
-export async function openSource(spec: SourceSpec, from: OffsetSpec, to: OffsetSpec | undefined, partitions: number[] | undefined, check?: EventCheck): Promise<ReplaySource> {
+/** `signal` stops a read between chunks (Ctrl-C); the read then rejects with its reason. */
+export async function openSource(spec: SourceSpec, from: OffsetSpec, to: OffsetSpec | undefined, partitions: number[] | undefined, check?: EventCheck, signal?: AbortSignal): Promise<ReplaySource> {
   if (spec.kind === 'topic') {
     const {resolveTopicRange} = await import('./topic-range.js')
     const ranges = await withAdmin(spec.brokers, ({admin}) => resolveTopicRange(admin, {topic: spec.topic, from, ...(to ? {to} : {}), ...(partitions ? {partitions} : {})}))
-    return {label: `topic ${spec.topic}`, key: spec.topic, ranges, read: (wanted, onChunk) => readTopicRange(spec.kafka, spec.topic, wanted, onChunk)}
+    return {label: `topic ${spec.topic}`, key: spec.topic, ranges, read: (wanted, onChunk) => readTopicRange(spec.kafka, spec.topic, wanted, onChunk, signal ? {signal} : {})}
   }
   const records = await readRecording(spec.file, check)
   return {
@@ -35,7 +36,10 @@ export async function openSource(spec: SourceSpec, from: OffsetSpec, to: OffsetS
     ranges: [fileRange(records, from, to)],
     read: async (wanted, onChunk) => {
       for (const range of wanted) {
-        for (let start = range.start; start < range.end; start += FILE_CHUNK) await onChunk(0, records.slice(start, Math.min(range.end, start + FILE_CHUNK)))
+        for (let start = range.start; start < range.end; start += FILE_CHUNK) {
+          signal?.throwIfAborted()
+          await onChunk(0, records.slice(start, Math.min(range.end, start + FILE_CHUNK)))
+        }
       }
     },
   }

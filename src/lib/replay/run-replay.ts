@@ -2,7 +2,7 @@
 // models (rebuilt in shadow tables and swapped in), another topic, or the gateway — showing
 // progress and returning what was replayed. `dryRun` reads the range and changes nothing.
 import type {Kafka} from 'kafkajs'
-import {describeOffsetSpec, type OffsetSpec} from '../kafka/offset-spec.js'
+import {describeOffsetSpec, REPLAY_WORDS, type OffsetSpec} from '../kafka/offset-spec.js'
 import type {ProgressReporter} from '../ui/reporter.js'
 import type {EventValidator} from '../../services/streamflow/event-schemas.js'
 import type {UserEvent} from '../../services/streamflow/event-types.js'
@@ -32,6 +32,8 @@ export interface ReplayRequest {
   verify: boolean
   validator: EventValidator<UserEvent>
   reporter: ProgressReporter
+  /** Ctrl-C: the replay stops between chunks and rejects; a projector rebuild resumes when run again. */
+  signal?: AbortSignal
 }
 
 export interface VerifyResult {
@@ -72,9 +74,9 @@ export function targetLabel(target: TargetSpec): string {
 export async function runReplay(request: ReplayRequest): Promise<ReplaySummary> {
   const needsUserEvents = request.target.kind !== 'topic'
   const check = needsUserEvents ? (event: Record<string, unknown>) => (request.validator(event) ? [] : request.validator.problems()) : undefined
-  const source = await openSource(request.source, request.from, request.to, request.partitions, check)
-  const pacer = new Pacer(request.speed)
-  const base = {source: source.label, target: targetLabel(request.target), dryRun: request.dryRun, speed: describeSpeed(request.speed), from: describeOffsetSpec(request.from), to: request.to ? describeOffsetSpec(request.to) : 'the end at start'}
+  const source = await openSource(request.source, request.from, request.to, request.partitions, check, request.signal)
+  const pacer = new Pacer(request.speed, request.signal)
+  const base = {source: source.label, target: targetLabel(request.target), dryRun: request.dryRun, speed: describeSpeed(request.speed), from: describeOffsetSpec(request.from, REPLAY_WORDS), to: request.to ? describeOffsetSpec(request.to, REPLAY_WORDS) : 'the end at start'}
 
   if (request.dryRun) {
     const stats = new ReplayStats(request.reporter.task(`reading ${source.label} (dry run)`, {total: rangeSize(source.ranges), unit: 'events'}), rangeSize(source.ranges))

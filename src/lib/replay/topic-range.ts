@@ -3,7 +3,7 @@
 // a time becomes the first record at or after it (ListOffsets), so the range is [from, to).
 import type {Admin} from 'kafkajs'
 import {StreamctlError} from '../errors.js'
-import type {OffsetSpec} from '../kafka/offset-spec.js'
+import {REPLAY_WORDS, type OffsetSpec} from '../kafka/offset-spec.js'
 import {partitionBounds} from '../kafka/seek.js'
 import {planSeek} from '../kafka/seek-plan.js'
 import {topicExists} from '../kafka/topics.js'
@@ -21,9 +21,9 @@ export async function resolveTopicRange(admin: Admin, request: RangeRequest): Pr
   if (!(await topicExists(admin, request.topic))) {
     throw new StreamctlError('TOPIC_NOT_FOUND', `topic "${request.topic}" does not exist`, {hint: '`streamctl topics list` shows the topics there are; pass another with --topic.'})
   }
-  const starts = planSeek(request.from, await partitionBounds(admin, request.topic, request.from), new Map())
+  const starts = planSeek(request.from, await partitionBounds(admin, request.topic, request.from), new Map(), REPLAY_WORDS)
   const to = request.to ?? {kind: 'latest'}
-  const ends = new Map(planSeek(to, await partitionBounds(admin, request.topic, to), new Map()).map((move) => [move.partition, move]))
+  const ends = new Map(planSeek(to, await partitionBounds(admin, request.topic, to), new Map(), REPLAY_WORDS).map((move) => [move.partition, move]))
   const known = starts.map((move) => move.partition)
   for (const partition of request.partitions ?? []) {
     if (!known.includes(partition)) throw new StreamctlError('INVALID_FLAG', `--partition ${partition}: topic "${request.topic}" has partitions 0-${known.length - 1}`)

@@ -1,7 +1,9 @@
 // Reads exactly the offsets [start, end) of some partitions of a topic with kafkajs. kafkajs has
-// no manual assignment, so a throwaway consumer group (deleted afterwards) is subscribed and sought
-// to each start; records outside the range or already delivered (a re-fetch after the seek) are
-// dropped, so each offset reaches `onChunk` once, in order per partition.
+// no manual assignment, so a throwaway consumer group is subscribed and sought to each start;
+// records outside the range or already delivered (a re-fetch after the seek) are dropped, so each
+// offset reaches `onChunk` once, in order per partition. The group commits nothing and is deleted
+// when the read ends, however it ends (done, failed, aborted by Ctrl-C), so `status` and `groups
+// list` never keep one per replay; one left by a killed replay is deleted by the next.
 //
 // Records can vanish under a reader: retention deletes those older than the topic's retention.ms.
 // kafkajs then resets the consumer to the new log start without a word and fetches nothing more
@@ -12,24 +14,40 @@ import {randomUUID} from 'node:crypto'
 import type {Admin, Kafka} from 'kafkajs'
 import {StreamctlError} from '../errors.js'
 import {kafkaFailure} from '../kafka/client.js'
+import {deleteEmptyGroups} from '../kafka/groups.js'
 import type {PartitionRange, ReplayRecord} from './replay-record.js'
 
 export type ChunkHandler = (partition: number, records: ReplayRecord[]) => Promise<void>
 
-export async function readTopicRange(kafka: Kafka, topic: string, ranges: readonly PartitionRange[], onChunk: ChunkHandler, watchMs = 2000): Promise<void> {
+/** The prefix of the throwaway groups replays read with. */
+export const REPLAY_GROUP_PREFIX = 'streamctl-replay-'
+
+export interface ReadOptions {
+  /** How often the watchdog looks for records deleted under the read. */
+  watchMs?: number
+  /** Stops the read (Ctrl-C): it rejects with the signal's reason, after deleting its group. */
+  signal?: AbortSignal
+}
+
+export async function readTopicRange(kafka: Kafka, topic: string, ranges: readonly PartitionRange[], onChunk: ChunkHandler, options: ReadOptions = {}): Promise<void> {
+  const {watchMs = 2000, signal} = options
+  signal?.throwIfAborted()
   const pending = new Map(ranges.filter((range) => range.end > range.start).map((range) => [range.partition, range]))
   if (pending.size === 0) return
   const next = new Map([...pending.values()].map((range) => [range.partition, range.start]))
-  const groupId = `streamctl-replay-${randomUUID()}`
+  const groupId = `${REPLAY_GROUP_PREFIX}${randomUUID()}`
   const consumer = kafka.consumer({groupId, maxWaitTimeInMs: 100, maxBytesPerPartition: 4 * 1024 * 1024, retry: {retries: 2}})
   let settle!: (error?: Error) => void
   const finished = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())))
   // The watchdog may fail the read while the consumer is still joining, before anything awaits it.
   finished.catch(() => {})
+  const abort = () => settle(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'))
+  signal?.addEventListener('abort', abort, {once: true})
   const admin = kafka.admin()
   let watchdog: NodeJS.Timeout | undefined
   try {
     await admin.connect()
+    await removeLeftoverGroups(admin)
     const watch = () => {
       watchdog = setTimeout(() => {
         lostRecords(admin, topic, pending, next)
@@ -45,6 +63,8 @@ export async function readTopicRange(kafka: Kafka, topic: string, ranges: readon
     })
     consumer.on(consumer.events.CRASH, ({payload}) => settle(kafkaFailure(payload.error, `reading ${topic}`)))
     await consumer.run({
+      // The read seeks to its own starts; committed offsets would only show up as lag.
+      autoCommit: false,
       partitionsConsumedConcurrently: Math.max(1, pending.size),
       eachBatch: async ({batch, heartbeat}) => {
         const range = pending.get(batch.partition)
@@ -75,12 +95,26 @@ export async function readTopicRange(kafka: Kafka, topic: string, ranges: readon
     })
     await finished
   } finally {
+    signal?.removeEventListener('abort', abort)
     clearTimeout(watchdog)
     await consumer.disconnect().catch(() => {})
-    await admin
-      .deleteGroups([groupId])
+    await deleteEmptyGroups(admin, [groupId])
       .catch(() => {})
       .finally(() => admin.disconnect().catch(() => {}))
+  }
+}
+
+/** Deletes the memberless groups of earlier replays (one killed with SIGKILL cannot delete its own). */
+async function removeLeftoverGroups(admin: Admin): Promise<void> {
+  try {
+    const {groups} = await admin.listGroups()
+    const ours = groups.map((group) => group.groupId).filter((groupId) => groupId.startsWith(REPLAY_GROUP_PREFIX))
+    if (ours.length === 0) return
+    const described = await admin.describeGroups(ours)
+    const idle = described.groups.filter((group) => group.members.length === 0 && (group.state === 'Empty' || group.state === 'Dead')).map((group) => group.groupId)
+    await deleteEmptyGroups(admin, idle, 0)
+  } catch {
+    // Housekeeping only: a broker without DeleteGroups keeps them, and the replay goes on.
   }
 }
 
