@@ -1,21 +1,12 @@
 // Drives the built LiveReporter and BenchProgressView into a terminal-sized in-memory stream that
 // starts 160 columns wide and is resized to 60, and prints what ink drew in each width (ANSI
 // stripped) as JSON: {wide, narrow}. A child process, so that CI can be removed from its environment.
-import {Writable} from 'node:stream'
 import {BenchProgressView} from '../../dist/lib/load/bench-progress.js'
 import {LiveReporter} from '../../dist/lib/ui/live-reporter.js'
+import {terminalStream} from './terminal-stream.mjs'
 
-let output = ''
-const stdout = Object.assign(
-  new Writable({
-    write(chunk, _encoding, done) {
-      output += String(chunk)
-      done()
-    },
-  }),
-  {columns: 160, rows: 30, isTTY: true},
-)
-const text = (from = 0) => output.slice(from).replace(/\u001B\[[0-9;?]*[a-zA-Z]/g, '')
+const terminal = terminalStream(160, 30)
+const {stdout, text} = terminal
 const drawn = async (from, marker) => {
   const deadline = Date.now() + 5000
   while (!text(from).includes(marker) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
@@ -40,7 +31,7 @@ const view = new BenchProgressView(reporter, 'peak')
 view.update(progress(2, 'evening.baseline'))
 view.update(progress(3, 'evening.baseline'))
 const wide = await drawn(0, '3/20 s')
-const resizedAt = output.length
+const resizedAt = terminal.length
 stdout.columns = 60
 stdout.emit('resize')
 view.update(progress(4, 'evening.ramp-up'))

@@ -1,20 +1,10 @@
 // Drives the built LiveReporter into a terminal-sized in-memory stream and prints what ink drew
 // (ANSI stripped) as JSON: {midRun, final}. Run in a child process so that the CI variable of the
 // test run (which makes ink draw only the last frame) can be removed.
-import {Writable} from 'node:stream'
 import {LiveReporter} from '../../dist/lib/ui/live-reporter.js'
+import {terminalStream} from './terminal-stream.mjs'
 
-let output = ''
-const stdout = Object.assign(
-  new Writable({
-    write(chunk, _encoding, done) {
-      output += String(chunk)
-      done()
-    },
-  }),
-  {columns: 100, rows: 30, isTTY: true},
-)
-const text = () => output.replace(/\u001B\[[0-9;?]*[a-zA-Z]/g, '')
+const {stdout, text} = terminalStream(100, 30)
 
 const reporter = new LiveReporter(stdout)
 reporter.info('replaying user-events')
