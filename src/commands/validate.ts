@@ -29,15 +29,18 @@ export default class Validate extends StreamctlCommand<typeof Validate> {
     const stack = await this.loadStack(this.flags.stack)
     const {file, manifest} = stack
     const {findProfile, readAllProfiles} = await import('../lib/load/profile-loader.js')
-    const {checkManifestSla, chooseSlaTargets, stackMetricUniverse} = await import('../lib/sla/choose-targets.js')
+    const {checkManifestSla, chooseSlaTargets} = await import('../lib/sla/choose-targets.js')
+    const {metricUniverse, runMetrics} = await import('../lib/sla/metrics.js')
     const all = await readAllProfiles(stack)
-    checkManifestSla(stack, await stackMetricUniverse(stack))
     const profiles = this.flags.profile ? [await findProfile(stack, this.flags.profile)] : all
+    // Every name of the stack, from the profiles already read: each check below uses the one set.
+    const universe = metricUniverse([...all, ...profiles].flatMap((profile) => runMetrics(profile.name, profile.requests, true).series))
+    checkManifestSla(stack, universe)
     // An SLA file without --profile: its names must exist (no typos); with --profile, fit that profile as `bench` needs.
-    if (this.flags.sla && !this.flags.profile) await checkSlaFileNames(stack, this.flags.sla)
+    if (this.flags.sla && !this.flags.profile) await checkSlaFileNames(stack, this.flags.sla, universe)
     const sla = []
     for (const profile of profiles) {
-      const chosen = await chooseSlaTargets(stack, profile, this.flags.profile ? this.flags.sla : undefined, {stackRun: !profile.target})
+      const chosen = await chooseSlaTargets(stack, profile, this.flags.profile ? this.flags.sla : undefined, {stackRun: !profile.target, universe})
       sla.push({profile: profile.name, ...(chosen.source ? {source: chosen.source} : {}), targets: chosen.targets.map((target) => `${target.metric} ${target.threshold.source}`), notApplicable: chosen.notApplicable})
     }
     const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
@@ -57,12 +60,11 @@ export default class Validate extends StreamctlCommand<typeof Validate> {
   }
 }
 
-async function checkSlaFileNames(stack: Stack, file: string): Promise<void> {
+async function checkSlaFileNames(stack: Stack, file: string, universe: ReadonlySet<string>): Promise<void> {
   const {readSlaFile} = await import('../lib/sla/sla-file.js')
-  const {stackMetricUniverse} = await import('../lib/sla/choose-targets.js')
   const {unknownNameProblems} = await import('../lib/sla/metrics.js')
   const {sourceProblemsError} = await import('../lib/yaml/source.js')
   const shown = displayPath(file)
-  const problems = unknownNameProblems(await readSlaFile(file), await stackMetricUniverse(stack), `any profile of stack ${stack.manifest.name}`, shown)
+  const problems = unknownNameProblems(await readSlaFile(file), universe, `any profile of stack ${stack.manifest.name}`, shown)
   if (problems.length > 0) throw sourceProblemsError('SLA_FILE_INVALID', shown, problems, 'Fix the lines above; --profile NAME also checks that this profile produces every metric.')
 }

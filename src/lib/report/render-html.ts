@@ -5,7 +5,7 @@
 // consumer lag that grew, backlog.ts); then quota.
 import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
 import {formatDuration} from '../text/duration.js'
-import {evidenceText, isMet, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
+import {evidenceText, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
 import {latencyOverTime, percentileSpectrum, quotaCharts, retriesAndAmplification, serverFigures, throughputAndErrors} from './html/charts.js'
 import {xml} from './render-junit.js'
 import type {RunRecord} from './run-record.js'
@@ -33,7 +33,7 @@ export function renderHtml(record: RunRecord): string {
   body.push(`<div class="verdict ${sla.passed ? 'pass' : 'fail'}" id="verdict">${xml(verdictHeadline(sla, record.profile))}${sla.abortedBy ? ` — aborted early by ${xml(sla.abortedBy)}` : ''}</div>`)
   if (sla.results.length > 0) {
     body.push('<table id="sla"><tr><th>target</th><th>result</th><th>observed</th><th>evidence</th></tr>')
-    for (const result of sla.results) body.push(`<tr class="${result.status}${isMet(result) ? '' : ' unmet'}"><td class="l">${xml(result.name)}</td><td>${xml(statusWord(result))}</td><td>${xml(result.observedText)}</td><td class="l">${xml(result.status === 'inconclusive' || result.status === 'no-data' ? (result.reason ?? evidenceText(result)) : evidenceText(result))}</td></tr>`)
+    for (const result of sla.results) body.push(`<tr class="${result.status}${result.met ? '' : ' unmet'}"><td class="l">${xml(result.name)}</td><td>${xml(statusWord(result))}</td><td>${xml(result.observedText)}</td><td class="l">${xml(result.status === 'inconclusive' || result.status === 'no-data' ? (result.reason ?? evidenceText(result)) : evidenceText(result))}</td></tr>`)
     body.push('</table>')
   }
   const notApplicable = notApplicableLine(sla, record.profile)

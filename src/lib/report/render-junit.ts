@@ -1,18 +1,18 @@
 // JUnit XML for CI test reporters: one test suite per run, one test case per SLA target. A target
 // that failed, had no data or was inconclusive is a failure with its reason (unless the target
 // allows it); the defaults the profile could not exercise are named in the suite's output.
-import {failureText, isMet, notApplicableLine, verdictHeadline} from '../sla/verdict-text.js'
+import {failureText, notApplicableLine, verdictHeadline} from '../sla/verdict-text.js'
 import type {RunRecord} from './run-record.js'
 
 const FAILURE_TYPES = {fail: 'SLA_FAILED', 'no-data': 'SLA_NO_DATA', inconclusive: 'SLA_INCONCLUSIVE'} as const
 
 export function renderJunit(record: RunRecord): string {
   const results = record.sla.results
-  const failures = results.filter((result) => !isMet(result)).length
+  const failures = results.filter((result) => !result.met).length
   const seconds = (record.durationMs / 1000).toFixed(3)
   const cases = results.map((result) => {
     const open = `    <testcase classname="sla.${xml(record.profile)}" name="${xml(result.name)}" time="${seconds}">`
-    if (isMet(result)) {
+    if (result.met) {
       const note = result.status === 'pass' ? `observed ${result.observedText}` : `${result.status}, allowed by the target: ${result.reason ?? ''}`
       return `${open}\n      <system-out>${xml(note)}</system-out>\n    </testcase>`
     }

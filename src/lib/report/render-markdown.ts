@@ -2,12 +2,12 @@
 // rest folded into <details>: every target, the series, quota accounting.
 import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
 import {formatDuration} from '../text/duration.js'
-import {evidenceText, isMet, notApplicableLine, statusWord, verdictCounts, verdictHeadline} from '../sla/verdict-text.js'
+import {evidenceText, notApplicableLine, statusWord, verdictCounts, verdictHeadline} from '../sla/verdict-text.js'
 import type {RunRecord} from './run-record.js'
 
 export function renderMarkdown(record: RunRecord): string {
   const {sla} = record
-  const unmet = sla.results.filter((result) => !isMet(result))
+  const unmet = sla.results.filter((result) => !result.met)
   const notApplicable = notApplicableLine(sla, record.profile)
   const lines = [
     `## ${sla.results.length === 0 ? '➖ No SLA targets' : sla.passed ? '✅ SLA passed' : '❌ SLA failed'} — \`${record.profile}\` (seed ${record.seed}, ${formatDuration(record.durationMs)})`,
@@ -19,7 +19,7 @@ export function renderMarkdown(record: RunRecord): string {
   const backlogs = record.variants.flatMap((variant) => grownBacklogs(variant.gauges ?? []).map((backlog) => `> ⚠️ ${record.variants.length > 1 ? `${variant.name}: ` : ''}${describeBacklog(backlog)}`))
   if (backlogs.length > 0) lines.push('', ...backlogs.flatMap((line, index) => (index === 0 ? [line] : ['>', line])))
   lines.push('', '<details><summary>All SLA targets</summary>', '', '| | target | result | observed | evidence |', '|---|---|---|---|---|')
-  for (const result of sla.results) lines.push(`| ${result.status === 'pass' ? '✅' : isMet(result) ? '☑️' : result.status === 'fail' ? '❌' : '⚠️'} | \`${cell(result.name)}\` | ${statusWord(result)} | ${cell(result.observedText)} | ${cell(evidenceText(result))} |`)
+  for (const result of sla.results) lines.push(`| ${result.status === 'pass' ? '✅' : result.met ? '☑️' : result.status === 'fail' ? '❌' : '⚠️'} | \`${cell(result.name)}\` | ${statusWord(result)} | ${cell(result.observedText)} | ${cell(evidenceText(result))} |`)
   lines.push('', '</details>')
   for (const variant of record.variants) {
     lines.push('', `<details><summary>Latency and errors${record.variants.length > 1 ? ` — ${cell(variant.name)}` : ''}</summary>`, '', '| series | requests | p50 | p90 | p99 | p99.9 | max | failed |', '|---|---:|---:|---:|---:|---:|---:|---:|')

@@ -6,7 +6,7 @@ import type {QuotaAccounting} from '../quota/accounting.js'
 import type {SlaVerdict} from '../sla/evaluate.js'
 import {wrapLines} from '../text/fit-width.js'
 import {formatTable} from '../text/table.js'
-import {evidenceText, isMet, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
+import {evidenceText, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
 import type {RunRecord} from './run-record.js'
 
 export function renderTerminal(record: RunRecord, layout: SummaryLayout = {}): string {
@@ -34,7 +34,7 @@ function verdictLines(sla: SlaVerdict, profile: string, {width}: SummaryLayout):
   const notApplicable = notApplicableLine(sla, profile)
   if (sla.results.length === 0) return [verdictHeadline(sla, profile), ...(notApplicable ? [`  ${notApplicable}`] : [])]
   const rows = sla.results.map((result) => [statusWord(result), result.name, result.observedText, evidenceText(result)])
-  const reasons = sla.results.filter((result) => !isMet(result) && result.status !== 'fail' && result.reason).map((result) => `  ${result.name}: ${result.reason}`)
+  const reasons = sla.results.filter((result) => !result.met && result.status !== 'fail' && result.reason).map((result) => `  ${result.name}: ${result.reason}`)
   return [
     `${verdictHeadline(sla, profile)}${sla.source ? ` · targets from ${sla.source}` : ''}${sla.abortedBy ? ` — run aborted early by ${sla.abortedBy}` : ''}`,
     formatTable([['', 'target', 'observed', 'evidence'], ...rows], '  ', {width}),

@@ -31,20 +31,23 @@ export interface ChosenSla {
 export interface ChooseSlaOptions {
   /** The run goes to the stack (not a bare --target), so it has quota accounting when it sends generates. */
   stackRun: boolean
+  /** Every metric name of the stack, when the caller has it already (`validate`, for each profile). */
+  universe?: ReadonlySet<string>
 }
 
 export async function chooseSlaTargets(stack: Stack, profile: LoadProfile, slaFile: string | undefined, options: ChooseSlaOptions): Promise<ChosenSla> {
   const run = runMetrics(profile.name, profile.requests, options.stackRun)
-  const universe = await stackMetricUniverse(stack, run.series)
+  const explicit = slaFile ? await readSlaFile(slaFile) : profile.sla
+  const named = [...stack.manifest.sla, ...explicit].map((target) => target.metric)
+  const universe = options.universe ?? (await stackMetricUniverse(stack, run.series, named))
   // The manifest's defaults are checked whichever source wins, so a typo there never waits for the day it is used.
   checkManifestSla(stack, universe)
   let chosen: ChosenSla
   if (slaFile || profile.sla.length > 0) {
-    const targets = slaFile ? await readSlaFile(slaFile) : profile.sla
     const file = slaFile ? displayPath(path.resolve(slaFile)) : (profile.file ?? profile.name)
-    const problems = unavailableProblems(targets, run, universe, file)
+    const problems = unavailableProblems(explicit, run, universe, file)
     if (problems.length > 0) throw sourceProblemsError(slaFile ? 'SLA_FILE_INVALID' : 'PROFILE_INVALID', file, problems, UNJUDGEABLE_HINT)
-    chosen = {targets, source: slaFile ? file : `profile ${profile.name}`, notApplicable: []}
+    chosen = {targets: [...explicit], source: slaFile ? file : `profile ${profile.name}`, notApplicable: []}
   } else {
     const notApplicable: NotApplicableTarget[] = []
     const targets: SlaTarget[] = []
@@ -68,8 +71,14 @@ export function checkManifestSla(stack: Stack, universe: ReadonlySet<string>): v
   if (problems.length > 0) throw sourceProblemsError('MANIFEST_INVALID', file, problems, UNJUDGEABLE_HINT)
 }
 
-/** Every metric name a target in this stack may use: built-in, run-wide, quota, and the series of its profiles. */
-export async function stackMetricUniverse(stack: Stack, series: Iterable<string> = []): Promise<Set<string>> {
+/**
+ * Every metric name a target in this stack may use: built-in, run-wide, quota, `series`, and the
+ * series of the stack's profiles. The profiles are read only when one of `named` is none of the
+ * others (a custom series, or a typo), so a bench does not parse every profile to start.
+ */
+export async function stackMetricUniverse(stack: Stack, series: readonly string[] = [], named?: readonly string[]): Promise<Set<string>> {
+  const known = metricUniverse(series)
+  if (named?.every((name) => known.has(name))) return known
   const dir = path.resolve(stack.dir, stack.manifest.profiles)
   const names = await listProfiles(stack)
   // Profile by profile: one that does not parse adds nothing here (`validate` and its own bench report it).

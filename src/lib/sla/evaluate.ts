@@ -6,12 +6,11 @@
 //     straddles the threshold, which fails unless the target says `allowInconclusive: true`, and
 //     says how many samples, or how long a run, would decide it.
 // Any result that is not met fails the verdict (exit 99).
-import {decodeHistogram} from '../measure/histogram.js'
 import type {VariantData} from '../measure/run-data.js'
 import type {QuotaAccounting} from '../quota/accounting.js'
 import {formatDuration} from '../text/duration.js'
 import type {NotApplicableTarget} from './choose-targets.js'
-import {observe, SortedSamples, type Observation} from './observe.js'
+import {observe, samplesOf, type SortedSamples, type Observation} from './observe.js'
 import {percentileRanks, samplesToDecide} from './percentile-interval.js'
 import type {SlaTarget} from './targets.js'
 import {compare, parseThreshold, type Threshold} from './threshold.js'
@@ -89,7 +88,7 @@ export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: Q
   const series = variant.totals[target.metric]
   const q = percentileOf(target.threshold)
   if (series && q !== undefined) {
-    const sorted = new SortedSamples(decodeHistogram(series.latencyHistogram), series.counts.dropped)
+    const sorted = samplesOf(series)
     return {...common, ...judgePercentile(target, sorted, q, options.project === false ? undefined : loadSpanMs(variant), observed), observed, observedText}
   }
   const status = compare(round(observed.value), target.threshold.op, target.threshold.value) ? 'pass' : 'fail'

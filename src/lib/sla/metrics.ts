@@ -92,10 +92,14 @@ export function unavailableProblems(targets: readonly SlaTarget[], run: RunMetri
     const found = availability(target.metric, run, universe)
     const misfit = aggregateProblem(target)
     const message = !found.available ? (found.known ? `no data in this run: ${found.reason}` : found.reason) : misfit
-    if (message === undefined) return []
-    const at = target.at ?? {file, line: 1, col: 1}
-    return [{file: at.file, line: at.line, col: at.col, message: `sla.${target.metric}: ${message}`}]
+    return message === undefined ? [] : [targetProblem(target, file, message)]
   })
+}
+
+/** A problem at the target's own line (the file's first, for a target streamctl added itself). */
+function targetProblem(target: SlaTarget, file: string, message: string): SourceProblem {
+  const at = target.at ?? {file, line: 1, col: 1}
+  return {file: at.file, line: at.line, col: at.col, message: `sla.${target.metric}: ${message}`}
 }
 
 /** The problems of targets whose metric no run of the stack produces (typos), or whose aggregate does not fit it. */
@@ -103,8 +107,6 @@ export function unknownNameProblems(targets: readonly SlaTarget[], universe: Rea
   return targets.flatMap((target) => {
     const suggestion = universe.has(target.metric) ? undefined : closestMatch(target.metric, universe)
     const message = universe.has(target.metric) ? aggregateProblem(target) : `no metric "${target.metric}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`
-    if (message === undefined) return []
-    const at = target.at ?? {file, line: 1, col: 1}
-    return [{file: at.file, line: at.line, col: at.col, message: `sla.${target.metric}: ${message}`}]
+    return message === undefined ? [] : [targetProblem(target, file, message)]
   })
 }

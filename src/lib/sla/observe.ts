@@ -71,9 +71,9 @@ function observeSeries(series: SeriesData, threshold: Threshold): Observation | 
   const withDrops = (value: number): Observation => ({value: dropped > 0 ? Number.POSITIVE_INFINITY : value, unit: 'ms', samples, dropped})
   switch (aggregate.kind) {
     case 'percentile':
-      return {value: new SortedSamples(decodeHistogram(series.latencyHistogram), dropped).percentile(aggregate.p), unit: 'ms', samples, dropped}
+      return {value: samplesOf(series).percentile(aggregate.p), unit: 'ms', samples, dropped}
     case 'med':
-      return {value: new SortedSamples(decodeHistogram(series.latencyHistogram), dropped).percentile(50), unit: 'ms', samples, dropped}
+      return {value: samplesOf(series).percentile(50), unit: 'ms', samples, dropped}
     case 'avg':
       return withDrops(latency.mean)
     case 'max':
@@ -86,6 +86,15 @@ function observeSeries(series: SeriesData, threshold: Threshold): Observation | 
     case 'value':
       return {value: failedOf(series.counts) + dropped, unit: 'number', samples, dropped}
   }
+}
+
+const decoded = new WeakMap<SeriesData, SortedSamples>()
+
+/** A series' samples, decoded once however many targets (and their intervals) read them. */
+export function samplesOf(series: SeriesData): SortedSamples {
+  let sorted = decoded.get(series)
+  if (!sorted) decoded.set(series, (sorted = new SortedSamples(decodeHistogram(series.latencyHistogram), series.counts.dropped)))
+  return sorted
 }
 
 /** A series' latencies in order, in milliseconds: the recorded ones, then the dropped ones as +Infinity. */

@@ -5,21 +5,16 @@
 import {formatDuration} from '../text/duration.js'
 import {formatInterval, type SlaResult, type SlaVerdict} from './evaluate.js'
 
-/** Whether a result counts as met (records written before `met` existed: anything but a fail). */
-export function isMet(result: SlaResult): boolean {
-  return result.met ?? result.status !== 'fail'
-}
-
 export function statusWord(result: SlaResult): string {
   const word = {pass: 'PASS', fail: 'FAIL', 'no-data': 'NO DATA', inconclusive: 'INCONCLUSIVE'}[result.status]
-  return result.status !== 'pass' && isMet(result) ? `${word} (allowed)` : word
+  return result.status !== 'pass' && result.met ? `${word} (allowed)` : word
 }
 
 /** `3 of 4 targets met, 1 inconclusive (14 not applicable to retry-storm)`. */
 export function verdictCounts(sla: SlaVerdict, profile: string): string {
   const results = sla.results
-  const met = results.filter(isMet).length
-  const undecided = (status: SlaResult['status']) => results.filter((result) => result.status === status && !isMet(result)).length
+  const met = results.filter((result) => result.met).length
+  const undecided = (status: SlaResult['status']) => results.filter((result) => result.status === status && !result.met).length
   const extras = [undecided('inconclusive') > 0 ? `${undecided('inconclusive')} inconclusive` : '', undecided('no-data') > 0 ? `${undecided('no-data')} with no data` : ''].filter(Boolean)
   const left = notApplicableCount(sla)
   return `${met} of ${results.length} target${results.length === 1 ? '' : 's'} met${extras.length > 0 ? `, ${extras.join(', ')}` : ''}${left > 0 ? ` (${left} not applicable to ${profile})` : ''}`
@@ -51,7 +46,7 @@ export function evidenceText(result: SlaResult): string {
   if (result.observed?.samples !== undefined) parts.push(`n=${result.observed.samples.toLocaleString('en-US')}${result.observed.dropped ? ` (${result.observed.dropped} dropped)` : ''}`)
   if (result.interval) parts.push(`${Math.round(result.interval.confidence * 100)}% CI ${formatInterval(result.interval)}`)
   if (result.status === 'inconclusive') parts.push(result.toDecide ? `needs ~${result.toDecide.samples.toLocaleString('en-US')} samples${result.toDecide.durationMs ? ` (~${formatDuration(result.toDecide.durationMs)} run)` : ''}` : 'at the threshold: no run length decides it')
-  if (result.status === 'no-data') parts.push(isMet(result) ? 'no samples (allowed)' : 'no samples: nothing to judge')
+  if (result.status === 'no-data') parts.push(result.met ? 'no samples (allowed)' : 'no samples: nothing to judge')
   return parts.join(' · ')
 }
 
