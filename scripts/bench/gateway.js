@@ -3,8 +3,10 @@
 // (autocannon, 64 connections), and `GET /v1/requests/{id}` latency, next to a trivial node:http
 // server (answering 202 with a small JSON body) measured in the same run on the same machine. The gateway runs as `streamctl serve gateway` (a separate process, as in a stack) on
 // real PostgreSQL, Redis and RabbitMQ, in a database, key prefix and vhost of its own that are
-// removed afterwards. Targets (PRODUCT.md §6): >= 3,000 accepted generate req/s with p99 < 25 ms;
-// status p99 < 10 ms. Needs `npm run build` first.
+// removed afterwards. Targets (PRODUCT.md §6): >= 3,000 accepted generate req/s flat out; the
+// stack's CPU per accepted generate at a steady 3,000/s (gateway + PostgreSQL + Redis + RabbitMQ
+// processes) and its ratio to the trivial server's CPU per request, the figure to drive down;
+// latencies beside the trivial server's. Needs `npm run build` first.
 //
 // No worker runs, so inference_requests only grows; it is emptied before each generate step, so that
 // no step runs behind the backlog of the warm-up and the steps before it (about 90,000 messages by
@@ -148,10 +150,32 @@ try {
   const maxPeer = results.find((result) => result.endpoint === 'generate' && result.server !== 'gateway' && result.rate === 'max')
   console.log('(server CPU: user+system time of the server process; PG / RabbitMQ / Redis: the same for every process of that service on the machine, per gateway request)')
   console.log(`\nflat out: gateway ${maxGateway.acceptedPerSec.toFixed(0)} accepted generate/s = ${(maxGateway.acceptedPerSec / maxPeer.acceptedPerSec).toFixed(2)} x the trivial server (${maxPeer.acceptedPerSec.toFixed(0)}/s)`)
-  console.log('targets (PRODUCT.md §6): >= 3000 accepted generate/s with p99 < 25 ms; status p99 < 10 ms')
-  writeResult('gateway', {durationSeconds: duration, connections, results})
+  const stackCpu = stackCpuPerGenerate(results)
+  if (stackCpu) {
+    const parts = Object.entries(stackCpu.parts).map(([part, us]) => `${part} ${us.toFixed(0)}`).join(' + ')
+    console.log(`stack CPU per accepted generate at a steady ${stackCpu.rate}/s: ${stackCpu.us.toFixed(0)} µs (${parts}) = ${stackCpu.ratio.toFixed(1)} x the trivial server's ${stackCpu.peerUs.toFixed(0)} µs per request`)
+  }
+  console.log('targets (PRODUCT.md §6): >= 3000 accepted generate/s flat out; the stack CPU per accepted generate (and its ratio to the trivial server) is the figure to drive down; latencies are reported beside the trivial server')
+  writeResult('gateway', {durationSeconds: duration, connections, results, ...(stackCpu ? {stackCpu} : {})})
 } finally {
   await cleanup()
+}
+
+/**
+ * CPU per accepted generate summed over the gateway, PostgreSQL, RabbitMQ and Redis processes at the
+ * steadiest high fixed rate (3,000/s when measured, else the highest), and its ratio to the trivial
+ * server's CPU per request at the same rate: the stack's cost that the machine's speed moves least.
+ */
+function stackCpuPerGenerate(results) {
+  const fixed = results.filter((result) => result.endpoint === 'generate' && typeof result.rate === 'number')
+  const rate = fixed.some((result) => result.rate === 3000) ? 3000 : Math.max(...fixed.map((result) => result.rate))
+  const gateway = fixed.find((result) => result.server === 'gateway' && result.rate === rate)
+  const peer = fixed.find((result) => result.server !== 'gateway' && result.rate === rate)
+  if (!gateway || !peer || peer.cpuUsPerRequest <= 0) return undefined
+  const {postgres, rabbitmq, redis} = gateway.servicesCpuUsPerRequest
+  const parts = {gateway: gateway.cpuUsPerRequest, PostgreSQL: postgres, RabbitMQ: rabbitmq, Redis: redis}
+  const us = Object.values(parts).reduce((sum, value) => sum + value, 0)
+  return {rate, us, parts, peerUs: peer.cpuUsPerRequest, ratio: us / peer.cpuUsPerRequest}
 }
 
 function ms(value) {

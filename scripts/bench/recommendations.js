@@ -88,7 +88,8 @@ async function setUp() {
   const {storeContentEvents} = await dist('services/content-pipeline/catalogue-store.js')
   const {contentDropEvents} = await dist('services/streamflow/content-drop.js')
   await applyMigrations(db, path.join(root, 'stacks/reference/migrations'))
-  const tier = {name: 'bench', daily: {requests: 1e9, tokens: 1e12}, monthly: {requests: 1e9, tokens: 1e12}, rateLimit: {perSecond: 1e6, burst: 1e6}, priority: 1}
+  // One key reads every user's recommendations: its tier grants readsAllUsers (an internal client's).
+  const tier = {name: 'bench', daily: {requests: 1e9, tokens: 1e12}, monthly: {requests: 1e9, tokens: 1e12}, rateLimit: {perSecond: 1e6, burst: 1e6}, priority: 1, readsAllUsers: true}
   const {users} = await seedAccounts(db, {tiers: [tier], seed: {users: 1, mix: {bench: 1}, seed: 1}})
   await storeContentEvents(db, contentDropEvents(catalogueSize, 'bench'))
   // Users with a taste: two genres each, so every miss ranks a real affinity vector.

@@ -9,6 +9,8 @@ import {seedAccounts} from '../../src/lib/provision/seed.js'
 import type {SeededUser} from '../../src/lib/stack/credentials.js'
 import type {QuotaTier} from '../../src/lib/stack/manifest.js'
 import type {Env} from '../../src/services/common/config.js'
+import {quotaPeriods} from '../../src/services/common/quota/quota.js'
+import {RedisKeys} from '../../src/services/common/redis-keys.js'
 import type {RunningService} from '../../src/services/common/runtime.js'
 import {createTestDatabase, createTestVhost, dropRedisPrefix, uniqueName, type TestDatabase, type TestVhost} from './infra.js'
 import {eventually, REFERENCE_DIR, startService} from './services.js'
@@ -25,10 +27,10 @@ const tier = (name: string, dailyRequests: number, rateLimit = {perSecond: 100_0
 
 /**
  * Tiers of the test population: a roomy one, one of exactly 100 requests a day, one of 2, one with
- * a burst of 3 that refills one request per 100 s (so a slow machine cannot refill it mid-test), and
- * a high-priority one.
+ * a burst of 3 that refills one request per 100 s (so a slow machine cannot refill it mid-test), a
+ * high-priority one, and a staff one whose keys may act for any user.
  */
-export const TEST_TIERS = [tier('roomy', 1_000_000), tier('limited', 100), tier('tiny', 2), tier('bursty', 1_000_000, {perSecond: 0.01, burst: 3}), tier('vip', 1_000_000, undefined, 9)]
+export const TEST_TIERS = [tier('roomy', 1_000_000), tier('limited', 100), tier('tiny', 2), tier('bursty', 1_000_000, {perSecond: 0.01, burst: 3}), tier('vip', 1_000_000, undefined, 9), {...tier('staff', 1_000_000), readsAllUsers: true}]
 
 export interface InferenceStack {
   env: Env
@@ -108,6 +110,12 @@ export function raceClient(): Agent {
 export async function generate(gatewayUrl: string, user: SeededUser, body: unknown = {prompt: 'Recommend three films for a rainy evening.', max_tokens: 64}, dispatcher?: Agent) {
   const response = await fetch(`${gatewayUrl}/v1/generate`, {method: 'POST', headers: authorized(user), body: JSON.stringify(body), ...(dispatcher ? {dispatcher} : {})})
   return {status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown>}
+}
+
+/** A user's quota counters for today (UTC): requests admitted, tokens reserved and used. */
+export async function userQuotaToday(stack: InferenceStack, userId: string): Promise<{requests: number; reserved: number; used: number}> {
+  const hash = await stack.redis.hgetall(RedisKeys.quota(userId, `d:${quotaPeriods(new Date()).day}`))
+  return {requests: Number(hash.requests ?? 0), reserved: Number(hash.reserved ?? 0), used: Number(hash.used ?? 0)}
 }
 
 /** Sums of the quota hashes of every user and period, and the open reservations. */

@@ -57,7 +57,7 @@ describe('StreamFlow read side', () => {
   const startProjector = async () => (services.projector = await startService('projector', env))
 
   beforeAll(async () => {
-    ;[broker, stack] = await Promise.all([startBrokerProcess(), createInferenceStack({users: {viewer: 'roomy'}})])
+    ;[broker, stack] = await Promise.all([startBrokerProcess(), createInferenceStack({users: {viewer: 'staff', ana: 'roomy'}})])
     pool = new pg.Pool({connectionString: stack.database.url, max: 3})
     redis = stack.redis
     const prefix = stack.prefix
@@ -148,6 +148,22 @@ describe('StreamFlow read side', () => {
       return total.every((value) => value === 0) ? total : undefined
     }, 10_000, 'consumer lag 0')
     expect(lag).toEqual([0, 0, 0])
+  })
+
+  it('lets a key read recommendations and send events for its own user only, unless its tier grants readsAllUsers', async () => {
+    const own = stack.users.ana!
+    const asOwn = async (method: string, route: string, body?: unknown) => {
+      const response = await fetch(`${services.gateway!.url}${route}`, {method, headers: authorized(own), body: body === undefined ? undefined : JSON.stringify(body)})
+      return {status: response.status, body: (await response.json()) as {error?: {code: string; message: string}}}
+    }
+    const someoneElses = await asOwn('GET', GatewayRoutes.recommendations('user-00511'))
+    expect(someoneElses.status).toBe(403)
+    expect(someoneElses.body.error?.message).toMatch(new RegExp(`belongs to ${own.userId}.*readsAllUsers`))
+    expect((await asOwn('GET', GatewayRoutes.recommendations(own.userId))).status).toBe(200)
+    const forged = await asOwn('POST', GatewayRoutes.events, {event_id: 'evt-forged-0001', type: 'like', user_id: 'ben', content_id: 'standup', ts: '2026-01-01T20:00:00Z'})
+    expect(forged.status).toBe(403)
+    // The staff tier (readsAllUsers) acts for anyone: the viewer's key is used for ana, ben and others below.
+    expect((await call('GET', GatewayRoutes.recommendations('user-00511'))).status).toBe(200)
   })
 
   it('answers malformed events with the right 4xx, naming the problem, and produces nothing', async () => {

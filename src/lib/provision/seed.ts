@@ -49,19 +49,22 @@ export async function seedAccounts(client: pg.ClientBase, quotas: StackManifest[
 }
 
 async function upsertTiers(client: pg.ClientBase, tiers: QuotaTier[]): Promise<SeedResult['tiers']> {
-  const existing = await client.query<Record<string, string | number>>('SELECT * FROM tiers')
+  const existing = await client.query<Record<string, string | number | boolean>>('SELECT * FROM tiers')
   const byName = new Map(existing.rows.map((row) => [String(row.name), row]))
   const result: SeedResult['tiers'] = []
   for (const tier of tiers) {
-    const values = [tier.name, tier.daily.requests, tier.daily.tokens, tier.monthly.requests, tier.monthly.tokens, tier.rateLimit.perSecond, tier.rateLimit.burst, tier.priority]
+    const values = [tier.name, tier.daily.requests, tier.daily.tokens, tier.monthly.requests, tier.monthly.tokens, tier.rateLimit.perSecond, tier.rateLimit.burst, tier.priority, tier.readsAllUsers ?? false]
     const row = byName.get(tier.name)
-    const same = row && values.slice(1).every((value, index) => Number(row[TIER_COLUMNS[index + 1]!]) === value)
+    const same = row && values.slice(1).every((value, index) => {
+      const stored = row[TIER_COLUMNS[index + 1]!]
+      return typeof value === 'boolean' ? stored === value : Number(stored) === value
+    })
     if (same) {
       result.push({name: tier.name, action: 'unchanged'})
       continue
     }
     await client.query(
-      `INSERT INTO tiers (${TIER_COLUMNS.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO tiers (${TIER_COLUMNS.join(', ')}) VALUES (${TIER_COLUMNS.map((_, index) => `$${index + 1}`).join(', ')})
        ON CONFLICT (name) DO UPDATE SET ${TIER_COLUMNS.slice(1).map((column) => `${column} = EXCLUDED.${column}`).join(', ')}`,
       values,
     )
@@ -70,7 +73,7 @@ async function upsertTiers(client: pg.ClientBase, tiers: QuotaTier[]): Promise<S
   return result
 }
 
-const TIER_COLUMNS = ['name', 'daily_requests', 'daily_tokens', 'monthly_requests', 'monthly_tokens', 'rate_per_second', 'rate_burst', 'priority']
+const TIER_COLUMNS = ['name', 'daily_requests', 'daily_tokens', 'monthly_requests', 'monthly_tokens', 'rate_per_second', 'rate_burst', 'priority', 'reads_all_users']
 
 async function issueKeys(client: pg.ClientBase, population: Array<{userId: string; tier: string}>, knownKeys: SeededUser[]): Promise<Pick<SeedResult, 'keysIssued' | 'keysRevoked' | 'users'>> {
   const active = await client.query<{key_id: string; user_id: string; key_hash: Buffer}>('SELECT key_id, user_id, key_hash FROM api_keys WHERE revoked_at IS NULL AND user_id = ANY($1::text[])', [population.map((user) => user.userId)])

@@ -71,6 +71,8 @@ export interface QuotaTier {
   rateLimit: {perSecond: number; burst: number}
   /** Higher is served first when request prioritisation is switched on. */
   priority: number
+  /** Its keys may read any user's recommendations and requests and send events for any user (default: only their own user's). */
+  readsAllUsers?: boolean
 }
 
 export interface QuotaSeed {
@@ -201,6 +203,7 @@ export const manifestSchema: JsonSchema = {
                 properties: {perSecond: {type: 'number', exclusiveMinimum: 0}, burst: {type: 'integer', minimum: 1}},
               },
               priority: {type: 'integer', minimum: 0, maximum: 255},
+              readsAllUsers: {type: 'boolean'},
             },
           },
         },

@@ -1,6 +1,8 @@
 // Group commit: callers hand in one item each and wait for it, items arriving together are written
 // in one batch (one statement, one commit), and at most `maxConcurrent` batches run at once. Under
-// load batches grow by themselves; when idle an item is written alone, at once.
+// load batches grow by themselves; when idle an item is written alone, at once. When a batch fails
+// with an error that `isolate` blames on an item (a row the database refuses), each item is written
+// again alone, so only the item at fault fails and its neighbours, often other tenants', do not.
 export class Batcher<T> {
   private pending: Array<{item: T; resolve: () => void; reject: (error: unknown) => void}> = []
   private active = 0
@@ -10,6 +12,7 @@ export class Batcher<T> {
     private readonly writeBatch: (items: T[]) => Promise<void>,
     private readonly maxBatch = 256,
     private readonly maxConcurrent = 4,
+    private readonly isolate: (error: unknown) => boolean = () => false,
   ) {}
 
   add(item: T): Promise<void> {
@@ -31,7 +34,10 @@ export class Batcher<T> {
       this.active++
       this.writeBatch(batch.map((entry) => entry.item)).then(
         () => batch.forEach((entry) => entry.resolve()),
-        (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+        async (error: unknown) => {
+          if (batch.length === 1 || !this.isolate(error)) return batch.forEach((entry) => entry.reject(error))
+          await Promise.all(batch.map((entry) => this.writeBatch([entry.item]).then(entry.resolve, entry.reject)))
+        },
       ).finally(() => {
         this.active--
         this.flush()

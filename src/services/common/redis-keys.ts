@@ -20,4 +20,6 @@ export const RedisKeys = {
   openReservations: 'quota:open',
   /** Sorted set of admitted requests RabbitMQ has not confirmed yet, scored by admission time (ms). */
   pendingDispatch: 'dispatch:pending',
+  /** Set when a request whose store was slow is known stored, so the sweeper never refunds it (see quota.ts confirmStored). */
+  storedMark: (requestId: string) => `stored:${requestId}`,
 } as const

@@ -84,7 +84,3 @@ export function withStatusScripts(redis: Redis): StatusRedis {
 export async function markRunning(redis: StatusRedis, requestId: string): Promise<boolean> {
   return (await redis.requestMarkRunning(RedisKeys.requestStatus(requestId))) === 1
 }
-
-export async function forgetStatus(redis: Redis, requestId: string): Promise<void> {
-  await redis.del(RedisKeys.requestStatus(requestId))
-}

@@ -10,6 +10,13 @@ export interface Principal {
   keyId: string
   userId: string
   tier: TierLimits
+  /** The tier lets the key read (and send events for) any user, not only its own. */
+  readsAllUsers: boolean
+}
+
+/** Whether a principal may read or act on `userId`'s data: its own user, or any with a tier that grants it. */
+export function mayActFor(principal: Principal, userId: string): boolean {
+  return principal.userId === userId || principal.readsAllUsers
 }
 
 interface KeyRecord {
@@ -45,8 +52,8 @@ export class Authenticator {
     const cached = this.cache.get(keyId)
     if (cached && cached.expires > now) return cached.record
     const result = await this.pool
-      .query<{key_hash: Buffer; user_id: string; name: string; daily_requests: string; daily_tokens: string; monthly_requests: string; monthly_tokens: string; rate_per_second: string; rate_burst: number; priority: number}>(
-      `SELECT k.key_hash, k.user_id, t.name, t.daily_requests, t.daily_tokens, t.monthly_requests, t.monthly_tokens, t.rate_per_second, t.rate_burst, t.priority
+      .query<{key_hash: Buffer; user_id: string; name: string; daily_requests: string; daily_tokens: string; monthly_requests: string; monthly_tokens: string; rate_per_second: string; rate_burst: number; priority: number; reads_all_users: boolean}>(
+      `SELECT k.key_hash, k.user_id, t.name, t.daily_requests, t.daily_tokens, t.monthly_requests, t.monthly_tokens, t.rate_per_second, t.rate_burst, t.priority, t.reads_all_users
        FROM api_keys k JOIN users u ON u.user_id = k.user_id JOIN tiers t ON t.name = u.tier
        WHERE k.key_id = $1 AND k.revoked_at IS NULL`,
         [keyId],
@@ -68,6 +75,7 @@ export class Authenticator {
               rateLimit: {perSecond: Number(row.rate_per_second), burst: row.rate_burst},
               priority: row.priority,
             },
+            readsAllUsers: row.reads_all_users,
           },
         }
       : undefined

@@ -12,9 +12,10 @@
 // Nothing is lost in between: every sweepMs the sweeper claims entries older than graceMs (a lease:
 // their score moves to now, so a second gateway does not take them too) and settles each one by its
 // row — still queued: published again; in any other state: forgotten; no row at all (the gateway
-// died between reserving and storing): the reservation is released. A message confirmed but not
-// yet removed from the set when a gateway dies is sent twice; the collector settles by request id,
-// so that costs a second LLM call, never a second charge.
+// died between reserving and storing, or could not refund a failed store): the admission is
+// refunded (quota.ts refundAdmission). A message confirmed but not yet removed from the set when a
+// gateway dies is sent twice; the collector settles by request id, so that costs a second LLM call,
+// never a second charge.
 //
 // While RabbitMQ is unreachable (at start, or after a lost connection) the publisher is not open: a
 // generate is still stored and answered 202 but not published, and the sweeper waits. When the
@@ -28,7 +29,7 @@ import type {ConfirmedPublisher} from '../common/amqp-publisher.js'
 import {Batcher} from '../common/batcher.js'
 import type {InferenceRequestMessage} from '../common/inference-messages.js'
 import type {Logger} from '../common/log.js'
-import {parsePendingMember, settleReservation} from '../common/quota/quota.js'
+import {parsePendingMember, refundAdmission} from '../common/quota/quota.js'
 import {RedisKeys} from '../common/redis-keys.js'
 
 export interface DispatcherOptions {
@@ -170,9 +171,11 @@ export class Dispatcher {
         }
         if (!row) {
           outcome.released++
-          await settleReservation(this.redis, {requestId: entry.requestId, userId: entry.userId, day: entry.day, month: entry.day.slice(0, 7), actualTokens: 0})
-          this.log.warn('released the reservation of a request that was never stored', {request_id: entry.requestId})
-        } else outcome.forgotten++
+          await refundAdmission(this.redis, entry)
+          this.log.warn('refunded the admission of a request that was never stored', {request_id: entry.requestId})
+          return
+        }
+        outcome.forgotten++
         await this.redis.zrem(RedisKeys.pendingDispatch, entry.member)
       }),
     )

@@ -5,6 +5,16 @@
 import type pg from 'pg'
 import type {InferenceRequestMessage} from '../common/inference-messages.js'
 
+/**
+ * Whether PostgreSQL refused a write because of what a row holds (SQLSTATE classes 22 data exception,
+ * 23 integrity constraint violation, 54 program limit exceeded), not because the store is unreachable
+ * or failing: a batch that fails so is retried row by row, and the row at fault is the request's fault.
+ */
+export function isRowFault(error: unknown): boolean {
+  const code = (error as {code?: unknown})?.code
+  return typeof code === 'string' && /^(22|23|54)/.test(code)
+}
+
 export interface RequestRow {
   message: InferenceRequestMessage
   keyId: string

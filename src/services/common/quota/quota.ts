@@ -2,7 +2,7 @@
 import type {Redis} from 'ioredis'
 import {RedisKeys} from '../redis-keys.js'
 import {STATUS_TTL_SECONDS, statusCopy} from '../request-status.js'
-import {ADMIT_SCRIPT, SETTLE_SCRIPT} from './scripts.js'
+import {ADMIT_SCRIPT, CONFIRM_STORED_SCRIPT, REFUND_SCRIPT, SETTLE_SCRIPT} from './scripts.js'
 
 export interface TierLimits {
   name: string
@@ -39,6 +39,8 @@ const REASONS = ['rate_limit', 'daily_requests', 'daily_tokens', 'monthly_reques
 type QuotaRedis = Redis & {
   quotaAdmit(...args: Array<string | number>): Promise<[number, number, number, number]>
   quotaSettle(...args: Array<string | number>): Promise<number>
+  quotaRefund(...args: Array<string | number>): Promise<number>
+  quotaConfirmStored(...args: Array<string | number>): Promise<number>
 }
 
 /**
@@ -51,6 +53,8 @@ export function withScripts(redis: Redis): QuotaRedis {
   if (typeof scripted.quotaAdmit !== 'function') {
     redis.defineCommand('quotaAdmit', {numberOfKeys: 6, lua: ADMIT_SCRIPT})
     redis.defineCommand('quotaSettle', {numberOfKeys: 3, lua: SETTLE_SCRIPT})
+    redis.defineCommand('quotaRefund', {numberOfKeys: 6, lua: REFUND_SCRIPT})
+    redis.defineCommand('quotaConfirmStored', {numberOfKeys: 2, lua: CONFIRM_STORED_SCRIPT})
   }
   return scripted
 }
@@ -106,6 +110,26 @@ export function parsePendingMember(member: string): {requestId: string; userId: 
 export async function settleReservation(redis: Redis, input: {requestId: string; userId: string; day: string; month: string; actualTokens: number}): Promise<boolean> {
   const keys = quotaKeys(input.userId, input.day, input.month)
   return (await withScripts(redis).quotaSettle(keys.day, keys.month, RedisKeys.openReservations, input.requestId, input.actualTokens)) === 1
+}
+
+/**
+ * Undoes an admission that will not end in a stored, queued request: the request is uncounted, its
+ * tokens released and its pending-dispatch entry and status copy removed, atomically; true when this
+ * call refunded it (false: settled or refunded before).
+ */
+export async function refundAdmission(redis: Redis, input: {requestId: string; userId: string; day: string}): Promise<boolean> {
+  const keys = quotaKeys(input.userId, input.day, input.day.slice(0, 7))
+  const member = pendingMember(input.requestId, input.userId, input.day)
+  return (await withScripts(redis).quotaRefund(keys.day, keys.month, RedisKeys.openReservations, RedisKeys.pendingDispatch, RedisKeys.requestStatus(input.requestId), RedisKeys.storedMark(input.requestId), input.requestId, member)) === 1
+}
+
+/**
+ * After a slow store: marks the request stored unless the dispatch sweeper refunded it meanwhile
+ * (then false, and the caller drops the row and fails the request). Stores faster than half the
+ * sweeper's grace period need no mark: the row is committed before the sweeper can look for it.
+ */
+export async function confirmStored(redis: Redis, requestId: string): Promise<boolean> {
+  return (await withScripts(redis).quotaConfirmStored(RedisKeys.openReservations, RedisKeys.storedMark(requestId), requestId, 2 * 86_400)) === 1
 }
 
 function secondsUntilReset(now: Date, period: 'day' | 'month'): number {

@@ -6,17 +6,18 @@ import {GatewayRoutes, Metrics, type GenerateAccepted} from '../../../lib/stack/
 import {HttpError, notFound, unavailable as serviceUnavailable} from '../../common/http/errors.js'
 import {integerField, rejectUnknownFields, requireObject, stringField, UUID} from '../../common/http/validate.js'
 import type {InferenceRequestMessage} from '../../common/inference-messages.js'
-import {admitRequest, pendingMember, quotaPeriods, settleReservation, type AdmitOutcome} from '../../common/quota/quota.js'
-import {forgetStatus, readCachedStatus, readStatusRow} from '../../common/request-status.js'
+import {admitRequest, confirmStored, pendingMember, quotaPeriods, refundAdmission, type AdmitOutcome} from '../../common/quota/quota.js'
+import {readCachedStatus, readStatusRow} from '../../common/request-status.js'
 import {countChatTokens} from '../../common/tokens.js'
 import {Batcher} from '../../common/batcher.js'
-import {RedisKeys} from '../../common/redis-keys.js'
+import {mayActFor} from '../auth.js'
 import type {GatewayRouteModule} from '../context.js'
-import {insertRequests, type RequestRow} from '../request-rows.js'
+import {insertRequests, isRowFault, type RequestRow} from '../request-rows.js'
 
 export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
   const {config, log} = {config: gateway.config, log: gateway.runtime.log}
-  const requestRows = new Batcher<RequestRow>((rows) => insertRequests(gateway.pg, rows), 256, config.insertConcurrency)
+  // A row PostgreSQL refuses fails its own request only: the group is written again row by row.
+  const requestRows = new Batcher<RequestRow>((rows) => insertRequests(gateway.pg, rows), 256, config.insertConcurrency, isRowFault)
   // Where an accepted generate's time goes: the API-key lookup, the Redis admit script, the
   // group-committed INSERT, and handing it to the dispatcher (waits only under back-pressure).
   const stages = new Histogram({
@@ -57,11 +58,12 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     try {
       await requestRows.add({message, keyId: principal.keyId, createdAt: now})
     } catch (error) {
-      await forgetStatus(gateway.redis, requestId).catch(() => {})
-      await release(requestId, principal.userId, day, month)
+      await refund(requestId, principal.userId, day)
+      if (isRowFault(error)) throw new HttpError(400, 'unstorable_request', `the request cannot be stored: ${(error as Error).message}`)
       throw unavailable('cannot store the request', error)
     }
     const stored = performance.now()
+    if (stored - admitting > config.dispatchGraceMs / 2) await settleSlowStore(requestId, principal.userId, day)
     await gateway.dispatcher.dispatch(message, pendingMember(requestId, principal.userId, day), now)
     observeStages({started, authenticated, admitting, admitted, stored, dispatched: performance.now()})
     const statusPath = GatewayRoutes.request(requestId)
@@ -78,13 +80,28 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
       (await readStatusRow(gateway.pg, id).catch((error: unknown) => {
         throw unavailable('cannot read the request', error)
       }))
-    if (!found || found.userId !== principal.userId) throw notFound(`no request ${id}`)
+    if (!found || !mayActFor(principal, found.userId)) throw notFound(`no request ${id}`)
     return {status: 200, body: found.status}
   })
 
-  async function release(requestId: string, userId: string, day: string, month: string): Promise<void> {
-    await settleReservation(gateway.redis, {requestId, userId, day, month, actualTokens: 0}).catch((error: Error) => log.error('cannot release a reservation', {request_id: requestId, error: error.message}))
-    await gateway.redis.zrem(RedisKeys.pendingDispatch, pendingMember(requestId, userId, day)).catch(() => {})
+  /**
+   * A store slow enough that the dispatch sweeper may have found no row and refunded the admission:
+   * either the request is marked stored first, or the row is dropped and the request fails.
+   */
+  async function settleSlowStore(requestId: string, userId: string, day: string): Promise<void> {
+    const kept = await confirmStored(gateway.redis, requestId).catch((error: Error) => {
+      log.error('cannot confirm a slowly stored request; dropping it', {request_id: requestId, error: error.message})
+      return false
+    })
+    if (kept) return
+    await gateway.pg.query('DELETE FROM requests WHERE request_id = $1', [requestId]).catch((error: Error) => log.error('cannot drop a request refunded while it was stored', {request_id: requestId, error: error.message}))
+    await refund(requestId, userId, day)
+    throw serviceUnavailable('storing the request took too long')
+  }
+
+  /** Undoes the admission of a request that was not stored; if Redis cannot be reached, the dispatcher's sweeper refunds it later. */
+  async function refund(requestId: string, userId: string, day: string): Promise<void> {
+    await refundAdmission(gateway.redis, {requestId, userId, day}).catch((error: Error) => log.error('cannot refund an admission now; the dispatch sweeper will', {request_id: requestId, error: error.message}))
   }
 
   function unavailable(what: string, error: unknown): HttpError {

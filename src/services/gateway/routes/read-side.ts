@@ -16,12 +16,15 @@
 // (user-events), CONTENT_EVENTS_TOPIC (content-events); RECOMMENDATION_REFRESH_QUEUE is in config.ts
 // (the gateway's publishing channel declares it). The intervention calls the recommender directly
 // when the stack declares no such queue, or while RabbitMQ is unreachable.
+//
+// A key sends events for, and reads the recommendations of, its own user only (403 otherwise),
+// unless its tier grants readsAllUsers (auth.ts mayActFor).
 import type {Producer} from 'kafkajs'
 import {Counter, Gauge} from 'prom-client'
 import {AdminRoutes, GatewayRoutes, Metrics, type RankedRecommendations, type Recommendations, RecommenderRoutes, type VideoMetadata} from '../../../lib/stack/api.js'
 import {envNumber, envString} from '../../common/config.js'
 import {badRequest, HttpError} from '../../common/http/errors.js'
-import type {Handler} from '../../common/http/router.js'
+import type {Handler, RequestContext} from '../../common/http/router.js'
 import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
 import {NearCache} from '../../common/near-cache.js'
 import {VIDEO_ID, VIDEO_ID_RULE} from '../../common/tagging-jobs.js'
@@ -30,6 +33,7 @@ import {contentDropEvents} from '../../streamflow/content-drop.js'
 import {loadEventValidator} from '../../streamflow/event-schemas.js'
 import type {UserEvent} from '../../streamflow/event-types.js'
 import {TaggerCallError, type TaggerClient} from '../../tagger/grpc-client.js'
+import {mayActFor, type Principal} from '../auth.js'
 import type {GatewayRouteModule} from '../context.js'
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -46,11 +50,9 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   const nearCacheSize = envNumber(env, 'RECOMMENDATION_NEAR_CACHE_SIZE', 10_000, {min: 0, integer: true})
   const refreshQueue = manifest.queues.find((queue) => queue.name === gateway.config.refreshQueue)
   const guard =
-    (handler: Handler): Handler =>
-    async (context) => {
-      await gateway.principal(context.request)
-      return handler(context)
-    }
+    (handler: (context: RequestContext, principal: Principal) => ReturnType<Handler>): Handler =>
+    async (context) => handler(context, await gateway.principal(context.request))
+  const forbidden = (principal: Principal, what: string) => new HttpError(403, 'forbidden', `this API key belongs to ${principal.userId} and may ${what} only for that user (its tier ${principal.tier.name} does not grant readsAllUsers)`)
   const {metrics, log} = runtime
 
   const [isUserEvent, undici] = await Promise.all([loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'), import('undici')])
@@ -100,16 +102,18 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     }
   }
 
-  router.post(GatewayRoutes.events, guard(async ({body}) => {
+  router.post(GatewayRoutes.events, guard(async ({body}, principal) => {
     const event = await body()
     if (!isUserEvent(event)) throw badRequest(`the event does not match the user-event schema: ${isUserEvent.problems().join('; ')}`)
+    if (!mayActFor(principal, event.user_id)) throw forbidden(principal, 'send events')
     const [record] = await produce(userEventsTopic, [{key: event.user_id, value: JSON.stringify(event)}])
     return {status: 202, body: {event_id: event.event_id, partition: record?.partition ?? 0, offset: Number(record?.baseOffset ?? 0)}}
   }))
 
-  router.get('/v1/recommendations/:user', guard(async ({params}) => {
+  router.get('/v1/recommendations/:user', guard(async ({params}, principal) => {
     const user = params.user!
     if (!ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
+    if (!mayActFor(principal, user)) throw forbidden(principal, 'read recommendations')
     const cached = await recommendationsCache.read(recommendationKey(user))
     if (cached) {
       metrics.cacheHits.inc({cache: 'recommendations'})
