@@ -4,7 +4,7 @@ import type {DownResult} from '../lib/stack/drivers/types.js'
 
 export default class Down extends StreamctlCommand<typeof Down> {
   static override summary = 'Stop what `up` started.'
-  static override description = `Stops exactly the processes or containers \`up\` started, and nothing else: shared PostgreSQL, Redis and RabbitMQ servers keep running. --volumes also deletes the stack's data: the broker's log, private servers' data, and on shared servers the stack's database, vhost and Redis keys.`
+  static override description = `Stops exactly the processes or containers \`up\` started, and nothing else: shared PostgreSQL, Redis and RabbitMQ servers keep running. --volumes also deletes the stack's data: the broker's log, private servers' data, and on shared servers the stack's database, vhost and Redis keys; on the local driver, the whole state directory with it, the API keys (credentials.json) and the admin token included. Otherwise both are kept, so the next \`up\` gives the gateway the same admin token.`
   static override examples = ['<%= config.bin %> down', '<%= config.bin %> down --volumes']
   static override flags = {
     volumes: Flags.boolean({description: 'Also delete the stack data.'}),

@@ -68,6 +68,9 @@ const ERROR_CODES = {
   REPLAY_PAST_RETENTION: 'usage',
   REPLAY_RECORDS_DELETED: 'error',
   REPLAY_INTERRUPTED: 'error',
+  // bench: the admin API refused the token, or a variant's switches could not be set
+  ADMIN_UNAUTHORIZED: 'error',
+  ADMIN_ACTION_FAILED: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
   // everything else

@@ -1,5 +1,5 @@
 // `streamctl bench` as a user runs it: the built CLI against a local server, profile errors with
-// their lines, the built-in profiles, and the run data file.
+// their lines, the built-in profiles, the run data file, and the admin token for a foreign admin API.
 import {cp, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -115,6 +115,41 @@ requests:
     expect(body.run.shard).toEqual({index: 1, count: 3})
     expect(body.run.variants[0]!.totals.s!.counts.requests).toBe(30)
     expect(body.file).toMatch(/-shard-2-of-3\.json$/)
+  })
+})
+
+describe('bench --target with a profile naming an admin: URL', () => {
+  it('sends it STREAMCTL_ADMIN_TOKEN, and exits 1 before any load when it is refused', async () => {
+    const adminCalls: string[] = []
+    const admin = await startServer((request, response) => {
+      adminCalls.push(`${request.method} ${request.url} ${request.headers.authorization ?? '-'}`)
+      request.resume()
+      const allowed = request.headers.authorization === 'Bearer foreign-token'
+      response.writeHead(allowed ? 200 : 401, {'content-type': 'application/json'})
+      response.end(JSON.stringify(allowed ? {} : {error: {code: 'unauthorized', message: 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>'}}))
+    })
+    try {
+      const profile = path.join(dir, 'foreign-admin.yaml')
+      await writeFile(profile, `duration: 1s\nrate: 20\nadmin: ${admin.url}\nrequests:\n  - {name: item, method: GET, path: /item}\ntimeline:\n  - {at: 50%, action: cache-flush}\n`)
+      const env = {CI: '1', STREAMCTL_STATE_DIR: path.join(dir, 'no-stack-state')}
+      const out = path.join(dir, 'admin-runs')
+      const ok = await runCli(['bench', profile, '--target', server.url, '--out', out, '--json'], {env: {...env, STREAMCTL_ADMIN_TOKEN: 'foreign-token'}})
+      expect(ok.exitCode, ok.stderr).toBe(0)
+      expect((JSON.parse(ok.stdout) as BenchResult).run.variants[0]!.timeline.map((event) => [event.action, event.ok])).toEqual([['cache-flush', true]])
+      expect(adminCalls).toContain(`POST /admin/actions/cache-flush Bearer foreign-token`)
+      expect(adminCalls.every((call) => call.endsWith(' Bearer foreign-token'))).toBe(true)
+
+      hits.length = 0
+      adminCalls.length = 0
+      const refused = await runCli(['bench', profile, '--target', server.url, '--out', out], {env: {...env, STREAMCTL_ADMIN_TOKEN: ''}})
+      expect(refused.exitCode).toBe(1)
+      expect(refused.stderr).toContain(`Error [ADMIN_UNAUTHORIZED]: the admin API at ${admin.url} refused no token (STREAMCTL_ADMIN_TOKEN is not set): HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>`)
+      expect(refused.stderr).toContain('set STREAMCTL_ADMIN_TOKEN')
+      expect(hits).toEqual([])
+      expect(adminCalls).toEqual(['GET /admin/switches -'])
+    } finally {
+      await admin.close()
+    }
   })
 })
 

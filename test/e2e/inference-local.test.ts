@@ -1,6 +1,8 @@
 // The inference services as a user deploys them: `streamctl up --driver local` starts llm-sim,
 // worker, collector and gateway as `streamctl serve <name>` processes on the shared PostgreSQL,
-// Redis and RabbitMQ; after migrations and the seed, a generate goes end to end; `down` stops them.
+// Redis and RabbitMQ, the gateway with the admin token `up` made (kept, mode 0600, for the next
+// `up`); after migrations and the seed, a generate goes end to end; `down` stops them.
+import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -26,8 +28,25 @@ describe('inference services on the local driver', () => {
   it('comes up healthy, serves a generate to completion, and goes down with its data', async () => {
     const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {env: stack.env, timeoutMs: 120_000})
     expect(up.exitCode, up.stdout + up.stderr).toBe(0)
-    const result = JSON.parse(up.stdout) as {endpoints: {databaseUrl: string; services: Record<string, string>}}
+    const result = JSON.parse(up.stdout) as {endpoints: {databaseUrl: string; services: Record<string, string>}; adminTokenFile: string}
     const gateway = result.endpoints.services.gateway!
+
+    // The admin token: made by up, private to the user, and the only key to the gateway's admin API.
+    const stateDir = path.join(stack.stateRoot, stack.name)
+    expect(result.adminTokenFile).toBe(path.join(stateDir, 'admin-token'))
+    expect((await stat(result.adminTokenFile)).mode & 0o777).toBe(0o600)
+    expect((await stat(stateDir)).mode & 0o777).toBe(0o700)
+    const token = (await readFile(result.adminTokenFile, 'utf8')).trim()
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    const switches = `${gateway}/admin/switches`
+    expect((await fetch(switches)).status).toBe(401)
+    expect((await fetch(switches, {headers: {authorization: `Bearer ${token.slice(1)}`}})).status).toBe(401)
+    expect((await fetch(switches, {headers: {authorization: `Bearer ${token}`}})).status).toBe(200)
+    // A second up keeps it, and the running gateway with it.
+    const again = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {env: stack.env, timeoutMs: 120_000})
+    expect(again.exitCode, again.stderr).toBe(0)
+    expect((JSON.parse(again.stdout) as {changed: boolean}).changed).toBe(false)
+    expect((await readFile(result.adminTokenFile, 'utf8')).trim()).toBe(token)
 
     const {manifest} = await loadStack(stack.dir)
     const client = new pg.Client({connectionString: result.endpoints.databaseUrl})
@@ -56,6 +75,8 @@ describe('inference services on the local driver', () => {
     const down = await runCli(['down', '--volumes', '--stack', stack.dir, '--json'], {env: stack.env})
     expect(down.exitCode).toBe(0)
     expect((await fetch(`${gateway}/healthz`).then((response) => response.status, () => 0))).toBe(0)
+    // --volumes deletes the state directory, the token with it, as it does credentials.json.
+    await expect(stat(result.adminTokenFile)).rejects.toMatchObject({code: 'ENOENT'})
     const admin = new pg.Client({host: '127.0.0.1', user: 'postgres', database: 'postgres'})
     await admin.connect()
     const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [stack.name])

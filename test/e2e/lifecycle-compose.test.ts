@@ -1,6 +1,6 @@
 // The compose driver, run through the built CLI with a recording fake `docker` on PATH (there is
 // no Docker engine on the test machines), plus static checks of the real compose.yaml.
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {parse} from 'yaml'
@@ -44,7 +44,7 @@ describe('compose driver', () => {
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'streamctl-compose-'))
     log = path.join(dir, 'docker.log')
-    env = {PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH}`, FAKE_DOCKER_LOG: log, FAKE_DOCKER_PS: path.join(dir, 'ps.json'), STREAMCTL_STATE_DIR: path.join(dir, 'state')}
+    env = {PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH}`, FAKE_DOCKER_LOG: log, FAKE_DOCKER_ENV_LOG: path.join(dir, 'docker-env.log'), FAKE_DOCKER_PS: path.join(dir, 'ps.json'), STREAMCTL_STATE_DIR: path.join(dir, 'state')}
   })
   afterEach(() => rm(dir, {recursive: true, force: true}))
 
@@ -73,6 +73,16 @@ describe('compose driver', () => {
 
     const status = await runCli(['status', '--json'], {env})
     expect(JSON.parse(status.stdout)).toMatchObject({driver: 'compose', healthy: true})
+
+    // The gateway's admin token: made once (mode 0600), given to compose up for its ADMIN_TOKEN, the same on the next up.
+    const tokenFile = path.join(dir, 'state', 'reference', 'admin-token')
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600)
+    const token = (await readFile(tokenFile, 'utf8')).trim()
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    const again = await runCli(['up', '--driver', 'compose', '--json'], {env})
+    expect(again.exitCode, again.stderr).toBe(0)
+    const ups = (await readFile(env.FAKE_DOCKER_ENV_LOG!, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as {args: string[]; adminToken: string | null}).filter((call) => call.args.includes('up'))
+    expect(ups.map((call) => call.adminToken)).toEqual([token, token])
 
     const down = await runCli(['down', '--volumes'], {env})
     expect(down.exitCode, down.stderr).toBe(0)
@@ -112,7 +122,7 @@ describe('compose ps output', () => {
 
 describe('compose.yaml', () => {
   it('has a healthcheck on every service, publishes only on 127.0.0.1, and matches the manifest', async () => {
-    const compose = parse(await readFile(COMPOSE_FILE, 'utf8'), {merge: true}) as {services: Record<string, {healthcheck?: {test?: unknown; interval?: string}; ports?: string[]; image?: string; build?: unknown; depends_on?: Record<string, unknown>}>}
+    const compose = parse(await readFile(COMPOSE_FILE, 'utf8'), {merge: true}) as {services: Record<string, {healthcheck?: {test?: unknown; interval?: string}; ports?: string[]; image?: string; build?: unknown; depends_on?: Record<string, unknown>; environment?: Record<string, unknown>}>}
     const {manifest} = await loadStack(REFERENCE_STACK_DIR)
     for (const [name, service] of Object.entries(compose.services)) {
       expect(service.healthcheck?.test, `${name} healthcheck`).toBeDefined()
@@ -130,6 +140,9 @@ describe('compose.yaml', () => {
       for (const dependency of component.dependsOn ?? []) expect(Object.keys(service!.depends_on ?? {}), `${component.name} depends_on`).toContain(dependency)
     }
     expect(compose.services.kafka!.image).toMatch(/^apache\/kafka:/)
+    // Only the gateway gets the admin token, from what `up` passes; unset, its admin API stays closed.
+    expect(compose.services.gateway!.environment!.ADMIN_TOKEN).toBe('${STREAMCTL_ADMIN_TOKEN:-}')
+    for (const [name, service] of Object.entries(compose.services)) if (name !== 'gateway') expect(service.environment?.ADMIN_TOKEN, name).toBeUndefined()
     expect(compose.services.prometheus).toBeDefined()
   })
 })

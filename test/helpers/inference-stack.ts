@@ -1,10 +1,12 @@
 // The inference path of the reference stack for one test file: its own database (migrated and
-// seeded), Redis prefix and RabbitMQ vhost, and the chosen services started in-process.
+// seeded), Redis prefix and RabbitMQ vhost, an admin token for the gateway, and the chosen services
+// started in-process.
 import {Redis} from 'ioredis'
 import pg from 'pg'
 import {Agent, fetch} from 'undici'
 import path from 'node:path'
 import {applyMigrations} from '../../src/lib/provision/migrations.js'
+import {generateAdminToken} from '../../src/lib/stack/admin-token.js'
 import {seedAccounts} from '../../src/lib/provision/seed.js'
 import type {SeededUser} from '../../src/lib/stack/credentials.js'
 import type {QuotaTier} from '../../src/lib/stack/manifest.js'
@@ -34,6 +36,8 @@ export const TEST_TIERS = [tier('roomy', 1_000_000), tier('limited', 100), tier(
 
 export interface InferenceStack {
   env: Env
+  /** The gateway's ADMIN_TOKEN (in `env`): send it with adminHeaders. */
+  adminToken: string
   database: TestDatabase
   vhost: TestVhost
   prefix: string
@@ -62,10 +66,12 @@ export async function createInferenceStack(options: {users?: Record<string, stri
     users[name] = {...user, tier: wanted[name]!}
   }
   const redis = new Redis(REDIS_URL, {keyPrefix: prefix})
-  const env: Env = {DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, AMQP_URL: vhost.url, SHUTDOWN_TIMEOUT_MS: '3000'}
+  const adminToken = generateAdminToken()
+  const env: Env = {DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, AMQP_URL: vhost.url, SHUTDOWN_TIMEOUT_MS: '3000', ADMIN_TOKEN: adminToken}
   const services: Record<string, RunningService> = {}
   const stack: InferenceStack = {
     env,
+    adminToken,
     database,
     vhost,
     prefix,
@@ -96,6 +102,11 @@ export async function createInferenceStack(options: {users?: Record<string, stri
 
 export function authorized(user: SeededUser): Record<string, string> {
   return {authorization: `Bearer ${user.apiKey}`, 'content-type': 'application/json'}
+}
+
+/** Headers for the gateway's admin API. */
+export function adminHeaders(stack: Pick<InferenceStack, 'adminToken'>): Record<string, string> {
+  return {authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json'}
 }
 
 /**

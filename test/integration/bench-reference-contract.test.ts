@@ -1,8 +1,10 @@
 // A bench against a server that speaks the reference stack's HTTP contract (stack/api.ts): the
 // built-in generate template polls status to completion (e2e), timeline events and variant
-// switches go through the admin API at their times, and /metrics gauges are scraped each interval.
+// switches go through the admin API at their times with its token, and /metrics gauges are scraped
+// each interval. An admin API that refuses the token stops the bench before any load; one that
+// starts refusing mid-run shows in the notes and the timeline.
 import {afterEach, describe, expect, it} from 'vitest'
-import {runBench} from '../../src/lib/load/bench-run.js'
+import {checkAdminAccess, runBench} from '../../src/lib/load/bench-run.js'
 import {AdminRoutes, DEFAULT_SWITCHES, GatewayRoutes, Metrics} from '../../src/lib/stack/api.js'
 import {profileFrom, readBody, startServer, type TestServer} from '../helpers/http-servers.js'
 
@@ -21,10 +23,18 @@ interface AdminCall {
   method: string
   path: string
   body: unknown
+  authorization?: string
 }
 
-/** A gateway stand-in: generate → 202, status completes on the third poll, admin routes recorded. */
-async function contractServer(): Promise<{server: TestServer; admin: AdminCall[]; polls: Map<string, number>; firstLoadAt: () => number; authorizations: Set<string>}> {
+const ADMIN_TOKEN = 'contract-admin-token'
+
+/**
+ * A gateway stand-in: generate → 202, status completes on the third poll, admin routes recorded;
+ * they answer 401 without `Bearer <adminToken>`, and to every call after the first `acceptedAdminCalls`
+ * (`adminApi: false`: 404, a server without the admin API).
+ */
+async function contractServer(options: {adminToken?: string; acceptedAdminCalls?: number; adminApi?: boolean} = {}): Promise<{server: TestServer; admin: AdminCall[]; polls: Map<string, number>; firstLoadAt: () => number; authorizations: Set<string>}> {
+  const {adminToken = ADMIN_TOKEN, acceptedAdminCalls = Number.POSITIVE_INFINITY, adminApi = true} = options
   const admin: AdminCall[] = []
   const polls = new Map<string, number>()
   const authorizations = new Set<string>()
@@ -38,8 +48,9 @@ async function contractServer(): Promise<{server: TestServer; admin: AdminCall[]
       response.writeHead(status, {'content-type': 'application/json'})
       response.end(JSON.stringify(value))
     }
-    if (url.startsWith('/admin/')) {
-      admin.push({atMs: Date.now() - started, method: request.method!, path: url, body: body ? JSON.parse(body) : undefined})
+    if (url.startsWith('/admin/') && adminApi) {
+      admin.push({atMs: Date.now() - started, method: request.method!, path: url, body: body ? JSON.parse(body) : undefined, ...(request.headers.authorization ? {authorization: request.headers.authorization} : {})})
+      if (request.headers.authorization !== `Bearer ${adminToken}` || admin.length > acceptedAdminCalls) return json(401, {error: {code: 'unauthorized', message: 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>'}})
       return json(200, url === AdminRoutes.cacheFlush ? {deleted: 3} : url === AdminRoutes.contentDrop ? {produced: 5} : DEFAULT_SWITCHES)
     }
     if (url === '/metrics') {
@@ -105,7 +116,7 @@ variants:
   - name: gradual
     switches: {interventions: {gradualInvalidation: true}}
 `)
-    const run = await runBench({profile, targetUrl: server.url, adminUrl: server.url, users, scrapeUrls: [`${server.url}/metrics`]})
+    const run = await runBench({profile, targetUrl: server.url, adminUrl: server.url, adminToken: ADMIN_TOKEN, users, scrapeUrls: [`${server.url}/metrics`]})
     expect(run.variants.map((variant) => variant.name)).toEqual(['plain', 'gradual'])
     for (const variant of run.variants) {
       expect(variant.timeline.map((event) => [event.action, event.atMs, event.ok])).toEqual([
@@ -137,5 +148,60 @@ variants:
     expect(admin[5]!.body).toEqual({interventions: {gradualInvalidation: true}})
     // The first fault lands about 500 ms after the load started.
     expect(Math.abs(admin[1]!.atMs - firstLoadAt() - 500)).toBeLessThan(200)
+    // Every admin call carried the admin token, and only admin calls did.
+    expect(admin.every((call) => call.authorization === `Bearer ${ADMIN_TOKEN}`)).toBe(true)
+  })
+
+  const switchingProfile = profileFrom(`
+duration: 1s
+rate: 20
+requests:
+  - use: recommendations
+timeline:
+  - {at: 500ms, action: cache-flush}
+variants:
+  - name: plain
+  - name: gradual
+    switches: {interventions: {gradualInvalidation: true}}
+`)
+
+  it('stops before any load, naming the token, when the admin API refuses it', async () => {
+    const {server, admin, firstLoadAt} = await contractServer()
+    for (const [adminToken, source] of [[undefined, 'a request without a token'], ['wrong', 'the token in STREAMCTL_ADMIN_TOKEN']] as const) {
+      const options = {profile: switchingProfile, targetUrl: server.url, adminUrl: server.url, ...(adminToken ? {adminToken, adminTokenSource: source} : {}), users}
+      const expected = {code: 'ADMIN_UNAUTHORIZED', message: `the admin API at ${server.url} refused ${source}: HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>`}
+      await expect(checkAdminAccess(options)).rejects.toMatchObject(expected)
+      await expect(runBench(options)).rejects.toMatchObject(expected)
+    }
+    expect(firstLoadAt()).toBe(0)
+    expect(admin.map((call) => call.method)).toEqual(['GET', 'PATCH', 'GET', 'PATCH'])
+  })
+
+  it('stops when a variant cannot get its switches, rather than measure it without them', async () => {
+    const {server} = await contractServer({adminApi: false})
+    const notes: string[] = []
+    // The target has no admin API: a reset that fails is a note for the variant without switches; the next variant cannot run as described.
+    const run = runBench({profile: switchingProfile, targetUrl: server.url, adminUrl: server.url, adminToken: ADMIN_TOKEN, users, onNote: (note) => notes.push(note)})
+    await expect(run).rejects.toMatchObject({code: 'ADMIN_ACTION_FAILED', message: `variant gradual: its switches could not be set through the admin API at ${server.url} (HTTP 404), so it would not measure what it describes`})
+    expect(notes[0]).toMatch(/^plain: the switches could not be reset through the admin API at .* \(HTTP 404\)$/)
+  })
+
+  it('shows a timeline event refused mid-run in the notes and the timeline', async () => {
+    // The token is accepted for the first reset, then refused (the gateway restarted with another).
+    const {server} = await contractServer({acceptedAdminCalls: 1})
+    const notes: string[] = []
+    const profile = profileFrom(`
+duration: 1s
+rate: 20
+requests:
+  - use: recommendations
+timeline:
+  - {at: 500ms, action: cache-flush}
+`)
+    const run = await runBench({profile, targetUrl: server.url, adminUrl: server.url, adminToken: ADMIN_TOKEN, users, onNote: (note) => notes.push(note)})
+    const [event] = run.variants[0]!.timeline
+    expect(event).toMatchObject({action: 'cache-flush', ok: false, status: 401, error: 'HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>'})
+    expect(notes).toContainEqual(expect.stringMatching(/^default: cache-flush at 0\.\ds failed \(HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>\)$/))
+    expect(notes).toContainEqual(expect.stringMatching(/^the switches could not be reset after the run .*\(HTTP 401/))
   })
 })

@@ -1,11 +1,13 @@
 // Malformed input against the gateway: each gets the right 4xx with a message naming the problem,
-// never a 5xx, and the gateway keeps serving. Also: load shedding answers a fast 503.
+// never a 5xx, and the gateway keeps serving. Also: load shedding answers a fast 503, and the admin
+// API answers only its token (401 to everyone when the gateway has none).
 import http from 'node:http'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {seededRandom} from '../../src/lib/random/seeded.js'
 import {eventually, metricValue} from '../helpers/services.js'
 import {printFigure, scaled} from '../helpers/trials.js'
-import {authorized, createInferenceStack, generate, type InferenceStack} from '../helpers/inference-stack.js'
+import {AdminRoutes} from '../../src/lib/stack/api.js'
+import {adminHeaders, authorized, createInferenceStack, generate, type InferenceStack} from '../helpers/inference-stack.js'
 
 describe('gateway input handling', () => {
   let stack: InferenceStack
@@ -104,7 +106,7 @@ describe('gateway input handling', () => {
   })
 
   it('checks admin switch changes field by field', async () => {
-    const patch = (body: unknown) => send({method: 'PATCH', path: '/admin/switches', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)})
+    const patch = (body: unknown) => send({method: 'PATCH', path: '/admin/switches', headers: adminHeaders(stack), body: JSON.stringify(body)})
     for (const [body, message] of [
       [{faults: {llmErrorRate: 2}}, /faults.llmErrorRate must be between 0 and 1/],
       [{faults: {nope: 1}}, /unknown field faults.nope/],
@@ -120,7 +122,7 @@ describe('gateway input handling', () => {
     const ok = await patch({interventions: {prioritisation: true}, faults: {dbDelayMs: 25}})
     expect(ok.status).toBe(200)
     expect(JSON.parse(ok.text)).toMatchObject({interventions: {prioritisation: true, gradualInvalidation: false}, faults: {dbDelayMs: 25, llmErrorRate: 0}})
-    const read = await send({method: 'GET', path: '/admin/switches', headers: {}})
+    const read = await send({method: 'GET', path: '/admin/switches', headers: adminHeaders(stack)})
     expect(JSON.parse(read.text).interventions.prioritisation).toBe(true)
     const metrics = await (await fetch(`${gateway}/metrics`)).text()
     expect(metricValue(metrics, 'streamctl_intervention{name="prioritisation"}')).toBe(1)
@@ -131,11 +133,58 @@ describe('gateway input handling', () => {
     await stack.redis.set('cache:recommendations:u1', 'x')
     await stack.redis.set('cache:metadata:v1', 'y')
     await stack.redis.set('switches-like:other', 'z')
-    const flushed = await send({method: 'POST', path: '/admin/actions/cache-flush', headers: {}})
+    const flushed = await send({method: 'POST', path: '/admin/actions/cache-flush', headers: adminHeaders(stack)})
     expect(flushed.status).toBe(200)
     expect(JSON.parse(flushed.text)).toEqual({deleted: 2})
     expect(await stack.redis.exists('cache:recommendations:u1', 'cache:metadata:v1')).toBe(0)
     expect(await stack.redis.get('switches-like:other')).toBe('z')
+  })
+
+  const ADMIN_CALLS = [
+    {method: 'GET', path: AdminRoutes.switches},
+    {method: 'PATCH', path: AdminRoutes.switches, body: '{"faults":{"dbDelayMs":0}}'},
+    {method: 'POST', path: AdminRoutes.cacheFlush, body: '{}'},
+    {method: 'POST', path: AdminRoutes.contentDrop, body: '{"count":1}'},
+  ]
+
+  it('answers the admin API only with its token: 401 without it, with a wrong one or with an API key', async () => {
+    const token = stack.adminToken
+    const sameLength = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')
+    const refused: Array<[string, Record<string, string>]> = [
+      ['no authorization', {'content-type': 'application/json'}],
+      ['wrong token, same length', {'content-type': 'application/json', authorization: `Bearer ${sameLength}`}],
+      ['wrong token, other length', {'content-type': 'application/json', authorization: `Bearer ${token}x`}],
+      ['not bearer', {'content-type': 'application/json', authorization: `Basic ${token}`}],
+      ["a user's API key", authorized(stack.users.alice!)],
+    ]
+    for (const call of ADMIN_CALLS) {
+      for (const [what, headers] of refused) {
+        const result = await send({...call, headers})
+        expect(result.status, `${call.method} ${call.path}: ${what}`).toBe(401)
+        expect(JSON.parse(result.text).error.message, what).toBe('the admin API needs Authorization: Bearer <ADMIN_TOKEN>')
+        expect(result.headers.get('www-authenticate')).toBe('Bearer')
+      }
+    }
+    // The right token: 200 (content-drop, which needs Kafka, is in streamflow.test.ts).
+    for (const call of ADMIN_CALLS.slice(0, 3)) expect((await send({...call, headers: adminHeaders(stack)})).status, `${call.method} ${call.path}`).toBe(200)
+  })
+
+  it('closes the admin API when the gateway has no ADMIN_TOKEN: 401 to everyone, saying why', async () => {
+    const {startService} = await import('../helpers/services.js')
+    const closed = await startService('gateway', {...stack.env, ADMIN_TOKEN: ''})
+    try {
+      for (const call of ADMIN_CALLS) {
+        for (const headers of [{'content-type': 'application/json'}, adminHeaders(stack), {'content-type': 'application/json', authorization: 'Bearer '}]) {
+          const response = await fetch(`${closed.url}${call.path}`, {method: call.method, headers, ...(call.body ? {body: call.body} : {})})
+          expect(response.status, `${call.method} ${call.path}`).toBe(401)
+          expect(response.headers.get('www-authenticate')).toBe('Bearer')
+          expect(((await response.json()) as {error: {message: string}}).error.message).toMatch(/^the admin API is closed: ADMIN_TOKEN is not set on the gateway/)
+        }
+      }
+      expect((await fetch(`${closed.url}/healthz`)).status).toBe(200)
+    } finally {
+      await closed.close()
+    }
   })
 
   it('never answers 5xx to a corpus of seeded random bodies, and still works afterwards', async () => {

@@ -9,7 +9,7 @@ import {admitRequest, quotaPeriods} from '../../src/services/common/quota/quota.
 import {insertRequests} from '../../src/services/gateway/request-rows.js'
 import {eventually, metricValue} from '../helpers/services.js'
 import {TRIALS, runTrials} from '../helpers/trials.js'
-import {authorized, createInferenceStack, generate, quotaTotals, settledTotals, raceClient, TEST_TIERS, type InferenceStack} from '../helpers/inference-stack.js'
+import {adminHeaders, authorized, createInferenceStack, generate, quotaTotals, settledTotals, raceClient, TEST_TIERS, type InferenceStack} from '../helpers/inference-stack.js'
 
 const limitedUsers = Array.from({length: TRIALS}, (_, index) => `limited${index}`)
 
@@ -28,7 +28,7 @@ describe('inference path', () => {
     await stack?.close()
   })
 
-  const patchSwitches = (fields: Record<string, unknown>) => fetch(`${gateway}/admin/switches`, {method: 'PATCH', headers: {'content-type': 'application/json'}, body: JSON.stringify(fields)})
+  const patchSwitches = (fields: Record<string, unknown>) => fetch(`${gateway}/admin/switches`, {method: 'PATCH', headers: adminHeaders(stack), body: JSON.stringify(fields)})
   const status = async (user: keyof InferenceStack['users'], id: string) => {
     const response = await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(stack.users[user]!)})
     return {status: response.status, body: (await response.json()) as Record<string, any>}

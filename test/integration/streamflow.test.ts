@@ -15,7 +15,7 @@ import {openKafka} from '../../src/services/common/connections.js'
 import type {ContentEvent, UserEvent} from '../../src/services/streamflow/event-types.js'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {eventually, metricValue, startService} from '../helpers/services.js'
-import {authorized, createInferenceStack, type InferenceStack} from '../helpers/inference-stack.js'
+import {adminHeaders, authorized, createInferenceStack, type InferenceStack} from '../helpers/inference-stack.js'
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -45,7 +45,9 @@ describe('StreamFlow read side', () => {
   const services: Record<string, RunningService> = {}
 
   const call = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${services.gateway!.url}${route}`, {method, headers: authorized(stack.users.viewer!), body: body === undefined ? undefined : JSON.stringify(body)})
+    // The admin routes take the gateway's admin token, every other one the viewer's API key.
+    const headers = route.startsWith('/admin/') ? adminHeaders(stack) : authorized(stack.users.viewer!)
+    const response = await fetch(`${services.gateway!.url}${route}`, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)})
     return {status: response.status, body: (await response.json()) as Record<string, unknown>}
   }
   const metrics = async (service: string) => (await fetch(`${services[service]!.url}/metrics`)).text()

@@ -4,7 +4,7 @@
 import amqp from 'amqplib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {eventually, metricValue} from '../helpers/services.js'
-import {authorized, createInferenceStack, generate, quotaTotals, type InferenceStack} from '../helpers/inference-stack.js'
+import {adminHeaders, authorized, createInferenceStack, generate, quotaTotals, type InferenceStack} from '../helpers/inference-stack.js'
 
 describe('worker resilience', () => {
   let stack: InferenceStack
@@ -26,7 +26,7 @@ describe('worker resilience', () => {
 
   /** PATCHes the switches and waits until the worker and llm-sim show them. */
   async function switchTo(patch: {faults?: Record<string, unknown>; interventions?: Record<string, unknown>}, check: {service: string; sample: string; value: number}[]) {
-    const response = await fetch(`${gateway}/admin/switches`, {method: 'PATCH', headers: {'content-type': 'application/json'}, body: JSON.stringify(patch)})
+    const response = await fetch(`${gateway}/admin/switches`, {method: 'PATCH', headers: adminHeaders(stack), body: JSON.stringify(patch)})
     expect(response.status).toBe(200)
     for (const {service, sample, value} of check) await eventually(async () => (metricValue(await metrics(service), sample) === value ? true : undefined), 5000, `${sample} = ${value} on ${service}`)
   }

@@ -81,6 +81,8 @@ export async function benchProfile(stack: Stack, request: BenchRequest, context:
     profile,
     targetUrl: target.url,
     ...(target.adminUrl ? {adminUrl: target.adminUrl} : {}),
+    ...(target.adminToken ? {adminToken: target.adminToken} : {}),
+    ...(target.adminTokenSource ? {adminTokenSource: target.adminTokenSource} : {}),
     ...(faults ? {faults} : {}),
     users: target.users,
     scrapeUrls: target.scrapeUrls,

@@ -1,9 +1,10 @@
-// A bench run from start to verdict, shared by `bench` and `demo`: the warm-up (not recorded), the
-// load (stopped early when an abortOnFail target fails), then — when the run sent generates to a
-// stack — the drain and the quota accounting, then the SLA verdict, all in one run record. The
-// quota accounting covers requests created from the end of the warm-up on, so the warm-up's
-// generates count in neither the client's figures nor the stack's.
-import {runBench, warmUp, type BenchOptions} from '../load/bench-run.js'
+// A bench run from start to verdict, shared by `bench` and `demo`: a check that the admin API takes
+// the token (when the run needs it), the warm-up (not recorded), the load (stopped early when an
+// abortOnFail target fails), then — when the run sent generates to a stack — the drain and the
+// quota accounting, then the SLA verdict, all in one run record. The quota accounting covers
+// requests created from the end of the warm-up on, so the warm-up's generates count in neither the
+// client's figures nor the stack's.
+import {checkAdminAccess, runBench, warmUp, type BenchOptions} from '../load/bench-run.js'
 import {GENERATE_SERIES} from '../load/reference-templates.js'
 import {readQuotaAccounting, type QuotaAccounting} from '../quota/accounting.js'
 import {waitForDrain} from '../quota/drain.js'
@@ -29,6 +30,7 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
   options.signal?.addEventListener('abort', forward, {once: true})
   let abortedBy: string | undefined
   let aborting: SlaResult | undefined
+  await checkAdminAccess(options)
   const warmed = await warmUp({...options, signal: controller.signal})
   if (warmed) options.onNote?.(`warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s${warmed.rate === undefined ? '' : ` at ${Number(warmed.rate.toFixed(1))} req/s`}, not recorded`)
   const since = new Date(Date.now() - (warmed ? 0 : 1000))

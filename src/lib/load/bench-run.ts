@@ -1,14 +1,17 @@
 // One bench run: a profile's variants run back to back against one target, each with a fresh
 // engine, recorder and the same seeded schedule and request sequence, so variants differ only in
 // what the variant changes (client retries, switches). Timeline events fire at their times and
-// server gauges are scraped each interval; everything lands in one LoadRunData.
+// server gauges are scraped each interval; everything lands in one LoadRunData. A variant whose
+// switches cannot be set, or an admin API that refuses the token, stops the bench with an error
+// rather than measure something the profile does not describe; a timeline event that fails is a
+// note and a failed entry of the variant's timeline.
 import {performance} from 'node:perf_hooks'
 import {StreamctlError} from '../errors.js'
 import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
 import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
 import {E2E_SERIES, LOAD_DATA_VERSION} from '../measure/run-data.js'
 import {RunRecorder} from '../measure/series-recorder.js'
-import {AdminClient, type AdminResult} from './admin-client.js'
+import {AdminClient, isUnauthorized, type AdminResult} from './admin-client.js'
 import {ArrivalSchedule, type Shard} from './arrival-schedule.js'
 import {HttpTarget} from './http-client.js'
 import {LoadEngine, SPIN_MS, type EngineSettings} from './load-engine.js'
@@ -55,6 +58,9 @@ export interface BenchOptions {
   targetUrl: string
   /** Admin API base URL for timeline events and variant switches; none: they are skipped with a note. */
   adminUrl?: string
+  /** Its bearer token (stack/admin-token.ts), and where it came from, for the error when it is refused. */
+  adminToken?: string
+  adminTokenSource?: string
   /** Performs the timeline's kill, pause, resume and restart actions (stack/component-faults.ts); none: skipped with a note. */
   faults?: ComponentFaultInjector
   users: PopulationUser[]
@@ -81,21 +87,21 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   if (unknown.length > 0) {
     throw new StreamctlError('INVALID_FLAG', `--variant ${unknown.join(', ')}: profile "${profile.name}" has no such variant`, {hint: `Its variants: ${variants.map((variant) => variant.name).join(', ')}.`})
   }
-  const admin = options.adminUrl ? new AdminClient(options.adminUrl) : undefined
-  const usesSwitches = chosen.some((variant) => variant.switches) || plan.timeline.some((event) => !isComponentFault(event))
+  const admin = adminClient(options)
+  const usesSwitches = usesAdminApi(chosen, plan.timeline)
   if (usesSwitches && !admin) options.onNote?.('no admin API for this target: timeline events and variant switches are skipped')
   if (plan.timeline.some(isComponentFault) && !options.faults) options.onNote?.('no local stack to act on: kill, pause, resume and restart events are skipped')
   const startedAt = new Date()
   const results: VariantData[] = []
   for (const [index, variant] of chosen.entries()) {
     if (options.signal?.aborted) break
-    if (admin && usesSwitches) {
-      await admin.resetSwitches()
-      if (variant.switches) await admin.patchSwitches(variant.switches)
-    }
+    if (admin && usesSwitches) await setVariantSwitches(admin, variant, options)
     results.push(await runVariant(options, plan, variant, index, chosen.length, admin))
   }
-  if (admin && usesSwitches) await admin.resetSwitches()
+  if (admin && usesSwitches) {
+    const reset = await admin.resetSwitches()
+    if (!reset.ok) options.onNote?.(`the switches could not be reset after the run through the admin API at ${admin.baseUrl} (${reset.error}): the stack may still have faults or interventions on`)
+  }
   const finishedAt = new Date()
   return {
     loadDataVersion: LOAD_DATA_VERSION,
@@ -110,6 +116,55 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     variants: results,
   }
+}
+
+function adminClient(options: BenchOptions): AdminClient | undefined {
+  return options.adminUrl ? new AdminClient(options.adminUrl, options.adminToken) : undefined
+}
+
+/** Whether a run calls the admin API: a variant with switches, or a timeline event other than a component fault. */
+function usesAdminApi(variants: readonly VariantSpec[], timeline: readonly TimelineAction[]): boolean {
+  return variants.some((variant) => variant.switches) || timeline.some((event) => !isComponentFault(event))
+}
+
+/**
+ * Before anything is sent (the warm-up included): when the run will call the admin API, a read of
+ * the switches shows whether it takes the token, so a refused one stops the bench at once.
+ */
+export async function checkAdminAccess(options: BenchOptions): Promise<void> {
+  const admin = adminClient(options)
+  const picked = options.overrides?.variants
+  const variants = picked?.length ? options.profile.variants.filter((variant) => picked.includes(variant.name)) : options.profile.variants
+  if (!admin || !usesAdminApi(variants, options.profile.timeline)) return
+  const read = await admin.readSwitches()
+  if (isUnauthorized(read)) throw adminRefused(admin, read, options)
+}
+
+/**
+ * Every switch off, then the variant's own. A variant whose switches cannot be set would be measured
+ * as something it is not, so that stops the bench, as a refused token does; a failed reset alone (a
+ * profile with timeline events only) is a note, and its events will say whether they worked.
+ */
+async function setVariantSwitches(admin: AdminClient, variant: VariantSpec, options: BenchOptions): Promise<void> {
+  const reset = await admin.resetSwitches()
+  if (isUnauthorized(reset)) throw adminRefused(admin, reset, options)
+  if (!variant.switches) {
+    if (!reset.ok) options.onNote?.(`${variant.name}: the switches could not be reset through the admin API at ${admin.baseUrl} (${reset.error})`)
+    return
+  }
+  const patched = reset.ok ? await admin.patchSwitches(variant.switches) : reset
+  if (isUnauthorized(patched)) throw adminRefused(admin, patched, options)
+  if (!patched.ok) {
+    throw new StreamctlError('ADMIN_ACTION_FAILED', `variant ${variant.name}: its switches could not be set through the admin API at ${admin.baseUrl} (${patched.error}), so it would not measure what it describes`, {
+      hint: "Check that the admin URL (the profile's `admin:`, else the target) is the stack's gateway and that it is up.",
+    })
+  }
+}
+
+function adminRefused(admin: AdminClient, result: AdminResult, options: BenchOptions): StreamctlError {
+  return new StreamctlError('ADMIN_UNAUTHORIZED', `the admin API at ${admin.baseUrl} refused ${options.adminTokenSource ?? (options.adminToken ? 'the token' : 'a request without a token')}: ${result.error}`, {
+    hint: "A stack streamctl brought up keeps its token in its state directory (admin-token), which `streamctl up` makes and gives the gateway; for any other gateway, set STREAMCTL_ADMIN_TOKEN to the ADMIN_TOKEN it runs with.",
+  })
 }
 
 /** The in-flight cap and pool size: enough for two seconds of the peak rate, within bounds. */

@@ -1,9 +1,12 @@
 // Where a bench sends its load: `--target URL`, the profile's `target`, or the running stack's
-// gateway (with the provisioned users' API keys, the admin API and the services' /metrics).
+// gateway (with the provisioned users' API keys, the admin API and its token, and the services'
+// /metrics). The stack's admin token goes only to the stack's own gateway; any other admin URL gets
+// STREAMCTL_ADMIN_TOKEN.
+import {ADMIN_TOKEN_ENV, adminTokenFile, readAdminToken} from '../stack/admin-token.js'
 import {readCredentials} from '../stack/credentials.js'
 import type {Stack} from '../stack/load-stack.js'
 import {stateDirFor} from '../stack/state-dir.js'
-import {requireState} from '../stack/state.js'
+import {readState, requireState} from '../stack/state.js'
 import {ServiceRoutes} from '../stack/api.js'
 import {StreamctlError} from '../errors.js'
 import {syntheticUsers, type PopulationUser} from './population.js'
@@ -12,14 +15,17 @@ import type {LoadProfile} from './profile.js'
 export interface BenchTarget {
   url: string
   adminUrl?: string
+  /** The admin API's bearer token, and where it came from (for messages; never the token itself). */
+  adminToken?: string
+  adminTokenSource?: string
   users: PopulationUser[]
   scrapeUrls: string[]
   /** Why this target, for the user. */
   reason: string
 }
 
-export async function resolveBenchTarget(stack: Stack, profile: LoadProfile, flagUrl: string | undefined): Promise<BenchTarget> {
-  const stateDir = stateDirFor(stack.manifest.name)
+export async function resolveBenchTarget(stack: Stack, profile: LoadProfile, flagUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<BenchTarget> {
+  const stateDir = stateDirFor(stack.manifest.name, env)
   const explicit = flagUrl ?? profile.target
   if (explicit) {
     try {
@@ -29,9 +35,11 @@ export async function resolveBenchTarget(stack: Stack, profile: LoadProfile, fla
     }
     const credentials = await readCredentials(stateDir).catch(() => undefined)
     const users = credentials?.users.length ? credentials.users.map(({userId, tier, apiKey}) => ({id: userId, tier, apiKey})) : syntheticUsers(profile.population.users)
+    const adminUrl = profile.admin ?? (profile.timeline.length > 0 || profile.variants.some((variant) => variant.switches) ? explicit : undefined)
+    const gateway = adminUrl ? (await readState(stateDir).catch(() => undefined))?.endpoints.services.gateway : undefined
     return {
       url: explicit,
-      ...(profile.admin ? {adminUrl: profile.admin} : profile.timeline.length > 0 || profile.variants.some((variant) => variant.switches) ? {adminUrl: explicit} : {}),
+      ...(adminUrl ? {adminUrl, ...(await adminTokenFor(adminUrl, gateway, stateDir, env))} : {}),
       users,
       scrapeUrls: profile.scrape ?? [],
       reason: flagUrl ? '--target' : `the profile's target`,
@@ -44,11 +52,34 @@ export async function resolveBenchTarget(stack: Stack, profile: LoadProfile, fla
   }
   const credentials = await readCredentials(stateDir)
   if (credentials.users.length === 0) throw new StreamctlError('STACK_NOT_READY', `stack "${stack.manifest.name}" has no seeded users`, {hint: 'Run `streamctl provision` first.'})
+  const adminUrl = profile.admin ?? gateway
   return {
     url: gateway,
-    adminUrl: profile.admin ?? gateway,
+    adminUrl,
+    ...(await adminTokenFor(adminUrl, gateway, stateDir, env)),
     users: credentials.users.map(({userId, tier, apiKey}) => ({id: userId, tier, apiKey})),
     scrapeUrls: profile.scrape ?? Object.values(state.endpoints.services).map((url) => new URL(ServiceRoutes.metrics, url).toString()),
     reason: `stack "${stack.manifest.name}" gateway`,
+  }
+}
+
+/**
+ * The token for an admin URL: the stack's own (its state directory's admin-token) when the URL is
+ * the stack's gateway, else STREAMCTL_ADMIN_TOKEN, so the stack's token never goes elsewhere.
+ */
+async function adminTokenFor(adminUrl: string, gateway: string | undefined, stateDir: string, env: NodeJS.ProcessEnv): Promise<Pick<BenchTarget, 'adminToken' | 'adminTokenSource'>> {
+  if (gateway && sameOrigin(adminUrl, gateway)) {
+    const recorded = await readAdminToken(stateDir)
+    if (recorded) return {adminToken: recorded, adminTokenSource: `the token in ${adminTokenFile(stateDir)}`}
+  }
+  const given = env[ADMIN_TOKEN_ENV]
+  return given ? {adminToken: given, adminTokenSource: `the token in ${ADMIN_TOKEN_ENV}`} : {adminTokenSource: `no token (${ADMIN_TOKEN_ENV} is not set)`}
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin
+  } catch {
+    return false
   }
 }

@@ -2,9 +2,10 @@
 // the keys themselves are written once to the stack's state directory (mode 0600) so `bench` can
 // authenticate as the population. Keys never appear in logs, run records or reports.
 import {hash, randomBytes, timingSafeEqual} from 'node:crypto'
-import {chmod, mkdir, readFile, rename, writeFile} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {StreamctlError} from '../errors.js'
+import {writePrivateFile} from './state-dir.js'
 
 export const CREDENTIALS_FILE = 'credentials.json'
 const KEY_PREFIX = 'sctl'
@@ -45,14 +46,8 @@ export function secretMatches(secret: string, storedHash: Buffer): boolean {
   return storedHash.length === presented.length && timingSafeEqual(presented, storedHash)
 }
 
-export async function writeCredentials(stateDir: string, credentials: Credentials): Promise<string> {
-  await mkdir(stateDir, {recursive: true, mode: 0o700})
-  const file = path.join(stateDir, CREDENTIALS_FILE)
-  const temporary = `${file}.${process.pid}.tmp`
-  await writeFile(temporary, `${JSON.stringify(credentials, null, 2)}\n`, {mode: 0o600})
-  await chmod(temporary, 0o600)
-  await rename(temporary, file)
-  return file
+export function writeCredentials(stateDir: string, credentials: Credentials): Promise<string> {
+  return writePrivateFile(stateDir, CREDENTIALS_FILE, `${JSON.stringify(credentials, null, 2)}\n`)
 }
 
 export async function readCredentials(stateDir: string): Promise<Credentials> {

@@ -1,5 +1,7 @@
 // The environment a reference-stack service is started with: where it listens and where every
-// other part of the stack is. Used by the local driver (and mirrored by compose.yaml).
+// other part of the stack is, and for the gateway the admin API's token. Used by the local driver
+// (and mirrored by compose.yaml).
+import {ADMIN_API_SERVICE} from './admin-token.js'
 import type {Component} from './manifest.js'
 import type {Endpoints} from './state.js'
 
@@ -8,7 +10,12 @@ export function envName(component: string): string {
   return component.toUpperCase().replace(/[^A-Z0-9]/g, '_')
 }
 
-export function serviceEnv(component: Component, endpoints: Endpoints, components: Component[], stackName: string): Record<string, string> {
+/** Whether a component runs the service that serves the admin API (and so needs ADMIN_TOKEN). */
+export function servesAdminApi(component: Component): boolean {
+  return component.kind === 'service' && (component.service ?? component.name) === ADMIN_API_SERVICE
+}
+
+export function serviceEnv(component: Component, endpoints: Endpoints, components: Component[], stackName: string, adminToken?: string): Record<string, string> {
   const env: Record<string, string> = {
     STREAMCTL_STACK: stackName,
     HOST: '127.0.0.1',
@@ -19,6 +26,7 @@ export function serviceEnv(component: Component, endpoints: Endpoints, component
     AMQP_URL: endpoints.amqpUrl,
     KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
     ...(endpoints.schemaRegistryUrl ? {SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl} : {}),
+    ...(adminToken && servesAdminApi(component) ? {ADMIN_TOKEN: adminToken} : {}),
   }
   for (const [name, port] of Object.entries(component.ports)) env[`${envName(name)}_PORT`] = String(port)
   for (const other of components) {

@@ -1,9 +1,10 @@
 // Gateway settings from the environment (defaults in parentheses): REQUESTS_QUEUE
-// (inference_requests), AUTH_CACHE_MS (30000), ADMIN_TOKEN (unset: the admin API is open to
-// whoever reaches the gateway, which binds 127.0.0.1 by default), PUBLIC_URL (unset: status URLs
-// are relative), DEFAULT_MAX_TOKENS (256), MAX_PROMPT_CHARS (32000), MAX_UNCONFIRMED (10000:
-// publishes awaiting RabbitMQ's confirm above which a generate waits for its own), DISPATCH_SWEEP_MS
-// (5000), DISPATCH_GRACE_MS (30000: how old an unconfirmed request is before the sweeper settles it),
+// (inference_requests), AUTH_CACHE_MS (30000), ADMIN_TOKEN (the bearer token the admin API
+// requires; unset: the admin API is closed and answers 401 to everyone; `streamctl up` sets it),
+// PUBLIC_URL (unset: status URLs are relative), DEFAULT_MAX_TOKENS (256), MAX_PROMPT_CHARS
+// (32000), MAX_UNCONFIRMED (10000: publishes awaiting RabbitMQ's confirm above which a generate
+// waits for its own), DISPATCH_SWEEP_MS (5000), DISPATCH_GRACE_MS (30000: how old an unconfirmed
+// request is before the sweeper settles it),
 // DISPATCH_LINGER_MS (5: how long an accepted request, already answered, may wait so that requests
 // accepted together are published to RabbitMQ together; 0 publishes each at once),
 // INSERT_CONCURRENCY (4: request-row INSERTs in flight at once; rows arriving meanwhile wait and

@@ -25,7 +25,7 @@ export interface GatewayContext {
   auth: Authenticator
   /** Authenticates a request's API key (401 otherwise). */
   principal(request: {headers: {authorization?: string}}): Promise<Principal>
-  /** Checks the admin token when ADMIN_TOKEN is set (401 otherwise). */
+  /** Checks the admin token (401 otherwise; always 401 when ADMIN_TOKEN is not set: the admin API is closed). */
   requireAdmin(request: {headers: {authorization?: string}}): void
 }
 

@@ -5,7 +5,7 @@
 // sweeper once the channel is up) and tagging jobs get a fast 503. Common settings in
 // common/config.ts (MAX_IN_FLIGHT bounds concurrent requests: above it, a fast 503), its own in
 // config.ts.
-import {timingSafeEqual} from 'node:crypto'
+import {hashSecret, secretMatches} from '../../lib/stack/credentials.js'
 import {ConfirmedPublisher} from '../common/amqp-publisher.js'
 import {HttpError} from '../common/http/errors.js'
 import {Router} from '../common/http/router.js'
@@ -27,6 +27,8 @@ export const gatewayService: ServiceDefinition = {
     const dispatcher = new Dispatcher(publisher, redis, pg, runtime.log, {queue: config.requestsQueue, maxUnconfirmed: config.maxUnconfirmed, sweepMs: config.dispatchSweepMs, graceMs: config.dispatchGraceMs, lingerMs: config.dispatchLingerMs})
     runtime.onClose('dispatcher', () => dispatcher.close())
     const auth = new Authenticator(pg, config.authCacheMs)
+    // Compared as SHA-256 digests in constant time, so neither the token nor its length leaks.
+    const adminTokenHash = config.adminToken ? hashSecret(config.adminToken) : undefined
     const gateway: GatewayContext = {
       runtime,
       config,
@@ -39,10 +41,9 @@ export const gatewayService: ServiceDefinition = {
       auth,
       principal: (request) => auth.authenticate(request.headers.authorization),
       requireAdmin: (request) => {
-        if (!config.adminToken) return
-        const presented = Buffer.from(/^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '')
-        const expected = Buffer.from(config.adminToken)
-        if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new HttpError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>', {'www-authenticate': 'Bearer'})
+        if (!adminTokenHash) throw new HttpError(401, 'unauthorized', 'the admin API is closed: ADMIN_TOKEN is not set on the gateway (`streamctl up` sets it; see docs/services.md)', {'www-authenticate': 'Bearer'})
+        const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
+        if (!presented || !secretMatches(presented, adminTokenHash)) throw new HttpError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>', {'www-authenticate': 'Bearer'})
       },
     }
     const router = new Router()

@@ -1,11 +1,13 @@
 // The external driver: the stack runs elsewhere (a real Kafka cluster, managed databases, a
 // Kubernetes deployment). streamctl starts nothing; `up` checks that every endpoint answers and
-// records them so provision, status and bench can use them.
+// records them so provision, status and bench can use them. The gateway's admin token is the one
+// its operator set: given by --admin-token or STREAMCTL_ADMIN_TOKEN, recorded like the endpoints.
 import path from 'node:path'
 import {StreamctlError} from '../../errors.js'
+import {ADMIN_TOKEN_ENV, adminTokenFile, readAdminToken, writeAdminToken} from '../admin-token.js'
 import {checkHealth} from '../health.js'
 import type {Component} from '../manifest.js'
-import {envName} from '../service-env.js'
+import {envName, servesAdminApi} from '../service-env.js'
 import {readState, removeState, STATE_FILE, withStateLock, writeState, type ComponentState, type Endpoints, type StackState} from '../state.js'
 import type {ComponentStatus, DownResult, DriverContext, LogOptions, StackDriver, UpOptions, UpResult} from './types.js'
 
@@ -17,6 +19,8 @@ export interface ExternalEndpointsInput {
   schemaRegistryUrl?: string
   /** `name=url` pairs for the HTTP services. */
   services?: string[]
+  /** The ADMIN_TOKEN the external gateway was started with. */
+  adminToken?: string
 }
 
 /** Flags win over the environment: KAFKA_BROKERS, DATABASE_URL, REDIS_URL, AMQP_URL, SCHEMA_REGISTRY_URL, <SERVICE>_URL. */
@@ -104,7 +108,12 @@ export class ExternalDriver implements StackDriver {
       )
       const state: StackState = {schemaVersion: 1, stack: stack.manifest.name, stackDir: stack.dir, driver: 'external', updatedAt: new Date().toISOString(), components, endpoints}
       await writeState(stateDir, state)
-      const changed = !previous || JSON.stringify(previous.endpoints) !== JSON.stringify(endpoints)
+      const recorded = await readAdminToken(stateDir)
+      const adminToken = this.input.adminToken || env[ADMIN_TOKEN_ENV] || recorded
+      if (adminToken && adminToken !== recorded) await writeAdminToken(stateDir, adminToken)
+      const gateway = stack.manifest.components.find(servesAdminApi)
+      if (!adminToken && gateway) reporter.warn(`no admin token for ${gateway.name}: pass --admin-token or set ${ADMIN_TOKEN_ENV} to the ADMIN_TOKEN it runs with, or benches that switch faults and interventions get 401 from its admin API`)
+      const changed = !previous || JSON.stringify(previous.endpoints) !== JSON.stringify(endpoints) || adminToken !== recorded
       return {
         driver: 'external',
         stack: stack.manifest.name,
@@ -112,6 +121,7 @@ export class ExternalDriver implements StackDriver {
         components: checks.map(({component, host, port, health}) => ({name: component.name, kind: component.kind, action: 'checked', address: `${host}:${port}`, ...(health.version ? {detail: health.version} : {})})),
         endpoints,
         stateFile: path.join(stateDir, STATE_FILE),
+        ...(adminToken ? {adminTokenFile: adminTokenFile(stateDir)} : {}),
       }
     })
   }

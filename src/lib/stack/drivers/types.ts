@@ -29,6 +29,8 @@ export interface UpResult {
   components: ComponentUp[]
   endpoints: Endpoints
   stateFile: string
+  /** The file holding the token of the gateway's admin API (admin-token.ts); none when the external driver was given no token. */
+  adminTokenFile?: string
 }
 
 export interface UpOptions {

@@ -1,5 +1,6 @@
 // The one admin API: GET/PATCH /admin/switches (faults and interventions, broadcast to every
-// service) and POST /admin/actions/cache-flush (deletes every cache entry of the stack).
+// service) and POST /admin/actions/cache-flush (deletes every cache entry of the stack). Every
+// route needs the admin token first (gateway.requireAdmin); content-drop lives in read-side.ts.
 import {AdminRoutes} from '../../../lib/stack/api.js'
 import {parseSwitchesPatch} from '../../common/switches.js'
 import {RedisKeys} from '../../common/redis-keys.js'

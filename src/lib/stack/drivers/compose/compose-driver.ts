@@ -1,12 +1,15 @@
 // The compose driver: real images (Apache Kafka in KRaft mode, PostgreSQL, Redis, RabbitMQ,
 // Prometheus) and this package's image for the services, brought up with
 // `docker compose -p <project> up --wait` and provisioned afterwards by `streamctl provision`.
+// The gateway's admin token (admin-token.ts, made on the first `up`) reaches it through
+// STREAMCTL_ADMIN_TOKEN, which compose.yaml interpolates into its ADMIN_TOKEN.
 import {spawn} from 'node:child_process'
 import {access, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {StreamctlError} from '../../../errors.js'
 import {runQuietly} from '../../../host/binaries.js'
 import {inspectDocker} from '../../../host/docker.js'
+import {ADMIN_TOKEN_ENV, adminTokenFile, ensureAdminToken} from '../../admin-token.js'
 import {endpointsFromComponents} from '../../endpoints.js'
 import type {Component} from '../../manifest.js'
 import {STATE_FILE, withStateLock, writeState, type ComponentState, type StackState} from '../../state.js'
@@ -35,7 +38,9 @@ export class ComposeDriver implements StackDriver {
       const before = parseComposePs((await this.compose(docker, project, file, ['ps', '--all', '--format', 'json'], context.env)).stdout)
       const task = reporter.task(`docker compose -p ${project} up --wait`)
       const waitSeconds = Math.max(1, Math.round(options.waitTimeoutMs / 1000))
-      const up = await this.compose(docker, project, file, ['up', '--detach', '--wait', '--wait-timeout', String(waitSeconds), ...(options.build ? ['--build'] : [])], context.env, options.waitTimeoutMs + 600_000)
+      const {token} = await ensureAdminToken(stateDir)
+      const upEnv = {...context.env, [ADMIN_TOKEN_ENV]: token}
+      const up = await this.compose(docker, project, file, ['up', '--detach', '--wait', '--wait-timeout', String(waitSeconds), ...(options.build ? ['--build'] : [])], upEnv, options.waitTimeoutMs + 600_000)
       const after = parseComposePs((await this.compose(docker, project, file, ['ps', '--all', '--format', 'json'], context.env)).stdout)
       if (!up.ok) {
         task.fail(`exit ${up.exitCode}`)
@@ -58,6 +63,7 @@ export class ComposeDriver implements StackDriver {
         })),
         endpoints: state.endpoints,
         stateFile: path.join(stateDir, STATE_FILE),
+        adminTokenFile: adminTokenFile(stateDir),
       }
     })
   }

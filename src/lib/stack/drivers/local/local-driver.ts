@@ -1,17 +1,19 @@
 // The local driver: every component as a process on this machine. The embedded broker, the
 // registry and the services run as `streamctl …` child processes; PostgreSQL, Redis and RabbitMQ
 // are reused or started privately (infra.ts). Everything started is recorded in the state file
-// before it is waited for, so `down` can always stop it.
+// before it is waited for, so `down` can always stop it. The gateway gets the stack's admin token
+// (admin-token.ts), made on the first `up`.
 import {mkdir, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {StreamctlError} from '../../../errors.js'
 import {followFiles, tailFile} from '../../../host/log-files.js'
 import {isSameProcess, stopProcess} from '../../../host/processes.js'
+import {adminTokenFile, ensureAdminToken} from '../../admin-token.js'
 import {endpointsFromComponents} from '../../endpoints.js'
 import {checkHealth, waitHealthy} from '../../health.js'
 import type {Component} from '../../manifest.js'
 import {startWaves} from '../../order.js'
-import {serviceEnv} from '../../service-env.js'
+import {servesAdminApi, serviceEnv} from '../../service-env.js'
 import {readState, STATE_FILE, withStateLock, writeState, type ComponentState, type StackState} from '../../state.js'
 import type {ComponentDown, ComponentStatus, ComponentUp, DownResult, DriverContext, LogOptions, StackDriver, UpOptions, UpResult} from '../types.js'
 import {isolate, provideInfra, type InfraKind} from './infra.js'
@@ -43,6 +45,7 @@ export class LocalDriver implements StackDriver {
       }
       const logDir = path.join(stateDir, 'logs')
       await mkdir(logDir, {recursive: true})
+      const adminToken = await ensureAdminToken(stateDir)
       const state: StackState = previous ?? {
         schemaVersion: 1,
         stack: manifest.name,
@@ -61,7 +64,9 @@ export class LocalDriver implements StackDriver {
       const bringUp = async (component: Component): Promise<void> => {
         const task = reporter.task(component.name)
         const existing = state.components[component.name]
-        if (existing && (await this.isUp(component, existing))) {
+        // A gateway started before the stack had a token has none: it is started again with it.
+        const lacksToken = adminToken.created && servesAdminApi(component)
+        if (existing && !lacksToken && (await this.isUp(component, existing))) {
           results.push({name: component.name, kind: component.kind, action: 'running', address: `${existing.host}:${existing.port}`, ...(existing.process ? {pid: existing.process.pid} : {})})
           task.skip('already running')
           return
@@ -75,7 +80,7 @@ export class LocalDriver implements StackDriver {
           componentState = provided.state
           action = provided.action === 'started' && existing ? 'restarted' : provided.action
         } else {
-          const env = component.kind === 'service' ? serviceEnv(component, endpointsFromComponents(manifest, state.components), manifest.components, manifest.name) : {}
+          const env = component.kind === 'service' ? serviceEnv(component, endpointsFromComponents(manifest, state.components), manifest.components, manifest.name, adminToken.token) : {}
           componentState = await launchStreamctlComponent(component, {stateDir, logDir}, env)
           action = existing ? 'restarted' : 'started'
         }
@@ -124,6 +129,7 @@ export class LocalDriver implements StackDriver {
         components: results,
         endpoints: endpointsFromComponents(manifest, state.components),
         stateFile: path.join(stateDir, STATE_FILE),
+        adminTokenFile: adminTokenFile(stateDir),
       }
     })
   }
