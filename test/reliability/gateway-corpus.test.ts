@@ -10,7 +10,7 @@ import {ResponseParser} from '../../src/lib/load/http1-response.js'
 import {SeededRandom} from '../../src/lib/load/random.js'
 import {authorized, createInferenceStack, generate, quotaTotals, userQuotaToday, type InferenceStack} from '../helpers/inference-stack.js'
 import {eventually} from '../helpers/services.js'
-import {printFigure} from '../helpers/trials.js'
+import {printFigure, scaled} from '../helpers/trials.js'
 
 /** One exchange: what the client writes (with pauses), and whether it half-closes when done. */
 interface Case {
@@ -253,12 +253,12 @@ function buildCorpus(auth: string, random: SeededRandom): Case[] {
     add(`request line ${JSON.stringify(line).slice(0, 40)}`, Buffer.from(`${line}\r\nhost: g\r\nauthorization: ${auth}\r\n\r\n`, 'latin1'))
   }
   // Mutations of a valid request body: one byte replaced at random (some stay valid, and are accepted).
-  for (let index = 0; index < 60; index++) {
+  for (let index = 0; index < scaled(60); index++) {
     const body = Buffer.from(valid)
     body[Math.floor(random.next() * body.length)] = Math.floor(random.next() * 256)
     add(`mutated body ${index}`, request(body))
   }
-  for (let index = 0; index < 20; index++) add(`random bytes ${index}`, Buffer.from(Array.from({length: 10 + Math.floor(random.next() * 200)}, () => Math.floor(random.next() * 256))))
+  for (let index = 0; index < scaled(20); index++) add(`random bytes ${index}`, Buffer.from(Array.from({length: 10 + Math.floor(random.next() * 200)}, () => Math.floor(random.next() * 256))))
   // Pipelining: several requests in one write, with junk, a bad one, or a bad length between them.
   const generateFor = (text: string) => request(JSON.stringify({prompt: text, max_tokens: 16}))
   add('3 generates + junk', generateFor('p1'), generateFor('p2'), generateFor('p3'), 'THIS IS NOT HTTP\r\n\r\n')
