@@ -9,6 +9,7 @@ import {seedAccounts} from '../../src/lib/provision/seed.js'
 import type {SeededUser} from '../../src/lib/stack/credentials.js'
 import type {QuotaTier} from '../../src/lib/stack/manifest.js'
 import type {Env} from '../../src/services/common/config.js'
+import {quotaKeys, quotaPeriods} from '../../src/services/common/quota/quota.js'
 import type {RunningService} from '../../src/services/common/runtime.js'
 import {createTestDatabase, createTestVhost, dropRedisPrefix, uniqueName, type TestDatabase, type TestVhost} from './infra.js'
 import {eventually, REFERENCE_DIR, startService} from './services.js'
@@ -127,6 +128,14 @@ export async function quotaTotals(stack: InferenceStack): Promise<{used: number;
   const open = await stack.redis.hlen('quota:open')
   const sum = await stack.pg.query('SELECT coalesce(sum(actual_tokens), 0)::bigint AS total FROM usage_log')
   return {used, reserved, open, usageLogSum: Number(sum.rows[0].total)}
+}
+
+/** One user's admitted requests today, as the quota counts them and as the requests table stores them. */
+export async function chargedAndStored(stack: InferenceStack, user: SeededUser): Promise<{charged: number; stored: number}> {
+  const today = quotaKeys(user.userId, quotaPeriods(new Date()).day, '').day
+  const charged = Number((await stack.redis.hget(today, 'requests')) ?? 0)
+  const stored = await stack.pg.query('SELECT count(*)::int AS n FROM requests WHERE user_id = $1', [user.userId])
+  return {charged, stored: stored.rows[0].n as number}
 }
 
 /** The quota totals once no reservation is open any more (every admitted request settled). */
