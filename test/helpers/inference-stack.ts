@@ -148,6 +148,13 @@ export async function quotaTotals(stack: InferenceStack): Promise<{used: number;
   return {used, reserved, open, usageLogSum: Number(sum.rows[0].total)}
 }
 
+/** One user's admitted requests today, as the quota counts them and as the requests table stores them. */
+export async function chargedAndStored(stack: InferenceStack, user: SeededUser): Promise<{charged: number; stored: number}> {
+  const charged = (await userQuotaToday(stack, user.userId)).requests
+  const stored = await stack.pg.query('SELECT count(*)::int AS n FROM requests WHERE user_id = $1', [user.userId])
+  return {charged, stored: stored.rows[0].n as number}
+}
+
 /** The quota totals once no reservation is open any more (every admitted request settled). */
 export async function settledTotals(stack: InferenceStack, timeoutMs: number, what = 'every reservation to settle'): Promise<Awaited<ReturnType<typeof quotaTotals>>> {
   return eventually(async () => {

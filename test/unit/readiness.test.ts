@@ -24,6 +24,8 @@ describe('/readyz', () => {
       port: 0,
       maxInFlight: 10,
       maxBodyBytes: 1024,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
       ready: {
         redis: () => state.redis,
         'rabbitmq-publisher': () => state.amqp,
@@ -44,7 +46,7 @@ describe('/readyz', () => {
   })
 
   it('is ready with no checks, and the probe says so', async () => {
-    server = await startHttpServer({service: 'plain', router: new Router(), metrics: new ServiceMetrics('plain'), log: quiet, host: '127.0.0.1', port: 0, maxInFlight: 10, maxBodyBytes: 1024, ready: {}})
+    server = await startHttpServer({service: 'plain', router: new Router(), metrics: new ServiceMetrics('plain'), log: quiet, host: '127.0.0.1', port: 0, maxInFlight: 10, maxBodyBytes: 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, ready: {}})
     const response = await fetch(`${server.url}/readyz`)
     expect({status: response.status, body: await response.json()}).toEqual({status: 200, body: {status: 'ready', service: 'plain'}})
     expect(await checkHealth({kind: 'service', health: '/readyz'}, '127.0.0.1', server.port)).toEqual({healthy: true, detail: 'ready'})

@@ -1,5 +1,6 @@
 // Service configuration from environment variables with documented defaults. A bad value stops the
-// service at start with an error naming the variable, never a stack trace later.
+// service at start with an error naming the variable, never a stack trace later. What every service
+// reads is BaseConfig below (also listed in docs/services.md).
 import {StreamctlError} from '../../lib/errors.js'
 
 export type Env = Record<string, string | undefined>
@@ -61,6 +62,10 @@ export interface BaseConfig {
   maxInFlight: number
   /** MAX_BODY_BYTES, default 65536. */
   maxBodyBytes: number
+  /** HTTP_HEADERS_TIMEOUT_MS, default 10000: a request's headers must arrive within it (408 after, and the connection closes). */
+  headersTimeoutMs: number
+  /** HTTP_REQUEST_TIMEOUT_MS, default 30000 (or the header timeout, if longer): the whole request, body included; at least the header timeout. */
+  requestTimeoutMs: number
 }
 
 export function readBaseConfig(env: Env, defaultPort: number): BaseConfig {
@@ -75,5 +80,12 @@ export function readBaseConfig(env: Env, defaultPort: number): BaseConfig {
     shutdownTimeoutMs: envNumber(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, {min: 0, integer: true}),
     maxInFlight: envNumber(env, 'MAX_IN_FLIGHT', 1024, {min: 1, integer: true}),
     maxBodyBytes: envNumber(env, 'MAX_BODY_BYTES', 65_536, {min: 1, integer: true}),
+    ...readHttpTimeouts(env),
   }
+}
+
+function readHttpTimeouts(env: Env): Pick<BaseConfig, 'headersTimeoutMs' | 'requestTimeoutMs'> {
+  const headersTimeoutMs = envNumber(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, {min: 1, integer: true})
+  const requestTimeoutMs = envNumber(env, 'HTTP_REQUEST_TIMEOUT_MS', Math.max(30_000, headersTimeoutMs), {min: headersTimeoutMs, integer: true})
+  return {headersTimeoutMs, requestTimeoutMs}
 }

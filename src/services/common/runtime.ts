@@ -184,8 +184,8 @@ export class ServiceRuntime {
 
   /** Starts the HTTP server (health, readiness, metrics and the router's routes). */
   async listen(router: Router, ready: ReadinessChecks = {}): Promise<RunningHttpServer> {
-    const {host, port, maxInFlight, maxBodyBytes, shutdownTimeoutMs} = this.config
-    const server = await startHttpServer({service: this.name, router, metrics: this.metrics, log: this.log, host, port, maxInFlight, maxBodyBytes, ready})
+    const {host, port, maxInFlight, maxBodyBytes, headersTimeoutMs, requestTimeoutMs, shutdownTimeoutMs} = this.config
+    const server = await startHttpServer({service: this.name, router, metrics: this.metrics, log: this.log, host, port, maxInFlight, maxBodyBytes, headersTimeoutMs, requestTimeoutMs, ready})
     this.server = server
     this.onClose('http', () => server.close(shutdownTimeoutMs))
     this.log.info('listening', {url: server.url})

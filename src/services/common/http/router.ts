@@ -7,8 +7,10 @@ export interface RequestContext {
   response: ServerResponse
   url: URL
   params: Record<string, string>
-  /** The JSON body, read and checked on first call (content type, size limit, syntax). */
+  /** The JSON body, read and checked on first call (content type, size limit, syntax, text). */
   body(): Promise<unknown>
+  /** The client will not get this request's answer (it left, or its connection closes before): admit nothing. */
+  clientGone(): boolean
 }
 
 export interface Reply {

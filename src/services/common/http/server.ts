@@ -1,6 +1,7 @@
 // The HTTP server of a service on node:http: /healthz, /readyz and /metrics, the service's routes,
 // JSON replies, load shedding (a bounded in-flight count, then a fast 503), the request-duration
-// metric, and a graceful close that stops accepting and waits for in-flight requests.
+// metric, header and request timeouts, and a graceful close that stops accepting and waits for
+// in-flight requests. Pipelined requests and protocol errors: see connections.ts.
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {listen} from '../../../lib/host/ports.js'
@@ -8,7 +9,9 @@ import {ServiceRoutes, type Readiness} from '../../../lib/stack/api.js'
 import type {Logger} from '../log.js'
 import type {ServiceMetrics} from '../metrics.js'
 import {readJsonBody} from './body.js'
+import {ConnectionTracker} from './connections.js'
 import {HttpError, type ErrorBody} from './errors.js'
+import {repeatedHeaderError} from './headers.js'
 import type {Reply, RequestContext, Router} from './router.js'
 
 export interface HttpServiceOptions {
@@ -20,6 +23,9 @@ export interface HttpServiceOptions {
   port: number
   maxInFlight: number
   maxBodyBytes: number
+  /** How long a client may take to send a request's headers, then the whole request (408 after). */
+  headersTimeoutMs: number
+  requestTimeoutMs: number
   /**
    * What the service can do its work with now, by name (its connections): /readyz answers 200 when
    * every check passes, otherwise 503 naming the ones that do not (`waiting_for`).
@@ -41,14 +47,20 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
   const {router, metrics, service, log} = options
   let inFlight = 0
   const idle: Array<() => void> = []
+  const connections = new ConnectionTracker(log)
 
   const serve = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint()
+    const tracked = connections.track(request, response)
     const url = new URL(request.url ?? '/', 'http://service')
     const method = request.method ?? 'GET'
     let routeLabel = url.pathname
     let reply: Reply
-    if (url.pathname === ServiceRoutes.healthz) reply = {status: 200, body: {status: 'ok', service}}
+    const repeated = repeatedHeaderError(request.rawHeaders)
+    if (repeated) {
+      routeLabel = 'unmatched'
+      reply = errorReply(repeated)
+    } else if (url.pathname === ServiceRoutes.healthz) reply = {status: 200, body: {status: 'ok', service}}
     else if (url.pathname === ServiceRoutes.readyz) reply = readiness()
     else if (url.pathname === ServiceRoutes.metrics) {
       const text = await metrics.text()
@@ -73,7 +85,7 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
           metrics.inFlight.set({service}, inFlight)
           try {
             let body: Promise<unknown> | undefined
-            const context: RequestContext = {request, response, url, params: match.params, body: () => (body ??= readJsonBody(request, options.maxBodyBytes))}
+            const context: RequestContext = {request, response, url, params: match.params, body: () => (body ??= readJsonBody(request, options.maxBodyBytes, tracked.readStopped)), clientGone: tracked.clientGone}
             reply = await match.route.handler(context)
           } catch (error) {
             if (!(error instanceof HttpError)) log.error('unhandled error', {route: routeLabel, error: (error as Error)?.stack ?? String(error)})
@@ -86,6 +98,7 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
         }
       }
     }
+    if (reply.headers?.connection === 'close') tracked.closesConnection()
     if (!response.headersSent) writeReply(response, reply)
     metrics.httpDuration.observe({service, route: routeLabel, status: String(reply.status)}, Number(process.hrtime.bigint() - started) / 1e9)
   }
@@ -101,7 +114,12 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
     return waiting.length === 0 ? {status: 200, body: {status: 'ready', service} satisfies Readiness} : {status: 503, body: {status: 'not ready', service, waiting_for: waiting} satisfies Readiness}
   }
 
-  const server = http.createServer((request, response) => {
+  // Node enforces both timeouts when it checks its connections, every 30 s by default; checking at a
+  // tenth of the header timeout (at most every second) cuts a slow client near its timeout. The
+  // header timeout runs from a connection's opening or a request's first byte, never over an idle
+  // keep-alive connection, so it may be far shorter than keepAliveTimeout.
+  const timeouts = {headersTimeout: options.headersTimeoutMs, requestTimeout: options.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(options.headersTimeoutMs / 10))}
+  const server = http.createServer(timeouts, (request, response) => {
     serve(request, response).catch((error: unknown) => {
       log.error('request failed', {error: (error as Error)?.stack ?? String(error)})
       if (!response.headersSent) writeReply(response, errorReply(error))
@@ -111,12 +129,7 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
   // Idle keep-alive connections outlive the clients' own idle timeouts (undici: 4 s, load balancers:
   // 60 s), so a client never reuses a connection the server is closing at that moment.
   server.keepAliveTimeout = 65_000
-  server.headersTimeout = 66_000
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (error.code !== 'ECONNRESET') log.warn('bad HTTP from a client', {error: error.code ?? error.message})
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-    else socket.destroy()
-  })
+  server.on('clientError', connections.clientError)
   // A deep accept queue: a burst of new connections waits to be accepted instead of being reset.
   await listen(server, options.host, options.port, 4096)
   const port = (server.address() as AddressInfo).port

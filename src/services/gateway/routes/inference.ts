@@ -3,8 +3,8 @@
 import {randomUUID} from 'node:crypto'
 import {Histogram} from 'prom-client'
 import {GatewayRoutes, Metrics, type GenerateAccepted} from '../../../lib/stack/api.js'
-import {HttpError, notFound, unavailable as serviceUnavailable} from '../../common/http/errors.js'
-import {integerField, rejectUnknownFields, requireObject, stringField, UUID} from '../../common/http/validate.js'
+import {clientClosedRequest, HttpError, notFound, unavailable as serviceUnavailable} from '../../common/http/errors.js'
+import {integerField, MODEL_NAME, rejectUnknownFields, requireObject, stringField, UUID} from '../../common/http/validate.js'
 import type {InferenceRequestMessage} from '../../common/inference-messages.js'
 import {admitRequest, confirmStored, pendingMember, quotaPeriods, refundAdmission, type AdmitOutcome} from '../../common/quota/quota.js'
 import {readCachedStatus, readStatusRow} from '../../common/request-status.js'
@@ -34,18 +34,19 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     stages.observe({stage: 'dispatch'}, (marks.dispatched - marks.stored) / 1000)
   }
 
-  router.post(GatewayRoutes.generate, async ({request, body}) => {
+  router.post(GatewayRoutes.generate, async ({request, body, clientGone}) => {
     const started = performance.now()
     const principal = await gateway.principal(request)
     const authenticated = performance.now()
     const input = requireObject(await body())
     rejectUnknownFields(input, ['prompt', 'model', 'max_tokens'])
     const prompt = stringField(input, 'prompt', {required: true, minLength: 1, maxLength: config.maxPromptChars})
-    const model = stringField(input, 'model', {maxLength: 64}) ?? 'default'
+    const model = stringField(input, 'model', {maxLength: 64, format: MODEL_NAME}) ?? 'default'
     const maxTokens = integerField(input, 'max_tokens', {min: 1, max: 32_768}) ?? config.defaultMaxTokens
     const estimate = countChatTokens([{content: prompt}]) + maxTokens
     const requestId = randomUUID()
     const now = new Date()
+    if (clientGone()) throw clientClosedRequest('its request was admitted') // nobody would get the 202
     const admitting = performance.now()
     const outcome = await admitRequest(gateway.redis, {keyId: principal.keyId, userId: principal.userId, tier: principal.tier, estimate, requestId, now}).catch((error: unknown) => {
       throw unavailable('cannot reach the quota store', error)
