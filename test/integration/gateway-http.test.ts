@@ -4,7 +4,7 @@
 import {gzipSync} from 'node:zlib'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {eventually, metricValue} from '../helpers/services.js'
-import {authorized, chargedAndStored, createInferenceStack, generate, type InferenceStack} from '../helpers/inference-stack.js'
+import {adminHeaders, authorized, chargedAndStored, createInferenceStack, generate, type InferenceStack} from '../helpers/inference-stack.js'
 import {generateRequest, rawConnection, type RawConnection} from '../helpers/raw-http.js'
 
 const HEADERS_TIMEOUT_MS = 1000
@@ -70,7 +70,7 @@ describe('gateway HTTP layer', () => {
   it('refuses the same text on every route that reads a JSON body', async () => {
     const event = await post('text', JSON.stringify({event_id: 'e1', user_id: 'u\u0000', type: 'view'}), {path: '/v1/events'})
     expect(event).toEqual({status: 400, error: {code: 'invalid_text', message: expect.stringMatching(/^field user_id contains a NUL/)}})
-    const patch = await post('text', JSON.stringify({faults: {llmErrorRate: 0, note: ['ok', '\ud800']}}), {path: '/admin/switches', method: 'PATCH'})
+    const patch = await post('text', JSON.stringify({faults: {llmErrorRate: 0, note: ['ok', '\ud800']}}), {path: '/admin/switches', method: 'PATCH', headers: adminHeaders(stack)})
     expect(patch).toEqual({status: 400, error: {code: 'invalid_text', message: expect.stringMatching(/^field faults\.note\[1\] contains a lone UTF-16 surrogate/)}})
   })
 

@@ -153,14 +153,18 @@ describe('admission refunds under random failures', () => {
 
   async function checkInvariants(round: string): Promise<void> {
     // Healed: wait until every reservation is settled or refunded and nothing waits to be published.
+    let left = {open: 0, pending: 0, unfinished: 0}
     await eventually(
       async () => {
         const [open, pending, unfinished] = await Promise.all([stack.redis.hlen('quota:open'), stack.redis.zcard('dispatch:pending'), stack.pg.query("SELECT count(*)::int AS n FROM requests WHERE status IN ('queued', 'running')")])
-        return open === 0 && pending === 0 && unfinished.rows[0].n === 0 ? true : undefined
+        left = {open, pending, unfinished: unfinished.rows[0].n}
+        return open === 0 && pending === 0 && left.unfinished === 0 ? true : undefined
       },
       90_000,
       `${round}: every admission settled or refunded`,
-    )
+    ).catch((error: Error) => {
+      throw new Error(`${error.message} (left: ${JSON.stringify(left)})`)
+    })
     const rows = await stack.pg.query<{request_id: string; user_id: string; status: string; charges: number}>(
       'SELECT r.request_id, r.user_id, r.status, (SELECT count(*)::int FROM usage_log u WHERE u.request_id = r.request_id) AS charges FROM requests r',
     )

@@ -20,6 +20,10 @@ export const RedisKeys = {
   openReservations: 'quota:open',
   /** Sorted set of admitted requests RabbitMQ has not confirmed yet, scored by admission time (ms). */
   pendingDispatch: 'dispatch:pending',
-  /** Set when a request whose store was slow is known stored, so the sweeper never refunds it (see quota.ts confirmStored). */
-  storedMark: (requestId: string) => `stored:${requestId}`,
+  /**
+   * What became of an admission whose store was in doubt: `stored` (a slow store, confirmed: never
+   * refunded) or `abandoned` (the store failed after the INSERT was sent: the sweeper drops the row if
+   * it was committed after all, then refunds). See quota.ts confirmStored and abandonAdmission.
+   */
+  admissionOutcome: (requestId: string) => `admission:${requestId}`,
 } as const

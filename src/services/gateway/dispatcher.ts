@@ -13,9 +13,10 @@
 // their score moves to now, so a second gateway does not take them too) and settles each one by its
 // row — still queued: published again; in any other state: forgotten; no row at all (the gateway
 // died between reserving and storing, or could not refund a failed store): the admission is
-// refunded (quota.ts refundAdmission). A message confirmed but not yet removed from the set when a
-// gateway dies is sent twice; the collector settles by request id, so that costs a second LLM call,
-// never a second charge.
+// refunded (quota.ts refundAdmission). An admission abandoned after a store in doubt (quota.ts
+// abandonAdmission) loses its queued row, if the INSERT was committed after all, and is refunded.
+// A message confirmed but not yet removed from the set when a gateway dies is sent twice; the
+// collector settles by request id, so that costs a second LLM call, never a second charge.
 //
 // While RabbitMQ is unreachable (at start, or after a lost connection) the publisher is not open: a
 // generate is still stored and answered 202 but not published, and the sweeper waits. When the
@@ -156,6 +157,11 @@ export class Dispatcher {
       const parsed = parsePendingMember(member)
       return parsed ? [{member, ...parsed}] : []
     })
+    // An abandoned admission (its client was told the store failed) must never run: its row, if the
+    // INSERT was committed after all, goes first, and the entry is then refunded as never stored.
+    const outcomes = await this.redis.mget(...pending.map((entry) => RedisKeys.admissionOutcome(entry.requestId)))
+    const abandoned = pending.filter((_, index) => outcomes[index] === 'abandoned').map((entry) => entry.requestId)
+    if (abandoned.length > 0) await this.pg.query("DELETE FROM requests WHERE request_id = ANY($1::uuid[]) AND status = 'queued'", [abandoned])
     const rows = await this.pg.query<RequestRowForDispatch>(
       `SELECT request_id, user_id, tier, model, prompt, max_tokens, estimated_tokens, to_char(quota_day, 'YYYY-MM-DD') AS quota_day, quota_month, priority, status, created_at
        FROM requests WHERE request_id = ANY($1::uuid[])`,

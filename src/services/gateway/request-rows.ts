@@ -15,6 +15,17 @@ export function isRowFault(error: unknown): boolean {
   return typeof code === 'string' && /^(22|23|54)/.test(code)
 }
 
+/**
+ * Whether a failed write certainly never reached PostgreSQL (no connection could be made, the pool
+ * was closed), so nothing can have been committed; any other failure after the statement was sent
+ * leaves the row in doubt.
+ */
+export function neverSent(error: unknown): boolean {
+  const {code, message} = error as {code?: unknown; message?: unknown}
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(code)) return true
+  return typeof message === 'string' && /Cannot use a pool after calling end|timeout exceeded when trying to connect/.test(message)
+}
+
 export interface RequestRow {
   message: InferenceRequestMessage
   keyId: string

@@ -120,7 +120,7 @@ export async function settleReservation(redis: Redis, input: {requestId: string;
 export async function refundAdmission(redis: Redis, input: {requestId: string; userId: string; day: string}): Promise<boolean> {
   const keys = quotaKeys(input.userId, input.day, input.day.slice(0, 7))
   const member = pendingMember(input.requestId, input.userId, input.day)
-  return (await withScripts(redis).quotaRefund(keys.day, keys.month, RedisKeys.openReservations, RedisKeys.pendingDispatch, RedisKeys.requestStatus(input.requestId), RedisKeys.storedMark(input.requestId), input.requestId, member)) === 1
+  return (await withScripts(redis).quotaRefund(keys.day, keys.month, RedisKeys.openReservations, RedisKeys.pendingDispatch, RedisKeys.requestStatus(input.requestId), RedisKeys.admissionOutcome(input.requestId), input.requestId, member)) === 1
 }
 
 /**
@@ -129,8 +129,21 @@ export async function refundAdmission(redis: Redis, input: {requestId: string; u
  * sweeper's grace period need no mark: the row is committed before the sweeper can look for it.
  */
 export async function confirmStored(redis: Redis, requestId: string): Promise<boolean> {
-  return (await withScripts(redis).quotaConfirmStored(RedisKeys.openReservations, RedisKeys.storedMark(requestId), requestId, 2 * 86_400)) === 1
+  return (await withScripts(redis).quotaConfirmStored(RedisKeys.openReservations, RedisKeys.admissionOutcome(requestId), requestId, OUTCOME_TTL_SECONDS)) === 1
 }
+
+/**
+ * After a store that failed once its INSERT was sent (the connection dropped mid-statement, a
+ * timeout), when the row may yet have been committed: the admission is left to the dispatch sweeper,
+ * which drops the row if there is one and then refunds, instead of publishing it. The client was told
+ * the request failed, so it must never run.
+ */
+export async function abandonAdmission(redis: Redis, requestId: string): Promise<void> {
+  await redis.set(RedisKeys.admissionOutcome(requestId), 'abandoned', 'EX', OUTCOME_TTL_SECONDS)
+}
+
+/** Outlives the sweeper's grace period many times over. */
+const OUTCOME_TTL_SECONDS = 2 * 86_400
 
 function secondsUntilReset(now: Date, period: 'day' | 'month'): number {
   const next = period === 'day' ? Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) : Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)

@@ -73,13 +73,13 @@ return 1
  * its reservation is released with nothing used, and its pending-dispatch entry and status copy go.
  * The open entry is the guard, as in settle: a second refund, or a refund after a settle, changes
  * nothing but removing the entries. A request marked stored (CONFIRM_STORED_SCRIPT) is never refunded.
- * KEYS: day, month, open, pendingDispatch, statusCopy, storedMark. ARGV: requestId, pendingMember.
+ * KEYS: day, month, open, pendingDispatch, statusCopy, admissionOutcome. ARGV: requestId, pendingMember.
  * Returns 1 when refunded now, 0 otherwise.
  */
 export const REFUND_SCRIPT = `
-if redis.call('EXISTS', KEYS[6]) == 1 then return 0 end
+if redis.call('GET', KEYS[6]) == 'stored' then return 0 end
 redis.call('ZREM', KEYS[4], ARGV[2])
-redis.call('DEL', KEYS[5])
+redis.call('DEL', KEYS[5], KEYS[6])
 local estimate = redis.call('HGET', KEYS[3], ARGV[1])
 if not estimate then return 0 end
 redis.call('HDEL', KEYS[3], ARGV[1])
@@ -95,10 +95,10 @@ return 1
  * the row before it was committed settles the race here, atomically against REFUND_SCRIPT. If the
  * admission is still open, the request is marked stored (and the sweeper will not refund it);
  * otherwise the sweeper refunded it first, and the gateway must drop the row.
- * KEYS: open, storedMark. ARGV: requestId, markTtlSeconds. Returns 1 when marked, 0 when refunded before.
+ * KEYS: open, admissionOutcome. ARGV: requestId, markTtlSeconds. Returns 1 when marked, 0 when refunded before.
  */
 export const CONFIRM_STORED_SCRIPT = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('SET', KEYS[2], '1', 'EX', tonumber(ARGV[2]))
+redis.call('SET', KEYS[2], 'stored', 'EX', tonumber(ARGV[2]))
 return 1
 `

@@ -6,13 +6,13 @@ import {GatewayRoutes, Metrics, type GenerateAccepted} from '../../../lib/stack/
 import {clientClosedRequest, HttpError, notFound, unavailable as serviceUnavailable} from '../../common/http/errors.js'
 import {integerField, MODEL_NAME, rejectUnknownFields, requireObject, stringField, UUID} from '../../common/http/validate.js'
 import type {InferenceRequestMessage} from '../../common/inference-messages.js'
-import {admitRequest, confirmStored, pendingMember, quotaPeriods, refundAdmission, type AdmitOutcome} from '../../common/quota/quota.js'
+import {abandonAdmission, admitRequest, confirmStored, pendingMember, quotaPeriods, refundAdmission, type AdmitOutcome} from '../../common/quota/quota.js'
 import {readCachedStatus, readStatusRow} from '../../common/request-status.js'
 import {countChatTokens} from '../../common/tokens.js'
 import {Batcher} from '../../common/batcher.js'
 import {mayActFor} from '../auth.js'
 import type {GatewayRouteModule} from '../context.js'
-import {insertRequests, isRowFault, type RequestRow} from '../request-rows.js'
+import {insertRequests, isRowFault, neverSent, type RequestRow} from '../request-rows.js'
 
 export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
   const {config, log} = {config: gateway.config, log: gateway.runtime.log}
@@ -59,8 +59,13 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     try {
       await requestRows.add({message, keyId: principal.keyId, createdAt: now})
     } catch (error) {
-      await refund(requestId, principal.userId, day)
-      if (isRowFault(error)) throw new HttpError(400, 'unstorable_request', `the request cannot be stored: ${(error as Error).message}`)
+      if (isRowFault(error)) {
+        await refund(requestId, principal.userId, day)
+        throw new HttpError(400, 'unstorable_request', `the request cannot be stored: ${(error as Error).message}`)
+      }
+      // The row may have been committed after all: the sweeper drops it, if so, before it refunds.
+      if (neverSent(error)) await refund(requestId, principal.userId, day)
+      else await abandonAdmission(gateway.redis, requestId).catch((cause: Error) => log.error('cannot mark a failed store abandoned', {request_id: requestId, error: cause.message}))
       throw unavailable('cannot store the request', error)
     }
     const stored = performance.now()
