@@ -123,6 +123,18 @@ export async function generate(gatewayUrl: string, user: SeededUser, body: unkno
   return {status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown>}
 }
 
+/** The marker of prompts PostgreSQL refuses once refuseMarkedRows is on. */
+export const REFUSED_MARKER = 'refuse-me'
+
+/**
+ * Makes PostgreSQL refuse request rows whose prompt holds REFUSED_MARKER: a constraint the gateway's
+ * own checks know nothing of, so such a row fails its group-committed INSERT. Returns its removal.
+ */
+export async function refuseMarkedRows(stack: InferenceStack): Promise<() => Promise<void>> {
+  await stack.pg.query(`ALTER TABLE requests ADD CONSTRAINT no_refuse_marker CHECK (position('${REFUSED_MARKER}' in prompt) = 0)`)
+  return async () => void (await stack.pg.query('ALTER TABLE requests DROP CONSTRAINT no_refuse_marker'))
+}
+
 /** A user's quota counters for today (UTC): requests admitted, tokens reserved and used. */
 export async function userQuotaToday(stack: InferenceStack, userId: string): Promise<{requests: number; reserved: number; used: number}> {
   const hash = await stack.redis.hgetall(RedisKeys.quota(userId, `d:${quotaPeriods(new Date()).day}`))

@@ -4,14 +4,14 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
 import {eventually, startService} from '../helpers/services.js'
 import {tcpProxy} from '../helpers/sockets.js'
-import {createInferenceStack, generate, raceClient, userQuotaToday, type InferenceStack} from '../helpers/inference-stack.js'
+import {authorized, createInferenceStack, generate, raceClient, REFUSED_MARKER, refuseMarkedRows, userQuotaToday, type InferenceStack} from '../helpers/inference-stack.js'
 
 describe('gateway tenants', () => {
   let stack: InferenceStack
   let gateway: string
 
   beforeAll(async () => {
-    stack = await createInferenceStack({users: {mallory: 'limited', alice: 'roomy', carol: 'roomy'}})
+    stack = await createInferenceStack({users: {mallory: 'limited', alice: 'roomy', carol: 'roomy', support: 'staff'}})
     gateway = (await stack.start('gateway')).url
   })
   afterAll(async () => {
@@ -50,13 +50,13 @@ describe('gateway tenants', () => {
   })
 
   it('fails only the row PostgreSQL refuses, with a 4xx, refunded; its neighbours in the same INSERT are stored', async () => {
-    // A constraint the gateway's checks know nothing of: the group's INSERT fails on the marked rows only.
-    await stack.pg.query("ALTER TABLE requests ADD CONSTRAINT no_refuse_marker CHECK (position('refuse-me' in prompt) = 0)")
+    // The group's INSERT fails on the marked rows only.
+    const allowMarked = await refuseMarkedRows(stack)
     try {
       const mallory = stack.users.mallory!
       const before = await userQuotaToday(stack, mallory.userId)
       const stored = Number((await stack.pg.query('SELECT count(*) FROM requests WHERE user_id = $1', [stack.users.carol!.userId])).rows[0].count)
-      const {bad, good} = await mixed({user: 'mallory', count: 10, body: (index) => ({prompt: `please refuse-me ${index}`})}, {user: 'carol', count: 290})
+      const {bad, good} = await mixed({user: 'mallory', count: 10, body: (index) => ({prompt: `please ${REFUSED_MARKER} ${index}`})}, {user: 'carol', count: 290})
       expect(good.map((result) => result.status).filter((status) => status !== 202)).toEqual([])
       expect(bad.map((result) => result.status)).toEqual(Array(10).fill(400))
       expect(bad[0]!.body).toMatchObject({error: {code: 'unstorable_request'}})
@@ -64,22 +64,31 @@ describe('gateway tenants', () => {
       expect(Number((await stack.pg.query('SELECT count(*) FROM requests WHERE user_id = $1', [stack.users.carol!.userId])).rows[0].count)).toBe(stored + 290)
       expect(await userQuotaToday(stack, mallory.userId)).toEqual(before)
     } finally {
-      await stack.pg.query('ALTER TABLE requests DROP CONSTRAINT no_refuse_marker')
+      await allowMarked()
     }
   })
 
   it('refunds every failed store: a hundred of them do not use up a day of a hundred requests', async () => {
-    await stack.pg.query("ALTER TABLE requests ADD CONSTRAINT no_refuse_marker CHECK (position('refuse-me' in prompt) = 0)")
+    const allowMarked = await refuseMarkedRows(stack)
     try {
       const mallory = stack.users.mallory!
-      for (let index = 0; index < 100; index++) expect((await generate(gateway, mallory, {prompt: `refuse-me ${index}`})).status).toBe(400)
+      for (let index = 0; index < 100; index++) expect((await generate(gateway, mallory, {prompt: `${REFUSED_MARKER} ${index}`})).status).toBe(400)
       expect(await userQuotaToday(stack, mallory.userId)).toEqual({requests: 0, reserved: 0, used: 0})
       const next = await generate(gateway, mallory)
       expect(next.status).toBe(202)
       expect((await userQuotaToday(stack, mallory.userId)).requests).toBe(1)
     } finally {
-      await stack.pg.query('ALTER TABLE requests DROP CONSTRAINT no_refuse_marker')
+      await allowMarked()
     }
+  })
+
+  it("lets a key read its own user's requests only, unless its tier grants readsAllUsers", async () => {
+    const accepted = await generate(gateway, stack.users.alice!)
+    const id = accepted.body.request_id as string
+    const read = async (user: string) => (await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(stack.users[user]!)})).status
+    expect(await read('alice')).toBe(200)
+    expect(await read('carol')).toBe(404)
+    expect(await read('support')).toBe(200)
   })
 
   it('answers 503 only when the store is really down, and refunds that admission too', async () => {

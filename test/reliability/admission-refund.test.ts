@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
 import {SeededRandom} from '../../src/lib/load/random.js'
 import type {RunningService} from '../../src/services/common/runtime.js'
-import {authorized, createInferenceStack, quotaTotals, userQuotaToday, type InferenceStack} from '../helpers/inference-stack.js'
+import {authorized, createInferenceStack, quotaTotals, REFUSED_MARKER, refuseMarkedRows, userQuotaToday, type InferenceStack} from '../helpers/inference-stack.js'
 import {eventually, startService} from '../helpers/services.js'
 import {tcpProxy, type TcpProxy} from '../helpers/sockets.js'
 import {printFigure, scaled} from '../helpers/trials.js'
@@ -46,7 +46,7 @@ describe('admission refunds under random failures', () => {
 
   beforeAll(async () => {
     stack = await createInferenceStack({users: Object.fromEntries(TENANTS.map((tenant) => [tenant, 'roomy']))})
-    await stack.pg.query("ALTER TABLE requests ADD CONSTRAINT no_refuse_marker CHECK (position('refuse-me' in prompt) = 0)")
+    await refuseMarkedRows(stack)
     const [pgPort, amqpPort] = [await freePort(), await freePort()]
     gatewayPort = await freePort()
     postgres = tcpProxy(pgPort, 5432)
@@ -131,7 +131,7 @@ describe('admission refunds under random failures', () => {
       const tenant = TENANTS[Math.floor(random.next() * TENANTS.length)]!
       const refused = random.next() < refusedShare
       const delay = Math.floor(random.next() * 1000)
-      sends.push(send(agent, tenant, {prompt: `${refused ? 'refuse-me ' : ''}round prompt ${index}`, max_tokens: 16 + Math.floor(random.next() * 48)}, delay))
+      sends.push(send(agent, tenant, {prompt: `${refused ? `${REFUSED_MARKER} ` : ''}round prompt ${index}`, max_tokens: 16 + Math.floor(random.next() * 48)}, delay))
     }
     const outcomes = await Promise.all(sends)
     await Promise.all(strikes)

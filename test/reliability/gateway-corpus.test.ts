@@ -4,11 +4,10 @@
 // the gateway never crashes, every neighbour's request is accepted, and afterwards the quota
 // invariants (0 drift, 0 open reservations, 0 double charge, request counters equal to stored
 // requests).
-import net from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ResponseParser} from '../../src/lib/load/http1-response.js'
 import {SeededRandom} from '../../src/lib/load/random.js'
 import {authorized, createInferenceStack, generate, quotaTotals, userQuotaToday, type InferenceStack} from '../helpers/inference-stack.js'
+import {rawConnection} from '../helpers/raw-http.js'
 import {eventually} from '../helpers/services.js'
 import {printFigure, scaled} from '../helpers/trials.js'
 
@@ -20,6 +19,8 @@ interface Case {
   stall?: boolean
   /** Half-close after writing, as a client that has nothing more to send (the server may then close). */
   halfClose?: boolean
+  /** Final answers to wait for (default 1); the server closing ends the wait too. */
+  answers?: number
 }
 
 interface Answered {
@@ -109,70 +110,22 @@ describe('gateway malformed-input corpus', () => {
 })
 
 /**
- * Sends a case over a fresh connection and reads every response until the server closes, or, unless
- * the case stalls, until two seconds pass without a byte after the last write.
+ * Sends a case over a fresh connection and reads its answers: until it has as many final answers
+ * as it expects, the server closes, or (a stalled client) the server's timeouts should have cut it.
  */
-function exchange(port: number, entry: Case): Promise<Answered> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1')
-    const received: Buffer[] = []
-    let closedByServer = false
-    let timer: NodeJS.Timeout | undefined
-    let done = false
-    const finish = () => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      socket.destroy()
-      resolve({statuses: parseResponses(Buffer.concat(received)), closedByServer})
-    }
-    const wait = (ms: number) => {
-      clearTimeout(timer)
-      timer = setTimeout(finish, ms)
-    }
-    wait(10_000)
-    socket.on('data', (chunk) => {
-      received.push(chunk)
-      if (!entry.stall) wait(2000)
-    })
-    socket.on('end', () => {
-      closedByServer = true
-      finish()
-    })
-    socket.on('error', finish)
-    socket.on('close', finish)
-    socket.once('connect', async () => {
-      for (const part of entry.parts) {
-        if (socket.destroyed) return
-        if (typeof part === 'object' && !Buffer.isBuffer(part)) await new Promise((pause) => setTimeout(pause, part.pauseMs))
-        else socket.write(part)
-      }
-      if (entry.halfClose) socket.end()
-      wait(entry.stall ? 8000 : 2000)
-    })
-  })
-}
-
-function parseResponses(bytes: Buffer): number[] {
-  const statuses: number[] = []
-  let offset = 0
-  while (offset < bytes.length) {
-    const parser = new ResponseParser()
-    parser.reset(false, true)
-    let end: number
-    try {
-      end = parser.execute(bytes, offset)
-    } catch {
-      break
-    }
-    if (end < 0) {
-      if (parser.status) statuses.push(parser.status)
-      break
-    }
-    statuses.push(parser.status)
-    offset = end
+async function exchange(port: number, entry: Case): Promise<Answered> {
+  const connection = await rawConnection(`http://127.0.0.1:${port}`)
+  let closedByServer = false
+  void connection.closed.then(() => (closedByServer = true))
+  for (const part of entry.parts) {
+    if (connection.socket.destroyed) break
+    if (typeof part === 'object' && !Buffer.isBuffer(part)) await new Promise((pause) => setTimeout(pause, part.pauseMs))
+    else connection.socket.write(part)
   }
-  return statuses
+  if (entry.halfClose) connection.socket.end()
+  const responses = await connection.responsesUntil(entry.stall ? Number.POSITIVE_INFINITY : (entry.answers ?? 1), entry.stall ? 8000 : 10_000)
+  connection.socket.destroy()
+  return {statuses: responses.map((response) => response.status), closedByServer}
 }
 
 /** The corpus: every category, each case named for the failure message. */
@@ -261,18 +214,19 @@ function buildCorpus(auth: string, random: SeededRandom): Case[] {
   for (let index = 0; index < scaled(20); index++) add(`random bytes ${index}`, Buffer.from(Array.from({length: 10 + Math.floor(random.next() * 200)}, () => Math.floor(random.next() * 256))))
   // Pipelining: several requests in one write, with junk, a bad one, or a bad length between them.
   const generateFor = (text: string) => request(JSON.stringify({prompt: text, max_tokens: 16}))
-  add('3 generates + junk', generateFor('p1'), generateFor('p2'), generateFor('p3'), 'THIS IS NOT HTTP\r\n\r\n')
-  add('3 generates, junk later', generateFor('p1'), generateFor('p2'), generateFor('p3'), {pauseMs: 200}, 'junk\r\n\r\n')
-  add('generate, bad JSON, generate', generateFor('p1'), request('{"prompt":'), generateFor('p3'))
-  add('generate, NUL, generate', generateFor('p1'), request('{"prompt":"a\\u0000"}'), generateFor('p3'))
-  add('generate, two Authorization, generate', generateFor('p1'), Buffer.from(`POST /v1/generate HTTP/1.1\r\nhost: g\r\nauthorization: ${auth}\r\nauthorization: x\r\ncontent-type: application/json\r\ncontent-length: ${valid.length}\r\n\r\n${valid}`), generateFor('p3'))
+  const pipelined = (name: string, answers: number, ...parts: Case['parts']) => cases.push({name, parts, answers})
+  pipelined('3 generates + junk', 4, generateFor('p1'), generateFor('p2'), generateFor('p3'), 'THIS IS NOT HTTP\r\n\r\n')
+  pipelined('3 generates, junk later', 4, generateFor('p1'), generateFor('p2'), generateFor('p3'), {pauseMs: 200}, 'junk\r\n\r\n')
+  pipelined('generate, bad JSON, generate', 3, generateFor('p1'), request('{"prompt":'), generateFor('p3'))
+  pipelined('generate, NUL, generate', 3, generateFor('p1'), request('{"prompt":"a\\u0000"}'), generateFor('p3'))
+  pipelined('generate, two Authorization, generate', 3, generateFor('p1'), Buffer.from(`POST /v1/generate HTTP/1.1\r\nhost: g\r\nauthorization: ${auth}\r\nauthorization: x\r\ncontent-type: application/json\r\ncontent-length: ${valid.length}\r\n\r\n${valid}`), generateFor('p3'))
   add('generate with a short length, then the rest as a request', request(valid, {'content-length': String(valid.length - 5)}), generateFor('p2'))
-  add('10 generates pipelined', ...Array.from({length: 10}, (_, index) => generateFor(`p${index}`)))
-  add('status polls and junk', Buffer.from(`GET /v1/requests/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nhost: g\r\nauthorization: ${auth}\r\n\r\n`.repeat(3)), '\u0000\u0000\u0000\r\n\r\n')
+  pipelined('10 generates pipelined', 10, ...Array.from({length: 10}, (_, index) => generateFor(`p${index}`)))
+  pipelined('status polls and junk', 4, Buffer.from(`GET /v1/requests/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nhost: g\r\nauthorization: ${auth}\r\n\r\n`.repeat(3)), '\u0000\u0000\u0000\r\n\r\n')
   for (let index = 0; index < 10; index++) {
     const split = Math.floor(random.next() * 60) + 1
     const bytes = Buffer.concat([generateFor(`split ${index}`), generateFor(`split ${index}b`)])
-    add(`pipelined pair split at ${split}`, bytes.subarray(0, split), {pauseMs: 20}, bytes.subarray(split))
+    pipelined(`pipelined pair split at ${split}`, 2, bytes.subarray(0, split), {pauseMs: 20}, bytes.subarray(split))
   }
   // Slow clients: byte by byte within the timeouts, and stalls the server must cut.
   const slow = generateFor('slow but complete')

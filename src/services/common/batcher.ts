@@ -36,7 +36,10 @@ export class Batcher<T> {
         () => batch.forEach((entry) => entry.resolve()),
         async (error: unknown) => {
           if (batch.length === 1 || !this.isolate(error)) return batch.forEach((entry) => entry.reject(error))
-          await Promise.all(batch.map((entry) => this.writeBatch([entry.item]).then(entry.resolve, entry.reject)))
+          // Row by row, as many at once as batches may run, so one bad row does not flood the pool.
+          for (let start = 0; start < batch.length; start += this.maxConcurrent) {
+            await Promise.all(batch.slice(start, start + this.maxConcurrent).map((entry) => this.writeBatch([entry.item]).then(entry.resolve, entry.reject)))
+          }
         },
       ).finally(() => {
         this.active--

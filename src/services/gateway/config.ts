@@ -46,7 +46,8 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     maxPromptChars: envNumber(env, 'MAX_PROMPT_CHARS', 32_000, {min: 1, integer: true}),
     maxUnconfirmed: envNumber(env, 'MAX_UNCONFIRMED', 10_000, {min: 0, integer: true}),
     dispatchSweepMs: envNumber(env, 'DISPATCH_SWEEP_MS', 5000, {min: 100, integer: true}),
-    dispatchGraceMs: envNumber(env, 'DISPATCH_GRACE_MS', 30_000, {min: 0, integer: true}),
+    // At least a second: a store slower than half of it is confirmed against the sweeper (routes/inference.ts).
+    dispatchGraceMs: envNumber(env, 'DISPATCH_GRACE_MS', 30_000, {min: 1000, integer: true}),
     dispatchLingerMs: envNumber(env, 'DISPATCH_LINGER_MS', 5, {min: 0, max: 60_000, integer: true}),
     insertConcurrency: envNumber(env, 'INSERT_CONCURRENCY', 4, {min: 1, max: 64, integer: true}),
     taggingJobsQueue: envString(env, 'TAGGING_JOBS_QUEUE', DEFAULT_TAGGING_QUEUE),

@@ -19,10 +19,11 @@
 // collector settles by request id, so that costs a second LLM call, never a second charge.
 //
 // While RabbitMQ is unreachable (at start, or after a lost connection) the publisher is not open: a
-// generate is still stored and answered 202 but not published, and the sweeper waits. When the
-// channel opens, one catch-up sweep sends at once every pending request admitted up to the last one
-// that missed its publish, without waiting for graceMs (one admitted just before that and published
-// on the new channel may then go twice: at least once, as above). Requests left to the sweeper are
+// generate is still stored and answered 202 but not published, and the sweeper only refunds what
+// was never stored. When the channel opens, one catch-up sweep sends at once every pending request
+// admitted up to the last one that missed its publish, without waiting for graceMs (one admitted
+// just before that and published on the new channel may then go twice: at least once, as above);
+// it refunds nothing, since a request without a row yet may still be on its way into PostgreSQL. Requests left to the sweeper are
 // counted and reported in one warning per sweep interval, not one per request.
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
@@ -58,6 +59,14 @@ return due
 `
 
 type ClaimingRedis = Redis & {dispatchClaim(key: string, dueBefore: number, now: number, limit: number): Promise<string[]>}
+
+/** What one sweep did: published again, forgot (settled already), refunded, or left for a later sweep. */
+export type SweepOutcome = {
+  republished: number
+  forgotten: number
+  released: number
+  deferred: number
+}
 
 /** A requests row as the sweeper reads it: the message's columns (quota_day as text), its status and age. */
 type RequestRowForDispatch = InferenceRequestMessage & {status: string; created_at: Date}
@@ -131,12 +140,12 @@ export class Dispatcher {
     const missedAt = this.missedAt
     if (missedAt === undefined || this.timer === undefined) return
     this.missedAt = undefined
-    const total = {republished: 0, forgotten: 0, released: 0}
+    const total: SweepOutcome = {republished: 0, forgotten: 0, released: 0, deferred: 0}
     try {
       for (;;) {
-        const outcome = await this.sweep(Date.now(), missedAt)
-        for (const key of Object.keys(total) as Array<keyof typeof total>) total[key] += outcome[key]
-        if (outcome.republished + outcome.forgotten + outcome.released < 500 || !this.publisher.open) break
+        const outcome = await this.sweep(Date.now(), missedAt, 'catch-up')
+        for (const key of Object.keys(total) as Array<keyof SweepOutcome>) total[key] += outcome[key]
+        if (outcome.republished + outcome.forgotten + outcome.released + outcome.deferred < 500 || !this.publisher.open) break
       }
       this.log.info('dispatch caught up after RabbitMQ was unreachable', total)
     } catch (error) {
@@ -145,13 +154,20 @@ export class Dispatcher {
   }
 
   /**
-   * One pass of the sweeper (none while there is no channel to publish on): claims pending requests
-   * admitted at or before `dueBefore` (by default graceMs ago); returns what it did.
+   * One pass of the sweeper over pending requests admitted at or before `dueBefore` (by default
+   * graceMs ago); returns what it did. With a channel, it claims them (their score moves to now) and
+   * publishes again those still queued. Without one, it only peeks, and settles what needs no
+   * RabbitMQ: refunds and abandoned rows, so a tenant is not held to requests that failed while
+   * RabbitMQ is down. The catch-up sweep, which runs without the grace period, never refunds: a
+   * request admitted just before may still be on its way into PostgreSQL.
    */
-  async sweep(now = Date.now(), dueBefore = now - this.options.graceMs): Promise<{republished: number; forgotten: number; released: number}> {
-    if (!this.publisher.open) return {republished: 0, forgotten: 0, released: 0}
-    const members = await (this.redis as ClaimingRedis).dispatchClaim(RedisKeys.pendingDispatch, dueBefore, now, 500)
-    const outcome = {republished: 0, forgotten: 0, released: 0}
+  async sweep(now = Date.now(), dueBefore = now - this.options.graceMs, mode: 'regular' | 'catch-up' = 'regular'): Promise<SweepOutcome> {
+    const outcome: SweepOutcome = {republished: 0, forgotten: 0, released: 0, deferred: 0}
+    const publishing = this.publisher.open
+    if (!publishing && mode === 'catch-up') return outcome
+    const members = publishing
+      ? await (this.redis as ClaimingRedis).dispatchClaim(RedisKeys.pendingDispatch, dueBefore, now, 500)
+      : await this.redis.zrangebyscore(RedisKeys.pendingDispatch, '-inf', dueBefore, 'LIMIT', 0, 500)
     if (members.length === 0) return outcome
     const pending = members.flatMap((member) => {
       const parsed = parsePendingMember(member)
@@ -172,13 +188,16 @@ export class Dispatcher {
       pending.map(async (entry) => {
         const row = byId.get(entry.requestId)
         if (row?.status === 'queued') {
+          if (!publishing) return void outcome.deferred++
           outcome.republished++
           return this.publish(toMessage(row), entry.member, row.created_at)
         }
         if (!row) {
-          outcome.released++
-          await refundAdmission(this.redis, entry)
-          this.log.warn('refunded the admission of a request that was never stored', {request_id: entry.requestId})
+          if (mode === 'catch-up') return void outcome.deferred++
+          if (await refundAdmission(this.redis, entry)) {
+            outcome.released++
+            this.log.warn('refunded the admission of a request that was never stored', {request_id: entry.requestId})
+          }
           return
         }
         outcome.forgotten++

@@ -39,10 +39,15 @@ export class ConnectionTracker {
 
   constructor(private readonly log: Logger) {}
 
-  /** Counts a request unanswered until its response is handed to the socket. */
+  /**
+   * Counts a request unanswered until its response is handed to the socket. A request parsed after
+   * the connection failed, was left, or was told it closes will never be answered: it is not counted,
+   * and it must not run (clientGone() is true from the start).
+   */
   track(request: IncomingMessage, response: ServerResponse): TrackedRequest {
     const socket = request.socket
     const state = this.connections.get(socket) ?? this.opened(socket)
+    if (state.failure || socket.destroyed || !socket.writable || state.received >= state.closesAfter) return NEVER_ANSWERED
     const sequence = ++state.received
     state.unanswered++
     response.once('finish', () => {
@@ -73,11 +78,13 @@ export class ConnectionTracker {
     const failure = protocolError(error)
     if (!connection || connection.unanswered === 0) return answerAndClose(socket, failure)
     connection.failure = failure
-    // A request completing after a timeout fired gets no answer of its own: the 408 is for it.
+    // The requests received so far are answered first; any parsed after this get no answer and do not run.
     connection.closesAfter = Math.min(connection.closesAfter, connection.received)
     connection.readStopped.abort(failure)
   }
 }
+
+const NEVER_ANSWERED: TrackedRequest = {clientGone: () => true, readStopped: AbortSignal.abort(new HttpError(400, 'client_closed_request', 'the connection closes before this request')), closesConnection: () => {}}
 
 function protocolError(error: NodeJS.ErrnoException): HttpError {
   const close = {connection: 'close'}

@@ -1,13 +1,13 @@
 // Headers a request may carry once. node:http keeps the first of a repeated Authorization, Host or
 // Content-Type and drops the rest, so a proxy that reads the last one and the service would disagree
-// about who is asking and what the body is; a repeat is refused instead.
+// about who is asking and what the body is; a repeat is refused instead. (A repeated Content-Length
+// never gets here: node:http's parser refuses it, a 400 malformed_http.)
 import {HttpError} from './errors.js'
 
 const SINGLETON_HEADERS = new Map([
   ['authorization', 'Authorization'],
   ['content-type', 'Content-Type'],
   ['content-encoding', 'Content-Encoding'],
-  ['content-length', 'Content-Length'],
   ['host', 'Host'],
 ])
 

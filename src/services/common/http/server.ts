@@ -52,6 +52,7 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
   const serve = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint()
     const tracked = connections.track(request, response)
+    if (tracked.clientGone()) return // nobody will read its answer: it does not run
     const url = new URL(request.url ?? '/', 'http://service')
     const method = request.method ?? 'GET'
     let routeLabel = url.pathname

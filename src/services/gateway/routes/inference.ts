@@ -95,9 +95,11 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
    * either the request is marked stored first, or the row is dropped and the request fails.
    */
   async function settleSlowStore(requestId: string, userId: string, day: string): Promise<void> {
+    // Without an answer from Redis the stored row is kept: dropping it could leave a mark that holds
+    // the admission against every refund (see quota.ts), the rarer harm being one uncharged run.
     const kept = await confirmStored(gateway.redis, requestId).catch((error: Error) => {
-      log.error('cannot confirm a slowly stored request; dropping it', {request_id: requestId, error: error.message})
-      return false
+      log.error('cannot confirm a slowly stored request; keeping it', {request_id: requestId, error: error.message})
+      return true
     })
     if (kept) return
     await gateway.pg.query('DELETE FROM requests WHERE request_id = $1', [requestId]).catch((error: Error) => log.error('cannot drop a request refunded while it was stored', {request_id: requestId, error: error.message}))
