@@ -94,6 +94,10 @@ requests:
     expect(variant.totals.e2e!.latency.min).toBeGreaterThanOrEqual(150)
     expect([...polls.values()].every((count) => count === 3)).toBe(true)
     expect([...authorizations].every((value) => /^Bearer sctl_/.test(value))).toBe(true)
+    // Goodput and amplification count the generates the user asked for, not the polls that follow
+    // them: 20 accepted in a 1 s run, one attempt each (the 60 polls counted 80/s before).
+    expect(variant.goodput).toBe(20)
+    expect(variant.amplification).toBe(1)
   })
 
   it('fires timeline events at their times through the admin API, and applies variant switches', async () => {

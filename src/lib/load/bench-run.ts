@@ -9,7 +9,7 @@ import {performance} from 'node:perf_hooks'
 import {StreamctlError} from '../errors.js'
 import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
 import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
-import {E2E_SERIES, LOAD_DATA_VERSION} from '../measure/run-data.js'
+import {E2E_SERIES, LOAD_DATA_VERSION, originalRequests} from '../measure/run-data.js'
 import {RunRecorder} from '../measure/series-recorder.js'
 import {AdminClient, isUnauthorized, type AdminResult} from './admin-client.js'
 import {ArrivalSchedule, type Shard} from './arrival-schedule.js'
@@ -291,15 +291,7 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
   }
   await Promise.all(scrapes)
   const totals = recorder.totalsData()
-  let originals = 0
-  let attempts = 0
-  let succeeded = 0
-  for (const [name, series] of Object.entries(totals)) {
-    if (name === 'e2e') continue
-    originals += series.counts.requests
-    attempts += series.counts.attempts
-    succeeded += series.counts.succeeded
-  }
+  const {originals, attempts, succeeded} = originalRequests(totals)
   const durationMs = Math.max(plan.durationMs, 1)
   return {
     name: variant.name,

@@ -10,6 +10,7 @@ export const LOAD_DATA_VERSION = 1
 /** The series a polled request adds: its status polls, and its time from intended start to a terminal status. */
 export const STATUS_SERIES = 'status'
 export const E2E_SERIES = 'e2e'
+export const POLL_SERIES = [STATUS_SERIES, E2E_SERIES] as const
 
 /** Counters of one series (an endpoint/metric) over some span of time. */
 export interface SeriesCounts {
@@ -104,4 +105,20 @@ export interface LoadRunData {
   finishedAt: string
   durationMs: number
   variants: VariantData[]
+}
+
+/**
+ * The original requests of a run's totals: every series but the polls that follow a generate (its
+ * status polls are not requests the user asked for, and its e2e repeats it). Amplification is their
+ * attempts per original, goodput their successes per second.
+ */
+export function originalRequests(totals: Record<string, SeriesData>): {originals: number; attempts: number; succeeded: number} {
+  const sums = {originals: 0, attempts: 0, succeeded: 0}
+  for (const [name, series] of Object.entries(totals)) {
+    if ((POLL_SERIES as readonly string[]).includes(name)) continue
+    sums.originals += series.counts.requests
+    sums.attempts += series.counts.attempts
+    sums.succeeded += series.counts.succeeded
+  }
+  return sums
 }

@@ -2,7 +2,7 @@
 // into one, variant by variant: series, phases and intervals (by index: every shard uses the same
 // interval length from its own start) merge losslessly; then one SLA verdict is evaluated.
 import {StreamctlError} from '../errors.js'
-import type {IntervalData, VariantData} from '../measure/run-data.js'
+import {originalRequests, type IntervalData, type VariantData} from '../measure/run-data.js'
 import {evaluateTargets, targetsOf} from '../sla/evaluate.js'
 import {mergeSeriesMaps} from './merge-series.js'
 import type {RunRecord} from './run-record.js'
@@ -44,13 +44,7 @@ function mergeVariants(a: VariantData, b: VariantData): VariantData {
     if (!x || !y) intervals.push((x ?? y)!)
     else intervals.push({startMs: Math.min(x.startMs, y.startMs), durationMs: Math.max(x.durationMs, y.durationMs), offered: x.offered + y.offered, sent: x.sent + y.sent, inFlight: x.inFlight + y.inFlight, series: mergeSeriesMaps(x.series, y.series)})
   }
-  let originals = 0
-  let attempts = 0
-  for (const [name, series] of Object.entries(totals)) {
-    if (name === 'e2e') continue
-    originals += series.counts.requests
-    attempts += series.counts.attempts
-  }
+  const {originals, attempts} = originalRequests(totals)
   const seen = new Set(a.timeline.map((event) => `${event.atMs}:${event.action}`))
   return {
     ...a,

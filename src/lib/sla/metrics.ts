@@ -3,7 +3,7 @@
 // (k6 used to skip such thresholds silently: its issues #961, #1346, #1526), and a default target
 // that the chosen profile cannot exercise is left out and listed as not applicable.
 import {BUILTIN_TEMPLATES, builtinTemplate, GENERATE_SERIES} from '../load/reference-templates.js'
-import {E2E_SERIES, STATUS_SERIES} from '../measure/run-data.js'
+import {POLL_SERIES} from '../measure/run-data.js'
 import type {RequestTemplateSpec} from '../load/workload.js'
 import {closestMatch} from '../text/suggest.js'
 import type {SourceProblem} from '../yaml/source.js'
@@ -13,7 +13,6 @@ import type {SlaTarget} from './targets.js'
 export const RUN_METRICS = ['errors', 'error_rate', 'dropped', 'late', 'retries', 'amplification', 'goodput'] as const
 export const QUOTA_METRICS = ['quota.drift', 'quota.over_admitted', 'quota.open_reservations', 'quota.double_charged', 'quota.estimate_error'] as const
 /** The series a polled request type (the generate flow) adds: its status polls and its end-to-end time. */
-export const POLL_SERIES = [STATUS_SERIES, E2E_SERIES] as const
 
 /** What one run can produce: its latency series, and whether it has quota accounting. */
 export interface RunMetrics {
