@@ -1,8 +1,14 @@
 // The worker under LLM trouble, switched through the gateway's admin API: retries until the last
 // attempt then the dead-letter queue and a refund; per-attempt timeouts; and, with the breaker +
-// fallback intervention on, an open breaker serving degraded answers without calling the LLM.
+// fallback intervention on, an open breaker serving degraded answers without calling the LLM, and a
+// rate-limited LLM answered degraded at once.
 import amqp from 'amqplib'
+import http from 'node:http'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ServiceMetrics} from '../../src/services/common/metrics.js'
+import {CircuitBreaker} from '../../src/services/worker/breaker.js'
+import {readWorkerConfig} from '../../src/services/worker/config.js'
+import {processRequest} from '../../src/services/worker/process-request.js'
 import {eventually, metricValue} from '../helpers/services.js'
 import {adminHeaders, authorized, createInferenceStack, generate, quotaTotals, type InferenceStack} from '../helpers/inference-stack.js'
 
@@ -114,5 +120,28 @@ describe('worker resilience', () => {
     const order = await stack.pg.query('SELECT request_id, priority FROM requests WHERE request_id = ANY($1::uuid[]) ORDER BY completed_at', [[...low, ...high]])
     expect(order.rows.map((row) => row.priority)).toEqual([9, 9, 9, 1, 1, 1])
     await switchTo({interventions: {prioritisation: false}}, [{service: 'gateway', sample: 'streamctl_intervention{name="prioritisation"}', value: 0}])
+  })
+})
+
+describe('worker fallback on a rate-limited LLM', () => {
+  it('answers degraded at once on a 429 when the fallback is on, instead of waiting its Retry-After and retrying', async () => {
+    // A real LLM endpoint that is always over its limit, asking for a 10 s wait.
+    let calls = 0
+    const server = http.createServer((request, response) => {
+      calls++
+      request.resume()
+      response.writeHead(429, {'retry-after': '10', 'content-type': 'application/json'}).end('{"error":{"message":"rate limited"}}')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const {port} = server.address() as {port: number}
+      const config = readWorkerConfig({LLM_BASE_URL: `http://127.0.0.1:${port}/v1`, LLM_MAX_ATTEMPTS: '4'})
+      const request = {request_id: '00000000-0000-4000-8000-000000000001', user_id: 'u', tier: 'free', model: 'default', prompt: 'hi', max_tokens: 8, estimated_tokens: 10, quota_day: '2026-12-07', quota_month: '2026-12', priority: 0}
+      const result = await processRequest(request, {config, metrics: new ServiceMetrics('worker'), breaker: new CircuitBreaker(5, 10_000), fallbackOn: () => true})
+      expect(result).toMatchObject({status: 'completed', degraded: true, attempts: 1, usage: {total_tokens: 0}})
+      expect(calls).toBe(1)
+    } finally {
+      server.close()
+    }
   })
 })

@@ -1,6 +1,7 @@
 // One inference request through the LLM: attempts with a per-attempt timeout, retries with
 // exponential backoff and jitter (honouring Retry-After on 429), the circuit breaker and the
-// degraded fallback when that intervention is on, and a failed result after the last attempt.
+// degraded fallback when that intervention is on (at once on a 429, or once the breaker is open or
+// the attempts are spent), and a failed result after the last attempt.
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {InferenceRequestMessage, InferenceResultMessage} from '../common/inference-messages.js'
 import type {ServiceMetrics} from '../common/metrics.js'
@@ -38,6 +39,9 @@ export async function processRequest(request: InferenceRequestMessage, deps: Pro
     if (outcome.kind === 'rejected') break
     if (outcome.kind === 'rate_limited') metrics.llmRateLimited.inc()
     breaker.failure()
+    // With the fallback on, a rate-limited LLM is answered degraded now rather than waited for: its
+    // Retry-After (up to LLM_RETRY_AFTER_MAX_MS per attempt) is what made protected e2e latency grow.
+    if (outcome.kind === 'rate_limited' && deps.fallbackOn()) return fallback(request, attempts, lastError)
     if (attempt === config.maxAttempts) break
     const backoff = backoffDelayMs(attempt, config.backoffBaseMs, config.backoffMaxMs, deps.random)
     const wait = outcome.kind === 'rate_limited' && outcome.retryAfterMs !== undefined ? Math.min(config.retryAfterMaxMs, Math.max(backoff, outcome.retryAfterMs)) : backoff
