@@ -43,6 +43,8 @@ describe('SLA evaluation', () => {
   it('never shows a latency rounded onto its threshold: 99.967 ms against <100ms reads 99.967ms, not 100ms', () => {
     expect(formatObservation({value: 99.967, unit: 'ms'}, 100)).toBe('99.967ms')
     expect(formatObservation({value: 100.04, unit: 'ms'}, 100)).toBe('100.04ms')
+    // Seconds stay seconds: an interval end of 3012.607 ms against <3s.
+    expect(formatObservation({value: 3012.607, unit: 'ms'}, 3000)).toBe('3.0126s')
     // Away from the threshold the short form stays.
     expect(formatObservation({value: 99.967, unit: 'ms'}, 200)).toBe('100ms')
     expect(formatObservation({value: 12.687, unit: 'ms'}, 50)).toBe('12.7ms')

@@ -150,14 +150,16 @@ export function formatInterval(interval: {low: number; high: number}, threshold?
 }
 
 /**
- * The observation as shown beside its target. A latency within 1% of the threshold gets three
- * decimals, so that 99.967 ms is not shown as "100ms" passing `p(99)<100ms`.
+ * The observation as shown beside its target. A latency within 1% of the threshold gets more
+ * digits, so that 99.967 ms is not shown as "100ms" passing `p(99)<100ms` (nor 3.0126 s as "3.01s").
  */
 export function formatObservation(observed: Observation, threshold?: number): string {
   if (observed.unit === 'ms') {
     if (!Number.isFinite(observed.value)) return `∞ (${observed.dropped ?? 0} dropped)`
     const close = threshold !== undefined && threshold > 0 && observed.value !== threshold && Math.abs(observed.value - threshold) < threshold * 0.01
-    return close ? `${Number(observed.value.toFixed(3))}ms` : formatDuration(observed.value)
+    if (!close) return formatDuration(observed.value)
+    // Close to the threshold: in the unit formatDuration would use, with enough digits to tell them apart.
+    return observed.value >= 1000 ? `${Number((observed.value / 1000).toFixed(4))}s` : `${Number(observed.value.toFixed(3))}ms`
   }
   if (observed.unit === 'ratio') return `${Number((observed.value * 100).toPrecision(3))}%`
   return String(Number(observed.value.toPrecision(6)))
