@@ -81,12 +81,7 @@ export interface ComponentFaultInjector {
 export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   const {profile} = options
   const plan = planRun(profile, options.overrides)
-  const variants: VariantSpec[] = profile.variants.length > 0 ? profile.variants : [{name: 'default'}]
-  const chosen = options.overrides?.variants?.length ? variants.filter((variant) => options.overrides!.variants!.includes(variant.name)) : variants
-  const unknown = (options.overrides?.variants ?? []).filter((name) => !variants.some((variant) => variant.name === name))
-  if (unknown.length > 0) {
-    throw new StreamctlError('INVALID_FLAG', `--variant ${unknown.join(', ')}: profile "${profile.name}" has no such variant`, {hint: `Its variants: ${variants.map((variant) => variant.name).join(', ')}.`})
-  }
+  const chosen = chosenVariants(options)
   const admin = adminClient(options)
   const usesSwitches = usesAdminApi(chosen, plan.timeline)
   if (usesSwitches && !admin) options.onNote?.('no admin API for this target: timeline events and variant switches are skipped')
@@ -118,6 +113,18 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   }
 }
 
+/** The variants a run measures: the profile's (or one default), narrowed by --variant; an unknown name is a usage error. */
+function chosenVariants(options: BenchOptions): VariantSpec[] {
+  const {profile, overrides} = options
+  const variants: VariantSpec[] = profile.variants.length > 0 ? profile.variants : [{name: 'default'}]
+  const picked = overrides?.variants ?? []
+  const unknown = picked.filter((name) => !variants.some((variant) => variant.name === name))
+  if (unknown.length > 0) {
+    throw new StreamctlError('INVALID_FLAG', `--variant ${unknown.join(', ')}: profile "${profile.name}" has no such variant`, {hint: `Its variants: ${variants.map((variant) => variant.name).join(', ')}.`})
+  }
+  return picked.length > 0 ? variants.filter((variant) => picked.includes(variant.name)) : variants
+}
+
 function adminClient(options: BenchOptions): AdminClient | undefined {
   return options.adminUrl ? new AdminClient(options.adminUrl, options.adminToken) : undefined
 }
@@ -133,9 +140,7 @@ function usesAdminApi(variants: readonly VariantSpec[], timeline: readonly Timel
  */
 export async function checkAdminAccess(options: BenchOptions): Promise<void> {
   const admin = adminClient(options)
-  const picked = options.overrides?.variants
-  const variants = picked?.length ? options.profile.variants.filter((variant) => picked.includes(variant.name)) : options.profile.variants
-  if (!admin || !usesAdminApi(variants, options.profile.timeline)) return
+  if (!admin || !usesAdminApi(chosenVariants(options), options.profile.timeline)) return
   const read = await admin.readSwitches()
   if (isUnauthorized(read)) throw adminRefused(admin, read, options)
 }
