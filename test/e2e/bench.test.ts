@@ -194,7 +194,7 @@ describe('profile errors', () => {
     await cp(path.join(ROOT, 'stacks/reference'), stackDir, {recursive: true})
     const good = await runCli(['validate', '--stack', stackDir])
     expect(good.exitCode).toBe(0)
-    expect(good.stdout).toContain('7 load profiles: cache-storm, llm-ratelimit, peak, retry-storm, soak, spike, steady')
+    expect(good.stdout).toContain('8 load profiles: cache-storm, llm-ratelimit, peak, peak-prioritisation, retry-storm, soak, spike, steady')
     await writeFile(path.join(stackDir, 'profiles', 'mine.yaml'), 'rate: 10\nduration: 10s\nrequests:\n  - use: recomendations\n')
     const bad = await runCli(['validate', '--stack', stackDir])
     expect(bad.exitCode).toBe(2)
@@ -202,11 +202,29 @@ describe('profile errors', () => {
     expect(bad.stderr).toMatch(/profiles\/mine\.yaml:4:10: requests\[0\]\.use: must be one of "generate", "events", "recommendations", "metadata", got "recomendations"/)
   })
 
+  it('reads a profile\'s calibration from the calibrations directory, and names the file and line of a bad one', async () => {
+    const stackDir = path.join(dir, 'calibrated')
+    await cp(path.join(ROOT, 'stacks/reference'), stackDir, {recursive: true})
+    const profile = await readProfile(path.join(stackDir, 'profiles', 'cache-storm.yaml'))
+    expect(profile.calibration).toMatchObject({name: 'streamflow', costs: {vectorSearchMs: 150, vectorSearchMaxMs: 1000, profileQueryMinMs: 50, profileQueryMaxMs: 500, llmRpmLimit: 500}})
+    const calibration = path.join(stackDir, 'calibrations', 'streamflow.yaml')
+    const text = await readFile(calibration, 'utf8')
+    await writeFile(calibration, text.replace('rankingMs: 400', 'rankingMs: slow').replace('llmRpmLimit: 500', 'llmRpmLimit: 500\n  llmRpm: 9'))
+    const bad = await runCli(['validate', '--stack', stackDir])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toMatch(/calibrations\/streamflow\.yaml:\d+:\d+: costs\.rankingMs: expected a number, got "slow"/)
+    expect(bad.stderr).toMatch(/calibrations\/streamflow\.yaml:\d+:\d+: costs: unknown field "llmRpm"/)
+    await writeFile(path.join(stackDir, 'profiles', 'cache-storm.yaml'), (await readFile(path.join(stackDir, 'profiles', 'cache-storm.yaml'), 'utf8')).replace('calibration: streamflow', 'calibration: streamflo'))
+    const missing = await runCli(['bench', path.join(stackDir, 'profiles', 'cache-storm.yaml'), '--target', server.url])
+    expect(missing.exitCode).toBe(2)
+    expect(missing.stderr).toMatch(/cache-storm\.yaml:\d+:\d+: calibration: no calibration "streamflo": .*calibrations\/streamflo\.yaml does not exist/)
+  })
+
   it('names the profiles there are when one is not found', async () => {
     const result = await runCli(['bench', 'peek'])
     expect(result.exitCode).toBe(2)
     expect(result.stderr).toContain('Error [PROFILE_NOT_FOUND]: no profile "peek"')
-    expect(result.stderr).toMatch(/Profiles there: cache-storm, llm-ratelimit, peak, retry-storm, soak, spike, steady/)
+    expect(result.stderr).toMatch(/Profiles there: cache-storm, llm-ratelimit, peak, peak-prioritisation, retry-storm, soak, spike, steady/)
   })
 
   it('rejects a bad flag value naming the flag', async () => {
@@ -230,7 +248,7 @@ describe('built-in profiles', () => {
   it('every profile in stacks/reference/profiles is valid', async () => {
     const profilesDir = path.join(ROOT, 'stacks/reference/profiles')
     const names = (await readdir(profilesDir)).filter((name) => name.endsWith('.yaml')).sort()
-    expect(names).toEqual(['cache-storm.yaml', 'llm-ratelimit.yaml', 'peak.yaml', 'retry-storm.yaml', 'soak.yaml', 'spike.yaml', 'steady.yaml'])
+    expect(names).toEqual(['cache-storm.yaml', 'llm-ratelimit.yaml', 'peak-prioritisation.yaml', 'peak.yaml', 'retry-storm.yaml', 'soak.yaml', 'spike.yaml', 'steady.yaml'])
     for (const name of names) {
       const profile = await readProfile(path.join(profilesDir, name))
       expect(profile.requests.length, name).toBeGreaterThan(0)

@@ -156,6 +156,32 @@ variants:
     expect(admin.every((call) => call.authorization === `Bearer ${ADMIN_TOKEN}`)).toBe(true)
   })
 
+  it('keeps a calibration\'s costs on through every variant and timeline reset, and clears them after the run', async () => {
+    const {server, admin} = await contractServer()
+    const profile = {
+      ...profileFrom(`
+duration: 1s
+rate: 20
+requests:
+  - use: recommendations
+timeline:
+  - {at: 300ms, switches: {faults: {dbDelayMs: 300}}}
+  - {at: 600ms, action: reset}
+variants:
+  - name: plain
+  - name: cached
+    switches: {interventions: {queryResultCache: true}}
+`),
+      calibration: {name: 'streamflow', file: 'calibrations/streamflow.yaml', costs: {vectorSearchMs: 150, recommenderWorkers: 40}},
+    }
+    const run = await runBench({profile, targetUrl: server.url, adminUrl: server.url, adminToken: ADMIN_TOKEN, users})
+    const calibrated = {...DEFAULT_SWITCHES, costs: {...DEFAULT_SWITCHES.costs, vectorSearchMs: 150, recommenderWorkers: 40}}
+    const patches = admin.filter((call) => call.path === AdminRoutes.switches).map((call) => call.body)
+    // Per variant: the reset to the calibration, [its switches], the fault, the timeline reset (to the calibration); then one clear.
+    expect(patches).toEqual([calibrated, {faults: {dbDelayMs: 300}}, calibrated, calibrated, {interventions: {queryResultCache: true}}, {faults: {dbDelayMs: 300}}, calibrated, DEFAULT_SWITCHES])
+    expect(run.variants.map((variant) => variant.settings.calibration)).toEqual([{name: 'streamflow', costs: {vectorSearchMs: 150, recommenderWorkers: 40}}, {name: 'streamflow', costs: {vectorSearchMs: 150, recommenderWorkers: 40}}])
+  })
+
   const switchingProfile = profileFrom(`
 duration: 1s
 rate: 20

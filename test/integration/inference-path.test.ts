@@ -72,6 +72,29 @@ describe('inference path', () => {
     expect((await status('roomy', id)).body).toEqual(done)
   })
 
+  it('takes a calibration\'s costs through the admin API: checked field by field, and followed by the LLM simulator at once', async () => {
+    const bad = await patchSwitches({costs: {recommenderWorkers: 1.5, rankingMs: -1}})
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as {error: {message: string}}).error.message).toMatch(/^costs\.(recommenderWorkers must be a whole number, not 1\.5|rankingMs must be between 0 and 60000)$/)
+    expect((await patchSwitches({costs: {llmRpm: 1}})).status).toBe(400)
+    const llm = stack.services['llm-sim']!.url
+    const chat = () => fetch(`${llm}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({model: 'sim', messages: [{role: 'user', content: 'hi'}], max_tokens: 4})})
+    expect((await patchSwitches({costs: {llmRpmLimit: 1, llmLatencyMedianMs: 40, llmLatencyMinMs: 40, llmLatencyMaxMs: 40}})).status).toBe(200)
+    try {
+      await eventually(async () => (metricValue(await (await fetch(`${llm}/metrics`)).text(), 'streamctl_cost{name="llmRpmLimit"}') === 1 ? true : undefined), 5000, 'llm-sim to see the costs')
+      // The window of the last minute holds at least this call once it is admitted: the next is refused.
+      const answers = [await chat(), await chat()]
+      const refused = answers.find((answer) => answer.status === 429)
+      expect(refused, 'a second call within the minute').toBeDefined()
+      expect(((await refused!.json()) as {error: {message: string}}).error.message).toBe('rate limit of 1 requests per minute reached')
+      const admitted = answers.find((answer) => answer.status === 200)
+      if (admitted) expect(admitted.headers.get('x-sim-latency-ms')).toBe('40.0')
+    } finally {
+      expect((await patchSwitches({costs: {llmRpmLimit: 0, llmLatencyMedianMs: 0, llmLatencyMinMs: 0, llmLatencyMaxMs: 0}})).status).toBe(200)
+    }
+    await eventually(async () => ((await chat()).status === 200 ? true : undefined), 5000, 'the env limit back')
+  })
+
   it('shows a request running while the worker has it, and a redelivery never hides its final state', async () => {
     const llmMetrics = async () => (await fetch(`${stack.services['llm-sim']!.url}/metrics`)).text()
     const llmCalls = async () => metricValue(await llmMetrics(), 'streamctl_http_request_duration_seconds_count{service="llm-sim",route="/v1/chat/completions",status="200"}') ?? 0

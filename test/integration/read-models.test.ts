@@ -10,6 +10,7 @@ import {storeContentEvents} from '../../src/services/content-pipeline/catalogue-
 import {RecommendationCacheInvalidator} from '../../src/services/projector/cache-invalidator.js'
 import {foldIntoReadModels} from '../../src/services/projector/read-model-store.js'
 import {RecommendationEngine} from '../../src/services/recommender/engine.js'
+import {DEFAULT_SWITCHES} from '../../src/lib/stack/api.js'
 import {EmbeddedCatalogue} from '../../src/services/recommender/catalogue.js'
 import {applyOnce} from '../../src/services/streamflow/apply-once.js'
 import {CATALOGUE_VERSION_KEY, recommendationKey} from '../../src/services/streamflow/cache-keys.js'
@@ -108,18 +109,19 @@ describe('read models', () => {
       limit: 3, trendingWeight: 0.2, trendingWindows: 5, windowMs: 60_000, searchK: 50,
       vectorSearch: {baseMs: 0, maxMs: 0, saturation: 1}, cpuIterations: 1000, queryCacheTtlSeconds: 60,
     })
-    const ana = await engine.recommend('ana', {dbDelayMs: 0, queryResultCache: false})
+    const {costs} = DEFAULT_SWITCHES
+    const ana = await engine.recommend('ana', {dbDelayMs: 0, queryResultCache: false, costs})
     expect(ana.items.slice(0, 2).map((item) => item.content_id).sort()).toEqual(['derby', 'final'])
     expect(ana.vectorSearch).toBe('searched')
     const stored = await pool.query('SELECT items FROM recommendations WHERE user_id = $1', ['ana'])
     expect(stored.rows[0].items).toEqual(ana.items)
-    expect((await engine.recommend('ana', {dbDelayMs: 0, queryResultCache: true})).vectorSearch).toBe('searched')
-    const cached = await engine.recommend('ana', {dbDelayMs: 0, queryResultCache: true})
+    expect((await engine.recommend('ana', {dbDelayMs: 0, queryResultCache: true, costs})).vectorSearch).toBe('searched')
+    const cached = await engine.recommend('ana', {dbDelayMs: 0, queryResultCache: true, costs})
     expect(cached).toEqual({items: ana.items, vectorSearch: 'cached'})
     // A new catalogue version (content announced) makes the cached search miss.
     await redis.incr(CATALOGUE_VERSION_KEY)
-    expect((await engine.recommend('ana', {dbDelayMs: 0, queryResultCache: true})).vectorSearch).toBe('searched')
-    const cold = await engine.recommend('nobody', {dbDelayMs: 0, queryResultCache: false})
+    expect((await engine.recommend('ana', {dbDelayMs: 0, queryResultCache: true, costs})).vectorSearch).toBe('searched')
+    const cold = await engine.recommend('nobody', {dbDelayMs: 0, queryResultCache: false, costs})
     expect(cold.items[0]!.content_id).toBe('final')
   })
 

@@ -274,6 +274,39 @@ describe('StreamFlow read side', () => {
     await switches.patch({'interventions.queueBetweenServices': 'false'})
   })
 
+  it('under calibrated costs, queues rankings for its workers, refuses past the queue limit at once, and skips a ranking whose client hung up', async () => {
+    const recommenderMetric = async (sample: string) => metricValue(await metrics('recommender'), sample) ?? 0
+    const skipped = () => recommenderMetric(`streamctl_http_request_duration_seconds_count{service="recommender",route="/v1/rank/:user",status="499"}`)
+    // kai, lea and max have stored rankings (the read model) but nothing cached.
+    for (const user of ['kai', 'lea', 'max']) {
+      await call('GET', GatewayRoutes.recommendations(user))
+      await redis.del(recommendationKey(user))
+    }
+    await switches.patch({'costs.rankingMs': '1200', 'costs.recommenderWorkers': '1', 'costs.recommenderQueueLimit': '1'})
+    try {
+      await eventually(async () => ((await recommenderMetric('streamctl_cost{name="recommenderWorkers"}')) === 1 ? true : undefined), 5000, 'the recommender to see the costs')
+      const skippedBefore = await skipped()
+      // kai holds the only worker; a client waiting on lea's ranking hangs up while it waits in the queue.
+      const kai = call('GET', GatewayRoutes.recommendations('kai'))
+      await eventually(async () => ((await recommenderMetric(`${Metrics.inFlight}{service="recommender"}`)) === 1 ? true : undefined), 5000, 'kai being ranked')
+      const hungUp = fetch(`${services.gateway!.url}${GatewayRoutes.recommendations('lea')}`, {headers: authorized(stack.users.viewer!), signal: AbortSignal.timeout(150)}).catch((error: Error) => error.name)
+      expect(await hungUp).toBe('TimeoutError')
+      await eventually(async () => ((await recommenderMetric(`${Metrics.queueDepth}{queue="recommender"}`)) === 1 ? true : undefined), 5000, 'lea waiting for the worker')
+      // The queue (limit 1) is full: max is refused at once, with a 503 and Retry-After (its stored
+      // ranking is the queue-between-services intervention's answer, not the default's).
+      const max = await fetch(`${services.gateway!.url}${GatewayRoutes.recommendations('max')}`, {headers: authorized(stack.users.viewer!)})
+      expect(max.status).toBe(503)
+      expect(max.headers.get('retry-after')).toBe('1')
+      expect(((await max.json()) as {error: {code: string}}).error.code).toBe('recommender_overloaded')
+      expect((await kai).body).toMatchObject({user_id: 'kai', cache: 'miss'})
+      // lea's client had gone when the worker came free: that ranking never ran.
+      await eventually(async () => ((await skipped()) === skippedBefore + 1 ? true : undefined), 5000, 'the abandoned ranking skipped')
+      expect(await redis.exists(recommendationKey('lea'))).toBe(0)
+    } finally {
+      await switches.patch({'costs.rankingMs': '0', 'costs.recommenderWorkers': '0', 'costs.recommenderQueueLimit': '0'})
+    }
+  })
+
   it('tags a video through the gateway over gRPC', async () => {
     const answer = await call('GET', GatewayRoutes.metadata('cup-final'))
     expect(answer.status).toBe(200)

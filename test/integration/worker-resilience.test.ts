@@ -144,4 +144,23 @@ describe('worker fallback on a rate-limited LLM', () => {
       server.close()
     }
   })
+
+  it('answers degraded once a call outlasts LLM_FALLBACK_TIMEOUT_MS when the fallback is on, and waits for it when off', async () => {
+    // A real LLM endpoint that answers after 800 ms.
+    const server = http.createServer((request, response) => {
+      request.resume()
+      setTimeout(() => response.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({choices: [{message: {content: 'slow answer'}}], usage: {prompt_tokens: 1, completion_tokens: 2, total_tokens: 3}})), 800)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const {port} = server.address() as {port: number}
+      const config = readWorkerConfig({LLM_BASE_URL: `http://127.0.0.1:${port}/v1`, LLM_FALLBACK_TIMEOUT_MS: '200'})
+      const request = {request_id: '00000000-0000-4000-8000-000000000002', user_id: 'u', tier: 'free', model: 'default', prompt: 'hi', max_tokens: 8, estimated_tokens: 10, quota_day: '2026-12-07', quota_month: '2026-12', priority: 0}
+      const deps = (fallbackOn: boolean) => ({config, metrics: new ServiceMetrics('worker'), breaker: new CircuitBreaker(5, 10_000), fallbackOn: () => fallbackOn})
+      expect(await processRequest(request, deps(true))).toMatchObject({status: 'completed', degraded: true, attempts: 1, error: 'degraded: no answer within 200 ms'})
+      expect(await processRequest(request, deps(false))).toMatchObject({status: 'completed', degraded: false, output: 'slow answer', attempts: 1})
+    } finally {
+      server.close()
+    }
+  })
 })

@@ -4,6 +4,7 @@ import {contentIdsOf, foldUserEvents, viewAffinity, windowStart} from '../../src
 import {planInvalidation} from '../../src/services/streamflow/invalidation.js'
 import {nearestContent, rankContent} from '../../src/services/streamflow/ranking.js'
 import type {UserEvent} from '../../src/services/streamflow/event-types.js'
+import {AbandonedError, PoolOverloadedError, profileQueryLatencyMs, vectorSearchLatencyMs, WorkerPool} from '../../src/services/recommender/bottleneck.js'
 
 const matchReport = {genres: ['sports'], tags: ['football', 'highlights'], title: 'Cup final highlights', description: 'Every goal of the final'}
 const gardening = {genres: ['lifestyle'], tags: ['garden'], title: 'Growing tomatoes', description: 'A season in the vegetable patch'}
@@ -112,5 +113,60 @@ describe('cache invalidation plans', () => {
     expect(delays.filter((delay) => delay <= 2500).length).toBeGreaterThan(60)
     expect(delays.filter((delay) => delay > 2500).length).toBeGreaterThan(60)
     expect(planInvalidation(keys, 'gradual', 5000, 'a1')).toEqual(plan)
+  })
+})
+
+describe('the calibrated bottlenecks', () => {
+  it('runs at most `workers` rankings at once, queues the rest in order, and refuses beyond the queue limit', async () => {
+    const pool = new WorkerPool()
+    const size = {workers: 2, queueLimit: 2}
+    const releases: Array<() => void> = []
+    const started: number[] = []
+    const job = (id: number) => pool.run(size, () => new Promise<number>((resolve) => {
+      started.push(id)
+      releases.push(() => resolve(id))
+    }))
+    const runs = [job(1), job(2), job(3), job(4)]
+    await Promise.resolve()
+    expect({started, active: pool.active, queued: pool.queued}).toEqual({started: [1, 2], active: 2, queued: 2})
+    await expect(job(5)).rejects.toBeInstanceOf(PoolOverloadedError)
+    releases.shift()!()
+    await runs[0]
+    await new Promise((resolve) => setImmediate(resolve))
+    expect({started, active: pool.active, queued: pool.queued}).toEqual({started: [1, 2, 3], active: 2, queued: 1})
+    while (releases.length > 0) {
+      releases.shift()!()
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(await Promise.all(runs)).toEqual([1, 2, 3, 4])
+    expect({active: pool.active, queued: pool.queued}).toEqual({active: 0, queued: 0})
+  })
+
+  it('does not run a ranking whose caller gave up while it waited: its worker goes to the next', async () => {
+    const pool = new WorkerPool()
+    const size = {workers: 1, queueLimit: 10}
+    let release!: () => void
+    const ran: string[] = []
+    const first = pool.run(size, () => new Promise<void>((resolve) => (release = resolve)))
+    let gone = false
+    const abandoned = pool.run(size, async () => void ran.push('abandoned'), () => gone)
+    const next = pool.run(size, async () => void ran.push('next'))
+    gone = true
+    release()
+    await first
+    await expect(abandoned).rejects.toBeInstanceOf(AbandonedError)
+    await next
+    expect(ran).toEqual(['next'])
+    expect({active: pool.active, queued: pool.queued}).toEqual({active: 0, queued: 0})
+  })
+
+  it('draws profile queries log-uniformly within the published 50-500 ms, and grows vector search with concurrency', () => {
+    expect(profileQueryLatencyMs(50, 500, () => 0)).toBeCloseTo(50)
+    expect(profileQueryLatencyMs(50, 500, () => 0.5)).toBeCloseTo(Math.sqrt(50 * 500))
+    expect(profileQueryLatencyMs(50, 500, () => 0.999_999)).toBeCloseTo(500, 0)
+    expect(profileQueryLatencyMs(0, 0, () => 0.5)).toBe(0)
+    const model = {baseMs: 150, maxMs: 1000, saturation: 18}
+    expect([1, 18, 40].map((inFlight) => vectorSearchLatencyMs(inFlight, model))).toEqual([150, 1000, 1000])
+    expect(vectorSearchLatencyMs(9.5, model)).toBeCloseTo(575)
   })
 })

@@ -21,9 +21,14 @@ export function isUnauthorized(result: AdminResult): boolean {
 export class AdminClient {
   private readonly headers: Record<string, string>
 
+  /**
+   * `baseline`: the switches a reset returns to: a run's calibration (its simulated costs) stays
+   * on through every variant and timeline `reset`, until `clearSwitches` at the end.
+   */
   constructor(
     readonly baseUrl: string,
     token?: string,
+    private readonly baseline: SwitchesPatch = {},
   ) {
     this.headers = {'content-type': 'application/json', ...(token ? {authorization: `Bearer ${token}`} : {})}
   }
@@ -36,8 +41,13 @@ export class AdminClient {
     return this.call('PATCH', AdminRoutes.switches, patch)
   }
 
-  /** Every fault off, every intervention off. */
+  /** Every fault off, every intervention off, the costs at the baseline's. */
   resetSwitches(): Promise<AdminResult> {
+    return this.call('PATCH', AdminRoutes.switches, {...DEFAULT_SWITCHES, costs: {...DEFAULT_SWITCHES.costs, ...this.baseline.costs}})
+  }
+
+  /** Every switch at its default, the costs too. */
+  clearSwitches(): Promise<AdminResult> {
     return this.call('PATCH', AdminRoutes.switches, DEFAULT_SWITCHES)
   }
 

@@ -83,18 +83,19 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   const plan = planRun(profile, options.overrides)
   const chosen = chosenVariants(options)
   const admin = adminClient(options)
-  const usesSwitches = usesAdminApi(chosen, plan.timeline)
+  const usesSwitches = usesAdminApi(profile, chosen, plan.timeline)
   if (usesSwitches && !admin) options.onNote?.('no admin API for this target: timeline events and variant switches are skipped')
   if (plan.timeline.some(isComponentFault) && !options.faults) options.onNote?.('no local stack to act on: kill, pause, resume and restart events are skipped')
   const startedAt = new Date()
   const results: VariantData[] = []
   for (const [index, variant] of chosen.entries()) {
     if (options.signal?.aborted) break
+    if (index > 0 && profile.warmupBefore === 'each-variant') await warmUpAgain(options, admin, variant)
     if (admin && usesSwitches) await setVariantSwitches(admin, variant, options)
     results.push(await runVariant(options, plan, variant, index, chosen.length, admin))
   }
   if (admin && usesSwitches) {
-    const reset = await admin.resetSwitches()
+    const reset = await admin.clearSwitches()
     if (!reset.ok) options.onNote?.(`the switches could not be reset after the run through the admin API at ${admin.baseUrl} (${reset.error}): the stack may still have faults or interventions on`)
   }
   const finishedAt = new Date()
@@ -113,6 +114,17 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   }
 }
 
+/** Each phase's span: a stage's segments (a peak stage's parts are phases of their own) joined. */
+function phaseWindows(plan: RunPlan): NonNullable<VariantData['phaseWindows']> {
+  const windows: NonNullable<VariantData['phaseWindows']> = []
+  for (const segment of plan.segments) {
+    const last = windows.at(-1)
+    if (last?.name === segment.phase) last.endMs = segment.startMs + segment.durationMs
+    else windows.push({name: segment.phase, startMs: segment.startMs, endMs: segment.startMs + segment.durationMs})
+  }
+  return windows
+}
+
 /** The variants a run measures: the profile's (or one default), narrowed by --variant; an unknown name is a usage error. */
 function chosenVariants(options: BenchOptions): VariantSpec[] {
   const {profile, overrides} = options
@@ -126,12 +138,13 @@ function chosenVariants(options: BenchOptions): VariantSpec[] {
 }
 
 function adminClient(options: BenchOptions): AdminClient | undefined {
-  return options.adminUrl ? new AdminClient(options.adminUrl, options.adminToken) : undefined
+  const calibration = options.profile.calibration
+  return options.adminUrl ? new AdminClient(options.adminUrl, options.adminToken, calibration ? {costs: calibration.costs} : {}) : undefined
 }
 
-/** Whether a run calls the admin API: a variant with switches, or a timeline event other than a component fault. */
-function usesAdminApi(variants: readonly VariantSpec[], timeline: readonly TimelineAction[]): boolean {
-  return variants.some((variant) => variant.switches) || timeline.some((event) => !isComponentFault(event))
+/** Whether a run calls the admin API: a calibration, a variant with switches, or a timeline event other than a component fault. */
+function usesAdminApi(profile: LoadProfile, variants: readonly VariantSpec[], timeline: readonly TimelineAction[]): boolean {
+  return profile.calibration !== undefined || variants.some((variant) => variant.switches) || timeline.some((event) => !isComponentFault(event))
 }
 
 /**
@@ -140,13 +153,13 @@ function usesAdminApi(variants: readonly VariantSpec[], timeline: readonly Timel
  */
 export async function checkAdminAccess(options: BenchOptions): Promise<void> {
   const admin = adminClient(options)
-  if (!admin || !usesAdminApi(chosenVariants(options), options.profile.timeline)) return
+  if (!admin || !usesAdminApi(options.profile, chosenVariants(options), options.profile.timeline)) return
   const read = await admin.readSwitches()
   if (isUnauthorized(read)) throw adminRefused(admin, read, options)
 }
 
 /**
- * Every switch off, then the variant's own. A variant whose switches cannot be set would be measured
+ * Every switch off (the calibration's costs on), then the variant's own. A variant whose switches cannot be set would be measured
  * as something it is not, so that stops the bench, as a refused token does; a failed reset alone (a
  * profile with timeline events only) is a note, and its events will say whether they worked.
  */
@@ -179,20 +192,33 @@ export function defaultMaxInFlight(profile: LoadProfile, plan: RunPlan): number 
 }
 
 /**
+ * `warmupBefore: each-variant`: the next variant warms up too, with every switch at its default
+ * (no faults, no interventions, no simulated costs), so each variant starts from the same warm
+ * caches rather than from what the previous one left (a cache storm's cold cache).
+ */
+async function warmUpAgain(options: BenchOptions, admin: AdminClient | undefined, variant: VariantSpec): Promise<void> {
+  if (admin) {
+    const cleared = await admin.clearSwitches()
+    if (!cleared.ok) options.onNote?.(`${variant.name}: the switches could not be cleared for its warm-up (${cleared.error})`)
+  }
+  const warmed = await warmUp(options, variant)
+  if (warmed) options.onNote?.(`${variant.name}: warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s, not recorded`)
+}
+
+/**
  * The warm-up: the profile's requests, sent for `warmupMs` (`--warmup`, or the profile's `warmup`)
  * at the run's starting rate (the closed model: its VUs) and not recorded, so the first seconds of
  * the run do not measure JIT compilation, new connections and cold caches on either side. wrk2
  * leaves its first 10 s out of its figures for the same reason. Returns what it sent, or undefined
  * when there is no warm-up.
  */
-export async function warmUp(options: BenchOptions): Promise<{requests: number; durationMs: number; rate?: number} | undefined> {
+export async function warmUp(options: BenchOptions, variant: VariantSpec = options.profile.variants[0] ?? {name: 'default'}): Promise<{requests: number; durationMs: number; rate?: number} | undefined> {
   const plan = planRun(options.profile, options.overrides)
   const warmupMs = options.overrides?.warmupMs ?? options.profile.warmupMs ?? 0
   if (warmupMs <= 0 || options.signal?.aborted) return undefined
   const rate = plan.segments.map((segment) => segment.fromRate || segment.toRate).find((value) => value > 0) ?? plan.rate
   const first = plan.segments[0]
   const segments = [{phase: 'warmup', startMs: 0, durationMs: warmupMs, fromRate: rate, toRate: rate, arrival: first?.arrival ?? options.profile.arrival}]
-  const variant = options.profile.variants[0] ?? {name: 'default'}
   const {engine, target, recorder} = variantEngine(options, {...plan, durationMs: warmupMs, segments}, variant)
   const abort = () => engine.stop()
   options.signal?.addEventListener('abort', abort, {once: true})
@@ -303,7 +329,8 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     ...(variant.description ? {description: variant.description} : {}),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - wallStart),
-    settings: {retry, timeoutMs, maxInFlight, whenCapped: profile.whenCapped, rate: plan.rate, ...(variant.switches ? {switches: variant.switches} : {})},
+    phaseWindows: phaseWindows(plan),
+    settings: {retry, timeoutMs, maxInFlight, whenCapped: profile.whenCapped, rate: plan.rate, ...(variant.switches ? {switches: variant.switches} : {}), ...(profile.calibration ? {calibration: {name: profile.calibration.name, costs: profile.calibration.costs}} : {})},
     totals,
     phases: recorder.phasesData(),
     intervals: recorder.intervals,

@@ -14,7 +14,7 @@ import type {AttemptResult, HttpAttempt, HttpTarget} from './http-client.js'
 import {TimeHeap} from './min-heap.js'
 import {SeededRandom} from './random.js'
 import {RetryBudget, retryDelayMs, shouldRetry, type RetryPolicy} from './retry-policy.js'
-import {statusRequestFor, statusState, type Workload} from './workload.js'
+import {isDegradedAnswer, statusRequestFor, statusState, type Workload} from './workload.js'
 
 export interface EngineSettings {
   model: 'open' | 'closed'
@@ -60,6 +60,8 @@ interface Flow {
   attempt: HttpAttempt
   timeoutMs: number
   captureBody: boolean
+  /** A success whose body marks it degraded counts as degraded (the body is captured for it). */
+  countDegraded?: boolean
   firstIntendedMs: number
   attempts: number
   /** Called once with the final result, after the outcome is recorded. */
@@ -263,7 +265,8 @@ export class LoadEngine {
       handle,
       attempt: planned.attempt,
       timeoutMs: type.timeoutMs ?? this.settings.timeoutMs,
-      captureBody: type.poll !== undefined,
+      captureBody: type.poll !== undefined || type.countDegraded === true,
+      countDegraded: type.countDegraded === true,
       firstIntendedMs: intendedMs,
       attempts: 0,
       finished: (result, nowMs) => {
@@ -292,7 +295,7 @@ export class LoadEngine {
       finished: (result, nowMs) => {
         const state = result.error ? 'pending' : statusState(result.body)
         if (state !== 'pending') {
-          e2e.outcome(nowMs - startMs, state === 'completed' ? undefined : 'http5xx')
+          e2e.outcome(nowMs - startMs, state === 'completed' ? undefined : 'http5xx', state === 'completed' && isDegradedAnswer(result.body))
           return onChainDone?.()
         }
         if (nowMs - startMs >= poll.timeoutMs) {
@@ -338,7 +341,7 @@ export class LoadEngine {
       flow.handle.outcome(now - flow.firstIntendedMs, result.error)
       flow.finished(result, now)
     } else if (!result.error) {
-      flow.handle.outcome(now - flow.firstIntendedMs, undefined)
+      flow.handle.outcome(now - flow.firstIntendedMs, undefined, flow.countDegraded === true && isDegradedAnswer(result.body))
       flow.finished(result, now)
     }
     if (this.blocked) {

@@ -11,7 +11,7 @@ import {parseDuration} from '../text/duration.js'
 import {checkAgainstSchema} from '../yaml/schema-check.js'
 import {formatPath, sourceProblemsError, YamlSource, type PathSegment, type SourceProblem} from '../yaml/source.js'
 import {DEFAULT_PEAK_SHAPE} from './arrival-curves.js'
-import {COMPONENT_FAULTS, profileSchema, type LoadProfile, type RateValue, type Span, type StageSpec, type SwitchesPatch, type TimelineEventSpec, type VariantSpec} from './profile.js'
+import {calibrationSchema, COMPONENT_FAULTS, profileSchema, type Calibration, type LoadProfile, type RateValue, type Span, type StageSpec, type SwitchesPatch, type TimelineEventSpec, type VariantSpec} from './profile.js'
 import {builtinTemplate, type BuiltinTemplate} from './reference-templates.js'
 import {DEFAULT_RETRY_ON, NO_RETRIES, type RetryPolicy} from './retry-policy.js'
 import {compileRequestType} from './workload.js'
@@ -45,7 +45,8 @@ export async function listProfiles(stack: Stack): Promise<string[]> {
 /** Reads every profile of the stack; one PROFILE_INVALID error lists the problems of all of them. */
 export async function readAllProfiles(stack: Stack): Promise<LoadProfile[]> {
   const dir = path.resolve(stack.dir, stack.manifest.profiles)
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((name) => /\.ya?ml$/.test(name)).sort()
+  const byName = (name: string) => name.replace(/\.ya?ml$/, '')
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((name) => /\.ya?ml$/.test(name)).sort((a, b) => (byName(a) < byName(b) ? -1 : byName(a) > byName(b) ? 1 : 0))
   const profiles: LoadProfile[] = []
   const problems: SourceProblem[] = []
   for (const name of files) {
@@ -63,7 +64,27 @@ export async function readAllProfiles(stack: Stack): Promise<LoadProfile[]> {
 export async function readProfile(file: string): Promise<LoadProfile> {
   const shown = displayPath(file)
   const source = await YamlSource.read(file, shown)
-  return parseProfile(source, path.basename(file).replace(/\.ya?ml$/, ''))
+  const profile = parseProfile(source, path.basename(file).replace(/\.ya?ml$/, ''))
+  const name = (source.value() as Raw).calibration
+  return typeof name === 'string' ? {...profile, calibration: await readCalibration(source, name, path.join(path.dirname(file), '..', 'calibrations', `${name}.yaml`))} : profile
+}
+
+/**
+ * A profile's `calibration: NAME`: the file NAME.yaml in the `calibrations` directory beside the
+ * profiles' (stacks/reference/calibrations/), checked as a profile is, every problem at once.
+ */
+async function readCalibration(profileSource: YamlSource, name: string, file: string): Promise<Calibration> {
+  const shown = displayPath(file)
+  if (!(await stat(file).catch(() => undefined))?.isFile()) {
+    profileSource.report(['calibration'], `calibration: no calibration "${name}": ${shown} does not exist`)
+    throw sourceProblemsError('PROFILE_INVALID', profileSource.file, profileSource.problems, 'Name a file of the calibrations directory beside the profiles (without .yaml).')
+  }
+  const source = await YamlSource.read(file, shown)
+  const raw = source.problems.length === 0 ? ((source.value() ?? {}) as Raw) : undefined
+  if (raw === undefined || !checkAgainstSchema(source, raw, calibrationSchema) || source.problems.length > 0) {
+    throw sourceProblemsError('PROFILE_INVALID', shown, source.problems, 'Fix the lines above: a calibration is `costs: {vectorSearchMs: 150, ...}` (README, StreamFlow).')
+  }
+  return {name, file: shown, ...(typeof raw.description === 'string' ? {description: raw.description} : {}), costs: raw.costs as Calibration['costs']}
 }
 
 /** Validates a parsed profile document; throws PROFILE_INVALID listing every problem. */
@@ -136,6 +157,7 @@ class ProfileReader {
       ...(raw.admin === undefined ? {} : {admin: raw.admin as string}),
       ...(durationMs === undefined ? {} : {durationMs}),
       ...(raw.warmup === undefined ? {} : {warmupMs: this.duration(raw.warmup, ['warmup']) ?? 0}),
+      warmupBefore: (raw.warmupBefore as LoadProfile['warmupBefore'] | undefined) ?? 'run',
       rate: (raw.rate as number | undefined) ?? 10,
       model,
       vus: (raw.vus as number | undefined) ?? 10,

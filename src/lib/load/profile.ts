@@ -2,7 +2,7 @@
 // mix, client retry behaviour, timeline of faults and interventions, and variants run back to back.
 // `profileSchema` is the structural check users get line-numbered errors from; the semantic checks
 // (durations, rates, templates) are in profile-loader.ts. Keep the types and the schema in step.
-import type {Faults, Interventions} from '../stack/api.js'
+import {COST_LIMITS, type Costs, type Faults, type Interventions} from '../stack/api.js'
 import type {SlaTarget} from '../sla/targets.js'
 import type {JsonSchema} from '../yaml/schema-check.js'
 import type {ArrivalProcess, PeakShape} from './arrival-curves.js'
@@ -25,6 +25,16 @@ export type StageSpec = {name?: string; duration?: Span; arrival?: ArrivalProces
 export interface SwitchesPatch {
   faults?: Partial<Faults>
   interventions?: Partial<Interventions>
+  costs?: Partial<Costs>
+}
+
+/** A named set of simulated costs (the profile's `calibration:`), applied under every variant's switches. */
+export interface Calibration {
+  name: string
+  /** The file it was read from, as shown in messages. */
+  file: string
+  description?: string
+  costs: Partial<Costs>
 }
 
 export type TimelineAction =
@@ -66,6 +76,8 @@ export interface LoadProfile {
   durationMs?: number
   /** Sent before the run at its starting rate and not recorded (JIT, connections, caches); 0: none. */
   warmupMs?: number
+  /** run: one warm-up before the first variant; each-variant: before every variant, switches at their defaults. */
+  warmupBefore: 'run' | 'each-variant'
   /** Base rate (req/s) that `Nx` rates multiply, and that `--rate` replaces. */
   rate: number
   model: 'open' | 'closed'
@@ -92,6 +104,8 @@ export interface LoadProfile {
   /** Prometheus /metrics URLs scraped each interval; the stack's services when the target is the stack. */
   scrape?: string[]
   sla: SlaTarget[]
+  /** The simulated costs the run sets under every variant's switches (`calibration: NAME`). */
+  calibration?: Calibration
 }
 
 // Durations, shares and rates are strings checked by the profile reader, with messages in words.
@@ -122,6 +136,12 @@ const retrySchema = {
   },
 }
 
+export const costsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(Object.entries(COST_LIMITS).map(([name, limit]) => [name, {type: limit.integer ? 'integer' : 'number', minimum: 0, maximum: limit.max}])),
+}
+
 const switchesSchema = {
   type: 'object',
   additionalProperties: false,
@@ -141,7 +161,16 @@ const switchesSchema = {
       additionalProperties: false,
       properties: Object.fromEntries(['gradualInvalidation', 'llmBreakerFallback', 'queryResultCache', 'prioritisation', 'queueBetweenServices'].map((name) => [name, {type: 'boolean'}])),
     },
+    costs: costsSchema,
   },
+}
+
+/** A calibration file (stacks/reference/calibrations/NAME.yaml). */
+export const calibrationSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['costs'],
+  properties: {description: {type: 'string'}, costs: costsSchema},
 }
 
 export const profileSchema: JsonSchema = {
@@ -150,10 +179,12 @@ export const profileSchema: JsonSchema = {
   properties: {
     name: {type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$'},
     description: {type: 'string'},
+    calibration: {type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$'},
     target: {type: 'string', minLength: 1},
     admin: {type: 'string', minLength: 1},
     duration: durationText,
     warmup: durationText,
+    warmupBefore: {enum: ['run', 'each-variant']},
     rate: {type: 'number', exclusiveMinimum: 0},
     model: {enum: ['open', 'closed']},
     vus: {type: 'integer', minimum: 1, maximum: 100_000},

@@ -37,7 +37,8 @@ export function builtinTemplate(name: BuiltinTemplate): RequestTemplateSpec {
         body: {event_id: '{{run.id}}-{{seq}}', type: '{{pick view view view like search recommendation_request}}', user_id: '{{user.id}}', content_id: '{{content.id}}', query: '{{pick news sports drama comedy}}', watch_seconds: '{{int 1 3600}}', ts: '{{now}}'},
       }
     case 'recommendations':
-      return {name, metric: 'recommendations', method: 'GET', path: routeWith(GatewayRoutes.recommendations, '{{user.id}}'), headers: AUTH}
+      // The gateway answers the stored ranking, marked degraded, when the recommender cannot.
+      return {name, metric: 'recommendations', method: 'GET', path: routeWith(GatewayRoutes.recommendations, '{{user.id}}'), headers: AUTH, countDegraded: true}
     case 'metadata':
       return {name, metric: 'metadata', method: 'GET', path: routeWith(GatewayRoutes.metadata, '{{content.id}}'), headers: AUTH}
   }

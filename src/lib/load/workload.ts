@@ -27,6 +27,8 @@ export interface RequestTemplateSpec {
   timeoutMs?: number
   /** Poll the returned request's status until it completes (the generate flow). */
   poll?: PollSpec
+  /** Count a success whose JSON body says `"degraded":true` (a fallback answer) as degraded. */
+  countDegraded?: boolean
 }
 
 export interface RequestType {
@@ -39,6 +41,7 @@ export interface RequestType {
   body?: Render
   timeoutMs?: number
   poll?: PollSpec
+  countDegraded?: boolean
   /** The request itself when no part of it has a placeholder: built once, sent as is every time. */
   fixed?: HttpAttempt
 }
@@ -59,6 +62,7 @@ export function compileRequestType(spec: RequestTemplateSpec, vars: Record<strin
     ...(body ? {body} : {}),
     ...(spec.timeoutMs === undefined ? {} : {timeoutMs: spec.timeoutMs}),
     ...(spec.poll ? {poll: spec.poll} : {}),
+    ...(spec.countDegraded ? {countDegraded: true} : {}),
     ...fixedAttempt(method, path, headers, body),
   }
 }
@@ -134,6 +138,11 @@ export function statusRequestFor(acceptedBody: string | undefined, headers: Reco
   if (!path) return undefined
   const {authorization} = headers
   return {method: 'GET', path, ...(authorization ? {headers: {authorization}} : {})}
+}
+
+/** A fallback answer: the reference services mark one `"degraded": true` (stack/api.ts). */
+export function isDegradedAnswer(body: string | undefined): boolean {
+  return body !== undefined && body.includes('"degraded":true')
 }
 
 /** The state of a status response: terminal (completed/failed) or still going. */

@@ -45,11 +45,26 @@ export function summariseGauges(samples: readonly Sample[]): Record<string, numb
       case Metrics.consumerLag:
         add(`consumer_lag.${sample.labels.group ?? 'unknown'}`, sample.value)
         break
+      // The recommendations cache is the one users see; the query-result cache of vector searches is reported apart.
       case Metrics.cacheHits:
-        hits += sample.value
+        if (sample.labels.cache === 'vector-search') add('vector_search_cache_hits_total', sample.value)
+        else hits += sample.value
         break
       case Metrics.cacheMisses:
-        misses += sample.value
+        if (sample.labels.cache === 'vector-search') add('vector_search_cache_misses_total', sample.value)
+        else misses += sample.value
+        break
+      case `${Metrics.requestCompletionSeconds}_sum`:
+        add(`completion_${sample.labels.tier ?? 'unknown'}_seconds_total`, sample.value)
+        break
+      case `${Metrics.requestCompletionSeconds}_count`:
+        add(`completion_${sample.labels.tier ?? 'unknown'}_total`, sample.value)
+        break
+      case `${Metrics.recommendationSeconds}_sum`:
+        add(`recommendation_${sample.labels.cache ?? 'unknown'}_seconds_total`, sample.value)
+        break
+      case `${Metrics.recommendationSeconds}_count`:
+        add(`recommendation_${sample.labels.cache ?? 'unknown'}_total`, sample.value)
         break
       case Metrics.llmRateLimited:
         add('llm_rate_limited_total', sample.value)

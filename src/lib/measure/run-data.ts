@@ -18,6 +18,8 @@ export interface SeriesCounts {
   requests: number
   /** Originals that ended in success. */
   succeeded: number
+  /** Of the successes, those answered by a fallback (`"degraded": true`): degraded, not failed. */
+  degraded?: number
   /** Originals that ended in failure, by the class of their last attempt. */
   failed: ErrorCounts
   /** Every attempt sent (originals and retries): the offered load. */
@@ -83,6 +85,8 @@ export interface VariantData {
   amplification: number
   /** Originals that succeeded, per second. */
   goodput: number
+  /** When each phase (stage) ran, ms since the variant started, for figures that read server gauges by phase. */
+  phaseWindows?: Array<{name: string; startMs: number; endMs: number}>
   /** Send lateness (actual send − intended start), ms: the generator's own jitter. */
   sendLag: LatencySummary
   /** Requests still in flight or waiting for a retry or poll when the drain timed out. */

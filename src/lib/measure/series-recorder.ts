@@ -8,7 +8,7 @@ import {TimingHistogram, type LatencySummary} from './histogram.js'
 import type {IntervalData, SeriesCounts, SeriesData} from './run-data.js'
 
 export function emptySeriesCounts(): SeriesCounts {
-  return {requests: 0, succeeded: 0, failed: emptyErrorCounts(), attempts: 0, retries: 0, attemptErrors: emptyErrorCounts(), late: 0, dropped: 0, budgetExhausted: 0}
+  return {requests: 0, succeeded: 0, degraded: 0, failed: emptyErrorCounts(), attempts: 0, retries: 0, attemptErrors: emptyErrorCounts(), late: 0, dropped: 0, budgetExhausted: 0}
 }
 
 class SeriesAccumulator {
@@ -44,6 +44,7 @@ class SeriesAccumulator {
     const to = other.counts
     to.requests += from.requests
     to.succeeded += from.succeeded
+    to.degraded = (to.degraded ?? 0) + (from.degraded ?? 0)
     to.attempts += from.attempts
     to.retries += from.retries
     to.late += from.late
@@ -81,12 +82,13 @@ export class SeriesHandle {
   }
 
   /** The final outcome of an original request, with its latency from its first intended start. */
-  outcome(latencyMs: number, error: ErrorClass | undefined): void {
+  outcome(latencyMs: number, error: ErrorClass | undefined, degraded = false): void {
     const current = this.current
     current.latency.record(latencyMs)
     current.counts.requests++
     if (error) current.counts.failed[error]++
     else current.counts.succeeded++
+    if (!error && degraded) current.counts.degraded = (current.counts.degraded ?? 0) + 1
   }
 
   dropped(): void {

@@ -39,7 +39,7 @@ function formatVariant(variant: VariantData, {width}: SummaryLayout): string[] {
     ms(series.latency.p99),
     ms(series.latency.p999),
     ms(series.latency.max),
-    percent(series.counts.succeeded, series.counts.requests),
+    `${percent(series.counts.succeeded, series.counts.requests)}${series.counts.degraded ? ` (${percent(series.counts.degraded, series.counts.requests)} degraded)` : ''}`,
     describeErrors(series),
   ])
   const counts = Object.entries(variant.totals).filter(([name]) => name !== 'e2e').map(([, series]) => series.counts)
@@ -56,10 +56,13 @@ function formatVariant(variant: VariantData, {width}: SummaryLayout): string[] {
 
 function compareVariants(variants: VariantData[], {width}: SummaryLayout): string[] {
   const names = [...new Set(variants.flatMap((variant) => Object.keys(variant.totals)))]
-  const header = ['variant', 'goodput/s', 'amplification', ...names.map((name) => `${name} p99`), 'errors']
+  // Degraded answers (fallbacks) are successes, shown apart from errors; the column appears when a variant had any.
+  const degraded = (variant: VariantData) => Object.values(variant.totals).reduce((total, series) => total + (series.counts.degraded ?? 0), 0)
+  const showDegraded = variants.some((variant) => degraded(variant) > 0)
+  const header = ['variant', 'goodput/s', 'amplification', ...names.map((name) => `${name} p99`), ...(showDegraded ? ['degraded'] : []), 'errors']
   const rows = variants.map((variant) => {
     const failed = Object.values(variant.totals).reduce((total, series) => total + ERROR_CLASSES.reduce((sum, name) => sum + series.counts.failed[name], 0), 0)
-    return [variant.name, variant.goodput.toFixed(1), `${variant.amplification.toFixed(2)}x`, ...names.map((name) => (variant.totals[name] ? ms(variant.totals[name].latency.p99) : '-')), String(failed)]
+    return [variant.name, variant.goodput.toFixed(1), `${variant.amplification.toFixed(2)}x`, ...names.map((name) => (variant.totals[name] ? ms(variant.totals[name].latency.p99) : '-')), ...(showDegraded ? [String(degraded(variant))] : []), String(failed)]
   })
   const wide = table([header, ...rows])
   if (width === undefined || wide.every((line) => textWidth(line) <= width)) return ['side by side', ...wide]

@@ -30,6 +30,7 @@ function addCounts(a: SeriesCounts, b: SeriesCounts): SeriesCounts {
   return {
     requests: a.requests + b.requests,
     succeeded: a.succeeded + b.succeeded,
+    degraded: (a.degraded ?? 0) + (b.degraded ?? 0),
     failed: addErrors(a.failed, b.failed),
     attempts: a.attempts + b.attempts,
     retries: a.retries + b.retries,

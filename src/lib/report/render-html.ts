@@ -6,7 +6,8 @@
 import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
 import {formatDuration} from '../text/duration.js'
 import {evidenceText, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
-import {latencyOverTime, percentileSpectrum, quotaCharts, retriesAndAmplification, serverFigures, throughputAndErrors} from './html/charts.js'
+import {cascade, latencyOverTime, percentileSpectrum, quotaCharts, retriesAndAmplification, serverFigures, throughputAndErrors} from './html/charts.js'
+import {publishedComparison} from './published-figures.js'
 import {xml} from './render-junit.js'
 import type {RunRecord} from './run-record.js'
 
@@ -38,6 +39,12 @@ export function renderHtml(record: RunRecord): string {
   }
   const notApplicable = notApplicableLine(sla, record.profile)
   if (notApplicable) body.push(`<p class="meta" id="not-applicable">${xml(notApplicable)}</p>`)
+  const published = publishedComparison(record)
+  if (published) {
+    body.push(`<h2>${xml(published.title)}</h2>`, `<p class="meta">${xml(published.windows)}</p>`, '<table id="published">', `<tr>${published.header.map((name) => `<th>${xml(name)}</th>`).join('')}</tr>`)
+    for (const row of published.rows) body.push(`<tr>${row.map((value, column) => `<td${column < 2 ? ' class="l"' : ''}>${xml(value)}</td>`).join('')}</tr>`)
+    body.push('</table>')
+  }
   for (const [index, variant] of record.variants.entries()) {
     const prefix = `v${index}-`
     body.push(`<h2>${record.variants.length > 1 ? `Variant ${xml(variant.name)}` : 'Latency'}${variant.description ? ` — ${xml(variant.description)}` : ''}</h2>`)
@@ -50,7 +57,7 @@ export function renderHtml(record: RunRecord): string {
     body.push('</table>')
     body.push(`<p class="meta">amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s · abandoned ${variant.abandoned}${variant.timeline.length ? ` · timeline: ${variant.timeline.map((event) => `${xml(event.action)} at ${formatDuration(event.firedAtMs)}${event.ok ? '' : ' (failed)'}`).join(', ')}` : ''}</p>`)
     for (const backlog of grownBacklogs(variant.gauges ?? [])) body.push(`<p class="backlog">${xml(describeBacklog(backlog))}</p>`)
-    body.push('<div class="grid-charts">', percentileSpectrum(variant, prefix), throughputAndErrors(variant, prefix), ...latencyOverTime(variant, prefix), retriesAndAmplification(variant, prefix), ...serverFigures(variant, prefix), '</div>')
+    body.push('<div class="grid-charts">', ...cascade(variant, prefix), percentileSpectrum(variant, prefix), throughputAndErrors(variant, prefix), ...latencyOverTime(variant, prefix), retriesAndAmplification(variant, prefix), ...serverFigures(variant, prefix), '</div>')
   }
   if (record.quota) {
     const quota = record.quota

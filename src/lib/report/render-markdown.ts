@@ -3,6 +3,7 @@
 import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
 import {formatDuration} from '../text/duration.js'
 import {evidenceText, notApplicableLine, statusWord, verdictCounts, verdictHeadline} from '../sla/verdict-text.js'
+import {publishedComparison} from './published-figures.js'
 import type {RunRecord} from './run-record.js'
 
 export function renderMarkdown(record: RunRecord): string {
@@ -18,6 +19,8 @@ export function renderMarkdown(record: RunRecord): string {
   if (notApplicable) lines.push('', `_${cell(notApplicable)}_`)
   const backlogs = record.variants.flatMap((variant) => grownBacklogs(variant.gauges ?? []).map((backlog) => `> ⚠️ ${record.variants.length > 1 ? `${variant.name}: ` : ''}${describeBacklog(backlog)}`))
   if (backlogs.length > 0) lines.push('', ...backlogs.flatMap((line, index) => (index === 0 ? [line] : ['>', line])))
+  const published = publishedComparison(record)
+  if (published) lines.push('', `### ${cell(published.title)}`, '', `_${cell(published.windows)}_`, '', `| ${published.header.map(cell).join(' | ')} |`, `|${published.header.map((_, index) => (index < 2 ? '---' : '---:')).join('|')}|`, ...published.rows.map((row) => `| ${row.map(cell).join(' | ')} |`))
   lines.push('', '<details><summary>All SLA targets</summary>', '', '| | target | result | observed | evidence |', '|---|---|---|---|---|')
   for (const result of sla.results) lines.push(`| ${result.status === 'pass' ? '✅' : result.met ? '☑️' : result.status === 'fail' ? '❌' : '⚠️'} | \`${cell(result.name)}\` | ${statusWord(result)} | ${cell(result.observedText)} | ${cell(evidenceText(result))} |`)
   lines.push('', '</details>')

@@ -7,10 +7,13 @@ import type {SlaVerdict} from '../sla/evaluate.js'
 import {wrapLines} from '../text/fit-width.js'
 import {formatTable} from '../text/table.js'
 import {evidenceText, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
+import {publishedComparison} from './published-figures.js'
 import type {RunRecord} from './run-record.js'
 
 export function renderTerminal(record: RunRecord, layout: SummaryLayout = {}): string {
   const lines = [formatRunSummary(record, layout)]
+  const published = publishedComparison(record)
+  if (published) lines.push('', `${published.title} · ${published.windows}`, formatTable([published.header, ...published.rows], '  ', {width: layout.width}))
   if (record.quota) lines.push('', ...quotaLines(record.quota, layout))
   lines.push('', ...verdictLines(record.sla, record.profile, layout))
   const text = lines.join('\n')

@@ -98,7 +98,7 @@ export interface Readiness {
 }
 
 /**
- * The one admin API (served by the gateway): faults and interventions switched at run time. State
+ * The one admin API (served by the gateway): faults, interventions and costs switched at run time. State
  * lives in Redis and is broadcast to every service, so any service's /metrics shows the switches.
  */
 export const AdminRoutes = {
@@ -126,14 +126,61 @@ export interface Interventions {
   queueBetweenServices: boolean
 }
 
+/**
+ * The simulated costs of the StreamFlow bottlenecks (PRODUCT.md §1): what a calibration sets
+ * (stacks/reference/calibrations/). 0 = not simulated: the service's own setting from its
+ * environment, which is off unless set.
+ */
+export interface Costs {
+  /** A vector search alone, ms (published: 150). */
+  vectorSearchMs: number
+  /** A vector search once `vectorSearchSaturation` run together, ms (published: 1000). */
+  vectorSearchMaxMs: number
+  /** Concurrent vector searches at which the latency reaches vectorSearchMaxMs. */
+  vectorSearchSaturation: number
+  /** Time one ranking holds a recommender worker, ms: the CPU-bound step. */
+  rankingMs: number
+  /** Rankings that run at once (the engine's cores); more wait in its queue. 0: no limit. */
+  recommenderWorkers: number
+  /** Rankings that may wait for a worker (published: 0–1000); beyond it the recommender answers 503. */
+  recommenderQueueLimit: number
+  /** A profile query's latency is drawn log-uniformly from [min, max] ms (published: 50–500). */
+  profileQueryMinMs: number
+  profileQueryMaxMs: number
+  /** The LLM's requests per minute (published: 500). */
+  llmRpmLimit: number
+  /** The LLM's latency model: median and bounds, ms (published: 200 ms–2 s). */
+  llmLatencyMedianMs: number
+  llmLatencyMinMs: number
+  llmLatencyMaxMs: number
+}
+
+/** Each cost's allowed range (0 is always allowed: not simulated). */
+export const COST_LIMITS: Record<keyof Costs, {max: number; integer?: boolean}> = {
+  vectorSearchMs: {max: 60_000},
+  vectorSearchMaxMs: {max: 60_000},
+  vectorSearchSaturation: {max: 100_000, integer: true},
+  rankingMs: {max: 60_000},
+  recommenderWorkers: {max: 10_000, integer: true},
+  recommenderQueueLimit: {max: 1_000_000, integer: true},
+  profileQueryMinMs: {max: 60_000},
+  profileQueryMaxMs: {max: 60_000},
+  llmRpmLimit: {max: 10_000_000, integer: true},
+  llmLatencyMedianMs: {max: 600_000},
+  llmLatencyMinMs: {max: 600_000},
+  llmLatencyMaxMs: {max: 600_000},
+}
+
 export interface Switches {
   faults: Faults
   interventions: Interventions
+  costs: Costs
 }
 
 export const DEFAULT_SWITCHES: Switches = {
   faults: {llmLatencyMultiplier: 1, llmErrorRate: 0, dbDelayMs: 0, pausedConsumers: []},
   interventions: {gradualInvalidation: false, llmBreakerFallback: false, queryResultCache: false, prioritisation: false, queueBetweenServices: false},
+  costs: Object.fromEntries(Object.keys(COST_LIMITS).map((name) => [name, 0])) as unknown as Costs,
 }
 
 /** Prometheus metric names the services export and `status`/`bench` scrape. */
@@ -152,6 +199,9 @@ export const Metrics = {
   shed: 'streamctl_shed_requests_total', // counter {service}: fast 503s from load shedding
   switchFault: 'streamctl_fault', // gauge {name}: current fault values
   switchIntervention: 'streamctl_intervention', // gauge {name}: 1 on, 0 off
+  requestCompletionSeconds: 'streamctl_request_completion_seconds', // histogram {tier}: a generate's creation to its settlement (the collector)
+  recommendationSeconds: 'streamctl_recommendation_seconds', // histogram {cache: hit|miss|degraded}: the gateway's time for a recommendations answer
+  switchCost: 'streamctl_cost', // gauge {name}: current simulated costs (0: not simulated)
   info: 'streamctl_service_info', // gauge {service, version} = 1
   eventsConsumed: 'streamctl_events_consumed_total', // counter {group, topic, outcome: applied|skipped}
   cacheInvalidations: 'streamctl_cache_invalidations_total', // counter {mode: user|all-at-once|gradual}: entries invalidated

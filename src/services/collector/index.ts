@@ -4,6 +4,8 @@
 // idempotent). A redelivered result therefore never charges twice. PostgreSQL and Redis must answer
 // at start; RabbitMQ need not: the consumer subscribes in the background, and /readyz is false until
 // it has a channel. Config: RESULTS_QUEUE (inference_results), COLLECTOR_PREFETCH (32).
+import {Histogram} from 'prom-client'
+import {Metrics} from '../../lib/stack/api.js'
 import {envNumber, envString} from '../common/config.js'
 import {Router} from '../common/http/router.js'
 import {DEFAULT_RESULTS_QUEUE, type InferenceResultMessage} from '../common/inference-messages.js'
@@ -19,13 +21,15 @@ export const collectorService: ServiceDefinition = {
     const prefetch = envNumber(context.env, 'COLLECTOR_PREFETCH', 32, {min: 1, max: 10_000, integer: true})
     const {log, metrics} = runtime
     const [pg, redis, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches()])
+    // By tier, so prioritisation shows: the higher tiers' requests leave a backed-up queue first.
+    const completion = new Histogram({name: Metrics.requestCompletionSeconds, help: 'Seconds from a generate request\'s creation to its settlement, by tier', labelNames: ['tier'], buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [metrics.registry]})
     const consumer = await consumeQueue(runtime.channels([resultsQueue]), resultsQueue, {prefetch, log, metrics}, async (message) => {
       const result = parseJsonMessage<InferenceResultMessage>(message)
       if (!result || typeof result.request_id !== 'string' || (result.status !== 'completed' && result.status !== 'failed')) {
         log.warn('malformed result message dead-lettered', {message_id: message.properties.messageId})
         return 'dead-letter'
       }
-      const outcome = await settleResult(pg, redis, result)
+      const outcome = await settleResult(pg, redis, result, (tier, seconds) => completion.observe({tier}, seconds))
       if (outcome === 'unknown-request') {
         log.warn('result for an unknown request dead-lettered', {request_id: result.request_id})
         return 'dead-letter'

@@ -10,13 +10,16 @@ import {cacheStatus, readStatusRow} from '../common/request-status.js'
 
 export type SettleOutcome = 'settled' | 'already-settled' | 'unknown-request'
 
-export async function settleResult(pool: pg.Pool, redis: Redis, result: InferenceResultMessage): Promise<SettleOutcome> {
+/** A request settled for the first time: its tier and the seconds from its creation (queue, LLM and collection). */
+export type OnSettled = (tier: string, secondsSinceCreated: number) => void
+
+export async function settleResult(pool: pg.Pool, redis: Redis, result: InferenceResultMessage, onSettled?: OnSettled): Promise<SettleOutcome> {
   const client = await pool.connect()
-  let settlement: {userId: string; day: string; month: string; actual: number; fresh: boolean}
+  let settlement: {userId: string; day: string; month: string; actual: number; fresh: boolean; tier: string; ageSeconds: number}
   try {
     await client.query('BEGIN')
-    const request = await client.query<{user_id: string; tier: string; estimated_tokens: number; quota_day: string; quota_month: string}>(
-      "SELECT user_id, tier, estimated_tokens, to_char(quota_day, 'YYYY-MM-DD') AS quota_day, quota_month FROM requests WHERE request_id = $1 FOR UPDATE",
+    const request = await client.query<{user_id: string; tier: string; estimated_tokens: number; quota_day: string; quota_month: string; age_s: number}>(
+      "SELECT user_id, tier, estimated_tokens, to_char(quota_day, 'YYYY-MM-DD') AS quota_day, quota_month, extract(epoch FROM clock_timestamp() - created_at)::float8 AS age_s FROM requests WHERE request_id = $1 FOR UPDATE",
       [result.request_id],
     )
     const row = request.rows[0]
@@ -43,13 +46,14 @@ export async function settleResult(pool: pg.Pool, redis: Redis, result: Inferenc
       charged = logged.rows[0]!.actual_tokens
     }
     await client.query('COMMIT')
-    settlement = {userId: row.user_id, day: row.quota_day, month: row.quota_month, actual: charged, fresh}
+    settlement = {userId: row.user_id, day: row.quota_day, month: row.quota_month, actual: charged, fresh, tier: row.tier, ageSeconds: Number(row.age_s)}
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {})
     throw error
   } finally {
     client.release()
   }
+  if (settlement.fresh) onSettled?.(settlement.tier, settlement.ageSeconds)
   const settledNow = await settleReservation(redis, {requestId: result.request_id, userId: settlement.userId, day: settlement.day, month: settlement.month, actualTokens: settlement.actual})
   // The status copy always comes from the row, so a duplicate result cannot change what clients see.
   const recorded = await readStatusRow(pool, result.request_id)

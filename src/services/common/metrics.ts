@@ -17,6 +17,7 @@ export class ServiceMetrics {
   readonly shed: Counter<'service'>
   readonly fault: Gauge<'name'>
   readonly intervention: Gauge<'name'>
+  readonly cost: Gauge<'name'>
 
   constructor(readonly service: string, version = '0.0.0') {
     const registers = [this.registry]
@@ -38,6 +39,7 @@ export class ServiceMetrics {
     this.shed = new Counter({name: Metrics.shed, help: 'Requests answered 503 by load shedding', labelNames: ['service'], registers})
     this.fault = new Gauge({name: Metrics.switchFault, help: 'Current fault values (pausedConsumers: count)', labelNames: ['name'], registers})
     this.intervention = new Gauge({name: Metrics.switchIntervention, help: 'Interventions: 1 on, 0 off', labelNames: ['name'], registers})
+    this.cost = new Gauge({name: Metrics.switchCost, help: 'Simulated costs of the calibration (0: not simulated)', labelNames: ['name'], registers})
     new Gauge({name: Metrics.info, help: 'Service identity', labelNames: ['service', 'version'], registers}).set({service, version}, 1)
   }
 

@@ -1,9 +1,9 @@
-// Faults and interventions (api.ts `Switches`), switched at run time through the gateway's admin API.
+// Faults, interventions and simulated costs (api.ts `Switches`), switched at run time through the gateway's admin API.
 // They live in one Redis hash (field `faults.llmErrorRate` → JSON value), so concurrent PATCHes of
 // different switches never overwrite each other, and every change is announced on a pub/sub
 // channel: each service keeps a current copy and shows it in /metrics.
 import type {Redis} from 'ioredis'
-import {DEFAULT_SWITCHES, type Faults, type Interventions, type Switches} from '../../lib/stack/api.js'
+import {COST_LIMITS, DEFAULT_SWITCHES, type Costs, type Faults, type Interventions, type Switches} from '../../lib/stack/api.js'
 import {channelName, openRedis} from './connections.js'
 import {badRequest} from './http/errors.js'
 import {describe, rejectUnknownFields, requireObject} from './http/validate.js'
@@ -11,13 +11,14 @@ import type {Logger} from './log.js'
 import type {ServiceMetrics} from './metrics.js'
 import {RedisKeys} from './redis-keys.js'
 
-export type SwitchesPatch = {faults?: Partial<Faults>; interventions?: Partial<Interventions>}
+export type SwitchesPatch = {faults?: Partial<Faults>; interventions?: Partial<Interventions>; costs?: Partial<Costs>}
 
 type FieldCheck = (value: unknown, field: string) => unknown
 
-const number = (min: number, max: number): FieldCheck => (value, field) => {
+const number = (min: number, max: number, integer = false): FieldCheck => (value, field) => {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${field} must be a number, not ${describe(value)}`)
   if (value < min || value > max) throw badRequest(`${field} must be between ${min} and ${max}`)
+  if (integer && !Number.isInteger(value)) throw badRequest(`${field} must be a whole number, not ${value}`)
   return value
 }
 const boolean: FieldCheck = (value, field) => {
@@ -36,13 +37,14 @@ const FAULT_CHECKS: Record<keyof Faults, FieldCheck> = {
   pausedConsumers: names,
 }
 const INTERVENTION_CHECKS: Record<keyof Interventions, FieldCheck> = Object.fromEntries(Object.keys(DEFAULT_SWITCHES.interventions).map((name) => [name, boolean])) as Record<keyof Interventions, FieldCheck>
+const COST_CHECKS: Record<keyof Costs, FieldCheck> = Object.fromEntries(Object.entries(COST_LIMITS).map(([name, limit]) => [name, number(0, limit.max, limit.integer)])) as Record<keyof Costs, FieldCheck>
 
 /** Checks an admin PATCH body; answers 400 naming the first bad field. Returns hash fields to set. */
 export function parseSwitchesPatch(body: unknown): Record<string, string> {
   const patch = requireObject(body)
-  rejectUnknownFields(patch, ['faults', 'interventions'])
+  rejectUnknownFields(patch, ['faults', 'interventions', 'costs'])
   const fields: Record<string, string> = {}
-  for (const [group, checks] of [['faults', FAULT_CHECKS], ['interventions', INTERVENTION_CHECKS]] as const) {
+  for (const [group, checks] of [['faults', FAULT_CHECKS], ['interventions', INTERVENTION_CHECKS], ['costs', COST_CHECKS]] as const) {
     if (patch[group] === undefined) continue
     if (typeof patch[group] !== 'object' || patch[group] === null || Array.isArray(patch[group])) throw badRequest(`${group} must be an object`)
     const values = patch[group] as Record<string, unknown>
@@ -55,7 +57,7 @@ export function parseSwitchesPatch(body: unknown): Record<string, string> {
 function fromHash(hash: Record<string, string>): Switches {
   const switches: Switches = structuredClone(DEFAULT_SWITCHES)
   for (const [field, raw] of Object.entries(hash)) {
-    const [group, name] = field.split('.') as ['faults' | 'interventions', string]
+    const [group, name] = field.split('.') as [keyof Switches, string]
     if (!(group in switches) || !(name in switches[group])) continue
     try {
       ;(switches[group] as unknown as Record<string, unknown>)[name] = JSON.parse(raw)
@@ -124,4 +126,5 @@ export class SwitchesStore {
 export function reportSwitches(metrics: ServiceMetrics, switches: Switches): void {
   for (const [name, value] of Object.entries(switches.faults)) metrics.fault.set({name}, Array.isArray(value) ? value.length : Number(value))
   for (const [name, value] of Object.entries(switches.interventions)) metrics.intervention.set({name}, value ? 1 : 0)
+  for (const [name, value] of Object.entries(switches.costs)) metrics.cost.set({name}, value)
 }

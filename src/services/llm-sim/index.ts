@@ -4,7 +4,8 @@
 //
 // Environment (defaults): LLM_SEED (42), LLM_RPM_LIMIT (500), LLM_LATENCY_MIN_MS (200),
 // LLM_LATENCY_MAX_MS (2000), LLM_LATENCY_MEDIAN_MS (600), LLM_LATENCY_SIGMA (0.6),
-// LLM_FOLLOW_SWITCHES (true: read faults from Redis), plus the common ones (config.ts).
+// LLM_FOLLOW_SWITCHES (true: read faults and costs from Redis), plus the common ones (config.ts).
+// A calibration's costs (llmRpmLimit, llmLatency{Median,Min,Max}Ms) replace these while set.
 import {setTimeout as sleep} from 'node:timers/promises'
 import {DEFAULT_SWITCHES, type Switches} from '../../lib/stack/api.js'
 import {envBoolean, envNumber} from '../common/config.js'
@@ -36,15 +37,17 @@ export const llmSimService: ServiceDefinition = {
 
     const router = new Router().post(LLM_SIM_ROUTES.chatCompletions, async ({body}) => {
       const request = parseChatRequest(await body())
-      const admitted = window.tryAcquire()
+      const {costs} = switches
+      const limit = costs.llmRpmLimit || window.limit
+      const admitted = window.tryAcquire(Date.now(), limit)
       if (!admitted.ok) {
         runtime.metrics.llmRateLimited.inc()
-        throw new HttpError(429, 'rate_limit_exceeded', `rate limit of ${window.limit} requests per minute reached`, {'retry-after': Math.max(1, Math.ceil(admitted.retryAfterMs / 1000))})
+        throw new HttpError(429, 'rate_limit_exceeded', `rate limit of ${limit} requests per minute reached`, {'retry-after': Math.max(1, Math.ceil(admitted.retryAfterMs / 1000))})
       }
-      const draw = model.next()
+      const draw = model.next({...(costs.llmLatencyMedianMs ? {medianMs: costs.llmLatencyMedianMs} : {}), ...(costs.llmLatencyMinMs ? {minMs: costs.llmLatencyMinMs} : {}), ...(costs.llmLatencyMaxMs ? {maxMs: costs.llmLatencyMaxMs} : {})})
       const {llmLatencyMultiplier, llmErrorRate} = switches.faults
       const failing = draw.errorCoin < llmErrorRate
-      const latencyMs = (failing ? minMs : draw.latencyMs) * llmLatencyMultiplier
+      const latencyMs = (failing ? costs.llmLatencyMinMs || minMs : draw.latencyMs) * llmLatencyMultiplier
       await sleep(latencyMs)
       const headers = {'x-sim-sequence': draw.sequence, 'x-sim-latency-ms': latencyMs.toFixed(1)}
       if (failing) throw new HttpError(500, 'server_error', 'injected LLM error (faults.llmErrorRate)', headers)

@@ -27,14 +27,16 @@ export class LatencyModel {
     this.random = seededRandom(options.seed)
   }
 
-  next(): Draw {
+  /** The next draw; `override` replaces the median and bounds (a calibration's costs) for this call. */
+  next(override: Partial<Pick<LatencyModelOptions, 'minMs' | 'maxMs' | 'medianMs'>> = {}): Draw {
+    const {medianMs, minMs, maxMs, sigma} = {...this.options, ...override}
     // Box–Muller from two uniforms; both are drawn every call so the sequence never shifts.
     const u1 = Math.max(this.random(), Number.EPSILON)
     const u2 = this.random()
     const errorCoin = this.random()
     const normal = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2)
-    const raw = this.options.medianMs * Math.exp(this.options.sigma * normal)
-    const latencyMs = Math.min(this.options.maxMs, Math.max(this.options.minMs, raw))
+    const raw = medianMs * Math.exp(sigma * normal)
+    const latencyMs = Math.min(Math.max(maxMs, minMs), Math.max(minMs, raw))
     return {sequence: ++this.sequence, latencyMs, errorCoin}
   }
 }

@@ -8,14 +8,14 @@ export class RateWindow {
     readonly windowMs = 60_000,
   ) {}
 
-  /** Admits a call now, or says how long until one would be admitted. */
-  tryAcquire(now = Date.now()): {ok: true} | {ok: false; retryAfterMs: number} {
+  /** Admits a call now under `limit` (a calibration may change it at run time), or says how long until one would be admitted. */
+  tryAcquire(now = Date.now(), limit = this.limit): {ok: true} | {ok: false; retryAfterMs: number} {
     while (this.head < this.accepted.length && this.accepted[this.head]! <= now - this.windowMs) this.head++
     if (this.head > 1024 && this.head * 2 > this.accepted.length) {
       this.accepted.splice(0, this.head)
       this.head = 0
     }
-    if (this.accepted.length - this.head >= this.limit) return {ok: false, retryAfterMs: this.accepted[this.head]! + this.windowMs - now}
+    if (this.accepted.length - this.head >= limit) return {ok: false, retryAfterMs: this.accepted[this.head]! + this.windowMs - now}
     this.accepted.push(now)
     return {ok: true}
   }

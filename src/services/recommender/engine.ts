@@ -8,7 +8,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {cosine, embedAffinity, fnv1a} from '../streamflow/embedding.js'
 import {vectorSearchKey} from '../streamflow/cache-keys.js'
 import {blendWithTrending, nearestContent, type RankedItem, type Similar} from '../streamflow/ranking.js'
-import {burnCpu, vectorSearchLatencyMs, type VectorSearchLatency} from './bottleneck.js'
+import type {Costs} from '../../lib/stack/api.js'
+import {burnCpu, profileQueryLatencyMs, vectorSearchLatencyMs, WorkerPool, type VectorSearchLatency} from './bottleneck.js'
 import type {CatalogueSnapshot, EmbeddedCatalogue} from './catalogue.js'
 
 export interface EngineOptions {
@@ -27,6 +28,8 @@ export interface EngineOptions {
 export interface EngineSwitches {
   dbDelayMs: number
   queryResultCache: boolean
+  /** The calibration's simulated costs; 0: not simulated (vector search: the env's model, in the options). */
+  costs: Costs
 }
 
 export interface Ranking {
@@ -42,29 +45,47 @@ const TRENDING_REFRESH_MS = 1000
 
 export class RecommendationEngine {
   private searching = 0
+  private readonly pool = new WorkerPool()
   private trendingCache: {at: number; value: Promise<Map<string, number>>} | undefined
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly db: pg.Pool,
     private readonly redis: Redis,
     private readonly catalogue: EmbeddedCatalogue,
     private readonly options: EngineOptions,
   ) {}
 
-  /** Vector searches running now: the recommender's queue depth. */
-  get inFlight(): number {
+  /** Vector searches running now. */
+  get searchesInFlight(): number {
     return this.searching
   }
 
-  async recommend(userId: string, switches: EngineSwitches): Promise<Ranking> {
-    if (switches.dbDelayMs > 0) await sleep(switches.dbDelayMs)
+  /** Rankings waiting for a worker of the pool: the engine's queue. */
+  get queued(): number {
+    return this.pool.queued
+  }
+
+  /**
+   * Ranks in the engine's bounded pool (costs.recommenderWorkers); a full queue throws
+   * PoolOverloadedError, and a caller that gave up while it waited (`abandoned`) is not ranked.
+   */
+  recommend(userId: string, switches: EngineSwitches, abandoned?: () => boolean): Promise<Ranking> {
+    const {costs} = switches
+    return this.pool.run({workers: costs.recommenderWorkers, queueLimit: costs.recommenderQueueLimit}, () => this.rank(userId, switches), abandoned)
+  }
+
+  private async rank(userId: string, switches: EngineSwitches): Promise<Ranking> {
+    const {costs} = switches
+    const profileDelayMs = switches.dbDelayMs + profileQueryLatencyMs(costs.profileQueryMinMs, costs.profileQueryMaxMs, Math.random)
+    if (profileDelayMs > 0) await sleep(profileDelayMs)
     const [affinityRows, trending, snapshot] = await Promise.all([
-      this.pool.query<{genre: string; score: number}>('SELECT genre, score FROM genre_affinity WHERE user_id = $1', [userId]),
+      this.db.query<{genre: string; score: number}>('SELECT genre, score FROM genre_affinity WHERE user_id = $1', [userId]),
       this.trending(),
       this.catalogue.current(),
     ])
     const affinity = embedAffinity(Object.fromEntries(affinityRows.rows.map((row) => [row.genre, Number(row.score)])))
-    const {nearest, cached} = await this.vectorSearch(affinity, snapshot, switches.queryResultCache)
+    const {nearest, cached} = await this.vectorSearch(affinity, snapshot, switches.queryResultCache, vectorSearchModel(costs, this.options.vectorSearch))
+    if (costs.rankingMs > 0) await sleep(costs.rankingMs)
     burnCpu(this.options.cpuIterations)
     const items = blendWithTrending(
       nearest,
@@ -72,11 +93,11 @@ export class RecommendationEngine {
       (id) => cosine(affinity, snapshot.vectors.get(id)!),
       {trendingWeight: this.options.trendingWeight, limit: this.options.limit},
     )
-    await this.pool.query('INSERT INTO recommendations (user_id, items, computed_at) VALUES ($1, $2, now()) ON CONFLICT (user_id) DO UPDATE SET items = EXCLUDED.items, computed_at = now()', [userId, JSON.stringify(items)])
+    await this.db.query('INSERT INTO recommendations (user_id, items, computed_at) VALUES ($1, $2, now()) ON CONFLICT (user_id) DO UPDATE SET items = EXCLUDED.items, computed_at = now()', [userId, JSON.stringify(items)])
     return {items, vectorSearch: cached ? 'cached' : 'searched'}
   }
 
-  private async vectorSearch(affinity: Float64Array, snapshot: CatalogueSnapshot, useCache: boolean): Promise<{nearest: Similar[]; cached: boolean}> {
+  private async vectorSearch(affinity: Float64Array, snapshot: CatalogueSnapshot, useCache: boolean, model: VectorSearchLatency): Promise<{nearest: Similar[]; cached: boolean}> {
     const key = vectorSearchKey(snapshot.version, querySignature(affinity))
     if (useCache) {
       const hit = await this.redis.get(key)
@@ -84,7 +105,7 @@ export class RecommendationEngine {
     }
     this.searching++
     try {
-      const latency = vectorSearchLatencyMs(this.searching, this.options.vectorSearch)
+      const latency = vectorSearchLatencyMs(this.searching, model)
       if (latency > 0) await sleep(latency)
       const nearest = nearestContent(affinity, snapshot.candidates, this.options.searchK)
       if (useCache) await this.redis.set(key, JSON.stringify(nearest), 'EX', this.options.queryCacheTtlSeconds)
@@ -106,7 +127,7 @@ export class RecommendationEngine {
   }
 
   private async readTrending(): Promise<Map<string, number>> {
-    const rows = await this.pool.query<{content_id: string; score: string}>(
+    const rows = await this.db.query<{content_id: string; score: string}>(
       `SELECT content_id, sum(views + ${LIKE_TREND_WEIGHT} * likes) AS score FROM trending
        WHERE window_start > (SELECT max(window_start) FROM trending) - make_interval(secs => $1)
        GROUP BY content_id ORDER BY score DESC, content_id LIMIT 100`,
@@ -114,6 +135,12 @@ export class RecommendationEngine {
     )
     return new Map(rows.rows.map((row) => [row.content_id, Number(row.score)]))
   }
+}
+
+/** The calibration's vector-search model when it sets one, else the env's. */
+function vectorSearchModel(costs: Costs, env: VectorSearchLatency): VectorSearchLatency {
+  if (costs.vectorSearchMs <= 0) return env
+  return {baseMs: costs.vectorSearchMs, maxMs: Math.max(costs.vectorSearchMaxMs, costs.vectorSearchMs), saturation: costs.vectorSearchSaturation || env.saturation}
 }
 
 /** Users whose affinity vectors round to the same values share one cached search. */

@@ -1,8 +1,11 @@
 // recommender: ranks content for a user (GET /v1/rank/{user}) from the read models — genre affinity
 // against the content embeddings, blended with trending — and reproduces the StreamFlow bottlenecks
 // on demand: vector-search latency that grows with concurrent searches and a CPU-bound ranking
-// step. The query-result caching intervention serves repeated vector searches from Redis; the
-// database-delay fault slows every profile query.
+// step in a bounded worker pool, and profile queries of 50–500 ms (all off unless the env or a
+// calibration's costs switches set them; a full queue answers 503). The query-result caching
+// intervention serves repeated vector searches from Redis; the database-delay fault slows every
+// profile query. /metrics shows the engine's queue (queue_depth{queue="recommender"}) and the
+// searches in flight (queue_depth{queue="vector-search"}).
 //
 // Environment (defaults): RECOMMENDER_LIMIT (10 items), RECOMMENDER_TRENDING_WEIGHT (0.3),
 // TRENDING_WINDOW_MS (60000, the projector's tumbling window), RECOMMENDER_TRENDING_WINDOWS (15
@@ -19,9 +22,10 @@ import type {RankedRecommendations} from '../../lib/stack/api.js'
 import {envNumber, envString} from '../common/config.js'
 import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
 import {DEFAULT_REFRESH_QUEUE, recommendationKey, refreshPendingKey} from '../streamflow/cache-keys.js'
-import {badRequest} from '../common/http/errors.js'
+import {badRequest, HttpError} from '../common/http/errors.js'
 import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {AbandonedError, PoolOverloadedError} from './bottleneck.js'
 import {EmbeddedCatalogue} from './catalogue.js'
 import {RecommendationEngine, type EngineOptions} from './engine.js'
 
@@ -51,21 +55,33 @@ export const recommenderService: ServiceDefinition = {
     const [pool, redis, switches] = await Promise.all([runtime.postgres({synchronous_commit: 'off'}), runtime.redis(), runtime.switches()])
     const engine = new RecommendationEngine(pool, redis, new EmbeddedCatalogue(pool, redis), options)
     const {metrics} = runtime
-    // Requests being ranked: the engine's queue, 0 → 1000 deep in the published bottleneck.
-    let active = 0
-    const router = new Router().get('/v1/rank/:user', async ({params}) => {
+    // The engine's queue (rankings waiting for a worker, 0 → 1000 deep in the published bottleneck)
+    // and the vector searches in flight, as gauges that follow every change.
+    const gauges = () => {
+      metrics.queueDepth.set({queue: 'recommender'}, engine.queued)
+      metrics.queueDepth.set({queue: 'vector-search'}, engine.searchesInFlight)
+    }
+    const recommend = async (user: string, abandoned?: () => boolean) => {
+      const {faults, interventions, costs} = switches.current
+      const ranking = engine.recommend(user, {dbDelayMs: faults.dbDelayMs, queryResultCache: interventions.queryResultCache, costs}, abandoned)
+      gauges()
+      try {
+        return await ranking
+      } catch (error) {
+        if (error instanceof PoolOverloadedError) throw new HttpError(503, 'recommender_overloaded', error.message, {'retry-after': 1})
+        if (error instanceof AbandonedError) throw new HttpError(499, 'client_gone', error.message)
+        throw error
+      } finally {
+        gauges()
+      }
+    }
+    const router = new Router().get('/v1/rank/:user', async ({params, clientGone}) => {
       const user = params.user!
       if (!USER_ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
-      const {faults, interventions} = switches.current
-      metrics.queueDepth.set({queue: 'recommender'}, ++active)
-      try {
-        const ranking = await engine.recommend(user, {dbDelayMs: faults.dbDelayMs, queryResultCache: interventions.queryResultCache})
-        if (interventions.queryResultCache) (ranking.vectorSearch === 'cached' ? metrics.cacheHits : metrics.cacheMisses).inc({cache: 'vector-search'})
-        const body: RankedRecommendations = {user_id: user, items: ranking.items, vector_search: ranking.vectorSearch}
-        return {status: 200, body}
-      } finally {
-        metrics.queueDepth.set({queue: 'recommender'}, --active)
-      }
+      const ranking = await recommend(user, clientGone)
+      if (switches.current.interventions.queryResultCache) (ranking.vectorSearch === 'cached' ? metrics.cacheHits : metrics.cacheMisses).inc({cache: 'vector-search'})
+      const body: RankedRecommendations = {user_id: user, items: ranking.items, vector_search: ranking.vectorSearch}
+      return {status: 200, body}
     })
     const refreshQueue = context.manifest.queues.find((queue) => queue.name === envString(context.env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE))
     if (refreshQueue) {
@@ -74,8 +90,7 @@ export const recommenderService: ServiceDefinition = {
       const consumer = await consumeQueue(runtime.channels([refreshQueue.name]), refreshQueue.name, {prefetch, log: runtime.log, metrics}, async (message) => {
         const user = parseJsonMessage<{user_id?: unknown}>(message)?.user_id
         if (typeof user !== 'string' || !USER_ID.test(user)) return 'dead-letter'
-        const {faults, interventions} = switches.current
-        const ranking = await engine.recommend(user, {dbDelayMs: faults.dbDelayMs, queryResultCache: interventions.queryResultCache})
+        const ranking = await recommend(user)
         await redis.set(recommendationKey(user), JSON.stringify({user_id: user, items: ranking.items}), 'EX', cacheTtlSeconds)
         await redis.del(refreshPendingKey(user))
         return 'ack'

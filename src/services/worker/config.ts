@@ -3,7 +3,8 @@
 // http://127.0.0.1:8087/v1 — any OpenAI-compatible endpoint works), LLM_API_KEY (unset), LLM_MODEL
 // (unset: the request's model), LLM_TIMEOUT_MS (10000, per attempt), LLM_MAX_ATTEMPTS (4),
 // LLM_BACKOFF_BASE_MS (200), LLM_BACKOFF_MAX_MS (5000), LLM_RETRY_AFTER_MAX_MS (10000),
-// BREAKER_FAILURE_THRESHOLD (5 consecutive failures), BREAKER_OPEN_MS (10000).
+// BREAKER_FAILURE_THRESHOLD (5 consecutive failures), BREAKER_OPEN_MS (10000), LLM_FALLBACK_TIMEOUT_MS
+// (1500: with the breaker + fallback intervention on, a call slower than this is answered degraded).
 import {envNumber, envString, type Env} from '../common/config.js'
 import {DEFAULT_REQUESTS_QUEUE, DEFAULT_RESULTS_QUEUE} from '../common/inference-messages.js'
 
@@ -21,6 +22,7 @@ export interface WorkerConfig {
   retryAfterMaxMs: number
   breakerFailureThreshold: number
   breakerOpenMs: number
+  fallbackTimeoutMs: number
 }
 
 export function readWorkerConfig(env: Env): WorkerConfig {
@@ -39,5 +41,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     retryAfterMaxMs: envNumber(env, 'LLM_RETRY_AFTER_MAX_MS', 10_000, {min: 0}),
     breakerFailureThreshold: envNumber(env, 'BREAKER_FAILURE_THRESHOLD', 5, {min: 1, integer: true}),
     breakerOpenMs: envNumber(env, 'BREAKER_OPEN_MS', 10_000, {min: 0}),
+    fallbackTimeoutMs: envNumber(env, 'LLM_FALLBACK_TIMEOUT_MS', 1500, {min: 1, integer: true}),
   }
 }

@@ -1,7 +1,8 @@
 // One inference request through the LLM: attempts with a per-attempt timeout, retries with
 // exponential backoff and jitter (honouring Retry-After on 429), the circuit breaker and the
-// degraded fallback when that intervention is on (at once on a 429, or once the breaker is open or
-// the attempts are spent), and a failed result after the last attempt.
+// degraded fallback when that intervention is on (at once on a 429 or on a call slower than
+// LLM_FALLBACK_TIMEOUT_MS, or once the breaker is open or the attempts are spent), and a failed
+// result after the last attempt.
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {InferenceRequestMessage, InferenceResultMessage} from '../common/inference-messages.js'
 import type {ServiceMetrics} from '../common/metrics.js'
@@ -28,7 +29,9 @@ export async function processRequest(request: InferenceRequestMessage, deps: Pro
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
     if (deps.fallbackOn() && !breaker.allow()) return fallback(request, attempts, 'circuit open')
     attempts++
-    const outcome = await callChatCompletion({baseUrl: config.llmBaseUrl, apiKey: config.llmApiKey, model: config.llmModel ?? request.model, prompt: request.prompt, maxTokens: request.max_tokens, timeoutMs: config.timeoutMs})
+    // The LLM timeout of the intervention: a user waits for a short answer now, not a full one later.
+    const timeoutMs = deps.fallbackOn() ? Math.min(config.timeoutMs, config.fallbackTimeoutMs) : config.timeoutMs
+    const outcome = await callChatCompletion({baseUrl: config.llmBaseUrl, apiKey: config.llmApiKey, model: config.llmModel ?? request.model, prompt: request.prompt, maxTokens: request.max_tokens, timeoutMs})
     if (outcome.ok) {
       breaker.success()
       metrics.tokensProcessed.inc({kind: 'prompt'}, outcome.usage.prompt_tokens)
@@ -41,7 +44,7 @@ export async function processRequest(request: InferenceRequestMessage, deps: Pro
     breaker.failure()
     // With the fallback on, a rate-limited LLM is answered degraded now rather than waited for: its
     // Retry-After (up to LLM_RETRY_AFTER_MAX_MS per attempt) is what made protected e2e latency grow.
-    if (outcome.kind === 'rate_limited' && deps.fallbackOn()) return fallback(request, attempts, lastError)
+    if ((outcome.kind === 'rate_limited' || outcome.kind === 'timeout') && deps.fallbackOn()) return fallback(request, attempts, lastError)
     if (attempt === config.maxAttempts) break
     const backoff = backoffDelayMs(attempt, config.backoffBaseMs, config.backoffMaxMs, deps.random)
     const wait = outcome.kind === 'rate_limited' && outcome.retryAfterMs !== undefined ? Math.min(config.retryAfterMaxMs, Math.max(backoff, outcome.retryAfterMs)) : backoff

@@ -166,3 +166,40 @@ export function quotaCharts(quota: QuotaAccounting): string {
     }),
   ].join('\n')
 }
+
+/**
+ * The cascade on one time axis: the timeline's events (the content drop, the LLM slowdown) marked
+ * beside the server figures that show it propagating: the cache hit rate, vector searches in
+ * flight, the recommender's and the inference queue, LLM 429s per second and the breaker's state.
+ * Left out when the run scraped none of them.
+ */
+export function cascade(variant: VariantData, prefix: string): string[] {
+  const gauge = (key: string, name: string): LineSeries => ({name, points: variant.gauges.filter((sample) => sample.values[key] !== undefined).map((sample): [number, number] => [seconds(sample.atMs), sample.values[key]!])})
+  const hits = counterRate(variant.gauges, 'cache_hits_total')
+  const misses = counterRate(variant.gauges, 'cache_misses_total')
+  const hitRate: LineSeries = {name: 'cache hit rate %', points: hits.flatMap((hit, index): Array<[number, number]> => {
+    const total = hit.perSecond + (misses[index]?.perSecond ?? 0)
+    return total > 0 ? [[seconds(hit.atMs), (100 * hit.perSecond) / total]] : []
+  })}
+  const breakers = [...new Set(variant.gauges.flatMap((sample) => Object.keys(sample.values).filter((key) => key.startsWith('breaker_state.'))))]
+  const series = [
+    hitRate,
+    gauge('queue_depth.vector-search', 'vector searches in flight'),
+    gauge('queue_depth.recommender', 'recommender queue'),
+    gauge('queue_depth.inference_requests', 'inference queue'),
+    {name: 'LLM 429s /s', points: counterRate(variant.gauges, 'llm_rate_limited_total').map((rate): [number, number] => [seconds(rate.atMs), rate.perSecond])},
+    ...breakers.map((key) => gauge(key, `${key.replace('breaker_state.', 'breaker ')} (0 closed, 1 half-open, 2 open)`)),
+  ].filter((line) => line.points.some(([, y]) => y > 0))
+  if (series.length === 0) return []
+  return [
+    lineChart({
+      id: `${prefix}cascade`,
+      title: 'The cascade: what happened, and how it spread',
+      xLabel: 'seconds since start',
+      yLabel: 'value',
+      markers: markers(variant),
+      caption: 'The timeline events are marked on the time axis; each line is a server figure scraped every interval, so a cascade reads left to right: the trigger, then the hit rate falling, the searches and the queues growing, the LLM answering 429 and the breaker opening.',
+      series,
+    }),
+  ]
+}

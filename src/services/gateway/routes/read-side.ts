@@ -20,7 +20,7 @@
 // A key sends events for, and reads the recommendations of, its own user only (403 otherwise),
 // unless its tier grants readsAllUsers (auth.ts mayActFor).
 import type {Producer} from 'kafkajs'
-import {Counter, Gauge} from 'prom-client'
+import {Counter, Gauge, Histogram} from 'prom-client'
 import {AdminRoutes, GatewayRoutes, Metrics, type RankedRecommendations, type Recommendations, RecommenderRoutes, type VideoMetadata} from '../../../lib/stack/api.js'
 import {envNumber, envString} from '../../common/config.js'
 import {badRequest, HttpError} from '../../common/http/errors.js'
@@ -76,7 +76,9 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       this.set({cache: 'recommendations'}, recommendationsCache.size)
     },
   })
-  const recommender = new undici.Pool(recommenderUrl, {connections: 64, pipelining: 1})
+  // A hit's time apart from a miss's (StreamFlow publishes them apart: 75 ms and 835 ms), and both apart from a stored ranking served degraded.
+  const answerSeconds = new Histogram({name: Metrics.recommendationSeconds, help: 'Time to answer GET /v1/recommendations, by outcome: hit, miss (ranked) or degraded (the stored ranking)', labelNames: ['cache'], buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [metrics.registry]})
+  const recommender = new undici.Pool(recommenderUrl, {connections: 256, pipelining: 1})
   runtime.onClose('recommender pool', () => recommender.close())
   // Connected at start, so the first event does not pay for it; a broker still coming up only delays it.
   const kafka = await runtime.kafka()
@@ -110,8 +112,20 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     return {status: 202, body: {event_id: event.event_id, partition: record?.partition ?? 0, offset: Number(record?.baseOffset ?? 0)}}
   }))
 
-  router.get('/v1/recommendations/:user', guard(async ({params}, principal) => {
-    const user = params.user!
+  router.get('/v1/recommendations/:user', guard(async ({params, response}, principal) => {
+    const started = performance.now()
+    // A client that hangs up stops the ranking it asked for: it will never read the answer.
+    const gone = new AbortController()
+    const hungUp = () => {
+      if (!response.writableFinished) gone.abort()
+    }
+    response.once('close', hungUp)
+    const answer = await recommendations(params.user!, principal, gone.signal).finally(() => response.off('close', hungUp))
+    answerSeconds.observe({cache: answer.body.degraded ? 'degraded' : answer.body.cache}, (performance.now() - started) / 1000)
+    return answer
+  }))
+
+  const recommendations = async (user: string, principal: Principal, clientGone: AbortSignal): Promise<{status: 200; body: Recommendations}> => {
     if (!ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
     if (!mayActFor(principal, user)) throw forbidden(principal, 'read recommendations')
     const cached = await recommendationsCache.read(recommendationKey(user))
@@ -131,10 +145,11 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     }
     let ranked: RankedRecommendations
     try {
-      ranked = await rank(user)
+      ranked = await rank(user, clientGone)
     } catch (error) {
       // Fallback: the last ranking the recommender stored, not cached, so the next request tries again.
-      const stored = error instanceof HttpError && error.status >= 503 ? await gateway.pg.query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user]).catch(() => undefined) : undefined
+      // Not for an overloaded recommender (its queue full): answering stale then is the queue-between-services intervention's call.
+      const stored = error instanceof HttpError && error.status >= 503 && error.code !== 'recommender_overloaded' ? await gateway.pg.query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user]).catch(() => undefined) : undefined
       if (!stored?.rows[0]) throw error
       log.warn('recommender unavailable: serving the stored ranking', {error: (error as Error).message})
       return {status: 200, body: {user_id: user, items: stored.rows[0].items, cache: 'miss', degraded: true} satisfies Recommendations}
@@ -143,7 +158,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     // Not awaited: the answer does not wait for the cache fill; a concurrent request may miss too.
     redis.set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds).catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))
     return {status: 200, body: {...value, cache: 'miss'} satisfies Recommendations}
-  }))
+  }
 
   /** Queues one refresh per user at a time; a failed publish is logged and the next miss tries again. */
   const queueRefresh = async (user: string, queue: string) => {
@@ -154,15 +169,19 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     })
   }
 
-  const rank = async (user: string): Promise<RankedRecommendations> => {
+  const rank = async (user: string, clientGone: AbortSignal): Promise<RankedRecommendations> => {
     let response
     try {
-      response = await recommender.request({method: 'GET', path: RecommenderRoutes.rank(user), headersTimeout: recommenderTimeoutMs, bodyTimeout: recommenderTimeoutMs})
+      // The signal bounds the wait for one of the pool's connections too, not only the answer.
+      response = await recommender.request({method: 'GET', path: RecommenderRoutes.rank(user), headersTimeout: recommenderTimeoutMs, bodyTimeout: recommenderTimeoutMs, signal: AbortSignal.any([AbortSignal.timeout(recommenderTimeoutMs), clientGone])})
     } catch (error) {
-      const timedOut = (error as {code?: string}).code === 'UND_ERR_HEADERS_TIMEOUT' || (error as {code?: string}).code === 'UND_ERR_BODY_TIMEOUT'
+      if (clientGone.aborted) throw new HttpError(499, 'client_gone', 'the client hung up before the recommender answered')
+      const code = (error as {code?: string; name?: string}).code
+      const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (error as Error).name === 'TimeoutError'
       throw new HttpError(timedOut ? 504 : 503, timedOut ? 'recommender_timeout' : 'recommender_unavailable', `recommender at ${recommenderUrl}: ${(error as Error).message}`)
     }
     const text = await response.body.text()
+    if (response.statusCode === 503) throw new HttpError(503, 'recommender_overloaded', `recommender answered 503: ${text.slice(0, 200)}`, {'retry-after': 1})
     if (response.statusCode !== 200) throw new HttpError(response.statusCode === 400 ? 400 : 502, response.statusCode === 400 ? 'bad_request' : 'recommender_error', `recommender answered ${response.statusCode}: ${text.slice(0, 200)}`)
     return JSON.parse(text) as RankedRecommendations
   }
