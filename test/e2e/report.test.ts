@@ -202,7 +202,10 @@ describe('reports from a run record', () => {
     expect((await runCli(['report', file, '--format', 'html', '--out', html])).exitCode).toBe(0)
     const dom = await dumpDom(html)
     const figure = (id: string) => new RegExp(`<figure class="chart-box" data-chart="${id}"[^>]*>[\\s\\S]*?</figure>`).exec(dom)?.[0] ?? ''
-    expect(dom).toMatch(/data-charts-drawn="7"/)
+    expect(dom).toMatch(/data-charts-drawn="8"/)
+    // The run's timeline (a cache flush) has a cascade chart: the event marked beside the hit rate.
+    expect(figure('v0-cascade')).toMatch(/data-drawn="yes" data-marks="1"/)
+    expect(figure('v0-cascade')).toMatch(/data-series="cache hit rate %"/)
 
     const spectrum = figure('v0-spectrum')
     expect(spectrum).toMatch(/data-drawn="yes" data-marks="2"/)

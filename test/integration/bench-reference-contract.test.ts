@@ -7,6 +7,8 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {checkAdminAccess, runBench} from '../../src/lib/load/bench-run.js'
 import {AdminRoutes, DEFAULT_SWITCHES, GatewayRoutes, Metrics} from '../../src/lib/stack/api.js'
 import {profileFrom, readBody, startServer, type TestServer} from '../helpers/http-servers.js'
+import {evaluateTargets} from '../../src/lib/sla/evaluate.js'
+import {slaTargets} from '../helpers/run-records.js'
 
 const users = [
   {id: 'u1', tier: 'free', apiKey: 'sctl_aaaaaaaaaaaa_key1'},
@@ -98,6 +100,43 @@ requests:
     // them: 20 accepted in a 1 s run, one attempt each (the 60 polls counted 80/s before).
     expect(variant.goodput).toBe(20)
     expect(variant.amplification).toBe(1)
+  })
+
+  it('follows only accepted generates end to end, counts a fallback answer as degraded, and an accepted generate that failed as an error', async () => {
+    let next = 0
+    const ends = new Map<string, Record<string, unknown>>()
+    server = await startServer(async (request, response) => {
+      await readBody(request)
+      const json = (status: number, value: unknown) => response.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(value))
+      if (request.method === 'POST' && request.url === GatewayRoutes.generate) {
+        const n = ++next
+        // Of every four: one refused (429), one that fails, one answered by the fallback, one answered.
+        if (n % 4 === 0) return json(429, {error: {code: 'quota_exceeded', message: 'daily requests'}})
+        const id = `req-${n}`
+        ends.set(id, n % 4 === 1 ? {status: 'failed', error: 'LLM call failed'} : {status: 'completed', output: 'ok', degraded: n % 4 === 2})
+        return json(202, {request_id: id, status_url: GatewayRoutes.request(id)})
+      }
+      const id = /^\/v1\/requests\/(.+)$/.exec(request.url!)?.[1]
+      if (id && ends.has(id)) return json(200, {request_id: id, ...ends.get(id)})
+      json(404, {error: 'not found'})
+    })
+    const profile = profileFrom(`
+duration: 1s
+rate: 20
+retry: {policy: none}
+requests:
+  - use: generate
+    poll: {interval: 50ms, timeout: 5s}
+`)
+    const run = await runBench({profile, targetUrl: server.url, users})
+    const [variant] = run.variants
+    expect(variant!.totals['generate.accept']!.counts).toMatchObject({requests: 20, succeeded: 15, failed: {http429: 5}})
+    // The 5 refused generates have no end-to-end time: only the 15 accepted ones do.
+    expect(variant!.totals.e2e!.counts).toMatchObject({requests: 15, succeeded: 10, degraded: 5, failed: {http5xx: 5}})
+    const verdict = evaluateTargets(slaTargets('errors: rate<1%\n'), run.variants, undefined)
+    // 10 of the 20 generates asked for failed: 5 refused, 5 accepted and failed in the end.
+    expect(verdict.results[0]).toMatchObject({status: 'fail', observedText: '50%', observed: {samples: 20}})
+    expect(variant!.goodput).toBe(10)
   })
 
   it('fires timeline events at their times through the admin API, and applies variant switches', async () => {

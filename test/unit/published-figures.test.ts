@@ -5,6 +5,7 @@ import type {GaugeSample} from '../../src/lib/measure/gauge-scraper.js'
 import type {VariantData} from '../../src/lib/measure/run-data.js'
 import {RunRecorder} from '../../src/lib/measure/series-recorder.js'
 import {publishedComparison} from '../../src/lib/report/published-figures.js'
+import {renderHtml} from '../../src/lib/report/render-html.js'
 import {renderMarkdown} from '../../src/lib/report/render-markdown.js'
 import {renderTerminal} from '../../src/lib/report/render-terminal.js'
 import {recordRun} from '../helpers/run-records.js'
@@ -73,6 +74,13 @@ describe('published vs reproduced', () => {
     const record = {...run, schemaVersion: 1 as const, meta: {streamctl: 'test', node: 'v20', host: 'h'}, sla: {passed: true, targets: [], results: []}}
     expect(renderTerminal(record)).toContain('StreamFlow: published vs reproduced (cache-storm)')
     expect(renderMarkdown(record)).toMatch(/\| cache hit rate, degraded \| 20% in a storm \| 20% \| 20% \|/)
+    // HTML: the table, and the cascade chart with the content drop marked beside the figures that show it.
+    const html = renderHtml(record)
+    expect(html).toContain('<table id="published">')
+    const cascade = /<figure class="chart-box" data-chart="v0-cascade"[\s\S]*?<\/figure>/.exec(html)?.[0] ?? ''
+    expect(cascade).toContain('content-drop')
+    expect(cascade).toMatch(/data-series="cache hit rate %"/)
+    expect(cascade).toMatch(/data-series="recommender queue"/)
   })
 
   it('is left out of a run that is not calibrated to StreamFlow', () => {

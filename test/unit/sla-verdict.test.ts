@@ -158,6 +158,15 @@ describe('SLA verdicts that never guess', () => {
     expect(byName['errors rate<1%']).toMatchObject({status: 'fail', observedText: '20%'})
     expect(byName['dropped ==0']).toMatchObject({status: 'fail', observedText: '200'})
   })
+
+  it('counts a generate that was accepted but failed in the end as an error, and its status polls as no requests', () => {
+    // 200 generates all accepted (202), polled 3,000 times without an HTTP error; 29 of them ended
+    // failed or timed out polling. The run's error rate is the user's: 14.5%, not 0 of 3,200 requests.
+    const variant = variantWith({'generate.accept': {values: latencies(200, 4, 3)}, status: {values: latencies(3000, 2, 5)}, e2e: {values: latencies(200, 900, 11), failEvery: 7}})
+    const verdict = evaluateTargets(slaTargets('errors: rate<1%\ne2e: p(50)<5s\n'), [variant], undefined)
+    const byName = Object.fromEntries(verdict.results.map((result) => [result.name, result]))
+    expect(byName['errors rate<1%']).toMatchObject({status: 'fail', observedText: '14.5%', observed: {samples: 200}})
+  })
 })
 
 describe('the targets a run is judged by', () => {

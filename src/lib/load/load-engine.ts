@@ -270,11 +270,13 @@ export class LoadEngine {
       firstIntendedMs: intendedMs,
       attempts: 0,
       finished: (result, nowMs) => {
-        if (!type.poll) return onChainDone?.()
+        // e2e follows the accepted requests only: a refused one failed already, in its own series,
+        // and its quick failure is no end-to-end time (a run of 429s would pass an e2e target on them).
+        if (!type.poll || result.error) return onChainDone?.()
         const e2e = this.recorder.series(E2E_METRIC, phase)
-        const status = result.error ? undefined : statusRequestFor(result.body, planned.headers)
+        const status = statusRequestFor(result.body, planned.headers)
         if (!status) {
-          e2e.outcome(nowMs - intendedMs, result.error ?? 'http5xx')
+          e2e.outcome(nowMs - intendedMs, 'http5xx')
           return onChainDone?.()
         }
         this.schedulePoll(status, phase, intendedMs, nowMs + type.poll.intervalMs, type.poll, e2e, onChainDone)

@@ -113,16 +113,25 @@ export interface LoadRunData {
 
 /**
  * The original requests of a run's totals: every series but the polls that follow a generate (its
- * status polls are not requests the user asked for, and its e2e repeats it). Amplification is their
- * attempts per original, goodput their successes per second.
+ * status polls are not requests the user asked for, and its e2e repeats it). A generate accepted
+ * but failed in the end (its e2e: the LLM failed, polling timed out) failed, though its accept
+ * succeeded. Amplification is their attempts per original, goodput their successes per second, the
+ * error rate their failures (dropped ones apart) per original.
  */
-export function originalRequests(totals: Record<string, SeriesData>): {originals: number; attempts: number; succeeded: number} {
-  const sums = {originals: 0, attempts: 0, succeeded: 0}
+export function originalRequests(totals: Record<string, SeriesData>): {originals: number; attempts: number; succeeded: number; failed: number; dropped: number} {
+  const sums = {originals: 0, attempts: 0, succeeded: 0, failed: 0, dropped: 0}
   for (const [name, series] of Object.entries(totals)) {
     if ((POLL_SERIES as readonly string[]).includes(name)) continue
     sums.originals += series.counts.requests
     sums.attempts += series.counts.attempts
     sums.succeeded += series.counts.succeeded
+    sums.failed += failures(series.counts)
+    sums.dropped += series.counts.dropped
   }
-  return sums
+  const failedLate = totals[E2E_SERIES] ? failures(totals[E2E_SERIES].counts) : 0
+  return {...sums, succeeded: Math.max(0, sums.succeeded - failedLate), failed: sums.failed + failedLate}
+}
+
+function failures(counts: SeriesCounts): number {
+  return Object.values(counts.failed).reduce((sum, value) => sum + value, 0)
 }

@@ -4,7 +4,6 @@
 // changed. Each figure is read from the run record alone: client series by phase or time window,
 // server gauges scraped each interval. A figure with no data in any variant is left out.
 import {mergeSeries} from './merge-series.js'
-import {ERROR_CLASSES} from '../measure/outcome.js'
 import type {GaugeSample} from '../measure/gauge-scraper.js'
 import {originalRequests, POLL_SERIES, STATUS_SERIES, type LoadRunData, type SeriesData, type VariantData} from '../measure/run-data.js'
 import {formatDuration} from '../text/duration.js'
@@ -156,13 +155,9 @@ function percentiles(variant: VariantData, window: Window, name: string): string
  * once or at the end (an accepted generate that failed counts as failed).
  */
 function errorRate(variant: VariantData, window: Window): string | undefined {
-  const series = seriesIn(variant, window)
-  const {originals} = originalRequests(series)
-  const failed = Object.entries(series).reduce((sum, [name, data]) => sum + (name === STATUS_SERIES ? 0 : failures(data)), 0)
-  return percent(failed, originals)
+  const {originals, failed, dropped} = originalRequests(seriesIn(variant, window))
+  return percent(failed + dropped, originals + dropped)
 }
-
-const failures = (series: SeriesData) => ERROR_CLASSES.reduce((sum, error) => sum + series.counts.failed[error], 0)
 
 /** Answers a fallback gave (a degraded generate, a stored ranking), of the requests asked for. */
 function degradedShare(variant: VariantData): string | undefined {

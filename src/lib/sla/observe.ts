@@ -6,7 +6,7 @@
 // slower than any threshold, so a run that sheds load cannot show a clean p99.
 import {decodeHistogram, type Histogram} from '../measure/histogram.js'
 import {ERROR_CLASSES} from '../measure/outcome.js'
-import {E2E_SERIES, type SeriesCounts, type SeriesData, type VariantData} from '../measure/run-data.js'
+import {E2E_SERIES, originalRequests, type SeriesCounts, type SeriesData, type VariantData} from '../measure/run-data.js'
 import type {QuotaAccounting} from '../quota/accounting.js'
 import type {Threshold} from './threshold.js'
 
@@ -41,12 +41,15 @@ export function observe(metric: string, threshold: Threshold, variant: VariantDa
   const requests = sum((c) => c.requests)
   const dropped = sum((c) => c.dropped)
   if (requests + dropped === 0) return undefined
+  // The error rate is the user's: of the requests they asked for (not a generate's status polls),
+  // those that failed, a generate that was accepted but failed in the end included.
+  const originals = originalRequests(variant.totals)
   const ratioOrCount = (part: number, whole: number): Observation | undefined =>
     kind === 'count' || kind === 'value' ? {value: part, unit: 'number', samples: whole} : whole === 0 ? undefined : {value: part / whole, unit: 'ratio', samples: whole}
   switch (metric) {
     case 'errors':
     case 'error_rate':
-      return ratioOrCount(sum(failedOf) + dropped, requests + dropped)
+      return ratioOrCount(originals.failed + originals.dropped, originals.originals + originals.dropped)
     case 'dropped':
       return ratioOrCount(dropped, requests + dropped)
     case 'late':

@@ -171,9 +171,10 @@ export function quotaCharts(quota: QuotaAccounting): string {
  * The cascade on one time axis: the timeline's events (the content drop, the LLM slowdown) marked
  * beside the server figures that show it propagating: the cache hit rate, vector searches in
  * flight, the recommender's and the inference queue, LLM 429s per second and the breaker's state.
- * Left out when the run scraped none of them.
+ * Left out when the run had no timeline event (no trigger) or scraped none of them.
  */
 export function cascade(variant: VariantData, prefix: string): string[] {
+  if (variant.timeline.length === 0) return []
   const gauge = (key: string, name: string): LineSeries => ({name, points: variant.gauges.filter((sample) => sample.values[key] !== undefined).map((sample): [number, number] => [seconds(sample.atMs), sample.values[key]!])})
   const hits = counterRate(variant.gauges, 'cache_hits_total')
   const misses = counterRate(variant.gauges, 'cache_misses_total')
