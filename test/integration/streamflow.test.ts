@@ -276,7 +276,7 @@ describe('StreamFlow read side', () => {
 
   it('under calibrated costs, queues rankings for its workers, refuses past the queue limit at once, and skips a ranking whose client hung up', async () => {
     const recommenderMetric = async (sample: string) => metricValue(await metrics('recommender'), sample) ?? 0
-    const skipped = () => recommenderMetric(`streamctl_http_request_duration_seconds_count{service="recommender",route="/v1/rank/:user",status="499"}`)
+    const skipped = () => recommenderMetric(`streamctl_http_request_duration_seconds_count{service="recommender",route="/v1/rank/:user",status="400"}`)
     // kai, lea and max have stored rankings (the read model) but nothing cached.
     for (const user of ['kai', 'lea', 'max']) {
       await call('GET', GatewayRoutes.recommendations(user))

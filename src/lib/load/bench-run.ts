@@ -88,15 +88,28 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   if (plan.timeline.some(isComponentFault) && !options.faults) options.onNote?.('no local stack to act on: kill, pause, resume and restart events are skipped')
   const startedAt = new Date()
   const results: VariantData[] = []
-  for (const [index, variant] of chosen.entries()) {
-    if (options.signal?.aborted) break
-    if (index > 0 && profile.warmupBefore === 'each-variant') await warmUpAgain(options, admin, variant)
-    if (admin && usesSwitches) await setVariantSwitches(admin, variant, options)
-    results.push(await runVariant(options, plan, variant, index, chosen.length, admin))
-  }
-  if (admin && usesSwitches) {
-    const reset = await admin.clearSwitches()
-    if (!reset.ok) options.onNote?.(`the switches could not be reset after the run through the admin API at ${admin.baseUrl} (${reset.error}): the stack may still have faults or interventions on`)
+  let failure: unknown
+  try {
+    for (const [index, variant] of chosen.entries()) {
+      if (options.signal?.aborted) break
+      if (index > 0 && profile.warmupBefore === 'each-variant') {
+        const warmed = await warmUp(options, variant)
+        if (warmed) options.onNote?.(`${variant.name}: warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s, not recorded`)
+      }
+      if (admin && usesSwitches) await setVariantSwitches(admin, variant, options)
+      results.push(await runVariant(options, plan, variant, index, chosen.length, admin && usesSwitches ? admin : undefined))
+    }
+  } catch (error) {
+    failure = error
+    throw error
+  } finally {
+    // Also when a variant fails: a calibration's costs left on would slow every later run unseen
+    // (but not with a token the admin API refused: it would refuse this too).
+    const refused = failure instanceof StreamctlError && failure.code === 'ADMIN_UNAUTHORIZED'
+    if (admin && usesSwitches && !refused) {
+      const reset = await admin.clearSwitches()
+      if (!reset.ok) options.onNote?.(`the switches could not be reset after the run through the admin API at ${admin.baseUrl} (${reset.error}): the stack may still have faults, interventions or costs on`)
+    }
   }
   const finishedAt = new Date()
   return {
@@ -166,14 +179,15 @@ export async function checkAdminAccess(options: BenchOptions): Promise<void> {
 async function setVariantSwitches(admin: AdminClient, variant: VariantSpec, options: BenchOptions): Promise<void> {
   const reset = await admin.resetSwitches()
   if (isUnauthorized(reset)) throw adminRefused(admin, reset, options)
-  if (!variant.switches) {
+  if (!variant.switches && (reset.ok || !options.profile.calibration)) {
     if (!reset.ok) options.onNote?.(`${variant.name}: the switches could not be reset through the admin API at ${admin.baseUrl} (${reset.error})`)
     return
   }
-  const patched = reset.ok ? await admin.patchSwitches(variant.switches) : reset
+  // The reset sets a calibration's costs: without it, the variant would run uncalibrated.
+  const patched = reset.ok && variant.switches ? await admin.patchSwitches(variant.switches) : reset
   if (isUnauthorized(patched)) throw adminRefused(admin, patched, options)
   if (!patched.ok) {
-    throw new StreamctlError('ADMIN_ACTION_FAILED', `variant ${variant.name}: its switches could not be set through the admin API at ${admin.baseUrl} (${patched.error}), so it would not measure what it describes`, {
+    throw new StreamctlError('ADMIN_ACTION_FAILED', `variant ${variant.name}: its switches${options.profile.calibration ? ` (with calibration ${options.profile.calibration.name})` : ''} could not be set through the admin API at ${admin.baseUrl} (${patched.error}), so it would not measure what it describes`, {
       hint: "Check that the admin URL (the profile's `admin:`, else the target) is the stack's gateway and that it is up.",
     })
   }
@@ -192,20 +206,6 @@ export function defaultMaxInFlight(profile: LoadProfile, plan: RunPlan): number 
 }
 
 /**
- * `warmupBefore: each-variant`: the next variant warms up too, with every switch at its default
- * (no faults, no interventions, no simulated costs), so each variant starts from the same warm
- * caches rather than from what the previous one left (a cache storm's cold cache).
- */
-async function warmUpAgain(options: BenchOptions, admin: AdminClient | undefined, variant: VariantSpec): Promise<void> {
-  if (admin) {
-    const cleared = await admin.clearSwitches()
-    if (!cleared.ok) options.onNote?.(`${variant.name}: the switches could not be cleared for its warm-up (${cleared.error})`)
-  }
-  const warmed = await warmUp(options, variant)
-  if (warmed) options.onNote?.(`${variant.name}: warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s, not recorded`)
-}
-
-/**
  * The warm-up: the profile's requests, sent for `warmupMs` (`--warmup`, or the profile's `warmup`)
  * at the run's starting rate (the closed model: its VUs) and not recorded, so the first seconds of
  * the run do not measure JIT compilation, new connections and cold caches on either side. wrk2
@@ -216,6 +216,14 @@ export async function warmUp(options: BenchOptions, variant: VariantSpec = optio
   const plan = planRun(options.profile, options.overrides)
   const warmupMs = options.overrides?.warmupMs ?? options.profile.warmupMs ?? 0
   if (warmupMs <= 0 || options.signal?.aborted) return undefined
+  // warmupBefore: each-variant: every variant warms up with every switch at its default (no faults,
+  // interventions or simulated costs), so each starts from the same warm caches, not from what the
+  // run before it left (a cache storm's cold cache).
+  const admin = options.profile.warmupBefore === 'each-variant' ? adminClient(options) : undefined
+  if (admin) {
+    const cleared = await admin.clearSwitches()
+    if (!cleared.ok) options.onNote?.(`the switches could not be cleared for the warm-up (${cleared.error})`)
+  }
   const rate = plan.segments.map((segment) => segment.fromRate || segment.toRate).find((value) => value > 0) ?? plan.rate
   const first = plan.segments[0]
   const segments = [{phase: 'warmup', startMs: 0, durationMs: warmupMs, fromRate: rate, toRate: rate, arrival: first?.arrival ?? options.profile.arrival}]
@@ -330,7 +338,7 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - wallStart),
     phaseWindows: phaseWindows(plan),
-    settings: {retry, timeoutMs, maxInFlight, whenCapped: profile.whenCapped, rate: plan.rate, ...(variant.switches ? {switches: variant.switches} : {}), ...(profile.calibration ? {calibration: {name: profile.calibration.name, costs: profile.calibration.costs}} : {})},
+    settings: {retry, timeoutMs, maxInFlight, whenCapped: profile.whenCapped, rate: plan.rate, ...(variant.switches ? {switches: variant.switches} : {}), ...(profile.calibration && admin ? {calibration: {name: profile.calibration.name, costs: profile.calibration.costs}} : {})},
     totals,
     phases: recorder.phasesData(),
     intervals: recorder.intervals,

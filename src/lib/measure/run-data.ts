@@ -132,6 +132,7 @@ export function originalRequests(totals: Record<string, SeriesData>): {originals
   return {...sums, succeeded: Math.max(0, sums.succeeded - failedLate), failed: sums.failed + failedLate}
 }
 
-function failures(counts: SeriesCounts): number {
+/** Originals of a series that failed, whatever the class. */
+export function failures(counts: SeriesCounts): number {
   return Object.values(counts.failed).reduce((sum, value) => sum + value, 0)
 }

@@ -7,7 +7,7 @@ import {formatDuration} from '../text/duration.js'
 import {textWidth} from '../text/fit-width.js'
 import {formatTable, type Align} from '../text/table.js'
 import {ERROR_CLASSES} from './outcome.js'
-import type {LoadRunData, SeriesData, VariantData} from './run-data.js'
+import {originalRequests, type LoadRunData, type SeriesData, type VariantData} from './run-data.js'
 
 const ms = (value: number) => formatDuration(value)
 
@@ -61,7 +61,8 @@ function compareVariants(variants: VariantData[], {width}: SummaryLayout): strin
   const showDegraded = variants.some((variant) => degraded(variant) > 0)
   const header = ['variant', 'goodput/s', 'amplification', ...names.map((name) => `${name} p99`), ...(showDegraded ? ['degraded'] : []), 'errors']
   const rows = variants.map((variant) => {
-    const failed = Object.values(variant.totals).reduce((total, series) => total + ERROR_CLASSES.reduce((sum, name) => sum + series.counts.failed[name], 0), 0)
+    // The SLA's errors: the requests asked for that failed (an accepted generate that failed in the end included).
+    const failed = originalRequests(variant.totals).failed
     return [variant.name, variant.goodput.toFixed(1), `${variant.amplification.toFixed(2)}x`, ...names.map((name) => (variant.totals[name] ? ms(variant.totals[name].latency.p99) : '-')), ...(showDegraded ? [String(degraded(variant))] : []), String(failed)]
   })
   const wide = table([header, ...rows])

@@ -4,6 +4,7 @@
 // changed. Each figure is read from the run record alone: client series by phase or time window,
 // server gauges scraped each interval. A figure with no data in any variant is left out.
 import {mergeSeries} from './merge-series.js'
+import {counterRate} from '../measure/counter-rates.js'
 import type {GaugeSample} from '../measure/gauge-scraper.js'
 import {originalRequests, POLL_SERIES, STATUS_SERIES, type LoadRunData, type SeriesData, type VariantData} from '../measure/run-data.js'
 import {formatDuration} from '../text/duration.js'
@@ -85,24 +86,23 @@ function variantWindows(variant: VariantData): VariantWindows {
   const normal = phases.find((phase) => phase.name === 'normal' || phase.name === 'baseline' || phase.name.endsWith('.baseline'))
   const degraded = phases.find((phase) => phase.name === 'storm' || phase.name === 'peak' || phase.name.endsWith('.peak'))
   if (normal && degraded) return {normal: {startMs: normal.startMs, endMs: normal.endMs}, degraded: {startMs: degraded.startMs, endMs: degraded.endMs}, degradedName: degraded.name}
-  const events = [...variant.timeline].sort((a, b) => a.firedAtMs - b.firedAtMs)
+  // Only an event that took effect starts a cascade.
+  const events = variant.timeline.filter((event) => event.ok).sort((a, b) => a.firedAtMs - b.firedAtMs)
   const first = events[0]
-  if (!first) return {normal: {startMs: 0, endMs: end}, degraded: {startMs: 0, endMs: end}, degradedName: 'the whole run'}
+  if (!first) return {normal: {startMs: 0, endMs: end}, degraded: {startMs: end, endMs: end}, degradedName: 'none (no phase or timeline event starts one)'}
   return {normal: {startMs: 0, endMs: first.firedAtMs}, degraded: {startMs: first.firedAtMs, endMs: events[1]?.firedAtMs ?? end}, degradedName: `from ${first.action}`}
 }
 
 /**
- * A counter's increase over the window, between the scrapes nearest its ends (a window that starts
- * before the first scrape counts from it: the counters hold the process's whole life, warm-up
- * included); undefined without two scrapes of it.
+ * A counter's increase over the window: the sum of its increases between the scrapes in it (a
+ * restarted process's counter counts from 0, as counterRate reads it). A window that starts before
+ * the first scrape counts from it: counters hold the process's whole life, warm-up included.
+ * Undefined without two scrapes of it in the window.
  */
 function counterDelta(samples: readonly GaugeSample[], key: string, window: Window): number | undefined {
-  const scraped = samples.filter((sample) => sample.values[key] !== undefined)
-  const last = (ms: number) => scraped.filter((sample) => sample.atMs <= ms + 500).at(-1)
-  const before = last(window.startMs) ?? scraped[0]
-  const after = last(window.endMs)
-  if (!before || !after || after.atMs <= before.atMs) return undefined
-  return after.values[key]! - before.values[key]!
+  const inside = samples.filter((sample) => sample.values[key] !== undefined && sample.atMs >= window.startMs - 500 && sample.atMs <= window.endMs + 500)
+  if (inside.length < 2) return undefined
+  return counterRate(inside, key).reduce((sum, rate, index) => sum + (rate.perSecond * (rate.atMs - inside[index]!.atMs)) / 1000, 0)
 }
 
 function hitRate(samples: readonly GaugeSample[], window: Window): string | undefined {
@@ -129,8 +129,7 @@ function counterTotal(samples: readonly GaugeSample[], key: string): string | un
 
 /** A counter's increase from the first scrape to the last. */
 function counterTotalNumber(samples: readonly GaugeSample[], key: string): number | undefined {
-  const values = samples.map((sample) => sample.values[key]).filter((value): value is number => value !== undefined)
-  return values.length > 1 ? values.at(-1)! - values[0]! : undefined
+  return counterDelta(samples, key, {startMs: Number.NEGATIVE_INFINITY, endMs: Number.POSITIVE_INFINITY})
 }
 
 /** The client's series over the intervals that fall in the window, merged losslessly. */

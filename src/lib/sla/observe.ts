@@ -5,8 +5,7 @@
 // a failed request in every rate and a request that never answered in every latency: it counts as
 // slower than any threshold, so a run that sheds load cannot show a clean p99.
 import {decodeHistogram, type Histogram} from '../measure/histogram.js'
-import {ERROR_CLASSES} from '../measure/outcome.js'
-import {E2E_SERIES, originalRequests, type SeriesCounts, type SeriesData, type VariantData} from '../measure/run-data.js'
+import {E2E_SERIES, failures, originalRequests, type SeriesCounts, type SeriesData, type VariantData} from '../measure/run-data.js'
 import type {QuotaAccounting} from '../quota/accounting.js'
 import type {Threshold} from './threshold.js'
 
@@ -19,7 +18,6 @@ export interface Observation {
   dropped?: number
 }
 
-const failedOf = (counts: SeriesCounts) => ERROR_CLASSES.reduce((sum, name) => sum + counts.failed[name], 0)
 
 /** undefined: the run has no data for the metric (no such series, no requests, no quota accounting). */
 export function observe(metric: string, threshold: Threshold, variant: VariantData, quota: QuotaAccounting | undefined): Observation | undefined {
@@ -84,10 +82,10 @@ function observeSeries(series: SeriesData, threshold: Threshold): Observation | 
     case 'min':
       return requests === 0 ? withDrops(0) : {value: latency.min, unit: 'ms', samples, dropped}
     case 'rate':
-      return {value: (failedOf(series.counts) + dropped) / samples, unit: 'ratio', samples, dropped}
+      return {value: (failures(series.counts) + dropped) / samples, unit: 'ratio', samples, dropped}
     case 'count':
     case 'value':
-      return {value: failedOf(series.counts) + dropped, unit: 'number', samples, dropped}
+      return {value: failures(series.counts) + dropped, unit: 'number', samples, dropped}
   }
 }
 

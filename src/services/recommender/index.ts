@@ -22,7 +22,7 @@ import type {RankedRecommendations} from '../../lib/stack/api.js'
 import {envNumber, envString} from '../common/config.js'
 import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
 import {DEFAULT_REFRESH_QUEUE, recommendationKey, refreshPendingKey} from '../streamflow/cache-keys.js'
-import {badRequest, HttpError} from '../common/http/errors.js'
+import {badRequest, clientClosedRequest, HttpError} from '../common/http/errors.js'
 import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
 import {AbandonedError, PoolOverloadedError} from './bottleneck.js'
@@ -69,7 +69,7 @@ export const recommenderService: ServiceDefinition = {
         return await ranking
       } catch (error) {
         if (error instanceof PoolOverloadedError) throw new HttpError(503, 'recommender_overloaded', error.message, {'retry-after': 1})
-        if (error instanceof AbandonedError) throw new HttpError(499, 'client_gone', error.message)
+        if (error instanceof AbandonedError) throw clientClosedRequest('a worker came free for its ranking')
         throw error
       } finally {
         gauges()
@@ -90,7 +90,12 @@ export const recommenderService: ServiceDefinition = {
       const consumer = await consumeQueue(runtime.channels([refreshQueue.name]), refreshQueue.name, {prefetch, log: runtime.log, metrics}, async (message) => {
         const user = parseJsonMessage<{user_id?: unknown}>(message)?.user_id
         if (typeof user !== 'string' || !USER_ID.test(user)) return 'dead-letter'
-        const ranking = await recommend(user)
+        // A full queue (the calibration's limit) sends the refresh back to RabbitMQ rather than hold a prefetch slot.
+        const ranking = await recommend(user).catch((error: unknown) => {
+          if (error instanceof HttpError && error.status === 503) return undefined
+          throw error
+        })
+        if (!ranking) return 'requeue'
         await redis.set(recommendationKey(user), JSON.stringify({user_id: user, items: ranking.items}), 'EX', cacheTtlSeconds)
         await redis.del(refreshPendingKey(user))
         return 'ack'

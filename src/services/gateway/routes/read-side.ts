@@ -23,7 +23,7 @@ import type {Producer} from 'kafkajs'
 import {Counter, Gauge, Histogram} from 'prom-client'
 import {AdminRoutes, GatewayRoutes, Metrics, type RankedRecommendations, type Recommendations, RecommenderRoutes, type VideoMetadata} from '../../../lib/stack/api.js'
 import {envNumber, envString} from '../../common/config.js'
-import {badRequest, HttpError} from '../../common/http/errors.js'
+import {badRequest, clientClosedRequest, HttpError} from '../../common/http/errors.js'
 import type {Handler, RequestContext} from '../../common/http/router.js'
 import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
 import {NearCache} from '../../common/near-cache.js'
@@ -112,7 +112,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     return {status: 202, body: {event_id: event.event_id, partition: record?.partition ?? 0, offset: Number(record?.baseOffset ?? 0)}}
   }))
 
-  router.get('/v1/recommendations/:user', guard(async ({params, response}, principal) => {
+  router.get('/v1/recommendations/:user', guard(async ({params, response, clientGone}, principal) => {
     const started = performance.now()
     // A client that hangs up stops the ranking it asked for: it will never read the answer.
     const gone = new AbortController()
@@ -120,6 +120,8 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       if (!response.writableFinished) gone.abort()
     }
     response.once('close', hungUp)
+    // Gone already (while it was authenticated): nothing will read the answer.
+    if (clientGone()) gone.abort()
     const answer = await recommendations(params.user!, principal, gone.signal).finally(() => response.off('close', hungUp))
     answerSeconds.observe({cache: answer.body.degraded ? 'degraded' : answer.body.cache}, (performance.now() - started) / 1000)
     return answer
@@ -175,7 +177,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       // The signal bounds the wait for one of the pool's connections too, not only the answer.
       response = await recommender.request({method: 'GET', path: RecommenderRoutes.rank(user), headersTimeout: recommenderTimeoutMs, bodyTimeout: recommenderTimeoutMs, signal: AbortSignal.any([AbortSignal.timeout(recommenderTimeoutMs), clientGone])})
     } catch (error) {
-      if (clientGone.aborted) throw new HttpError(499, 'client_gone', 'the client hung up before the recommender answered')
+      if (clientGone.aborted) throw clientClosedRequest('the recommender answered')
       const code = (error as {code?: string; name?: string}).code
       const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (error as Error).name === 'TimeoutError'
       throw new HttpError(timedOut ? 504 : 503, timedOut ? 'recommender_timeout' : 'recommender_unavailable', `recommender at ${recommenderUrl}: ${(error as Error).message}`)
