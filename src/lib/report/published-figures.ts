@@ -133,11 +133,17 @@ function counterTotalNumber(samples: readonly GaugeSample[], key: string): numbe
 }
 
 /** The client's series over the intervals that fall in the window, merged losslessly. */
+/** The intervals whose middle falls in the window. */
+function intervalsIn(variant: VariantData, window: Window): VariantData['intervals'] {
+  return variant.intervals.filter((interval) => {
+    const middle = interval.startMs + interval.durationMs / 2
+    return middle >= window.startMs && middle <= window.endMs
+  })
+}
+
 function seriesIn(variant: VariantData, window: Window): Record<string, SeriesData> {
   const merged: Record<string, SeriesData> = {}
-  for (const interval of variant.intervals) {
-    const middle = interval.startMs + interval.durationMs / 2
-    if (middle < window.startMs || middle > window.endMs) continue
+  for (const interval of intervalsIn(variant, window)) {
     for (const [name, series] of Object.entries(interval.series)) merged[name] = merged[name] ? mergeSeries(merged[name], series) : series
   }
   return merged
@@ -183,11 +189,7 @@ function amplification(variant: VariantData, window: Window): string | undefined
 
 /** Originals that succeeded per second of the window's intervals. */
 function goodput(variant: VariantData, window: Window): number | undefined {
-  const inside = variant.intervals.filter((interval) => {
-    const middle = interval.startMs + interval.durationMs / 2
-    return middle >= window.startMs && middle <= window.endMs
-  })
-  const seconds = inside.reduce((sum, interval) => sum + interval.durationMs, 0) / 1000
+  const seconds = intervalsIn(variant, window).reduce((sum, interval) => sum + interval.durationMs, 0) / 1000
   return seconds > 0 ? originalRequests(seriesIn(variant, window)).succeeded / seconds : undefined
 }
 

@@ -136,13 +136,18 @@ export function serverFigures(variant: VariantData, prefix: string): string[] {
         yLabel: 'value',
         markers: markers(variant),
         series: firstThatMove(
-          gauges.map((key) => ({name: key, points: variant.gauges.filter((sample) => sample.values[key] !== undefined).map((sample): [number, number] => [seconds(sample.atMs), sample.values[key]!])})),
+          gauges.map((key) => gaugeLine(variant, key)),
           (values) => new Set(values).size > 1,
         ),
       }),
     )
   }
   return panels
+}
+
+/** A scraped gauge over time, as scraped. */
+function gaugeLine(variant: VariantData, key: string, name = key): LineSeries {
+  return {name, points: variant.gauges.filter((sample) => sample.values[key] !== undefined).map((sample): [number, number] => [seconds(sample.atMs), sample.values[key]!])}
 }
 
 /** Up to eight series, those whose values `moved` first. */
@@ -175,7 +180,6 @@ export function quotaCharts(quota: QuotaAccounting): string {
  */
 export function cascade(variant: VariantData, prefix: string): string[] {
   if (variant.timeline.length === 0) return []
-  const gauge = (key: string, name: string): LineSeries => ({name, points: variant.gauges.filter((sample) => sample.values[key] !== undefined).map((sample): [number, number] => [seconds(sample.atMs), sample.values[key]!])})
   const hits = counterRate(variant.gauges, 'cache_hits_total')
   const misses = counterRate(variant.gauges, 'cache_misses_total')
   const hitRate: LineSeries = {name: 'cache hit rate %', points: hits.flatMap((hit, index): Array<[number, number]> => {
@@ -185,11 +189,11 @@ export function cascade(variant: VariantData, prefix: string): string[] {
   const breakers = [...new Set(variant.gauges.flatMap((sample) => Object.keys(sample.values).filter((key) => key.startsWith('breaker_state.'))))]
   const series = [
     hitRate,
-    gauge('queue_depth.vector-search', 'vector searches in flight'),
-    gauge('queue_depth.recommender', 'recommender queue'),
-    gauge('queue_depth.inference_requests', 'inference queue'),
+    gaugeLine(variant, 'queue_depth.vector-search', 'vector searches in flight'),
+    gaugeLine(variant, 'queue_depth.recommender', 'recommender queue'),
+    gaugeLine(variant, 'queue_depth.inference_requests', 'inference queue'),
     {name: 'LLM 429s /s', points: counterRate(variant.gauges, 'llm_rate_limited_total').map((rate): [number, number] => [seconds(rate.atMs), rate.perSecond])},
-    ...breakers.map((key) => gauge(key, `${key.replace('breaker_state.', 'breaker ')} (0 closed, 1 half-open, 2 open)`)),
+    ...breakers.map((key) => gaugeLine(variant, key, `${key.replace('breaker_state.', 'breaker ')} (0 closed, 1 half-open, 2 open)`)),
   ].filter((line) => line.points.some(([, y]) => y > 0))
   if (series.length === 0) return []
   return [
