@@ -10,19 +10,26 @@ import {writeSummary} from './summary.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const reduced = {BENCH_SECONDS: '4', BENCH_DURATION: '5', BENCH_RUNS: '10', BENCH_RATES: '1000,3000'}
-const scripts = ['cli', 'broker', 'load', 'gateway', 'recommendations', 'replay'].filter((name) => existsSync(path.join(here, `${name}.js`)))
+const scripts = ['cli', 'broker', 'load', 'gateway', 'recommendations', 'replay'].filter((name) =>
+  existsSync(path.join(here, `${name}.js`)),
+)
 
 const timings = {}
 const failed = []
 for (const name of scripts) {
   console.log(`\n=== bench:${name} ===\n`)
   const started = Date.now()
-  const result = spawnSync(process.execPath, [path.join(here, `${name}.js`)], {stdio: 'inherit', env: {...reduced, ...process.env}})
+  const result = spawnSync(process.execPath, [path.join(here, `${name}.js`)], {
+    stdio: 'inherit',
+    env: {...reduced, ...process.env},
+  })
   timings[name] = Math.round((Date.now() - started) / 1000)
   if (result.status !== 0) failed.push(name)
 }
 const {markdown, file} = writeSummary({timings, failed})
-console.log(`\n${markdown}\nwrote ${path.relative(process.cwd(), file)} and summary.md; seconds per script: ${JSON.stringify(timings)}`)
+console.log(
+  `\n${markdown}\nwrote ${path.relative(process.cwd(), file)} and summary.md; seconds per script: ${JSON.stringify(timings)}`,
+)
 if (failed.length > 0) {
   console.error(`failed: ${failed.join(', ')}`)
   process.exitCode = 1

@@ -62,7 +62,7 @@ function rawDisk(dir, chunk, chunks) {
   const buffer = Buffer.allocUnsafe(4 * 1024 * 1024)
   start = process.hrtime.bigint()
   let position = 0
-  for (let count; (count = readSync(readFd, buffer, 0, buffer.length, position)) > 0; ) position += count
+  for (let count; (count = readSync(readFd, buffer, 0, buffer.length, position)) > 0;) position += count
   const readSeconds = Number(process.hrtime.bigint() - start) / 1e9
   closeSync(readFd)
   rmSync(file)
@@ -121,17 +121,45 @@ try {
     const consumeMBs = (consumed.records * workload.size) / 1e6 / consumed.seconds
     const rawWriteMBs = (frame.length * batches) / 1e6 / raw.writeSeconds
     const rawReadMBs = (frame.length * batches) / 1e6 / raw.readSeconds
-    results.push({workload: workload.name, records, recordsPerBatch: perBatch, produceMBs, produceRecordsPerSecond: records / produceSeconds, consumeMBs, consumeRecordsPerSecond: consumed.records / consumed.seconds, rawWriteMBs, rawReadMBs})
-    rows.push([`produce ${workload.name}`, produceMBs.toFixed(1), Math.round(records / produceSeconds).toLocaleString('en-US'), rawWriteMBs.toFixed(1), (produceMBs / rawWriteMBs).toFixed(2)])
-    rows.push([`consume ${workload.name}`, consumeMBs.toFixed(1), Math.round(consumed.records / consumed.seconds).toLocaleString('en-US'), rawReadMBs.toFixed(1), (consumeMBs / rawReadMBs).toFixed(2)])
+    results.push({
+      workload: workload.name,
+      records,
+      recordsPerBatch: perBatch,
+      produceMBs,
+      produceRecordsPerSecond: records / produceSeconds,
+      consumeMBs,
+      consumeRecordsPerSecond: consumed.records / consumed.seconds,
+      rawWriteMBs,
+      rawReadMBs,
+    })
+    rows.push([
+      `produce ${workload.name}`,
+      produceMBs.toFixed(1),
+      Math.round(records / produceSeconds).toLocaleString('en-US'),
+      rawWriteMBs.toFixed(1),
+      (produceMBs / rawWriteMBs).toFixed(2),
+    ])
+    rows.push([
+      `consume ${workload.name}`,
+      consumeMBs.toFixed(1),
+      Math.round(consumed.records / consumed.seconds).toLocaleString('en-US'),
+      rawReadMBs.toFixed(1),
+      (consumeMBs / rawReadMBs).toFixed(2),
+    ])
   }
-  console.log(`Embedded broker, fsync=${fsync}, acks=1, ${inFlight} requests in flight, ~64 KB batches, one partition\n`)
+  console.log(
+    `Embedded broker, fsync=${fsync}, acks=1, ${inFlight} requests in flight, ~64 KB batches, one partition\n`,
+  )
   printTable(['case', 'MB/s', 'records/s', 'raw disk MB/s', 'x raw'], rows)
-  console.log(`\nproduce latency at 10 MB/s (1 KB records, 10 per request, open model): p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms over ${latency.requests} requests`)
+  console.log(
+    `\nproduce latency at 10 MB/s (1 KB records, 10 per request, open model): p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms over ${latency.requests} requests`,
+  )
   const oneKb = results.find((result) => result.workload === '1 KB')
   const small = results.find((result) => result.workload === '100 B')
   const verdict = (ok) => (ok ? 'meets' : 'MISSES')
-  console.log(`\nTargets: produce 1 KB ${oneKb.produceMBs.toFixed(1)} MB/s ${verdict(oneKb.produceMBs >= 50)} >= 50 MB/s; produce 100 B ${Math.round(small.produceRecordsPerSecond).toLocaleString('en-US')} records/s ${verdict(small.produceRecordsPerSecond >= 100_000)} >= 100k/s; p99 at 10 MB/s ${latency.p99.toFixed(2)} ms ${verdict(latency.p99 < 10)} < 10 ms`)
+  console.log(
+    `\nTargets: produce 1 KB ${oneKb.produceMBs.toFixed(1)} MB/s ${verdict(oneKb.produceMBs >= 50)} >= 50 MB/s; produce 100 B ${Math.round(small.produceRecordsPerSecond).toLocaleString('en-US')} records/s ${verdict(small.produceRecordsPerSecond >= 100_000)} >= 100k/s; p99 at 10 MB/s ${latency.p99.toFixed(2)} ms ${verdict(latency.p99 < 10)} < 10 ms`,
+  )
   writeResult('broker', {fsync, inFlight, results, latency})
 } finally {
   client.close()

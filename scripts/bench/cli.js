@@ -16,15 +16,27 @@ const cases = [
   {name: 'streamctl doctor --help', args: [bin, 'doctor', '--help']},
 ]
 
-const results = cases.map((entry) => ({name: entry.name, ...summarise(timeCommand(process.execPath, entry.args, {runs, cwd: root}))}))
+const results = cases.map((entry) => ({
+  name: entry.name,
+  ...summarise(timeCommand(process.execPath, entry.args, {runs, cwd: root})),
+}))
 const baseline = results[0].median
 const ms = (value) => value.toFixed(1)
 console.log(`CLI start-up, ${runs} runs each (wall time, ms)\n`)
 printTable(
   ['command', 'median', 'p90', 'min', 'max', 'x baseline'],
-  results.map((result) => [result.name, ms(result.median), ms(result.p90), ms(result.min), ms(result.max), (result.median / baseline).toFixed(2)]),
+  results.map((result) => [
+    result.name,
+    ms(result.median),
+    ms(result.p90),
+    ms(result.min),
+    ms(result.max),
+    (result.median / baseline).toFixed(2),
+  ]),
 )
 const help = results.find((result) => result.name === 'streamctl --help')
 const verdict = help.median < TARGET_HELP_MS ? 'meets' : 'MISSES'
-console.log(`\n--help median ${ms(help.median)} ms ${verdict} the ${TARGET_HELP_MS} ms target (${ms(help.median - baseline)} ms above bare Node).`)
+console.log(
+  `\n--help median ${ms(help.median)} ms ${verdict} the ${TARGET_HELP_MS} ms target (${ms(help.median - baseline)} ms above bare Node).`,
+)
 writeResult('cli', {runs, targetHelpMs: TARGET_HELP_MS, results})

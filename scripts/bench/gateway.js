@@ -67,20 +67,40 @@ try {
   await client.connect()
   await applyMigrations(client, path.join(root, 'stacks/reference/migrations'))
   const unlimited = {requests: 1e12, tokens: 1e15}
-  const seeded = await seedAccounts(client, {tiers: [{name: 'bench', daily: unlimited, monthly: unlimited, rateLimit: {perSecond: 1e6, burst: 1e6}, priority: 1}], seed: {users: USERS, mix: {bench: 1}, seed: 1}})
+  const seeded = await seedAccounts(client, {
+    tiers: [
+      {name: 'bench', daily: unlimited, monthly: unlimited, rateLimit: {perSecond: 1e6, burst: 1e6}, priority: 1},
+    ],
+    seed: {users: USERS, mix: {bench: 1}, seed: 1},
+  })
   await client.end()
   const keys = seeded.users.map((user) => user.apiKey)
 
   const gatewayPort = await freePort()
   const peerPort = await freePort()
-  const env = {...process.env, CI: '1', PORT: String(gatewayPort), DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${name}:`, AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${name}`, MAX_IN_FLIGHT: '4096'}
+  const env = {
+    ...process.env,
+    CI: '1',
+    PORT: String(gatewayPort),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `${name}:`,
+    AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${name}`,
+    MAX_IN_FLIGHT: '4096',
+  }
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const gatewayProcess = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/run.js'), 'serve', 'gateway'], {env, stdio: ['ignore', 'ignore', 'inherit']})
+  const gatewayProcess = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/run.js'), 'serve', 'gateway'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   children.push(gatewayProcess)
   const peerSource = `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { const b = '{"request_id":"00000000-0000-0000-0000-000000000000","status_url":"/v1/requests/x","estimated_tokens":80}'; s.writeHead(202, {'content-type': 'application/json', 'content-length': b.length}); s.end(b) }) }).listen(${peerPort}, '127.0.0.1')`
   const peerProcess = spawn(process.execPath, ['-e', peerSource], {stdio: 'inherit'})
   children.push(peerProcess)
-  const cpuOf = {[`http://127.0.0.1:${gatewayPort}`]: gatewayProcess.pid, [`http://127.0.0.1:${peerPort}`]: peerProcess.pid}
+  const cpuOf = {
+    [`http://127.0.0.1:${gatewayPort}`]: gatewayProcess.pid,
+    [`http://127.0.0.1:${peerPort}`]: peerProcess.pid,
+  }
   const gateway = `http://127.0.0.1:${gatewayPort}`
   const peer = `http://127.0.0.1:${peerPort}`
   for (const url of [gateway, peer]) await waitFor(url)
@@ -88,7 +108,13 @@ try {
   const prompt = 'Recommend three films for a rainy evening, with one line on each.'
   const body = JSON.stringify({prompt, max_tokens: 64})
   const users = seeded.users.map((user) => ({id: user.userId, tier: 'bench', apiKey: user.apiKey}))
-  const generateRequest = {name: 'generate', method: 'POST', path: '/v1/generate', headers: {authorization: 'Bearer {{user.apiKey}}'}, body: {prompt, max_tokens: 64}}
+  const generateRequest = {
+    name: 'generate',
+    method: 'POST',
+    path: '/v1/generate',
+    headers: {authorization: 'Bearer {{user.apiKey}}'},
+    body: {prompt, max_tokens: 64},
+  }
   let turn = 0
   const flatOut = (target) =>
     run(cpuOf[target], {
@@ -96,7 +122,8 @@ try {
       method: 'POST',
       body,
       headers: {'content-type': 'application/json'},
-      setupClient: (client) => client.setHeaders({'content-type': 'application/json', authorization: `Bearer ${keys[turn++ % keys.length]}`}),
+      setupClient: (client) =>
+        client.setHeaders({'content-type': 'application/json', authorization: `Bearer ${keys[turn++ % keys.length]}`}),
     })
 
   // Warm-up: connections, the auth cache, JIT.
@@ -105,26 +132,54 @@ try {
   const results = []
   const record = (endpoint, label, rate, result) => {
     results.push({endpoint, server: label, rate: rate ?? 'max', ...result})
-    rows.push([`${endpoint} @ ${rate ?? 'max'}/s`, label, rate ? 'streamctl (open)' : 'autocannon', result.acceptedPerSec.toFixed(0), ms(result.p50), ms(result.p99), result.cpuUsPerRequest.toFixed(0), label === 'gateway' ? Object.values(result.servicesCpuUsPerRequest).join(' / ') : '-', result.non2xx, result.errors])
+    rows.push([
+      `${endpoint} @ ${rate ?? 'max'}/s`,
+      label,
+      rate ? 'streamctl (open)' : 'autocannon',
+      result.acceptedPerSec.toFixed(0),
+      ms(result.p50),
+      ms(result.p99),
+      result.cpuUsPerRequest.toFixed(0),
+      label === 'gateway' ? Object.values(result.servicesCpuUsPerRequest).join(' / ') : '-',
+      result.non2xx,
+      result.errors,
+    ])
   }
   // Fixed rates: streamctl's open model (every request has an intended start, latency counted from
   // it, as wrk2 does), from its own process. autocannon's overallRate sends each second's quota in
   // a burst, which measures its own queueing, so it is used only flat out.
   for (const rate of rates) {
     await emptyRequestsQueue()
-    for (const [label, target] of [['gateway', gateway], ['trivial node:http', peer]]) record('generate', label, rate, openModel(cpuOf[target], target, rate, generateRequest, users))
+    for (const [label, target] of [
+      ['gateway', gateway],
+      ['trivial node:http', peer],
+    ])
+      record('generate', label, rate, openModel(cpuOf[target], target, rate, generateRequest, users))
   }
   await emptyRequestsQueue()
-  for (const [label, target] of [['gateway', gateway], ['trivial node:http', peer]]) record('generate', label, undefined, await flatOut(target))
+  for (const [label, target] of [
+    ['gateway', gateway],
+    ['trivial node:http', peer],
+  ])
+    record('generate', label, undefined, await flatOut(target))
 
   // Status polls of accepted requests, each with its owner's key: the poll's "user" is the request.
   const accepted = []
   for (let index = 0; index < 200; index++) {
     const key = keys[index % keys.length]
-    const response = await fetch(`${gateway}/v1/generate`, {method: 'POST', headers: {'content-type': 'application/json', authorization: `Bearer ${key}`}, body})
+    const response = await fetch(`${gateway}/v1/generate`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json', authorization: `Bearer ${key}`},
+      body,
+    })
     accepted.push({id: (await response.json()).request_id, tier: 'bench', apiKey: key})
   }
-  const statusRequest = {name: 'status', method: 'GET', path: '/v1/requests/{{user.id}}', headers: {authorization: 'Bearer {{user.apiKey}}'}}
+  const statusRequest = {
+    name: 'status',
+    method: 'GET',
+    path: '/v1/requests/{{user.id}}',
+    headers: {authorization: 'Bearer {{user.apiKey}}'},
+  }
   record('status', 'gateway', statusRate, openModel(cpuOf[gateway], gateway, statusRate, statusRequest, accepted))
   let poll = 0
   record(
@@ -145,17 +200,45 @@ try {
   )
 
   console.log(`\nGateway, ${duration} s per step, ${connections} connections (autocannon; latency from send, ms)\n`)
-  printTable(['step', 'server', 'load', '2xx req/s', 'p50', 'p99', 'server CPU µs/req', 'PG / RabbitMQ / Redis µs/req', 'non-2xx', 'errors'], rows)
-  const maxGateway = results.find((result) => result.endpoint === 'generate' && result.server === 'gateway' && result.rate === 'max')
-  const maxPeer = results.find((result) => result.endpoint === 'generate' && result.server !== 'gateway' && result.rate === 'max')
-  console.log('(server CPU: user+system time of the server process; PG / RabbitMQ / Redis: the same for every process of that service on the machine, per gateway request)')
-  console.log(`\nflat out: gateway ${maxGateway.acceptedPerSec.toFixed(0)} accepted generate/s = ${(maxGateway.acceptedPerSec / maxPeer.acceptedPerSec).toFixed(2)} x the trivial server (${maxPeer.acceptedPerSec.toFixed(0)}/s)`)
+  printTable(
+    [
+      'step',
+      'server',
+      'load',
+      '2xx req/s',
+      'p50',
+      'p99',
+      'server CPU µs/req',
+      'PG / RabbitMQ / Redis µs/req',
+      'non-2xx',
+      'errors',
+    ],
+    rows,
+  )
+  const maxGateway = results.find(
+    (result) => result.endpoint === 'generate' && result.server === 'gateway' && result.rate === 'max',
+  )
+  const maxPeer = results.find(
+    (result) => result.endpoint === 'generate' && result.server !== 'gateway' && result.rate === 'max',
+  )
+  console.log(
+    '(server CPU: user+system time of the server process; PG / RabbitMQ / Redis: the same for every process of that service on the machine, per gateway request)',
+  )
+  console.log(
+    `\nflat out: gateway ${maxGateway.acceptedPerSec.toFixed(0)} accepted generate/s = ${(maxGateway.acceptedPerSec / maxPeer.acceptedPerSec).toFixed(2)} x the trivial server (${maxPeer.acceptedPerSec.toFixed(0)}/s)`,
+  )
   const stackCpu = stackCpuPerGenerate(results)
   if (stackCpu) {
-    const parts = Object.entries(stackCpu.parts).map(([part, us]) => `${part} ${us.toFixed(0)}`).join(' + ')
-    console.log(`stack CPU per accepted generate at a steady ${stackCpu.rate}/s: ${stackCpu.us.toFixed(0)} µs (${parts}) = ${stackCpu.ratio.toFixed(1)} x the trivial server's ${stackCpu.peerUs.toFixed(0)} µs per request`)
+    const parts = Object.entries(stackCpu.parts)
+      .map(([part, us]) => `${part} ${us.toFixed(0)}`)
+      .join(' + ')
+    console.log(
+      `stack CPU per accepted generate at a steady ${stackCpu.rate}/s: ${stackCpu.us.toFixed(0)} µs (${parts}) = ${stackCpu.ratio.toFixed(1)} x the trivial server's ${stackCpu.peerUs.toFixed(0)} µs per request`,
+    )
   }
-  console.log('targets (PRODUCT.md §6): >= 3000 accepted generate/s flat out; the stack CPU per accepted generate (and its ratio to the trivial server) is the figure to drive down; latencies are reported beside the trivial server')
+  console.log(
+    'targets (PRODUCT.md §6): >= 3000 accepted generate/s flat out; the stack CPU per accepted generate (and its ratio to the trivial server) is the figure to drive down; latencies are reported beside the trivial server',
+  )
   writeResult('gateway', {durationSeconds: duration, connections, results, ...(stackCpu ? {stackCpu} : {})})
 } finally {
   await cleanup()
@@ -186,12 +269,34 @@ function ms(value) {
 function openModel(pid, url, rate, request, users) {
   const cpuBefore = cpuMs(pid)
   const servicesBefore = serviceCpu()
-  const result = loadWorker({tool: 'streamctl', url, model: 'open', rate, durationMs: duration * 1000, warmupMs: 2000, connections: 256, spinMs: 0, request, users})
+  const result = loadWorker({
+    tool: 'streamctl',
+    url,
+    model: 'open',
+    rate,
+    durationMs: duration * 1000,
+    warmupMs: 2000,
+    connections: 256,
+    spinMs: 0,
+    request,
+    users,
+  })
   const cpu = cpuMs(pid) - cpuBefore
   const services = serviceCpuSince(servicesBefore)
   // The server's CPU covers the 2 s warm-up too, so its requests count as well.
   const answered = result.requests + result.errors + rate * 2
-  return {acceptedPerSec: result.requests / result.seconds, cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0, servicesCpuUsPerRequest: perRequest(services, answered), p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.errors, errors: 0, sendLagP99: result.sendLag.p99}
+  return {
+    acceptedPerSec: result.requests / result.seconds,
+    cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0,
+    servicesCpuUsPerRequest: perRequest(services, answered),
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.errors,
+    errors: 0,
+    sendLagP99: result.sendLag.p99,
+  }
 }
 
 async function run(pid, options) {
@@ -201,12 +306,24 @@ async function run(pid, options) {
   const cpu = cpuMs(pid) - cpuBefore
   const services = serviceCpuSince(servicesBefore)
   const answered = result['2xx'] + result.non2xx
-  return {acceptedPerSec: result['2xx'] / duration, cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0, servicesCpuUsPerRequest: perRequest(services, answered), p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.non2xx, errors: result.errors + result.timeouts}
+  return {
+    acceptedPerSec: result['2xx'] / duration,
+    cpuUsPerRequest: answered > 0 ? (cpu * 1000) / answered : 0,
+    servicesCpuUsPerRequest: perRequest(services, answered),
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  }
 }
 
 /** CPU µs per answered request of each backing service. */
 function perRequest(services, answered) {
-  return Object.fromEntries(Object.entries(services).map(([name, used]) => [name, answered > 0 ? Math.round((used * 1000) / answered) : 0]))
+  return Object.fromEntries(
+    Object.entries(services).map(([name, used]) => [name, answered > 0 ? Math.round((used * 1000) / answered) : 0]),
+  )
 }
 
 /** Empties the bench vhost's inference_requests (what the steps before left: no worker consumes it). */
@@ -222,7 +339,10 @@ async function emptyRequestsQueue() {
 
 async function waitFor(url) {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const ok = await fetch(`${url}/healthz`).then((response) => response.status < 500, () => false)
+    const ok = await fetch(`${url}/healthz`).then(
+      (response) => response.status < 500,
+      () => false,
+    )
     if (ok) return
     await new Promise((resolve) => setTimeout(resolve, 200))
   }

@@ -14,7 +14,13 @@ export function quantile(sorted, q) {
 
 export function summarise(samples) {
   const sorted = [...samples].sort((a, b) => a - b)
-  return {runs: sorted.length, min: sorted[0], median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), max: sorted.at(-1)}
+  return {
+    runs: sorted.length,
+    min: sorted[0],
+    median: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    max: sorted.at(-1),
+  }
 }
 
 /** Wall time in ms of each of `runs` executions of `command args` (after `warmup` unmeasured ones). */
@@ -31,7 +37,13 @@ export function timeCommand(command, args, {runs = 15, warmup = 2, cwd, env} = {
 }
 
 export function machine() {
-  return {cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`}
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  }
 }
 
 /** User + system CPU time of a process, in ms (/proc/<pid>/stat fields 14 and 15, clock ticks of 10 ms). */
@@ -75,7 +87,9 @@ export function serviceCpuSince(before) {
 }
 
 export function printTable(headers, rows) {
-  const widths = headers.map((header, index) => Math.max(header.length, ...rows.map((row) => String(row[index]).length)))
+  const widths = headers.map((header, index) =>
+    Math.max(header.length, ...rows.map((row) => String(row[index]).length)),
+  )
   const line = (cells) => `| ${cells.map((cell, index) => String(cell).padEnd(widths[index])).join(' | ')} |`
   console.log(line(headers))
   console.log(`| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`)
@@ -86,14 +100,20 @@ export function writeResult(name, result) {
   const dir = path.resolve('bench-results')
   mkdirSync(dir, {recursive: true})
   const file = path.join(dir, `${name}.json`)
-  writeFileSync(file, `${JSON.stringify({name, at: new Date().toISOString(), machine: machine(), ...result}, null, 2)}\n`)
+  writeFileSync(
+    file,
+    `${JSON.stringify({name, at: new Date().toISOString(), machine: machine(), ...result}, null, 2)}\n`,
+  )
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`)
 }
 
 /** `streamctl broker` as its own process on a free port with `dataDir`; resolves once it listens. */
 export async function startBroker(dataDir, extraArgs = []) {
   const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/run.js')
-  const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--data-dir', dataDir, ...extraArgs], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, CI: '1'}})
+  const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {...process.env, CI: '1'},
+  })
   const port = await new Promise((resolve, reject) => {
     let text = ''
     child.stderr.setEncoding('utf8')
@@ -109,6 +129,10 @@ export async function startBroker(dataDir, extraArgs = []) {
 
 /** One load-generator run in its own process (load-worker.js, so its CPU time is its own): its JSON result. */
 export function loadWorker(options) {
-  const out = execFileSync(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'load-worker.js'), JSON.stringify(options)], {encoding: 'utf8', maxBuffer: 1 << 24})
+  const out = execFileSync(
+    process.execPath,
+    [path.join(path.dirname(fileURLToPath(import.meta.url)), 'load-worker.js'), JSON.stringify(options)],
+    {encoding: 'utf8', maxBuffer: 1 << 24},
+  )
   return JSON.parse(out.trim().split('\n').at(-1))
 }

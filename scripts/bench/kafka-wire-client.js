@@ -48,7 +48,12 @@ export class WireClient {
 
   /** Encodes a request with header v1 around `body` (an Encoder callback) and sends it. */
   frame(apiKey, version, writeBody) {
-    const encoder = new Encoder().writeInt32(0).writeInt16(apiKey).writeInt16(version).writeInt32(0).writeString('bench')
+    const encoder = new Encoder()
+      .writeInt32(0)
+      .writeInt16(apiKey)
+      .writeInt16(version)
+      .writeInt32(0)
+      .writeString('bench')
     writeBody(encoder)
     const frame = encoder.toBuffer()
     frame.writeInt32BE(frame.length - 4, 0)
@@ -77,7 +82,14 @@ export class WireClient {
   }
 
   createTopic(topic, partitions = 1) {
-    return this.request(19, 1, (out) => out.writeArray([topic], (inner) => inner.writeString(topic).writeInt32(partitions).writeInt16(1).writeInt32(0).writeInt32(0)).writeInt32(10_000).writeBoolean(false))
+    return this.request(19, 1, (out) =>
+      out
+        .writeArray([topic], (inner) =>
+          inner.writeString(topic).writeInt32(partitions).writeInt16(1).writeInt32(0).writeInt32(0),
+        )
+        .writeInt32(10_000)
+        .writeBoolean(false),
+    )
   }
 
   /** A Produce v7 frame carrying one batch of `count` records of `size` bytes each. */
@@ -85,14 +97,30 @@ export class WireClient {
     const value = Buffer.alloc(size, 'x')
     const batch = buildRecordBatch(Array.from({length: count}, () => ({value})))
     return this.frame(0, 7, (out) =>
-      out.writeNullableString(null).writeInt16(acks).writeInt32(30_000).writeArray([topic], (inner) => inner.writeString(topic).writeArray([batch], (records) => records.writeInt32(0).writeBytes(batch))),
+      out
+        .writeNullableString(null)
+        .writeInt16(acks)
+        .writeInt32(30_000)
+        .writeArray([topic], (inner) =>
+          inner.writeString(topic).writeArray([batch], (records) => records.writeInt32(0).writeBytes(batch)),
+        ),
     )
   }
 
   /** Fetch v4 from one partition; returns the records bytes and the number of records in them. */
   async fetch(topic, offset, maxBytes) {
     const body = await this.request(1, 4, (out) =>
-      out.writeInt32(-1).writeInt32(100).writeInt32(1).writeInt32(maxBytes).writeInt8(0).writeArray([topic], (inner) => inner.writeString(topic).writeArray([0], (partitions) => partitions.writeInt32(0).writeInt64(offset).writeInt32(maxBytes))),
+      out
+        .writeInt32(-1)
+        .writeInt32(100)
+        .writeInt32(1)
+        .writeInt32(maxBytes)
+        .writeInt8(0)
+        .writeArray([topic], (inner) =>
+          inner
+            .writeString(topic)
+            .writeArray([0], (partitions) => partitions.writeInt32(0).writeInt64(offset).writeInt32(maxBytes)),
+        ),
     )
     // throttle, [topic name, [partition, error, hw, lso, aborted(-1), records]]
     let at = 4 + 4
@@ -106,7 +134,7 @@ export class WireClient {
     const records = body.subarray(at + 4, at + 4 + Math.max(0, length))
     let count = 0
     let next = offset
-    for (let position = 0; position < records.length; ) {
+    for (let position = 0; position < records.length;) {
       const header = readBatchHeader(records, position)
       if (!header || position + header.size > records.length) break
       count += header.recordCount

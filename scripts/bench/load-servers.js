@@ -39,16 +39,19 @@ function trivialServer() {
   })
 }
 
-const server = kind === 'trivial' ? trivialServer() : http.createServer((request, response) => {
-  request.resume()
-  if (kind !== 'stall') return response.end('ok')
-  const phase = (Date.now() - started) % period
-  if (phase >= stall) return response.end('ok')
-  held.push(response)
-  releaseTimer ??= setTimeout(() => {
-    releaseTimer = undefined
-    for (const waiting of held.splice(0)) waiting.end('ok')
-  }, stall - phase)
-})
+const server =
+  kind === 'trivial'
+    ? trivialServer()
+    : http.createServer((request, response) => {
+        request.resume()
+        if (kind !== 'stall') return response.end('ok')
+        const phase = (Date.now() - started) % period
+        if (phase >= stall) return response.end('ok')
+        held.push(response)
+        releaseTimer ??= setTimeout(() => {
+          releaseTimer = undefined
+          for (const waiting of held.splice(0)) waiting.end('ok')
+        }, stall - phase)
+      })
 if (kind !== 'trivial') server.keepAliveTimeout = 120_000
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`))

@@ -21,13 +21,24 @@ async function runStreamctl() {
   const {RunRecorder} = await load('lib/measure/series-recorder.js')
   const open = options.model === 'open'
   const request = {name: 'get', method: 'GET', path: '/', ...options.request}
-  const workload = new Workload([compileRequestType(request)], new Population(options.users ?? syntheticUsers(100), 1, {count: 10, prefix: 'c', zipf: 1}, 1), 1)
+  const workload = new Workload(
+    [compileRequestType(request)],
+    new Population(options.users ?? syntheticUsers(100), 1, {count: 10, prefix: 'c', zipf: 1}, 1),
+    1,
+  )
   const connections = options.connections ?? 100
   const target = new HttpTarget(options.url, {connections})
   const recorder = new RunRecorder()
   const settings = {
     model: options.model,
-    ...(open ? {schedule: new ArrivalSchedule(buildSegments([{curve: 'constant', rate: options.rate, durationMs: options.durationMs}]), 1)} : {vus: connections}),
+    ...(open
+      ? {
+          schedule: new ArrivalSchedule(
+            buildSegments([{curve: 'constant', rate: options.rate, durationMs: options.durationMs}]),
+            1,
+          ),
+        }
+      : {vus: connections}),
     durationMs: options.durationMs,
     maxInFlight: connections,
     whenCapped: 'queue',
@@ -42,7 +53,14 @@ async function runStreamctl() {
   // Open-model runs warm up first (JIT, keep-alive connections) at the same rate, unmeasured, as
   // wrk2 calibrates before it measures.
   if (open && options.warmupMs) {
-    const warmup = {...settings, durationMs: options.warmupMs, schedule: new ArrivalSchedule(buildSegments([{curve: 'constant', rate: options.rate, durationMs: options.warmupMs}]), 2)}
+    const warmup = {
+      ...settings,
+      durationMs: options.warmupMs,
+      schedule: new ArrivalSchedule(
+        buildSegments([{curve: 'constant', rate: options.rate, durationMs: options.warmupMs}]),
+        2,
+      ),
+    }
     await new LoadEngine(warmup, workload, target, new RunRecorder()).run()
   }
   const cpu = process.cpuUsage()
@@ -52,16 +70,36 @@ async function runStreamctl() {
   const used = process.cpuUsage(cpu)
   const totals = recorder.totalsData()[request.name]
   await target.close()
-  return {requests: totals.counts.succeeded, errors: totals.counts.requests - totals.counts.succeeded, seconds: elapsed, cpuSeconds: (used.user + used.system) / 1e6, latency: totals.latency, service: totals.service, sendLag: recorder.sendLagSummary(), heapMiB: process.memoryUsage().heapUsed / 2 ** 20}
+  return {
+    requests: totals.counts.succeeded,
+    errors: totals.counts.requests - totals.counts.succeeded,
+    seconds: elapsed,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    latency: totals.latency,
+    service: totals.service,
+    sendLag: recorder.sendLagSummary(),
+    heapMiB: process.memoryUsage().heapUsed / 2 ** 20,
+  }
 }
 
 async function runAutocannon() {
   const {default: autocannon} = await import('autocannon')
   const cpu = process.cpuUsage()
-  const result = await autocannon({url: options.url, connections: options.connections ?? 100, duration: options.durationMs / 1000, ...(options.rate ? {overallRate: options.rate} : {})})
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections ?? 100,
+    duration: options.durationMs / 1000,
+    ...(options.rate ? {overallRate: options.rate} : {}),
+  })
   const used = process.cpuUsage(cpu)
   const l = result.latency
-  return {requests: result.requests.total, errors: result.errors + result.non2xx, seconds: options.durationMs / 1000, cpuSeconds: (used.user + used.system) / 1e6, latency: {p50: l.p50, p90: l.p90, p99: l.p99, max: l.max}}
+  return {
+    requests: result.requests.total,
+    errors: result.errors + result.non2xx,
+    seconds: options.durationMs / 1000,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    latency: {p50: l.p50, p90: l.p90, p99: l.p99, max: l.max},
+  }
 }
 
 const result = options.tool === 'autocannon' ? await runAutocannon() : await runStreamctl()

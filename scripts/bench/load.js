@@ -18,8 +18,14 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5)
 const fmt = (value, digits = 2) => (value === undefined || Number.isNaN(value) ? '-' : Number(value).toFixed(digits))
 
 function startServer(...args) {
-  const child = spawn(process.execPath, [path.join(here, 'load-servers.js'), ...args], {stdio: ['ignore', 'pipe', 'inherit']})
-  return new Promise((resolve) => child.stdout.once('data', (data) => resolve({url: `http://127.0.0.1:${String(data).trim()}`, stop: () => child.kill()})))
+  const child = spawn(process.execPath, [path.join(here, 'load-servers.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve) =>
+    child.stdout.once('data', (data) =>
+      resolve({url: `http://127.0.0.1:${String(data).trim()}`, stop: () => child.kill()}),
+    ),
+  )
 }
 
 function hasWrk() {
@@ -60,26 +66,99 @@ if (!wrk) console.log('wrk not found (apt-get install -y wrk): its columns are s
   const streamctl = loadWorker({tool: 'streamctl', url: server.url, model: 'closed', connections: 100, durationMs})
   const cannon = loadWorker({tool: 'autocannon', url: server.url, connections: 100, durationMs})
   const per100k = (run) => (run.cpuSeconds / run.requests) * 100_000
-  rows.push(['streamctl (closed, 100 VUs)', streamctl.requests, fmt(streamctl.requests / streamctl.seconds, 0), fmt(streamctl.cpuSeconds), fmt(per100k(streamctl)), fmt(per100k(streamctl) / per100k(cannon))])
-  rows.push(['autocannon (-c 100)', cannon.requests, fmt(cannon.requests / cannon.seconds, 0), fmt(cannon.cpuSeconds), fmt(per100k(cannon)), '1.00'])
+  rows.push([
+    'streamctl (closed, 100 VUs)',
+    streamctl.requests,
+    fmt(streamctl.requests / streamctl.seconds, 0),
+    fmt(streamctl.cpuSeconds),
+    fmt(per100k(streamctl)),
+    fmt(per100k(streamctl) / per100k(cannon)),
+  ])
+  rows.push([
+    'autocannon (-c 100)',
+    cannon.requests,
+    fmt(cannon.requests / cannon.seconds, 0),
+    fmt(cannon.cpuSeconds),
+    fmt(per100k(cannon)),
+    '1.00',
+  ])
   let wrkRun
   if (wrk) {
     wrkRun = runWrk(server.url, 100, seconds)
-    rows.push(['wrk (-t1 -c100)', wrkRun.requests, fmt(wrkRun.requests / seconds, 0), fmt(wrkRun.cpuSeconds), fmt(per100k(wrkRun)), fmt(per100k(wrkRun) / per100k(cannon))])
+    rows.push([
+      'wrk (-t1 -c100)',
+      wrkRun.requests,
+      fmt(wrkRun.requests / seconds, 0),
+      fmt(wrkRun.cpuSeconds),
+      fmt(per100k(wrkRun)),
+      fmt(per100k(wrkRun) / per100k(cannon)),
+    ])
   }
   // The same, at one fixed rate both can hold, so batching at different throughputs does not skew
   // the comparison: streamctl's open model against autocannon's rate limit.
   const fixedRate = Number(process.env.BENCH_FIXED_RATE ?? 2000)
-  const streamctlFixed = loadWorker({tool: 'streamctl', url: server.url, model: 'open', rate: fixedRate, connections: 100, durationMs, warmupMs: 2000})
-  const streamctlTimers = loadWorker({tool: 'streamctl', url: server.url, model: 'open', rate: fixedRate, connections: 100, durationMs, spinMs: 0, warmupMs: 2000})
+  const streamctlFixed = loadWorker({
+    tool: 'streamctl',
+    url: server.url,
+    model: 'open',
+    rate: fixedRate,
+    connections: 100,
+    durationMs,
+    warmupMs: 2000,
+  })
+  const streamctlTimers = loadWorker({
+    tool: 'streamctl',
+    url: server.url,
+    model: 'open',
+    rate: fixedRate,
+    connections: 100,
+    durationMs,
+    spinMs: 0,
+    warmupMs: 2000,
+  })
   const cannonFixed = loadWorker({tool: 'autocannon', url: server.url, connections: 100, rate: fixedRate, durationMs})
-  rows.push([`streamctl (open, ${fixedRate}/s, spin)`, streamctlFixed.requests, fmt(streamctlFixed.requests / streamctlFixed.seconds, 0), fmt(streamctlFixed.cpuSeconds), fmt(per100k(streamctlFixed)), fmt(per100k(streamctlFixed) / per100k(cannonFixed))])
-  rows.push([`streamctl (open, ${fixedRate}/s, timers)`, streamctlTimers.requests, fmt(streamctlTimers.requests / streamctlTimers.seconds, 0), fmt(streamctlTimers.cpuSeconds), fmt(per100k(streamctlTimers)), fmt(per100k(streamctlTimers) / per100k(cannonFixed))])
-  rows.push([`autocannon (-c 100 -R ${fixedRate})`, cannonFixed.requests, fmt(cannonFixed.requests / cannonFixed.seconds, 0), fmt(cannonFixed.cpuSeconds), fmt(per100k(cannonFixed)), '1.00'])
+  rows.push([
+    `streamctl (open, ${fixedRate}/s, spin)`,
+    streamctlFixed.requests,
+    fmt(streamctlFixed.requests / streamctlFixed.seconds, 0),
+    fmt(streamctlFixed.cpuSeconds),
+    fmt(per100k(streamctlFixed)),
+    fmt(per100k(streamctlFixed) / per100k(cannonFixed)),
+  ])
+  rows.push([
+    `streamctl (open, ${fixedRate}/s, timers)`,
+    streamctlTimers.requests,
+    fmt(streamctlTimers.requests / streamctlTimers.seconds, 0),
+    fmt(streamctlTimers.cpuSeconds),
+    fmt(per100k(streamctlTimers)),
+    fmt(per100k(streamctlTimers) / per100k(cannonFixed)),
+  ])
+  rows.push([
+    `autocannon (-c 100 -R ${fixedRate})`,
+    cannonFixed.requests,
+    fmt(cannonFixed.requests / cannonFixed.seconds, 0),
+    fmt(cannonFixed.cpuSeconds),
+    fmt(per100k(cannonFixed)),
+    '1.00',
+  ])
   server.stop()
-  console.log(`1. CPU per request against a trivial keep-alive server (${seconds} s each; ratios against autocannon in the same mode)\n`)
+  console.log(
+    `1. CPU per request against a trivial keep-alive server (${seconds} s each; ratios against autocannon in the same mode)\n`,
+  )
   printTable(['tool', 'requests', 'req/s', 'CPU s', 'CPU s / 100k req', 'x autocannon'], rows)
-  results.cpu = {streamctl, autocannon: cannon, wrk: wrkRun, ratioVsAutocannon: per100k(streamctl) / per100k(cannon), fixedRate, streamctlFixed, autocannonFixed: cannonFixed, fixedRatioVsAutocannon: per100k(streamctlFixed) / per100k(cannonFixed), streamctlTimers, fixedTimersRatioVsAutocannon: per100k(streamctlTimers) / per100k(cannonFixed), jitterTimersP99: streamctlTimers.sendLag.p99}
+  results.cpu = {
+    streamctl,
+    autocannon: cannon,
+    wrk: wrkRun,
+    ratioVsAutocannon: per100k(streamctl) / per100k(cannon),
+    fixedRate,
+    streamctlFixed,
+    autocannonFixed: cannonFixed,
+    fixedRatioVsAutocannon: per100k(streamctlFixed) / per100k(cannonFixed),
+    streamctlTimers,
+    fixedTimersRatioVsAutocannon: per100k(streamctlTimers) / per100k(cannonFixed),
+    jitterTimersP99: streamctlTimers.sendLag.p99,
+  }
 }
 
 // 2. Highest sustained open-model rate, and 3. jitter at 5k req/s.
@@ -88,17 +167,36 @@ if (!wrk) console.log('wrk not found (apt-get install -y wrk): its columns are s
   const rows = []
   let best = 0
   for (const rate of [5000, 10_000, 15_000, 20_000, 25_000, 30_000]) {
-    const run = loadWorker({tool: 'streamctl', url: server.url, model: 'open', rate, durationMs: seconds * 1000, connections: 512, warmupMs: 2000})
+    const run = loadWorker({
+      tool: 'streamctl',
+      url: server.url,
+      model: 'open',
+      rate,
+      durationMs: seconds * 1000,
+      connections: 512,
+      warmupMs: 2000,
+    })
     const achieved = run.requests / seconds
     const sustained = achieved >= rate * 0.98 && run.sendLag.p99 < 50
     if (sustained) best = rate
-    rows.push([rate, fmt(achieved, 0), fmt(run.cpuSeconds / run.seconds), fmt(run.sendLag.p50, 3), fmt(run.sendLag.p99, 3), fmt(run.latency.p99, 2), sustained ? 'yes' : 'no'])
+    rows.push([
+      rate,
+      fmt(achieved, 0),
+      fmt(run.cpuSeconds / run.seconds),
+      fmt(run.sendLag.p50, 3),
+      fmt(run.sendLag.p99, 3),
+      fmt(run.latency.p99, 2),
+      sustained ? 'yes' : 'no',
+    ])
     if (rate === 5000) results.jitterAt5k = run.sendLag
     if (!sustained) break
   }
   server.stop()
   console.log(`\n2-3. Open model from one process (one core): offered vs achieved, send lag (actual − intended)\n`)
-  printTable(['offered/s', 'achieved/s', 'CPU (cores)', 'send lag p50 ms', 'send lag p99 ms', 'latency p99 ms', 'sustained'], rows)
+  printTable(
+    ['offered/s', 'achieved/s', 'CPU (cores)', 'send lag p50 ms', 'send lag p99 ms', 'latency p99 ms', 'sustained'],
+    rows,
+  )
   results.maxOpenRate = best
 }
 
@@ -112,9 +210,23 @@ if (!wrk) console.log('wrk not found (apt-get install -y wrk): its columns are s
   const durationMs = Math.max(3, Math.round(seconds / 2)) * period
   const rows = []
   const error = (observed, q) => `${fmt(((observed - truth(q)) / truth(q)) * 100, 1)}%`
-  const row = (name, latency) => [name, fmt(latency.p50, 0), fmt(latency.p90, 0), fmt(latency.p99, 0), `${error(latency.p50, 0.5)} / ${error(latency.p90, 0.9)} / ${error(latency.p99, 0.99)}`]
+  const row = (name, latency) => [
+    name,
+    fmt(latency.p50, 0),
+    fmt(latency.p90, 0),
+    fmt(latency.p99, 0),
+    `${error(latency.p50, 0.5)} / ${error(latency.p90, 0.9)} / ${error(latency.p99, 0.99)}`,
+  ]
   rows.push(['analytic truth', fmt(truth(0.5), 0), fmt(truth(0.9), 0), fmt(truth(0.99), 0), '-'])
-  const open = loadWorker({tool: 'streamctl', url: server.url, model: 'open', rate, durationMs, connections: 1000, warmupMs: period})
+  const open = loadWorker({
+    tool: 'streamctl',
+    url: server.url,
+    model: 'open',
+    rate,
+    durationMs,
+    connections: 1000,
+    warmupMs: period,
+  })
   rows.push(row(`streamctl (open, ${rate}/s)`, open.latency))
   rows.push(row('  its service time', open.service))
   const cannon = loadWorker({tool: 'autocannon', url: server.url, connections: 50, durationMs})
@@ -125,10 +237,23 @@ if (!wrk) console.log('wrk not found (apt-get install -y wrk): its columns are s
     rows.push(row('wrk (-t1 -c50)', wrkRun.latency))
   }
   server.stop()
-  console.log(`\n4. Server stalls ${stall} ms of every ${period} ms (${durationMs / 1000} s): latency percentiles in ms, error vs the truth\n`)
+  console.log(
+    `\n4. Server stalls ${stall} ms of every ${period} ms (${durationMs / 1000} s): latency percentiles in ms, error vs the truth\n`,
+  )
   printTable(['tool', 'p50', 'p90', 'p99', 'error p50 / p90 / p99'], rows)
-  results.stall = {period, stall, rate, truth: {p50: truth(0.5), p90: truth(0.9), p99: truth(0.99)}, streamctl: open.latency, streamctlService: open.service, autocannon: cannon.latency, wrk: wrkRun?.latency}
+  results.stall = {
+    period,
+    stall,
+    rate,
+    truth: {p50: truth(0.5), p90: truth(0.9), p99: truth(0.99)},
+    streamctl: open.latency,
+    streamctlService: open.service,
+    autocannon: cannon.latency,
+    wrk: wrkRun?.latency,
+  }
 }
 
-console.log(`\nstreamctl CPU per request = ${fmt(results.cpu.ratioVsAutocannon)}x autocannon's closed loop, ${fmt(results.cpu.fixedRatioVsAutocannon)}x at ${results.cpu.fixedRate}/s polling, ${fmt(results.cpu.fixedTimersRatioVsAutocannon)}x on timers (target <= 1); max open-model rate ${results.maxOpenRate}/s (target >= 20000); jitter p99 at 5k req/s ${fmt(results.jitterAt5k?.p99, 3)} ms (target < 1)`)
+console.log(
+  `\nstreamctl CPU per request = ${fmt(results.cpu.ratioVsAutocannon)}x autocannon's closed loop, ${fmt(results.cpu.fixedRatioVsAutocannon)}x at ${results.cpu.fixedRate}/s polling, ${fmt(results.cpu.fixedTimersRatioVsAutocannon)}x on timers (target <= 1); max open-model rate ${results.maxOpenRate}/s (target >= 20000); jitter p99 at 5k req/s ${fmt(results.jitterAt5k?.p99, 3)} ms (target < 1)`,
+)
 writeResult('load', results)

@@ -7,8 +7,12 @@ import {fileURLToPath} from 'node:url'
 import {machine} from './harness.js'
 
 const dir = path.resolve('bench-results')
-const read = (name) => (existsSync(path.join(dir, `${name}.json`)) ? JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) : undefined)
-const num = (value, digits = 1) => (value === undefined || value === null || Number.isNaN(Number(value)) ? '-' : Number(value).toFixed(digits))
+const read = (name) =>
+  existsSync(path.join(dir, `${name}.json`))
+    ? JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8'))
+    : undefined
+const num = (value, digits = 1) =>
+  value === undefined || value === null || Number.isNaN(Number(value)) ? '-' : Number(value).toFixed(digits)
 const verdict = (ok) => (ok === undefined ? '-' : ok ? 'meets' : 'MISSES')
 const errorPct = (observed, truth) => (observed === undefined ? undefined : ((observed - truth) / truth) * 100)
 
@@ -16,15 +20,60 @@ function loadRows(load) {
   if (!load) return []
   const {cpu, stall} = load
   const rows = [
-    {area: 'Load engine', figure: 'CPU s per 100k requests, closed loop -c100', value: per100k(cpu.streamctl), peer: `autocannon ${num(per100k(cpu.autocannon), 2)}; wrk ${num(per100k(cpu.wrk), 2)}`, ratio: cpu.ratioVsAutocannon, target: '<= 1x autocannon', ok: cpu.ratioVsAutocannon <= 1},
-    {area: 'Load engine', figure: `CPU s per 100k requests at ${cpu.fixedRate}/s, send on timers (~1 ms precision)`, value: per100k(cpu.streamctlTimers), peer: `autocannon -R ${num(per100k(cpu.autocannonFixed), 2)}`, ratio: cpu.fixedTimersRatioVsAutocannon, target: '<= 1x autocannon', ok: cpu.fixedTimersRatioVsAutocannon <= 1},
-    {area: 'Load engine', figure: `CPU s per 100k requests at ${cpu.fixedRate}/s, send polling (µs precision, the default)`, value: per100k(cpu.streamctlFixed), peer: `autocannon -R ${num(per100k(cpu.autocannonFixed), 2)}`, ratio: cpu.fixedRatioVsAutocannon, target: '- (polls a core by design)', ok: undefined},
-    {area: 'Load engine', figure: 'max sustained open-model rate, one process (req/s)', value: load.maxOpenRate, peer: '-', target: '>= 20000', ok: load.maxOpenRate >= 20_000},
-    {area: 'Load engine', figure: 'send jitter p99 at 5k req/s (ms)', value: load.jitterAt5k?.p99, peer: '-', target: '< 1 ms', ok: load.jitterAt5k ? load.jitterAt5k.p99 < 1 : undefined},
+    {
+      area: 'Load engine',
+      figure: 'CPU s per 100k requests, closed loop -c100',
+      value: per100k(cpu.streamctl),
+      peer: `autocannon ${num(per100k(cpu.autocannon), 2)}; wrk ${num(per100k(cpu.wrk), 2)}`,
+      ratio: cpu.ratioVsAutocannon,
+      target: '<= 1x autocannon',
+      ok: cpu.ratioVsAutocannon <= 1,
+    },
+    {
+      area: 'Load engine',
+      figure: `CPU s per 100k requests at ${cpu.fixedRate}/s, send on timers (~1 ms precision)`,
+      value: per100k(cpu.streamctlTimers),
+      peer: `autocannon -R ${num(per100k(cpu.autocannonFixed), 2)}`,
+      ratio: cpu.fixedTimersRatioVsAutocannon,
+      target: '<= 1x autocannon',
+      ok: cpu.fixedTimersRatioVsAutocannon <= 1,
+    },
+    {
+      area: 'Load engine',
+      figure: `CPU s per 100k requests at ${cpu.fixedRate}/s, send polling (µs precision, the default)`,
+      value: per100k(cpu.streamctlFixed),
+      peer: `autocannon -R ${num(per100k(cpu.autocannonFixed), 2)}`,
+      ratio: cpu.fixedRatioVsAutocannon,
+      target: '- (polls a core by design)',
+      ok: undefined,
+    },
+    {
+      area: 'Load engine',
+      figure: 'max sustained open-model rate, one process (req/s)',
+      value: load.maxOpenRate,
+      peer: '-',
+      target: '>= 20000',
+      ok: load.maxOpenRate >= 20_000,
+    },
+    {
+      area: 'Load engine',
+      figure: 'send jitter p99 at 5k req/s (ms)',
+      value: load.jitterAt5k?.p99,
+      peer: '-',
+      target: '< 1 ms',
+      ok: load.jitterAt5k ? load.jitterAt5k.p99 < 1 : undefined,
+    },
   ]
   for (const q of ['p50', 'p90', 'p99']) {
     const within = (latency) => Math.abs(errorPct(latency?.[q], stall.truth[q]) ?? Infinity) <= 5
-    rows.push({area: 'Load engine', figure: `stall test ${q} error vs truth ${num(stall.truth[q], 0)} ms (%)`, value: errorPct(stall.streamctl[q], stall.truth[q]), peer: `autocannon ${num(errorPct(stall.autocannon?.[q], stall.truth[q]))}%; wrk ${num(errorPct(stall.wrk?.[q], stall.truth[q]))}%`, target: 'within 5%', ok: within(stall.streamctl)})
+    rows.push({
+      area: 'Load engine',
+      figure: `stall test ${q} error vs truth ${num(stall.truth[q], 0)} ms (%)`,
+      value: errorPct(stall.streamctl[q], stall.truth[q]),
+      peer: `autocannon ${num(errorPct(stall.autocannon?.[q], stall.truth[q]))}%; wrk ${num(errorPct(stall.wrk?.[q], stall.truth[q]))}%`,
+      target: 'within 5%',
+      ok: within(stall.streamctl),
+    })
   }
   return rows
 }
@@ -36,24 +85,84 @@ function per100k(run) {
 function gatewayRows(gateway, recommendations) {
   const rows = []
   if (gateway) {
-    const find = (endpoint, server, rate) => gateway.results.find((result) => result.endpoint === endpoint && result.server === server && result.rate === rate)
+    const find = (endpoint, server, rate) =>
+      gateway.results.find((result) => result.endpoint === endpoint && result.server === server && result.rate === rate)
     const max = find('generate', 'gateway', 'max')
     const peer = find('generate', 'trivial node:http', 'max')
     const at3k = find('generate', 'gateway', 3000)
-    rows.push({area: 'Gateway', figure: 'accepted generate req/s flat out', value: max?.acceptedPerSec, peer: `trivial node:http ${num(peer?.acceptedPerSec, 0)}`, ratio: max && peer ? max.acceptedPerSec / peer.acceptedPerSec : undefined, target: '>= 3000', ok: max ? max.acceptedPerSec >= 3000 : undefined})
+    rows.push({
+      area: 'Gateway',
+      figure: 'accepted generate req/s flat out',
+      value: max?.acceptedPerSec,
+      peer: `trivial node:http ${num(peer?.acceptedPerSec, 0)}`,
+      ratio: max && peer ? max.acceptedPerSec / peer.acceptedPerSec : undefined,
+      target: '>= 3000',
+      ok: max ? max.acceptedPerSec >= 3000 : undefined,
+    })
     const peer3k = find('generate', 'trivial node:http', 3000)
-    if (gateway.stackCpu) rows.push({area: 'Gateway', figure: `stack CPU per accepted generate at ${gateway.stackCpu.rate}/s (µs: gateway, PostgreSQL, RabbitMQ, Redis)`, value: gateway.stackCpu.us, peer: `trivial node:http ${num(gateway.stackCpu.peerUs, 0)}`, ratio: gateway.stackCpu.ratio, target: 'drive down', ok: undefined})
+    if (gateway.stackCpu)
+      rows.push({
+        area: 'Gateway',
+        figure: `stack CPU per accepted generate at ${gateway.stackCpu.rate}/s (µs: gateway, PostgreSQL, RabbitMQ, Redis)`,
+        value: gateway.stackCpu.us,
+        peer: `trivial node:http ${num(gateway.stackCpu.peerUs, 0)}`,
+        ratio: gateway.stackCpu.ratio,
+        target: 'drive down',
+        ok: undefined,
+      })
     // Latency tails on this shared machine move with the instance more than with the code (PRODUCT.md §6): reported, not judged.
-    if (at3k) rows.push({area: 'Gateway', figure: `generate p99 at 3000/s offered, open model (ms; ${num(at3k.acceptedPerSec, 0)}/s accepted)`, value: at3k.p99, peer: `trivial node:http ${num(peer3k?.p99, 2)}`, ratio: peer3k ? at3k.p99 / Math.max(peer3k.p99, 0.001) : undefined, target: '-', ok: undefined})
+    if (at3k)
+      rows.push({
+        area: 'Gateway',
+        figure: `generate p99 at 3000/s offered, open model (ms; ${num(at3k.acceptedPerSec, 0)}/s accepted)`,
+        value: at3k.p99,
+        peer: `trivial node:http ${num(peer3k?.p99, 2)}`,
+        ratio: peer3k ? at3k.p99 / Math.max(peer3k.p99, 0.001) : undefined,
+        target: '-',
+        ok: undefined,
+      })
     const status = gateway.results.find((result) => result.endpoint === 'status' && typeof result.rate === 'number')
-    if (status) rows.push({area: 'Gateway', figure: `status p99 at ${status.rate}/s, open model (ms)`, value: status.p99, peer: '-', target: '-', ok: undefined})
+    if (status)
+      rows.push({
+        area: 'Gateway',
+        figure: `status p99 at ${status.rate}/s, open model (ms)`,
+        value: status.p99,
+        peer: '-',
+        target: '-',
+        ok: undefined,
+      })
   }
   if (recommendations) {
     const byKey = Object.fromEntries(recommendations.results.map((result) => [result.key, result]))
     const {peerHit, hit, hitRedis, peerMiss, miss} = byKey
-    rows.push({area: 'Gateway', figure: `recommendations p99, cache hit at ${recommendations.hitRate}/s (ms)`, value: hit.p99, peer: `trivial node:http ${num(peerHit.p99, 2)}`, ratio: hit.p99 / Math.max(peerHit.p99, 0.001), target: '-', ok: undefined})
-    if (hitRedis) rows.push({area: 'Gateway', figure: `recommendations p99, cache hit, near cache off (ms)`, value: hitRedis.p99, peer: `trivial node:http ${num(peerHit.p99, 2)}`, ratio: hitRedis.p99 / Math.max(peerHit.p99, 0.001), target: '-', ok: undefined})
-    rows.push({area: 'Gateway', figure: `recommendations p99, cache miss at ${recommendations.missRate}/s (ms)`, value: miss.p99, peer: `trivial node:http ${num(peerMiss.p99, 2)}`, ratio: miss.p99 / Math.max(peerMiss.p99, 0.001), target: '-', ok: undefined})
+    rows.push({
+      area: 'Gateway',
+      figure: `recommendations p99, cache hit at ${recommendations.hitRate}/s (ms)`,
+      value: hit.p99,
+      peer: `trivial node:http ${num(peerHit.p99, 2)}`,
+      ratio: hit.p99 / Math.max(peerHit.p99, 0.001),
+      target: '-',
+      ok: undefined,
+    })
+    if (hitRedis)
+      rows.push({
+        area: 'Gateway',
+        figure: `recommendations p99, cache hit, near cache off (ms)`,
+        value: hitRedis.p99,
+        peer: `trivial node:http ${num(peerHit.p99, 2)}`,
+        ratio: hitRedis.p99 / Math.max(peerHit.p99, 0.001),
+        target: '-',
+        ok: undefined,
+      })
+    rows.push({
+      area: 'Gateway',
+      figure: `recommendations p99, cache miss at ${recommendations.missRate}/s (ms)`,
+      value: miss.p99,
+      peer: `trivial node:http ${num(peerMiss.p99, 2)}`,
+      ratio: miss.p99 / Math.max(peerMiss.p99, 0.001),
+      target: '-',
+      ok: undefined,
+    })
   }
   return rows
 }
@@ -64,17 +173,59 @@ function brokerRows(broker) {
   const kb = of('1 KB')
   const small = of('100 B')
   return [
-    {area: 'Broker', figure: `produce 1 KB records (MB/s, fsync ${broker.fsync})`, value: kb?.produceMBs, peer: `raw disk write ${num(kb?.rawWriteMBs)}`, ratio: kb ? kb.produceMBs / kb.rawWriteMBs : undefined, target: '>= 50 MB/s', ok: kb ? kb.produceMBs >= 50 : undefined},
-    {area: 'Broker', figure: 'produce 100 B records (records/s)', value: small?.produceRecordsPerSecond, peer: `raw disk write ${num(small?.rawWriteMBs)} MB/s`, ratio: small ? small.produceRecordsPerSecond * 100 / 1e6 / small.rawWriteMBs : undefined, target: '>= 100000', ok: small ? small.produceRecordsPerSecond >= 100_000 : undefined},
-    {area: 'Broker', figure: 'produce p99 at 10 MB/s (ms)', value: broker.latency?.p99, peer: '-', target: '< 10 ms', ok: broker.latency ? broker.latency.p99 < 10 : undefined},
+    {
+      area: 'Broker',
+      figure: `produce 1 KB records (MB/s, fsync ${broker.fsync})`,
+      value: kb?.produceMBs,
+      peer: `raw disk write ${num(kb?.rawWriteMBs)}`,
+      ratio: kb ? kb.produceMBs / kb.rawWriteMBs : undefined,
+      target: '>= 50 MB/s',
+      ok: kb ? kb.produceMBs >= 50 : undefined,
+    },
+    {
+      area: 'Broker',
+      figure: 'produce 100 B records (records/s)',
+      value: small?.produceRecordsPerSecond,
+      peer: `raw disk write ${num(small?.rawWriteMBs)} MB/s`,
+      ratio: small ? (small.produceRecordsPerSecond * 100) / 1e6 / small.rawWriteMBs : undefined,
+      target: '>= 100000',
+      ok: small ? small.produceRecordsPerSecond >= 100_000 : undefined,
+    },
+    {
+      area: 'Broker',
+      figure: 'produce p99 at 10 MB/s (ms)',
+      value: broker.latency?.p99,
+      peer: '-',
+      target: '< 10 ms',
+      ok: broker.latency ? broker.latency.p99 < 10 : undefined,
+    },
   ]
 }
 
 function replayRows(replay) {
-  if (!replay) return [{area: 'Replay', figure: 'events/s folded into the read models', value: undefined, peer: 'not measured (no bench-results/replay.json)', target: '>= 20000'}]
+  if (!replay)
+    return [
+      {
+        area: 'Replay',
+        figure: 'events/s folded into the read models',
+        value: undefined,
+        peer: 'not measured (no bench-results/replay.json)',
+        target: '>= 20000',
+      },
+    ]
   const rate = replay.foldEventsPerSecond
   const raw = replay.rawConsumeEventsPerSecond
-  return [{area: 'Replay', figure: 'events/s folded into the read models', value: rate, peer: `raw consume ${num(raw, 0)}/s`, ratio: rate && raw ? rate / raw : undefined, target: '>= 20000', ok: rate === undefined ? undefined : rate >= 20_000}]
+  return [
+    {
+      area: 'Replay',
+      figure: 'events/s folded into the read models',
+      value: rate,
+      peer: `raw consume ${num(raw, 0)}/s`,
+      ratio: rate && raw ? rate / raw : undefined,
+      target: '>= 20000',
+      ok: rate === undefined ? undefined : rate >= 20_000,
+    },
+  ]
 }
 
 function cliRows(cli) {
@@ -82,17 +233,42 @@ function cliRows(cli) {
   const of = (name) => cli.results.find((result) => result.name === name)
   const help = of('streamctl --help')
   const baseline = of('node -e "" (baseline)')
-  return [{area: 'CLI', figure: '--help median wall time (ms)', value: help?.median, peer: `bare node ${num(baseline?.median)}`, ratio: help && baseline ? help.median / baseline.median : undefined, target: '< 300 ms', ok: help ? help.median < 300 : undefined}]
+  return [
+    {
+      area: 'CLI',
+      figure: '--help median wall time (ms)',
+      value: help?.median,
+      peer: `bare node ${num(baseline?.median)}`,
+      ratio: help && baseline ? help.median / baseline.median : undefined,
+      target: '< 300 ms',
+      ok: help ? help.median < 300 : undefined,
+    },
+  ]
 }
 
 export function writeSummary({timings = {}, failed = []} = {}) {
-  const rows = [...loadRows(read('load')), ...gatewayRows(read('gateway'), read('recommendations')), ...brokerRows(read('broker')), ...replayRows(read('replay')), ...cliRows(read('cli'))]
-  const header = '| area | figure | streamctl | peer (same run) | x peer | target | verdict |\n| --- | --- | --- | --- | --- | --- | --- |'
-  const body = rows.map((row) => `| ${row.area} | ${row.figure} | ${num(row.value, Math.abs(row.value) >= 100 || Number.isInteger(row.value) ? 0 : 2)} | ${row.peer} | ${num(row.ratio, 2)} | ${row.target} | ${verdict(row.ok)} |`).join('\n')
+  const rows = [
+    ...loadRows(read('load')),
+    ...gatewayRows(read('gateway'), read('recommendations')),
+    ...brokerRows(read('broker')),
+    ...replayRows(read('replay')),
+    ...cliRows(read('cli')),
+  ]
+  const header =
+    '| area | figure | streamctl | peer (same run) | x peer | target | verdict |\n| --- | --- | --- | --- | --- | --- | --- |'
+  const body = rows
+    .map(
+      (row) =>
+        `| ${row.area} | ${row.figure} | ${num(row.value, Math.abs(row.value) >= 100 || Number.isInteger(row.value) ? 0 : 2)} | ${row.peer} | ${num(row.ratio, 2)} | ${row.target} | ${verdict(row.ok)} |`,
+    )
+    .join('\n')
   const host = machine()
   const markdown = `Machine: ${host.cpus} x ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}\n\n${header}\n${body}\n`
   const file = path.join(dir, 'summary.json')
-  writeFileSync(file, `${JSON.stringify({at: new Date().toISOString(), machine: host, secondsPerScript: timings, failed, rows}, null, 2)}\n`)
+  writeFileSync(
+    file,
+    `${JSON.stringify({at: new Date().toISOString(), machine: host, secondsPerScript: timings, failed, rows}, null, 2)}\n`,
+  )
   writeFileSync(path.join(dir, 'summary.md'), markdown)
   return {markdown, file}
 }

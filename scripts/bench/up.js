@@ -18,19 +18,28 @@ const TARGET_WARM_MS = 15_000
 
 function streamctl(stack, args) {
   const start = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, [bin, ...args, '--stack', stack.dir], {env: {...process.env, ...stack.env, CI: '1'}, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+  const result = spawnSync(process.execPath, [bin, ...args, '--stack', stack.dir], {
+    env: {...process.env, ...stack.env, CI: '1'},
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  })
   const ms = Number(process.hrtime.bigint() - start) / 1e6
-  if (result.status !== 0) throw new Error(`streamctl ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`)
+  if (result.status !== 0)
+    throw new Error(`streamctl ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`)
   return {ms, stdout: result.stdout}
 }
 
 /** Wall time of `count` concurrent `streamctl --version` processes: the floor of starting them. */
 function parallelStartFloor(count) {
   const start = process.hrtime.bigint()
-  const children = Array.from({length: count}, () => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, '--version'], {stdio: 'ignore'})
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`streamctl --version exited ${code}`))))
-  }))
+  const children = Array.from(
+    {length: count},
+    () =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, '--version'], {stdio: 'ignore'})
+        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`streamctl --version exited ${code}`))))
+      }),
+  )
   return Promise.all(children).then(() => Number(process.hrtime.bigint() - start) / 1e6)
 }
 
@@ -60,8 +69,21 @@ const results = [
 ]
 const s = (value) => (value / 1000).toFixed(2)
 const base = results[0].median
-console.log(`streamctl up --driver local, reference stack (${started} components started, shared servers reused), ${rounds} rounds (wall time, s)\n`)
-printTable(['case', 'median', 'min', 'max', 'x floor'], results.map((result) => [result.name, s(result.median), s(result.min), s(result.max), (result.median / base).toFixed(1)]))
+console.log(
+  `streamctl up --driver local, reference stack (${started} components started, shared servers reused), ${rounds} rounds (wall time, s)\n`,
+)
+printTable(
+  ['case', 'median', 'min', 'max', 'x floor'],
+  results.map((result) => [
+    result.name,
+    s(result.median),
+    s(result.min),
+    s(result.max),
+    (result.median / base).toFixed(1),
+  ]),
+)
 const warmMedian = results[2].median
-console.log(`\nwarm up median ${s(warmMedian)} s ${warmMedian < TARGET_WARM_MS ? 'meets' : 'MISSES'} the ${TARGET_WARM_MS / 1000} s target.`)
+console.log(
+  `\nwarm up median ${s(warmMedian)} s ${warmMedian < TARGET_WARM_MS ? 'meets' : 'MISSES'} the ${TARGET_WARM_MS / 1000} s target.`,
+)
 writeResult('up', {rounds, components: started, targetWarmMs: TARGET_WARM_MS, results})

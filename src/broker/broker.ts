@@ -51,7 +51,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   mkdirSync(dataDir, {recursive: true})
   const clusterId = clusterIdOf(dataDir)
   const topics = new TopicStore(dataDir)
-  topics.load({onRecovered: (topic, partition, truncatedBytes) => logger.log('warn', 'recovered torn log tail', {topic, partition, truncatedBytes})})
+  topics.load({
+    onRecovered: (topic, partition, truncatedBytes) =>
+      logger.log('warn', 'recovered torn log tail', {topic, partition, truncatedBytes}),
+  })
   const fsync = options.fsync ?? 'interval'
   const flush = new FlushScheduler(fsync, options.fsyncIntervalMs ?? 1000)
   const coordinator = new GroupCoordinator(new GroupStore(dataDir, fsync), {
@@ -89,11 +92,24 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const retention = setInterval(() => {
     for (const partition of topics.all()) {
       const deleted = partition.log.enforceRetention(Date.now())
-      if (deleted > 0) logger.log('info', 'retention deleted segments', {topic: partition.topic, partition: partition.index, segments: deleted, logStartOffset: partition.log.logStartOffset})
+      if (deleted > 0)
+        logger.log('info', 'retention deleted segments', {
+          topic: partition.topic,
+          partition: partition.index,
+          segments: deleted,
+          logStartOffset: partition.log.logStartOffset,
+        })
     }
   }, options.retentionCheckMs ?? 30_000)
   retention.unref()
-  logger.log('info', 'broker listening', {host, port, advertisedHost: context.node.host, dataDir, fsync, topics: topics.names().length})
+  logger.log('info', 'broker listening', {
+    host,
+    port,
+    advertisedHost: context.node.host,
+    dataDir,
+    fsync,
+    topics: topics.names().length,
+  })
 
   let closed: Promise<void> | undefined
   return {

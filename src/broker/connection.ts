@@ -82,7 +82,11 @@ export class BrokerConnection {
 
   private acceptSize(size: number): boolean {
     if (size >= MIN_FRAME && size <= this.maxFrameBytes) return true
-    this.broker.logger.log('warn', 'connection closed: bad frame size', {client: this.clientHost, size, limit: this.maxFrameBytes})
+    this.broker.logger.log('warn', 'connection closed: bad frame size', {
+      client: this.clientHost,
+      size,
+      limit: this.maxFrameBytes,
+    })
     this.close()
     return false
   }
@@ -97,7 +101,12 @@ export class BrokerConnection {
       return
     }
     const name = apiName(header.apiKey)
-    const info = {version: header.apiVersion, correlationId: header.correlationId, clientId: header.clientId ?? '', clientHost: this.clientHost}
+    const info = {
+      version: header.apiVersion,
+      correlationId: header.correlationId,
+      clientId: header.clientId ?? '',
+      clientHost: this.clientHost,
+    }
     if (name === 'ApiVersions' && !supportsVersion(name, header.apiVersion)) {
       // librdkafka opens with ApiVersions v3: answer in the v0 body (error 35 plus our list) so it retries.
       const body = new Encoder()
@@ -106,7 +115,11 @@ export class BrokerConnection {
       return
     }
     if (!name || !supportsVersion(name, header.apiVersion)) {
-      this.broker.logger.log('warn', 'connection closed: unsupported API', {client: this.clientHost, apiKey: header.apiKey, apiVersion: header.apiVersion})
+      this.broker.logger.log('warn', 'connection closed: unsupported API', {
+        client: this.clientHost,
+        apiKey: header.apiKey,
+        apiVersion: header.apiVersion,
+      })
       const body = new Encoder().writeInt16(errorCode('UNSUPPORTED_VERSION'))
       this.enqueue(header.correlationId, Promise.resolve(body), {thenClose: true})
       return
@@ -120,7 +133,11 @@ export class BrokerConnection {
     this.enqueue(header.correlationId, pending)
   }
 
-  private enqueue(correlationId: number, pending: Promise<Encoder | undefined>, options: {thenClose?: boolean} = {}): void {
+  private enqueue(
+    correlationId: number,
+    pending: Promise<Encoder | undefined>,
+    options: {thenClose?: boolean} = {},
+  ): void {
     pending.catch(() => undefined)
     this.queue = this.queue.then(async () => {
       if (this.closed) return
@@ -154,8 +171,16 @@ export class BrokerConnection {
   }
 
   private fail(error: unknown): void {
-    if (error instanceof MalformedFrameError) this.broker.logger.log('warn', 'connection closed: malformed request', {client: this.clientHost, detail: error.message})
-    else this.broker.logger.log('error', 'request failed', {client: this.clientHost, error: error instanceof Error ? (error.stack ?? error.message) : String(error)})
+    if (error instanceof MalformedFrameError)
+      this.broker.logger.log('warn', 'connection closed: malformed request', {
+        client: this.clientHost,
+        detail: error.message,
+      })
+    else
+      this.broker.logger.log('error', 'request failed', {
+        client: this.clientHost,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      })
     this.close()
   }
 

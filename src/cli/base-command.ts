@@ -7,7 +7,9 @@ import {resolveStackDir, STACK_ENV} from '../lib/stack/locate.js'
 import {loadStack, type Stack} from '../lib/stack/load-stack.js'
 import type {ExitCode} from '../lib/errors.js'
 
-export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof StreamctlCommand)['baseFlags'] & T['flags']>
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof StreamctlCommand)['baseFlags'] & T['flags']
+>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /** The --stack flag, for commands that work on a stack. */
@@ -42,7 +44,11 @@ export abstract class StreamctlCommand<T extends typeof Command> extends Command
   }
 
   protected get outputMode(): OutputMode {
-    this.cachedMode ??= chooseOutputMode({json: this.jsonEnabled(), isTTY: process.stdout.isTTY === true, env: process.env})
+    this.cachedMode ??= chooseOutputMode({
+      json: this.jsonEnabled(),
+      isTTY: process.stdout.isTTY === true,
+      env: process.env,
+    })
     return this.cachedMode
   }
 

@@ -9,7 +9,8 @@ export const durationFlag = Flags.custom<number>({
   defaultHelp: async ({options}) => (typeof options.default === 'number' ? formatDuration(options.default) : undefined),
   parse: async (input, _context, options) => {
     const ms = parseDuration(input)
-    if (ms === undefined) throw new StreamctlError('INVALID_FLAG', `--${options.name} ${input}: expected ${DURATION_HINT}`)
+    if (ms === undefined)
+      throw new StreamctlError('INVALID_FLAG', `--${options.name} ${input}: expected ${DURATION_HINT}`)
     return ms
   },
 })
@@ -19,7 +20,11 @@ export const rateFlag = Flags.custom<number>({
   helpValue: '<req/s>',
   parse: async (input, _context, options) => {
     const value = Number(input)
-    if (!(value > 0) || !Number.isFinite(value)) throw new StreamctlError('INVALID_FLAG', `--${options.name} ${input}: expected a positive number of requests per second`)
+    if (!(value > 0) || !Number.isFinite(value))
+      throw new StreamctlError(
+        'INVALID_FLAG',
+        `--${options.name} ${input}: expected a positive number of requests per second`,
+      )
     return value
   },
 })

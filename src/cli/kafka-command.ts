@@ -9,7 +9,8 @@ export const kafkaFlags = {
   brokers: Flags.string({
     env: 'KAFKA_BROKERS',
     helpGroup: 'KAFKA',
-    description: 'Bootstrap brokers host:port[,host:port…], e.g. a real cluster (default: the brokers of the stack that `up` brought up)',
+    description:
+      'Bootstrap brokers host:port[,host:port…], e.g. a real cluster (default: the brokers of the stack that `up` brought up)',
   }),
   stack: stackFlag,
 }
@@ -25,7 +26,9 @@ export abstract class KafkaCommand<T extends typeof Command> extends StreamctlCo
       const stack = await this.loadStack(flags.stack)
       brokers = await brokersOfStack(stack).catch((error: unknown) => {
         if (error instanceof StreamctlError && error.code === 'STACK_NOT_READY') {
-          throw new StreamctlError('STACK_NOT_READY', error.message, {hint: 'Run `streamctl up` first, or point at a cluster with --brokers host:port.'})
+          throw new StreamctlError('STACK_NOT_READY', error.message, {
+            hint: 'Run `streamctl up` first, or point at a cluster with --brokers host:port.',
+          })
         }
         throw error
       })

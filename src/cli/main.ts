@@ -24,7 +24,8 @@ export async function main(argv: string[], root: string | URL, options: MainOpti
     const failure = toStreamctlError(error)
     if (wantsJson(argv)) process.stdout.write(`${JSON.stringify(errorToJson(failure), null, 2)}\n`)
     else process.stderr.write(renderError(failure, process.stderr.isTTY === true && !process.env.NO_COLOR))
-    if (process.env.STREAMCTL_DEBUG && failure.cause instanceof Error) process.stderr.write(`${failure.cause.stack ?? ''}\n`)
+    if (process.env.STREAMCTL_DEBUG && failure.cause instanceof Error)
+      process.stderr.write(`${failure.cause.stack ?? ''}\n`)
     process.exitCode = failure.exitCode
   }
 }
@@ -35,7 +36,10 @@ function wantsJson(argv: string[]): boolean {
 }
 
 function isExitRequest(error: unknown): error is {oclif: {exit: number}} {
-  return (error as {code?: string} | null)?.code === 'EEXIT' && typeof (error as {oclif?: {exit?: unknown}}).oclif?.exit === 'number'
+  return (
+    (error as {code?: string} | null)?.code === 'EEXIT' &&
+    typeof (error as {oclif?: {exit?: unknown}}).oclif?.exit === 'number'
+  )
 }
 
 export function renderError(error: StreamctlError, color: boolean): string {
@@ -45,4 +49,3 @@ export function renderError(error: StreamctlError, color: boolean): string {
   if (error.hint) lines.push(`  ${error.hint}`)
   return `${lines.join('\n')}\n`
 }
-

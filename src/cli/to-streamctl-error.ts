@@ -23,22 +23,37 @@ export function toStreamctlError(error: unknown): StreamctlError {
       .filter(([, suggestion]) => suggestion !== undefined)
       .map(([flag, suggestion]) => (unknown.length === 1 ? `--${suggestion}` : `--${suggestion} (for ${flag})`))
     return new StreamctlError('UNKNOWN_FLAG', `unknown flag${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, {
-      hint: suggestions.length > 0 ? `Did you mean ${suggestions.join(', ')}? See --help for the flags this command takes.` : 'See --help for the flags this command takes.',
+      hint:
+        suggestions.length > 0
+          ? `Did you mean ${suggestions.join(', ')}? See --help for the flags this command takes.`
+          : 'See --help for the flags this command takes.',
       cause: error,
     })
   }
   if (isParseError(error, 'RequiredArgsError')) {
-    return new StreamctlError('MISSING_ARGUMENT', firstLine(error.message), {hint: 'See --help for the arguments this command takes.', cause: error})
+    return new StreamctlError('MISSING_ARGUMENT', firstLine(error.message), {
+      hint: 'See --help for the arguments this command takes.',
+      cause: error,
+    })
   }
   if (isParseError(error, 'UnexpectedArgsError')) {
-    return new StreamctlError('UNEXPECTED_ARGUMENT', firstLine(error.message), {hint: 'See --help for the arguments this command takes.', cause: error})
+    return new StreamctlError('UNEXPECTED_ARGUMENT', firstLine(error.message), {
+      hint: 'See --help for the arguments this command takes.',
+      cause: error,
+    })
   }
   if (isParseError(error)) {
-    return new StreamctlError('INVALID_FLAG', flagParseMessage(error.message), {hint: 'See --help for accepted values.', cause: error})
+    return new StreamctlError('INVALID_FLAG', flagParseMessage(error.message), {
+      hint: 'See --help for accepted values.',
+      cause: error,
+    })
   }
   const wrapped = error instanceof Error ? FLAG_PARSE_WRAPPER.exec(error.message) : null
   if (wrapped) {
-    return new StreamctlError('INVALID_FLAG', `--${wrapped[1]}: ${wrapped[2]}`, {hint: 'See --help for accepted values.', cause: error})
+    return new StreamctlError('INVALID_FLAG', `--${wrapped[1]}: ${wrapped[2]}`, {
+      hint: 'See --help for accepted values.',
+      cause: error,
+    })
   }
   if (error instanceof CLIError) {
     const exit = error.oclif?.exit

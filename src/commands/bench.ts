@@ -31,7 +31,8 @@ const shardFlag = Flags.custom<{index: number; count: number}>({
     const match = /^(\d+)\/(\d+)$/.exec(input.trim())
     const index = Number(match?.[1])
     const count = Number(match?.[2])
-    if (!match || count < 1 || index < 1 || index > count) throw new StreamctlError('INVALID_FLAG', `--shard ${input}: expected i/N with 1 <= i <= N, e.g. 1/4`)
+    if (!match || count < 1 || index < 1 || index > count)
+      throw new StreamctlError('INVALID_FLAG', `--shard ${input}: expected i/N with 1 <= i <= N, e.g. 1/4`)
     return {index: index - 1, count}
   },
 })
@@ -39,7 +40,8 @@ const shardFlag = Flags.custom<{index: number; count: number}>({
 const reportFile = (description: string) => Flags.file({helpValue: '<file>', helpGroup: 'REPORTS', description})
 
 export default class Bench extends StreamctlCommand<typeof Bench> {
-  static override summary = 'Run a load profile against the stack (or any HTTP target), judge it by its SLA targets and write the reports.'
+  static override summary =
+    'Run a load profile against the stack (or any HTTP target), judge it by its SLA targets and write the reports.'
   static override description = `Offers load as the profile describes — an open model by default, where every request has an intended start from the arrival curve and latency is measured from it (free of coordinated omission, as wrk2 does), or a closed model of virtual users — with the profile's request mix, client retry policy and timeline of faults and interventions. Variants (e.g. naive vs resilient clients) run back to back.
 
 PROFILE is a name in the stack's profiles directory (peak, retry-storm, cache-storm, llm-ratelimit, peak-prioritisation, steady, spike, soak) or the path of a YAML file. Without --target the stack must be up and provisioned: requests go to its gateway with the seeded users' API keys, and after the run drains the quota accounting is read from PostgreSQL and Redis. Timeline events and variant switches go to the admin API with the stack's admin token (from \`up\`, in its state directory); an admin URL other than the stack's gateway (a profile's admin: with --target) gets STREAMCTL_ADMIN_TOKEN. A refused token stops the bench before any load (exit 1).
@@ -57,26 +59,53 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     '<%= config.bin %> bench steady --duration 1m --chaos kill:worker@20% --chaos restart:worker@50%',
     '<%= config.bin %> bench peak --chaos pause:projector@10s --chaos resume:projector@40s',
   ]
-  static override args = {profile: Args.string({required: true, description: 'Profile name or path to a profile YAML file.'})}
+  static override args = {
+    profile: Args.string({required: true, description: 'Profile name or path to a profile YAML file.'}),
+  }
   static override flags = {
-    target: Flags.string({description: 'Base URL to send the requests to, instead of the stack gateway (any HTTP service).'}),
-    duration: durationFlag({description: "The run's length; the curve and the timeline are compressed or stretched to it."}),
-    warmup: durationFlag({description: "Send the profile's requests for this long at the run's starting rate first, unrecorded (JIT, connections, cold caches); 0s for none. Default: the profile's warmup, else none."}),
+    target: Flags.string({
+      description: 'Base URL to send the requests to, instead of the stack gateway (any HTTP service).',
+    }),
+    duration: durationFlag({
+      description: "The run's length; the curve and the timeline are compressed or stretched to it.",
+    }),
+    warmup: durationFlag({
+      description:
+        "Send the profile's requests for this long at the run's starting rate first, unrecorded (JIT, connections, cold caches); 0s for none. Default: the profile's warmup, else none.",
+    }),
     rate: rateFlag({description: 'Base rate in requests per second; every rate in the profile scales with it.'}),
-    seed: Flags.integer({description: 'Seed of the schedule, request mix and variables (the same seed repeats the run exactly).'}),
+    seed: Flags.integer({
+      description: 'Seed of the schedule, request mix and variables (the same seed repeats the run exactly).',
+    }),
     chaos: chaosFlag({
       multiple: true,
-      description: 'Fault on a component of the local stack during the run: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT) or restart it, at a share of the run or a time. Added to the profile timeline.',
+      description:
+        'Fault on a component of the local stack during the run: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT) or restart it, at a share of the run or a time. Added to the profile timeline.',
     }),
-    shard: shardFlag({description: 'Run share i of N of the profile (every N-th request), for distributed load; combine with `report merge`.'}),
-    'max-in-flight': Flags.integer({min: 1, description: 'Cap on requests in flight (default: two seconds of the peak rate).'}),
+    shard: shardFlag({
+      description:
+        'Run share i of N of the profile (every N-th request), for distributed load; combine with `report merge`.',
+    }),
+    'max-in-flight': Flags.integer({
+      min: 1,
+      description: 'Cap on requests in flight (default: two seconds of the peak rate).',
+    }),
     variant: Flags.string({multiple: true, description: 'Run only the named variant(s).'}),
-    sla: Flags.file({helpValue: '<file>', description: "SLA targets YAML (metric: threshold, e.g. 'generate.accept: p(99)<100ms'); replaces the profile's and the manifest's."}),
-    out: Flags.directory({default: 'runs', description: 'Directory the run record and the HTML report are written to.'}),
+    sla: Flags.file({
+      helpValue: '<file>',
+      description:
+        "SLA targets YAML (metric: threshold, e.g. 'generate.accept: p(99)<100ms'); replaces the profile's and the manifest's.",
+    }),
+    out: Flags.directory({
+      default: 'runs',
+      description: 'Directory the run record and the HTML report are written to.',
+    }),
     'no-html': Flags.boolean({helpGroup: 'REPORTS', description: 'Do not write the HTML report into --out.'}),
     html: reportFile('Also write the HTML report to this file.'),
     junit: reportFile('Write JUnit XML (one test case per SLA target) to this file.'),
-    markdown: reportFile('Write the Markdown summary to this file (appended when it is $GITHUB_STEP_SUMMARY). On GitHub Actions it is appended to $GITHUB_STEP_SUMMARY without this flag.'),
+    markdown: reportFile(
+      'Write the Markdown summary to this file (appended when it is $GITHUB_STEP_SUMMARY). On GitHub Actions it is appended to $GITHUB_STEP_SUMMARY without this flag.',
+    ),
     hlog: reportFile('Write the latency histograms as an HdrHistogram interval log (v1.3) to this file.'),
     'benchmark-json': reportFile("Write github-action-benchmark's customSmallerIsBetter JSON to this file."),
     stack: stackFlag,
@@ -131,7 +160,8 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     const {record, reports} = outcome
     this.print(renderTerminal(record, {width: this.terminalWidth}))
     this.print('')
-    for (const report of reports) this.print(`${report.format === 'json' ? 'run record' : `${report.format} report`} written to ${report.file}`)
+    for (const report of reports)
+      this.print(`${report.format === 'json' ? 'run record' : `${report.format} report`} written to ${report.file}`)
     if (!record.sla.passed) this.setExitCode(ExitCode.slaFailed)
     const {slaFailedJson} = await import('../lib/sla/verdict-text.js')
     return {file: reports[0]!.file, reports, run: record, ...slaFailedJson(record.sla, record.profile)}

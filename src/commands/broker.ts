@@ -21,9 +21,20 @@ export default class Broker extends StreamctlCommand<typeof Broker> {
     host: Flags.string({default: '127.0.0.1', description: 'Address to listen on.'}),
     port: Flags.integer({default: 9092, min: 0, max: 65_535, description: 'Port to listen on (0 picks a free one).'}),
     'advertised-host': Flags.string({description: 'Host name given to clients in metadata (default: --host).'}),
-    'data-dir': Flags.directory({description: 'Where to keep topics and group state (a temporary directory, deleted on exit, when omitted).'}),
-    fsync: Flags.option({options: ['always', 'interval', 'never'] as const, default: 'interval' as const, description: 'When appended records are fsynced: before each acknowledgement, every second, or never (left to the OS).'})(),
-    'auto-create-topics': Flags.boolean({default: true, allowNo: true, description: 'Create a topic when a client asks for metadata of one that does not exist.'}),
+    'data-dir': Flags.directory({
+      description: 'Where to keep topics and group state (a temporary directory, deleted on exit, when omitted).',
+    }),
+    fsync: Flags.option({
+      options: ['always', 'interval', 'never'] as const,
+      default: 'interval' as const,
+      description:
+        'When appended records are fsynced: before each acknowledgement, every second, or never (left to the OS).',
+    })(),
+    'auto-create-topics': Flags.boolean({
+      default: true,
+      allowNo: true,
+      description: 'Create a topic when a client asks for metadata of one that does not exist.',
+    }),
     partitions: Flags.integer({default: 1, min: 1, max: 10_000, description: 'Partitions of an auto-created topic.'}),
   }
 
@@ -54,9 +65,13 @@ async function ensureDataDir(dir: string): Promise<void> {
     await mkdir(dir, {recursive: true})
     await access(dir, constants.W_OK)
   } catch (error) {
-    throw new StreamctlError('INVALID_FLAG', `--data-dir ${dir}: cannot use it as the broker's data directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
-      hint: 'Point --data-dir at a directory this user can write, or leave it out for a temporary one.',
-      cause: error,
-    })
+    throw new StreamctlError(
+      'INVALID_FLAG',
+      `--data-dir ${dir}: cannot use it as the broker's data directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      {
+        hint: 'Point --data-dir at a directory this user can write, or leave it out for a temporary one.',
+        cause: error,
+      },
+    )
   }
 }

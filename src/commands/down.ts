@@ -25,7 +25,9 @@ export default class Down extends StreamctlCommand<typeof Down> {
     const reporter = await this.reporter()
     let result: DownResult
     try {
-      result = await driverByName(state.driver).down({stack, stateDir, reporter, env: process.env}, state, {volumes: this.flags.volumes})
+      result = await driverByName(state.driver).down({stack, stateDir, reporter, env: process.env}, state, {
+        volumes: this.flags.volumes,
+      })
     } finally {
       await reporter.close()
     }

@@ -9,8 +9,13 @@ export interface LogsResult {
 
 export default class Logs extends StreamctlCommand<typeof Logs> {
   static override summary = "Print the components' logs."
-  static override description = 'Each line is prefixed with its component. --follow keeps printing new lines until interrupted. With --json, the lines still go to stdout as text and the summary is printed last.'
-  static override examples = ['<%= config.bin %> logs', '<%= config.bin %> logs gateway --follow', '<%= config.bin %> logs projector --lines 500']
+  static override description =
+    'Each line is prefixed with its component. --follow keeps printing new lines until interrupted. With --json, the lines still go to stdout as text and the summary is printed last.'
+  static override examples = [
+    '<%= config.bin %> logs',
+    '<%= config.bin %> logs gateway --follow',
+    '<%= config.bin %> logs projector --lines 500',
+  ]
   static override args = {component: Args.string({description: 'Only this component.'})}
   static override flags = {
     follow: Flags.boolean({char: 'f', description: 'Keep printing new lines.'}),
@@ -43,6 +48,10 @@ export default class Logs extends StreamctlCommand<typeof Logs> {
       process.off('SIGTERM', stop)
       await reporter.close()
     }
-    return {stack: stack.manifest.name, ...(this.args.component ? {component: this.args.component} : {}), lines: this.flags.lines}
+    return {
+      stack: stack.manifest.name,
+      ...(this.args.component ? {component: this.args.component} : {}),
+      lines: this.flags.lines,
+    }
   }
 }

@@ -10,7 +10,11 @@ export default class Serve extends StreamctlCommand<typeof Serve> {
   static override summary = 'Run reference-stack services (gateway, worker, collector, llm-sim, …) in the foreground.'
   static override description =
     'Each service takes its configuration from environment variables (DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, AMQP_URL, KAFKA_BROKERS, HOST, PORT and its own), exposes /healthz, /readyz and Prometheus /metrics, and binds 127.0.0.1 unless HOST says otherwise. `all` runs every service of the stack on its manifest port. SIGINT or SIGTERM stops them gracefully: requests drain, consumers ack, connections close.'
-  static override examples = ['<%= config.bin %> serve llm-sim --port 8087', 'DATABASE_URL=postgres://postgres@127.0.0.1/streamctl <%= config.bin %> serve gateway', '<%= config.bin %> serve all']
+  static override examples = [
+    '<%= config.bin %> serve llm-sim --port 8087',
+    'DATABASE_URL=postgres://postgres@127.0.0.1/streamctl <%= config.bin %> serve gateway',
+    '<%= config.bin %> serve all',
+  ]
   static override args = {service: Args.string({required: true, description: 'A service name, or all.'})}
   static override flags = {
     stack: stackFlag,

@@ -18,7 +18,8 @@ export interface StatusResult {
 
 export default class Status extends StreamctlCommand<typeof Status> {
   static override summary = 'Show the health, address and version of each component, and the stack gauges.'
-  static override description = 'Gauges: consumer lag per group, queue depth per queue, and the cache hit rate the services report. Exits 0 when every component is healthy and 3 when the stack is down or a component is not.'
+  static override description =
+    'Gauges: consumer lag per group, queue depth per queue, and the cache hit rate the services report. Exits 0 when every component is healthy and 3 when the stack is down or a component is not.'
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json']
   static override flags = {stack: stackFlag}
 
@@ -35,15 +36,22 @@ export default class Status extends StreamctlCommand<typeof Status> {
     }
     const {driverByName} = await import('../lib/stack/drivers/select-driver.js')
     const {collectGauges} = await import('../lib/stack/gauges.js')
-    const [components, gauges] = await Promise.all([driverByName(state.driver).status({stack, stateDir, reporter: silentReporter(), env: process.env}, state), collectGauges(stack.manifest, state)])
+    const [components, gauges] = await Promise.all([
+      driverByName(state.driver).status({stack, stateDir, reporter: silentReporter(), env: process.env}, state),
+      collectGauges(stack.manifest, state),
+    ])
     const healthy = components.length > 0 && components.every((component) => component.healthy)
     const style = styler(this.color)
-    this.print(`stack "${state.stack}" (${state.driver} driver): ${healthy ? style.green('healthy') : style.red('not healthy')}\n`)
+    this.print(
+      `stack "${state.stack}" (${state.driver} driver): ${healthy ? style.green('healthy') : style.red('not healthy')}\n`,
+    )
     const width = Math.max(...components.map((component) => component.name.length))
     for (const component of components) {
       const version = component.version ? `  ${component.version}` : ''
       const pid = component.pid ? `  pid ${component.pid}` : ''
-      this.print(`  ${statusMark(component.healthy ? 'ok' : 'fail', style)}  ${component.name.padEnd(width)}  ${component.address.padEnd(21)} ${style.dim(`${component.mode}${pid}${version} · ${component.detail}`)}`)
+      this.print(
+        `  ${statusMark(component.healthy ? 'ok' : 'fail', style)}  ${component.name.padEnd(width)}  ${component.address.padEnd(21)} ${style.dim(`${component.mode}${pid}${version} · ${component.detail}`)}`,
+      )
     }
     const gaugeLines = describeGauges(gauges)
     if (gaugeLines.length > 0) this.print(`\n${gaugeLines.join('\n')}`)
@@ -54,8 +62,12 @@ export default class Status extends StreamctlCommand<typeof Status> {
 
 function describeGauges(gauges: StackGauges): string[] {
   const lines: string[] = []
-  if (gauges.queues.length > 0) lines.push(`queues:   ${gauges.queues.map((queue) => `${queue.name}=${queue.depth ?? '?'}`).join('  ')}`)
-  if (gauges.consumerLag.length > 0) lines.push(`lag:      ${gauges.consumerLag.map((group) => `${group.group}/${group.topic}=${group.lag}`).join('  ')}`)
+  if (gauges.queues.length > 0)
+    lines.push(`queues:   ${gauges.queues.map((queue) => `${queue.name}=${queue.depth ?? '?'}`).join('  ')}`)
+  if (gauges.consumerLag.length > 0)
+    lines.push(
+      `lag:      ${gauges.consumerLag.map((group) => `${group.group}/${group.topic}=${group.lag}`).join('  ')}`,
+    )
   if (gauges.cacheHitRate !== undefined) lines.push(`cache:    hit rate ${(gauges.cacheHitRate * 100).toFixed(1)}%`)
   for (const problem of gauges.unavailable) lines.push(`(${problem})`)
   return lines

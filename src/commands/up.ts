@@ -21,17 +21,40 @@ The gateway's admin API (faults, interventions, cache flush, content drop) answe
     '<%= config.bin %> up --driver external --kafka-brokers kafka-1:9092 --database-url postgres://app@db/app --redis-url redis://cache:6379 --amqp-url amqp://mq --service gateway=http://gw:8080',
   ]
   static override flags = {
-    driver: Flags.string({options: ['auto', 'compose', 'local', 'external'], default: 'auto', description: 'How to run the stack.'}),
-    'wait-timeout': durationFlag({default: 120_000, description: 'How long to wait for each component to become healthy.'}),
-    'own-servers': Flags.boolean({description: 'local: start private PostgreSQL, Redis and RabbitMQ even when shared ones answer.'}),
+    driver: Flags.string({
+      options: ['auto', 'compose', 'local', 'external'],
+      default: 'auto',
+      description: 'How to run the stack.',
+    }),
+    'wait-timeout': durationFlag({
+      default: 120_000,
+      description: 'How long to wait for each component to become healthy.',
+    }),
+    'own-servers': Flags.boolean({
+      description: 'local: start private PostgreSQL, Redis and RabbitMQ even when shared ones answer.',
+    }),
     build: Flags.boolean({description: 'compose: rebuild the streamctl services image.'}),
-    'kafka-brokers': Flags.string({helpGroup: 'EXTERNAL', description: 'external: comma-separated bootstrap brokers [env: KAFKA_BROKERS]'}),
+    'kafka-brokers': Flags.string({
+      helpGroup: 'EXTERNAL',
+      description: 'external: comma-separated bootstrap brokers [env: KAFKA_BROKERS]',
+    }),
     'database-url': Flags.string({helpGroup: 'EXTERNAL', description: 'external: PostgreSQL URL [env: DATABASE_URL]'}),
     'redis-url': Flags.string({helpGroup: 'EXTERNAL', description: 'external: Redis URL [env: REDIS_URL]'}),
     'amqp-url': Flags.string({helpGroup: 'EXTERNAL', description: 'external: RabbitMQ URL [env: AMQP_URL]'}),
-    'schema-registry-url': Flags.string({helpGroup: 'EXTERNAL', description: 'external: schema registry URL [env: SCHEMA_REGISTRY_URL]'}),
-    service: Flags.string({helpGroup: 'EXTERNAL', multiple: true, description: 'external: name=URL of a service [env: <NAME>_URL]'}),
-    'admin-token': Flags.string({helpGroup: 'EXTERNAL', description: "external: the ADMIN_TOKEN the gateway runs with, recorded for bench's admin calls (the environment keeps it out of the process list) [env: STREAMCTL_ADMIN_TOKEN]"}),
+    'schema-registry-url': Flags.string({
+      helpGroup: 'EXTERNAL',
+      description: 'external: schema registry URL [env: SCHEMA_REGISTRY_URL]',
+    }),
+    service: Flags.string({
+      helpGroup: 'EXTERNAL',
+      multiple: true,
+      description: 'external: name=URL of a service [env: <NAME>_URL]',
+    }),
+    'admin-token': Flags.string({
+      helpGroup: 'EXTERNAL',
+      description:
+        "external: the ADMIN_TOKEN the gateway runs with, recorded for bench's admin calls (the environment keeps it out of the process list) [env: STREAMCTL_ADMIN_TOKEN]",
+    }),
     stack: stackFlag,
   }
 
@@ -54,16 +77,26 @@ The gateway's admin API (faults, interventions, cache flush, content drop) answe
     reporter.info(`stack "${stack.manifest.name}": ${driver.name} driver (${reason})`)
     let result: UpResult
     try {
-      result = await driver.up({stack, stateDir: stateDirFor(stack.manifest.name), reporter, env: process.env}, {
-        waitTimeoutMs: flags['wait-timeout'],
-        ownServers: flags['own-servers'],
-        build: flags.build,
-      })
+      result = await driver.up(
+        {stack, stateDir: stateDirFor(stack.manifest.name), reporter, env: process.env},
+        {
+          waitTimeoutMs: flags['wait-timeout'],
+          ownServers: flags['own-servers'],
+          build: flags.build,
+        },
+      )
     } finally {
       await reporter.close()
     }
-    this.print(result.changed ? `stack "${result.stack}" is up (${result.driver} driver).` : `stack "${result.stack}" was already up: nothing changed.`)
-    for (const component of result.components) this.print(`  ${component.name.padEnd(18)} ${component.action.padEnd(9)} ${component.address}${component.pid ? `  pid ${component.pid}` : ''}`)
+    this.print(
+      result.changed
+        ? `stack "${result.stack}" is up (${result.driver} driver).`
+        : `stack "${result.stack}" was already up: nothing changed.`,
+    )
+    for (const component of result.components)
+      this.print(
+        `  ${component.name.padEnd(18)} ${component.action.padEnd(9)} ${component.address}${component.pid ? `  pid ${component.pid}` : ''}`,
+      )
     if (result.adminTokenFile) this.print(`admin API token: ${result.adminTokenFile} (mode 0600)`)
     return {...result, driverReason: reason}
   }

@@ -27,13 +27,21 @@ export async function serveServices(which: string, options: ServeOptions): Promi
   const components = options.manifest.components.filter((component) => component.kind === 'service')
   if (which !== 'all') {
     const component = components.find((candidate) => (candidate.service ?? candidate.name) === which)
-    return {services: [await startOne(which, singleEnv(component, options), options).catch(rethrow(which))], skipped: []}
+    return {
+      services: [await startOne(which, singleEnv(component, options), options).catch(rethrow(which))],
+      skipped: [],
+    }
   }
   const runnable = components.filter((component) => SERVICES[component.service ?? component.name])
   const skipped = components.filter((component) => !runnable.includes(component)).map((component) => component.name)
   const started: RunningService[] = []
   try {
-    for (const component of runnable) started.push(await startOne(component.service ?? component.name, allEnv(component, components, options), options).catch(rethrow(component.name)))
+    for (const component of runnable)
+      started.push(
+        await startOne(component.service ?? component.name, allEnv(component, components, options), options).catch(
+          rethrow(component.name),
+        ),
+      )
   } catch (error) {
     await Promise.all(started.map((service) => service.close()))
     throw error
@@ -44,7 +52,9 @@ export async function serveServices(which: string, options: ServeOptions): Promi
 async function startOne(name: string, env: Env, options: ServeOptions): Promise<RunningService> {
   const load = SERVICES[name]
   if (!load) {
-    throw new StreamctlError('UNKNOWN_SERVICE', `no service named "${name}"`, {hint: `Services: ${serviceNames().join(', ')}, or all.`})
+    throw new StreamctlError('UNKNOWN_SERVICE', `no service named "${name}"`, {
+      hint: `Services: ${serviceNames().join(', ')}, or all.`,
+    })
   }
   return (await load()).start({name, env, manifest: options.manifest, stackDir: options.stackDir})
 }
@@ -62,7 +72,8 @@ function allEnv(component: Component, components: Component[], options: ServeOpt
   if (options.host !== undefined) env.HOST = options.host
   for (const other of components) {
     env[`${envName(other.name)}_URL`] ??= `http://127.0.0.1:${other.port}`
-    for (const [port, value] of Object.entries(other.ports)) env[`${envName(other.name)}_${envName(port)}_ADDR`] ??= `127.0.0.1:${value}`
+    for (const [port, value] of Object.entries(other.ports))
+      env[`${envName(other.name)}_${envName(port)}_ADDR`] ??= `127.0.0.1:${value}`
   }
   for (const [port, value] of Object.entries(component.ports)) env[`${envName(port)}_PORT`] ??= String(value)
   return env
@@ -71,9 +82,13 @@ function allEnv(component: Component, components: Component[], options: ServeOpt
 function rethrow(name: string): (error: unknown) => never {
   return (error) => {
     if (error instanceof StreamctlError) throw error
-    throw new StreamctlError('COMPONENT_UNHEALTHY', `${name} failed to start: ${(error as Error)?.message ?? String(error)}`, {
-      hint: 'Check that PostgreSQL, Redis and RabbitMQ answer at DATABASE_URL, REDIS_URL and AMQP_URL, and that the stack is provisioned (`streamctl provision`).',
-      cause: error,
-    })
+    throw new StreamctlError(
+      'COMPONENT_UNHEALTHY',
+      `${name} failed to start: ${(error as Error)?.message ?? String(error)}`,
+      {
+        hint: 'Check that PostgreSQL, Redis and RabbitMQ answer at DATABASE_URL, REDIS_URL and AMQP_URL, and that the stack is provisioned (`streamctl provision`).',
+        cause: error,
+      },
+    )
   }
 }

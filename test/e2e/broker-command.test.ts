@@ -21,7 +21,14 @@ describe('streamctl broker', () => {
     const broker = await startBrokerProcess({args: ['--fsync', 'always', '--no-auto-create-topics']})
     try {
       const listening = broker.logs.find((entry) => entry.msg === 'broker listening')!
-      expect(listening).toMatchObject({level: 'info', component: 'broker', host: '127.0.0.1', port: broker.port, fsync: 'always', dataDir: broker.dataDir})
+      expect(listening).toMatchObject({
+        level: 'info',
+        component: 'broker',
+        host: '127.0.0.1',
+        port: broker.port,
+        fsync: 'always',
+        dataDir: broker.dataDir,
+      })
       expect(await probeKafka('127.0.0.1', broker.port)).toMatchObject({answers: true, note: '21 APIs'})
       expect(await broker.stop()).toBe(0)
       expect(broker.logs.at(-1)).toMatchObject({msg: 'broker stopped'})
@@ -35,7 +42,9 @@ describe('streamctl broker', () => {
     await writeFile(file, 'x')
     const result = await runCli(['broker', '--port', '0', '--data-dir', file, '--json'])
     expect(result.exitCode).toBe(2)
-    expect(JSON.parse(result.stdout)).toMatchObject({error: {code: 'INVALID_FLAG', message: expect.stringContaining('--data-dir')}})
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: {code: 'INVALID_FLAG', message: expect.stringContaining('--data-dir')},
+    })
   })
 
   it('refuses to start on a data directory with a corrupt topic descriptor, naming the file', async () => {
@@ -44,6 +53,8 @@ describe('streamctl broker', () => {
     await writeFile(path.join(dir, 'topics', 'orders', 'topic.json'), '{not json')
     const result = await runCli(['broker', '--port', '0', '--data-dir', dir, '--json'])
     expect(result.exitCode).toBe(1)
-    expect(JSON.parse(result.stdout)).toMatchObject({error: {code: 'BROKER_DATA_INVALID', message: expect.stringContaining(path.join('orders', 'topic.json'))}})
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: {code: 'BROKER_DATA_INVALID', message: expect.stringContaining(path.join('orders', 'topic.json'))},
+    })
   })
 })

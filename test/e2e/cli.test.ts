@@ -55,8 +55,12 @@ describe('streamctl CLI conventions', () => {
   })
 
   it('shows every flag default in help as a value the flag takes', async () => {
-    const manifest = JSON.parse(await readFile(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, {default?: unknown; helpValue?: string}>}>}
-    const defaults = Object.entries(manifest.commands).flatMap(([command, {flags}]) => Object.entries(flags).flatMap(([flag, spec]) => (spec.default === undefined ? [] : [{command, flag, ...spec}])))
+    const manifest = JSON.parse(await readFile(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, {flags: Record<string, {default?: unknown; helpValue?: string}>}>
+    }
+    const defaults = Object.entries(manifest.commands).flatMap(([command, {flags}]) =>
+      Object.entries(flags).flatMap(([flag, spec]) => (spec.default === undefined ? [] : [{command, flag, ...spec}])),
+    )
     expect(defaults.length).toBeGreaterThan(20)
     for (const {command, flag, default: value, helpValue} of defaults) {
       const where = `${command} --${flag} [default: ${String(value)}]`
@@ -75,7 +79,9 @@ describe('streamctl CLI conventions', () => {
   it('refuses a replay range whose --to comes before its --from, naming both flags', async () => {
     const result = await runCli(['replay', '--from', '-2h', '--to', '-3h', '--dry-run'])
     expect(result.exitCode).toBe(2)
-    expect(result.stderr).toMatch(/Error \[INVALID_FLAG\]: --to -3h \(\S+Z\) is before --from -2h \(\S+Z\): a replay covers \[from, to\)/)
+    expect(result.stderr).toMatch(
+      /Error \[INVALID_FLAG\]: --to -3h \(\S+Z\) is before --from -2h \(\S+Z\): a replay covers \[from, to\)/,
+    )
     const words = await runCli(['replay', '--from', 'yesterday', '--dry-run'])
     expect(words.exitCode).toBe(2)
     expect(words.stderr).toContain('--from yesterday: expected beginning, end, an offset')
@@ -85,11 +91,25 @@ describe('streamctl CLI conventions', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'streamctl-trace-'))
     const trace = path.join(dir, 'modules.txt')
     try {
-      const result = await runCli(['--help'], {nodeArgs: ['--import', path.join(ROOT, 'test/helpers/trace-imports.mjs')], env: {TRACE_IMPORTS_FILE: trace}})
+      const result = await runCli(['--help'], {
+        nodeArgs: ['--import', path.join(ROOT, 'test/helpers/trace-imports.mjs')],
+        env: {TRACE_IMPORTS_FILE: trace},
+      })
       expect(result.exitCode).toBe(0)
       const loaded = await readFile(trace, 'utf8')
       expect(loaded).toContain('@oclif/core')
-      for (const heavy of ['ink', 'react', 'kafkajs', 'pg', 'ioredis', 'amqplib', 'undici', 'hdr-histogram-js', 'ajv', 'yaml']) {
+      for (const heavy of [
+        'ink',
+        'react',
+        'kafkajs',
+        'pg',
+        'ioredis',
+        'amqplib',
+        'undici',
+        'hdr-histogram-js',
+        'ajv',
+        'yaml',
+      ]) {
         expect(loaded, heavy).not.toMatch(new RegExp(`/node_modules/${heavy}/`))
       }
       expect(loaded).not.toMatch(/\/dist\/commands\//)
@@ -113,14 +133,21 @@ describe('stack manifest errors', () => {
     const index = lines.findIndex((line) => line.trim() === 'partitions: 3')
     lines[index] = lines[index]!.replace('3', '"three"')
     await writeFile(file, lines.join('\n'))
-    for (const args of [['validate', '--stack', dir], ['doctor', '--stack', dir]]) {
+    for (const args of [
+      ['validate', '--stack', dir],
+      ['doctor', '--stack', dir],
+    ]) {
       const result = await runCli(args)
       expect(result.exitCode).toBe(2)
-      expect(result.stderr).toContain(`stack.yaml:${index + 1}:17: topics[1].partitions: expected an integer, got "three"`)
+      expect(result.stderr).toContain(
+        `stack.yaml:${index + 1}:17: topics[1].partitions: expected an integer, got "three"`,
+      )
     }
     const json = await runCli(['validate', '--json'], {env: {STREAMCTL_STACK: dir}})
     expect(json.exitCode).toBe(2)
-    expect(JSON.parse(json.stdout)).toMatchObject({error: {code: 'MANIFEST_INVALID', details: {problems: [{line: index + 1, col: 17}]}}})
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      error: {code: 'MANIFEST_INVALID', details: {problems: [{line: index + 1, col: 17}]}},
+    })
   })
 
   it('exits 2 when the stack directory has no stack.yaml', async () => {
@@ -152,7 +179,10 @@ describe('streamctl doctor', () => {
     }
     const byId = new Map(report.findings.map((finding) => [finding.id, finding]))
     for (const server of ['postgres', 'redis', 'rabbitmq']) {
-      expect(byId.get(`server.${server}`), server).toMatchObject({status: 'ok', detail: expect.stringContaining('answers')})
+      expect(byId.get(`server.${server}`), server).toMatchObject({
+        status: 'ok',
+        detail: expect.stringContaining('answers'),
+      })
     }
     expect(byId.get('server.postgres')!.detail).toMatch(/^PostgreSQL \d+/)
     expect(byId.get('server.rabbitmq')!.detail).toMatch(/^RabbitMQ \d+/)
@@ -184,7 +214,10 @@ describe('streamctl doctor', () => {
     await new Promise<void>((resolve) => blocker.listen(8088, '127.0.0.1', resolve))
     try {
       const result = await runCli(['doctor', '--json'])
-      const report = JSON.parse(result.stdout) as {ok: boolean; findings: Array<{id: string; status: string; detail: string; fix?: {command: string}}>}
+      const report = JSON.parse(result.stdout) as {
+        ok: boolean
+        findings: Array<{id: string; status: string; detail: string; fix?: {command: string}}>
+      }
       const finding = report.findings.find((candidate) => candidate.id === 'port.8088')!
       expect(finding.status).toBe('fail')
       expect(finding.detail).toMatch(/in use by node \(pid \d+\)/)

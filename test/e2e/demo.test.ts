@@ -31,7 +31,10 @@ describe('streamctl demo on the reference stack', () => {
 
   it('comes up, provisions, runs a short peak and ends with a verdict, an HTML report and zero quota invariants', async () => {
     // The demo as a new user runs it: its default length and rate.
-    const result = await runCli(['demo', '--driver', 'local', '--stack', stack.dir, '--out', out, '--json'], {env: {...stack.env, CI: '1'}, timeoutMs: 400_000})
+    const result = await runCli(['demo', '--driver', 'local', '--stack', stack.dir, '--out', out, '--json'], {
+      env: {...stack.env, CI: '1'},
+      timeoutMs: 400_000,
+    })
     expect([0, 99], result.stderr.slice(-3000)).toContain(result.exitCode)
     const body = JSON.parse(result.stdout) as DemoResult
     expect(body.driver).toBe('local')
@@ -47,7 +50,18 @@ describe('streamctl demo on the reference stack', () => {
     // samples, and every percentile has enough of them for its interval to have an upper end
     // (a p99 needs 368). Whether a target then passes depends on the machine; that it can be judged does not.
     expect(demo.sla.notApplicable ?? []).toEqual([])
-    expect(demo.sla.results.map((r) => r.metric)).toEqual(['generate.accept', 'status', 'recommendations', 'e2e', 'errors', 'quota.drift', 'quota.over_admitted', 'quota.open_reservations', 'quota.double_charged', 'dropped'])
+    expect(demo.sla.results.map((r) => r.metric)).toEqual([
+      'generate.accept',
+      'status',
+      'recommendations',
+      'e2e',
+      'errors',
+      'quota.drift',
+      'quota.over_admitted',
+      'quota.open_reservations',
+      'quota.double_charged',
+      'dropped',
+    ])
     expect(demo.sla.results.filter((r) => r.status === 'no-data')).toEqual([])
     for (const r of demo.sla.results.filter((r) => r.interval)) {
       const p = Number(/p\((\d+)\)/.exec(r.threshold)![1]) / 100
@@ -69,29 +83,71 @@ describe('streamctl demo on the reference stack', () => {
 
   it('exits 99 on an impossible target with one failing JUnit case; the quota targets still pass', async () => {
     const sla = path.join(out, 'impossible.yaml')
-    await writeFile(sla, 'recommendations: p(99)<0.001ms\nquota.drift: ==0\nquota.over_admitted: ==0\nquota.open_reservations: ==0\nquota.double_charged: ==0\n')
+    await writeFile(
+      sla,
+      'recommendations: p(99)<0.001ms\nquota.drift: ==0\nquota.over_admitted: ==0\nquota.open_reservations: ==0\nquota.double_charged: ==0\n',
+    )
     const junit = path.join(out, 'steady.xml')
-    const result = await runCli(['bench', 'steady', '--duration', '20s', '--rate', '20', '--stack', stack.dir, '--sla', sla, '--junit', junit, '--out', out], {env: {...stack.env, CI: '1'}, timeoutMs: 200_000})
+    const result = await runCli(
+      [
+        'bench',
+        'steady',
+        '--duration',
+        '20s',
+        '--rate',
+        '20',
+        '--stack',
+        stack.dir,
+        '--sla',
+        sla,
+        '--junit',
+        junit,
+        '--out',
+        out,
+      ],
+      {env: {...stack.env, CI: '1'}, timeoutMs: 200_000},
+    )
     expect(result.exitCode, result.stderr.slice(-3000)).toBe(99)
     const xml = await readFile(junit, 'utf8')
     // The five targets of the file, and the dropped target every open-model run carries.
     expect(xml).toMatch(/tests="6" failures="1"/)
-    expect([...xml.matchAll(/ name="([^"]+)"[^>]*>\s*<failure/g)].map((match) => match[1])).toEqual(['recommendations p(99)&lt;0.001ms'])
+    expect([...xml.matchAll(/ name="([^"]+)"[^>]*>\s*<failure/g)].map((match) => match[1])).toEqual([
+      'recommendations p(99)&lt;0.001ms',
+    ])
   }, 200_000)
 
   it('judges retry-storm only on what it exercises: the headline counts the judged targets and names the rest', async () => {
-    const result = await runCli(['bench', 'retry-storm', '--duration', '10s', '--stack', stack.dir, '--out', out, '--json'], {env: {...stack.env, CI: '1'}, timeoutMs: 200_000})
+    const result = await runCli(
+      ['bench', 'retry-storm', '--duration', '10s', '--stack', stack.dir, '--out', out, '--json'],
+      {env: {...stack.env, CI: '1'}, timeoutMs: 200_000},
+    )
     expect([0, 99], result.stderr.slice(-3000)).toContain(result.exitCode)
     const {run} = JSON.parse(result.stdout) as BenchResult
     // Two variants, each judged on recommendations, errors and dropped; the manifest's seven others left out, per variant.
-    expect(run.sla.results.map((r) => r.name)).toEqual(['naive', 'resilient'].flatMap((variant) => [`${variant}: recommendations p(99)<200ms`, `${variant}: errors rate<0.1%`, `${variant}: dropped ==0`]))
+    expect(run.sla.results.map((r) => r.name)).toEqual(
+      ['naive', 'resilient'].flatMap((variant) => [
+        `${variant}: recommendations p(99)<200ms`,
+        `${variant}: errors rate<0.1%`,
+        `${variant}: dropped ==0`,
+      ]),
+    )
     expect(run.sla.results.filter((r) => r.status === 'no-data')).toEqual([])
-    expect(run.sla.notApplicable!.map((target) => target.metric)).toEqual(['generate.accept', 'status', 'e2e', 'quota.drift', 'quota.over_admitted', 'quota.open_reservations', 'quota.double_charged'])
+    expect(run.sla.notApplicable!.map((target) => target.metric)).toEqual([
+      'generate.accept',
+      'status',
+      'e2e',
+      'quota.drift',
+      'quota.over_admitted',
+      'quota.open_reservations',
+      'quota.double_charged',
+    ])
     const met = run.sla.results.filter((r) => r.met).length
     const terminal = await runCli(['report', path.resolve(ROOT, (JSON.parse(result.stdout) as BenchResult).file)])
     expect(terminal.stdout).toContain(`SLA ${run.sla.passed ? 'PASSED' : 'FAILED'}: ${met} of 6 targets met`)
     expect(terminal.stdout).toMatch(/\(14 not applicable to retry-storm\)/)
-    expect(terminal.stdout).toContain('not applicable to retry-storm, left out: generate.accept, status, e2e (retry-storm sends no generate requests); quota.drift, quota.over_admitted, quota.open_reservations, quota.double_charged (no quota accounting without generate requests)')
+    expect(terminal.stdout).toContain(
+      'not applicable to retry-storm, left out: generate.accept, status, e2e (retry-storm sends no generate requests); quota.drift, quota.over_admitted, quota.open_reservations, quota.double_charged (no quota accounting without generate requests)',
+    )
     expect(terminal.stdout).not.toMatch(/NO DATA/)
   }, 200_000)
 
@@ -107,7 +163,24 @@ describe('streamctl demo on the reference stack', () => {
     }
     const sla = path.join(out, 'quota.yaml')
     await writeFile(sla, 'quota.drift: ==0\nquota.open_reservations: ==0\n')
-    const result = await runCli(['bench', 'steady', '--duration', '5s', '--rate', '20', '--stack', stack.dir, '--sla', sla, '--out', out, '--json'], {env: {...stack.env, CI: '1'}, timeoutMs: 200_000})
+    const result = await runCli(
+      [
+        'bench',
+        'steady',
+        '--duration',
+        '5s',
+        '--rate',
+        '20',
+        '--stack',
+        stack.dir,
+        '--sla',
+        sla,
+        '--out',
+        out,
+        '--json',
+      ],
+      {env: {...stack.env, CI: '1'}, timeoutMs: 200_000},
+    )
     expect(result.exitCode, result.stderr.slice(-3000)).toBe(99)
     const body = JSON.parse(result.stdout) as BenchResult
     expect(body.run.quota!.invariants.drift).toBe(777)
@@ -118,10 +191,29 @@ describe('streamctl demo on the reference stack', () => {
     ])
     expect(body.error).toEqual({code: 'SLA_FAILED', message: 'SLA FAILED: 2 of 3 targets met', exitCode: 99})
   }, 200_000)
-  it('fires profile timeline events at their times through the stack\'s admin API', async () => {
+  it("fires profile timeline events at their times through the stack's admin API", async () => {
     const profile = path.join(out, 'timeline.yaml')
-    await writeFile(profile, ['description: timeline check', 'duration: 6s', 'rate: 10', 'timeout: 2s', 'stages:', '  - {name: main, curve: constant, rate: 1x}', 'requests:', '  - use: recommendations', 'timeline:', '  - {at: 2s, switches: {interventions: {queryResultCache: true}}}', '  - {at: 4s, switches: {faults: {dbDelayMs: 7}}}', ''].join('\n'))
-    const result = await runCli(['bench', profile, '--stack', stack.dir, '--out', out, '--json'], {env: {...stack.env, CI: '1'}, timeoutMs: 200_000})
+    await writeFile(
+      profile,
+      [
+        'description: timeline check',
+        'duration: 6s',
+        'rate: 10',
+        'timeout: 2s',
+        'stages:',
+        '  - {name: main, curve: constant, rate: 1x}',
+        'requests:',
+        '  - use: recommendations',
+        'timeline:',
+        '  - {at: 2s, switches: {interventions: {queryResultCache: true}}}',
+        '  - {at: 4s, switches: {faults: {dbDelayMs: 7}}}',
+        '',
+      ].join('\n'),
+    )
+    const result = await runCli(['bench', profile, '--stack', stack.dir, '--out', out, '--json'], {
+      env: {...stack.env, CI: '1'},
+      timeoutMs: 200_000,
+    })
     expect([0, 99], result.stderr.slice(-3000)).toContain(result.exitCode)
     const timeline = (JSON.parse(result.stdout) as BenchResult).run.variants[0]!.timeline
     expect(timeline.map((event) => [event.atMs, event.action, event.ok, event.status])).toEqual([
@@ -145,10 +237,30 @@ describe('streamctl demo on the reference stack', () => {
 
   it('names the queue that grew during a run: generates while the worker is paused', async () => {
     const profile = path.join(out, 'paused-worker.yaml')
-    await writeFile(profile, ['description: generates while the worker is paused', 'duration: 10s', 'rate: 20', 'timeout: 2s', 'stages:', '  - {name: main, curve: constant, rate: 1x}', 'requests:', '  - use: generate', 'timeline:', '  - {at: 0s, switches: {faults: {pausedConsumers: [worker]}}}', ''].join('\n'))
-    const result = await runCli(['bench', profile, '--stack', stack.dir, '--out', out], {env: {...stack.env, CI: '1'}, timeoutMs: 200_000})
+    await writeFile(
+      profile,
+      [
+        'description: generates while the worker is paused',
+        'duration: 10s',
+        'rate: 20',
+        'timeout: 2s',
+        'stages:',
+        '  - {name: main, curve: constant, rate: 1x}',
+        'requests:',
+        '  - use: generate',
+        'timeline:',
+        '  - {at: 0s, switches: {faults: {pausedConsumers: [worker]}}}',
+        '',
+      ].join('\n'),
+    )
+    const result = await runCli(['bench', profile, '--stack', stack.dir, '--out', out], {
+      env: {...stack.env, CI: '1'},
+      timeoutMs: 200_000,
+    })
     expect([0, 99], result.stderr.slice(-3000)).toContain(result.exitCode)
-    expect(result.stdout).toMatch(/backlog: queue inference_requests grew from \d+ to [\d,]+ messages during the run \(about \+\d+\/s while it grew\): its consumers did not keep up/)
+    expect(result.stdout).toMatch(
+      /backlog: queue inference_requests grew from \d+ to [\d,]+ messages during the run \(about \+\d+\/s while it grew\): its consumers did not keep up/,
+    )
     expect(result.stdout).not.toMatch(/backlog: queue inference_results/)
     // After the run bench resets the switches: the worker resumes and the stack drains.
     const accounting = /quota accounting(.*?):/.exec(result.stdout)

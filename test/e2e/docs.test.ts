@@ -15,8 +15,14 @@ describe('documentation', () => {
       const committed = path.join(ROOT, 'docs/commands.md')
       const fresh = path.join(dir, 'commands.md')
       await cp(committed, fresh)
-      await execa(process.execPath, [path.join(ROOT, 'node_modules/oclif/bin/run.js'), 'readme', '--no-aliases', '--readme-path', fresh], {cwd: ROOT, env: {OCLIF_SKIP_UPDATE_CHECK: '1'}})
-      expect(await readFile(fresh, 'utf8'), 'run `npm run readme` and commit docs/commands.md').toBe(await readFile(committed, 'utf8'))
+      await execa(
+        process.execPath,
+        [path.join(ROOT, 'node_modules/oclif/bin/run.js'), 'readme', '--no-aliases', '--readme-path', fresh],
+        {cwd: ROOT, env: {OCLIF_SKIP_UPDATE_CHECK: '1'}},
+      )
+      expect(await readFile(fresh, 'utf8'), 'run `npm run readme` and commit docs/commands.md').toBe(
+        await readFile(committed, 'utf8'),
+      )
     } finally {
       await rm(dir, {recursive: true, force: true})
     }
@@ -25,8 +31,17 @@ describe('documentation', () => {
   it('README.md is under 500 lines and its relative links resolve', async () => {
     const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8')
     expect(readme.split('\n').length).toBeLessThan(500)
-    const targets = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((match) => match[1]!).filter((target) => !/^[a-z]+:/.test(target))
+    const targets = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((match) => match[1]!)
+      .filter((target) => !/^[a-z]+:/.test(target))
     expect(targets.length).toBeGreaterThan(3)
-    for (const target of targets) expect(await stat(path.join(ROOT, target)).then(() => true, () => false), target).toBe(true)
+    for (const target of targets)
+      expect(
+        await stat(path.join(ROOT, target)).then(
+          () => true,
+          () => false,
+        ),
+        target,
+      ).toBe(true)
   })
 })

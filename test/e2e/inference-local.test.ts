@@ -26,9 +26,15 @@ describe('inference services on the local driver', () => {
   })
 
   it('comes up healthy, serves a generate to completion, and goes down with its data', async () => {
-    const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {env: stack.env, timeoutMs: 120_000})
+    const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {
+      env: stack.env,
+      timeoutMs: 120_000,
+    })
     expect(up.exitCode, up.stdout + up.stderr).toBe(0)
-    const result = JSON.parse(up.stdout) as {endpoints: {databaseUrl: string; services: Record<string, string>}; adminTokenFile: string}
+    const result = JSON.parse(up.stdout) as {
+      endpoints: {databaseUrl: string; services: Record<string, string>}
+      adminTokenFile: string
+    }
     const gateway = result.endpoints.services.gateway!
 
     // The admin token: made by up, private to the user, and the only key to the gateway's admin API.
@@ -43,7 +49,10 @@ describe('inference services on the local driver', () => {
     expect((await fetch(switches, {headers: {authorization: `Bearer ${token.slice(1)}`}})).status).toBe(401)
     expect((await fetch(switches, {headers: {authorization: `Bearer ${token}`}})).status).toBe(200)
     // A second up keeps it, and the running gateway with it.
-    const again = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {env: stack.env, timeoutMs: 120_000})
+    const again = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {
+      env: stack.env,
+      timeoutMs: 120_000,
+    })
     expect(again.exitCode, again.stderr).toBe(0)
     expect((JSON.parse(again.stdout) as {changed: boolean}).changed).toBe(false)
     expect((await readFile(result.adminTokenFile, 'utf8')).trim()).toBe(token)
@@ -60,13 +69,23 @@ describe('inference services on the local driver', () => {
       await client.end()
     }
 
-    const accepted = await fetch(`${gateway}/v1/generate`, {method: 'POST', headers: {authorization: `Bearer ${apiKey}`, 'content-type': 'application/json'}, body: JSON.stringify({prompt: 'One sentence about streams.', max_tokens: 16})})
+    const accepted = await fetch(`${gateway}/v1/generate`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${apiKey}`, 'content-type': 'application/json'},
+      body: JSON.stringify({prompt: 'One sentence about streams.', max_tokens: 16}),
+    })
     expect(accepted.status).toBe(202)
     const {status_url: statusUrl} = (await accepted.json()) as {status_url: string}
-    const done = await eventually(async () => {
-      const body = (await (await fetch(`${gateway}${statusUrl}`, {headers: {authorization: `Bearer ${apiKey}`}})).json()) as {status: string; usage?: {total_tokens: number}}
-      return body.status === 'completed' ? body : undefined
-    }, 30_000, 'the generate to complete')
+    const done = await eventually(
+      async () => {
+        const body = (await (
+          await fetch(`${gateway}${statusUrl}`, {headers: {authorization: `Bearer ${apiKey}`}})
+        ).json()) as {status: string; usage?: {total_tokens: number}}
+        return body.status === 'completed' ? body : undefined
+      },
+      30_000,
+      'the generate to complete',
+    )
     expect(done.usage!.total_tokens).toBeGreaterThan(0)
 
     const metrics = await (await fetch(`${result.endpoints.services.worker}/metrics`)).text()
@@ -74,7 +93,12 @@ describe('inference services on the local driver', () => {
 
     const down = await runCli(['down', '--volumes', '--stack', stack.dir, '--json'], {env: stack.env})
     expect(down.exitCode).toBe(0)
-    expect((await fetch(`${gateway}/healthz`).then((response) => response.status, () => 0))).toBe(0)
+    expect(
+      await fetch(`${gateway}/healthz`).then(
+        (response) => response.status,
+        () => 0,
+      ),
+    ).toBe(0)
     // --volumes deletes the state directory, the token with it, as it does credentials.json.
     await expect(stat(result.adminTokenFile)).rejects.toMatchObject({code: 'ENOENT'})
     const admin = new pg.Client({host: '127.0.0.1', user: 'postgres', database: 'postgres'})

@@ -44,25 +44,58 @@ describe('compose driver', () => {
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'streamctl-compose-'))
     log = path.join(dir, 'docker.log')
-    env = {PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH}`, FAKE_DOCKER_LOG: log, FAKE_DOCKER_ENV_LOG: path.join(dir, 'docker-env.log'), FAKE_DOCKER_PS: path.join(dir, 'ps.json'), STREAMCTL_STATE_DIR: path.join(dir, 'state')}
+    env = {
+      PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH}`,
+      FAKE_DOCKER_LOG: log,
+      FAKE_DOCKER_ENV_LOG: path.join(dir, 'docker-env.log'),
+      FAKE_DOCKER_PS: path.join(dir, 'ps.json'),
+      STREAMCTL_STATE_DIR: path.join(dir, 'state'),
+    }
   })
   afterEach(() => rm(dir, {recursive: true, force: true}))
 
   async function invocations(): Promise<string[][]> {
     const text = await readFile(log, 'utf8').catch(() => '')
-    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[])
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as string[])
   }
 
   it('is what auto picks when an engine answers, and runs compose up --wait for the project', async () => {
     // Compose ≥ 2.21 prints one JSON object per line.
-    await writeFile(env.FAKE_DOCKER_PS!, (await psFor(() => true)).map((container) => JSON.stringify(container)).join('\n'))
+    await writeFile(
+      env.FAKE_DOCKER_PS!,
+      (await psFor(() => true)).map((container) => JSON.stringify(container)).join('\n'),
+    )
     const up = await runCli(['up', '--json', '--wait-timeout', '90s'], {env})
     expect(up.exitCode, up.stderr).toBe(0)
-    const result = JSON.parse(up.stdout) as {driver: string; driverReason: string; endpoints: {databaseUrl: string; kafkaBrokers: string[]; redisUrl: string; amqpUrl: string; services: Record<string, string>}}
+    const result = JSON.parse(up.stdout) as {
+      driver: string
+      driverReason: string
+      endpoints: {
+        databaseUrl: string
+        kafkaBrokers: string[]
+        redisUrl: string
+        amqpUrl: string
+        services: Record<string, string>
+      }
+    }
     expect(result.driver).toBe('compose')
     expect(result.driverReason).toMatch(/^auto: Docker engine 27\.3\.1 answers/)
     const calls = await invocations()
-    expect(calls).toContainEqual(['compose', '-p', PROJECT, '-f', COMPOSE_FILE, 'up', '--detach', '--wait', '--wait-timeout', '90'])
+    expect(calls).toContainEqual([
+      'compose',
+      '-p',
+      PROJECT,
+      '-f',
+      COMPOSE_FILE,
+      'up',
+      '--detach',
+      '--wait',
+      '--wait-timeout',
+      '90',
+    ])
     expect(calls).toContainEqual(['info', '--format', '{{.ServerVersion}}'])
     // The endpoints are the ports compose published on 127.0.0.1.
     expect(result.endpoints.kafkaBrokers).toEqual(['127.0.0.1:9092'])
@@ -81,12 +114,25 @@ describe('compose driver', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const again = await runCli(['up', '--driver', 'compose', '--json'], {env})
     expect(again.exitCode, again.stderr).toBe(0)
-    const ups = (await readFile(env.FAKE_DOCKER_ENV_LOG!, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as {args: string[]; adminToken: string | null}).filter((call) => call.args.includes('up'))
+    const ups = (await readFile(env.FAKE_DOCKER_ENV_LOG!, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as {args: string[]; adminToken: string | null})
+      .filter((call) => call.args.includes('up'))
     expect(ups.map((call) => call.adminToken)).toEqual([token, token])
 
     const down = await runCli(['down', '--volumes'], {env})
     expect(down.exitCode, down.stderr).toBe(0)
-    expect(await invocations()).toContainEqual(['compose', '-p', PROJECT, '-f', COMPOSE_FILE, 'down', '--remove-orphans', '--volumes'])
+    expect(await invocations()).toContainEqual([
+      'compose',
+      '-p',
+      PROJECT,
+      '-f',
+      COMPOSE_FILE,
+      'down',
+      '--remove-orphans',
+      '--volumes',
+    ])
   })
 
   it('on failure prints ps --all and the failing service logs, and exits 3', async () => {
@@ -94,12 +140,25 @@ describe('compose driver', () => {
     await writeFile(env.FAKE_DOCKER_PS!, JSON.stringify(await psFor((service) => service !== 'gateway')))
     const up = await runCli(['up', '--driver', 'compose'], {env: {...env, FAKE_DOCKER_UP_EXIT: '1'}})
     expect(up.exitCode).toBe(3)
-    expect(up.stderr).toContain('Error [COMPONENT_UNHEALTHY]: docker compose up did not get every service healthy (failing: gateway)')
+    expect(up.stderr).toContain(
+      'Error [COMPONENT_UNHEALTHY]: docker compose up did not get every service healthy (failing: gateway)',
+    )
     expect(up.stderr).toContain('--- docker compose ps --all ---')
     expect(up.stderr).toContain('--- logs of gateway ---')
     const calls = await invocations()
     expect(calls).toContainEqual(['compose', '-p', PROJECT, '-f', COMPOSE_FILE, 'ps', '--all'])
-    expect(calls).toContainEqual(['compose', '-p', PROJECT, '-f', COMPOSE_FILE, 'logs', '--no-color', '--tail', '40', 'gateway'])
+    expect(calls).toContainEqual([
+      'compose',
+      '-p',
+      PROJECT,
+      '-f',
+      COMPOSE_FILE,
+      'logs',
+      '--no-color',
+      '--tail',
+      '40',
+      'gateway',
+    ])
   })
 
   it('refuses --driver compose when no engine answers, saying what to do', async () => {
@@ -122,7 +181,19 @@ describe('compose ps output', () => {
 
 describe('compose.yaml', () => {
   it('has a healthcheck on every service, publishes only on 127.0.0.1, and matches the manifest', async () => {
-    const compose = parse(await readFile(COMPOSE_FILE, 'utf8'), {merge: true}) as {services: Record<string, {healthcheck?: {test?: unknown; interval?: string}; ports?: string[]; image?: string; build?: unknown; depends_on?: Record<string, unknown>; environment?: Record<string, unknown>}>}
+    const compose = parse(await readFile(COMPOSE_FILE, 'utf8'), {merge: true}) as {
+      services: Record<
+        string,
+        {
+          healthcheck?: {test?: unknown; interval?: string}
+          ports?: string[]
+          image?: string
+          build?: unknown
+          depends_on?: Record<string, unknown>
+          environment?: Record<string, unknown>
+        }
+      >
+    }
     const {manifest} = await loadStack(REFERENCE_STACK_DIR)
     for (const [name, service] of Object.entries(compose.services)) {
       expect(service.healthcheck?.test, `${name} healthcheck`).toBeDefined()
@@ -137,12 +208,14 @@ describe('compose.yaml', () => {
         expect(service!.image).toBe('streamctl:local')
       }
       // Compose starts a service after what the manifest says it depends on, as the local driver does.
-      for (const dependency of component.dependsOn ?? []) expect(Object.keys(service!.depends_on ?? {}), `${component.name} depends_on`).toContain(dependency)
+      for (const dependency of component.dependsOn ?? [])
+        expect(Object.keys(service!.depends_on ?? {}), `${component.name} depends_on`).toContain(dependency)
     }
     expect(compose.services.kafka!.image).toMatch(/^apache\/kafka:/)
     // Only the gateway gets the admin token, from what `up` passes; unset, its admin API stays closed.
     expect(compose.services.gateway!.environment!.ADMIN_TOKEN).toBe('${STREAMCTL_ADMIN_TOKEN:-}')
-    for (const [name, service] of Object.entries(compose.services)) if (name !== 'gateway') expect(service.environment?.ADMIN_TOKEN, name).toBeUndefined()
+    for (const [name, service] of Object.entries(compose.services))
+      if (name !== 'gateway') expect(service.environment?.ADMIN_TOKEN, name).toBeUndefined()
     expect(compose.services.prometheus).toBeDefined()
   })
 })

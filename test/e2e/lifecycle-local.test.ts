@@ -37,7 +37,11 @@ describe('local driver lifecycle', () => {
   it('brings the stack up, reports it healthy, and a second up changes nothing', async () => {
     const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {env: stack.env})
     expect(up.exitCode, up.stderr).toBe(0)
-    const result = JSON.parse(up.stdout) as {changed: boolean; components: Array<{name: string; action: string}>; endpoints: {databaseUrl: string; amqpUrl: string; redisKeyPrefix: string}}
+    const result = JSON.parse(up.stdout) as {
+      changed: boolean
+      components: Array<{name: string; action: string}>
+      endpoints: {databaseUrl: string; amqpUrl: string; redisKeyPrefix: string}
+    }
     expect(result.changed).toBe(true)
     expect(Object.fromEntries(result.components.map((component) => [component.name, component.action]))).toEqual({
       kafka: 'started',
@@ -72,8 +76,19 @@ describe('local driver lifecycle', () => {
     expect(status.exitCode).toBe(3)
     const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--json'], {env: stack.env})
     expect(up.exitCode, up.stderr).toBe(0)
-    const actions = Object.fromEntries((JSON.parse(up.stdout) as {components: Array<{name: string; action: string}>}).components.map((component) => [component.name, component.action]))
-    expect(actions).toEqual({kafka: 'running', 'schema-registry': 'restarted', postgres: 'running', redis: 'running', rabbitmq: 'running'})
+    const actions = Object.fromEntries(
+      (JSON.parse(up.stdout) as {components: Array<{name: string; action: string}>}).components.map((component) => [
+        component.name,
+        component.action,
+      ]),
+    )
+    expect(actions).toEqual({
+      kafka: 'running',
+      'schema-registry': 'restarted',
+      postgres: 'running',
+      redis: 'running',
+      rabbitmq: 'running',
+    })
     const after = await readStateFile(stack)
     expect(after.components['schema-registry']!.process!.pid).not.toBe(registry)
   })
@@ -92,7 +107,9 @@ describe('local driver lifecycle', () => {
     const down = await runCli(['down', '--volumes', '--stack', stack.dir, '--json'], {env: stack.env})
     expect(down.exitCode, down.stderr).toBe(0)
     const result = JSON.parse(down.stdout) as {removed: string[]}
-    expect(result.removed).toEqual(expect.arrayContaining([`postgres database ${stack.name}`, `rabbitmq vhost ${stack.name}`]))
+    expect(result.removed).toEqual(
+      expect.arrayContaining([`postgres database ${stack.name}`, `rabbitmq vhost ${stack.name}`]),
+    )
     for (const component of started) {
       expect(alive(component.process!.pid), component.name).toBe(false)
       expect(await isPortFree(component.port), component.name).toBe(true)
@@ -116,7 +133,9 @@ describe('local driver with private servers', () => {
   })
 
   it('starts its own PostgreSQL and Redis on free ports and stops them again', async () => {
-    const up = await runCli(['up', '--driver', 'local', '--own-servers', '--stack', stack.dir, '--json'], {env: stack.env})
+    const up = await runCli(['up', '--driver', 'local', '--own-servers', '--stack', stack.dir, '--json'], {
+      env: stack.env,
+    })
     expect(up.exitCode, up.stderr).toBe(0)
     const state = await readStateFile(stack)
     const postgres = state.components.postgres!
@@ -151,7 +170,9 @@ describe('a component that fails to start', () => {
     const blocker = createServer((socket) => socket.destroy())
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve))
     try {
-      const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--wait-timeout', '5s'], {env: stack.env})
+      const up = await runCli(['up', '--driver', 'local', '--stack', stack.dir, '--wait-timeout', '5s'], {
+        env: stack.env,
+      })
       expect(up.exitCode).toBe(3)
       expect(up.stderr).toContain('Error [COMPONENT_UNHEALTHY]: schema-registry did not become healthy')
       expect(up.stderr).toMatch(/--- last lines of .*schema-registry\.log ---/)

@@ -88,7 +88,10 @@ async function benchInTmux(width: number): Promise<{midRun: string[]; final: str
   await tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', '40', command)
   // Mid-run, once several intervals have been drawn over one another.
   const exited = (lines: string[]) => lines.some((line) => line.startsWith(EXIT_MARK))
-  const midRun = await captureWhen(session, (lines) => exited(lines) || lines.some((line) => Number(/ (\d+)\/6 s /.exec(line)?.[1]) >= 3))
+  const midRun = await captureWhen(
+    session,
+    (lines) => exited(lines) || lines.some((line) => Number(/ (\d+)\/6 s /.exec(line)?.[1]) >= 3),
+  )
   const final = await captureWhen(session, exited)
   await tmux('kill-session', '-t', session)
   return {midRun, final}
@@ -99,19 +102,34 @@ describe('the live view in a terminal', () => {
     it(`at ${width} columns: one progress view redrawn in place, every line within the pane, every series named in full`, async () => {
       const {midRun, final} = await benchInTmux(width)
 
-      expect(midRun.filter((line) => PROGRESS.test(line)), midRun.join('\n')).toHaveLength(1)
-      for (const name of SERIES) expect(midRun.filter((line) => seriesRow(name).test(line)), name).toHaveLength(1)
+      expect(
+        midRun.filter((line) => PROGRESS.test(line)),
+        midRun.join('\n'),
+      ).toHaveLength(1)
+      for (const name of SERIES)
+        expect(
+          midRun.filter((line) => seriesRow(name).test(line)),
+          name,
+        ).toHaveLength(1)
       expect(midRun.join('\n')).toMatch(/offered \d+\/s \(originals\)/)
       expect(midRun.join('\n')).toMatch(/sent \d+\/s \(incl\. polls, retries\)/)
       for (const line of midRun) expect(textWidth(line), line).toBeLessThanOrEqual(width)
 
       expect(final).toContain(`${EXIT_MARK}0`)
       // Nothing of the progress view is left but its last line.
-      expect(final.filter((line) => LEFTOVER.test(line)), final.join('\n')).toEqual([])
+      expect(
+        final.filter((line) => LEFTOVER.test(line)),
+        final.join('\n'),
+      ).toEqual([])
       expect(final.filter((line) => line.startsWith('✔ peak'))).toHaveLength(1)
       // A file's path is printed whole, however long, so that it can be copied: the terminal may wrap it.
-      for (const line of final.filter((text) => !/ written to \S+$/.test(text))) expect(textWidth(line), line).toBeLessThanOrEqual(width)
-      for (const name of SERIES) expect(final.filter((line) => tableRow(name).test(line)), name).toHaveLength(1)
+      for (const line of final.filter((text) => !/ written to \S+$/.test(text)))
+        expect(textWidth(line), line).toBeLessThanOrEqual(width)
+      for (const name of SERIES)
+        expect(
+          final.filter((line) => tableRow(name).test(line)),
+          name,
+        ).toHaveLength(1)
       const header = final.find((line) => /^ {2}series +requests/.test(line))!
       if (width === 80) {
         expect(header).not.toContain('p99.9')

@@ -9,7 +9,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ProvisionResult} from '../../src/lib/provision/provision.js'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {runCli} from '../helpers/cli.js'
-import {createTestDatabase, createTestVhost, dropRedisPrefix, type TestDatabase, type TestVhost} from '../helpers/infra.js'
+import {
+  createTestDatabase,
+  createTestVhost,
+  dropRedisPrefix,
+  type TestDatabase,
+  type TestVhost,
+} from '../helpers/infra.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
 
 describe('provision on the external driver', {timeout: 180_000}, () => {
@@ -19,11 +25,21 @@ describe('provision on the external driver', {timeout: 180_000}, () => {
   let vhost: TestVhost
 
   beforeAll(async () => {
-    ;[stack, broker, database, vhost] = await Promise.all([makeTestStack({keep: ['kafka', 'postgres', 'redis', 'rabbitmq']}), startBrokerProcess(), createTestDatabase('sctl_prov_ext'), createTestVhost('sctl_prov_ext')])
+    ;[stack, broker, database, vhost] = await Promise.all([
+      makeTestStack({keep: ['kafka', 'postgres', 'redis', 'rabbitmq']}),
+      startBrokerProcess(),
+      createTestDatabase('sctl_prov_ext'),
+      createTestVhost('sctl_prov_ext'),
+    ])
   })
   afterAll(async () => {
     await runCli(['down', '--stack', stack.dir], {env: stack.env})
-    await Promise.all([broker?.cleanup(), database?.drop(), vhost?.drop(), dropRedisPrefix('redis://127.0.0.1:6379', `${stack.name}:`)])
+    await Promise.all([
+      broker?.cleanup(),
+      database?.drop(),
+      vhost?.drop(),
+      dropRedisPrefix('redis://127.0.0.1:6379', `${stack.name}:`),
+    ])
     await stack.cleanup()
   })
 
@@ -32,7 +48,24 @@ describe('provision on the external driver', {timeout: 180_000}, () => {
     expect(notUp.exitCode).toBe(3)
     expect(notUp.stderr).toContain(`Error [STACK_NOT_READY]: stack "${stack.name}" is not up`)
 
-    const up = await runCli(['up', '--driver', 'external', '--stack', stack.dir, '--kafka-brokers', broker.bootstrap, '--database-url', database.url, '--redis-url', 'redis://127.0.0.1:6379', '--amqp-url', vhost.url], {env: stack.env})
+    const up = await runCli(
+      [
+        'up',
+        '--driver',
+        'external',
+        '--stack',
+        stack.dir,
+        '--kafka-brokers',
+        broker.bootstrap,
+        '--database-url',
+        database.url,
+        '--redis-url',
+        'redis://127.0.0.1:6379',
+        '--amqp-url',
+        vhost.url,
+      ],
+      {env: stack.env},
+    )
     expect(up.exitCode, up.stderr).toBe(0)
 
     const run = await runCli(['provision', '--stack', stack.dir, '--json'], {env: stack.env, timeoutMs: 120_000})
@@ -40,7 +73,10 @@ describe('provision on the external driver', {timeout: 180_000}, () => {
     const result = JSON.parse(run.stdout) as ProvisionResult
     expect(result).toMatchObject({driver: 'external', changed: true})
     // No registry in this stack: schemas are listed as skipped, not silently dropped.
-    expect(result.plan.filter((change) => change.kind === 'schema').map((change) => change.action)).toEqual(['skip', 'skip'])
+    expect(result.plan.filter((change) => change.kind === 'schema').map((change) => change.action)).toEqual([
+      'skip',
+      'skip',
+    ])
 
     const admin = new Kafka({brokers: broker.brokers, logLevel: logLevel.NOTHING}).admin()
     await admin.connect()

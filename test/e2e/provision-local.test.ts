@@ -19,7 +19,15 @@ import {runCli} from '../helpers/cli.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
 
 const MANIFEST_TOPICS = ['content-announcements', 'content-events', 'user-events']
-const QUEUES = ['inference_requests', 'inference_results', 'recommendation_refresh', 'tagging_jobs', 'inference_requests.dlq', 'inference_results.dlq', 'tagging_jobs.dlq']
+const QUEUES = [
+  'inference_requests',
+  'inference_results',
+  'recommendation_refresh',
+  'tagging_jobs',
+  'inference_requests.dlq',
+  'inference_results.dlq',
+  'tagging_jobs.dlq',
+]
 
 function alive(pid: number): boolean {
   try {
@@ -33,7 +41,8 @@ function alive(pid: number): boolean {
 describe('provision on the local driver', {timeout: 180_000}, () => {
   let stack: TestStack
   let state: StackState
-  const provision = (...args: string[]) => runCli(['provision', '--stack', stack.dir, ...args], {env: stack.env, timeoutMs: 120_000})
+  const provision = (...args: string[]) =>
+    runCli(['provision', '--stack', stack.dir, ...args], {env: stack.env, timeoutMs: 120_000})
 
   const kafkaTopics = async () => {
     const admin = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING}).admin()
@@ -45,7 +54,11 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     }
   }
   // The manifest's migration files, by id: the plan and the run must cover every one of them.
-  const migrationIds = async () => (await readdir(path.join(stack.dir, 'migrations'))).filter((file) => file.endsWith('.sql')).map((file) => file.replace(/\.sql$/, '')).sort()
+  const migrationIds = async () =>
+    (await readdir(path.join(stack.dir, 'migrations')))
+      .filter((file) => file.endsWith('.sql'))
+      .map((file) => file.replace(/\.sql$/, ''))
+      .sort()
   const subjects = async () => (await (await fetch(`${state.endpoints.schemaRegistryUrl}/subjects`)).json()) as string[]
   const sql = async <T extends pg.QueryResultRow>(text: string) => {
     const client = new pg.Client({connectionString: state.endpoints.databaseUrl})
@@ -91,19 +104,32 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     expect(dryRun.exitCode, dryRun.stderr).toBe(0)
     const result = JSON.parse(dryRun.stdout) as ProvisionResult
     expect(result).toMatchObject({dryRun: true, changed: false, applied: [], driver: 'local'})
-    const planned = (kind: string) => result.plan.filter((change) => change.kind === kind).map((change) => `${change.name}:${change.action}`).sort()
+    const planned = (kind: string) =>
+      result.plan
+        .filter((change) => change.kind === kind)
+        .map((change) => `${change.name}:${change.action}`)
+        .sort()
     expect(planned('topic')).toEqual(MANIFEST_TOPICS.map((name) => `${name}:create`))
     expect(planned('schema')).toEqual(['content-events-value:create', 'user-events-value:create'])
     expect(planned('queue')).toEqual(QUEUES.map((name) => `${name}:create`).sort())
-    expect(planned('binding')).toEqual(['inference_requests → inference_requests.dlq:create', 'inference_results → inference_results.dlq:create', 'tagging_jobs → tagging_jobs.dlq:create'])
+    expect(planned('binding')).toEqual([
+      'inference_requests → inference_requests.dlq:create',
+      'inference_results → inference_results.dlq:create',
+      'tagging_jobs → tagging_jobs.dlq:create',
+    ])
     expect(planned('migration')).toEqual((await migrationIds()).map((id) => `${id}:apply`))
     expect(planned('tier')).toEqual(['enterprise:create', 'free:create', 'pro:create'])
     expect(result.plan.find((change) => change.kind === 'users')).toMatchObject({action: 'create', detail: '1000 new'})
-    expect(result.plan.find((change) => change.kind === 'api-keys')).toMatchObject({action: 'create', detail: expect.stringContaining('1000 new')})
+    expect(result.plan.find((change) => change.kind === 'api-keys')).toMatchObject({
+      action: 'create',
+      detail: expect.stringContaining('1000 new'),
+    })
 
     expect((await kafkaTopics()).filter((topic) => MANIFEST_TOPICS.includes(topic))).toEqual([])
     expect(await subjects()).toEqual([])
-    expect(await sql<{present: boolean}>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")).toEqual([{present: false}])
+    expect(await sql<{present: boolean}>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")).toEqual([
+      {present: false},
+    ])
     for (const queue of QUEUES) expect(await queueExists(queue), queue).toBe(false)
     await expect(stat(path.join(stack.stateRoot, stack.name, 'credentials.json'))).rejects.toThrow()
   })
@@ -112,20 +138,32 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     const run = await provision()
     expect(run.exitCode, run.stderr).toBe(0)
     const migrations = (await migrationIds()).length
-    expect(run.stdout).toContain(`applied ${20 + migrations} changes: 3 topics, 2 schemas, 7 queues, 3 bindings, ${migrations} migrations, 3 tiers, users (1000 new), API keys (1000 new (hashed at rest)).`)
+    expect(run.stdout).toContain(
+      `applied ${20 + migrations} changes: 3 topics, 2 schemas, 7 queues, 3 bindings, ${migrations} migrations, 3 tiers, users (1000 new), API keys (1000 new (hashed at rest)).`,
+    )
     const demoKey = /demo API key \(user-00001, tier \w+\) — shown once:\n {2}(sctl_\S+)/.exec(run.stdout)?.[1]
     expect(demoKey).toBeDefined()
 
     expect((await kafkaTopics()).filter((topic) => MANIFEST_TOPICS.includes(topic))).toEqual(MANIFEST_TOPICS)
-    const described = await runCli(['topics', 'describe', 'user-events', '--stack', stack.dir, '--json'], {env: stack.env})
+    const described = await runCli(['topics', 'describe', 'user-events', '--stack', stack.dir, '--json'], {
+      env: stack.env,
+    })
     expect(described.exitCode, described.stderr).toBe(0)
     const userEvents = JSON.parse(described.stdout) as TopicDescription
     expect(userEvents.partitions).toBe(6)
-    expect(Object.fromEntries(userEvents.configs.map((config) => [config.name, config.value]))).toMatchObject({'retention.ms': '604800000', 'segment.bytes': '67108864', 'cleanup.policy': 'delete'})
+    expect(Object.fromEntries(userEvents.configs.map((config) => [config.name, config.value]))).toMatchObject({
+      'retention.ms': '604800000',
+      'segment.bytes': '67108864',
+      'cleanup.policy': 'delete',
+    })
     expect((await subjects()).sort()).toEqual(['content-events-value', 'user-events-value'])
     expect(await sql<{count: string}>('SELECT count(*) FROM schema_migrations')).toEqual([{count: String(migrations)}])
     expect(await sql<{count: string}>('SELECT count(*) FROM users')).toEqual([{count: '1000'}])
-    expect((await sql<{name: string}>('SELECT name FROM tiers ORDER BY name')).map((row) => row.name)).toEqual(['enterprise', 'free', 'pro'])
+    expect((await sql<{name: string}>('SELECT name FROM tiers ORDER BY name')).map((row) => row.name)).toEqual([
+      'enterprise',
+      'free',
+      'pro',
+    ])
 
     const credentialsFile = path.join(stack.stateRoot, stack.name, 'credentials.json')
     expect((await stat(credentialsFile)).mode & 0o777).toBe(0o600)
@@ -136,7 +174,9 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     // The key parser, not split('_'): a base64url secret may itself contain '_'.
     const secret = parseApiKey(demoKey!)!.secret
     expect(secret.length).toBeGreaterThan(16)
-    expect(await sql<{count: string}>(`SELECT count(*) FROM api_keys WHERE encode(key_hash, 'escape') LIKE '%${secret}%'`)).toEqual([{count: '0'}])
+    expect(
+      await sql<{count: string}>(`SELECT count(*) FROM api_keys WHERE encode(key_hash, 'escape') LIKE '%${secret}%'`),
+    ).toEqual([{count: '0'}])
 
     // The dead-letter binding works: a message rejected from inference_requests lands in its DLQ.
     const connection = await amqp.connect(state.endpoints.amqpUrl)
@@ -182,14 +222,26 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     await writeFile(file, doc.toString())
     const changed = await provision('--json')
     expect(changed.exitCode, changed.stderr).toBe(0)
-    expect((JSON.parse(changed.stdout) as ProvisionResult).applied).toEqual([{kind: 'topic', name: 'content-announcements', action: 'update', detail: 'partitions 1 → 3, retention.ms 86400000 → 172800000'}])
+    expect((JSON.parse(changed.stdout) as ProvisionResult).applied).toEqual([
+      {
+        kind: 'topic',
+        name: 'content-announcements',
+        action: 'update',
+        detail: 'partitions 1 → 3, retention.ms 86400000 → 172800000',
+      },
+    ])
     const admin = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING}).admin()
     await admin.connect()
     try {
       const metadata = await admin.fetchTopicMetadata({topics: ['content-announcements']})
       expect(metadata.topics[0]!.partitions).toHaveLength(3)
-      const described = await admin.describeConfigs({resources: [{type: 2, name: 'content-announcements', configNames: ['retention.ms', 'cleanup.policy']}], includeSynonyms: false})
-      expect(Object.fromEntries(described.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue]))).toEqual({'retention.ms': '172800000', 'cleanup.policy': 'delete'})
+      const described = await admin.describeConfigs({
+        resources: [{type: 2, name: 'content-announcements', configNames: ['retention.ms', 'cleanup.policy']}],
+        includeSynonyms: false,
+      })
+      expect(
+        Object.fromEntries(described.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue])),
+      ).toEqual({'retention.ms': '172800000', 'cleanup.policy': 'delete'})
     } finally {
       await admin.disconnect()
     }
@@ -199,12 +251,21 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     const kafka = new Kafka({brokers: state.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING})
     const producer = kafka.producer()
     await producer.connect()
-    await producer.send({topic: 'user-events', messages: Array.from({length: 5}, (_, index) => ({partition: 0, value: `event-${index}`}))})
+    await producer.send({
+      topic: 'user-events',
+      messages: Array.from({length: 5}, (_, index) => ({partition: 0, value: `event-${index}`})),
+    })
     await producer.disconnect()
-    await commitGroupOffsets(kafka, 'lagging-reader', [{topic: 'user-events', partition: 0, target: 2, earliest: 0, latest: 5}])
+    await commitGroupOffsets(kafka, 'lagging-reader', [
+      {topic: 'user-events', partition: 0, target: 2, earliest: 0, latest: 5},
+    ])
     const status = await runCli(['status', '--stack', stack.dir, '--json'], {env: stack.env})
     expect(status.exitCode, status.stderr).toBe(0)
-    expect((JSON.parse(status.stdout) as {gauges: {consumerLag: unknown[]}}).gauges.consumerLag).toContainEqual({group: 'lagging-reader', topic: 'user-events', lag: 3})
+    expect((JSON.parse(status.stdout) as {gauges: {consumerLag: unknown[]}}).gauges.consumerLag).toContainEqual({
+      group: 'lagging-reader',
+      topic: 'user-events',
+      lag: 3,
+    })
   })
 
   it('applies nothing when any part of the plan conflicts with the stack', async () => {
@@ -222,7 +283,9 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
       const error = (JSON.parse(conflicted.stdout) as {error: {code: string; message: string}}).error
       expect(error.code).toBe('PROVISION_CONFLICT')
       expect(error.message).toContain('topic "user-events" has 6 partitions and the manifest asks for 2')
-      expect(error.message).toMatch(/queue "inference_requests" exists with other arguments than the manifest's \(durable, .*x-queue-mode=default, x-queue-version=2\): .*inequivalent arg 'x-queue-mode'.*received 'default' but current is 'lazy'.*delete the queue/)
+      expect(error.message).toMatch(
+        /queue "inference_requests" exists with other arguments than the manifest's \(durable, .*x-queue-mode=default, x-queue-version=2\): .*inequivalent arg 'x-queue-mode'.*received 'default' but current is 'lazy'.*delete the queue/,
+      )
       expect(error.message).toContain('nothing was applied')
       expect(await kafkaTopics()).not.toContain('late-topic')
     } finally {
@@ -240,7 +303,9 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
       await writeFile(file, doc.toString())
       const bad = await provision()
       expect(bad.exitCode).toBe(2)
-      expect(bad.stderr).toMatch(/Error \[MANIFEST_INVALID\]: .*stack\.yaml has 1 problem:\n.*stack\.yaml:\d+:\d+: queues\[7\]\.deadLetterQueue: unknown queue "missing\.dlq"/)
+      expect(bad.stderr).toMatch(
+        /Error \[MANIFEST_INVALID\]: .*stack\.yaml has 1 problem:\n.*stack\.yaml:\d+:\d+: queues\[7\]\.deadLetterQueue: unknown queue "missing\.dlq"/,
+      )
       expect(await kafkaTopics()).not.toContain('late-topic')
       expect(await queueExists('late-queue')).toBe(false)
     } finally {

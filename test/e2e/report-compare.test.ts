@@ -24,10 +24,19 @@ const write = async (name: string, run: RunRecord) => {
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'streamctl-compare-'))
-  base = await write('peak-30s.json', recordRun({api: latencies(3000, 25, 31)}, {profile: 'peak', intervals: 30, offeredPerSecond: 80}))
-  same = await write('peak-30s-again.json', recordRun({api: latencies(3000, 25, 41)}, {profile: 'peak', intervals: 30, offeredPerSecond: 80}))
+  base = await write(
+    'peak-30s.json',
+    recordRun({api: latencies(3000, 25, 31)}, {profile: 'peak', intervals: 30, offeredPerSecond: 80}),
+  )
+  same = await write(
+    'peak-30s-again.json',
+    recordRun({api: latencies(3000, 25, 41)}, {profile: 'peak', intervals: 30, offeredPerSecond: 80}),
+  )
   // Half the duration at half the rate, and faster: what used to be called "an improvement".
-  shorter = await write('peak-15s.json', recordRun({api: latencies(1500, 15, 41)}, {profile: 'peak', intervals: 15, offeredPerSecond: 40}))
+  shorter = await write(
+    'peak-15s.json',
+    recordRun({api: latencies(1500, 15, 41)}, {profile: 'peak', intervals: 15, offeredPerSecond: 40}),
+  )
 })
 afterAll(async () => {
   await rm(dir, {recursive: true, force: true})
@@ -40,7 +49,13 @@ describe('report --compare like for like', () => {
     expect(result.stdout).not.toMatch(/like for like/i)
     expect(result.stdout.trim().split('\n').at(-1)).toBe('no significant change')
     const json = await runCli(['report', '--compare', base, same, '--json'])
-    expect(JSON.parse(json.stdout)).toMatchObject({kind: 'compare', verdict: 'no significant change', likeForLike: true, differences: [], forced: false})
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      kind: 'compare',
+      verdict: 'no significant change',
+      likeForLike: true,
+      differences: [],
+      forced: false,
+    })
   })
 
   it('refuses runs with a different duration and offered rate: exit 2, both named, no stack trace', async () => {
@@ -54,7 +69,11 @@ describe('report --compare like for like', () => {
     const json = await runCli(['report', '--compare', base, shorter, '--json'])
     expect(json.exitCode).toBe(2)
     const body = JSON.parse(json.stdout) as ErrorJson
-    expect(body.error).toMatchObject({code: 'COMPARE_NOT_LIKE_FOR_LIKE', exitCode: 2, hint: expect.stringMatching(/--force/)})
+    expect(body.error).toMatchObject({
+      code: 'COMPARE_NOT_LIKE_FOR_LIKE',
+      exitCode: 2,
+      hint: expect.stringMatching(/--force/),
+    })
     expect(body.error.message).toMatch(/duration 30s → 15s; offered rate 80\.0\/s → 40\.0\/s$/)
   })
 
@@ -63,7 +82,9 @@ describe('report --compare like for like', () => {
     expect(result.exitCode, result.stderr).toBe(0)
     const lines = result.stdout.trim().split('\n')
     expect(lines[0]).toBe('NOT LIKE FOR LIKE (compared with --force): duration 30s → 15s; offered rate 80.0/s → 40.0/s')
-    expect(lines.at(-1)).toBe('improvement: significantly faster, no regression (not like for like: the runs offered different load)')
+    expect(lines.at(-1)).toBe(
+      'improvement: significantly faster, no regression (not like for like: the runs offered different load)',
+    )
     const json = await runCli(['report', '--compare', base, shorter, '--force', '--json'])
     expect(json.exitCode, json.stderr).toBe(0)
     const body = JSON.parse(json.stdout) as ReportResult
@@ -80,10 +101,15 @@ describe('report --compare like for like', () => {
   })
 
   it('still exits 99 on a regression compared with --force', async () => {
-    const slower = await write('peak-15s-slow.json', recordRun({api: latencies(1500, 50, 41)}, {profile: 'peak', intervals: 15, offeredPerSecond: 40}))
+    const slower = await write(
+      'peak-15s-slow.json',
+      recordRun({api: latencies(1500, 50, 41)}, {profile: 'peak', intervals: 15, offeredPerSecond: 40}),
+    )
     const result = await runCli(['report', '--compare', base, slower, '--force'])
     expect(result.exitCode).toBe(99)
-    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^REGRESSION: .*\(not like for like: the runs offered different load\)$/)
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(
+      /^REGRESSION: .*\(not like for like: the runs offered different load\)$/,
+    )
   })
 
   it('rejects --force without --compare', async () => {

@@ -32,7 +32,9 @@ it('writes docs/report.png: the HTML report of a recorded demo run, every chart 
   expect(rendered.exitCode, rendered.stderr).toBe(0)
   const dom = await dumpDom(html)
   expect(dom).toMatch(/id="verdict">SLA PASSED: 10 of 10 targets met</)
-  const drawn = [...dom.matchAll(/<figure class="chart-box" data-chart="([^"]+)" data-drawn="(yes|no)"/g)].map((match) => [match[1], match[2]])
+  const drawn = [...dom.matchAll(/<figure class="chart-box" data-chart="([^"]+)" data-drawn="(yes|no)"/g)].map(
+    (match) => [match[1], match[2]],
+  )
   expect(drawn.length).toBeGreaterThanOrEqual(10)
   expect(drawn.filter(([, yes]) => yes !== 'yes')).toEqual([])
 

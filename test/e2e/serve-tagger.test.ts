@@ -11,12 +11,22 @@ import {eventually} from '../helpers/services.js'
 describe('streamctl serve tagger', () => {
   it('serves GenerateMetadata over gRPC from the built package and stops on SIGTERM', async () => {
     const [port, grpcPort, closedPort] = [await freePort(), await freePort(), await freePort()]
-    const env = {CI: '1', PORT: String(port), GRPC_PORT: String(grpcPort), TAGGER_USE_CATALOGUE: 'false', AMQP_URL: `amqp://guest:guest@127.0.0.1:${closedPort}/streamctl`}
+    const env = {
+      CI: '1',
+      PORT: String(port),
+      GRPC_PORT: String(grpcPort),
+      TAGGER_USE_CATALOGUE: 'false',
+      AMQP_URL: `amqp://guest:guest@127.0.0.1:${closedPort}/streamctl`,
+    }
     const child = execa(process.execPath, [BIN, 'serve', 'tagger'], {cwd: ROOT, reject: false, stdin: 'ignore', env})
     let logged = ''
     child.stderr?.on('data', (chunk: Buffer) => (logged += chunk.toString()))
     try {
-      await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok ? true : undefined), 30_000, 'the tagger to be ready')
+      await eventually(
+        async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok ? true : undefined),
+        30_000,
+        'the tagger to be ready',
+      )
       const client = await connectTagger(`127.0.0.1:${grpcPort}`)
       const answer = await client.generateMetadata('breaking-news-election-night', {top: 2})
       client.close()

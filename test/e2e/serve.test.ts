@@ -15,16 +15,33 @@ describe('streamctl serve', () => {
   })
 
   it('rejects a bad setting naming the variable (exit 2)', async () => {
-    const result = await runCli(['serve', 'llm-sim', '--port', '0'], {env: {...process.env, LLM_RPM_LIMIT: 'lots', LLM_FOLLOW_SWITCHES: 'false'}})
+    const result = await runCli(['serve', 'llm-sim', '--port', '0'], {
+      env: {...process.env, LLM_RPM_LIMIT: 'lots', LLM_FOLLOW_SWITCHES: 'false'},
+    })
     expect(result.exitCode).toBe(2)
     expect(result.stderr).toMatch(/LLM_RPM_LIMIT="lots": expected an integer/)
   })
 
   it('serves /healthz, /readyz and /metrics on 127.0.0.1 and stops cleanly on SIGTERM', async () => {
     const port = await freePort()
-    const child = execa(process.execPath, [BIN, 'serve', 'llm-sim', '--port', String(port), '--json'], {cwd: ROOT, env: {...process.env, LLM_FOLLOW_SWITCHES: 'false', CI: '1'}, reject: false, stdin: 'ignore'})
+    const child = execa(process.execPath, [BIN, 'serve', 'llm-sim', '--port', String(port), '--json'], {
+      cwd: ROOT,
+      env: {...process.env, LLM_FOLLOW_SWITCHES: 'false', CI: '1'},
+      reject: false,
+      stdin: 'ignore',
+    })
     const base = `http://127.0.0.1:${port}`
-    await eventually(async () => ((await fetch(`${base}/healthz`).then((response) => response.status, () => 0)) === 200 ? true : undefined), 20_000, 'llm-sim to listen')
+    await eventually(
+      async () =>
+        (await fetch(`${base}/healthz`).then(
+          (response) => response.status,
+          () => 0,
+        )) === 200
+          ? true
+          : undefined,
+      20_000,
+      'llm-sim to listen',
+    )
     expect((await fetch(`${base}/readyz`)).status).toBe(200)
     const metrics = await (await fetch(`${base}/metrics`)).text()
     expect(metrics).toMatch(/streamctl_service_info\{service="llm-sim",version="[^"]+"\} 1/)

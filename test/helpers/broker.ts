@@ -36,7 +36,11 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
 
   const launch = (port: number) =>
     new Promise<number>((resolve, reject) => {
-      const processHandle = spawn(process.execPath, [BIN, 'broker', '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, CI: '1'}})
+      const processHandle = spawn(
+        process.execPath,
+        [BIN, 'broker', '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])],
+        {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, CI: '1'}},
+      )
       child = processHandle
       let pending = ''
       let stderr = ''

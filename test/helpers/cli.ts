@@ -12,7 +12,10 @@ export interface CliResult {
   stderr: string
 }
 
-export async function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; timeoutMs?: number} = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  options: {env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; timeoutMs?: number} = {},
+): Promise<CliResult> {
   const result = await execa(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     // A test run on GitHub Actions must not append its benches to the job summary: a test that wants one sets it.

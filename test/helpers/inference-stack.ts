@@ -14,12 +14,24 @@ import type {Env} from '../../src/services/common/config.js'
 import {quotaPeriods} from '../../src/services/common/quota/quota.js'
 import {RedisKeys} from '../../src/services/common/redis-keys.js'
 import type {RunningService} from '../../src/services/common/runtime.js'
-import {createTestDatabase, createTestVhost, dropRedisPrefix, uniqueName, type TestDatabase, type TestVhost} from './infra.js'
+import {
+  createTestDatabase,
+  createTestVhost,
+  dropRedisPrefix,
+  uniqueName,
+  type TestDatabase,
+  type TestVhost,
+} from './infra.js'
 import {eventually, REFERENCE_DIR, startService} from './services.js'
 
 export const REDIS_URL = 'redis://127.0.0.1:6379'
 
-const tier = (name: string, dailyRequests: number, rateLimit = {perSecond: 100_000, burst: 100_000}, priority = 1): QuotaTier => ({
+const tier = (
+  name: string,
+  dailyRequests: number,
+  rateLimit = {perSecond: 100_000, burst: 100_000},
+  priority = 1,
+): QuotaTier => ({
   name,
   daily: {requests: dailyRequests, tokens: 100_000_000},
   monthly: {requests: 10_000_000, tokens: 1_000_000_000},
@@ -32,7 +44,14 @@ const tier = (name: string, dailyRequests: number, rateLimit = {perSecond: 100_0
  * a burst of 3 that refills one request per 100 s (so a slow machine cannot refill it mid-test), a
  * high-priority one, and a staff one whose keys may act for any user.
  */
-export const TEST_TIERS = [tier('roomy', 1_000_000), tier('limited', 100), tier('tiny', 2), tier('bursty', 1_000_000, {perSecond: 0.01, burst: 3}), tier('vip', 1_000_000, undefined, 9), {...tier('staff', 1_000_000), readsAllUsers: true}]
+export const TEST_TIERS = [
+  tier('roomy', 1_000_000),
+  tier('limited', 100),
+  tier('tiny', 2),
+  tier('bursty', 1_000_000, {perSecond: 0.01, burst: 3}),
+  tier('vip', 1_000_000, undefined, 9),
+  {...tier('staff', 1_000_000), readsAllUsers: true},
+]
 
 export interface InferenceStack {
   env: Env
@@ -67,7 +86,14 @@ export async function createInferenceStack(options: {users?: Record<string, stri
   }
   const redis = new Redis(REDIS_URL, {keyPrefix: prefix})
   const adminToken = generateAdminToken()
-  const env: Env = {DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, AMQP_URL: vhost.url, SHUTDOWN_TIMEOUT_MS: '3000', ADMIN_TOKEN: adminToken}
+  const env: Env = {
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    AMQP_URL: vhost.url,
+    SHUTDOWN_TIMEOUT_MS: '3000',
+    ADMIN_TOKEN: adminToken,
+  }
   const services: Record<string, RunningService> = {}
   const stack: InferenceStack = {
     env,
@@ -80,7 +106,11 @@ export async function createInferenceStack(options: {users?: Record<string, stri
     users,
     services,
     async start(name, extraEnv = {}) {
-      const service = await startService(name, {...env, ...(services['llm-sim'] ? {LLM_SIM_URL: services['llm-sim'].url} : {}), ...extraEnv})
+      const service = await startService(name, {
+        ...env,
+        ...(services['llm-sim'] ? {LLM_SIM_URL: services['llm-sim'].url} : {}),
+        ...extraEnv,
+      })
       services[name] = service
       return service
     },
@@ -118,8 +148,18 @@ export function raceClient(): Agent {
   return new Agent({connections: 200, connectTimeout: 120_000})
 }
 
-export async function generate(gatewayUrl: string, user: SeededUser, body: unknown = {prompt: 'Recommend three films for a rainy evening.', max_tokens: 64}, dispatcher?: Agent) {
-  const response = await fetch(`${gatewayUrl}/v1/generate`, {method: 'POST', headers: authorized(user), body: JSON.stringify(body), ...(dispatcher ? {dispatcher} : {})})
+export async function generate(
+  gatewayUrl: string,
+  user: SeededUser,
+  body: unknown = {prompt: 'Recommend three films for a rainy evening.', max_tokens: 64},
+  dispatcher?: Agent,
+) {
+  const response = await fetch(`${gatewayUrl}/v1/generate`, {
+    method: 'POST',
+    headers: authorized(user),
+    body: JSON.stringify(body),
+    ...(dispatcher ? {dispatcher} : {}),
+  })
   return {status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown>}
 }
 
@@ -131,18 +171,25 @@ export const REFUSED_MARKER = 'refuse-me'
  * own checks know nothing of, so such a row fails its group-committed INSERT. Returns its removal.
  */
 export async function refuseMarkedRows(stack: InferenceStack): Promise<() => Promise<void>> {
-  await stack.pg.query(`ALTER TABLE requests ADD CONSTRAINT no_refuse_marker CHECK (position('${REFUSED_MARKER}' in prompt) = 0)`)
+  await stack.pg.query(
+    `ALTER TABLE requests ADD CONSTRAINT no_refuse_marker CHECK (position('${REFUSED_MARKER}' in prompt) = 0)`,
+  )
   return async () => void (await stack.pg.query('ALTER TABLE requests DROP CONSTRAINT no_refuse_marker'))
 }
 
 /** A user's quota counters for today (UTC): requests admitted, tokens reserved and used. */
-export async function userQuotaToday(stack: InferenceStack, userId: string): Promise<{requests: number; reserved: number; used: number}> {
+export async function userQuotaToday(
+  stack: InferenceStack,
+  userId: string,
+): Promise<{requests: number; reserved: number; used: number}> {
   const hash = await stack.redis.hgetall(RedisKeys.quota(userId, `d:${quotaPeriods(new Date()).day}`))
   return {requests: Number(hash.requests ?? 0), reserved: Number(hash.reserved ?? 0), used: Number(hash.used ?? 0)}
 }
 
 /** Sums of the quota hashes of every user and period, and the open reservations. */
-export async function quotaTotals(stack: InferenceStack): Promise<{used: number; reserved: number; open: number; usageLogSum: number}> {
+export async function quotaTotals(
+  stack: InferenceStack,
+): Promise<{used: number; reserved: number; open: number; usageLogSum: number}> {
   let used = 0
   let reserved = 0
   let cursor = '0'
@@ -161,16 +208,27 @@ export async function quotaTotals(stack: InferenceStack): Promise<{used: number;
 }
 
 /** One user's admitted requests today, as the quota counts them and as the requests table stores them. */
-export async function chargedAndStored(stack: InferenceStack, user: SeededUser): Promise<{charged: number; stored: number}> {
+export async function chargedAndStored(
+  stack: InferenceStack,
+  user: SeededUser,
+): Promise<{charged: number; stored: number}> {
   const charged = (await userQuotaToday(stack, user.userId)).requests
   const stored = await stack.pg.query('SELECT count(*)::int AS n FROM requests WHERE user_id = $1', [user.userId])
   return {charged, stored: stored.rows[0].n as number}
 }
 
 /** The quota totals once no reservation is open any more (every admitted request settled). */
-export async function settledTotals(stack: InferenceStack, timeoutMs: number, what = 'every reservation to settle'): Promise<Awaited<ReturnType<typeof quotaTotals>>> {
-  return eventually(async () => {
-    const current = await quotaTotals(stack)
-    return current.open === 0 ? current : undefined
-  }, timeoutMs, what)
+export async function settledTotals(
+  stack: InferenceStack,
+  timeoutMs: number,
+  what = 'every reservation to settle',
+): Promise<Awaited<ReturnType<typeof quotaTotals>>> {
+  return eventually(
+    async () => {
+      const current = await quotaTotals(stack)
+      return current.open === 0 ? current : undefined
+    },
+    timeoutMs,
+    what,
+  )
 }

@@ -21,8 +21,21 @@ const series = [
   {name: 'e2e', requests: 48, succeeded: 47, p99: 2310},
 ]
 const progress = (second, phase) => ({
-  variant: 'default', variantIndex: 0, variants: 1, phase, elapsedMs: second * 1000, durationMs: 20_000,
-  offeredRate: 145, sentRate: 177, polls: true, inFlight: 12, series, errors: {timeout: 3}, retries: 4, late: 0, dropped: 0,
+  variant: 'default',
+  variantIndex: 0,
+  variants: 1,
+  phase,
+  elapsedMs: second * 1000,
+  durationMs: 20_000,
+  offeredRate: 145,
+  sentRate: 177,
+  polls: true,
+  inFlight: 12,
+  series,
+  errors: {timeout: 3},
+  retries: 4,
+  late: 0,
+  dropped: 0,
 })
 
 const reporter = new LiveReporter(stdout)

@@ -69,7 +69,20 @@ export async function rawConnection(url: string): Promise<RawConnection> {
 }
 
 /** The request text of one generate (HTTP/1.1, keep-alive), with extra header lines if given. */
-export function generateRequest(apiKey: string, body: unknown = {prompt: 'hi', max_tokens: 8}, extraHeaders: string[] = []): string {
+export function generateRequest(
+  apiKey: string,
+  body: unknown = {prompt: 'hi', max_tokens: 8},
+  extraHeaders: string[] = [],
+): string {
   const json = JSON.stringify(body)
-  return ['POST /v1/generate HTTP/1.1', 'Host: gateway', `Authorization: Bearer ${apiKey}`, 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(json)}`, ...extraHeaders, '', json].join('\r\n')
+  return [
+    'POST /v1/generate HTTP/1.1',
+    'Host: gateway',
+    `Authorization: Bearer ${apiKey}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(json)}`,
+    ...extraHeaders,
+    '',
+    json,
+  ].join('\r\n')
 }

@@ -13,7 +13,10 @@ import {ROOT, runCli, type CliResult} from './cli.js'
 import {createTestDatabase, type TestDatabase} from './infra.js'
 
 /** A database with the read-model migrations and `contentDropEvents(50, 'catalogue')` (the fixtures' content). */
-export async function replayDatabase(prefix: string, content: ContentEvent[] = contentDropEvents(50, 'catalogue')): Promise<TestDatabase & {pool: pg.Pool}> {
+export async function replayDatabase(
+  prefix: string,
+  content: ContentEvent[] = contentDropEvents(50, 'catalogue'),
+): Promise<TestDatabase & {pool: pg.Pool}> {
   const database = await createTestDatabase(prefix)
   const pool = new pg.Pool({connectionString: database.url, max: 3})
   const client = await pool.connect()
@@ -31,15 +34,26 @@ export async function replayDatabase(prefix: string, content: ContentEvent[] = c
 }
 
 /** Topics for replay tests. `keep: true` sets retention.ms -1, for recordings whose original times are older than a week. */
-export async function createTopics(kafka: Kafka, topics: Array<{topic: string; numPartitions: number; keep?: boolean}>): Promise<void> {
+export async function createTopics(
+  kafka: Kafka,
+  topics: Array<{topic: string; numPartitions: number; keep?: boolean}>,
+): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({topics: topics.map(({keep, ...topic}) => (keep ? {...topic, configEntries: [{name: 'retention.ms', value: '-1'}]} : topic)), waitForLeaders: true})
+  await admin.createTopics({
+    topics: topics.map(({keep, ...topic}) =>
+      keep ? {...topic, configEntries: [{name: 'retention.ms', value: '-1'}]} : topic,
+    ),
+    waitForLeaders: true,
+  })
   await admin.disconnect()
 }
 
 /** `streamctl replay … --json`: the summary on success, the error (code, message, details) otherwise. */
-export async function replayCli(args: string[], timeoutMs = 120_000): Promise<CliResult & {summary?: ReplaySummary; error?: ErrorJson['error']}> {
+export async function replayCli(
+  args: string[],
+  timeoutMs = 120_000,
+): Promise<CliResult & {summary?: ReplaySummary; error?: ErrorJson['error']}> {
   const result = await runCli(['replay', ...args, '--json'], {env: {CI: '1'}, timeoutMs})
   let parsed: (ReplaySummary & Partial<ErrorJson>) | undefined
   try {

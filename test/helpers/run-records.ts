@@ -14,7 +14,10 @@ export function latencies(count: number, medianMs: number, seed: number): number
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0
     return (state + 0.5) / 2 ** 32
   }
-  return Array.from({length: count}, () => medianMs * Math.exp(0.35 * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())))
+  return Array.from(
+    {length: count},
+    () => medianMs * Math.exp(0.35 * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())),
+  )
 }
 
 export function slaTargets(yaml: string) {
@@ -26,7 +29,17 @@ export function slaTargets(yaml: string) {
  * One variant recording `series` (name → latencies) spread over 1 s intervals; every 50th fails with a 5xx when `failEvery` is set.
  * `offeredPerSecond` originals are offered in each interval (none unless set).
  */
-export function recordRun(series: Record<string, number[]>, options: {profile?: string; sla?: string; intervals?: number; failEvery?: number; shard?: {index: number; count: number}; offeredPerSecond?: number} = {}): RunRecord {
+export function recordRun(
+  series: Record<string, number[]>,
+  options: {
+    profile?: string
+    sla?: string
+    intervals?: number
+    failEvery?: number
+    shard?: {index: number; count: number}
+    offeredPerSecond?: number
+  } = {},
+): RunRecord {
   const recorder = new RunRecorder()
   const intervals = options.intervals ?? 5
   for (let interval = 0; interval < intervals; interval++) {
@@ -57,7 +70,10 @@ export function recordRun(series: Record<string, number[]>, options: {profile?: 
     sendLag: recorder.sendLagSummary(),
     abandoned: 0,
     stoppedEarly: false,
-    gauges: [1000, 2000, 3000].map((atMs, index) => ({atMs, values: {'queue.depth': index * 3, 'cache.hit_rate': 0.5 + index / 10}})),
+    gauges: [1000, 2000, 3000].map((atMs, index) => ({
+      atMs,
+      values: {'queue.depth': index * 3, 'cache.hit_rate': 0.5 + index / 10},
+    })),
   }
   const targets = slaTargets(options.sla ?? 'errors: rate<1%\n')
   return {

@@ -18,13 +18,28 @@ export async function referenceManifest(): Promise<StackManifest> {
 }
 
 /** Starts a service in this process; its log is silent unless TEST_SERVICE_LOGS is set or `log` is given. */
-export async function startService(name: string, env: Env, manifest?: StackManifest, log?: Logger): Promise<RunningService> {
+export async function startService(
+  name: string,
+  env: Env,
+  manifest?: StackManifest,
+  log?: Logger,
+): Promise<RunningService> {
   const definition = await SERVICES[name]!()
-  return definition.start({name, env: {HOST: '127.0.0.1', PORT: '0', ...env}, manifest: manifest ?? (await referenceManifest()), stackDir: REFERENCE_DIR, log: log ?? (process.env.TEST_SERVICE_LOGS ? undefined : silentLogger)})
+  return definition.start({
+    name,
+    env: {HOST: '127.0.0.1', PORT: '0', ...env},
+    manifest: manifest ?? (await referenceManifest()),
+    stackDir: REFERENCE_DIR,
+    log: log ?? (process.env.TEST_SERVICE_LOGS ? undefined : silentLogger),
+  })
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after timeoutMs. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()

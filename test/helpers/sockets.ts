@@ -62,9 +62,12 @@ export function tcpProxy(port: number, target: number): TcpProxy {
     client.pipe(upstream).pipe(client)
   })
   return {
-    open: () => new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve())),
+    open: () =>
+      new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve())),
     cut: async () => {
-      const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve()
+      const closed = server.listening
+        ? new Promise<void>((resolve) => server.close(() => resolve()))
+        : Promise.resolve()
       for (const socket of sockets) socket.destroy()
       await closed
     },

@@ -37,14 +37,19 @@ export async function makeTestStack(options: {keep?: string[]; source?: string} 
     }
     const kind = doc.getIn(['components', component, 'kind'])
     const dependsOn = doc.getIn(['components', component, 'dependsOn']) as {items?: Array<{value: string}>} | undefined
-    if (dependsOn?.items && options.keep) doc.setIn(['components', component, 'dependsOn'], dependsOn.items.map((item) => item.value).filter((dependency) => options.keep!.includes(dependency)))
+    if (dependsOn?.items && options.keep)
+      doc.setIn(
+        ['components', component, 'dependsOn'],
+        dependsOn.items.map((item) => item.value).filter((dependency) => options.keep!.includes(dependency)),
+      )
     if (kind === 'postgres') doc.setIn(['components', component, 'database'], name)
     else if (kind === 'rabbitmq') doc.setIn(['components', component, 'vhost'], name)
     else if (kind === 'redis') doc.setIn(['components', component, 'keyPrefix'], `${name}:`)
     else {
       doc.setIn(['components', component, 'port'], await freePort())
       const ports = doc.getIn(['components', component, 'ports']) as {items?: Array<{key: {value: string}}>} | undefined
-      for (const pair of ports?.items ?? []) doc.setIn(['components', component, 'ports', pair.key.value], await freePort())
+      for (const pair of ports?.items ?? [])
+        doc.setIn(['components', component, 'ports', pair.key.value], await freePort())
     }
   }
   await writeFile(file, doc.toString())

@@ -9,7 +9,10 @@ export function scaled(ciCount: number): number {
   return ciCount * TRIALS
 }
 
-export function printFigure(subject: string, figures: {trials: number; failures: number} & Record<string, number | string>): void {
+export function printFigure(
+  subject: string,
+  figures: {trials: number; failures: number} & Record<string, number | string>,
+): void {
   const extra = Object.entries(figures)
     .filter(([key]) => key !== 'trials' && key !== 'failures')
     .map(([key, value]) => `${key}=${value}`)
@@ -20,13 +23,19 @@ export function printFigure(subject: string, figures: {trials: number; failures:
  * Runs `trial` `count` times in turn, counting failed trials, prints the figure line, then fails
  * with the first failure (so a failing trial is reported with its own assertion message).
  */
-export async function runTrials(subject: string, count: number, trial: (index: number) => Promise<Record<string, number | string> | void>): Promise<void> {
+export async function runTrials(
+  subject: string,
+  count: number,
+  trial: (index: number) => Promise<Record<string, number | string> | void>,
+): Promise<void> {
   const failures: unknown[] = []
   const totals: Record<string, number | string> = {}
   for (let index = 0; index < count; index++) {
     try {
       const figures = (await trial(index)) ?? {}
-      for (const [key, value] of Object.entries(figures)) totals[key] = typeof value === 'number' && typeof totals[key] === 'number' ? (totals[key] as number) + value : value
+      for (const [key, value] of Object.entries(figures))
+        totals[key] =
+          typeof value === 'number' && typeof totals[key] === 'number' ? (totals[key] as number) + value : value
     } catch (error) {
       failures.push(error)
     }

@@ -35,7 +35,15 @@ const ADMIN_TOKEN = 'contract-admin-token'
  * they answer 401 without `Bearer <adminToken>`, and to every call after the first `acceptedAdminCalls`
  * (`adminApi: false`: 404, a server without the admin API).
  */
-async function contractServer(options: {adminToken?: string; acceptedAdminCalls?: number; adminApi?: boolean} = {}): Promise<{server: TestServer; admin: AdminCall[]; polls: Map<string, number>; firstLoadAt: () => number; authorizations: Set<string>}> {
+async function contractServer(
+  options: {adminToken?: string; acceptedAdminCalls?: number; adminApi?: boolean} = {},
+): Promise<{
+  server: TestServer
+  admin: AdminCall[]
+  polls: Map<string, number>
+  firstLoadAt: () => number
+  authorizations: Set<string>
+}> {
   const {adminToken = ADMIN_TOKEN, acceptedAdminCalls = Number.POSITIVE_INFINITY, adminApi = true} = options
   const admin: AdminCall[] = []
   const polls = new Map<string, number>()
@@ -51,12 +59,30 @@ async function contractServer(options: {adminToken?: string; acceptedAdminCalls?
       response.end(JSON.stringify(value))
     }
     if (url.startsWith('/admin/') && adminApi) {
-      admin.push({atMs: Date.now() - started, method: request.method!, path: url, body: body ? JSON.parse(body) : undefined, ...(request.headers.authorization ? {authorization: request.headers.authorization} : {})})
-      if (request.headers.authorization !== `Bearer ${adminToken}` || admin.length > acceptedAdminCalls) return json(401, {error: {code: 'unauthorized', message: 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>'}})
-      return json(200, url === AdminRoutes.cacheFlush ? {deleted: 3} : url === AdminRoutes.contentDrop ? {produced: 5} : DEFAULT_SWITCHES)
+      admin.push({
+        atMs: Date.now() - started,
+        method: request.method!,
+        path: url,
+        body: body ? JSON.parse(body) : undefined,
+        ...(request.headers.authorization ? {authorization: request.headers.authorization} : {}),
+      })
+      if (request.headers.authorization !== `Bearer ${adminToken}` || admin.length > acceptedAdminCalls)
+        return json(401, {
+          error: {code: 'unauthorized', message: 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>'},
+        })
+      return json(
+        200,
+        url === AdminRoutes.cacheFlush
+          ? {deleted: 3}
+          : url === AdminRoutes.contentDrop
+            ? {produced: 5}
+            : DEFAULT_SWITCHES,
+      )
     }
     if (url === '/metrics') {
-      response.end(`# TYPE ${Metrics.queueDepth} gauge\n${Metrics.queueDepth}{queue="inference_requests"} 7\n${Metrics.cacheHits}{cache="recs"} 80\n${Metrics.cacheMisses}{cache="recs"} 20\n${Metrics.breakerState}{breaker="llm"} 2\n`)
+      response.end(
+        `# TYPE ${Metrics.queueDepth} gauge\n${Metrics.queueDepth}{queue="inference_requests"} 7\n${Metrics.cacheHits}{cache="recs"} 80\n${Metrics.cacheMisses}{cache="recs"} 20\n${Metrics.breakerState}{breaker="llm"} 2\n`,
+      )
       return
     }
     firstLoad ||= Date.now() - started
@@ -71,7 +97,8 @@ async function contractServer(options: {adminToken?: string; acceptedAdminCalls?
       polls.set(status[1]!, count)
       return json(200, {request_id: status[1], status: count >= 3 ? 'completed' : 'running'})
     }
-    if (url.startsWith('/v1/recommendations/')) return json(200, {user_id: url.split('/').at(-1), items: [], cache: 'hit'})
+    if (url.startsWith('/v1/recommendations/'))
+      return json(200, {user_id: url.split('/').at(-1), items: [], cache: 'hit'})
     json(404, {error: 'not found'})
   })
   server = instance
@@ -107,13 +134,19 @@ requests:
     const ends = new Map<string, Record<string, unknown>>()
     server = await startServer(async (request, response) => {
       await readBody(request)
-      const json = (status: number, value: unknown) => response.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(value))
+      const json = (status: number, value: unknown) =>
+        response.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(value))
       if (request.method === 'POST' && request.url === GatewayRoutes.generate) {
         const n = ++next
         // Of every four: one refused (429), one that fails, one answered by the fallback, one answered.
         if (n % 4 === 0) return json(429, {error: {code: 'quota_exceeded', message: 'daily requests'}})
         const id = `req-${n}`
-        ends.set(id, n % 4 === 1 ? {status: 'failed', error: 'LLM call failed'} : {status: 'completed', output: 'ok', degraded: n % 4 === 2})
+        ends.set(
+          id,
+          n % 4 === 1
+            ? {status: 'failed', error: 'LLM call failed'}
+            : {status: 'completed', output: 'ok', degraded: n % 4 === 2},
+        )
         return json(202, {request_id: id, status_url: GatewayRoutes.request(id)})
       }
       const id = /^\/v1\/requests\/(.+)$/.exec(request.url!)?.[1]
@@ -130,7 +163,11 @@ requests:
 `)
     const run = await runBench({profile, targetUrl: server.url, users})
     const [variant] = run.variants
-    expect(variant!.totals['generate.accept']!.counts).toMatchObject({requests: 20, succeeded: 15, failed: {http429: 5}})
+    expect(variant!.totals['generate.accept']!.counts).toMatchObject({
+      requests: 20,
+      succeeded: 15,
+      failed: {http429: 5},
+    })
     // The 5 refused generates have no end-to-end time: only the 15 accepted ones do.
     expect(variant!.totals.e2e!.counts).toMatchObject({requests: 15, succeeded: 10, degraded: 5, failed: {http5xx: 5}})
     const verdict = evaluateTargets(slaTargets('errors: rate<1%\n'), run.variants, undefined)
@@ -159,7 +196,14 @@ variants:
   - name: gradual
     switches: {interventions: {gradualInvalidation: true}}
 `)
-    const run = await runBench({profile, targetUrl: server.url, adminUrl: server.url, adminToken: ADMIN_TOKEN, users, scrapeUrls: [`${server.url}/metrics`]})
+    const run = await runBench({
+      profile,
+      targetUrl: server.url,
+      adminUrl: server.url,
+      adminToken: ADMIN_TOKEN,
+      users,
+      scrapeUrls: [`${server.url}/metrics`],
+    })
     expect(run.variants.map((variant) => variant.name)).toEqual(['plain', 'gradual'])
     for (const variant of run.variants) {
       expect(variant.timeline.map((event) => [event.action, event.atMs, event.ok])).toEqual([
@@ -169,7 +213,12 @@ variants:
       ])
       for (const event of variant.timeline) expect(Math.abs(event.firedAtMs - event.atMs)).toBeLessThan(150)
       expect(variant.gauges.length).toBeGreaterThanOrEqual(1)
-      expect(variant.gauges[0]!.values).toMatchObject({'queue_depth.inference_requests': 7, cache_hits_total: 80, cache_misses_total: 20, 'breaker_state.llm': 2})
+      expect(variant.gauges[0]!.values).toMatchObject({
+        'queue_depth.inference_requests': 7,
+        cache_hits_total: 80,
+        cache_misses_total: 20,
+        'breaker_state.llm': 2,
+      })
     }
     // What the admin API saw, in order: reset, [variant switches], the three events; twice; a final reset.
     const calls = admin.map((call) => `${call.method} ${call.path}`)
@@ -195,7 +244,7 @@ variants:
     expect(admin.every((call) => call.authorization === `Bearer ${ADMIN_TOKEN}`)).toBe(true)
   })
 
-  it('keeps a calibration\'s costs on through every variant and timeline reset, and clears them after the run', async () => {
+  it("keeps a calibration's costs on through every variant and timeline reset, and clears them after the run", async () => {
     const {server, admin} = await contractServer()
     const profile = {
       ...profileFrom(`
@@ -211,14 +260,33 @@ variants:
   - name: cached
     switches: {interventions: {queryResultCache: true}}
 `),
-      calibration: {name: 'streamflow', file: 'calibrations/streamflow.yaml', costs: {vectorSearchMs: 150, recommenderWorkers: 40}},
+      calibration: {
+        name: 'streamflow',
+        file: 'calibrations/streamflow.yaml',
+        costs: {vectorSearchMs: 150, recommenderWorkers: 40},
+      },
     }
     const run = await runBench({profile, targetUrl: server.url, adminUrl: server.url, adminToken: ADMIN_TOKEN, users})
-    const calibrated = {...DEFAULT_SWITCHES, costs: {...DEFAULT_SWITCHES.costs, vectorSearchMs: 150, recommenderWorkers: 40}}
+    const calibrated = {
+      ...DEFAULT_SWITCHES,
+      costs: {...DEFAULT_SWITCHES.costs, vectorSearchMs: 150, recommenderWorkers: 40},
+    }
     const patches = admin.filter((call) => call.path === AdminRoutes.switches).map((call) => call.body)
     // Per variant: the reset to the calibration, [its switches], the fault, the timeline reset (to the calibration); then one clear.
-    expect(patches).toEqual([calibrated, {faults: {dbDelayMs: 300}}, calibrated, calibrated, {interventions: {queryResultCache: true}}, {faults: {dbDelayMs: 300}}, calibrated, DEFAULT_SWITCHES])
-    expect(run.variants.map((variant) => variant.settings.calibration)).toEqual([{name: 'streamflow', costs: {vectorSearchMs: 150, recommenderWorkers: 40}}, {name: 'streamflow', costs: {vectorSearchMs: 150, recommenderWorkers: 40}}])
+    expect(patches).toEqual([
+      calibrated,
+      {faults: {dbDelayMs: 300}},
+      calibrated,
+      calibrated,
+      {interventions: {queryResultCache: true}},
+      {faults: {dbDelayMs: 300}},
+      calibrated,
+      DEFAULT_SWITCHES,
+    ])
+    expect(run.variants.map((variant) => variant.settings.calibration)).toEqual([
+      {name: 'streamflow', costs: {vectorSearchMs: 150, recommenderWorkers: 40}},
+      {name: 'streamflow', costs: {vectorSearchMs: 150, recommenderWorkers: 40}},
+    ])
   })
 
   const switchingProfile = profileFrom(`
@@ -236,9 +304,21 @@ variants:
 
   it('stops before any load, naming the token, when the admin API refuses it', async () => {
     const {server, admin, firstLoadAt} = await contractServer()
-    for (const [adminToken, source] of [[undefined, 'a request without a token'], ['wrong', 'the token in STREAMCTL_ADMIN_TOKEN']] as const) {
-      const options = {profile: switchingProfile, targetUrl: server.url, adminUrl: server.url, ...(adminToken ? {adminToken, adminTokenSource: source} : {}), users}
-      const expected = {code: 'ADMIN_UNAUTHORIZED', message: `the admin API at ${server.url} refused ${source}: HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>`}
+    for (const [adminToken, source] of [
+      [undefined, 'a request without a token'],
+      ['wrong', 'the token in STREAMCTL_ADMIN_TOKEN'],
+    ] as const) {
+      const options = {
+        profile: switchingProfile,
+        targetUrl: server.url,
+        adminUrl: server.url,
+        ...(adminToken ? {adminToken, adminTokenSource: source} : {}),
+        users,
+      }
+      const expected = {
+        code: 'ADMIN_UNAUTHORIZED',
+        message: `the admin API at ${server.url} refused ${source}: HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>`,
+      }
       await expect(checkAdminAccess(options)).rejects.toMatchObject(expected)
       await expect(runBench(options)).rejects.toMatchObject(expected)
     }
@@ -250,8 +330,18 @@ variants:
     const {server} = await contractServer({adminApi: false})
     const notes: string[] = []
     // The target has no admin API: a reset that fails is a note for the variant without switches; the next variant cannot run as described.
-    const run = runBench({profile: switchingProfile, targetUrl: server.url, adminUrl: server.url, adminToken: ADMIN_TOKEN, users, onNote: (note) => notes.push(note)})
-    await expect(run).rejects.toMatchObject({code: 'ADMIN_ACTION_FAILED', message: `variant gradual: its switches could not be set through the admin API at ${server.url} (HTTP 404), so it would not measure what it describes`})
+    const run = runBench({
+      profile: switchingProfile,
+      targetUrl: server.url,
+      adminUrl: server.url,
+      adminToken: ADMIN_TOKEN,
+      users,
+      onNote: (note) => notes.push(note),
+    })
+    await expect(run).rejects.toMatchObject({
+      code: 'ADMIN_ACTION_FAILED',
+      message: `variant gradual: its switches could not be set through the admin API at ${server.url} (HTTP 404), so it would not measure what it describes`,
+    })
     expect(notes[0]).toMatch(/^plain: the switches could not be reset through the admin API at .* \(HTTP 404\)$/)
   })
 
@@ -267,10 +357,26 @@ requests:
 timeline:
   - {at: 500ms, action: cache-flush}
 `)
-    const run = await runBench({profile, targetUrl: server.url, adminUrl: server.url, adminToken: ADMIN_TOKEN, users, onNote: (note) => notes.push(note)})
+    const run = await runBench({
+      profile,
+      targetUrl: server.url,
+      adminUrl: server.url,
+      adminToken: ADMIN_TOKEN,
+      users,
+      onNote: (note) => notes.push(note),
+    })
     const [event] = run.variants[0]!.timeline
-    expect(event).toMatchObject({action: 'cache-flush', ok: false, status: 401, error: 'HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>'})
-    expect(notes).toContainEqual(expect.stringMatching(/^default: cache-flush at 0\.\ds failed \(HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>\)$/))
+    expect(event).toMatchObject({
+      action: 'cache-flush',
+      ok: false,
+      status: 401,
+      error: 'HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>',
+    })
+    expect(notes).toContainEqual(
+      expect.stringMatching(
+        /^default: cache-flush at 0\.\ds failed \(HTTP 401: the admin API needs Authorization: Bearer <ADMIN_TOKEN>\)$/,
+      ),
+    )
     expect(notes).toContainEqual(expect.stringMatching(/^the switches could not be reset after the run .*\(HTTP 401/))
   })
 })

@@ -17,7 +17,15 @@ afterEach(async () => {
 async function start(args: string[] = []): Promise<{broker: BrokerProcess; kafka: Kafka}> {
   const broker = await startBrokerProcess({args})
   started.push(broker)
-  return {broker, kafka: new Kafka({brokers: broker.brokers, clientId: 'durability-test', logLevel: logLevel.NOTHING, retry: {retries: 2, initialRetryTime: 100}})}
+  return {
+    broker,
+    kafka: new Kafka({
+      brokers: broker.brokers,
+      clientId: 'durability-test',
+      logLevel: logLevel.NOTHING,
+      retry: {retries: 2, initialRetryTime: 100},
+    }),
+  }
 }
 
 /** Every value in the topic, read with a fresh consumer from the beginning. */
@@ -32,7 +40,8 @@ async function readAll(kafka: Kafka, topic: string, expected: number): Promise<s
   const total = (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0)
   await admin.disconnect()
   const deadline = Date.now() + 20_000
-  while (values.length < Math.min(total, expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  while (values.length < Math.min(total, expected) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50))
   await new Promise((resolve) => setTimeout(resolve, 200))
   await consumer.disconnect()
   return values
@@ -43,12 +52,24 @@ describe('broker durability', {timeout: 120_000}, () => {
     const {broker, kafka} = await start()
     const admin = kafka.admin()
     await admin.connect()
-    await admin.createTopics({topics: [{topic: 'restart', numPartitions: 2, configEntries: [{name: 'retention.ms', value: '86400000'}]}]})
+    await admin.createTopics({
+      topics: [{topic: 'restart', numPartitions: 2, configEntries: [{name: 'retention.ms', value: '86400000'}]}],
+    })
     const producer = kafka.producer()
     await producer.connect()
-    await producer.send({topic: 'restart', messages: Array.from({length: 100}, (_, index) => ({key: `k${index}`, value: `v${index}`}))})
+    await producer.send({
+      topic: 'restart',
+      messages: Array.from({length: 100}, (_, index) => ({key: `k${index}`, value: `v${index}`})),
+    })
     await producer.disconnect()
-    await admin.setOffsets({groupId: 'restart-group', topic: 'restart', partitions: [{partition: 0, offset: '7'}, {partition: 1, offset: '3'}]})
+    await admin.setOffsets({
+      groupId: 'restart-group',
+      topic: 'restart',
+      partitions: [
+        {partition: 0, offset: '7'},
+        {partition: 1, offset: '3'},
+      ],
+    })
     await admin.disconnect()
 
     expect(await broker.stop()).toBe(0)
@@ -62,10 +83,15 @@ describe('broker durability', {timeout: 120_000}, () => {
       [0, '7'],
       [1, '3'],
     ])
-    const configs = await after.describeConfigs({resources: [{type: 2, name: 'restart', configNames: ['retention.ms']}], includeSynonyms: false})
+    const configs = await after.describeConfigs({
+      resources: [{type: 2, name: 'restart', configNames: ['retention.ms']}],
+      includeSynonyms: false,
+    })
     expect(configs.resources[0]!.configEntries[0]!.configValue).toBe('86400000')
     await after.disconnect()
-    expect((await readAll(kafka, 'restart', 100)).sort()).toEqual(Array.from({length: 100}, (_, index) => `v${index}`).sort())
+    expect((await readAll(kafka, 'restart', 100)).sort()).toEqual(
+      Array.from({length: 100}, (_, index) => `v${index}`).sort(),
+    )
   })
 
   // PRODUCT.md §7; RELIABILITY_TRIALS repeats the kill on the same data directory, a topic per trial.
@@ -119,14 +145,21 @@ describe('broker durability', {timeout: 120_000}, () => {
       await admin.createTopics({topics: [{topic: 'torn', numPartitions: 1}]})
       const producer = kafka.producer()
       await producer.connect()
-      for (let batch = 0; batch < 5; batch++) await producer.send({topic: 'torn', messages: Array.from({length: 10}, (_, index) => ({value: `b${batch}-${index}`}))})
+      for (let batch = 0; batch < 5; batch++)
+        await producer.send({
+          topic: 'torn',
+          messages: Array.from({length: 10}, (_, index) => ({value: `b${batch}-${index}`})),
+        })
       await producer.disconnect()
       await admin.disconnect()
       await broker.stop()
 
       // Damage the last batch, as a crash in the middle of a write (or a bad disk) would leave it.
       const dir = path.join(broker.dataDir, 'topics', 'torn', '0')
-      const segment = path.join(dir, (await readdir(dir)).find((name) => name.endsWith('.log'))!)
+      const segment = path.join(
+        dir,
+        (await readdir(dir)).find((name) => name.endsWith('.log'))!,
+      )
       const {size} = await stat(segment)
       const damaged = 1 + ((trial * 13) % 40)
       if (trial % 2 === 0) {
@@ -137,7 +170,10 @@ describe('broker durability', {timeout: 120_000}, () => {
         await file.close()
       }
       await broker.restart()
-      expect(broker.logs.find((entry) => entry.msg === 'recovered torn log tail')).toMatchObject({topic: 'torn', partition: 0})
+      expect(broker.logs.find((entry) => entry.msg === 'recovered torn log tail')).toMatchObject({
+        topic: 'torn',
+        partition: 0,
+      })
       expect((await stat(segment)).size).toBeLessThan(size - damaged)
 
       const after = kafka.admin()
@@ -150,7 +186,10 @@ describe('broker durability', {timeout: 120_000}, () => {
       await again.disconnect()
       await after.disconnect()
       const values = await readAll(kafka, 'torn', 41)
-      expect(values).toEqual([...Array.from({length: 4}, (_, batch) => Array.from({length: 10}, (_, index) => `b${batch}-${index}`)).flat(), 'after-recovery'])
+      expect(values).toEqual([
+        ...Array.from({length: 4}, (_, batch) => Array.from({length: 10}, (_, index) => `b${batch}-${index}`)).flat(),
+        'after-recovery',
+      ])
       await broker.cleanup()
       started.splice(started.indexOf(broker), 1)
       return {damagedBytes: damaged}

@@ -11,7 +11,12 @@ let kafka: Kafka
 
 beforeAll(async () => {
   broker = await startBrokerProcess()
-  kafka = new Kafka({brokers: broker.brokers, clientId: 'broker-test', logLevel: logLevel.NOTHING, retry: {retries: 10, initialRetryTime: 100}})
+  kafka = new Kafka({
+    brokers: broker.brokers,
+    clientId: 'broker-test',
+    logLevel: logLevel.NOTHING,
+    retry: {retries: 10, initialRetryTime: 100},
+  })
 })
 afterAll(async () => {
   await broker?.cleanup()
@@ -25,7 +30,8 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
   }
 }
 
-const messages = (prefix: string, count: number) => Array.from({length: count}, (_, index) => ({key: `${prefix}-key-${index}`, value: `${prefix}-${index}`}))
+const messages = (prefix: string, count: number) =>
+  Array.from({length: count}, (_, index) => ({key: `${prefix}-key-${index}`, value: `${prefix}-${index}`}))
 
 describe('kafkajs producer', {timeout: 120_000}, () => {
   it('acknowledges with acks -1 and 1, fires and forgets with acks 0, and round-trips gzip batches', async () => {
@@ -37,12 +43,22 @@ describe('kafkajs producer', {timeout: 120_000}, () => {
     const all = await producer.send({topic: 'produce-acks', acks: -1, messages: messages('all', 20)})
     const leader = await producer.send({topic: 'produce-acks', acks: 1, messages: messages('one', 20)})
     const none = await producer.send({topic: 'produce-acks', acks: 0, messages: messages('none', 20)})
-    await producer.send({topic: 'produce-acks', acks: -1, compression: CompressionTypes.GZIP, messages: messages('gzip', 50)})
+    await producer.send({
+      topic: 'produce-acks',
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      messages: messages('gzip', 50),
+    })
     expect(all.every((result) => result.errorCode === 0)).toBe(true)
     expect(leader.every((result) => result.errorCode === 0)).toBe(true)
     expect(none).toEqual([])
     // acks=0 has no answer to wait for: the records show up in the offsets.
-    await waitFor(async () => (await admin.fetchTopicOffsets('produce-acks')).reduce((sum, partition) => sum + Number(partition.high), 0) === 110, 'all 110 records')
+    await waitFor(
+      async () =>
+        (await admin.fetchTopicOffsets('produce-acks')).reduce((sum, partition) => sum + Number(partition.high), 0) ===
+        110,
+      'all 110 records',
+    )
 
     const consumer = kafka.consumer({groupId: 'produce-acks-reader', maxWaitTimeInMs: 200})
     await consumer.connect()
@@ -51,7 +67,11 @@ describe('kafkajs producer', {timeout: 120_000}, () => {
     await consumer.run({eachMessage: async ({message}) => void seen.push(message.value!.toString())})
     await waitFor(() => seen.length >= 110, 'consuming 110 records')
     await consumer.disconnect()
-    expect(seen.filter((value) => value.startsWith('gzip-')).sort()).toEqual(messages('gzip', 50).map((message) => message.value).sort())
+    expect(seen.filter((value) => value.startsWith('gzip-')).sort()).toEqual(
+      messages('gzip', 50)
+        .map((message) => message.value)
+        .sort(),
+    )
     expect(new Set(seen).size).toBe(110)
     await producer.disconnect()
     await admin.disconnect()
@@ -84,7 +104,10 @@ describe('kafkajs consumer group', {timeout: 120_000}, () => {
     return member
   }
 
-  const values = (members: Member[], prefix: string) => members.flatMap((member) => member.received.map((record) => record.value)).filter((value) => value.startsWith(prefix))
+  const values = (members: Member[], prefix: string) =>
+    members
+      .flatMap((member) => member.received.map((record) => record.value))
+      .filter((value) => value.startsWith(prefix))
 
   it('shares six partitions among three members, delivers every record once, rebalances when one leaves, and resumes from committed offsets after a broker restart', async () => {
     const admin = kafka.admin()
@@ -93,7 +116,11 @@ describe('kafkajs consumer group', {timeout: 120_000}, () => {
     const members = [await startMember(), await startMember(), await startMember()]
     await waitFor(async () => {
       const {groups} = await admin.describeGroups([groupId])
-      return groups[0]!.state === 'Stable' && groups[0]!.members.length === 3 && members.every((member) => member.assignment.length === 2)
+      return (
+        groups[0]!.state === 'Stable' &&
+        groups[0]!.members.length === 3 &&
+        members.every((member) => member.assignment.length === 2)
+      )
     }, 'a stable group of three')
     expect(members.flatMap((member) => member.assignment).sort()).toEqual([0, 1, 2, 3, 4, 5])
 
@@ -112,7 +139,11 @@ describe('kafkajs consumer group', {timeout: 120_000}, () => {
     await leaving.consumer.disconnect()
     await waitFor(async () => {
       const {groups} = await admin.describeGroups([groupId])
-      return groups[0]!.state === 'Stable' && groups[0]!.members.length === 2 && staying.every((member) => member.assignment.length === 3)
+      return (
+        groups[0]!.state === 'Stable' &&
+        groups[0]!.members.length === 2 &&
+        staying.every((member) => member.assignment.length === 3)
+      )
     }, 'a rebalance to two members')
     expect(staying.flatMap((member) => member.assignment).sort()).toEqual([0, 1, 2, 3, 4, 5])
     await producer.send({topic, messages: messages('second', 120)})
@@ -131,7 +162,11 @@ describe('kafkajs consumer group', {timeout: 120_000}, () => {
     const resumed = await startMember()
     await waitFor(() => resumed.received.length >= 60, 'the third 60 records')
     await new Promise((resolve) => setTimeout(resolve, 500))
-    expect(resumed.received.map((record) => record.value).sort()).toEqual(messages('third', 60).map((message) => message.value).sort())
+    expect(resumed.received.map((record) => record.value).sort()).toEqual(
+      messages('third', 60)
+        .map((message) => message.value)
+        .sort(),
+    )
     await resumed.consumer.disconnect()
     await producerAfter.disconnect()
   })
@@ -141,19 +176,50 @@ describe('kafkajs admin', {timeout: 120_000}, () => {
   it('creates topics, reads their metadata and offsets by timestamp, and deletes them', async () => {
     const admin = kafka.admin()
     await admin.connect()
-    expect(await admin.createTopics({topics: [{topic: 'admin-a', numPartitions: 3, configEntries: [{name: 'retention.ms', value: '3600000'}]}, {topic: 'admin-b'}]})).toBe(true)
+    expect(
+      await admin.createTopics({
+        topics: [
+          {topic: 'admin-a', numPartitions: 3, configEntries: [{name: 'retention.ms', value: '3600000'}]},
+          {topic: 'admin-b'},
+        ],
+      }),
+    ).toBe(true)
     expect(await admin.createTopics({topics: [{topic: 'admin-a', numPartitions: 3}]})).toBe(false)
-    await expect(admin.createTopics({topics: [{topic: 'admin-bad', configEntries: [{name: 'no.such.config', value: '1'}]}]})).rejects.toMatchObject({errors: [expect.objectContaining({type: 'INVALID_CONFIG', topic: 'admin-bad'})]})
+    await expect(
+      admin.createTopics({topics: [{topic: 'admin-bad', configEntries: [{name: 'no.such.config', value: '1'}]}]}),
+    ).rejects.toMatchObject({errors: [expect.objectContaining({type: 'INVALID_CONFIG', topic: 'admin-bad'})]})
     const metadata = await admin.fetchTopicMetadata({topics: ['admin-a', 'admin-b']})
     expect(metadata.topics.map((topic) => [topic.name, topic.partitions.length]).sort()).toEqual([
       ['admin-a', 3],
       ['admin-b', 1],
     ])
-    const configs = await admin.describeConfigs({resources: [{type: 2, name: 'admin-a', configNames: ['retention.ms', 'cleanup.policy']}], includeSynonyms: false})
-    expect(Object.fromEntries(configs.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue]))).toEqual({'retention.ms': '3600000', 'cleanup.policy': 'delete'})
-    await admin.alterConfigs({validateOnly: false, resources: [{type: 2, name: 'admin-a', configEntries: [{name: 'retention.ms', value: '7200000'}, {name: 'cleanup.policy', value: 'compact'}]}]})
-    const altered = await admin.describeConfigs({resources: [{type: 2, name: 'admin-a', configNames: ['retention.ms', 'cleanup.policy']}], includeSynonyms: false})
-    expect(Object.fromEntries(altered.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue]))).toEqual({'retention.ms': '7200000', 'cleanup.policy': 'compact'})
+    const configs = await admin.describeConfigs({
+      resources: [{type: 2, name: 'admin-a', configNames: ['retention.ms', 'cleanup.policy']}],
+      includeSynonyms: false,
+    })
+    expect(
+      Object.fromEntries(configs.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue])),
+    ).toEqual({'retention.ms': '3600000', 'cleanup.policy': 'delete'})
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: 2,
+          name: 'admin-a',
+          configEntries: [
+            {name: 'retention.ms', value: '7200000'},
+            {name: 'cleanup.policy', value: 'compact'},
+          ],
+        },
+      ],
+    })
+    const altered = await admin.describeConfigs({
+      resources: [{type: 2, name: 'admin-a', configNames: ['retention.ms', 'cleanup.policy']}],
+      includeSynonyms: false,
+    })
+    expect(
+      Object.fromEntries(altered.resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue])),
+    ).toEqual({'retention.ms': '7200000', 'cleanup.policy': 'compact'})
     await admin.createPartitions({topicPartitions: [{topic: 'admin-b', count: 4}]})
     expect((await admin.fetchTopicMetadata({topics: ['admin-b']})).topics[0]!.partitions).toHaveLength(4)
 
@@ -163,12 +229,22 @@ describe('kafkajs admin', {timeout: 120_000}, () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     const between = Date.now()
     await new Promise((resolve) => setTimeout(resolve, 50))
-    await producer.send({topic: 'admin-b', messages: [{partition: 0, value: 'late-1'}, {partition: 0, value: 'late-2'}]})
+    await producer.send({
+      topic: 'admin-b',
+      messages: [
+        {partition: 0, value: 'late-1'},
+        {partition: 0, value: 'late-2'},
+      ],
+    })
     await producer.disconnect()
     const byTime = await admin.fetchTopicOffsetsByTimestamp('admin-b', between)
     expect(byTime.find((partition) => partition.partition === 0)!.offset).toBe('1')
     // A time after every record answers with the end of the log.
-    expect((await admin.fetchTopicOffsetsByTimestamp('admin-b', Date.now() + 60_000)).find((partition) => partition.partition === 0)!.offset).toBe('3')
+    expect(
+      (await admin.fetchTopicOffsetsByTimestamp('admin-b', Date.now() + 60_000)).find(
+        (partition) => partition.partition === 0,
+      )!.offset,
+    ).toBe('3')
 
     await admin.deleteTopics({topics: ['admin-a', 'admin-b']})
     expect((await admin.listTopics()).filter((name) => name.startsWith('admin-'))).toEqual([])
@@ -195,14 +271,38 @@ describe('kafkajs admin', {timeout: 120_000}, () => {
     const finished = await consume('dg-finished')
     const live = await consume('dg-live')
     await finished.disconnect()
-    await waitFor(async () => (await admin.fetchOffsets({groupId: 'dg-finished', topics: ['delete-groups']}))[0]!.partitions.some((partition) => partition.offset !== '-1'), 'committed offsets')
+    await waitFor(
+      async () =>
+        (await admin.fetchOffsets({groupId: 'dg-finished', topics: ['delete-groups']}))[0]!.partitions.some(
+          (partition) => partition.offset !== '-1',
+        ),
+      'committed offsets',
+    )
 
-    expect(await admin.deleteGroups(['dg-finished'])).toEqual([expect.objectContaining({groupId: 'dg-finished', errorCode: 0})])
-    await expect(admin.deleteGroups(['dg-live'])).rejects.toMatchObject({groups: [expect.objectContaining({groupId: 'dg-live', error: expect.objectContaining({type: 'NON_EMPTY_GROUP'})})]})
-    await expect(admin.deleteGroups(['dg-never'])).rejects.toMatchObject({groups: [expect.objectContaining({groupId: 'dg-never', error: expect.objectContaining({type: 'GROUP_ID_NOT_FOUND'})})]})
-    const listed = async () => (await admin.listGroups()).groups.map((group) => group.groupId).filter((groupId) => groupId.startsWith('dg-')).sort()
+    expect(await admin.deleteGroups(['dg-finished'])).toEqual([
+      expect.objectContaining({groupId: 'dg-finished', errorCode: 0}),
+    ])
+    await expect(admin.deleteGroups(['dg-live'])).rejects.toMatchObject({
+      groups: [
+        expect.objectContaining({groupId: 'dg-live', error: expect.objectContaining({type: 'NON_EMPTY_GROUP'})}),
+      ],
+    })
+    await expect(admin.deleteGroups(['dg-never'])).rejects.toMatchObject({
+      groups: [
+        expect.objectContaining({groupId: 'dg-never', error: expect.objectContaining({type: 'GROUP_ID_NOT_FOUND'})}),
+      ],
+    })
+    const listed = async () =>
+      (await admin.listGroups()).groups
+        .map((group) => group.groupId)
+        .filter((groupId) => groupId.startsWith('dg-'))
+        .sort()
     expect(await listed()).toEqual(['dg-live'])
-    expect((await admin.fetchOffsets({groupId: 'dg-finished', topics: ['delete-groups']}))[0]!.partitions.map((partition) => partition.offset)).toEqual(['-1', '-1'])
+    expect(
+      (await admin.fetchOffsets({groupId: 'dg-finished', topics: ['delete-groups']}))[0]!.partitions.map(
+        (partition) => partition.offset,
+      ),
+    ).toEqual(['-1', '-1'])
     await live.disconnect()
     await admin.disconnect()
 
@@ -210,7 +310,9 @@ describe('kafkajs admin', {timeout: 120_000}, () => {
     await broker.restart()
     const after = kafka.admin()
     await after.connect()
-    expect((await after.listGroups()).groups.map((group) => group.groupId).filter((groupId) => groupId === 'dg-finished')).toEqual([])
+    expect(
+      (await after.listGroups()).groups.map((group) => group.groupId).filter((groupId) => groupId === 'dg-finished'),
+    ).toEqual([])
     await after.disconnect()
   })
 })

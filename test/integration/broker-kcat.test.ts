@@ -40,7 +40,10 @@ describe('kcat', {timeout: 120_000}, () => {
     await admin.connect()
     await admin.createTopics({topics: [{topic: 'kcat-listed', numPartitions: 3}]})
     await admin.disconnect()
-    const metadata = JSON.parse(await kcat(['-L', '-J'])) as {brokers: Array<{id: number; name: string}>; topics: Array<{topic: string; partitions: Array<{partition: number; leader: number}>}>}
+    const metadata = JSON.parse(await kcat(['-L', '-J'])) as {
+      brokers: Array<{id: number; name: string}>
+      topics: Array<{topic: string; partitions: Array<{partition: number; leader: number}>}>
+    }
     expect(metadata.brokers).toEqual([{id: 1, name: broker.bootstrap}])
     const topic = metadata.topics.find((entry) => entry.topic === 'kcat-listed')!
     expect(topic.partitions.map((partition) => [partition.partition, partition.leader])).toEqual([
@@ -53,7 +56,9 @@ describe('kcat', {timeout: 120_000}, () => {
   it('produces keyed records with -P and reads them back with -C -o beginning -e', async () => {
     const lines = Array.from({length: 50}, (_, index) => `key${index % 5}:value-${index}`)
     await kcat(['-P', '-t', 'kcat-roundtrip', '-K:'], `${lines.join('\n')}\n`)
-    const consumed = (await kcat(['-C', '-t', 'kcat-roundtrip', '-o', 'beginning', '-e', '-f', '%k:%s\\n'])).trim().split('\n')
+    const consumed = (await kcat(['-C', '-t', 'kcat-roundtrip', '-o', 'beginning', '-e', '-f', '%k:%s\\n']))
+      .trim()
+      .split('\n')
     expect(consumed).toEqual(lines)
     // kafkajs sees the same records kcat wrote.
     const consumer = kafka.consumer({groupId: 'kcat-roundtrip-check', maxWaitTimeInMs: 200})
@@ -82,7 +87,26 @@ describe('kcat', {timeout: 120_000}, () => {
     await admin.createTopics({topics: [{topic: 'kcat-group', numPartitions: 4}]})
     const outputs: string[][] = [[], []]
     const members = outputs.map((lines) => {
-      const child = spawn('kcat', ['-u', '-b', broker.bootstrap, '-G', 'kcat-balanced', '-X', 'auto.offset.reset=earliest', '-X', 'heartbeat.interval.ms=300', '-X', 'session.timeout.ms=6000', '-f', '%p %s\\n', 'kcat-group'], {stdio: ['ignore', 'pipe', 'ignore']})
+      const child = spawn(
+        'kcat',
+        [
+          '-u',
+          '-b',
+          broker.bootstrap,
+          '-G',
+          'kcat-balanced',
+          '-X',
+          'auto.offset.reset=earliest',
+          '-X',
+          'heartbeat.interval.ms=300',
+          '-X',
+          'session.timeout.ms=6000',
+          '-f',
+          '%p %s\\n',
+          'kcat-group',
+        ],
+        {stdio: ['ignore', 'pipe', 'ignore']},
+      )
       child.stdout.setEncoding('utf8')
       let pending = ''
       child.stdout.on('data', (text: string) => {
@@ -100,7 +124,10 @@ describe('kcat', {timeout: 120_000}, () => {
       }, 'two kcat members in a stable group')
       const producer = kafka.producer()
       await producer.connect()
-      await producer.send({topic: 'kcat-group', messages: Array.from({length: 200}, (_, index) => ({key: `k${index}`, value: `record-${index}`}))})
+      await producer.send({
+        topic: 'kcat-group',
+        messages: Array.from({length: 200}, (_, index) => ({key: `k${index}`, value: `record-${index}`})),
+      })
       await producer.disconnect()
       await waitFor(() => outputs.flat().length >= 200, 'both members consuming 200 records')
       await new Promise((resolve) => setTimeout(resolve, 300))

@@ -118,13 +118,24 @@ describe('broker robustness', () => {
 
     expect(broker.isRunning()).toBe(true)
     const warnings = broker.logs.filter((entry) => entry.level === 'warn').map((entry) => entry.msg)
-    expect(warnings).toEqual(expect.arrayContaining(['connection closed: malformed request', 'connection closed: bad frame size', 'connection closed: unsupported API']))
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'connection closed: malformed request',
+        'connection closed: bad frame size',
+        'connection closed: unsupported API',
+      ]),
+    )
     await producer.disconnect()
     await admin.disconnect()
   })
 
   it('answers pipelined requests in order on one connection, and ApiVersions v3 with error 35 and the v0 list', async () => {
-    const requests = [frame(header(18, 3, 1)), frame(Buffer.concat([header(3, 1, 2), Buffer.from([0xff, 0xff, 0xff, 0xff])])), frame(header(18, 0, 3)), frame(header(16, 0, 4))]
+    const requests = [
+      frame(header(18, 3, 1)),
+      frame(Buffer.concat([header(3, 1, 2), Buffer.from([0xff, 0xff, 0xff, 0xff])])),
+      frame(header(18, 0, 3)),
+      frame(header(16, 0, 4)),
+    ]
     const responses = await new Promise<Buffer[]>((resolve, reject) => {
       const socket = net.connect(broker.port, '127.0.0.1')
       let buffered = Buffer.alloc(0)
@@ -210,7 +221,11 @@ function sendAndHalfClose(bytes: Buffer, timeoutMs = 10_000): Promise<boolean> {
 
 /** `count` malformed frames derived deterministically from `seed`. */
 function fuzzCorpus(count: number, seed: number): Buffer[] {
-  const captured = (JSON.parse(readFileSync(new URL('../fixtures/broker-request-frames.json', import.meta.url), 'utf8')) as {frames: Array<{hex: string}>}).frames.map((entry) => Buffer.from(entry.hex, 'hex'))
+  const captured = (
+    JSON.parse(readFileSync(new URL('../fixtures/broker-request-frames.json', import.meta.url), 'utf8')) as {
+      frames: Array<{hex: string}>
+    }
+  ).frames.map((entry) => Buffer.from(entry.hex, 'hex'))
   let state = seed
   const next = () => {
     state ^= state << 13
@@ -244,7 +259,9 @@ function fuzzCorpus(count: number, seed: number): Buffer[] {
       }
       case 3:
         // A valid header of a known API, then random bytes.
-        corpus.push(frame(Buffer.concat([base.subarray(0, 8), Buffer.from([0, 0]), pseudoRandomBytes(next() % 300, next() | 1)])))
+        corpus.push(
+          frame(Buffer.concat([base.subarray(0, 8), Buffer.from([0, 0]), pseudoRandomBytes(next() % 300, next() | 1)])),
+        )
         break
       default:
         // Noise, sometimes with a negative or huge size.

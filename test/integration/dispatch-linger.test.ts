@@ -25,7 +25,11 @@ describe('dispatch linger', () => {
   async function drainQueue(): Promise<string[]> {
     const channel = await connection.createChannel()
     const ids: string[] = []
-    for (let message = await channel.get('inference_requests', {noAck: true}); message; message = await channel.get('inference_requests', {noAck: true})) {
+    for (
+      let message = await channel.get('inference_requests', {noAck: true});
+      message;
+      message = await channel.get('inference_requests', {noAck: true})
+    ) {
       ids.push((JSON.parse(message.content.toString()) as {request_id: string}).request_id)
     }
     await channel.close()
@@ -48,8 +52,16 @@ describe('dispatch linger', () => {
       // Answered, stored and pending; not on the queue while the linger lasts.
       expect(await stack.redis.zcard(RedisKeys.pendingDispatch)).toBe(12)
       expect(await queued()).toBe(0)
-      await eventually(async () => ((await queued()) === 12 ? true : undefined), 20_000, 'the held requests to be published')
-      await eventually(async () => ((await stack.redis.zcard(RedisKeys.pendingDispatch)) === 0 ? true : undefined), 10_000, 'the confirmed requests to leave the pending set')
+      await eventually(
+        async () => ((await queued()) === 12 ? true : undefined),
+        20_000,
+        'the held requests to be published',
+      )
+      await eventually(
+        async () => ((await stack.redis.zcard(RedisKeys.pendingDispatch)) === 0 ? true : undefined),
+        10_000,
+        'the confirmed requests to leave the pending set',
+      )
       expect((await drainQueue()).sort()).toEqual([...ids].sort())
     } finally {
       await stack.stop('gateway')

@@ -4,7 +4,14 @@
 import {gzipSync} from 'node:zlib'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {eventually, metricValue} from '../helpers/services.js'
-import {adminHeaders, authorized, chargedAndStored, createInferenceStack, generate, type InferenceStack} from '../helpers/inference-stack.js'
+import {
+  adminHeaders,
+  authorized,
+  chargedAndStored,
+  createInferenceStack,
+  generate,
+  type InferenceStack,
+} from '../helpers/inference-stack.js'
 import {generateRequest, rawConnection, type RawConnection} from '../helpers/raw-http.js'
 
 const HEADERS_TIMEOUT_MS = 1000
@@ -16,9 +23,19 @@ describe('gateway HTTP layer', () => {
   let gateway: string
 
   beforeAll(async () => {
-    const users = Object.fromEntries(['text', 'neighbour', 'headers', 'slow', 'idle', 'pipelined', 'later', 'vanishing', 'stalled'].map((name) => [name, 'roomy']))
+    const users = Object.fromEntries(
+      ['text', 'neighbour', 'headers', 'slow', 'idle', 'pipelined', 'later', 'vanishing', 'stalled'].map((name) => [
+        name,
+        'roomy',
+      ]),
+    )
     stack = await createInferenceStack({users})
-    gateway = (await stack.start('gateway', {HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS)})).url
+    gateway = (
+      await stack.start('gateway', {
+        HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+        HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      })
+    ).url
   })
   afterAll(async () => {
     await stack?.close()
@@ -34,22 +51,49 @@ describe('gateway HTTP layer', () => {
   }
 
   const user = (name: string) => stack.users[name]!
-  const post = async (name: string, body: string | Buffer, options: {path?: string; method?: string; headers?: Record<string, string>} = {}) => {
-    const response = await fetch(`${gateway}${options.path ?? '/v1/generate'}`, {method: options.method ?? 'POST', headers: {...authorized(user(name)), ...options.headers}, body})
+  const post = async (
+    name: string,
+    body: string | Buffer,
+    options: {path?: string; method?: string; headers?: Record<string, string>} = {},
+  ) => {
+    const response = await fetch(`${gateway}${options.path ?? '/v1/generate'}`, {
+      method: options.method ?? 'POST',
+      headers: {...authorized(user(name)), ...options.headers},
+      body,
+    })
     const text = await response.text()
-    return {status: response.status, error: response.status >= 400 ? (JSON.parse(text) as {error: {code: string; message: string}}).error : undefined}
+    return {
+      status: response.status,
+      error: response.status >= 400 ? (JSON.parse(text) as {error: {code: string; message: string}}).error : undefined,
+    }
   }
 
   it('refuses text PostgreSQL cannot store with a 400 naming the field, before any quota is touched', async () => {
     const deep = `{"prompt":"hi","nested":${'['.repeat(20_000)}"\\u0000"${']'.repeat(20_000)}}`
     const cases: Array<[string | Buffer, string, RegExp]> = [
-      [JSON.stringify({prompt: 'a\u0000b'}), 'invalid_text', /^field prompt contains a NUL character \(U\+0000\), which cannot be stored/],
+      [
+        JSON.stringify({prompt: 'a\u0000b'}),
+        'invalid_text',
+        /^field prompt contains a NUL character \(U\+0000\), which cannot be stored/,
+      ],
       [JSON.stringify({prompt: 'hi', model: 'llama\u0000'}), 'invalid_text', /^field model contains a NUL character/],
-      [JSON.stringify({prompt: 'half a \ud83d pair'}), 'invalid_text', /^field prompt contains a lone UTF-16 surrogate/],
+      [
+        JSON.stringify({prompt: 'half a \ud83d pair'}),
+        'invalid_text',
+        /^field prompt contains a lone UTF-16 surrogate/,
+      ],
       ['{"prompt":"\\uDFFF"}', 'invalid_text', /^field prompt contains a lone UTF-16 surrogate/],
-      [JSON.stringify({prompt: 'hi', ['max\u0000tokens']: 1}), 'invalid_text', /^the field name "max\\u0000tokens" contains a NUL character/],
+      [
+        JSON.stringify({prompt: 'hi', ['max\u0000tokens']: 1}),
+        'invalid_text',
+        /^the field name "max\\u0000tokens" contains a NUL character/,
+      ],
       [deep, 'invalid_text', /^field nested\[0\]\[0\].* contains a NUL character/],
-      [Buffer.concat([Buffer.from('{"prompt":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]), 'invalid_utf8', /not valid UTF-8/],
+      [
+        Buffer.concat([Buffer.from('{"prompt":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]),
+        'invalid_utf8',
+        /not valid UTF-8/,
+      ],
       [JSON.stringify({prompt: 'hi', model: 'gpt 4'}), 'bad_request', /^field model must be a model name/],
       [JSON.stringify({prompt: 'hi', model: '../../etc'}), 'bad_request', /^field model must be a model name/],
     ]
@@ -62,21 +106,42 @@ describe('gateway HTTP layer', () => {
     }
     expect(await chargedAndStored(stack, user('text'))).toEqual({charged: 0, stored: 0})
     // An escaped backslash before u0000 is plain text, and a well-formed surrogate pair is an emoji.
-    for (const prompt of ['C:\\u0000 is a path, not a NUL', 'rainy evening 🌧']) expect((await generate(gateway, user('text'), {prompt, model: 'llama-3.1:8b/q4_k'})).status, prompt).toBe(202)
-    const stored = await stack.pg.query('SELECT prompt FROM requests WHERE user_id = $1 ORDER BY prompt', [user('text').userId])
+    for (const prompt of ['C:\\u0000 is a path, not a NUL', 'rainy evening 🌧'])
+      expect((await generate(gateway, user('text'), {prompt, model: 'llama-3.1:8b/q4_k'})).status, prompt).toBe(202)
+    const stored = await stack.pg.query('SELECT prompt FROM requests WHERE user_id = $1 ORDER BY prompt', [
+      user('text').userId,
+    ])
     expect(stored.rows.map((row) => row.prompt)).toEqual(['C:\\u0000 is a path, not a NUL', 'rainy evening 🌧'])
   })
 
   it('refuses the same text on every route that reads a JSON body', async () => {
-    const event = await post('text', JSON.stringify({event_id: 'e1', user_id: 'u\u0000', type: 'view'}), {path: '/v1/events'})
-    expect(event).toEqual({status: 400, error: {code: 'invalid_text', message: expect.stringMatching(/^field user_id contains a NUL/)}})
-    const patch = await post('text', JSON.stringify({faults: {llmErrorRate: 0, note: ['ok', '\ud800']}}), {path: '/admin/switches', method: 'PATCH', headers: adminHeaders(stack)})
-    expect(patch).toEqual({status: 400, error: {code: 'invalid_text', message: expect.stringMatching(/^field faults\.note\[1\] contains a lone UTF-16 surrogate/)}})
+    const event = await post('text', JSON.stringify({event_id: 'e1', user_id: 'u\u0000', type: 'view'}), {
+      path: '/v1/events',
+    })
+    expect(event).toEqual({
+      status: 400,
+      error: {code: 'invalid_text', message: expect.stringMatching(/^field user_id contains a NUL/)},
+    })
+    const patch = await post('text', JSON.stringify({faults: {llmErrorRate: 0, note: ['ok', '\ud800']}}), {
+      path: '/admin/switches',
+      method: 'PATCH',
+      headers: adminHeaders(stack),
+    })
+    expect(patch).toEqual({
+      status: 400,
+      error: {
+        code: 'invalid_text',
+        message: expect.stringMatching(/^field faults\.note\[1\] contains a lone UTF-16 surrogate/),
+      },
+    })
   })
 
   it("never fails one tenant's generates because another's prompt held a NUL", async () => {
     for (let round = 0; round < 3; round++) {
-      const results = await Promise.all([post('text', JSON.stringify({prompt: 'x\u0000'})), ...Array.from({length: 30}, () => generate(gateway, user('neighbour')))])
+      const results = await Promise.all([
+        post('text', JSON.stringify({prompt: 'x\u0000'})),
+        ...Array.from({length: 30}, () => generate(gateway, user('neighbour'))),
+      ])
       expect(results[0]!.status).toBe(400)
       expect(results.slice(1).map((result) => result.status)).toEqual(Array(30).fill(202))
     }
@@ -87,7 +152,11 @@ describe('gateway HTTP layer', () => {
     const cases: Array<[string, string[], RegExp]> = [
       ['a valid key, then garbage', ['Authorization: Bearer garbage'], /more than one Authorization header/],
       ['a second content type', ['Content-Type: text/plain'], /more than one Content-Type header/],
-      ['two content encodings', ['Content-Encoding: identity', 'Content-Encoding: identity'], /more than one Content-Encoding header/],
+      [
+        'two content encodings',
+        ['Content-Encoding: identity', 'Content-Encoding: identity'],
+        /more than one Content-Encoding header/,
+      ],
       ['a second host', ['Host: elsewhere'], /more than one Host header/],
       ['a second content length (refused by the HTTP parser)', ['Content-Length: 30'], /malformed_http/],
     ]
@@ -115,7 +184,10 @@ describe('gateway HTTP layer', () => {
       expect(result.error?.message, JSON.stringify(headers)).toMatch(message)
     }
     expect(await chargedAndStored(stack, user('headers'))).toEqual({charged: 0, stored: 0})
-    const accepted: Array<Record<string, string>> = [{'content-type': 'application/json; charset="UTF-8"'}, {'content-type': 'application/json;charset=utf-8', 'content-encoding': 'identity'}]
+    const accepted: Array<Record<string, string>> = [
+      {'content-type': 'application/json; charset="UTF-8"'},
+      {'content-type': 'application/json;charset=utf-8', 'content-encoding': 'identity'},
+    ]
     for (const headers of accepted) {
       expect((await post('headers', body, {headers})).status, JSON.stringify(headers)).toBe(202)
     }
@@ -161,7 +233,8 @@ describe('gateway HTTP layer', () => {
   })
 
   describe('pipelined requests', () => {
-    const pipelined = (name: string, count: number) => Array.from({length: count}, () => generateRequest(user(name).apiKey)).join('')
+    const pipelined = (name: string, count: number) =>
+      Array.from({length: count}, () => generateRequest(user(name).apiKey)).join('')
 
     it('answers three generates and then the junk after them, in order, charging only what got a 202', async () => {
       const connection = await connect()
@@ -185,7 +258,9 @@ describe('gateway HTTP layer', () => {
       const connection = await connect()
       const last = generateRequest(user('stalled').apiKey)
       connection.socket.write(pipelined('stalled', 3) + last.slice(0, -4))
-      expect((await connection.responsesUntil(4, 10 * REQUEST_TIMEOUT_MS)).map((response) => response.status)).toEqual([202, 202, 202, 408])
+      expect((await connection.responsesUntil(4, 10 * REQUEST_TIMEOUT_MS)).map((response) => response.status)).toEqual([
+        202, 202, 202, 408,
+      ])
       await connection.closed
       expect(await chargedAndStored(stack, user('stalled'))).toEqual({charged: 3, stored: 3})
     })
@@ -197,7 +272,17 @@ describe('gateway HTTP layer', () => {
         connection.socket.destroy()
       }
       await new Promise((resolve) => setTimeout(resolve, 200)) // for the gateway to have read them
-      await eventually(async () => (metricValue(await (await fetch(`${gateway}/metrics`)).text(), 'streamctl_in_flight_requests{service="gateway"}') === 0 ? true : undefined), 10_000, 'every request to be handled')
+      await eventually(
+        async () =>
+          metricValue(
+            await (await fetch(`${gateway}/metrics`)).text(),
+            'streamctl_in_flight_requests{service="gateway"}',
+          ) === 0
+            ? true
+            : undefined,
+        10_000,
+        'every request to be handled',
+      )
       const {charged, stored} = await chargedAndStored(stack, user('vanishing'))
       expect(stored).toBe(charged)
     })

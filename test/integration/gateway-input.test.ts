@@ -7,7 +7,13 @@ import {seededRandom} from '../../src/lib/random/seeded.js'
 import {eventually, metricValue} from '../helpers/services.js'
 import {printFigure, scaled} from '../helpers/trials.js'
 import {AdminRoutes} from '../../src/lib/stack/api.js'
-import {adminHeaders, authorized, createInferenceStack, generate, type InferenceStack} from '../helpers/inference-stack.js'
+import {
+  adminHeaders,
+  authorized,
+  createInferenceStack,
+  generate,
+  type InferenceStack,
+} from '../helpers/inference-stack.js'
 
 describe('gateway input handling', () => {
   let stack: InferenceStack
@@ -22,7 +28,11 @@ describe('gateway input handling', () => {
   })
 
   const send = async (options: {method?: string; path?: string; headers?: Record<string, string>; body?: string}) => {
-    const response = await fetch(`${gateway}${options.path ?? '/v1/generate'}`, {method: options.method ?? 'POST', headers: options.headers ?? authorized(stack.users.alice!), ...(options.body === undefined ? {} : {body: options.body})})
+    const response = await fetch(`${gateway}${options.path ?? '/v1/generate'}`, {
+      method: options.method ?? 'POST',
+      headers: options.headers ?? authorized(stack.users.alice!),
+      ...(options.body === undefined ? {} : {body: options.body}),
+    })
     const text = await response.text()
     return {status: response.status, text, headers: response.headers}
   }
@@ -35,7 +45,13 @@ describe('gateway input handling', () => {
       ['missing', {'content-type': 'application/json'}],
       ['not bearer', {'content-type': 'application/json', authorization: `Basic ${alice}`}],
       ['malformed', {'content-type': 'application/json', authorization: 'Bearer nope'}],
-      ['unknown id', {'content-type': 'application/json', authorization: 'Bearer sctl_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'}],
+      [
+        'unknown id',
+        {
+          'content-type': 'application/json',
+          authorization: 'Bearer sctl_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        },
+      ],
       ['wrong secret', {'content-type': 'application/json', authorization: `Bearer ${wrongSecret}`}],
       ['revoked', authorized(stack.users.revoked!)],
     ]
@@ -50,7 +66,14 @@ describe('gateway input handling', () => {
   })
 
   it('answers 415 for a wrong content type, 400 for bad JSON and 413 for an oversized body', async () => {
-    expect((await send({headers: {...authorized(stack.users.alice!), 'content-type': 'text/plain'}, body: '{"prompt":"hi"}'})).status).toBe(415)
+    expect(
+      (
+        await send({
+          headers: {...authorized(stack.users.alice!), 'content-type': 'text/plain'},
+          body: '{"prompt":"hi"}',
+        })
+      ).status,
+    ).toBe(415)
     const {'content-type': _, ...noType} = authorized(stack.users.alice!)
     expect((await send({headers: noType, body: '{"prompt":"hi"}'})).status).toBe(415)
     for (const body of ['{"prompt":', '', 'nul', "{'prompt': 'hi'}", '{"prompt":"hi"}}']) {
@@ -62,10 +85,14 @@ describe('gateway input handling', () => {
     expect(oversized.status).toBe(413)
     // Without a Content-Length (chunked), the limit still holds while the body streams in.
     const chunked = await new Promise<number>((resolve, reject) => {
-      const request = http.request(`${gateway}/v1/generate`, {method: 'POST', headers: authorized(stack.users.alice!)}, (response) => {
-        response.resume()
-        resolve(response.statusCode!)
-      })
+      const request = http.request(
+        `${gateway}/v1/generate`,
+        {method: 'POST', headers: authorized(stack.users.alice!)},
+        (response) => {
+          response.resume()
+          resolve(response.statusCode!)
+        },
+      )
       request.on('error', reject)
       request.write('{"prompt":"')
       request.end(`${'y'.repeat(8000)}"}`)
@@ -106,7 +133,8 @@ describe('gateway input handling', () => {
   })
 
   it('checks admin switch changes field by field', async () => {
-    const patch = (body: unknown) => send({method: 'PATCH', path: '/admin/switches', headers: adminHeaders(stack), body: JSON.stringify(body)})
+    const patch = (body: unknown) =>
+      send({method: 'PATCH', path: '/admin/switches', headers: adminHeaders(stack), body: JSON.stringify(body)})
     for (const [body, message] of [
       [{faults: {llmErrorRate: 2}}, /faults.llmErrorRate must be between 0 and 1/],
       [{faults: {nope: 1}}, /unknown field faults.nope/],
@@ -121,7 +149,10 @@ describe('gateway input handling', () => {
     }
     const ok = await patch({interventions: {prioritisation: true}, faults: {dbDelayMs: 25}})
     expect(ok.status).toBe(200)
-    expect(JSON.parse(ok.text)).toMatchObject({interventions: {prioritisation: true, gradualInvalidation: false}, faults: {dbDelayMs: 25, llmErrorRate: 0}})
+    expect(JSON.parse(ok.text)).toMatchObject({
+      interventions: {prioritisation: true, gradualInvalidation: false},
+      faults: {dbDelayMs: 25, llmErrorRate: 0},
+    })
     const read = await send({method: 'GET', path: '/admin/switches', headers: adminHeaders(stack)})
     expect(JSON.parse(read.text).interventions.prioritisation).toBe(true)
     const metrics = await (await fetch(`${gateway}/metrics`)).text()
@@ -161,12 +192,15 @@ describe('gateway input handling', () => {
       for (const [what, headers] of refused) {
         const result = await send({...call, headers})
         expect(result.status, `${call.method} ${call.path}: ${what}`).toBe(401)
-        expect(JSON.parse(result.text).error.message, what).toBe('the admin API needs Authorization: Bearer <ADMIN_TOKEN>')
+        expect(JSON.parse(result.text).error.message, what).toBe(
+          'the admin API needs Authorization: Bearer <ADMIN_TOKEN>',
+        )
         expect(result.headers.get('www-authenticate')).toBe('Bearer')
       }
     }
     // The right token: 200 (content-drop, which needs Kafka, is in streamflow.test.ts).
-    for (const call of ADMIN_CALLS.slice(0, 3)) expect((await send({...call, headers: adminHeaders(stack)})).status, `${call.method} ${call.path}`).toBe(200)
+    for (const call of ADMIN_CALLS.slice(0, 3))
+      expect((await send({...call, headers: adminHeaders(stack)})).status, `${call.method} ${call.path}`).toBe(200)
   })
 
   it('closes the admin API when the gateway has no ADMIN_TOKEN: 401 to everyone, saying why', async () => {
@@ -174,11 +208,21 @@ describe('gateway input handling', () => {
     const closed = await startService('gateway', {...stack.env, ADMIN_TOKEN: ''})
     try {
       for (const call of ADMIN_CALLS) {
-        for (const headers of [{'content-type': 'application/json'}, adminHeaders(stack), {'content-type': 'application/json', authorization: 'Bearer '}]) {
-          const response = await fetch(`${closed.url}${call.path}`, {method: call.method, headers, ...(call.body ? {body: call.body} : {})})
+        for (const headers of [
+          {'content-type': 'application/json'},
+          adminHeaders(stack),
+          {'content-type': 'application/json', authorization: 'Bearer '},
+        ]) {
+          const response = await fetch(`${closed.url}${call.path}`, {
+            method: call.method,
+            headers,
+            ...(call.body ? {body: call.body} : {}),
+          })
           expect(response.status, `${call.method} ${call.path}`).toBe(401)
           expect(response.headers.get('www-authenticate')).toBe('Bearer')
-          expect(((await response.json()) as {error: {message: string}}).error.message).toMatch(/^the admin API is closed: ADMIN_TOKEN is not set on the gateway/)
+          expect(((await response.json()) as {error: {message: string}}).error.message).toMatch(
+            /^the admin API is closed: ADMIN_TOKEN is not set on the gateway/,
+          )
         }
       }
       expect((await fetch(`${closed.url}/healthz`)).status).toBe(200)
@@ -189,7 +233,20 @@ describe('gateway input handling', () => {
 
   it('never answers 5xx to a corpus of seeded random bodies, and still works afterwards', async () => {
     const random = seededRandom(99)
-    const values = () => [null, true, -1, 0, 1e309, 'x', '', [], {}, {prompt: 1}, 'a'.repeat(Math.floor(random() * 5000)), Number.MAX_SAFE_INTEGER]
+    const values = () => [
+      null,
+      true,
+      -1,
+      0,
+      1e309,
+      'x',
+      '',
+      [],
+      {},
+      {prompt: 1},
+      'a'.repeat(Math.floor(random() * 5000)),
+      Number.MAX_SAFE_INTEGER,
+    ]
     const pick = () => values()[Math.floor(random() * 12)]
     const statuses = new Set<number>()
     const corpusSize = scaled(300)
@@ -197,7 +254,14 @@ describe('gateway input handling', () => {
     let firstServerError: string | undefined
     for (let index = 0; index < corpusSize; index++) {
       const shape = Math.floor(random() * 4)
-      const body = shape === 0 ? JSON.stringify(pick()) : shape === 1 ? JSON.stringify({prompt: pick(), max_tokens: pick(), model: pick()}) : shape === 2 ? String.fromCharCode(...Array.from({length: 40}, () => Math.floor(random() * 256))) : JSON.stringify({prompt: 'ok', [String(pick())]: pick()})
+      const body =
+        shape === 0
+          ? JSON.stringify(pick())
+          : shape === 1
+            ? JSON.stringify({prompt: pick(), max_tokens: pick(), model: pick()})
+            : shape === 2
+              ? String.fromCharCode(...Array.from({length: 40}, () => Math.floor(random() * 256)))
+              : JSON.stringify({prompt: 'ok', [String(pick())]: pick()})
       const result = await send({body})
       statuses.add(result.status)
       if (result.status >= 500) {
@@ -205,7 +269,11 @@ describe('gateway input handling', () => {
         firstServerError ??= body.slice(0, 80)
       }
     }
-    printFigure('gateway-malformed-input', {trials: corpusSize, failures: serverErrors, statuses: [...statuses].sort().join('/')})
+    printFigure('gateway-malformed-input', {
+      trials: corpusSize,
+      failures: serverErrors,
+      statuses: [...statuses].sort().join('/'),
+    })
     expect(serverErrors, firstServerError).toBe(0)
     expect([...statuses].every((status) => [202, 400, 413].includes(status))).toBe(true)
     expect((await generate(gateway, stack.users.alice!)).status).toBe(202)
@@ -216,16 +284,32 @@ describe('gateway input handling', () => {
     const {startService} = await import('../helpers/services.js')
     const shedding = await startService('gateway', {...stack.env, MAX_IN_FLIGHT: '1'})
     try {
-      const stalled = http.request(`${shedding.url}/v1/generate`, {method: 'POST', headers: {...authorized(stack.users.alice!), 'content-length': '100'}})
+      const stalled = http.request(`${shedding.url}/v1/generate`, {
+        method: 'POST',
+        headers: {...authorized(stack.users.alice!), 'content-length': '100'},
+      })
       stalled.on('error', () => {})
       stalled.write('{"prompt":')
       const metricsUrl = `${shedding.url}/metrics`
-      await eventually(async () => (metricValue(await (await fetch(metricsUrl)).text(), 'streamctl_in_flight_requests{service="gateway"}') === 1 ? true : undefined), 5000, 'the stalled request to be in flight')
-      const shed = await fetch(`${shedding.url}/v1/generate`, {method: 'POST', headers: authorized(stack.users.alice!), body: JSON.stringify({prompt: 'hi'})})
+      await eventually(
+        async () =>
+          metricValue(await (await fetch(metricsUrl)).text(), 'streamctl_in_flight_requests{service="gateway"}') === 1
+            ? true
+            : undefined,
+        5000,
+        'the stalled request to be in flight',
+      )
+      const shed = await fetch(`${shedding.url}/v1/generate`, {
+        method: 'POST',
+        headers: authorized(stack.users.alice!),
+        body: JSON.stringify({prompt: 'hi'}),
+      })
       expect(shed.status).toBe(503)
       expect(shed.headers.get('retry-after')).toBe('1')
       expect((await fetch(`${shedding.url}/healthz`)).status).toBe(200)
-      expect(metricValue(await (await fetch(metricsUrl)).text(), 'streamctl_shed_requests_total{service="gateway"}')).toBe(1)
+      expect(
+        metricValue(await (await fetch(metricsUrl)).text(), 'streamctl_shed_requests_total{service="gateway"}'),
+      ).toBe(1)
       stalled.destroy()
     } finally {
       await shedding.close()

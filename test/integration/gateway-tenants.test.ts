@@ -4,7 +4,16 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
 import {eventually, startService} from '../helpers/services.js'
 import {tcpProxy} from '../helpers/sockets.js'
-import {authorized, createInferenceStack, generate, raceClient, REFUSED_MARKER, refuseMarkedRows, userQuotaToday, type InferenceStack} from '../helpers/inference-stack.js'
+import {
+  authorized,
+  createInferenceStack,
+  generate,
+  raceClient,
+  REFUSED_MARKER,
+  refuseMarkedRows,
+  userQuotaToday,
+  type InferenceStack,
+} from '../helpers/inference-stack.js'
 
 describe('gateway tenants', () => {
   let stack: InferenceStack
@@ -19,7 +28,10 @@ describe('gateway tenants', () => {
   })
 
   /** `bad` requests from one user and `good` from another, all at once; the statuses of each. */
-  const mixed = async (bad: {user: string; body: (index: number) => unknown; count: number}, good: {user: string; count: number}) => {
+  const mixed = async (
+    bad: {user: string; body: (index: number) => unknown; count: number},
+    good: {user: string; count: number},
+  ) => {
     const agent = raceClient()
     try {
       const send = (user: string, body?: unknown) => generate(gateway, stack.users[user]!, body, agent)
@@ -27,8 +39,11 @@ describe('gateway tenants', () => {
       const every = Math.floor((bad.count + good.count) / bad.count)
       const requests: Array<{bad: boolean; sent: ReturnType<typeof send>}> = []
       for (let index = 0, badSent = 0; index < bad.count + good.count; index++) {
-        const isBad = badSent < bad.count && (index % every === 0 || bad.count + good.count - index <= bad.count - badSent)
-        requests.push(isBad ? {bad: true, sent: send(bad.user, bad.body(badSent++))} : {bad: false, sent: send(good.user)})
+        const isBad =
+          badSent < bad.count && (index % every === 0 || bad.count + good.count - index <= bad.count - badSent)
+        requests.push(
+          isBad ? {bad: true, sent: send(bad.user, bad.body(badSent++))} : {bad: false, sent: send(good.user)},
+        )
       }
       const results = await Promise.all(requests.map(async (request) => ({bad: request.bad, ...(await request.sent)})))
       return {bad: results.filter((result) => result.bad), good: results.filter((result) => !result.bad)}
@@ -40,7 +55,15 @@ describe('gateway tenants', () => {
   it('answers a NUL in prompt or model with 400 naming the field, before the quota, and every neighbour is accepted', async () => {
     const mallory = stack.users.mallory!
     const before = await userQuotaToday(stack, mallory.userId)
-    const {bad, good} = await mixed({user: 'mallory', count: 10, body: (index) => (index % 2 === 0 ? {prompt: `hello\u0000world ${index}`} : {prompt: 'hello', model: `gpt\u0000${index}`})}, {user: 'alice', count: 290})
+    const {bad, good} = await mixed(
+      {
+        user: 'mallory',
+        count: 10,
+        body: (index) =>
+          index % 2 === 0 ? {prompt: `hello\u0000world ${index}`} : {prompt: 'hello', model: `gpt\u0000${index}`},
+      },
+      {user: 'alice', count: 290},
+    )
     expect(good.map((result) => result.status).filter((status) => status !== 202)).toEqual([])
     for (const [index, result] of bad.entries()) {
       expect(result.status).toBe(400)
@@ -55,13 +78,24 @@ describe('gateway tenants', () => {
     try {
       const mallory = stack.users.mallory!
       const before = await userQuotaToday(stack, mallory.userId)
-      const stored = Number((await stack.pg.query('SELECT count(*) FROM requests WHERE user_id = $1', [stack.users.carol!.userId])).rows[0].count)
-      const {bad, good} = await mixed({user: 'mallory', count: 10, body: (index) => ({prompt: `please ${REFUSED_MARKER} ${index}`})}, {user: 'carol', count: 290})
+      const stored = Number(
+        (await stack.pg.query('SELECT count(*) FROM requests WHERE user_id = $1', [stack.users.carol!.userId])).rows[0]
+          .count,
+      )
+      const {bad, good} = await mixed(
+        {user: 'mallory', count: 10, body: (index) => ({prompt: `please ${REFUSED_MARKER} ${index}`})},
+        {user: 'carol', count: 290},
+      )
       expect(good.map((result) => result.status).filter((status) => status !== 202)).toEqual([])
       expect(bad.map((result) => result.status)).toEqual(Array(10).fill(400))
       expect(bad[0]!.body).toMatchObject({error: {code: 'unstorable_request'}})
       expect(bad[0]!.headers.get('retry-after')).toBeNull()
-      expect(Number((await stack.pg.query('SELECT count(*) FROM requests WHERE user_id = $1', [stack.users.carol!.userId])).rows[0].count)).toBe(stored + 290)
+      expect(
+        Number(
+          (await stack.pg.query('SELECT count(*) FROM requests WHERE user_id = $1', [stack.users.carol!.userId]))
+            .rows[0].count,
+        ),
+      ).toBe(stored + 290)
       expect(await userQuotaToday(stack, mallory.userId)).toEqual(before)
     } finally {
       await allowMarked()
@@ -72,7 +106,8 @@ describe('gateway tenants', () => {
     const allowMarked = await refuseMarkedRows(stack)
     try {
       const mallory = stack.users.mallory!
-      for (let index = 0; index < 100; index++) expect((await generate(gateway, mallory, {prompt: `${REFUSED_MARKER} ${index}`})).status).toBe(400)
+      for (let index = 0; index < 100; index++)
+        expect((await generate(gateway, mallory, {prompt: `${REFUSED_MARKER} ${index}`})).status).toBe(400)
       expect(await userQuotaToday(stack, mallory.userId)).toEqual({requests: 0, reserved: 0, used: 0})
       const next = await generate(gateway, mallory)
       expect(next.status).toBe(202)
@@ -85,7 +120,8 @@ describe('gateway tenants', () => {
   it("lets a key read its own user's requests only, unless its tier grants readsAllUsers", async () => {
     const accepted = await generate(gateway, stack.users.alice!)
     const id = accepted.body.request_id as string
-    const read = async (user: string) => (await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(stack.users[user]!)})).status
+    const read = async (user: string) =>
+      (await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(stack.users[user]!)})).status
     expect(await read('alice')).toBe(200)
     expect(await read('carol')).toBe(404)
     expect(await read('support')).toBe(200)
@@ -96,7 +132,12 @@ describe('gateway tenants', () => {
     const proxy = tcpProxy(port, 5432)
     await proxy.open()
     const viaProxy = stack.database.url.replace(':5432/', `:${port}/`)
-    const second = await startService('gateway', {...stack.env, DATABASE_URL: viaProxy, DISPATCH_SWEEP_MS: '200', DISPATCH_GRACE_MS: '1000'})
+    const second = await startService('gateway', {
+      ...stack.env,
+      DATABASE_URL: viaProxy,
+      DISPATCH_SWEEP_MS: '200',
+      DISPATCH_GRACE_MS: '1000',
+    })
     try {
       const carol = stack.users.carol!
       expect((await generate(second.url, carol)).status).toBe(202) // the key is now in the gateway's auth cache
@@ -108,7 +149,12 @@ describe('gateway tenants', () => {
       // Refunded at once when the INSERT never left, or by the sweeper once PostgreSQL is back when it
       // may have been committed (the sweeper then drops the row first).
       await proxy.open()
-      await eventually(async () => (JSON.stringify(await userQuotaToday(stack, carol.userId)) === JSON.stringify(before) ? true : undefined), 15_000, 'the failed admission refunded')
+      await eventually(
+        async () =>
+          JSON.stringify(await userQuotaToday(stack, carol.userId)) === JSON.stringify(before) ? true : undefined,
+        15_000,
+        'the failed admission refunded',
+      )
     } finally {
       await proxy.cut()
       await second.close()

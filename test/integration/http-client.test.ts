@@ -27,7 +27,11 @@ function target(url: string, connections = 4): HttpTarget {
   return created
 }
 
-function send(on: HttpTarget, attempt: HttpAttempt, {timeoutMs = 5000, captureBody = true} = {}): Promise<AttemptResult> {
+function send(
+  on: HttpTarget,
+  attempt: HttpAttempt,
+  {timeoutMs = 5000, captureBody = true} = {},
+): Promise<AttemptResult> {
   return new Promise((resolve) => on.send(attempt, timeoutMs, captureBody, resolve))
 }
 
@@ -49,13 +53,20 @@ describe('HttpTarget', () => {
     let connections = 0
     const seen: string[] = []
     const server = await serve(async (request, response) => {
-      seen.push(`${request.method} ${request.url} ${request.headers['x-user']} ${request.headers.host} ${await readBody(request)}`)
+      seen.push(
+        `${request.method} ${request.url} ${request.headers['x-user']} ${request.headers.host} ${await readBody(request)}`,
+      )
       response.end(`hello ${request.url}`)
     })
     server.server.on('connection', () => connections++)
     const client = target(`${server.url}/base/`)
     for (let index = 0; index < 5; index++) {
-      const result = await send(client, {method: 'POST', path: `/r/${index}`, headers: {'x-user': 'u1', 'content-type': 'text/plain'}, body: 'hé'})
+      const result = await send(client, {
+        method: 'POST',
+        path: `/r/${index}`,
+        headers: {'x-user': 'u1', 'content-type': 'text/plain'},
+        body: 'hé',
+      })
       expect(result).toMatchObject({status: 200, body: `hello /base/r/${index}`})
       expect(result.error).toBeUndefined()
     }
@@ -93,16 +104,25 @@ describe('HttpTarget', () => {
       request.resume()
       if (request.url === '/missing') return response.writeHead(404).end()
       if (request.url === '/slow-down') return response.writeHead(429, {'retry-after': '2'}).end()
-      if (request.url === '/later') return response.writeHead(503, {'retry-after': new Date(Date.now() + 60_000).toUTCString()}).end()
+      if (request.url === '/later')
+        return response.writeHead(503, {'retry-after': new Date(Date.now() + 60_000).toUTCString()}).end()
       response.writeHead(500).end('boom')
     })
     const client = target(server.url)
     expect(await send(client, {method: 'GET', path: '/missing'})).toMatchObject({status: 404, error: 'http4xx'})
-    expect(await send(client, {method: 'GET', path: '/slow-down'})).toMatchObject({status: 429, error: 'http429', retryAfterMs: 2000})
+    expect(await send(client, {method: 'GET', path: '/slow-down'})).toMatchObject({
+      status: 429,
+      error: 'http429',
+      retryAfterMs: 2000,
+    })
     const later = await send(client, {method: 'GET', path: '/later'})
     expect(later).toMatchObject({status: 503, error: 'http5xx'})
     expect(later.retryAfterMs).toBeGreaterThan(50_000)
-    expect(await send(client, {method: 'GET', path: '/other'})).toMatchObject({status: 500, error: 'http5xx', body: 'boom'})
+    expect(await send(client, {method: 'GET', path: '/other'})).toMatchObject({
+      status: 500,
+      error: 'http5xx',
+      body: 'boom',
+    })
   })
 
   it('times out an attempt with no answer, and the next attempt gets a fresh connection', async () => {
@@ -113,7 +133,11 @@ describe('HttpTarget', () => {
     })
     server.server.on('connection', () => connections++)
     const client = target(server.url, 1)
-    expect(await send(client, {method: 'GET', path: '/never'}, {timeoutMs: 100})).toMatchObject({status: 0, error: 'timeout', errorCode: 'STREAMCTL_ATTEMPT_TIMEOUT'})
+    expect(await send(client, {method: 'GET', path: '/never'}, {timeoutMs: 100})).toMatchObject({
+      status: 0,
+      error: 'timeout',
+      errorCode: 'STREAMCTL_ATTEMPT_TIMEOUT',
+    })
     expect(await send(client, {method: 'GET', path: '/'})).toMatchObject({status: 200, body: 'ok'})
     expect(connections).toBe(2)
   })
@@ -126,7 +150,11 @@ describe('HttpTarget', () => {
       response.write('only part of it', () => response.socket?.destroy())
     })
     const client = target(server.url, 1)
-    expect(await send(client, {method: 'GET', path: '/cut'})).toMatchObject({status: 0, error: 'connection', errorCode: 'STREAMCTL_SOCKET_CLOSED'})
+    expect(await send(client, {method: 'GET', path: '/cut'})).toMatchObject({
+      status: 0,
+      error: 'connection',
+      errorCode: 'STREAMCTL_SOCKET_CLOSED',
+    })
     expect(await send(client, {method: 'GET', path: '/ok'})).toMatchObject({status: 200, body: 'ok'})
   })
 
@@ -163,7 +191,9 @@ describe('HttpTarget', () => {
     })
     server.server.on('connection', () => connections++)
     const client = target(server.url, 2)
-    const results = await Promise.all(Array.from({length: 6}, (_, index) => send(client, {method: 'GET', path: `/${index}`})))
+    const results = await Promise.all(
+      Array.from({length: 6}, (_, index) => send(client, {method: 'GET', path: `/${index}`})),
+    )
     expect(results.map((result) => result.body)).toEqual(['/0', '/1', '/2', '/3', '/4', '/5'])
     expect(connections).toBe(2)
   })
@@ -173,22 +203,54 @@ describe('HttpTarget', () => {
     const port = new URL(closed.url).port
     closers.splice(0).forEach((close) => close())
     await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(await send(target(`http://127.0.0.1:${port}`), {method: 'GET', path: '/'})).toMatchObject({status: 0, error: 'connection', errorCode: 'ECONNREFUSED'})
+    expect(await send(target(`http://127.0.0.1:${port}`), {method: 'GET', path: '/'})).toMatchObject({
+      status: 0,
+      error: 'connection',
+      errorCode: 'ECONNREFUSED',
+    })
     const garbled = await rawServer((socket) => socket.once('data', () => socket.write('SSH-2.0-OpenSSH\r\n\r\n')))
-    expect(await send(target(garbled.url), {method: 'GET', path: '/'})).toMatchObject({status: 0, error: 'connection', errorCode: 'STREAMCTL_HTTP_PARSE'})
+    expect(await send(target(garbled.url), {method: 'GET', path: '/'})).toMatchObject({
+      status: 0,
+      error: 'connection',
+      errorCode: 'STREAMCTL_HTTP_PARSE',
+    })
   })
 
   it('speaks TLS to https:// targets and verifies their certificate', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'streamctl-tls-'))
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], {stdio: 'ignore'})
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      {stdio: 'ignore'},
+    )
     let requests = 0
-    const server = https.createServer({key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem'))}, (_request, response) => {
-      requests++
-      response.end('secret')
-    })
+    const server = https.createServer(
+      {key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem'))},
+      (_request, response) => {
+        requests++
+        response.end('secret')
+      },
+    )
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     closers.push(() => server.close())
-    const result = await send(target(`https://localhost:${(server.address() as AddressInfo).port}`), {method: 'GET', path: '/'})
+    const result = await send(target(`https://localhost:${(server.address() as AddressInfo).port}`), {
+      method: 'GET',
+      path: '/',
+    })
     // A self-signed certificate is refused, as it would be by any client that verifies.
     expect(result).toMatchObject({status: 0, error: 'connection', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT'})
     expect(requests).toBe(0)

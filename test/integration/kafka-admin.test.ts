@@ -17,7 +17,12 @@ let kafka: Kafka
 
 beforeAll(async () => {
   broker = await startBrokerProcess()
-  kafka = new Kafka({brokers: broker.brokers, clientId: 'admin-test', logLevel: logLevel.NOTHING, retry: {retries: 10, initialRetryTime: 100}})
+  kafka = new Kafka({
+    brokers: broker.brokers,
+    clientId: 'admin-test',
+    logLevel: logLevel.NOTHING,
+    retry: {retries: 10, initialRetryTime: 100},
+  })
 })
 afterAll(async () => {
   await broker?.cleanup()
@@ -49,12 +54,19 @@ async function committed(group: string, topic: string): Promise<number[]> {
 }
 
 /** Reads `count` records as group `group` and returns them in arrival order; leaves the group empty. */
-async function consumeAsGroup(group: string, topic: string, count: number): Promise<Array<{partition: number; offset: number; value: string}>> {
+async function consumeAsGroup(
+  group: string,
+  topic: string,
+  count: number,
+): Promise<Array<{partition: number; offset: number; value: string}>> {
   const consumer: Consumer = kafka.consumer({groupId: group, maxWaitTimeInMs: 200})
   const seen: Array<{partition: number; offset: number; value: string}> = []
   await consumer.connect()
   await consumer.subscribe({topic, fromBeginning: true})
-  await consumer.run({eachMessage: async ({partition, message}) => void seen.push({partition, offset: Number(message.offset), value: message.value!.toString()})})
+  await consumer.run({
+    eachMessage: async ({partition, message}) =>
+      void seen.push({partition, offset: Number(message.offset), value: message.value!.toString()}),
+  })
   await waitFor(() => seen.length >= count, `${count} records for ${group}`)
   await consumer.disconnect()
   return seen
@@ -70,26 +82,38 @@ describe('streamctl topics', {timeout: 180_000}, () => {
 
     const producer = kafka.producer()
     await producer.connect()
-    await producer.send({topic: 'orders', messages: Array.from({length: 7}, (_, index) => ({partition: 1, value: `order-${index}`}))})
+    await producer.send({
+      topic: 'orders',
+      messages: Array.from({length: 7}, (_, index) => ({partition: 1, value: `order-${index}`})),
+    })
     await producer.disconnect()
 
     const described = await cli(['topics', 'describe', 'orders'])
     expect(described.exitCode, described.stderr).toBe(0)
     const topic = described.json as TopicDescription
     expect(topic).toMatchObject({name: 'orders', partitions: 3, replication: 1, messages: 7})
-    expect(topic.partitionDetails.map((partition) => [partition.partition, partition.earliest, partition.latest])).toEqual([
+    expect(
+      topic.partitionDetails.map((partition) => [partition.partition, partition.earliest, partition.latest]),
+    ).toEqual([
       [0, 0, 0],
       [1, 0, 7],
       [2, 0, 0],
     ])
-    expect(topic.configs).toContainEqual(expect.objectContaining({name: 'retention.ms', value: '3600000', override: true}))
+    expect(topic.configs).toContainEqual(
+      expect.objectContaining({name: 'retention.ms', value: '3600000', override: true}),
+    )
 
     const human = await runCli(['topics', 'describe', 'orders', '--brokers', broker.bootstrap])
     expect(human.stdout).toContain('topic orders: 3 partitions, replication 1, 7 records')
     expect(human.stdout).toMatch(/retention\.ms\s+3600000/)
 
     const listed = await cli(['topics', 'list'])
-    expect((listed.json as {topics: TopicSummary[]}).topics).toContainEqual({name: 'orders', partitions: 3, replication: 1, messages: 7})
+    expect((listed.json as {topics: TopicSummary[]}).topics).toContainEqual({
+      name: 'orders',
+      partitions: 3,
+      replication: 1,
+      messages: 7,
+    })
 
     const deleted = await cli(['topics', 'delete', 'orders'])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
@@ -102,7 +126,9 @@ describe('streamctl topics', {timeout: 180_000}, () => {
   it('names a bad --brokers value and exits 2; an unreachable broker exits 3', async () => {
     const bad = await runCli(['topics', 'list', '--brokers', 'localhost', '--json'])
     expect(bad.exitCode).toBe(2)
-    expect(JSON.parse(bad.stdout)).toMatchObject({error: {code: 'INVALID_FLAG', message: '--brokers: "localhost" is not host:port'}})
+    expect(JSON.parse(bad.stdout)).toMatchObject({
+      error: {code: 'INVALID_FLAG', message: '--brokers: "localhost" is not host:port'},
+    })
     const down = await runCli(['topics', 'list', '--brokers', '127.0.0.1:1'])
     expect(down.exitCode).toBe(3)
     expect(down.stderr).toContain('Error [KAFKA_UNAVAILABLE]: no Kafka broker answers at 127.0.0.1:1')
@@ -125,8 +151,16 @@ describe('streamctl groups seek', {timeout: 180_000}, () => {
       await producer.send({
         topic: 'events',
         messages: [
-          ...[0, 1, 2].map((index) => ({partition, value: `old-${partition}-${index}`, timestamp: String(seekTime - 30_000 + index * 1000)})),
-          ...[0, 1, 2].map((index) => ({partition, value: `new-${partition}-${index}`, timestamp: String(seekTime + index * 1000)})),
+          ...[0, 1, 2].map((index) => ({
+            partition,
+            value: `old-${partition}-${index}`,
+            timestamp: String(seekTime - 30_000 + index * 1000),
+          })),
+          ...[0, 1, 2].map((index) => ({
+            partition,
+            value: `new-${partition}-${index}`,
+            timestamp: String(seekTime + index * 1000),
+          })),
         ],
       })
     }
@@ -136,7 +170,10 @@ describe('streamctl groups seek', {timeout: 180_000}, () => {
   })
 
   it('plans a seek to a time without committing, then moves the stopped group so kafkajs resumes at the first record at or after it', async () => {
-    await waitFor(async () => (await committed('readers', 'events')).every((offset) => offset === 6), 'offsets 6 committed')
+    await waitFor(
+      async () => (await committed('readers', 'events')).every((offset) => offset === 6),
+      'offsets 6 committed',
+    )
 
     const dryRun = await cli(['groups', 'seek', 'readers', '--to', isoSeekTime])
     expect(dryRun.exitCode, dryRun.stderr).toBe(0)
@@ -169,12 +206,30 @@ describe('streamctl groups seek', {timeout: 180_000}, () => {
   })
 
   it('moves the group so a kcat balanced consumer (-G) resumes at the first record at or after the time', async () => {
-    await waitFor(async () => (await committed('readers', 'events')).every((offset) => offset === 6), 'offsets back at 6')
-    const human = await runCli(['groups', 'seek', 'readers', '--to', isoSeekTime, '--topic', 'events', '--execute', '--brokers', broker.bootstrap])
+    await waitFor(
+      async () => (await committed('readers', 'events')).every((offset) => offset === 6),
+      'offsets back at 6',
+    )
+    const human = await runCli([
+      'groups',
+      'seek',
+      'readers',
+      '--to',
+      isoSeekTime,
+      '--topic',
+      'events',
+      '--execute',
+      '--brokers',
+      broker.bootstrap,
+    ])
     expect(human.exitCode, human.stderr).toBe(0)
     expect(human.stdout).toContain(`group readers (Empty) → first record at or after ${isoSeekTime}`)
     expect(human.stdout).toContain('committed 2 offsets for group readers.')
-    const kcat = await execa('kcat', ['-b', broker.bootstrap, '-G', 'readers', '-e', '-q', '-f', '%p %o %s\\n', 'events'], {timeout: 90_000, reject: false})
+    const kcat = await execa(
+      'kcat',
+      ['-b', broker.bootstrap, '-G', 'readers', '-e', '-q', '-f', '%p %o %s\\n', 'events'],
+      {timeout: 90_000, reject: false},
+    )
     expect(kcat.exitCode, kcat.stderr).toBe(0)
     const lines = kcat.stdout.trim().split('\n').sort()
     expect(lines).toEqual(['0 3 new-0-0', '0 4 new-0-1', '0 5 new-0-2', '1 3 new-1-0', '1 4 new-1-1', '1 5 new-1-2'])
@@ -192,10 +247,17 @@ describe('streamctl groups seek', {timeout: 180_000}, () => {
       for (const extra of [[], ['--execute']]) {
         const refused = await cli(['groups', 'seek', 'live-readers', '--to', 'earliest', '--topic', 'events', ...extra])
         expect(refused.exitCode).toBe(1)
-        expect(refused.json).toMatchObject({error: {code: 'GROUP_ACTIVE', message: expect.stringContaining('consumer group "live-readers" has 1 live member (state Stable)')}})
+        expect(refused.json).toMatchObject({
+          error: {
+            code: 'GROUP_ACTIVE',
+            message: expect.stringContaining('consumer group "live-readers" has 1 live member (state Stable)'),
+          },
+        })
       }
       // Even without our own check, the empty-group commit is one the broker refuses for a live group.
-      await expect(commitGroupOffsets(kafka, 'live-readers', [{topic: 'events', partition: 0, target: 0, earliest: 0, latest: 6}])).rejects.toMatchObject({code: 'GROUP_ACTIVE'})
+      await expect(
+        commitGroupOffsets(kafka, 'live-readers', [{topic: 'events', partition: 0, target: 0, earliest: 0, latest: 6}]),
+      ).rejects.toMatchObject({code: 'GROUP_ACTIVE'})
     } finally {
       await consumer.disconnect()
     }
@@ -204,7 +266,12 @@ describe('streamctl groups seek', {timeout: 180_000}, () => {
   it('lists the groups with their state', async () => {
     const listed = await cli(['groups', 'list'])
     expect(listed.exitCode, listed.stderr).toBe(0)
-    expect((listed.json as {groups: Array<{group: string; state: string; members: number}>}).groups).toContainEqual({group: 'readers', protocolType: 'consumer', state: 'Empty', members: 0})
+    expect((listed.json as {groups: Array<{group: string; state: string; members: number}>}).groups).toContainEqual({
+      group: 'readers',
+      protocolType: 'consumer',
+      state: 'Empty',
+      members: 0,
+    })
     const unknown = await cli(['groups', 'describe', 'nobody'])
     expect(unknown.exitCode).toBe(1)
     expect(unknown.json).toMatchObject({error: {code: 'GROUP_NOT_FOUND'}})

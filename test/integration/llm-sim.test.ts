@@ -12,8 +12,15 @@ const running: RunningService[] = []
 
 async function chat(service: RunningService, content = 'Summarise the plot of a film.', maxTokens = 64) {
   const started = performance.now()
-  const response = await fetch(`${service.url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({model: 'sim', messages: [{role: 'user', content}], max_tokens: maxTokens})})
-  const body = (await response.json()) as {usage?: {prompt_tokens: number; completion_tokens: number; total_tokens: number}; choices?: Array<{message: {content: string}}>}
+  const response = await fetch(`${service.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify({model: 'sim', messages: [{role: 'user', content}], max_tokens: maxTokens}),
+  })
+  const body = (await response.json()) as {
+    usage?: {prompt_tokens: number; completion_tokens: number; total_tokens: number}
+    choices?: Array<{message: {content: string}}>
+  }
   return {status: response.status, headers: response.headers, body, elapsedMs: performance.now() - started}
 }
 
@@ -36,12 +43,21 @@ describe('llm-sim', () => {
     expect(first.body.usage).toEqual({prompt_tokens: 3 + 10, completion_tokens: 8, total_tokens: 21})
     const again = await chat(service, 'a'.repeat(40), 8)
     expect(again.body.choices![0]!.message.content).toBe(first.body.choices![0]!.message.content)
-    const bad = await fetch(`${service.url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({messages: 'hi'})})
+    const bad = await fetch(`${service.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({messages: 'hi'}),
+    })
     expect(bad.status).toBe(400)
   })
 
   it('answers 429 with Retry-After over its requests-per-minute limit, and counts them in /metrics', async () => {
-    const service = await sim({LLM_RPM_LIMIT: '5', LLM_LATENCY_MIN_MS: '1', LLM_LATENCY_MAX_MS: '5', LLM_LATENCY_MEDIAN_MS: '2'})
+    const service = await sim({
+      LLM_RPM_LIMIT: '5',
+      LLM_LATENCY_MIN_MS: '1',
+      LLM_LATENCY_MAX_MS: '5',
+      LLM_LATENCY_MEDIAN_MS: '2',
+    })
     const results = await Promise.all(Array.from({length: 8}, () => chat(service)))
     expect(results.filter((result) => result.status === 200)).toHaveLength(5)
     const limited = results.filter((result) => result.status === 429)
@@ -80,15 +96,23 @@ describe('llm-sim', () => {
     const admin = await SwitchesStore.open(REDIS_URL, prefix)
     try {
       await admin.patch({'faults.llmErrorRate': '1', 'faults.llmLatencyMultiplier': '3'})
-      await eventually(async () => {
-        const metrics = await (await fetch(`${service.url}/metrics`)).text()
-        return metricValue(metrics, 'streamctl_fault{name="llmErrorRate"}') === 1 ? true : undefined
-      }, 5000, 'the switch to reach llm-sim')
+      await eventually(
+        async () => {
+          const metrics = await (await fetch(`${service.url}/metrics`)).text()
+          return metricValue(metrics, 'streamctl_fault{name="llmErrorRate"}') === 1 ? true : undefined
+        },
+        5000,
+        'the switch to reach llm-sim',
+      )
       const failed = await chat(service)
       expect(failed.status).toBe(500)
       expect(Number(failed.headers.get('x-sim-latency-ms'))).toBe(30)
       await admin.reset()
-      await eventually(async () => ((await chat(service)).status === 200 ? true : undefined), 5000, 'the error fault to clear')
+      await eventually(
+        async () => ((await chat(service)).status === 200 ? true : undefined),
+        5000,
+        'the error fault to clear',
+      )
     } finally {
       await admin.close()
     }

@@ -29,7 +29,13 @@ requests:
     const run = await runBench({profile, targetUrl: server.url, users})
     const [variant] = run.variants
     expect(received).toBe(500)
-    expect(variant!.totals.ping!.counts).toMatchObject({requests: 500, succeeded: 500, attempts: 500, retries: 0, dropped: 0})
+    expect(variant!.totals.ping!.counts).toMatchObject({
+      requests: 500,
+      succeeded: 500,
+      attempts: 500,
+      retries: 0,
+      dropped: 0,
+    })
     expect(variant!.phases.low!.ping!.counts.requests).toBe(200)
     expect(variant!.phases.high!.ping!.counts.requests).toBe(300)
     // Per-interval data adds up to the totals, and each interval's histogram is lossless.
@@ -37,7 +43,8 @@ requests:
     expect(intervals.reduce((sum, interval) => sum + interval.offered, 0)).toBe(500)
     expect(intervals.reduce((sum, interval) => sum + (interval.series.ping?.counts.requests ?? 0), 0)).toBe(500)
     const merged = decodeHistogram(intervals[0]!.series.ping!.latencyHistogram)
-    for (const interval of intervals.slice(1)) if (interval.series.ping) merged.add(decodeHistogram(interval.series.ping.latencyHistogram))
+    for (const interval of intervals.slice(1))
+      if (interval.series.ping) merged.add(decodeHistogram(interval.series.ping.latencyHistogram))
     expect(merged.totalCount).toBe(500)
     expect(variant!.amplification).toBe(1)
   })
@@ -91,7 +98,11 @@ requests:
     // What the model leaves out and a busy machine adds: the time to take a stall's burst of
     // responses off the wire, seen as the longest wait beyond the stall itself (0 on an idle box).
     const overhead = Math.max(0, open.latency.max - stall - lateness())
-    for (const [q, observed] of [[0.5, open.latency.p50], [0.9, open.latency.p90], [0.99, open.latency.p99]] as const) {
+    for (const [q, observed] of [
+      [0.5, open.latency.p50],
+      [0.9, open.latency.p90],
+      [0.99, open.latency.p99],
+    ] as const) {
       // 5%, plus the resolution of an empirical quantile when a request arrives every 20 ms.
       const message = `p${q * 100}: ${observed} ms vs ${truth(q)} ms (release ${lateness().toFixed(1)} ms late, burst overhead ${overhead.toFixed(1)} ms)`
       expect(Math.abs(observed - truth(q)), message).toBeLessThanOrEqual(truth(q) * 0.05 + 20 + overhead)
@@ -113,7 +124,8 @@ requests:
     // With an in-flight cap, requests wait for a slot and leave late: latency from the intended
     // start still shows the stall, while service time from the actual send shows what a
     // closed-loop tool would have reported.
-    const capped = (await runBench({profile, targetUrl: server.url, users, overrides: {maxInFlight: 10}})).variants[0]!.phases.measured!.stalled!
+    const capped = (await runBench({profile, targetUrl: server.url, users, overrides: {maxInFlight: 10}})).variants[0]!
+      .phases.measured!.stalled!
     expect(capped.counts.late).toBeGreaterThan(150)
     expect(Math.abs(capped.latency.p90 - truth(0.9))).toBeLessThanOrEqual(truth(0.9) * 0.1)
     expect(capped.service.p50).toBeLessThan(capped.latency.p50 / 10)

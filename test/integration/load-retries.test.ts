@@ -95,7 +95,13 @@ requests:
     expect(unbounded.totals.down!.counts).toMatchObject({requests: 100, attempts: 500, retries: 400, succeeded: 0})
     expect(unbounded.amplification).toBe(5)
 
-    const budgeted = (await runBench({profile: profileFrom(yaml(', budget: {ratio: 0.2, minPerSecond: 0}')), targetUrl: server.url, users})).variants[0]!
+    const budgeted = (
+      await runBench({
+        profile: profileFrom(yaml(', budget: {ratio: 0.2, minPerSecond: 0}')),
+        targetUrl: server.url,
+        users,
+      })
+    ).variants[0]!
     const counts = budgeted.totals.down!.counts
     expect(counts.requests).toBe(100)
     expect(counts.retries).toBeLessThanOrEqual(20)

@@ -20,9 +20,17 @@ describe('near cache', () => {
   let decoded = 0
 
   const open = async <T = string>(options: Partial<NearCacheOptions<T>> = {}, client = redis) => {
-    const cache = new NearCache<T>({redis: client, prefix: PREFIX, maxEntries: 100, decode: (text) => (decoded++, text as T), log: silentLogger, ...options})
+    const cache = new NearCache<T>({
+      redis: client,
+      prefix: PREFIX,
+      maxEntries: 100,
+      decode: (text) => (decoded++, text as T),
+      log: silentLogger,
+      ...options,
+    })
     caches.push(cache as NearCache<unknown>)
-    if ((options.maxEntries ?? 100) > 0) await eventually(async () => (cache.live ? true : undefined), 5000, 'tracking on')
+    if ((options.maxEntries ?? 100) > 0)
+      await eventually(async () => (cache.live ? true : undefined), 5000, 'tracking on')
     return cache
   }
 
@@ -57,10 +65,16 @@ describe('near cache', () => {
     const cache = await open()
     const key = `${PREFIX}b`
     const settled = async (expected: string | undefined) =>
-      eventually(async () => {
-        const read = await cache.read(key)
-        return read?.value === expected && (expected === undefined || (await cache.read(key))?.source === 'near') ? true : undefined
-      }, 5000, `the near cache to show ${expected}`)
+      eventually(
+        async () => {
+          const read = await cache.read(key)
+          return read?.value === expected && (expected === undefined || (await cache.read(key))?.source === 'near')
+            ? true
+            : undefined
+        },
+        5000,
+        `the near cache to show ${expected}`,
+      )
     await writer.set(key, 'v1')
     await settled('v1')
     await writer.set(key, 'v2')
@@ -83,11 +97,13 @@ describe('near cache', () => {
         return () => {
           const pipeline = target.pipeline()
           const exec = pipeline.exec.bind(pipeline)
-          return Object.assign(pipeline, {exec: async () => {
-            const results = await exec()
-            await held
-            return results
-          }})
+          return Object.assign(pipeline, {
+            exec: async () => {
+              const results = await exec()
+              await held
+              return results
+            },
+          })
         }
       },
     })
@@ -133,11 +149,19 @@ describe('near cache', () => {
 /** A redis-server of the test's own on a free port, answering PING. */
 async function privateRedis(extraArgs: string[] = []): Promise<{server: ChildProcess; url: string; admin: Redis}> {
   const port = await freePort()
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {stdio: 'ignore'})
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+    {stdio: 'ignore'},
+  )
   const url = `redis://127.0.0.1:${port}`
   const admin = new Redis(url, {retryStrategy: (attempt) => Math.min(attempt * 50, 500)})
   admin.on('error', () => {}) // refused until the server listens; the PING below waits for it
-  await eventually(async () => ((await admin.ping().catch(() => undefined)) === 'PONG' ? true : undefined), 10_000, 'redis-server up')
+  await eventually(
+    async () => ((await admin.ping().catch(() => undefined)) === 'PONG' ? true : undefined),
+    10_000,
+    'redis-server up',
+  )
   return {server, url, admin}
 }
 
@@ -164,14 +188,26 @@ describe('near cache on a private redis-server', () => {
 
   it('forgets everything when the database is flushed', async () => {
     await admin.set(`${PREFIX}f`, 'f')
-    await eventually(async () => ((await cache.read(`${PREFIX}f`))?.source === 'near' ? true : undefined), 5000, 'f kept')
+    await eventually(
+      async () => ((await cache.read(`${PREFIX}f`))?.source === 'near' ? true : undefined),
+      5000,
+      'f kept',
+    )
     await admin.flushdb()
-    await eventually(async () => ((await cache.read(`${PREFIX}f`)) === undefined ? true : undefined), 5000, 'the flush seen')
+    await eventually(
+      async () => ((await cache.read(`${PREFIX}f`)) === undefined ? true : undefined),
+      5000,
+      'the flush seen',
+    )
   })
 
   it('serves nothing from memory while its tracking connection is gone, and tracks again when it is back', async () => {
     await admin.set(`${PREFIX}g`, 'before')
-    await eventually(async () => ((await cache.read(`${PREFIX}g`))?.source === 'near' ? true : undefined), 5000, 'g kept')
+    await eventually(
+      async () => ((await cache.read(`${PREFIX}g`))?.source === 'near' ? true : undefined),
+      5000,
+      'g kept',
+    )
     const list = String(await admin.client('LIST'))
     const id = /id=(\d+) [^\n]*name=near-cache:cache:things: /.exec(list)?.[1]
     expect(id).toBeDefined()
@@ -183,7 +219,11 @@ describe('near cache on a private redis-server', () => {
     expect(await cache.read(`${PREFIX}g`)).toMatchObject({value: 'after'})
     expect(await cache.read(`${PREFIX}g`)).toEqual({value: 'after', source: 'near'})
     await admin.set(`${PREFIX}g`, 'later')
-    await eventually(async () => ((await cache.read(`${PREFIX}g`))?.value === 'later' ? true : undefined), 5000, 'invalidations flowing again')
+    await eventually(
+      async () => ((await cache.read(`${PREFIX}g`))?.value === 'later' ? true : undefined),
+      5000,
+      'invalidations flowing again',
+    )
   })
 })
 
@@ -192,7 +232,13 @@ describe('near cache on a Redis that refuses CLIENT', () => {
     const {server, url, admin} = await privateRedis(['--rename-command', 'CLIENT', ''])
     const redis = new Redis(url)
     const warnings: string[] = []
-    const cache = new NearCache<string>({redis, prefix: PREFIX, maxEntries: 100, decode: (text) => text, log: {...silentLogger, warn: (message) => warnings.push(message)}})
+    const cache = new NearCache<string>({
+      redis,
+      prefix: PREFIX,
+      maxEntries: 100,
+      decode: (text) => text,
+      log: {...silentLogger, warn: (message) => warnings.push(message)},
+    })
     try {
       await eventually(async () => (warnings.length > 0 ? true : undefined), 5000, 'the warning')
       await admin.set(`${PREFIX}h`, 'h')

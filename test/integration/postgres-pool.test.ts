@@ -15,9 +15,14 @@ describe('openPostgres', () => {
   })
 
   it('applies session settings to every connection of the pool, including ones opened concurrently', async () => {
-    const pool = await openPostgres(db.url, {settings: {synchronous_commit: 'off', application_name: 'pool-test'}, max: 4})
+    const pool = await openPostgres(db.url, {
+      settings: {synchronous_commit: 'off', application_name: 'pool-test'},
+      max: 4,
+    })
     try {
-      const answers = await Promise.all(Array.from({length: 8}, () => pool.query<{synchronous_commit: string}>('SHOW synchronous_commit')))
+      const answers = await Promise.all(
+        Array.from({length: 8}, () => pool.query<{synchronous_commit: string}>('SHOW synchronous_commit')),
+      )
       expect(answers.map((answer) => answer.rows[0]!.synchronous_commit)).toEqual(Array(8).fill('off'))
       expect(pool.totalCount).toBe(4)
     } finally {
@@ -25,7 +30,9 @@ describe('openPostgres', () => {
     }
     const plain = await openPostgres(db.url)
     try {
-      expect((await plain.query<{synchronous_commit: string}>('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('on')
+      expect(
+        (await plain.query<{synchronous_commit: string}>('SHOW synchronous_commit')).rows[0]!.synchronous_commit,
+      ).toBe('on')
     } finally {
       await plain.end()
     }
@@ -34,7 +41,9 @@ describe('openPostgres', () => {
   it('keeps idle connections for POSTGRES_IDLE_MS, past pg-pool’s 10 s default', async () => {
     const pool = await openPostgres(db.url, {applicationName: 'sctl-pool-idle'})
     try {
-      const pids = await Promise.all(Array.from({length: 3}, () => pool.query<{pid: number}>('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)')))
+      const pids = await Promise.all(
+        Array.from({length: 3}, () => pool.query<{pid: number}>('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)')),
+      )
       expect(POSTGRES_IDLE_MS).toBeGreaterThan(10_000)
       await new Promise((resolve) => setTimeout(resolve, 11_000))
       expect(pool.idleCount).toBe(3)

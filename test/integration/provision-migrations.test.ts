@@ -49,13 +49,34 @@ describe('migrations', () => {
     const ledger = await first.query('SELECT id FROM schema_migrations ORDER BY id')
     expect(ledger.rows.map((row) => row.id)).toEqual(plan.map((migration) => migration.id))
     const tables = await first.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
-    expect(tables.rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(['users', 'api_keys', 'tiers', 'requests', 'usage_log', 'content', 'embeddings', 'profiles', 'genre_affinity', 'recommendations', 'trending', 'projector_offsets']))
+    expect(tables.rows.map((row) => row.table_name)).toEqual(
+      expect.arrayContaining([
+        'users',
+        'api_keys',
+        'tiers',
+        'requests',
+        'usage_log',
+        'content',
+        'embeddings',
+        'profiles',
+        'genre_affinity',
+        'recommendations',
+        'trending',
+        'projector_offsets',
+      ]),
+    )
   })
 
   it('rolls a failing migration back whole and names the file and line', async () => {
     const client = await connect()
-    await writeFile(path.join(dir, '0099_broken.sql'), 'CREATE TABLE half_done (id int);\nSELECT no_such_column FROM half_done;\n')
-    await expect(applyMigrations(client, dir)).rejects.toMatchObject({code: 'MIGRATION_FAILED', message: expect.stringMatching(/0099_broken\.sql:2: .*no_such_column/)})
+    await writeFile(
+      path.join(dir, '0099_broken.sql'),
+      'CREATE TABLE half_done (id int);\nSELECT no_such_column FROM half_done;\n',
+    )
+    await expect(applyMigrations(client, dir)).rejects.toMatchObject({
+      code: 'MIGRATION_FAILED',
+      message: expect.stringMatching(/0099_broken\.sql:2: .*no_such_column/),
+    })
     const table = await client.query("SELECT to_regclass('half_done') AS t")
     expect(table.rows[0].t).toBeNull()
     await rm(path.join(dir, '0099_broken.sql'))
@@ -64,7 +85,10 @@ describe('migrations', () => {
   it('refuses to run when an applied migration was edited, naming the file', async () => {
     const client = await connect()
     await appendFile(path.join(dir, '0003_catalogue.sql'), '\n-- edited later\n')
-    await expect(planMigrations(client, dir)).rejects.toMatchObject({code: 'MIGRATION_CHANGED', message: expect.stringContaining('0003_catalogue.sql')})
+    await expect(planMigrations(client, dir)).rejects.toMatchObject({
+      code: 'MIGRATION_CHANGED',
+      message: expect.stringContaining('0003_catalogue.sql'),
+    })
     await expect(applyMigrations(client, dir)).rejects.toMatchObject({code: 'MIGRATION_CHANGED'})
   })
 })
@@ -74,8 +98,20 @@ describe('account seed', () => {
   let client: pg.Client
   const quotas: StackManifest['quotas'] = {
     tiers: [
-      {name: 'free', daily: {requests: 10, tokens: 1000}, monthly: {requests: 100, tokens: 10000}, rateLimit: {perSecond: 5, burst: 10}, priority: 1},
-      {name: 'pro', daily: {requests: 100, tokens: 10000}, monthly: {requests: 1000, tokens: 100000}, rateLimit: {perSecond: 50, burst: 100}, priority: 5},
+      {
+        name: 'free',
+        daily: {requests: 10, tokens: 1000},
+        monthly: {requests: 100, tokens: 10000},
+        rateLimit: {perSecond: 5, burst: 10},
+        priority: 1,
+      },
+      {
+        name: 'pro',
+        daily: {requests: 100, tokens: 10000},
+        monthly: {requests: 1000, tokens: 100000},
+        rateLimit: {perSecond: 50, burst: 100},
+        priority: 5,
+      },
     ],
     seed: {users: 40, mix: {free: 75, pro: 25}, seed: 7},
   }
@@ -117,7 +153,11 @@ describe('account seed', () => {
 
     // A lost key is replaced, and the old one revoked.
     const lost = second.users.slice(1)
-    const third = await seedAccounts(client, {...quotas, tiers: [{...quotas.tiers[0]!, daily: {requests: 11, tokens: 1000}}, quotas.tiers[1]!]}, lost)
+    const third = await seedAccounts(
+      client,
+      {...quotas, tiers: [{...quotas.tiers[0]!, daily: {requests: 11, tokens: 1000}}, quotas.tiers[1]!]},
+      lost,
+    )
     expect(third).toMatchObject({keysIssued: 1, keysRevoked: 1})
     expect(third.tiers.map((tier) => tier.action)).toEqual(['updated', 'unchanged'])
     expect(third.users[0]!.apiKey).not.toBe(first.users[0]!.apiKey)

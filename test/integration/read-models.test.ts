@@ -19,14 +19,51 @@ import {ROOT} from '../helpers/cli.js'
 import {createTestDatabase, dropRedisPrefix, uniqueName, type TestDatabase} from '../helpers/infra.js'
 
 const catalogue: ContentEvent[] = [
-  {event_id: 'content-0001', type: 'content_added', content_id: 'final', title: 'Cup final highlights', genres: ['sports'], tags: ['football'], ts: '2026-01-01T19:00:00Z'},
-  {event_id: 'content-0002', type: 'content_added', content_id: 'derby', title: 'Derby day', genres: ['sports'], tags: ['football', 'league'], ts: '2026-01-01T19:00:00Z'},
-  {event_id: 'content-0003', type: 'content_added', content_id: 'standup', title: 'Standup special', genres: ['comedy'], ts: '2026-01-01T19:00:00Z'},
-  {event_id: 'content-0004', type: 'content_added', content_id: 'baking', title: 'Bread at home', genres: ['lifestyle'], ts: '2026-01-01T19:00:00Z'},
+  {
+    event_id: 'content-0001',
+    type: 'content_added',
+    content_id: 'final',
+    title: 'Cup final highlights',
+    genres: ['sports'],
+    tags: ['football'],
+    ts: '2026-01-01T19:00:00Z',
+  },
+  {
+    event_id: 'content-0002',
+    type: 'content_added',
+    content_id: 'derby',
+    title: 'Derby day',
+    genres: ['sports'],
+    tags: ['football', 'league'],
+    ts: '2026-01-01T19:00:00Z',
+  },
+  {
+    event_id: 'content-0003',
+    type: 'content_added',
+    content_id: 'standup',
+    title: 'Standup special',
+    genres: ['comedy'],
+    ts: '2026-01-01T19:00:00Z',
+  },
+  {
+    event_id: 'content-0004',
+    type: 'content_added',
+    content_id: 'baking',
+    title: 'Bread at home',
+    genres: ['lifestyle'],
+    ts: '2026-01-01T19:00:00Z',
+  },
 ]
 
 const userEvents: UserEvent[] = [
-  {event_id: 'evt-000001', type: 'view', user_id: 'ana', content_id: 'final', watch_seconds: 300, ts: '2026-01-01T20:00:05Z'},
+  {
+    event_id: 'evt-000001',
+    type: 'view',
+    user_id: 'ana',
+    content_id: 'final',
+    watch_seconds: 300,
+    ts: '2026-01-01T20:00:05Z',
+  },
   {event_id: 'evt-000002', type: 'like', user_id: 'ana', content_id: 'final', ts: '2026-01-01T20:00:20Z'},
   {event_id: 'evt-000003', type: 'search', user_id: 'ana', query: 'football', ts: '2026-01-01T20:00:30Z'},
   {event_id: 'evt-000004', type: 'view', user_id: 'ben', content_id: 'standup', ts: '2026-01-01T20:01:10Z'},
@@ -41,9 +78,15 @@ describe('read models', () => {
   const where = {group: 'projector', topic: 'user-events', partition: 0}
 
   const readModels = async () => ({
-    profiles: (await pool.query('SELECT user_id, views, likes, searches, recommendation_requests, watch_seconds FROM profiles ORDER BY user_id')).rows,
+    profiles: (
+      await pool.query(
+        'SELECT user_id, views, likes, searches, recommendation_requests, watch_seconds FROM profiles ORDER BY user_id',
+      )
+    ).rows,
     affinity: (await pool.query('SELECT user_id, genre, score FROM genre_affinity ORDER BY user_id, genre')).rows,
-    trending: (await pool.query('SELECT window_start, content_id, views, likes FROM trending ORDER BY window_start, content_id')).rows,
+    trending: (
+      await pool.query('SELECT window_start, content_id, views, likes FROM trending ORDER BY window_start, content_id')
+    ).rows,
   })
 
   beforeAll(async () => {
@@ -63,11 +106,23 @@ describe('read models', () => {
 
   it('stores content with deterministic unit-length embeddings, once per offset', async () => {
     const messages = catalogue.map((value, offset) => ({offset, value}))
-    const first = await applyOnce(pool, {group: 'content-pipeline', topic: 'content-events', partition: 0}, messages, storeContentEvents)
+    const first = await applyOnce(
+      pool,
+      {group: 'content-pipeline', topic: 'content-events', partition: 0},
+      messages,
+      storeContentEvents,
+    )
     expect(first).toMatchObject({applied: 4, skipped: 0, nextOffset: 4})
-    const again = await applyOnce(pool, {group: 'content-pipeline', topic: 'content-events', partition: 0}, messages, storeContentEvents)
+    const again = await applyOnce(
+      pool,
+      {group: 'content-pipeline', topic: 'content-events', partition: 0},
+      messages,
+      storeContentEvents,
+    )
     expect(again).toMatchObject({applied: 0, skipped: 4, nextOffset: 4})
-    const rows = await pool.query<{content_id: string; dims: number; vector: number[]}>('SELECT content_id, dims, vector FROM embeddings ORDER BY content_id')
+    const rows = await pool.query<{content_id: string; dims: number; vector: number[]}>(
+      'SELECT content_id, dims, vector FROM embeddings ORDER BY content_id',
+    )
     expect(rows.rows.map((row) => row.content_id)).toEqual(['baking', 'derby', 'final', 'standup'])
     for (const row of rows.rows) expect(Math.hypot(...row.vector)).toBeCloseTo(1, 4)
   })
@@ -90,28 +145,46 @@ describe('read models', () => {
       {user_id: 'ben', genre: 'comedy', score: 1},
       {user_id: 'ben', genre: 'lifestyle', score: 1},
     ])
-    expect(built.trending.map((row) => [row.window_start.toISOString(), row.content_id, row.views, row.likes])).toEqual([
-      ['2026-01-01T20:00:00.000Z', 'final', '1', '1'],
-      ['2026-01-01T20:01:00.000Z', 'baking', '1', '0'],
-      ['2026-01-01T20:01:00.000Z', 'standup', '1', '0'],
-    ])
+    expect(built.trending.map((row) => [row.window_start.toISOString(), row.content_id, row.views, row.likes])).toEqual(
+      [
+        ['2026-01-01T20:00:00.000Z', 'final', '1', '1'],
+        ['2026-01-01T20:01:00.000Z', 'baking', '1', '0'],
+        ['2026-01-01T20:01:00.000Z', 'standup', '1', '0'],
+      ],
+    )
     const replay = await applyOnce(pool, where, messages, fold)
     expect(replay).toMatchObject({applied: 0, skipped: 5})
     expect(await readModels()).toEqual(built)
     // The same events produced again at new offsets (a client retry, a file replayed twice) count once.
-    const reproduced = await applyOnce(pool, where, userEvents.map((value, index) => ({offset: 5 + index, value})), fold)
+    const reproduced = await applyOnce(
+      pool,
+      where,
+      userEvents.map((value, index) => ({offset: 5 + index, value})),
+      fold,
+    )
     expect(reproduced).toMatchObject({applied: 5, ids: [], nextOffset: 10})
     expect(await readModels()).toEqual(built)
   })
 
   it('ranks content by the user affinity blended with trending, and caches vector searches when switched on', async () => {
     const engine = new RecommendationEngine(pool, redis, new EmbeddedCatalogue(pool, redis), {
-      limit: 3, trendingWeight: 0.2, trendingWindows: 5, windowMs: 60_000, searchK: 50,
-      vectorSearch: {baseMs: 0, maxMs: 0, saturation: 1}, cpuIterations: 1000, queryCacheTtlSeconds: 60,
+      limit: 3,
+      trendingWeight: 0.2,
+      trendingWindows: 5,
+      windowMs: 60_000,
+      searchK: 50,
+      vectorSearch: {baseMs: 0, maxMs: 0, saturation: 1},
+      cpuIterations: 1000,
+      queryCacheTtlSeconds: 60,
     })
     const {costs} = DEFAULT_SWITCHES
     const ana = await engine.recommend('ana', {dbDelayMs: 0, queryResultCache: false, costs})
-    expect(ana.items.slice(0, 2).map((item) => item.content_id).sort()).toEqual(['derby', 'final'])
+    expect(
+      ana.items
+        .slice(0, 2)
+        .map((item) => item.content_id)
+        .sort(),
+    ).toEqual(['derby', 'final'])
     expect(ana.vectorSearch).toBe('searched')
     const stored = await pool.query('SELECT items FROM recommendations WHERE user_id = $1', ['ana'])
     expect(stored.rows[0].items).toEqual(ana.items)

@@ -30,9 +30,31 @@ describe('replay under SIGKILL', {timeout: 400_000}, () => {
     // The recording's events are from 2026-11-24 and keep their times: the topic keeps them for good.
     await createTopics(kafka, [{topic: 'user-events', numPartitions: 3, keep: true}])
     const file = path.join(tmp, 'day.ndjson')
-    const generated = await runCli(['fixtures', 'generate', '--events', String(EVENTS), '--users', '2000', '--content', '50', '--seed', '3', '--out', file])
+    const generated = await runCli([
+      'fixtures',
+      'generate',
+      '--events',
+      String(EVENTS),
+      '--users',
+      '2000',
+      '--content',
+      '50',
+      '--seed',
+      '3',
+      '--out',
+      file,
+    ])
     expect(generated.exitCode, generated.stderr).toBe(0)
-    const load = await replayCli(['--source', file, '--target', 'topic:user-events', '--speed', 'max', '--brokers', broker.bootstrap])
+    const load = await replayCli([
+      '--source',
+      file,
+      '--target',
+      'topic:user-events',
+      '--speed',
+      'max',
+      '--brokers',
+      broker.bootstrap,
+    ])
     expect(load.exitCode, load.stdout).toBe(0)
   })
   afterAll(async () => {
@@ -42,24 +64,41 @@ describe('replay under SIGKILL', {timeout: 400_000}, () => {
   })
 
   it('ends with the checksums of an uninterrupted replay, wherever it is killed', async () => {
-    const flags = ['--from', 'beginning', '--target', 'projector', '--brokers', broker.bootstrap, '--database-url', database.url]
+    const flags = [
+      '--from',
+      'beginning',
+      '--target',
+      'projector',
+      '--brokers',
+      broker.bootstrap,
+      '--database-url',
+      database.url,
+    ]
     const clean = await replayCli(flags)
     expect(clean.exitCode, clean.stdout).toBe(0)
     expect(clean.summary!.events).toBe(EVENTS)
     const folded = async () => {
       // The shadow exists only while a rebuild is unfinished (created, then dropped by the swap).
-      const rows = await database.pool.query<{n: number | null}>('SELECT sum(next_offset)::int AS n FROM streamctl_replay.projector_offsets').catch(() => undefined)
+      const rows = await database.pool
+        .query<{n: number | null}>('SELECT sum(next_offset)::int AS n FROM streamctl_replay.projector_offsets')
+        .catch(() => undefined)
       return rows?.rows[0]?.n ?? 0
     }
     const random = seededRandom(11)
     let interrupted = 0
     for (let trial = 0; trial < TRIALS; trial++) {
-      const child = execa(process.execPath, [BIN, 'replay', ...flags, '--json'], {cwd: ROOT, reject: false, stdin: 'ignore', env: {CI: '1'}})
+      const child = execa(process.execPath, [BIN, 'replay', ...flags, '--json'], {
+        cwd: ROOT,
+        reject: false,
+        stdin: 'ignore',
+        env: {CI: '1'},
+      })
       // Kill once a random share (5–80%) of the events is committed: paced by progress, so a fast
       // machine that folds all 12,000 in half a second is still caught mid-rebuild.
       const target = Math.ceil(EVENTS * (0.05 + random() * 0.75))
       const deadline = Date.now() + 60_000
-      while ((await folded()) < target && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2))
+      while ((await folded()) < target && child.exitCode === null && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 2))
       child.kill('SIGKILL')
       await child
       const leftBehind = await folded()

@@ -44,11 +44,19 @@ describe('schema registry', () => {
 
   it('refuses an incompatible new version under BACKWARD and accepts a compatible one', async () => {
     const base = {type: 'object', properties: {id: {type: 'string'}}, required: ['id']}
-    const {id: first} = await client.register({type: SchemaType.JSON, schema: JSON.stringify(base)}, {subject: 'orders-value'})
+    const {id: first} = await client.register(
+      {type: SchemaType.JSON, schema: JSON.stringify(base)},
+      {subject: 'orders-value'},
+    )
     const breaking = {...base, properties: {...base.properties, amount: {type: 'number'}}, required: ['id', 'amount']}
-    await expect(client.register({type: SchemaType.JSON, schema: JSON.stringify(breaking)}, {subject: 'orders-value'})).rejects.toThrow(/incompatible/i)
+    await expect(
+      client.register({type: SchemaType.JSON, schema: JSON.stringify(breaking)}, {subject: 'orders-value'}),
+    ).rejects.toThrow(/incompatible/i)
     const additive = {...base, properties: {...base.properties, note: {type: 'string'}}}
-    const {id: second} = await client.register({type: SchemaType.JSON, schema: JSON.stringify(additive)}, {subject: 'orders-value'})
+    const {id: second} = await client.register(
+      {type: SchemaType.JSON, schema: JSON.stringify(additive)},
+      {subject: 'orders-value'},
+    )
     expect(second).toBeGreaterThan(first)
     const versions = (await (await fetch(`${registry.url}/subjects/orders-value/versions`)).json()) as number[]
     expect(versions).toEqual([1, 2])
@@ -58,10 +66,17 @@ describe('schema registry', () => {
     const missing = await fetch(`${registry.url}/subjects/nope/versions/latest`)
     expect(missing.status).toBe(404)
     expect(await missing.json()).toMatchObject({error_code: 40401})
-    const badSchema = await fetch(`${registry.url}/subjects/x/versions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({schema: '{not json'})})
+    const badSchema = await fetch(`${registry.url}/subjects/x/versions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({schema: '{not json'}),
+    })
     expect(badSchema.status).toBe(422)
     expect(await badSchema.json()).toMatchObject({error_code: 42201})
-    const avro = await fetch(`${registry.url}/subjects/x/versions`, {method: 'POST', body: JSON.stringify({schema: '"string"', schemaType: 'AVRO'})})
+    const avro = await fetch(`${registry.url}/subjects/x/versions`, {
+      method: 'POST',
+      body: JSON.stringify({schema: '"string"', schemaType: 'AVRO'}),
+    })
     expect(avro.status).toBe(422)
   })
 

@@ -14,7 +14,13 @@ import type {Logger} from '../../src/services/common/log.js'
 import {ServiceMetrics} from '../../src/services/common/metrics.js'
 import {consumeQueue} from '../../src/services/common/queue-consumer.js'
 import {RedisKeys} from '../../src/services/common/redis-keys.js'
-import {authorized, createInferenceStack, generate, settledTotals, type InferenceStack} from '../helpers/inference-stack.js'
+import {
+  authorized,
+  createInferenceStack,
+  generate,
+  settledTotals,
+  type InferenceStack,
+} from '../helpers/inference-stack.js'
 import {eventually, startService} from '../helpers/services.js'
 import {tcpProxy, type TcpProxy} from '../helpers/sockets.js'
 
@@ -51,10 +57,20 @@ describe('services started while RabbitMQ is unreachable', () => {
 
   it('start, accept generates, and complete every one once RabbitMQ is reachable', async () => {
     const logs: Record<string, LoggedLine[]> = {}
-    const llm = await stack.start('llm-sim', {LLM_LATENCY_MIN_MS: '20', LLM_LATENCY_MAX_MS: '60', LLM_LATENCY_MEDIAN_MS: '40', LLM_RPM_LIMIT: '100000'})
+    const llm = await stack.start('llm-sim', {
+      LLM_LATENCY_MIN_MS: '20',
+      LLM_LATENCY_MAX_MS: '60',
+      LLM_LATENCY_MEDIAN_MS: '40',
+      LLM_RPM_LIMIT: '100000',
+    })
     const start = async (name: string, extraEnv: Record<string, string> = {}) => {
       logs[name] = []
-      const service = await startService(name, {...stack.env, LLM_SIM_URL: llm.url, AMQP_URL: amqpUrl, ...extraEnv}, undefined, recordingLogger(logs[name]))
+      const service = await startService(
+        name,
+        {...stack.env, LLM_SIM_URL: llm.url, AMQP_URL: amqpUrl, ...extraEnv},
+        undefined,
+        recordingLogger(logs[name]),
+      )
       stack.services[name] = service // stopped by stack.close()
       return service.url
     }
@@ -65,15 +81,30 @@ describe('services started while RabbitMQ is unreachable', () => {
     const services = {gateway, worker, collector}
 
     for (const [name, url] of Object.entries(services)) {
-      expect({name, healthz: await status(url, '/healthz'), readyz: await status(url, '/readyz')}).toEqual({name, healthz: 200, readyz: 503})
+      expect({name, healthz: await status(url, '/healthz'), readyz: await status(url, '/readyz')}).toEqual({
+        name,
+        healthz: 200,
+        readyz: 503,
+      })
     }
     // /readyz names what each one waits for, and `streamctl status` / `up` say it.
-    const waitingFor = {gateway: ['rabbitmq-publisher'], worker: ['rabbitmq-consumer', 'rabbitmq-publisher'], collector: ['rabbitmq-consumer']}
+    const waitingFor = {
+      gateway: ['rabbitmq-publisher'],
+      worker: ['rabbitmq-consumer', 'rabbitmq-publisher'],
+      collector: ['rabbitmq-consumer'],
+    }
     for (const [name, url] of Object.entries(services)) {
       const expected = waitingFor[name as keyof typeof waitingFor]
-      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({status: 'not ready', service: name, waiting_for: expected})
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
+        status: 'not ready',
+        service: name,
+        waiting_for: expected,
+      })
       const {port} = new URL(url)
-      expect(await checkHealth({kind: 'service', health: '/readyz'}, '127.0.0.1', Number(port))).toEqual({healthy: false, detail: `not ready: waiting for ${expected.join(', ')}`})
+      expect(await checkHealth({kind: 'service', health: '/readyz'}, '127.0.0.1', Number(port))).toEqual({
+        healthy: false,
+        detail: `not ready: waiting for ${expected.join(', ')}`,
+      })
     }
 
     const user = stack.users.roomy!
@@ -82,29 +113,46 @@ describe('services started while RabbitMQ is unreachable', () => {
     const ids = accepted.map((result) => result.body.request_id as string)
     // Stored and waiting in the pending-dispatch set; tagging jobs, which need a confirm, get a 503.
     expect(await stack.redis.zcard(RedisKeys.pendingDispatch)).toBe(20)
-    const job = await fetch(`${gateway}${GatewayRoutes.taggingJobs('cup-final-highlights')}`, {method: 'POST', headers: authorized(user)})
+    const job = await fetch(`${gateway}${GatewayRoutes.taggingJobs('cup-final-highlights')}`, {
+      method: 'POST',
+      headers: authorized(user),
+    })
     expect(job.status).toBe(503)
 
     // Every request left to the sweeper is reported, in a few aggregated warnings.
     const notQueued = () => logs.gateway!.filter((line) => line.message.startsWith('requests not queued yet'))
-    await eventually(async () => (notQueued().reduce((sum, line) => sum + Number(line.fields.requests), 0) === 20 ? true : undefined), 10_000, 'the gateway to report the 20 requests not queued')
+    await eventually(
+      async () => (notQueued().reduce((sum, line) => sum + Number(line.fields.requests), 0) === 20 ? true : undefined),
+      10_000,
+      'the gateway to report the 20 requests not queued',
+    )
     expect(notQueued().length).toBeLessThan(10)
     // A few sweep intervals later, still unreachable: nothing sent, nothing lost, still not ready.
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect(await stack.redis.zcard(RedisKeys.pendingDispatch)).toBe(20)
     expect(await status(gateway, '/readyz')).toBe(503)
     // (The gateway's Kafka producer, with no broker in this test, warns on its own.)
-    for (const name of ['gateway', 'worker', 'collector']) expect(logs[name]!.filter((line) => line.level === 'warn' && !line.message.startsWith('kafka:')).length).toBeLessThan(10)
+    for (const name of ['gateway', 'worker', 'collector'])
+      expect(
+        logs[name]!.filter((line) => line.level === 'warn' && !line.message.startsWith('kafka:')).length,
+      ).toBeLessThan(10)
 
     await proxy.open()
-    for (const [name, url] of Object.entries(services)) await eventually(async () => ((await status(url, '/readyz')) === 200 ? true : undefined), 30_000, `the ${name} to be ready`)
+    for (const [name, url] of Object.entries(services))
+      await eventually(
+        async () => ((await status(url, '/readyz')) === 200 ? true : undefined),
+        30_000,
+        `the ${name} to be ready`,
+      )
     expect(await (await fetch(`${gateway}/readyz`)).json()).toEqual({status: 'ready', service: 'gateway'})
 
     const done = await Promise.all(
       ids.map((id) =>
         eventually(
           async () => {
-            const body = (await (await fetch(`${gateway}${GatewayRoutes.request(id)}`, {headers: authorized(user)})).json()) as RequestStatus
+            const body = (await (
+              await fetch(`${gateway}${GatewayRoutes.request(id)}`, {headers: authorized(user)})
+            ).json()) as RequestStatus
             return body.status === 'completed' ? body : undefined
           },
           60_000,
@@ -113,7 +161,11 @@ describe('services started while RabbitMQ is unreachable', () => {
       ),
     )
     for (const body of done) expect(body.usage?.total_tokens).toBeGreaterThan(0)
-    expect(logs.gateway!.filter((line) => line.message.startsWith('dispatch caught up')).map((line) => line.fields.republished)).toEqual([20])
+    expect(
+      logs
+        .gateway!.filter((line) => line.message.startsWith('dispatch caught up'))
+        .map((line) => line.fields.republished),
+    ).toEqual([20])
     const totals = await settledTotals(stack, 30_000)
     expect(totals.reserved).toBe(0)
     expect(totals.used).toBe(totals.usageLogSum)
@@ -134,7 +186,12 @@ describe('services started while RabbitMQ is unreachable', () => {
       await channel.assertQueue(queue, {durable: false})
       return channel
     }
-    const options = {prefetch: 4, log: recordingLogger([]), metrics: new ServiceMetrics('test'), retry: {baseMs: 100, maxMs: 400}}
+    const options = {
+      prefetch: 4,
+      log: recordingLogger([]),
+      metrics: new ServiceMetrics('test'),
+      retry: {baseMs: 100, maxMs: 400},
+    }
     const handled: string[] = []
     const handle = async (message: ConsumeMessage) => {
       handled.push(message.content.toString())

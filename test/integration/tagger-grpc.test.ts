@@ -8,7 +8,11 @@ describe('tagger gRPC', () => {
   let client: TaggerClient
 
   beforeAll(async () => {
-    server = await startTaggerServer({host: '127.0.0.1', port: 0, lookup: async (id) => (id === 'v42' ? {title: 'Election night live', tags: ['politics', 'breaking']} : undefined)})
+    server = await startTaggerServer({
+      host: '127.0.0.1',
+      port: 0,
+      lookup: async (id) => (id === 'v42' ? {title: 'Election night live', tags: ['politics', 'breaking']} : undefined),
+    })
     client = await connectTagger(`127.0.0.1:${server.port}`)
   })
   afterAll(async () => {

@@ -11,7 +11,15 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
 import {SeededRandom} from '../../src/lib/load/random.js'
 import type {RunningService} from '../../src/services/common/runtime.js'
-import {authorized, createInferenceStack, quotaTotals, REFUSED_MARKER, refuseMarkedRows, userQuotaToday, type InferenceStack} from '../helpers/inference-stack.js'
+import {
+  authorized,
+  createInferenceStack,
+  quotaTotals,
+  REFUSED_MARKER,
+  refuseMarkedRows,
+  userQuotaToday,
+  type InferenceStack,
+} from '../helpers/inference-stack.js'
 import {eventually, startService} from '../helpers/services.js'
 import {tcpProxy, type TcpProxy} from '../helpers/sockets.js'
 import {printFigure, scaled} from '../helpers/trials.js'
@@ -52,7 +60,12 @@ describe('admission refunds under random failures', () => {
     postgres = tcpProxy(pgPort, 5432)
     rabbitmq = tcpProxy(amqpPort, 5672)
     await Promise.all([postgres.open(), rabbitmq.open()])
-    await stack.start('llm-sim', {LLM_LATENCY_MIN_MS: '20', LLM_LATENCY_MAX_MS: '60', LLM_LATENCY_MEDIAN_MS: '30', LLM_RPM_LIMIT: '1000000'})
+    await stack.start('llm-sim', {
+      LLM_LATENCY_MIN_MS: '20',
+      LLM_LATENCY_MAX_MS: '60',
+      LLM_LATENCY_MEDIAN_MS: '30',
+      LLM_RPM_LIMIT: '1000000',
+    })
     await stack.start('collector')
     await stack.start('worker', {WORKER_PREFETCH: '64'})
     gatewayEnv = {
@@ -72,39 +85,51 @@ describe('admission refunds under random failures', () => {
     await stack?.close()
   })
 
-  it('refunds every admission that is not stored, and charges every stored one once, in every seeded round', {timeout: 600_000}, async () => {
-    const rounds = scaled(6)
-    const random = new SeededRandom(23, 'admission-refund')
-    const struck: Record<Failure, number> = {'refused rows': 0, 'store down': 0, 'publish down': 0, shutdown: 0}
-    const statuses: Record<string, number> = {}
-    let failures = 0
-    let firstFailure: unknown
-    for (let round = 0; round < rounds; round++) {
-      // Round 0 strikes with everything at once; later rounds with a random, non-empty set.
-      const plan = FAILURES.filter(() => round === 0 || random.next() < 0.5)
-      if (plan.length === 0) plan.push(FAILURES[Math.floor(random.next() * FAILURES.length)]!)
-      for (const failure of plan) struck[failure]++
-      const outcomes = await burst(plan, random)
-      for (const outcome of outcomes) {
-        const key = outcome.status === undefined ? 'no answer' : String(outcome.status)
-        statuses[key] = (statuses[key] ?? 0) + 1
-        if (outcome.status === 202) accepted.set(outcome.requestId!, outcome.tenant)
-        if (outcome.status === undefined) unanswered.set(outcome.tenant, (unanswered.get(outcome.tenant) ?? 0) + 1)
+  it(
+    'refunds every admission that is not stored, and charges every stored one once, in every seeded round',
+    {timeout: 600_000},
+    async () => {
+      const rounds = scaled(6)
+      const random = new SeededRandom(23, 'admission-refund')
+      const struck: Record<Failure, number> = {'refused rows': 0, 'store down': 0, 'publish down': 0, shutdown: 0}
+      const statuses: Record<string, number> = {}
+      let failures = 0
+      let firstFailure: unknown
+      for (let round = 0; round < rounds; round++) {
+        // Round 0 strikes with everything at once; later rounds with a random, non-empty set.
+        const plan = FAILURES.filter(() => round === 0 || random.next() < 0.5)
+        if (plan.length === 0) plan.push(FAILURES[Math.floor(random.next() * FAILURES.length)]!)
+        for (const failure of plan) struck[failure]++
+        const outcomes = await burst(plan, random)
+        for (const outcome of outcomes) {
+          const key = outcome.status === undefined ? 'no answer' : String(outcome.status)
+          statuses[key] = (statuses[key] ?? 0) + 1
+          if (outcome.status === 202) accepted.set(outcome.requestId!, outcome.tenant)
+          if (outcome.status === undefined) unanswered.set(outcome.tenant, (unanswered.get(outcome.tenant) ?? 0) + 1)
+        }
+        try {
+          await checkInvariants(`round ${round} (${plan.join(', ')})`)
+        } catch (error) {
+          failures++
+          firstFailure ??= error
+        }
       }
-      try {
-        await checkInvariants(`round ${round} (${plan.join(', ')})`)
-      } catch (error) {
-        failures++
-        firstFailure ??= error
-      }
-    }
-    printFigure('admission-refund', {trials: rounds, failures, accepted: accepted.size, statuses: Object.entries(statuses).map(([status, count]) => `${status}:${count}`).join('/'), ...Object.fromEntries(Object.entries(struck).map(([failure, count]) => [failure.replace(' ', '_'), count]))})
-    if (firstFailure) throw firstFailure
-    // Every failure point was exercised, and the property saw both outcomes.
-    expect(Object.values(struck).every((count) => count > 0)).toBe(true)
-    expect(accepted.size).toBeGreaterThan(0)
-    expect(Object.keys(statuses).some((status) => status !== '202')).toBe(true)
-  })
+      printFigure('admission-refund', {
+        trials: rounds,
+        failures,
+        accepted: accepted.size,
+        statuses: Object.entries(statuses)
+          .map(([status, count]) => `${status}:${count}`)
+          .join('/'),
+        ...Object.fromEntries(Object.entries(struck).map(([failure, count]) => [failure.replace(' ', '_'), count])),
+      })
+      if (firstFailure) throw firstFailure
+      // Every failure point was exercised, and the property saw both outcomes.
+      expect(Object.values(struck).every((count) => count > 0)).toBe(true)
+      expect(accepted.size).toBeGreaterThan(0)
+      expect(Object.keys(statuses).some((status) => status !== '202')).toBe(true)
+    },
+  )
 
   /** One round: a burst of generates over about a second while each planned failure strikes at a random moment. */
   async function burst(plan: Failure[], random: SeededRandom): Promise<Outcome[]> {
@@ -131,7 +156,17 @@ describe('admission refunds under random failures', () => {
       const tenant = TENANTS[Math.floor(random.next() * TENANTS.length)]!
       const refused = random.next() < refusedShare
       const delay = Math.floor(random.next() * 1000)
-      sends.push(send(agent, tenant, {prompt: `${refused ? `${REFUSED_MARKER} ` : ''}round prompt ${index}`, max_tokens: 16 + Math.floor(random.next() * 48)}, delay))
+      sends.push(
+        send(
+          agent,
+          tenant,
+          {
+            prompt: `${refused ? `${REFUSED_MARKER} ` : ''}round prompt ${index}`,
+            max_tokens: 16 + Math.floor(random.next() * 48),
+          },
+          delay,
+        ),
+      )
     }
     const outcomes = await Promise.all(sends)
     await Promise.all(strikes)
@@ -143,7 +178,13 @@ describe('admission refunds under random failures', () => {
   async function send(agent: Agent, tenant: string, body: unknown, delayMs: number): Promise<Outcome> {
     await sleep(delayMs)
     try {
-      const response = await fetch(`http://127.0.0.1:${gatewayPort}/v1/generate`, {method: 'POST', headers: authorized(stack.users[tenant]!), body: JSON.stringify(body), dispatcher: agent, signal: AbortSignal.timeout(20_000)})
+      const response = await fetch(`http://127.0.0.1:${gatewayPort}/v1/generate`, {
+        method: 'POST',
+        headers: authorized(stack.users[tenant]!),
+        body: JSON.stringify(body),
+        dispatcher: agent,
+        signal: AbortSignal.timeout(20_000),
+      })
       const answer = (await response.json()) as {request_id?: string}
       return {tenant, status: response.status, ...(answer.request_id ? {requestId: answer.request_id} : {})}
     } catch {
@@ -156,7 +197,11 @@ describe('admission refunds under random failures', () => {
     let left = {open: 0, pending: 0, unfinished: 0}
     await eventually(
       async () => {
-        const [open, pending, unfinished] = await Promise.all([stack.redis.hlen('quota:open'), stack.redis.zcard('dispatch:pending'), stack.pg.query("SELECT count(*)::int AS n FROM requests WHERE status IN ('queued', 'running')")])
+        const [open, pending, unfinished] = await Promise.all([
+          stack.redis.hlen('quota:open'),
+          stack.redis.zcard('dispatch:pending'),
+          stack.pg.query("SELECT count(*)::int AS n FROM requests WHERE status IN ('queued', 'running')"),
+        ])
         left = {open, pending, unfinished: unfinished.rows[0].n}
         return open === 0 && pending === 0 && left.unfinished === 0 ? true : undefined
       },
@@ -180,8 +225,12 @@ describe('admission refunds under random failures', () => {
       const storedRows = rows.rows.filter((row) => row.user_id === user.userId).length
       const acceptedRows = [...accepted.values()].filter((owner) => owner === tenant).length
       // Stored beyond the 202s only for requests that got no answer at all (the client never heard it failed).
-      expect(storedRows - acceptedRows, `${round}: ${tenant}'s stored requests beyond its 202s`).toBeGreaterThanOrEqual(0)
-      expect(storedRows - acceptedRows, `${round}: ${tenant}'s stored requests beyond its 202s`).toBeLessThanOrEqual(unanswered.get(tenant) ?? 0)
+      expect(storedRows - acceptedRows, `${round}: ${tenant}'s stored requests beyond its 202s`).toBeGreaterThanOrEqual(
+        0,
+      )
+      expect(storedRows - acceptedRows, `${round}: ${tenant}'s stored requests beyond its 202s`).toBeLessThanOrEqual(
+        unanswered.get(tenant) ?? 0,
+      )
       const quota = await userQuotaToday(stack, user.userId)
       expect(quota.requests, `${round}: ${tenant}'s request counter equals its stored requests`).toBe(storedRows)
       expect(quota.reserved, `${round}: ${tenant}'s reserved tokens`).toBe(0)

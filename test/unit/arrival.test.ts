@@ -22,26 +22,42 @@ describe('arrival curves', () => {
   it('a constant curve sends exactly rate x duration, evenly spaced', () => {
     const arrivals = drain(new ArrivalSchedule(buildSegments([{curve: 'constant', rate: 100, durationMs: 5000}]), 1))
     expect(arrivals).toHaveLength(500)
-    expect(perSecond(arrivals.map((a) => a.at), 5)).toEqual([100, 100, 100, 100, 100])
+    expect(
+      perSecond(
+        arrivals.map((a) => a.at),
+        5,
+      ),
+    ).toEqual([100, 100, 100, 100, 100])
     expect(arrivals[1]!.at - arrivals[0]!.at).toBeCloseTo(10, 6)
   })
 
   it('a ramp follows the line from `from` to `to`', () => {
     const segments = buildSegments([{curve: 'ramp', from: 0, to: 200, durationMs: 10_000}])
-    const buckets = perSecond(drain(new ArrivalSchedule(segments, 1)).map((a) => a.at), 10)
+    const buckets = perSecond(
+      drain(new ArrivalSchedule(segments, 1)).map((a) => a.at),
+      10,
+    )
     // The integral of a line over each second: 10, 30, 50, ... 190.
     buckets.forEach((count, second) => expect(Math.abs(count - (20 * second + 10))).toBeLessThanOrEqual(1))
     expect(rateAt(segments, 5000)).toBeCloseTo(100)
   })
 
   it('a step curve holds each level for an equal share', () => {
-    const buckets = perSecond(drain(new ArrivalSchedule(buildSegments([{curve: 'step', from: 10, to: 40, steps: 4, durationMs: 8000}]), 1)).map((a) => a.at), 8)
+    const buckets = perSecond(
+      drain(new ArrivalSchedule(buildSegments([{curve: 'step', from: 10, to: 40, steps: 4, durationMs: 8000}]), 1)).map(
+        (a) => a.at,
+      ),
+      8,
+    )
     expect(buckets).toEqual([10, 10, 20, 20, 30, 30, 40, 40])
   })
 
   it('a Poisson curve has the right mean and variance per interval', () => {
     const arrivals = drain(new ArrivalSchedule(buildSegments([{curve: 'poisson', rate: 200, durationMs: 60_000}]), 7))
-    const buckets = perSecond(arrivals.map((a) => a.at), 60)
+    const buckets = perSecond(
+      arrivals.map((a) => a.at),
+      60,
+    )
     const mean = buckets.reduce((sum, n) => sum + n, 0) / buckets.length
     const variance = buckets.reduce((sum, n) => sum + (n - mean) ** 2, 0) / buckets.length
     expect(mean).toBeGreaterThan(190)
@@ -54,7 +70,12 @@ describe('arrival curves', () => {
   it('the peak curve goes baseline, ramp to 3x, hold, ramp down, each a named phase', () => {
     const stage: Stage = {curve: 'peak', name: 'evening', base: 50, factor: 3, durationMs: 10_000}
     const segments = buildSegments([stage])
-    expect(segments.map((s) => s.phase)).toEqual(['evening.baseline', 'evening.ramp-up', 'evening.peak', 'evening.ramp-down'])
+    expect(segments.map((s) => s.phase)).toEqual([
+      'evening.baseline',
+      'evening.ramp-up',
+      'evening.peak',
+      'evening.ramp-down',
+    ])
     expect(curveDurationMs(segments)).toBe(10_000)
     const arrivals = drain(new ArrivalSchedule(segments, 1))
     const byPhase = new Map<string, number>()
@@ -71,7 +92,10 @@ describe('arrival curves', () => {
       {curve: 'constant', name: 'warm', rate: 10, durationMs: 2000},
       {curve: 'constant', name: 'hot', rate: 100, durationMs: 1000},
     ])
-    const buckets = perSecond(drain(new ArrivalSchedule(segments, 1)).map((a) => a.at), 3)
+    const buckets = perSecond(
+      drain(new ArrivalSchedule(segments, 1)).map((a) => a.at),
+      3,
+    )
     expect(buckets).toEqual([10, 10, 100])
   })
 

@@ -12,7 +12,12 @@ import {latencies, recordRun} from '../helpers/run-records.js'
 /** One sample a second, from the given values per gauge. */
 const samples = (series: Record<string, number[]>): GaugeSample[] => {
   const length = Math.max(...Object.values(series).map((values) => values.length))
-  return Array.from({length}, (_, index) => ({atMs: index * 1000, values: Object.fromEntries(Object.entries(series).flatMap(([key, values]) => (values[index] === undefined ? [] : [[key, values[index]!]])))}))
+  return Array.from({length}, (_, index) => ({
+    atMs: index * 1000,
+    values: Object.fromEntries(
+      Object.entries(series).flatMap(([key, values]) => (values[index] === undefined ? [] : [[key, values[index]!]])),
+    ),
+  }))
 }
 
 describe('grownBacklogs', () => {
@@ -28,7 +33,9 @@ describe('grownBacklogs', () => {
       {kind: 'lag', name: 'projector', from: 5, to: 800, perSecond: (800 - 5) / 7},
       {kind: 'queue', name: 'inference_requests', from: 0, to: 3900, perSecond: 3900 / 7},
     ])
-    expect(describeBacklog(grown[1]!)).toBe('backlog: queue inference_requests grew from 0 to 3,900 messages during the run (about +557/s while it grew): its consumers did not keep up, so whatever waits on it slows the longer the run goes')
+    expect(describeBacklog(grown[1]!)).toBe(
+      'backlog: queue inference_requests grew from 0 to 3,900 messages during the run (about +557/s while it grew): its consumers did not keep up, so whatever waits on it slows the longer the run goes',
+    )
     expect(describeBacklog(grown[0]!)).toMatch(/^backlog: consumer group projector's lag grew from 5 to 800 records/)
   })
 
@@ -52,8 +59,11 @@ describe('reports', () => {
     expect(formatRunSummary(record)).not.toContain('backlog:')
     expect(renderMarkdown(record)).not.toContain('backlog:')
     expect(renderHtml(record)).not.toContain('class="backlog"')
-    record.variants[0]!.gauges = samples({'queue_depth.inference_requests': [0, 500, 1000, 1500, 2000, 2500, 3000, 3500]})
-    const line = 'backlog: queue inference_requests grew from 0 to 3,500 messages during the run (about +500/s while it grew)'
+    record.variants[0]!.gauges = samples({
+      'queue_depth.inference_requests': [0, 500, 1000, 1500, 2000, 2500, 3000, 3500],
+    })
+    const line =
+      'backlog: queue inference_requests grew from 0 to 3,500 messages during the run (about +500/s while it grew)'
     expect(formatRunSummary(record)).toContain(line)
     const markdown = renderMarkdown(record)
     expect(markdown).toContain(`> ⚠️ ${line}`)

@@ -44,19 +44,31 @@ describe('ConsumerGroup', () => {
     expect(joined).toMatchObject({errorCode: 0, generationId: 1, leader: memberId, memberId, protocolName: 'range'})
     expect(joined.members.map((member) => member.memberId)).toEqual([memberId])
     expect(group.state).toBe('CompletingRebalance')
-    const synced = await group.sync({groupId: 'g', generationId: 1, memberId, assignments: [{memberId, assignment: Buffer.from('all of it')}]})
+    const synced = await group.sync({
+      groupId: 'g',
+      generationId: 1,
+      memberId,
+      assignments: [{memberId, assignment: Buffer.from('all of it')}],
+    })
     expect(synced).toEqual({errorCode: 0, assignment: Buffer.from('all of it')})
     expect(group.state).toBe('Stable')
     expect(snapshots.at(-1)).toEqual({groupId: 'g', protocolType: 'consumer', generationId: 1})
     // An unknown member id (not handed out) is refused.
-    expect((await group.join(joinRequest('made-up'), 5, {clientId: 'x', clientHost: '/h'})).errorCode).toBe(KafkaErrors.UNKNOWN_MEMBER_ID.code)
+    expect((await group.join(joinRequest('made-up'), 5, {clientId: 'x', clientHost: '/h'})).errorCode).toBe(
+      KafkaErrors.UNKNOWN_MEMBER_ID.code,
+    )
   })
 
   it('rebalances when a member joins: the others learn it from their heartbeat, and the leader assignment reaches everyone', async () => {
     const {group} = makeGroup()
     const a = await joinNew(group, 'a')
     await group.join(joinRequest(a), 5, {clientId: 'a', clientHost: '/h'})
-    await group.sync({groupId: 'g', generationId: 1, memberId: a, assignments: [{memberId: a, assignment: Buffer.from('0,1')}]})
+    await group.sync({
+      groupId: 'g',
+      generationId: 1,
+      memberId: a,
+      assignments: [{memberId: a, assignment: Buffer.from('0,1')}],
+    })
 
     const b = await joinNew(group, 'b')
     const bJoin = group.join(joinRequest(b), 5, {clientId: 'b', clientHost: '/h'})
@@ -70,10 +82,22 @@ describe('ConsumerGroup', () => {
 
     const bSync = group.sync({groupId: 'g', generationId: 2, memberId: b, assignments: []})
     expect(group.heartbeat(b, 1)).toBe(KafkaErrors.ILLEGAL_GENERATION.code)
-    const aSync = await group.sync({groupId: 'g', generationId: 2, memberId: a, assignments: [{memberId: a, assignment: Buffer.from('0')}, {memberId: b, assignment: Buffer.from('1')}]})
+    const aSync = await group.sync({
+      groupId: 'g',
+      generationId: 2,
+      memberId: a,
+      assignments: [
+        {memberId: a, assignment: Buffer.from('0')},
+        {memberId: b, assignment: Buffer.from('1')},
+      ],
+    })
     expect(aSync.assignment.toString()).toBe('0')
     expect((await bSync).assignment.toString()).toBe('1')
-    expect(group.describe()).toMatchObject({state: 'Stable', protocol: 'range', members: [{memberId: a}, {memberId: b}]})
+    expect(group.describe()).toMatchObject({
+      state: 'Stable',
+      protocol: 'range',
+      members: [{memberId: a}, {memberId: b}],
+    })
     expect(group.heartbeat(b, 2)).toBe(0)
   })
 
@@ -124,7 +148,10 @@ describe('ConsumerGroup', () => {
     const a = await joinNew(group, 'a')
     await group.join(joinRequest(a), 5, {clientId: 'a', clientHost: '/h'})
     const b = await joinNew(group, 'b')
-    const refused = await group.join(joinRequest(b, {protocols: [{name: 'sticky', metadata: Buffer.alloc(0)}]}), 5, {clientId: 'b', clientHost: '/h'})
+    const refused = await group.join(joinRequest(b, {protocols: [{name: 'sticky', metadata: Buffer.alloc(0)}]}), 5, {
+      clientId: 'b',
+      clientHost: '/h',
+    })
     expect(refused.errorCode).toBe(KafkaErrors.INCONSISTENT_GROUP_PROTOCOL.code)
   })
 })

@@ -19,7 +19,11 @@ afterEach(async () => {
   await rm(dir, {recursive: true, force: true})
 })
 
-function append(log: PartitionLog, records: PlainRecord[], options: Parameters<typeof buildRecordBatch>[1] = {}): number {
+function append(
+  log: PartitionLog,
+  records: PlainRecord[],
+  options: Parameters<typeof buildRecordBatch>[1] = {},
+): number {
   const batch = buildRecordBatch(records, options)
   const validated = validateBatches(batch)
   if (!('batches' in validated)) throw new Error(validated.problem)
@@ -30,7 +34,7 @@ function append(log: PartitionLog, records: PlainRecord[], options: Parameters<t
 function batchOffsets(buffers: Buffer[]): number[] {
   const offsets: number[] = []
   for (const buffer of buffers) {
-    for (let position = 0; position < buffer.length; ) {
+    for (let position = 0; position < buffer.length;) {
       const header = readBatchHeader(buffer, position)!
       offsets.push(header.baseOffset)
       position += header.size
@@ -39,7 +43,11 @@ function batchOffsets(buffers: Buffer[]): number[] {
   return offsets
 }
 
-const values = (count: number, size = 100, timestamp?: number) => Array.from({length: count}, (_, index) => ({value: 'x'.repeat(size - 1) + (index % 10), ...(timestamp === undefined ? {} : {timestamp})}))
+const values = (count: number, size = 100, timestamp?: number) =>
+  Array.from({length: count}, (_, index) => ({
+    value: 'x'.repeat(size - 1) + (index % 10),
+    ...(timestamp === undefined ? {} : {timestamp}),
+  }))
 
 describe('PartitionLog', () => {
   it('assigns consecutive offsets and reads whole batches from the one that holds the offset', () => {
@@ -71,7 +79,11 @@ describe('PartitionLog', () => {
 
   it('finds the first record at or after a timestamp through the time index', () => {
     const {log} = PartitionLog.open(dir, logSettings({'segment.bytes': '1500', 'index.interval.bytes': '200'}))
-    for (let batch = 0; batch < 20; batch++) append(log, [{value: `a${batch}`, timestamp: 1000 + batch * 10}, {value: `b${batch}`, timestamp: 1005 + batch * 10}])
+    for (let batch = 0; batch < 20; batch++)
+      append(log, [
+        {value: `a${batch}`, timestamp: 1000 + batch * 10},
+        {value: `b${batch}`, timestamp: 1005 + batch * 10},
+      ])
     expect(log.offsetForTimestamp(0)).toEqual({offset: 0, timestamp: 1000})
     expect(log.offsetForTimestamp(1053)).toEqual({offset: 11, timestamp: 1055})
     expect(log.offsetForTimestamp(1100)).toEqual({offset: 20, timestamp: 1100})
@@ -103,7 +115,10 @@ describe('PartitionLog', () => {
     const first = PartitionLog.open(dir, logSettings({}))
     for (let index = 0; index < 4; index++) append(first.log, values(10))
     first.log.close()
-    const segment = path.join(dir, (await readdir(dir)).find((name) => name.endsWith('.log'))!)
+    const segment = path.join(
+      dir,
+      (await readdir(dir)).find((name) => name.endsWith('.log'))!,
+    )
     const clean = PartitionLog.open(dir, logSettings({}))
     expect(clean.recovery.truncatedBytes).toBe(0)
     expect(clean.log.highWatermark).toBe(40)

@@ -34,7 +34,9 @@ interface CapturedFrame {
   hex: string
 }
 
-const {frames} = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/broker-request-frames.json'), 'utf8')) as {frames: CapturedFrame[]}
+const {frames} = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/broker-request-frames.json'), 'utf8')) as {
+  frames: CapturedFrame[]
+}
 
 function open(client: string, apiKey: number): {decoder: Decoder; version: number} {
   const frame = frames.find((candidate) => candidate.client === client && candidate.apiKey === apiKey)
@@ -56,7 +58,11 @@ function decodeFully<T>(client: string, apiKey: number, decode: (decoder: Decode
 describe('request decoders against captured frames', () => {
   it('Produce v7 from kafkajs (idempotent) and kcat: topics, acks, and record batches whose CRC-32C holds', () => {
     const fromKafkajs = decodeFully('kafkajs', 0, (decoder) => decodeProduceRequest(decoder))
-    expect(fromKafkajs).toMatchObject({acks: -1, transactionalId: null, topics: [{name: 'fixture-topic', partitions: [{partition: 0}]}]})
+    expect(fromKafkajs).toMatchObject({
+      acks: -1,
+      transactionalId: null,
+      topics: [{name: 'fixture-topic', partitions: [{partition: 0}]}],
+    })
     const records = fromKafkajs.topics[0]!.partitions[0]!.records!
     const validated = validateBatches(records)
     expect('batches' in validated && validated.batches).toHaveLength(1)
@@ -104,7 +110,12 @@ describe('request decoders against captured frames', () => {
   it('the group APIs kafkajs sends', () => {
     expect(decodeFully('kafkajs', 10, decodeFindCoordinatorRequest)).toEqual({key: 'fixture-group', keyType: 0})
     const join = decodeFully('kafkajs', 11, decodeJoinGroupRequest)
-    expect(join).toMatchObject({groupId: 'fixture-group', memberId: '', protocolType: 'consumer', groupInstanceId: null})
+    expect(join).toMatchObject({
+      groupId: 'fixture-group',
+      memberId: '',
+      protocolType: 'consumer',
+      groupInstanceId: null,
+    })
     expect(join.protocols.map((protocol) => protocol.name)).toEqual(['RoundRobinAssigner'])
     const sync = decodeFully('kafkajs', 14, decodeSyncGroupRequest)
     expect(sync.groupId).toBe('fixture-group')
@@ -114,17 +125,36 @@ describe('request decoders against captured frames', () => {
     expect(commit.topics[0]!.name).toBe('fixture-topic')
     expect(commit.generationId).toBeGreaterThan(0)
     expect(decodeFully('kafkajs', 9, (decoder) => decodeOffsetFetchRequest(decoder)).groupId).toBe('fixture-group')
-    expect(decodeFully('kafkajs', 15, (decoder) => decodeDescribeGroupsRequest(decoder))).toEqual({groups: ['fixture-group']})
-    expect(decodeFully('kafkajs', 42, (decoder) => decodeDeleteGroupsRequest(decoder))).toEqual({groups: ['fixture-group']})
+    expect(decodeFully('kafkajs', 15, (decoder) => decodeDescribeGroupsRequest(decoder))).toEqual({
+      groups: ['fixture-group'],
+    })
+    expect(decodeFully('kafkajs', 42, (decoder) => decodeDeleteGroupsRequest(decoder))).toEqual({
+      groups: ['fixture-group'],
+    })
   })
 
   it('the admin APIs kafkajs sends', () => {
     const create = decodeFully('kafkajs', 19, decodeCreateTopicsRequest)
-    expect(create.topics).toEqual([{name: 'fixture-topic', numPartitions: 2, replicationFactor: -1, assignments: [], configs: {'retention.ms': '60000'}}])
-    expect(decodeFully('kafkajs', 20, (decoder) => decodeDeleteTopicsRequest(decoder)).topics).toEqual(['fixture-topic'])
+    expect(create.topics).toEqual([
+      {
+        name: 'fixture-topic',
+        numPartitions: 2,
+        replicationFactor: -1,
+        assignments: [],
+        configs: {'retention.ms': '60000'},
+      },
+    ])
+    expect(decodeFully('kafkajs', 20, (decoder) => decodeDeleteTopicsRequest(decoder)).topics).toEqual([
+      'fixture-topic',
+    ])
     expect(decodeFully('kafkajs', 22, (decoder) => decodeInitProducerIdRequest(decoder)).transactionalId).toBeNull()
-    expect(decodeFully('kafkajs', 32, decodeDescribeConfigsRequest).resources).toEqual([{resourceType: 2, resourceName: 'fixture-topic', keys: null}])
-    expect(decodeFully('kafkajs', 37, (decoder) => decodeCreatePartitionsRequest(decoder))).toEqual({topics: [{name: 'fixture-topic', count: 3}], validateOnly: false})
+    expect(decodeFully('kafkajs', 32, decodeDescribeConfigsRequest).resources).toEqual([
+      {resourceType: 2, resourceName: 'fixture-topic', keys: null},
+    ])
+    expect(decodeFully('kafkajs', 37, (decoder) => decodeCreatePartitionsRequest(decoder))).toEqual({
+      topics: [{name: 'fixture-topic', count: 3}],
+      validateOnly: false,
+    })
   })
 
   it('ApiVersions: empty bodies from kafkajs (v2) and kcat (v0), and kcat opening with a flexible v3 request', () => {
@@ -160,9 +190,32 @@ describe('wire primitives', () => {
 
   it('encodes a Metadata v0 response kafkajs-style: brokers, then topics with partitions', () => {
     const encoder = new Encoder()
-    encodeMetadataResponse(encoder, 0, {brokers: [{nodeId: 1, host: 'h', port: 9}], clusterId: 'c', controllerId: 1, topics: [{errorCode: 0, name: 't', partitions: [{errorCode: 0, partitionIndex: 0, leaderId: 1, replicas: [1]}]}]})
+    encodeMetadataResponse(encoder, 0, {
+      brokers: [{nodeId: 1, host: 'h', port: 9}],
+      clusterId: 'c',
+      controllerId: 1,
+      topics: [{errorCode: 0, name: 't', partitions: [{errorCode: 0, partitionIndex: 0, leaderId: 1, replicas: [1]}]}],
+    })
     expect(encoder.toBuffer().toString('hex')).toBe(
-      ['00000001', '00000001', '0001', '68', '00000009', '00000001', '0000', '0001', '74', '00000001', '0000', '00000000', '00000001', '00000001', '00000001', '00000001', '00000001'].join(''),
+      [
+        '00000001',
+        '00000001',
+        '0001',
+        '68',
+        '00000009',
+        '00000001',
+        '0000',
+        '0001',
+        '74',
+        '00000001',
+        '0000',
+        '00000000',
+        '00000001',
+        '00000001',
+        '00000001',
+        '00000001',
+        '00000001',
+      ].join(''),
     )
   })
 })

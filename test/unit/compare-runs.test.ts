@@ -7,8 +7,12 @@ import {renderComparison} from '../../src/lib/report/render-comparison.js'
 import {latencies, recordRun} from '../helpers/run-records.js'
 
 const api = latencies(600, 30, 11)
-const run = (options: Parameters<typeof recordRun>[1] = {}) => recordRun({api}, {intervals: 30, offeredPerSecond: 80, ...options})
-const withMeta = (record: RunRecord, meta: Partial<RunRecord['meta']>): RunRecord => ({...record, meta: {...record.meta, ...meta}})
+const run = (options: Parameters<typeof recordRun>[1] = {}) =>
+  recordRun({api}, {intervals: 30, offeredPerSecond: 80, ...options})
+const withMeta = (record: RunRecord, meta: Partial<RunRecord['meta']>): RunRecord => ({
+  ...record,
+  meta: {...record.meta, ...meta},
+})
 
 describe('describeRunDifferences', () => {
   it('finds nothing between two runs under the same conditions', () => {
@@ -17,7 +21,10 @@ describe('describeRunDifferences', () => {
 
   it('names a halved duration and offered rate, with the values in words and as data', () => {
     const differences = describeRunDifferences(run(), run({intervals: 15, offeredPerSecond: 40}))
-    expect(differences.map((difference) => difference.text)).toEqual(['duration 30s → 15s', 'offered rate 80.0/s → 40.0/s'])
+    expect(differences.map((difference) => difference.text)).toEqual([
+      'duration 30s → 15s',
+      'offered rate 80.0/s → 40.0/s',
+    ])
     expect(differences.map(({field, base, next}) => ({field, base, next}))).toEqual([
       {field: 'durationMs', base: 30_000, next: 15_000},
       {field: 'offeredRate', base: 80, next: 40},
@@ -31,16 +38,26 @@ describe('describeRunDifferences', () => {
       expect(describeRunDifferences(close, base)).toEqual([])
     }
     const faster = run({offeredPerSecond: 89})
-    expect(describeRunDifferences(base, faster).map((difference) => difference.text)).toEqual(['offered rate 80.0/s → 89.0/s'])
-    expect(describeRunDifferences(faster, base).map((difference) => difference.text)).toEqual(['offered rate 89.0/s → 80.0/s'])
+    expect(describeRunDifferences(base, faster).map((difference) => difference.text)).toEqual([
+      'offered rate 80.0/s → 89.0/s',
+    ])
+    expect(describeRunDifferences(faster, base).map((difference) => difference.text)).toEqual([
+      'offered rate 89.0/s → 80.0/s',
+    ])
     const longer = {...run(), durationMs: 33_100}
-    expect(describeRunDifferences(longer, base).map((difference) => difference.text)).toEqual(['duration 33.1s → 30s', 'offered rate 72.5/s → 80.0/s'])
+    expect(describeRunDifferences(longer, base).map((difference) => difference.text)).toEqual([
+      'duration 33.1s → 30s',
+      'offered rate 72.5/s → 80.0/s',
+    ])
   })
 
   it('names a different profile, model, seed, variants and shard', () => {
     const base = run()
     const next: RunRecord = {...run({profile: 'soak', shard: {index: 1, count: 2}}), model: 'closed', seed: 8}
-    next.variants = [{...next.variants[0]!, name: 'cache-on'}, {...next.variants[0]!, name: 'baseline', intervals: []}]
+    next.variants = [
+      {...next.variants[0]!, name: 'cache-on'},
+      {...next.variants[0]!, name: 'baseline', intervals: []},
+    ]
     expect(describeRunDifferences(base, next).map((difference) => difference.text)).toEqual([
       'profile synthetic → soak',
       'model open → closed',
@@ -48,16 +65,25 @@ describe('describeRunDifferences', () => {
       'variants default → baseline, cache-on',
       'shard none → 2/2',
     ])
-    expect(describeRunDifferences(base, next).find((difference) => difference.field === 'variants')).toMatchObject({base: ['default'], next: ['baseline', 'cache-on']})
+    expect(describeRunDifferences(base, next).find((difference) => difference.field === 'variants')).toMatchObject({
+      base: ['default'],
+      next: ['baseline', 'cache-on'],
+    })
   })
 
   it('compares the target only when neither run went against a stack', () => {
     const bare = run()
     const elsewhere = {...run(), target: 'http://10.0.0.9:8080'}
-    expect(describeRunDifferences(bare, elsewhere).map((difference) => difference.text)).toEqual(['target http://127.0.0.1:1 → http://10.0.0.9:8080'])
+    expect(describeRunDifferences(bare, elsewhere).map((difference) => difference.text)).toEqual([
+      'target http://127.0.0.1:1 → http://10.0.0.9:8080',
+    ])
     const onStack = (record: RunRecord, driver: string) => withMeta(record, {stack: 'reference', driver})
     expect(describeRunDifferences(onStack(bare, 'compose'), onStack(elsewhere, 'compose'))).toEqual([])
-    expect(describeRunDifferences(onStack(bare, 'compose'), onStack(elsewhere, 'local')).map((difference) => difference.text)).toEqual(['driver compose → local'])
+    expect(
+      describeRunDifferences(onStack(bare, 'compose'), onStack(elsewhere, 'local')).map(
+        (difference) => difference.text,
+      ),
+    ).toEqual(['driver compose → local'])
     expect(describeRunDifferences(bare, onStack(elsewhere, 'local'))).toEqual([
       {field: 'stack', base: null, next: 'reference', text: 'stack none → reference'},
       {field: 'driver', base: null, next: 'local', text: 'driver none → local'},
@@ -79,11 +105,20 @@ describe('compareRuns', () => {
     expect(comparison.differences.map((difference) => difference.field)).toEqual(['durationMs', 'offeredRate'])
     const lines = renderComparison(comparison).split('\n')
     expect(lines[0]).toBe('NOT LIKE FOR LIKE (compared with --force): duration 30s → 15s; offered rate 80.0/s → 40.0/s')
-    expect(lines.at(-1)).toBe('improvement: significantly faster, no regression (not like for like: the runs offered different load)')
+    expect(lines.at(-1)).toBe(
+      'improvement: significantly faster, no regression (not like for like: the runs offered different load)',
+    )
   })
 
   it('calls runs against different systems by what differs', () => {
-    const comparison = compareRuns(run(), {...run(), target: 'http://10.0.0.9:8080'}, {base: 'a.json', next: 'b.json'}, {force: true})
-    expect(renderComparison(comparison).split('\n').at(-1)).toBe('no significant change (not like for like: the runs went against different systems)')
+    const comparison = compareRuns(
+      run(),
+      {...run(), target: 'http://10.0.0.9:8080'},
+      {base: 'a.json', next: 'b.json'},
+      {force: true},
+    )
+    expect(renderComparison(comparison).split('\n').at(-1)).toBe(
+      'no significant change (not like for like: the runs went against different systems)',
+    )
   })
 })

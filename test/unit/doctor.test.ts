@@ -21,10 +21,38 @@ describe('checkNode', () => {
 describe('planFixes', () => {
   it('collects packages once, start commands in order, and leaves the rest to the user', () => {
     const findings: Finding[] = [
-      {id: 'binary.kcat', area: 'binary', title: 'kcat', status: 'warn', detail: '', fix: {command: 'apt-get install -y kcat', packages: ['kcat']}},
-      {id: 'server.redis', area: 'server', title: 'Redis', status: 'fail', detail: '', fix: {command: '…', packages: ['redis-server'], start: ['redis-server', '--daemonize', 'yes']}},
-      {id: 'binary.redis-server', area: 'binary', title: 'redis-server', status: 'warn', detail: '', fix: {command: '…', packages: ['redis-server']}},
-      {id: 'docker.engine', area: 'docker', title: 'Docker engine', status: 'warn', detail: '', fix: {command: 'install Docker'}},
+      {
+        id: 'binary.kcat',
+        area: 'binary',
+        title: 'kcat',
+        status: 'warn',
+        detail: '',
+        fix: {command: 'apt-get install -y kcat', packages: ['kcat']},
+      },
+      {
+        id: 'server.redis',
+        area: 'server',
+        title: 'Redis',
+        status: 'fail',
+        detail: '',
+        fix: {command: '…', packages: ['redis-server'], start: ['redis-server', '--daemonize', 'yes']},
+      },
+      {
+        id: 'binary.redis-server',
+        area: 'binary',
+        title: 'redis-server',
+        status: 'warn',
+        detail: '',
+        fix: {command: '…', packages: ['redis-server']},
+      },
+      {
+        id: 'docker.engine',
+        area: 'docker',
+        title: 'Docker engine',
+        status: 'warn',
+        detail: '',
+        fix: {command: 'install Docker'},
+      },
       {id: 'node', area: 'runtime', title: 'Node', status: 'ok', detail: ''},
     ]
     const plan = planFixes(findings)
@@ -64,8 +92,15 @@ describe('ports of the running stack', () => {
   })
 
   it('name the stack, and warn when some of its processes have stopped', () => {
-    expect(checkStack('reference', undefined, '/s/state.json')).toMatchObject({status: 'ok', detail: 'not up (no /s/state.json)'})
-    expect(checkStack('reference', stack, '/s/state.json')).toMatchObject({title: 'stack "reference"', status: 'ok', detail: 'up with the local driver, 2 of 2 processes running (state: /s/state.json)'})
+    expect(checkStack('reference', undefined, '/s/state.json')).toMatchObject({
+      status: 'ok',
+      detail: 'not up (no /s/state.json)',
+    })
+    expect(checkStack('reference', stack, '/s/state.json')).toMatchObject({
+      title: 'stack "reference"',
+      status: 'ok',
+      detail: 'up with the local driver, 2 of 2 processes running (state: /s/state.json)',
+    })
     const stopped = checkStack('reference', {...stack, running: 1}, '/s/state.json')
     expect(stopped).toMatchObject({status: 'warn', detail: expect.stringContaining('1 of 2 processes running')})
     expect(stopped.fix?.command).toMatch(/streamctl down.*streamctl up/)
@@ -74,8 +109,20 @@ describe('ports of the running stack', () => {
 
 describe('the doctor report', () => {
   const report = (localUsable: boolean): DoctorReport => ({
-    findings: [{id: 'port.8080', area: 'port', title: 'port 8080 (gateway)', status: 'ok', detail: 'in use by this stack (gateway, pid 10837)', heldByStack: {component: 'gateway', pid: 10837}}],
-    drivers: {local: {usable: localUsable, reason: localUsable ? 'ports free or held by the stack' : 'port 8081 (registry)'}, compose: {usable: false, reason: 'no Docker engine answers'}},
+    findings: [
+      {
+        id: 'port.8080',
+        area: 'port',
+        title: 'port 8080 (gateway)',
+        status: 'ok',
+        detail: 'in use by this stack (gateway, pid 10837)',
+        heldByStack: {component: 'gateway', pid: 10837},
+      },
+    ],
+    drivers: {
+      local: {usable: localUsable, reason: localUsable ? 'ports free or held by the stack' : 'port 8081 (registry)'},
+      compose: {usable: false, reason: 'no Docker engine answers'},
+    },
     autoDriver: 'local',
     ok: localUsable,
   })
@@ -83,7 +130,11 @@ describe('the doctor report', () => {
   it('never says auto will use a driver without saying it is not usable', () => {
     const style = styler(false)
     expect(formatDoctorReport(report(true), style)).toMatch(/--driver auto will use: local$/)
-    expect(formatDoctorReport(report(false), style)).toMatch(/--driver auto will use: local, which is not usable until the failures above are fixed$/)
-    expect(formatDoctorReport(report(true), style)).toContain('ok    port 8080 (gateway)  in use by this stack (gateway, pid 10837)')
+    expect(formatDoctorReport(report(false), style)).toMatch(
+      /--driver auto will use: local, which is not usable until the failures above are fixed$/,
+    )
+    expect(formatDoctorReport(report(true), style)).toContain(
+      'ok    port 8080 (gateway)  in use by this stack (gateway, pid 10837)',
+    )
   })
 })

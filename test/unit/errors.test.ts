@@ -13,15 +13,27 @@ describe('StreamctlError', () => {
 
   it('carries a hint, a cause and details into the --json shape', () => {
     const cause = new Error('ECONNREFUSED')
-    const error = new StreamctlError('STACK_NOT_READY', 'gateway is not healthy', {hint: 'Run streamctl up.', cause, details: {component: 'gateway'}})
+    const error = new StreamctlError('STACK_NOT_READY', 'gateway is not healthy', {
+      hint: 'Run streamctl up.',
+      cause,
+      details: {component: 'gateway'},
+    })
     expect(error.cause).toBe(cause)
     expect(error.exitCode).toBe(3)
     expect(errorToJson(error)).toEqual({
-      error: {code: 'STACK_NOT_READY', message: 'gateway is not healthy', hint: 'Run streamctl up.', exitCode: 3, details: {component: 'gateway'}},
+      error: {
+        code: 'STACK_NOT_READY',
+        message: 'gateway is not healthy',
+        hint: 'Run streamctl up.',
+        exitCode: 3,
+        details: {component: 'gateway'},
+      },
     })
   })
 
   it('omits absent optional fields from JSON', () => {
-    expect(errorToJson(new StreamctlError('INTERNAL', 'boom'))).toEqual({error: {code: 'INTERNAL', message: 'boom', exitCode: 1}})
+    expect(errorToJson(new StreamctlError('INTERNAL', 'boom'))).toEqual({
+      error: {code: 'INTERNAL', message: 'boom', exitCode: 1},
+    })
   })
 })

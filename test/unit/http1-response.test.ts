@@ -21,7 +21,8 @@ function parse(text: string, cuts: number[] = [], options = {captureBody: true, 
 
 const everyCut = (text: string) => Array.from({length: text.length - 1}, (_, index) => [index + 1])
 
-const CHUNKED = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5;ext=1\r\n{"a":\r\nA\r\n"bcdefghi"\r\n1\r\n}\r\n0\r\nX-Trailer: yes\r\n\r\n'
+const CHUNKED =
+  'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5;ext=1\r\n{"a":\r\nA\r\n"bcdefghi"\r\n1\r\n}\r\n0\r\nX-Trailer: yes\r\n\r\n'
 
 describe('ResponseParser', () => {
   it('reads a Content-Length body, the status and keep-alive', () => {
@@ -50,21 +51,26 @@ describe('ResponseParser', () => {
   })
 
   it('reads Retry-After and Connection: close', () => {
-    const {parser} = parse('HTTP/1.1 429 Too Many Requests\r\nretry-after: 3\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    const {parser} = parse(
+      'HTTP/1.1 429 Too Many Requests\r\nretry-after: 3\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
+    )
     expect(parser.status).toBe(429)
     expect(parser.retryAfter).toBe('3')
     expect(parser.keepAlive).toBe(false)
   })
 
   it('reads node:http heads: any case, spaces around values, a Keep-Alive timeout among other parameters', () => {
-    const head = 'HTTP/1.0 200 OK\r\nDate: Wed, 25 Nov 2026 04:00:00 GMT\r\nCONNECTION:Keep-Alive \r\nkeep-alive: max=100, Timeout=7\r\nContent-length:   3\r\nX-Other: a:b\r\n\r\nabc'
+    const head =
+      'HTTP/1.0 200 OK\r\nDate: Wed, 25 Nov 2026 04:00:00 GMT\r\nCONNECTION:Keep-Alive \r\nkeep-alive: max=100, Timeout=7\r\nContent-length:   3\r\nX-Other: a:b\r\n\r\nabc'
     for (const cuts of [[], ...everyCut(head)]) {
       const {parser, consumed} = parse(head, cuts)
       expect(consumed, `cut at ${cuts}`).toBe(head.length)
       expect(parser).toMatchObject({status: 200, keepAlive: true, keepAliveTimeoutMs: 7000})
       expect(parser.body()).toBe('abc')
     }
-    expect(parse('HTTP/1.1 200 OK\r\nConnection: upgrade, close\r\nContent-Length: 0\r\n\r\n').parser.keepAlive).toBe(false)
+    expect(parse('HTTP/1.1 200 OK\r\nConnection: upgrade, close\r\nContent-Length: 0\r\n\r\n').parser.keepAlive).toBe(
+      false,
+    )
   })
 
   it('ends a body without length at the close of the connection, and never reuses it', () => {
@@ -83,9 +89,13 @@ describe('ResponseParser', () => {
   })
 
   it('expects no body after HEAD, 204 and 304, and skips interim 1xx responses', () => {
-    expect(parse('HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n', [], {captureBody: false, hasBody: false}).parser.done).toBe(true)
+    expect(
+      parse('HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n', [], {captureBody: false, hasBody: false}).parser.done,
+    ).toBe(true)
     expect(parse('HTTP/1.1 204 No Content\r\n\r\n').parser.done).toBe(true)
-    const early = parse('HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+    const early = parse(
+      'HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+    )
     expect(early.parser.status).toBe(200)
     expect(early.parser.body()).toBe('ok')
   })

@@ -14,7 +14,10 @@ describe('parseOffsetSpec', () => {
     expect(parseOffsetSpec('beginning')).toEqual({kind: 'earliest'})
     expect(parseOffsetSpec('latest')).toEqual({kind: 'latest'})
     expect(parseOffsetSpec('1200')).toEqual({kind: 'offset', offset: 1200})
-    expect(parseOffsetSpec('2026-11-25T08:00:00Z')).toEqual({kind: 'timestamp', timestamp: Date.parse('2026-11-25T08:00:00Z')})
+    expect(parseOffsetSpec('2026-11-25T08:00:00Z')).toEqual({
+      kind: 'timestamp',
+      timestamp: Date.parse('2026-11-25T08:00:00Z'),
+    })
     expect(parseOffsetSpec('-2h', NOW)).toEqual({kind: 'timestamp', timestamp: NOW - 7_200_000})
     expect(parseOffsetSpec('-1h30m', NOW)).toEqual({kind: 'timestamp', timestamp: NOW - 5_400_000})
   })
@@ -30,7 +33,9 @@ describe('parseOffsetSpec', () => {
       })() as StreamctlError
       expect(error).toBeInstanceOf(StreamctlError)
       expect(error.code).toBe('INVALID_FLAG')
-      expect(error.message).toMatch(new RegExp(`^--to ${bad.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}: .*earliest, latest`))
+      expect(error.message).toMatch(
+        new RegExp(`^--to ${bad.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}: .*earliest, latest`),
+      )
     }
   })
 })
@@ -43,8 +48,15 @@ describe('planSeek', () => {
   ]
   const committed = new Map([[partitionKey('a', 0), 90]])
 
-  it('moves to each partition\'s own earliest or latest offset, never a sentinel', () => {
-    expect(planSeek({kind: 'earliest'}, bounds, committed).map((move) => [move.topic, move.partition, move.current, move.target])).toEqual([
+  it("moves to each partition's own earliest or latest offset, never a sentinel", () => {
+    expect(
+      planSeek({kind: 'earliest'}, bounds, committed).map((move) => [
+        move.topic,
+        move.partition,
+        move.current,
+        move.target,
+      ]),
+    ).toEqual([
       ['a', 0, 90, 5],
       ['a', 1, undefined, 0],
       ['b', 0, undefined, 10],
@@ -56,7 +68,10 @@ describe('planSeek', () => {
     const moves = planSeek({kind: 'offset', offset: 20}, bounds, committed)
     expect(moves.map((move) => move.target)).toEqual([20, 0, 20])
     expect(moves[1]!.note).toMatch(/past the log end/)
-    expect(planSeek({kind: 'offset', offset: 3}, bounds, committed)[0]).toMatchObject({target: 5, note: expect.stringMatching(/before the log start/)})
+    expect(planSeek({kind: 'offset', offset: 3}, bounds, committed)[0]).toMatchObject({
+      target: 5,
+      note: expect.stringMatching(/before the log start/),
+    })
   })
 
   it('uses the offset found for a time, and the log end when no record is that recent', () => {
@@ -75,7 +90,9 @@ describe('assertGroupInactive', () => {
   it('lets an empty or unknown group through and refuses one with members', () => {
     expect(() => assertGroupInactive('g', 'Empty', 0)).not.toThrow()
     expect(() => assertGroupInactive('g', 'Dead', 0)).not.toThrow()
-    expect(() => assertGroupInactive('g', 'Stable', 2)).toThrow(/consumer group "g" has 2 live members \(state Stable\)/)
+    expect(() => assertGroupInactive('g', 'Stable', 2)).toThrow(
+      /consumer group "g" has 2 live members \(state Stable\)/,
+    )
     expect(() => assertGroupInactive('g', 'PreparingRebalance', 0)).toThrow(StreamctlError)
   })
 })

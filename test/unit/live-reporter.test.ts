@@ -23,9 +23,13 @@ describe('LiveReporter', () => {
 
   it('draws a bench as a line per series, every line within the width, and fits a resize', async () => {
     const {wide, narrow} = await demo('live-bench-demo.mjs')
-    for (const [width, drawn] of [[160, wide!], [60, narrow!]] as const) {
+    for (const [width, drawn] of [
+      [160, wide!],
+      [60, narrow!],
+    ] as const) {
       for (const line of drawn.split('\n')) expect(textWidth(line), `${width}: ${line}`).toBeLessThanOrEqual(width)
-      for (const name of ['recommendations', 'events', 'generate.accept', 'status', 'e2e']) expect(drawn).toMatch(new RegExp(`\n {2}${name.replace('.', '\\.')} +p99 `))
+      for (const name of ['recommendations', 'events', 'generate.accept', 'status', 'e2e'])
+        expect(drawn).toMatch(new RegExp(`\n {2}${name.replace('.', '\\.')} +p99 `))
       expect(drawn).toContain('offered 145/s (originals)')
       expect(drawn).toContain('sent 177/s (incl. polls, retries)')
     }

@@ -44,9 +44,25 @@ async function problems(): Promise<SourceProblem[]> {
 describe('the reference stack manifest', () => {
   it('loads with the content PRODUCT.md describes', async () => {
     const {manifest} = await loadStack(REFERENCE_STACK_DIR)
-    expect(manifest.topics.map((topic) => topic.name)).toEqual(expect.arrayContaining(['user-events', 'content-events']))
-    expect(manifest.queues.map((queue) => queue.name)).toEqual(['inference_requests', 'inference_results', 'recommendation_refresh', 'tagging_jobs', 'inference_requests.dlq', 'inference_results.dlq', 'tagging_jobs.dlq'])
-    expect(manifest.queues[0]).toMatchObject({deadLetterQueue: 'inference_requests.dlq', durable: true, maxPriority: 10, mode: 'lazy', version: 2})
+    expect(manifest.topics.map((topic) => topic.name)).toEqual(
+      expect.arrayContaining(['user-events', 'content-events']),
+    )
+    expect(manifest.queues.map((queue) => queue.name)).toEqual([
+      'inference_requests',
+      'inference_results',
+      'recommendation_refresh',
+      'tagging_jobs',
+      'inference_requests.dlq',
+      'inference_results.dlq',
+      'tagging_jobs.dlq',
+    ])
+    expect(manifest.queues[0]).toMatchObject({
+      deadLetterQueue: 'inference_requests.dlq',
+      durable: true,
+      maxPriority: 10,
+      mode: 'lazy',
+      version: 2,
+    })
     expect(manifest.queues[1]).not.toHaveProperty('mode')
     expect(manifest.quotas.tiers.map((tier) => tier.name)).toEqual(['free', 'pro', 'enterprise'])
     const sla = Object.fromEntries(manifest.sla.map((target) => [target.metric, target.threshold]))
@@ -112,10 +128,17 @@ describe('manifest validation', () => {
   })
 
   it('finds dependency cycles and port clashes', async () => {
-    await edit('    port: 8084\n    dependsOn: [postgres, redis, rabbitmq]', '    port: 8084\n    dependsOn: [postgres, redis, rabbitmq, gateway]')
+    await edit(
+      '    port: 8084\n    dependsOn: [postgres, redis, rabbitmq]',
+      '    port: 8084\n    dependsOn: [postgres, redis, rabbitmq, gateway]',
+    )
     await edit('port: 8083', 'port: 8080')
     const messages = (await problems()).map((problem) => problem.message)
-    expect(messages.some((message) => /dependency cycle: (gateway -> recommender -> gateway|recommender -> gateway -> recommender)$/.test(message))).toBe(true)
+    expect(
+      messages.some((message) =>
+        /dependency cycle: (gateway -> recommender -> gateway|recommender -> gateway -> recommender)$/.test(message),
+      ),
+    ).toBe(true)
     expect(messages.some((message) => message.includes('port 8080 is already used by'))).toBe(true)
   })
 
@@ -127,7 +150,10 @@ describe('manifest validation', () => {
   })
 
   it('checks the files the manifest names', async () => {
-    await writeFile(path.join(dir, 'schemas', 'user-event.schema.json'), '{\n  "type": "object",\n  "properties": {,}\n}\n')
+    await writeFile(
+      path.join(dir, 'schemas', 'user-event.schema.json'),
+      '{\n  "type": "object",\n  "properties": {,}\n}\n',
+    )
     await writeFile(path.join(dir, 'migrations', 'bad-name.sql'), 'SELECT 1;')
     await rm(path.join(dir, 'profiles'), {recursive: true})
     const found = await problems()

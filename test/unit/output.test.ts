@@ -39,10 +39,14 @@ describe('LineReporter', () => {
       clearInterval: () => {},
       ...options,
     })
-    return {reporter, lines, advance: (ms: number) => {
-      now += ms
-      tick()
-    }}
+    return {
+      reporter,
+      lines,
+      advance: (ms: number) => {
+        now += ms
+        tick()
+      },
+    }
   }
 
   it('prints starts and ends at once, and at most one progress line per throttle window', () => {

@@ -32,7 +32,18 @@ function stormVariant(name: string, calibrated = true): VariantData {
   let hits = 0
   let misses = 0
   for (let second = 0; second <= 10; second++) {
-    gauges.push({atMs: second * 1000, values: {cache_hits_total: hits, cache_misses_total: misses, recommendation_hit_total: hits, recommendation_hit_seconds_total: hits * 0.0002, recommendation_miss_total: misses, recommendation_miss_seconds_total: misses * 0.8, 'queue_depth.recommender': second > 5 ? 35 : 0}})
+    gauges.push({
+      atMs: second * 1000,
+      values: {
+        cache_hits_total: hits,
+        cache_misses_total: misses,
+        recommendation_hit_total: hits,
+        recommendation_hit_seconds_total: hits * 0.0002,
+        recommendation_miss_total: misses,
+        recommendation_miss_seconds_total: misses * 0.8,
+        'queue_depth.recommender': second > 5 ? 35 : 0,
+      },
+    })
     hits += second < 5 ? 80 : 20
     misses += second < 5 ? 20 : 80
   }
@@ -44,7 +55,10 @@ function stormVariant(name: string, calibrated = true): VariantData {
     totals: recorder.totalsData(),
     phases: recorder.phasesData(),
     intervals: recorder.intervals,
-    phaseWindows: [{name: 'normal', startMs: 0, endMs: 5000}, {name: 'storm', startMs: 5000, endMs: 10_000}],
+    phaseWindows: [
+      {name: 'normal', startMs: 0, endMs: 5000},
+      {name: 'storm', startMs: 5000, endMs: 10_000},
+    ],
     timeline: [{atMs: 5000, firedAtMs: 5000, action: 'content-drop', ok: true}],
     gauges,
   }
@@ -52,7 +66,11 @@ function stormVariant(name: string, calibrated = true): VariantData {
 
 describe('published vs reproduced', () => {
   it('reads each figure from the window it is about, for every variant', () => {
-    const run = {...recordRun({}), profile: 'cache-storm', variants: [stormVariant('all-at-once'), stormVariant('gradual')]}
+    const run = {
+      ...recordRun({}),
+      profile: 'cache-storm',
+      variants: [stormVariant('all-at-once'), stormVariant('gradual')],
+    }
     const table = publishedComparison(run)!
     expect(table.header).toEqual(['figure', 'published', 'all-at-once', 'gradual'])
     expect(table.windows).toBe('normal: 0us–5s; degraded: storm, 5s–10s')
@@ -71,7 +89,12 @@ describe('published vs reproduced', () => {
     expect(degraded).toMatch(/^(900|900\.1|899\.\d+)ms \/ 1\.8\d*s$/)
     // Figures no variant has data for (LLM 429s, the inference queue) are left out.
     expect(table.rows.map((cells) => cells[0])).not.toContain('LLM 429s (limit 500/min)')
-    const record = {...run, schemaVersion: 1 as const, meta: {streamctl: 'test', node: 'v20', host: 'h'}, sla: {passed: true, targets: [], results: []}}
+    const record = {
+      ...run,
+      schemaVersion: 1 as const,
+      meta: {streamctl: 'test', node: 'v20', host: 'h'},
+      sla: {passed: true, targets: [], results: []},
+    }
     expect(renderTerminal(record)).toContain('StreamFlow: published vs reproduced (cache-storm)')
     expect(renderMarkdown(record)).toMatch(/\| cache hit rate, degraded \| 20% in a storm \| 20% \| 20% \|/)
     // HTML: the table, and the cascade chart with the content drop marked beside the figures that show it.

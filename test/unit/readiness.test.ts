@@ -38,17 +38,41 @@ describe('/readyz', () => {
       const response = await fetch(`${server!.url}/readyz`)
       return {status: response.status, body: (await response.json()) as {waiting_for?: string[]}}
     }
-    expect(await readyz()).toEqual({status: 503, body: {status: 'not ready', service: 'demo', waiting_for: ['redis', 'rabbitmq-publisher', 'broken']}})
-    expect(await checkHealth({kind: 'service', health: '/readyz'}, '127.0.0.1', server.port)).toEqual({healthy: false, detail: 'not ready: waiting for redis, rabbitmq-publisher, broken'})
+    expect(await readyz()).toEqual({
+      status: 503,
+      body: {status: 'not ready', service: 'demo', waiting_for: ['redis', 'rabbitmq-publisher', 'broken']},
+    })
+    expect(await checkHealth({kind: 'service', health: '/readyz'}, '127.0.0.1', server.port)).toEqual({
+      healthy: false,
+      detail: 'not ready: waiting for redis, rabbitmq-publisher, broken',
+    })
     state.redis = true
     state.amqp = true
     expect((await readyz()).body.waiting_for).toEqual(['broken'])
   })
 
   it('is ready with no checks, and the probe says so', async () => {
-    server = await startHttpServer({service: 'plain', router: new Router(), metrics: new ServiceMetrics('plain'), log: quiet, host: '127.0.0.1', port: 0, maxInFlight: 10, maxBodyBytes: 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, ready: {}})
+    server = await startHttpServer({
+      service: 'plain',
+      router: new Router(),
+      metrics: new ServiceMetrics('plain'),
+      log: quiet,
+      host: '127.0.0.1',
+      port: 0,
+      maxInFlight: 10,
+      maxBodyBytes: 1024,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      ready: {},
+    })
     const response = await fetch(`${server.url}/readyz`)
-    expect({status: response.status, body: await response.json()}).toEqual({status: 200, body: {status: 'ready', service: 'plain'}})
-    expect(await checkHealth({kind: 'service', health: '/readyz'}, '127.0.0.1', server.port)).toEqual({healthy: true, detail: 'ready'})
+    expect({status: response.status, body: await response.json()}).toEqual({
+      status: 200,
+      body: {status: 'ready', service: 'plain'},
+    })
+    expect(await checkHealth({kind: 'service', health: '/readyz'}, '127.0.0.1', server.port)).toEqual({
+      healthy: true,
+      detail: 'ready',
+    })
   })
 })

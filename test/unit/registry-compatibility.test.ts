@@ -11,16 +11,35 @@ describe('JSON Schema compatibility', () => {
 
   it('rejects a new required field under BACKWARD, naming it', () => {
     const v2 = {...v1, properties: {...v1.properties, amount: {type: 'number'}}, required: ['id', 'amount']}
-    expect(compatibilityProblems('BACKWARD', v2, [v1])).toEqual(['backward: #/properties/amount: required by the reader, optional or absent for the writer'])
+    expect(compatibilityProblems('BACKWARD', v2, [v1])).toEqual([
+      'backward: #/properties/amount: required by the reader, optional or absent for the writer',
+    ])
     expect(compatibilityProblems('FORWARD', v2, [v1])).toEqual([])
     expect(compatibilityProblems('NONE', v2, [v1])).toEqual([])
   })
 
   it('checks types, enums and closed content models', () => {
-    expect(readProblems({type: 'object', properties: {id: {type: 'number'}}}, {type: 'object', properties: {id: {type: 'integer'}}})).toEqual([])
-    expect(readProblems({type: 'object', properties: {id: {type: 'integer'}}}, {type: 'object', properties: {id: {type: 'number'}}})).toHaveLength(1)
-    expect(readProblems({enum: ['a']}, {enum: ['a', 'b']})).toEqual(['#: enum value "b" written, reader does not accept it'])
-    expect(readProblems({type: 'object', additionalProperties: false, properties: {}}, {type: 'object', additionalProperties: false, properties: {x: {type: 'string'}}})).toHaveLength(1)
+    expect(
+      readProblems(
+        {type: 'object', properties: {id: {type: 'number'}}},
+        {type: 'object', properties: {id: {type: 'integer'}}},
+      ),
+    ).toEqual([])
+    expect(
+      readProblems(
+        {type: 'object', properties: {id: {type: 'integer'}}},
+        {type: 'object', properties: {id: {type: 'number'}}},
+      ),
+    ).toHaveLength(1)
+    expect(readProblems({enum: ['a']}, {enum: ['a', 'b']})).toEqual([
+      '#: enum value "b" written, reader does not accept it',
+    ])
+    expect(
+      readProblems(
+        {type: 'object', additionalProperties: false, properties: {}},
+        {type: 'object', additionalProperties: false, properties: {x: {type: 'string'}}},
+      ),
+    ).toHaveLength(1)
   })
 
   it('checks every earlier version when transitive', () => {

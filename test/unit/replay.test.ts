@@ -26,7 +26,9 @@ describe('replay flags', () => {
     expect(parseOffsetSpec('latest', 0, '--to', REPLAY_WORDS)).toEqual({kind: 'latest'})
     expect(describeOffsetSpec({kind: 'earliest'}, REPLAY_WORDS)).toBe('beginning')
     expect(describeOffsetSpec({kind: 'latest'}, REPLAY_WORDS)).toBe('end')
-    expect(() => parseOffsetSpec('yesterday', 0, '--from', REPLAY_WORDS)).toThrow(/^--from yesterday: expected beginning, end, an offset/)
+    expect(() => parseOffsetSpec('yesterday', 0, '--from', REPLAY_WORDS)).toThrow(
+      /^--from yesterday: expected beginning, end, an offset/,
+    )
   })
 
   it('know a range whose --to comes before its --from, whatever the log holds', () => {
@@ -47,18 +49,35 @@ describe('recordings', () => {
   const line = (ts: string, id: string) => JSON.stringify({event_id: id, type: 'search', user_id: 'u1', query: 'x', ts})
 
   it('names file:line of a malformed line', () => {
-    expect(() => parseRecording(`${line('2026-11-24T10:00:00Z', 'evt-00000001')}\n\n{oops\n`, 'day.ndjson')).toThrow(/^day\.ndjson:3: not valid JSON/)
+    expect(() => parseRecording(`${line('2026-11-24T10:00:00Z', 'evt-00000001')}\n\n{oops\n`, 'day.ndjson')).toThrow(
+      /^day\.ndjson:3: not valid JSON/,
+    )
     expect(() => parseRecording('[1,2]\n', 'day.ndjson')).toThrow(/^day\.ndjson:1: expected one JSON object per line/)
-    expect(() => parseRecording('{"event_id":"evt-00000001","ts":"noon"}\n', 'day.ndjson')).toThrow(/^day\.ndjson:1: "ts" must be/)
-    expect(() => parseRecording(`${line('2026-11-24T10:00:00Z', 'x')}\n`, 'day.ndjson', () => ['event_id: must match pattern'])).toThrow(/^day\.ndjson:1: event_id: must match pattern/)
+    expect(() => parseRecording('{"event_id":"evt-00000001","ts":"noon"}\n', 'day.ndjson')).toThrow(
+      /^day\.ndjson:1: "ts" must be/,
+    )
+    expect(() =>
+      parseRecording(`${line('2026-11-24T10:00:00Z', 'x')}\n`, 'day.ndjson', () => ['event_id: must match pattern']),
+    ).toThrow(/^day\.ndjson:1: event_id: must match pattern/)
   })
 
   it('picks a range by index or by the first event at or after a time, [from, to)', () => {
-    const records = parseRecording(['10:00', '10:05', '10:10', '10:15'].map((time, index) => line(`2026-11-24T${time}:00Z`, `evt-0000000${index}`)).join('\n'), 'r.ndjson')
+    const records = parseRecording(
+      ['10:00', '10:05', '10:10', '10:15']
+        .map((time, index) => line(`2026-11-24T${time}:00Z`, `evt-0000000${index}`))
+        .join('\n'),
+      'r.ndjson',
+    )
     expect(records.map((record) => record.key)).toEqual(['u1', 'u1', 'u1', 'u1'])
-    expect(fileRange(records, parseOffsetSpec('2026-11-24T10:03:00Z'), parseOffsetSpec('2026-11-24T10:10:00Z'))).toEqual({partition: 0, start: 1, end: 2})
+    expect(
+      fileRange(records, parseOffsetSpec('2026-11-24T10:03:00Z'), parseOffsetSpec('2026-11-24T10:10:00Z')),
+    ).toEqual({partition: 0, start: 1, end: 2})
     expect(fileRange(records, {kind: 'offset', offset: 2}, undefined)).toEqual({partition: 0, start: 2, end: 4})
-    expect(fileRange(records, parseOffsetSpec('2026-11-25T00:00:00Z'), undefined)).toEqual({partition: 0, start: 4, end: 4})
+    expect(fileRange(records, parseOffsetSpec('2026-11-25T00:00:00Z'), undefined)).toEqual({
+      partition: 0,
+      start: 4,
+      end: 4,
+    })
   })
 })
 
@@ -76,6 +95,6 @@ describe('fixture generator', () => {
     expect(peak / daytime).toBeLessThan(3.5)
     const users = new Map<string, number>()
     for (const event of day) users.set(event.user_id, (users.get(event.user_id) ?? 0) + 1)
-    expect(Math.max(...users.values())).toBeGreaterThan(20 * (day.length / users.size) / 10)
+    expect(Math.max(...users.values())).toBeGreaterThan((20 * (day.length / users.size)) / 10)
   })
 })

@@ -25,7 +25,9 @@ const search = latencies(1500, 120, 2)
 describe('SLA evaluation', () => {
   it('passes and fails targets on the observed values, with the percentile taken from the whole histogram', () => {
     const run = recordRun({api, search}, {failEvery: 50})
-    const targets = slaTargets('api: ["p(99)<10s", "p(50)<1ms"]\nsearch: avg<1s\nerrors: rate<0.1%\ndropped: ==0\nquota.drift: ==0\n')
+    const targets = slaTargets(
+      'api: ["p(99)<10s", "p(50)<1ms"]\nsearch: avg<1s\nerrors: rate<0.1%\ndropped: ==0\nquota.drift: ==0\n',
+    )
     const verdict = evaluateTargets(targets, run.variants, undefined)
     const byName = Object.fromEntries(verdict.results.map((result) => [result.name, result]))
     expect(byName['api p(99)<10s']!.status).toBe('pass')
@@ -54,18 +56,27 @@ describe('SLA evaluation', () => {
 describe('report merge', () => {
   it('gives the percentiles of one record holding every value (HDR precision)', () => {
     const all = recordRun({api, search})
-    const shardA = recordRun({api: api.filter((_, i) => i % 2 === 0), search: search.filter((_, i) => i % 2 === 0)}, {shard: {index: 0, count: 2}})
-    const shardB = recordRun({api: api.filter((_, i) => i % 2 === 1), search: search.filter((_, i) => i % 2 === 1)}, {shard: {index: 1, count: 2}})
+    const shardA = recordRun(
+      {api: api.filter((_, i) => i % 2 === 0), search: search.filter((_, i) => i % 2 === 0)},
+      {shard: {index: 0, count: 2}},
+    )
+    const shardB = recordRun(
+      {api: api.filter((_, i) => i % 2 === 1), search: search.filter((_, i) => i % 2 === 1)},
+      {shard: {index: 1, count: 2}},
+    )
     const merged = mergeRecords([shardA, shardB], ['a.json', 'b.json'])
     for (const series of ['api', 'search']) {
       const whole = decodeHistogram(all.variants[0]!.totals[series]!.latencyHistogram)
       const combined = decodeHistogram(merged.variants[0]!.totals[series]!.latencyHistogram)
       expect(combined.totalCount).toBe(whole.totalCount)
-      for (const p of [50, 90, 99, 99.9, 100]) expect(combined.getValueAtPercentile(p)).toBe(whole.getValueAtPercentile(p))
+      for (const p of [50, 90, 99, 99.9, 100])
+        expect(combined.getValueAtPercentile(p)).toBe(whole.getValueAtPercentile(p))
       expect(merged.variants[0]!.totals[series]!.latency.p99).toBe(all.variants[0]!.totals[series]!.latency.p99)
       expect(merged.variants[0]!.totals[series]!.counts.requests).toBe(all.variants[0]!.totals[series]!.counts.requests)
     }
-    expect(merged.variants[0]!.intervals.map((interval) => interval.series.api!.counts.requests)).toEqual(all.variants[0]!.intervals.map((interval) => interval.series.api!.counts.requests))
+    expect(merged.variants[0]!.intervals.map((interval) => interval.series.api!.counts.requests)).toEqual(
+      all.variants[0]!.intervals.map((interval) => interval.series.api!.counts.requests),
+    )
     expect(merged.shard).toBeUndefined()
     expect(merged.sla.results).toHaveLength(1)
   })
@@ -85,7 +96,9 @@ describe('.hlog', () => {
       total[histogram.tag]!.add(histogram)
     }
     expect(counts).toEqual({api: api.length, search: search.length})
-    expect(total.api!.getValueAtPercentile(99)).toBe(decodeHistogram(run.variants[0]!.totals.api!.latencyHistogram).getValueAtPercentile(99))
+    expect(total.api!.getValueAtPercentile(99)).toBe(
+      decodeHistogram(run.variants[0]!.totals.api!.latencyHistogram).getValueAtPercentile(99),
+    )
   })
 })
 
@@ -119,50 +132,99 @@ describe('report --compare', () => {
 
 describe('renderers', () => {
   it('puts the verdict first in Markdown and folds the details', () => {
-    const run = recordRun({api, search: latencies(40, 10, 9)}, {sla: 'api: p(99)<1ms\nsearch: p(99)<1s\nerrors: rate<1%\n'})
+    const run = recordRun(
+      {api, search: latencies(40, 10, 9)},
+      {sla: 'api: p(99)<1ms\nsearch: p(99)<1s\nerrors: rate<1%\n'},
+    )
     const markdown = renderMarkdown(run)
     const lines = markdown.split('\n')
     expect(lines[0]).toMatch(/^## ❌ SLA failed — `synthetic`/)
     // The same counts and words as the terminal: only what was met, the undecided named.
     expect(lines[2]).toBe('1 of 3 targets met, 1 inconclusive.')
-    expect(markdown).toMatch(/\| `api p\(99\)<1ms` \| FAIL \| \*\*[\d.]+ms\*\* \| n=4,000 · 95% CI [\d.]+ms–[\d.]+ms \|/)
-    expect(markdown).toMatch(/\| `search p\(99\)<1s` \| INCONCLUSIVE \| \*\*[\d.]+ms\*\* \| 40 samples; the 95% interval of the true p99 is [\d.]+ms–∞, which straddles 1s: about 368 samples would decide it \(a run of about 46s at this rate\) \|/)
+    expect(markdown).toMatch(
+      /\| `api p\(99\)<1ms` \| FAIL \| \*\*[\d.]+ms\*\* \| n=4,000 · 95% CI [\d.]+ms–[\d.]+ms \|/,
+    )
+    expect(markdown).toMatch(
+      /\| `search p\(99\)<1s` \| INCONCLUSIVE \| \*\*[\d.]+ms\*\* \| 40 samples; the 95% interval of the true p99 is [\d.]+ms–∞, which straddles 1s: about 368 samples would decide it \(a run of about 46s at this rate\) \|/,
+    )
     expect(markdown).toContain('<details><summary>All SLA targets</summary>')
   })
 
   it('fits the terminal summary to a terminal: columns left out and lines flowed, never wider; in full without a width', () => {
-    const run = recordRun({'recommendations': api, 'generate.accept': latencies(40, 10, 9), e2e: latencies(40, 1800, 3)}, {sla: 'recommendations: p(99)<1ms\ngenerate.accept: p(99)<1s\nerrors: rate<1%\n', failEvery: 7})
-    const figures = {admitted: 1200, settled: 1180, estimatedTokens: 1_234_567, reservedTokens: 1_234_567, usedTokens: 1_100_000, refundedTokens: 134_567, estimateError: 0.112}
-    const quota: QuotaAccounting = {since: '', drained: true, client: {attempted: 1300, rejected: 100}, totals: figures, users: [], tiers: [{...figures, tier: 'enterprise', users: 120}], invariants: {over_admitted: 0, drift: 0, open_reservations: 0, double_charged: 0}}
-    const record = {...run, quota, variants: [run.variants[0]!, {...run.variants[0]!, name: 'resilient-with-a-long-name'}]}
+    const run = recordRun(
+      {recommendations: api, 'generate.accept': latencies(40, 10, 9), e2e: latencies(40, 1800, 3)},
+      {sla: 'recommendations: p(99)<1ms\ngenerate.accept: p(99)<1s\nerrors: rate<1%\n', failEvery: 7},
+    )
+    const figures = {
+      admitted: 1200,
+      settled: 1180,
+      estimatedTokens: 1_234_567,
+      reservedTokens: 1_234_567,
+      usedTokens: 1_100_000,
+      refundedTokens: 134_567,
+      estimateError: 0.112,
+    }
+    const quota: QuotaAccounting = {
+      since: '',
+      drained: true,
+      client: {attempted: 1300, rejected: 100},
+      totals: figures,
+      users: [],
+      tiers: [{...figures, tier: 'enterprise', users: 120}],
+      invariants: {over_admitted: 0, drift: 0, open_reservations: 0, double_charged: 0},
+    }
+    const record = {
+      ...run,
+      quota,
+      variants: [run.variants[0]!, {...run.variants[0]!, name: 'resilient-with-a-long-name'}],
+    }
     const full = renderTerminal(record)
     expect(full).toMatch(/\n {2}series +requests +rate\/s +p50 +p90 +p99 +p99\.9 +max +ok +errors\n/)
-    expect(full).toMatch(/\n {2}variant +goodput\/s +amplification +recommendations p99 +generate\.accept p99 +e2e p99 +errors\n/)
+    expect(full).toMatch(
+      /\n {2}variant +goodput\/s +amplification +recommendations p99 +generate\.accept p99 +e2e p99 +errors\n/,
+    )
     expect(full).not.toContain('left out to fit')
     for (const width of [60, 80, 120]) {
       const fitted = renderTerminal(record, {width})
       for (const line of fitted.split('\n')) expect(textWidth(line), `${width}: ${line}`).toBeLessThanOrEqual(width)
-      for (const name of ['recommendations', 'generate.accept', 'e2e']) expect(fitted).toMatch(new RegExp(`\n {2}${name.replace('.', '\\.')} +\\d+ `))
+      for (const name of ['recommendations', 'generate.accept', 'e2e'])
+        expect(fitted).toMatch(new RegExp(`\n {2}${name.replace('.', '\\.')} +\\d+ `))
     }
     const narrow = renderTerminal(record, {width: 80})
     expect(narrow).toMatch(/\n {2}series +requests +rate\/s +p50 +p99 +max +ok +errors\n/)
     expect(narrow).toContain('  (p90, p99.9 left out to fit 80 columns)')
     // Too wide for 80 columns side by side: one row per figure, one column per variant.
     expect(narrow).toMatch(/\n {2}variant +default +resilient-with-a-long-name\n {2}goodput\/s /)
-    expect(narrow).toMatch(/\n {2}tier +admitted +estimated +reserved +used +refunded +est\. error\n {2}enterprise +1200 /)
+    expect(narrow).toMatch(
+      /\n {2}tier +admitted +estimated +reserved +used +refunded +est\. error\n {2}enterprise +1200 /,
+    )
     expect(renderTerminal(record, {width: 60})).toMatch(/\n {2}series +requests +p50 +p99 +ok +errors\n/)
   })
 
   it('writes github-action-benchmark customSmallerIsBetter entries', () => {
     const entries = renderBenchmarkJson(recordRun({api}))
-    expect(entries.map((entry) => entry.name)).toEqual(['synthetic api p50', 'synthetic api p95', 'synthetic api p99', 'synthetic api error rate'])
+    expect(entries.map((entry) => entry.name)).toEqual([
+      'synthetic api p50',
+      'synthetic api p95',
+      'synthetic api p99',
+      'synthetic api error rate',
+    ])
     expect(entries[2]).toMatchObject({unit: 'ms', value: expect.any(Number)})
   })
 })
 
 describe('server counters', () => {
   it('tells counters (_total) from gauges', () => {
-    expect(['cache_hits_total', 'shed_total', 'llm_rate_limited_total', 'queue_depth.jobs', 'in_flight.gateway', 'breaker_state.llm'].filter(isCounter)).toEqual(['cache_hits_total', 'shed_total', 'llm_rate_limited_total'])
+    expect(
+      [
+        'cache_hits_total',
+        'shed_total',
+        'llm_rate_limited_total',
+        'queue_depth.jobs',
+        'in_flight.gateway',
+        'breaker_state.llm',
+      ].filter(isCounter),
+    ).toEqual(['cache_hits_total', 'shed_total', 'llm_rate_limited_total'])
   })
 
   it('gives per-second rates between scrapes, skipping scrapes without the counter and counting a reset from 0', () => {
@@ -187,7 +249,10 @@ describe('the Markdown summary on GitHub Actions', () => {
     const actions = {CI: 'true', GITHUB_STEP_SUMMARY: '/tmp/summary.md'}
     expect(withStepSummary(defaults, actions)).toEqual([...defaults, {format: 'markdown', file: '/tmp/summary.md'}])
     expect(withStepSummary([...defaults, {format: 'markdown', file: 'other.md'}], actions)).toHaveLength(3)
-    expect(withStepSummary([...defaults, {format: 'markdown', file: '/tmp/../tmp/summary.md'}], actions)).toEqual([...defaults, {format: 'markdown', file: '/tmp/../tmp/summary.md'}])
+    expect(withStepSummary([...defaults, {format: 'markdown', file: '/tmp/../tmp/summary.md'}], actions)).toEqual([
+      ...defaults,
+      {format: 'markdown', file: '/tmp/../tmp/summary.md'},
+    ])
   })
 
   it('is not added off CI or without the variable', () => {

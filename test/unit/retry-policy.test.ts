@@ -3,7 +3,16 @@ import {parseRetryAfter} from '../../src/lib/load/http-client.js'
 import {SeededRandom} from '../../src/lib/load/random.js'
 import {RetryBudget, retryDelayMs, shouldRetry, type RetryPolicy} from '../../src/lib/load/retry-policy.js'
 
-const base: RetryPolicy = {kind: 'exponential', maxAttempts: 4, delayMs: 100, maxDelayMs: 500, multiplier: 2, jitter: 'none', on: ['timeout', 'http5xx', 'http429'], honourRetryAfter: true}
+const base: RetryPolicy = {
+  kind: 'exponential',
+  maxAttempts: 4,
+  delayMs: 100,
+  maxDelayMs: 500,
+  multiplier: 2,
+  jitter: 'none',
+  on: ['timeout', 'http5xx', 'http429'],
+  honourRetryAfter: true,
+}
 const random = new SeededRandom(1)
 
 describe('retry policies', () => {

@@ -16,7 +16,13 @@ describe('retryUntil', () => {
         if (calls === 2) return Promise.reject(new Error('refused'))
         return Promise.resolve('fresh')
       },
-      {baseMs: 2, maxMs: 4, timeoutMs: 20, signal: new AbortController().signal, onFailure: (attempt, error) => void failures.push(`${attempt}: ${error.message}`)},
+      {
+        baseMs: 2,
+        maxMs: 4,
+        timeoutMs: 20,
+        signal: new AbortController().signal,
+        onFailure: (attempt, error) => void failures.push(`${attempt}: ${error.message}`),
+      },
       (late) => void disposed.push(late),
     )
     expect(result).toEqual({value: 'fresh', attempts: 3})
@@ -49,7 +55,14 @@ describe('retryUntil', () => {
       throw new Error('refused')
     }
     // A base of a minute: any wait before try 1 would keep it from being called at once.
-    const first = retryUntil(open, {baseMs: 60_000, maxMs: 60_000, timeoutMs: 100, signal: stop.signal, immediateFirstTry: true, onFailure: (attempt) => void failures.push(attempt)})
+    const first = retryUntil(open, {
+      baseMs: 60_000,
+      maxMs: 60_000,
+      timeoutMs: 100,
+      signal: stop.signal,
+      immediateFirstTry: true,
+      onFailure: (attempt) => void failures.push(attempt),
+    })
     expect(calls).toBe(1)
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(failures).toEqual([1])
@@ -72,7 +85,18 @@ describe('retryUntil', () => {
     const disposed: string[] = []
     let finish: (value: string) => void = () => {}
     const failures: number[] = []
-    const pending = retryUntil(() => new Promise<string>((resolve) => (finish = resolve)), {baseMs: 5, maxMs: 10, timeoutMs: 60_000, signal: stop.signal, immediateFirstTry: true, onFailure: (attempt) => void failures.push(attempt)}, (late) => void disposed.push(late))
+    const pending = retryUntil(
+      () => new Promise<string>((resolve) => (finish = resolve)),
+      {
+        baseMs: 5,
+        maxMs: 10,
+        timeoutMs: 60_000,
+        signal: stop.signal,
+        immediateFirstTry: true,
+        onFailure: (attempt) => void failures.push(attempt),
+      },
+      (late) => void disposed.push(late),
+    )
     stop.abort()
     expect(await pending).toBeUndefined()
     finish('late')
@@ -95,18 +119,34 @@ describe('retryUntil', () => {
     )
     const opened: string[] = []
     const failures: number[] = []
-    await opener.run(true, (attempt) => void failures.push(attempt), ({value}) => void opened.push(value))
+    await opener.run(
+      true,
+      (attempt) => void failures.push(attempt),
+      ({value}) => void opened.push(value),
+    )
     expect({calls, failures, opened}).toEqual({calls: 1, failures: [1], opened: []})
     expect(opener.running).toBeDefined()
     // A second run while one is under way starts nothing.
-    await opener.run(true, () => {}, () => void opened.push('second run'))
+    await opener.run(
+      true,
+      () => {},
+      () => void opened.push('second run'),
+    )
     await opener.running
     expect({calls, opened, running: opener.running}).toEqual({calls: 3, opened: ['channel 3'], running: undefined})
 
     // A first try that succeeds is handed over before run() returns.
-    const quick = new BackgroundRetry(async () => 'at once', {baseMs: 10, maxMs: 20, timeoutMs: 1000, signal: stop.signal}, () => {})
+    const quick = new BackgroundRetry(
+      async () => 'at once',
+      {baseMs: 10, maxMs: 20, timeoutMs: 1000, signal: stop.signal},
+      () => {},
+    )
     const taken: string[] = []
-    await quick.run(true, () => {}, ({value}) => void taken.push(value))
+    await quick.run(
+      true,
+      () => {},
+      ({value}) => void taken.push(value),
+    )
     expect(taken).toEqual(['at once'])
   })
 })

@@ -4,10 +4,26 @@ import {contentIdsOf, foldUserEvents, viewAffinity, windowStart} from '../../src
 import {planInvalidation} from '../../src/services/streamflow/invalidation.js'
 import {nearestContent, rankContent} from '../../src/services/streamflow/ranking.js'
 import type {UserEvent} from '../../src/services/streamflow/event-types.js'
-import {AbandonedError, PoolOverloadedError, profileQueryLatencyMs, vectorSearchLatencyMs, WorkerPool} from '../../src/services/recommender/bottleneck.js'
+import {
+  AbandonedError,
+  PoolOverloadedError,
+  profileQueryLatencyMs,
+  vectorSearchLatencyMs,
+  WorkerPool,
+} from '../../src/services/recommender/bottleneck.js'
 
-const matchReport = {genres: ['sports'], tags: ['football', 'highlights'], title: 'Cup final highlights', description: 'Every goal of the final'}
-const gardening = {genres: ['lifestyle'], tags: ['garden'], title: 'Growing tomatoes', description: 'A season in the vegetable patch'}
+const matchReport = {
+  genres: ['sports'],
+  tags: ['football', 'highlights'],
+  title: 'Cup final highlights',
+  description: 'Every goal of the final',
+}
+const gardening = {
+  genres: ['lifestyle'],
+  tags: ['garden'],
+  title: 'Growing tomatoes',
+  description: 'A season in the vegetable patch',
+}
 
 describe('content embeddings', () => {
   it('are deterministic, unit length and of the documented size', () => {
@@ -20,7 +36,9 @@ describe('content embeddings', () => {
 
   it('place content sharing genre and tags closer than unrelated content', () => {
     const similar = embedContent({genres: ['sports'], tags: ['football'], title: 'League round-up'})
-    expect(cosine(embedContent(matchReport), similar)).toBeGreaterThan(cosine(embedContent(matchReport), embedContent(gardening)))
+    expect(cosine(embedContent(matchReport), similar)).toBeGreaterThan(
+      cosine(embedContent(matchReport), embedContent(gardening)),
+    )
   })
 
   it('gives a user who likes a genre the highest similarity to content of that genre', () => {
@@ -37,35 +55,68 @@ describe('ranking', () => {
   ]
 
   it('ranks by similarity to the affinity vector when trending has no weight', () => {
-    const ranked = rankContent(embedAffinity({sports: 4}), candidates, new Map([['garden', 100]]), {trendingWeight: 0, limit: 10})
+    const ranked = rankContent(embedAffinity({sports: 4}), candidates, new Map([['garden', 100]]), {
+      trendingWeight: 0,
+      limit: 10,
+    })
     expect(ranked.map((item) => item.content_id)).toEqual(['match', 'garden'])
   })
 
   it('lets trending win when it carries the weight, and serves trending to a user with no history', () => {
-    const ranked = rankContent(embedAffinity({sports: 4}), candidates, new Map([['garden', 100], ['match', 1]]), {trendingWeight: 0.9, limit: 10})
+    const ranked = rankContent(
+      embedAffinity({sports: 4}),
+      candidates,
+      new Map([
+        ['garden', 100],
+        ['match', 1],
+      ]),
+      {trendingWeight: 0.9, limit: 10},
+    )
     expect(ranked[0]!.content_id).toBe('garden')
-    const coldStart = rankContent(embedAffinity({}), candidates, new Map([['garden', 3]]), {trendingWeight: 0.3, limit: 1})
+    const coldStart = rankContent(embedAffinity({}), candidates, new Map([['garden', 3]]), {
+      trendingWeight: 0.3,
+      limit: 1,
+    })
     expect(coldStart).toEqual([{content_id: 'garden', score: 0.3}])
   })
 
   it('selects the same k nearest items as a full sort would, ties by id', () => {
-    const many = Array.from({length: 300}, (_, index) => ({contentId: `c${String(index).padStart(3, '0')}`, vector: embedContent({genres: [['sports', 'news', 'comedy'][index % 3]!], tags: [`t${index % 7}`]})}))
+    const many = Array.from({length: 300}, (_, index) => ({
+      contentId: `c${String(index).padStart(3, '0')}`,
+      vector: embedContent({genres: [['sports', 'news', 'comedy'][index % 3]!], tags: [`t${index % 7}`]}),
+    }))
     const user = embedAffinity({sports: 2, news: 1})
-    const full = many.map((candidate) => ({content_id: candidate.contentId, similarity: cosine(user, candidate.vector)})).sort((a, b) => b.similarity - a.similarity || (a.content_id < b.content_id ? -1 : 1))
+    const full = many
+      .map((candidate) => ({content_id: candidate.contentId, similarity: cosine(user, candidate.vector)}))
+      .sort((a, b) => b.similarity - a.similarity || (a.content_id < b.content_id ? -1 : 1))
     expect(nearestContent(user, many, 25)).toEqual(full.slice(0, 25))
     expect(nearestContent(user, many, 0)).toEqual([])
   })
 
   it('leaves out excluded items and respects the limit', () => {
-    const ranked = rankContent(embedAffinity({sports: 4}), candidates, new Map(), {trendingWeight: 0.2, limit: 5, exclude: new Set(['match'])})
+    const ranked = rankContent(embedAffinity({sports: 4}), candidates, new Map(), {
+      trendingWeight: 0.2,
+      limit: 5,
+      exclude: new Set(['match']),
+    })
     expect(ranked.map((item) => item.content_id)).toEqual(['garden'])
   })
 })
 
 describe('the projector fold', () => {
-  const genres = new Map([['c1', ['sports', 'news']], ['c2', ['comedy']]])
+  const genres = new Map([
+    ['c1', ['sports', 'news']],
+    ['c2', ['comedy']],
+  ])
   const events: UserEvent[] = [
-    {event_id: 'evt-00001', type: 'view', user_id: 'u1', content_id: 'c1', watch_seconds: 600, ts: '2026-01-01T20:00:10Z'},
+    {
+      event_id: 'evt-00001',
+      type: 'view',
+      user_id: 'u1',
+      content_id: 'c1',
+      watch_seconds: 600,
+      ts: '2026-01-01T20:00:10Z',
+    },
     {event_id: 'evt-00002', type: 'like', user_id: 'u1', content_id: 'c1', ts: '2026-01-01T20:00:50Z'},
     {event_id: 'evt-00003', type: 'search', user_id: 'u1', query: 'cup final', ts: '2026-01-01T20:01:05Z'},
     {event_id: 'evt-00004', type: 'recommendation_request', user_id: 'u2', ts: '2026-01-01T20:02:00Z'},
@@ -76,8 +127,19 @@ describe('the projector fold', () => {
   it('counts each kind of event into the profiles once, de-duplicating by event id', () => {
     const delta = foldUserEvents(events, genres, 60_000)
     expect(delta.events).toBe(5)
-    expect(delta.profiles.get('u1')).toEqual({views: 1, likes: 1, searches: 1, recommendation_requests: 0, watch_seconds: 600, last_event_at: '2026-01-01T20:01:05Z'})
-    expect(delta.profiles.get('u2')).toMatchObject({views: 1, recommendation_requests: 1, last_event_at: '2026-01-01T20:02:00Z'})
+    expect(delta.profiles.get('u1')).toEqual({
+      views: 1,
+      likes: 1,
+      searches: 1,
+      recommendation_requests: 0,
+      watch_seconds: 600,
+      last_event_at: '2026-01-01T20:01:05Z',
+    })
+    expect(delta.profiles.get('u2')).toMatchObject({
+      views: 1,
+      recommendation_requests: 1,
+      last_event_at: '2026-01-01T20:02:00Z',
+    })
   })
 
   it('adds genre affinity from views (more for long watches) and likes', () => {
@@ -122,10 +184,15 @@ describe('the calibrated bottlenecks', () => {
     const size = {workers: 2, queueLimit: 2}
     const releases: Array<() => void> = []
     const started: number[] = []
-    const job = (id: number) => pool.run(size, () => new Promise<number>((resolve) => {
-      started.push(id)
-      releases.push(() => resolve(id))
-    }))
+    const job = (id: number) =>
+      pool.run(
+        size,
+        () =>
+          new Promise<number>((resolve) => {
+            started.push(id)
+            releases.push(() => resolve(id))
+          }),
+      )
     const runs = [job(1), job(2), job(3), job(4)]
     await Promise.resolve()
     expect({started, active: pool.active, queued: pool.queued}).toEqual({started: [1, 2], active: 2, queued: 2})
@@ -149,7 +216,11 @@ describe('the calibrated bottlenecks', () => {
     const ran: string[] = []
     const first = pool.run(size, () => new Promise<void>((resolve) => (release = resolve)))
     let gone = false
-    const abandoned = pool.run(size, async () => void ran.push('abandoned'), () => gone)
+    const abandoned = pool.run(
+      size,
+      async () => void ran.push('abandoned'),
+      () => gone,
+    )
     const next = pool.run(size, async () => void ran.push('next'))
     gone = true
     release()

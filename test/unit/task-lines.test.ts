@@ -11,7 +11,13 @@ const bench: TaskSnapshot = {
   total: 20,
   done: 2,
   status: 'evening.baseline',
-  metrics: {offered: '145/s (originals)', sent: '177/s (incl. polls, retries)', 'in-flight': 12, errors: 'timeout:3,5xx:1', retries: 4},
+  metrics: {
+    offered: '145/s (originals)',
+    sent: '177/s (incl. polls, retries)',
+    'in-flight': 12,
+    errors: 'timeout:3,5xx:1',
+    retries: 4,
+  },
   breakdown: [
     {label: 'recommendations', metrics: {p99: '48.2ms', ok: '100%', trend: '▁▂▃▄▅▆▇█▁▂▃▄▅▆▇█▁▂▃▄'}},
     {label: 'generate.accept', metrics: {p99: '14.2ms', ok: '100%', trend: '▂▃'}},
@@ -19,7 +25,8 @@ const bench: TaskSnapshot = {
   ],
 }
 const text = (lines: StyledLine[]) => lines.map((line) => line.map((span) => span.text).join(''))
-const draw = (tasks: TaskSnapshot[], width: number, height = 40) => text(boardLines(tasks, {width, height, frame: 0, now: 3200}))
+const draw = (tasks: TaskSnapshot[], width: number, height = 40) =>
+  text(boardLines(tasks, {width, height, frame: 0, now: 3200}))
 
 describe('the live view layout', () => {
   it('fits every line to the width, with a line per series named in full', () => {
@@ -45,7 +52,15 @@ describe('the live view layout', () => {
   })
 
   it('keeps gauges on the header line when they fit, and cuts what does not fit with …', () => {
-    const replay: TaskSnapshot = {label: 'replay', state: 'running', startedAt: 0, unit: 'events', total: 100, done: 50, metrics: {'events/s': 21000}}
+    const replay: TaskSnapshot = {
+      label: 'replay',
+      state: 'running',
+      startedAt: 0,
+      unit: 'events',
+      total: 100,
+      done: 50,
+      metrics: {'events/s': 21000},
+    }
     expect(draw([replay], 100)).toEqual(['⠋ replay ██████████░░░░░░░░░░ 50/100 events (50%) · events/s 21000 (3.2s)'])
     const [long] = draw([{...replay, label: 'a'.repeat(50), metrics: {}}], 30)
     expect(long).toBe(`⠋ ${'a'.repeat(27)}…`)
@@ -59,6 +74,8 @@ describe('the live view layout', () => {
 
   it('shows a finished task on one line, with its outcome', () => {
     expect(draw([{...bench, state: 'done', endedAt: 20_000}], 80)).toEqual(['✔ peak (20.0s)'])
-    expect(draw([{...bench, state: 'failed', endedAt: 1000, message: 'target refused connections'}], 80)).toEqual(['✖ peak target refused connections (1.0s)'])
+    expect(draw([{...bench, state: 'failed', endedAt: 1000, message: 'target refused connections'}], 80)).toEqual([
+      '✖ peak target refused connections (1.0s)',
+    ])
   })
 })

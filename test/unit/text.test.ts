@@ -60,12 +60,18 @@ describe('text that fits a terminal', () => {
   })
 
   it('flows parts onto lines, breaking between parts first and words second', () => {
-    expect(flowToWidth(['offered 145/s (originals)', 'sent 177/s (incl. polls, retries)', 'in-flight 3'], 40, {indent: '  '})).toEqual(['offered 145/s (originals)', '  sent 177/s (incl. polls, retries)', '  in-flight 3'])
+    expect(
+      flowToWidth(['offered 145/s (originals)', 'sent 177/s (incl. polls, retries)', 'in-flight 3'], 40, {
+        indent: '  ',
+      }),
+    ).toEqual(['offered 145/s (originals)', '  sent 177/s (incl. polls, retries)', '  in-flight 3'])
     expect(flowToWidth(['a needs about 368 samples'], 12)).toEqual(['a needs', 'about 368', 'samples'])
   })
 
   it('wraps long lines under their own indent and leaves the others alone', () => {
-    expect(wrapLines('short\n  attempts 704 · retries 0 · amplification 1.00x', 30)).toBe('short\n  attempts 704 · retries 0\n    amplification 1.00x')
+    expect(wrapLines('short\n  attempts 704 · retries 0 · amplification 1.00x', 30)).toBe(
+      'short\n  attempts 704 · retries 0\n    amplification 1.00x',
+    )
   })
 })
 
@@ -78,7 +84,9 @@ describe('formatTable at a width', () => {
   const align = ['left', 'right', 'right', 'right', 'right', 'right'] as const
 
   it('prints every column in full without one', () => {
-    expect(formatTable(rows, '  ', {align}).split('\n')[1]).toBe('  generate.accept        62  14ms  20.1ms  39.5ms  timeout=3 5xx=1')
+    expect(formatTable(rows, '  ', {align}).split('\n')[1]).toBe(
+      '  generate.accept        62  14ms  20.1ms  39.5ms  timeout=3 5xx=1',
+    )
     expect(formatTable(rows, '  ', {align, dropOrder: [3]})).toBe(formatTable(rows, '  ', {align}))
   })
 
@@ -95,7 +103,12 @@ describe('formatTable at a width', () => {
   it('wraps a last text column beside its row, or under it when too little is left', () => {
     const verdict = [
       ['', 'target', 'observed', 'evidence'],
-      ['INCONCLUSIVE', 'generate.accept p(99)<100ms', '30.2ms', 'n=62 · 95% CI 21.6ms–∞ · needs ~368 samples (~48s run)'],
+      [
+        'INCONCLUSIVE',
+        'generate.accept p(99)<100ms',
+        '30.2ms',
+        'n=62 · 95% CI 21.6ms–∞ · needs ~368 samples (~48s run)',
+      ],
       ['PASS', 'errors rate<0.1%', '0%', 'n=704'],
     ]
     for (const width of [50, 60, 80, 100]) {
@@ -104,6 +117,9 @@ describe('formatTable at a width', () => {
       expect(lines.join(' ')).toMatch(/n=62 · 95% CI 21\.6ms–∞\s+(· )?needs ~368 samples \(~48s\s+run\)/)
     }
     expect(formatTable(verdict, '  ', {width: 80}).split('\n')[2]).toBe(`${' '.repeat(55)}needs ~368 samples (~48s`)
-    expect(formatTable(verdict, '  ', {width: 60}).split('\n').slice(2, 4)).toEqual(['  INCONCLUSIVE  generate.accept p(99)<100ms  30.2ms', '      n=62 · 95% CI 21.6ms–∞ · needs ~368 samples (~48s run)'])
+    expect(formatTable(verdict, '  ', {width: 60}).split('\n').slice(2, 4)).toEqual([
+      '  INCONCLUSIVE  generate.accept p(99)<100ms  30.2ms',
+      '      n=62 · 95% CI 21.6ms–∞ · needs ~368 samples (~48s run)',
+    ])
   })
 })

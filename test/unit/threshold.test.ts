@@ -3,7 +3,12 @@ import {compare, parseThreshold} from '../../src/lib/sla/threshold.js'
 
 describe('parseThreshold', () => {
   it('parses k6-style percentile thresholds with units', () => {
-    expect(parseThreshold('p(99)<200ms')).toMatchObject({aggregate: {kind: 'percentile', p: 99}, op: '<', value: 200, unit: 'ms'})
+    expect(parseThreshold('p(99)<200ms')).toMatchObject({
+      aggregate: {kind: 'percentile', p: 99},
+      op: '<',
+      value: 200,
+      unit: 'ms',
+    })
     expect(parseThreshold('p(95) <= 3s')).toMatchObject({aggregate: {kind: 'percentile', p: 95}, op: '<=', value: 3000})
     expect(parseThreshold('p(99.9)<1500us')).toMatchObject({aggregate: {kind: 'percentile', p: 99.9}, value: 1.5})
     expect(parseThreshold('avg<50')).toMatchObject({aggregate: {kind: 'avg'}, value: 50, unit: 'ms'})
@@ -23,7 +28,9 @@ describe('parseThreshold', () => {
     expect(() => parseThreshold('rate<5ms')).toThrow(/rate takes a plain number or a percentage/)
     expect(() => parseThreshold('p(0)<5ms')).toThrow(/percentile must be in/)
     // A bare comparison is a number: `<50ms` was once taken as a failure count below 50.
-    expect(() => parseThreshold('<50ms')).toThrow('threshold "<50ms": a bare comparison is a number (e.g. ==0); a duration needs an aggregate, e.g. p(99)<50ms or avg<50ms')
+    expect(() => parseThreshold('<50ms')).toThrow(
+      'threshold "<50ms": a bare comparison is a number (e.g. ==0); a duration needs an aggregate, e.g. p(99)<50ms or avg<50ms',
+    )
   })
 
   it('compares with every operator', () => {

@@ -22,7 +22,12 @@ describe('circuit breaker', () => {
   it('opens after the threshold, lets one trial through after the open time, and closes on success', () => {
     let now = 0
     const states: number[] = []
-    const breaker = new CircuitBreaker(3, 1000, (state) => states.push(state), () => now)
+    const breaker = new CircuitBreaker(
+      3,
+      1000,
+      (state) => states.push(state),
+      () => now,
+    )
     breaker.failure()
     breaker.failure()
     expect(breaker.allow()).toBe(true)

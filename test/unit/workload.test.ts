@@ -37,10 +37,18 @@ describe('Zipf popularity', () => {
 })
 
 describe('request templates', () => {
-  const context = {seq: 7, run: '0a1b2c3d', user: {id: 'u-1', tier: 'pro', apiKey: 'sctl_k'}, contentId: 'content-3', random: new SeededRandom(1)}
+  const context = {
+    seq: 7,
+    run: '0a1b2c3d',
+    user: {id: 'u-1', tier: 'pro', apiKey: 'sctl_k'},
+    contentId: 'content-3',
+    random: new SeededRandom(1),
+  }
 
   it('renders placeholders', () => {
-    expect(compileTemplate('/v1/{{user.id}}/{{content.id}}?n={{seq}}&t={{user.tier}}')(context)).toBe('/v1/u-1/content-3?n=7&t=pro')
+    expect(compileTemplate('/v1/{{user.id}}/{{content.id}}?n={{seq}}&t={{user.tier}}')(context)).toBe(
+      '/v1/u-1/content-3?n=7&t=pro',
+    )
     expect(compileTemplate('Bearer {{user.apiKey}}')(context)).toBe('Bearer sctl_k')
     expect(compileTemplate('{{vars.region}}', {region: 'eu'})(context)).toBe('eu')
     expect(compileTemplate('{{run.id}}-{{seq}}')(context)).toBe('0a1b2c3d-7')
@@ -65,17 +73,26 @@ describe('request templates', () => {
     const event = JSON.parse(compileRequestType(builtinTemplate('events')).body!(context)) as Record<string, unknown>
     expect(event).toMatchObject({user_id: 'u-1', content_id: 'content-3'})
     expect(event.event_id).toBe('0a1b2c3d-7')
-    expect(statusRequestFor('{"request_id":"r 1","status_url":"/v1/requests/r1","estimated_tokens":3}', {authorization: 'Bearer k'})).toEqual({method: 'GET', path: '/v1/requests/r1', headers: {authorization: 'Bearer k'}})
+    expect(
+      statusRequestFor('{"request_id":"r 1","status_url":"/v1/requests/r1","estimated_tokens":3}', {
+        authorization: 'Bearer k',
+      }),
+    ).toEqual({method: 'GET', path: '/v1/requests/r1', headers: {authorization: 'Bearer k'}})
     expect(statusRequestFor('{"request_id":"r 1"}', {})).toEqual({method: 'GET', path: '/v1/requests/r%201'})
   })
 
   it('gives the events of every run new ids, and repeats everything else with the seed', () => {
     // The projector counts an event id once: a second run (or a run after its warm-up) that sent
     // the ids of the first would have its events dropped, or counted for another user.
-    const events = [compileRequestType(builtinTemplate('events')), compileRequestType(builtinTemplate('recommendations'))]
+    const events = [
+      compileRequestType(builtinTemplate('events')),
+      compileRequestType(builtinTemplate('recommendations')),
+    ]
     const run = () => {
       const workload = new Workload(events, new Population(syntheticUsers(50), 1, catalogue, 4), 4)
-      return Array.from({length: 200}, (_, seq) => workload.next(seq).attempt).flatMap((attempt) => (attempt.body ? [JSON.parse(attempt.body) as Record<string, unknown>] : []))
+      return Array.from({length: 200}, (_, seq) => workload.next(seq).attempt).flatMap((attempt) =>
+        attempt.body ? [JSON.parse(attempt.body) as Record<string, unknown>] : [],
+      )
     }
     const [first, second] = [run(), run()]
     const withoutIds = (sent: Array<Record<string, unknown>>) => sent.map(({event_id: _id, ts: _ts, ...rest}) => rest)
@@ -86,7 +103,10 @@ describe('request templates', () => {
   })
 
   it('renders the same request sequence for the same seed', () => {
-    const types = [compileRequestType({name: 'a', weight: 3, method: 'GET', path: '/a/{{user.id}}/{{id}}'}), compileRequestType({name: 'b', method: 'POST', path: '/b', body: {c: '{{content.id}}'}})]
+    const types = [
+      compileRequestType({name: 'a', weight: 3, method: 'GET', path: '/a/{{user.id}}/{{id}}'}),
+      compileRequestType({name: 'b', method: 'POST', path: '/b', body: {c: '{{content.id}}'}}),
+    ]
     const run = (seed: number) => {
       const workload = new Workload(types, new Population(syntheticUsers(50), 1, catalogue, seed), seed)
       return Array.from({length: 200}, (_, seq) => workload.next(seq).attempt)
@@ -98,17 +118,45 @@ describe('request templates', () => {
     expect(share).toBeLessThan(0.85)
   })
   it('builds a request without placeholders once, and the mix around it stays the same', () => {
-    const constant = compileRequestType({name: 'health', method: 'get', path: '/health', headers: {accept: 'text/plain'}, body: {probe: true}})
-    expect(constant.fixed).toEqual({method: 'GET', path: '/health', headers: {accept: 'text/plain', 'content-type': 'application/json'}, body: '{"probe":true}', fixed: true})
+    const constant = compileRequestType({
+      name: 'health',
+      method: 'get',
+      path: '/health',
+      headers: {accept: 'text/plain'},
+      body: {probe: true},
+    })
+    expect(constant.fixed).toEqual({
+      method: 'GET',
+      path: '/health',
+      headers: {accept: 'text/plain', 'content-type': 'application/json'},
+      body: '{"probe":true}',
+      fixed: true,
+    })
     expect(compileRequestType({name: 'user', method: 'GET', path: '/u/{{user.id}}'}).fixed).toBeUndefined()
-    expect(compileRequestType({name: 'auth', method: 'GET', path: '/', headers: {authorization: 'Bearer {{user.apiKey}}'}}).fixed).toBeUndefined()
+    expect(
+      compileRequestType({name: 'auth', method: 'GET', path: '/', headers: {authorization: 'Bearer {{user.apiKey}}'}})
+        .fixed,
+    ).toBeUndefined()
     const varying = compileRequestType({name: 'user', method: 'GET', path: '/u/{{user.id}}'})
     const workload = new Workload([constant, varying], new Population(syntheticUsers(50), 1, catalogue, 4), 4)
     const sent = Array.from({length: 50}, (_, seq) => workload.next(seq).attempt)
-    expect(sent.filter((attempt) => attempt.path === '/health').every((attempt) => attempt === constant.fixed)).toBe(true)
+    expect(sent.filter((attempt) => attempt.path === '/health').every((attempt) => attempt === constant.fixed)).toBe(
+      true,
+    )
     // The same seed with the constant type given a placeholder draws the same users for the rest.
-    const templated = compileRequestType({name: 'health', method: 'GET', path: '/health{{vars.none}}', headers: {accept: 'text/plain'}, body: {probe: true}}, {none: ''})
+    const templated = compileRequestType(
+      {
+        name: 'health',
+        method: 'GET',
+        path: '/health{{vars.none}}',
+        headers: {accept: 'text/plain'},
+        body: {probe: true},
+      },
+      {none: ''},
+    )
     const again = new Workload([templated, varying], new Population(syntheticUsers(50), 1, catalogue, 4), 4)
-    expect(Array.from({length: 50}, (_, seq) => again.next(seq).attempt.path)).toEqual(sent.map((attempt) => attempt.path))
+    expect(Array.from({length: 50}, (_, seq) => again.next(seq).attempt.path)).toEqual(
+      sent.map((attempt) => attempt.path),
+    )
   })
 })

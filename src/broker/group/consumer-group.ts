@@ -68,11 +68,27 @@ export class ConsumerGroup {
     return this.members.has(memberId)
   }
 
-  join(request: JoinGroupRequest, version: number, client: {clientId: string; clientHost: string}): Promise<JoinGroupResponse> {
+  join(
+    request: JoinGroupRequest,
+    version: number,
+    client: {clientId: string; clientHost: string},
+  ): Promise<JoinGroupResponse> {
     const failure = (type: Parameters<typeof errorCode>[0], memberId = request.memberId) =>
-      Promise.resolve<JoinGroupResponse>({errorCode: errorCode(type), generationId: -1, protocolName: '', leader: '', memberId, members: []})
-    if (request.sessionTimeoutMs < 1000 || request.sessionTimeoutMs > 3_600_000) return failure('INVALID_SESSION_TIMEOUT')
-    if (this.members.size > 0 && (request.protocolType !== this.protocolType || !this.sharesProtocol(request.protocols))) return failure('INCONSISTENT_GROUP_PROTOCOL')
+      Promise.resolve<JoinGroupResponse>({
+        errorCode: errorCode(type),
+        generationId: -1,
+        protocolName: '',
+        leader: '',
+        memberId,
+        members: [],
+      })
+    if (request.sessionTimeoutMs < 1000 || request.sessionTimeoutMs > 3_600_000)
+      return failure('INVALID_SESSION_TIMEOUT')
+    if (
+      this.members.size > 0 &&
+      (request.protocolType !== this.protocolType || !this.sharesProtocol(request.protocols))
+    )
+      return failure('INCONSISTENT_GROUP_PROTOCOL')
     if (request.protocols.length === 0) return failure('INCONSISTENT_GROUP_PROTOCOL')
     let memberId = request.memberId
     if (memberId === '') {
@@ -85,7 +101,14 @@ export class ConsumerGroup {
       if (!this.pendingMemberIds.delete(memberId)) return failure('UNKNOWN_MEMBER_ID')
     }
     const existing = this.members.get(memberId)
-    existing?.awaitingJoin?.({errorCode: errorCode('UNKNOWN_MEMBER_ID'), generationId: -1, protocolName: '', leader: '', memberId, members: []})
+    existing?.awaitingJoin?.({
+      errorCode: errorCode('UNKNOWN_MEMBER_ID'),
+      generationId: -1,
+      protocolName: '',
+      leader: '',
+      memberId,
+      members: [],
+    })
     const member: Member = {
       memberId,
       clientId: client.clientId,
@@ -107,13 +130,16 @@ export class ConsumerGroup {
   }
 
   private sharesProtocol(protocols: GroupProtocol[]): boolean {
-    return protocols.some((protocol) => [...this.members.values()].every((member) => member.protocols.some((other) => other.name === protocol.name)))
+    return protocols.some((protocol) =>
+      [...this.members.values()].every((member) => member.protocols.some((other) => other.name === protocol.name)),
+    )
   }
 
   private prepareRebalance(): void {
     const fromEmpty = this.state === 'Empty'
     if (this.state === 'CompletingRebalance') {
-      for (const member of this.members.values()) this.answerSync(member, {errorCode: errorCode('REBALANCE_IN_PROGRESS'), assignment: EMPTY})
+      for (const member of this.members.values())
+        this.answerSync(member, {errorCode: errorCode('REBALANCE_IN_PROGRESS'), assignment: EMPTY})
     }
     this.state = 'PreparingRebalance'
     clearTimeout(this.joinTimer)
@@ -154,9 +180,15 @@ export class ConsumerGroup {
     }
     if (!this.members.has(this.leaderId)) this.leaderId = this.members.keys().next().value!
     const leader = this.members.get(this.leaderId)!
-    this.protocol = leader.protocols.find((protocol) => [...this.members.values()].every((member) => member.protocols.some((other) => other.name === protocol.name)))?.name ?? leader.protocols[0]!.name
+    this.protocol =
+      leader.protocols.find((protocol) =>
+        [...this.members.values()].every((member) => member.protocols.some((other) => other.name === protocol.name)),
+      )?.name ?? leader.protocols[0]!.name
     this.state = 'CompletingRebalance'
-    const everyone = [...this.members.values()].map((member) => ({memberId: member.memberId, metadata: this.metadataOf(member)}))
+    const everyone = [...this.members.values()].map((member) => ({
+      memberId: member.memberId,
+      metadata: this.metadataOf(member),
+    }))
     for (const member of this.members.values()) {
       const resolve = member.awaitingJoin
       member.awaitingJoin = undefined
@@ -179,7 +211,8 @@ export class ConsumerGroup {
 
   sync(request: SyncGroupRequest): Promise<SyncResult> {
     const member = this.members.get(request.memberId)
-    const failure = (type: Parameters<typeof errorCode>[0]) => Promise.resolve({errorCode: errorCode(type), assignment: EMPTY})
+    const failure = (type: Parameters<typeof errorCode>[0]) =>
+      Promise.resolve({errorCode: errorCode(type), assignment: EMPTY})
     if (!member) return failure('UNKNOWN_MEMBER_ID')
     if (request.generationId !== this.generationId) return failure('ILLEGAL_GENERATION')
     if (this.state === 'PreparingRebalance') return failure('REBALANCE_IN_PROGRESS')
@@ -229,7 +262,10 @@ export class ConsumerGroup {
   }
 
   leave(memberIds: string[]): Array<{memberId: string; errorCode: number}> {
-    const results = memberIds.map((memberId) => ({memberId, errorCode: this.members.has(memberId) ? 0 : errorCode('UNKNOWN_MEMBER_ID')}))
+    const results = memberIds.map((memberId) => ({
+      memberId,
+      errorCode: this.members.has(memberId) ? 0 : errorCode('UNKNOWN_MEMBER_ID'),
+    }))
     const removed = memberIds.filter((memberId) => this.removeMember(memberId))
     if (removed.length > 0) this.membersChanged()
     return results
@@ -237,7 +273,12 @@ export class ConsumerGroup {
 
   /** Removes members whose session timed out; returns their ids. */
   expire(now: number): string[] {
-    const expired = [...this.members.values()].filter((member) => !member.awaitingJoin && !member.awaitingSync && now - member.lastHeartbeatMs > member.sessionTimeoutMs).map((member) => member.memberId)
+    const expired = [...this.members.values()]
+      .filter(
+        (member) =>
+          !member.awaitingJoin && !member.awaitingSync && now - member.lastHeartbeatMs > member.sessionTimeoutMs,
+      )
+      .map((member) => member.memberId)
     for (const memberId of expired) this.removeMember(memberId)
     if (expired.length > 0) this.membersChanged()
     return expired
@@ -247,7 +288,14 @@ export class ConsumerGroup {
     const member = this.members.get(memberId)
     if (!member) return false
     this.members.delete(memberId)
-    member.awaitingJoin?.({errorCode: errorCode('UNKNOWN_MEMBER_ID'), generationId: -1, protocolName: '', leader: '', memberId, members: []})
+    member.awaitingJoin?.({
+      errorCode: errorCode('UNKNOWN_MEMBER_ID'),
+      generationId: -1,
+      protocolName: '',
+      leader: '',
+      memberId,
+      members: [],
+    })
     this.answerSync(member, {errorCode: errorCode('UNKNOWN_MEMBER_ID'), assignment: EMPTY})
     return true
   }
@@ -269,7 +317,13 @@ export class ConsumerGroup {
       state: this.state,
       protocolType: this.protocolType,
       protocol: this.state === 'Stable' || this.state === 'CompletingRebalance' ? this.protocol : '',
-      members: [...this.members.values()].map((member) => ({memberId: member.memberId, clientId: member.clientId, clientHost: member.clientHost, metadata: this.metadataOf(member), assignment: member.assignment})),
+      members: [...this.members.values()].map((member) => ({
+        memberId: member.memberId,
+        clientId: member.clientId,
+        clientHost: member.clientHost,
+        metadata: this.metadataOf(member),
+        assignment: member.assignment,
+      })),
     }
   }
 

@@ -44,8 +44,20 @@ export class GroupCoordinator {
     return group
   }
 
-  join(request: JoinGroupRequest, version: number, client: {clientId: string; clientHost: string}): Promise<JoinGroupResponse> {
-    if (request.groupId === '') return Promise.resolve({errorCode: errorCode('INVALID_GROUP_ID'), generationId: -1, protocolName: '', leader: '', memberId: request.memberId, members: []})
+  join(
+    request: JoinGroupRequest,
+    version: number,
+    client: {clientId: string; clientHost: string},
+  ): Promise<JoinGroupResponse> {
+    if (request.groupId === '')
+      return Promise.resolve({
+        errorCode: errorCode('INVALID_GROUP_ID'),
+        generationId: -1,
+        protocolName: '',
+        leader: '',
+        memberId: request.memberId,
+        members: [],
+      })
     return this.group(request.groupId).join(request, version, client)
   }
 
@@ -66,8 +78,14 @@ export class GroupCoordinator {
   }
 
   commit(request: OffsetCommitRequest): PartitionErrors {
-    const group = this.groups.get(request.groupId) ?? (request.generationId < 0 ? this.group(request.groupId) : undefined)
-    const groupError = request.groupId === '' ? errorCode('INVALID_GROUP_ID') : group ? group.commitError(request.memberId, request.generationId) : errorCode('UNKNOWN_MEMBER_ID')
+    const group =
+      this.groups.get(request.groupId) ?? (request.generationId < 0 ? this.group(request.groupId) : undefined)
+    const groupError =
+      request.groupId === ''
+        ? errorCode('INVALID_GROUP_ID')
+        : group
+          ? group.commitError(request.memberId, request.generationId)
+          : errorCode('UNKNOWN_MEMBER_ID')
     let offsets = this.offsets.get(request.groupId)
     const journal: Parameters<GroupStore['append']>[0] = []
     const now = Date.now()
@@ -75,10 +93,23 @@ export class GroupCoordinator {
       name: topic.name,
       partitions: topic.partitions.map((partition) => {
         if (groupError !== 0) return {partition: partition.partition, errorCode: groupError}
-        if (!this.options.partitionExists(topic.name, partition.partition)) return {partition: partition.partition, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION')}
+        if (!this.options.partitionExists(topic.name, partition.partition))
+          return {partition: partition.partition, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION')}
         if (!offsets) this.offsets.set(request.groupId, (offsets = new Map()))
-        offsets.set(offsetKey(topic.name, partition.partition), {offset: partition.offset, metadata: partition.metadata, commitTimestamp: now})
-        journal.push({type: 'offset', group: request.groupId, topic: topic.name, partition: partition.partition, offset: partition.offset, metadata: partition.metadata, ts: now})
+        offsets.set(offsetKey(topic.name, partition.partition), {
+          offset: partition.offset,
+          metadata: partition.metadata,
+          commitTimestamp: now,
+        })
+        journal.push({
+          type: 'offset',
+          group: request.groupId,
+          topic: topic.name,
+          partition: partition.partition,
+          offset: partition.offset,
+          metadata: partition.metadata,
+          ts: now,
+        })
         return {partition: partition.partition, errorCode: 0}
       }),
     }))
@@ -119,7 +150,9 @@ export class GroupCoordinator {
 
   list(): Array<{groupId: string; protocolType: string}> {
     const ids = new Set([...this.groups.keys(), ...this.offsets.keys()])
-    return [...ids].sort().map((groupId) => ({groupId, protocolType: this.groups.get(groupId)?.protocolType || 'consumer'}))
+    return [...ids]
+      .sort()
+      .map((groupId) => ({groupId, protocolType: this.groups.get(groupId)?.protocolType || 'consumer'}))
   }
 
   /**
@@ -132,7 +165,8 @@ export class GroupCoordinator {
       if (groupId === '') return {groupId, errorCode: errorCode('INVALID_GROUP_ID')}
       const group = this.groups.get(groupId)
       if (!group && !this.offsets.has(groupId)) return {groupId, errorCode: errorCode('GROUP_ID_NOT_FOUND')}
-      if (group && (group.memberCount > 0 || group.state !== 'Empty')) return {groupId, errorCode: errorCode('NON_EMPTY_GROUP')}
+      if (group && (group.memberCount > 0 || group.state !== 'Empty'))
+        return {groupId, errorCode: errorCode('NON_EMPTY_GROUP')}
       group?.close()
       this.groups.delete(groupId)
       this.offsets.delete(groupId)
@@ -145,7 +179,8 @@ export class GroupCoordinator {
 
   /** A deleted topic's committed offsets go with it. */
   forgetTopic(topic: string): void {
-    for (const offsets of this.offsets.values()) for (const key of [...offsets.keys()]) if (splitOffsetKey(key)[0] === topic) offsets.delete(key)
+    for (const offsets of this.offsets.values())
+      for (const key of [...offsets.keys()]) if (splitOffsetKey(key)[0] === topic) offsets.delete(key)
     this.store.append([{type: 'forget-topic', topic}])
   }
 

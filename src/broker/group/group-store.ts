@@ -1,7 +1,16 @@
 // Committed offsets and group metadata on disk: an append-only JSON-lines journal
 // (`<dataDir>/groups/journal.jsonl`), replayed at start and then rewritten compacted. A torn last
 // line (a crash mid-write) is ignored. With fsync `always`, a commit is on disk before it is acked.
-import {closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync} from 'node:fs'
+import {
+  closeSync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import path from 'node:path'
 import type {FsyncPolicy} from '../log/flush-policy.js'
 import type {GroupSnapshot} from './consumer-group.js'
@@ -13,7 +22,15 @@ export interface CommittedOffset {
 }
 
 type JournalEntry =
-  | {type: 'offset'; group: string; topic: string; partition: number; offset: number; metadata: string | null; ts: number}
+  | {
+      type: 'offset'
+      group: string
+      topic: string
+      partition: number
+      offset: number
+      metadata: string | null
+      ts: number
+    }
   | ({type: 'group'} & GroupSnapshot)
   | {type: 'forget-topic'; topic: string}
   | {type: 'forget-group'; group: string}
@@ -66,7 +83,15 @@ export class GroupStore {
       ...[...stored.offsets].flatMap(([group, offsets]) =>
         [...offsets].map(([key, committed]) => {
           const [topic, partition] = splitOffsetKey(key)
-          return {type: 'offset' as const, group, topic, partition, offset: committed.offset, metadata: committed.metadata, ts: committed.commitTimestamp}
+          return {
+            type: 'offset' as const,
+            group,
+            topic,
+            partition,
+            offset: committed.offset,
+            metadata: committed.metadata,
+            ts: committed.commitTimestamp,
+          }
         }),
       ),
     ]
@@ -95,14 +120,23 @@ function apply(stored: StoredGroups, entry: JournalEntry): void {
     case 'offset': {
       let offsets = stored.offsets.get(entry.group)
       if (!offsets) stored.offsets.set(entry.group, (offsets = new Map()))
-      offsets.set(offsetKey(entry.topic, entry.partition), {offset: entry.offset, metadata: entry.metadata, commitTimestamp: entry.ts})
+      offsets.set(offsetKey(entry.topic, entry.partition), {
+        offset: entry.offset,
+        metadata: entry.metadata,
+        commitTimestamp: entry.ts,
+      })
       break
     }
     case 'group':
-      stored.groups.set(entry.groupId, {groupId: entry.groupId, protocolType: entry.protocolType, generationId: entry.generationId})
+      stored.groups.set(entry.groupId, {
+        groupId: entry.groupId,
+        protocolType: entry.protocolType,
+        generationId: entry.generationId,
+      })
       break
     case 'forget-topic':
-      for (const offsets of stored.offsets.values()) for (const key of [...offsets.keys()]) if (splitOffsetKey(key)[0] === entry.topic) offsets.delete(key)
+      for (const offsets of stored.offsets.values())
+        for (const key of [...offsets.keys()]) if (splitOffsetKey(key)[0] === entry.topic) offsets.delete(key)
       break
     case 'forget-group':
       stored.groups.delete(entry.group)

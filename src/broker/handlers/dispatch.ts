@@ -7,12 +7,34 @@ import type {Decoder} from '../protocol/decoder.js'
 import {Encoder} from '../protocol/encoder.js'
 import {encodeApiVersionsResponse} from '../protocol/apis/api-versions.js'
 import {handleFetch} from './fetch.js'
-import {handleDeleteGroups, handleFindCoordinator, handleDescribeGroups, handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleListGroups, handleOffsetCommit, handleOffsetFetch, handleSyncGroup} from './groups.js'
+import {
+  handleDeleteGroups,
+  handleFindCoordinator,
+  handleDescribeGroups,
+  handleHeartbeat,
+  handleJoinGroup,
+  handleLeaveGroup,
+  handleListGroups,
+  handleOffsetCommit,
+  handleOffsetFetch,
+  handleSyncGroup,
+} from './groups.js'
 import {handleInitProducerId, handleListOffsets} from './offsets.js'
 import {handleProduce} from './produce.js'
-import {handleAlterConfigs, handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleDescribeConfigs, handleMetadata} from './topics.js'
+import {
+  handleAlterConfigs,
+  handleCreatePartitions,
+  handleCreateTopics,
+  handleDeleteTopics,
+  handleDescribeConfigs,
+  handleMetadata,
+} from './topics.js'
 
-export type Handler = (decoder: Decoder, info: RequestInfo, broker: BrokerContext) => Encoder | undefined | Promise<Encoder | undefined>
+export type Handler = (
+  decoder: Decoder,
+  info: RequestInfo,
+  broker: BrokerContext,
+) => Encoder | undefined | Promise<Encoder | undefined>
 
 export function handleApiVersions(_decoder: Decoder, info: RequestInfo): Encoder {
   const encoder = new Encoder()

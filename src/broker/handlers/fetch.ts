@@ -28,7 +28,13 @@ function readAll(request: FetchRequest, broker: BrokerContext): FetchResponse & 
       const partition = broker.topics.partition(topic.topic, wanted.partition)
       if (!partition) {
         hasError = true
-        return {partition: wanted.partition, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), highWatermark: -1, logStartOffset: -1, records: []}
+        return {
+          partition: wanted.partition,
+          errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'),
+          highWatermark: -1,
+          logStartOffset: -1,
+          records: [],
+        }
       }
       const {log} = partition
       const base = {partition: wanted.partition, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset}

@@ -22,8 +22,16 @@ export function handleFindCoordinator(decoder: Decoder, info: RequestInfo, broke
 
 export async function handleJoinGroup(decoder: Decoder, info: RequestInfo, broker: BrokerContext): Promise<Encoder> {
   const request = decodeJoinGroupRequest(decoder, info.version)
-  const response = await broker.coordinator.join(request, info.version, {clientId: info.clientId, clientHost: info.clientHost})
-  if (response.errorCode === 0) broker.logger.log('debug', 'member joined', {group: request.groupId, member: response.memberId, generation: response.generationId})
+  const response = await broker.coordinator.join(request, info.version, {
+    clientId: info.clientId,
+    clientHost: info.clientHost,
+  })
+  if (response.errorCode === 0)
+    broker.logger.log('debug', 'member joined', {
+      group: request.groupId,
+      member: response.memberId,
+      generation: response.generationId,
+    })
   const encoder = new Encoder()
   encodeJoinGroupResponse(encoder, info.version, response)
   return encoder
@@ -39,7 +47,9 @@ export async function handleSyncGroup(decoder: Decoder, info: RequestInfo, broke
 export function handleHeartbeat(decoder: Decoder, info: RequestInfo, broker: BrokerContext): Encoder {
   const request = decodeHeartbeatRequest(decoder, info.version)
   const encoder = new Encoder()
-  encodeErrorOnlyResponse(encoder, info.version, {errorCode: broker.coordinator.heartbeat(request.groupId, request.memberId, request.generationId)})
+  encodeErrorOnlyResponse(encoder, info.version, {
+    errorCode: broker.coordinator.heartbeat(request.groupId, request.memberId, request.generationId),
+  })
   return encoder
 }
 
@@ -47,7 +57,10 @@ export function handleLeaveGroup(decoder: Decoder, info: RequestInfo, broker: Br
   const request = decodeLeaveGroupRequest(decoder, info.version)
   const members = broker.coordinator.leave(request.groupId, request.memberIds)
   const encoder = new Encoder()
-  encodeLeaveGroupResponse(encoder, info.version, {errorCode: info.version < 3 ? (members[0]?.errorCode ?? 0) : 0, members})
+  encodeLeaveGroupResponse(encoder, info.version, {
+    errorCode: info.version < 3 ? (members[0]?.errorCode ?? 0) : 0,
+    members,
+  })
   return encoder
 }
 
@@ -67,7 +80,11 @@ export function handleOffsetFetch(decoder: Decoder, info: RequestInfo, broker: B
 
 export function handleDescribeGroups(decoder: Decoder, info: RequestInfo, broker: BrokerContext): Encoder {
   const encoder = new Encoder()
-  encodeDescribeGroupsResponse(encoder, info.version, broker.coordinator.describe(decodeDescribeGroupsRequest(decoder).groups))
+  encodeDescribeGroupsResponse(
+    encoder,
+    info.version,
+    broker.coordinator.describe(decodeDescribeGroupsRequest(decoder).groups),
+  )
   return encoder
 }
 
@@ -79,7 +96,8 @@ export function handleListGroups(_decoder: Decoder, info: RequestInfo, broker: B
 
 export function handleDeleteGroups(decoder: Decoder, _info: RequestInfo, broker: BrokerContext): Encoder {
   const results = broker.coordinator.deleteGroups(decodeDeleteGroupsRequest(decoder).groups)
-  for (const result of results) if (result.errorCode === 0) broker.logger.log('debug', 'group deleted', {group: result.groupId})
+  for (const result of results)
+    if (result.errorCode === 0) broker.logger.log('debug', 'group deleted', {group: result.groupId})
   const encoder = new Encoder()
   encodeDeleteGroupsResponse(encoder, results)
   return encoder

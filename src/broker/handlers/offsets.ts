@@ -3,7 +3,12 @@ import type {BrokerContext} from '../context.js'
 import type {Decoder} from '../protocol/decoder.js'
 import {Encoder} from '../protocol/encoder.js'
 import {errorCode} from '../protocol/errors.js'
-import {decodeListOffsetsRequest, encodeListOffsetsResponse, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP} from '../protocol/apis/list-offsets.js'
+import {
+  decodeListOffsetsRequest,
+  encodeListOffsetsResponse,
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+} from '../protocol/apis/list-offsets.js'
 import {decodeInitProducerIdRequest, encodeInitProducerIdResponse} from '../protocol/apis/init-producer-id.js'
 
 export function handleListOffsets(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
@@ -12,10 +17,18 @@ export function handleListOffsets(decoder: Decoder, version: number, broker: Bro
     name: topic.name,
     partitions: topic.partitions.map((wanted) => {
       const partition = broker.topics.partition(topic.name, wanted.partition)
-      if (!partition) return {partition: wanted.partition, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), timestamp: -1, offset: -1}
+      if (!partition)
+        return {
+          partition: wanted.partition,
+          errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'),
+          timestamp: -1,
+          offset: -1,
+        }
       const {log} = partition
-      if (wanted.timestamp === LATEST_TIMESTAMP) return {partition: wanted.partition, errorCode: 0, timestamp: -1, offset: log.highWatermark}
-      if (wanted.timestamp === EARLIEST_TIMESTAMP) return {partition: wanted.partition, errorCode: 0, timestamp: -1, offset: log.logStartOffset}
+      if (wanted.timestamp === LATEST_TIMESTAMP)
+        return {partition: wanted.partition, errorCode: 0, timestamp: -1, offset: log.highWatermark}
+      if (wanted.timestamp === EARLIEST_TIMESTAMP)
+        return {partition: wanted.partition, errorCode: 0, timestamp: -1, offset: log.logStartOffset}
       const found = log.offsetForTimestamp(wanted.timestamp)
       return {partition: wanted.partition, errorCode: 0, timestamp: found?.timestamp ?? -1, offset: found?.offset ?? -1}
     }),

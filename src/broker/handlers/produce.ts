@@ -8,9 +8,18 @@ import {decodeProduceRequest, encodeProduceResponse, type ProducePartitionRespon
 import {validateBatches} from '../protocol/record-batch.js'
 import type {Partition} from '../log/topic-store.js'
 
-const PROBLEM_ERRORS = {truncated: 'CORRUPT_MESSAGE', size: 'CORRUPT_MESSAGE', crc: 'CORRUPT_MESSAGE', magic: 'UNSUPPORTED_FOR_MESSAGE_FORMAT'} as const
+const PROBLEM_ERRORS = {
+  truncated: 'CORRUPT_MESSAGE',
+  size: 'CORRUPT_MESSAGE',
+  crc: 'CORRUPT_MESSAGE',
+  magic: 'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+} as const
 
-export async function handleProduce(decoder: Decoder, version: number, broker: BrokerContext): Promise<Encoder | undefined> {
+export async function handleProduce(
+  decoder: Decoder,
+  version: number,
+  broker: BrokerContext,
+): Promise<Encoder | undefined> {
   const request = decodeProduceRequest(decoder)
   const durable: Array<Promise<void>> = []
   const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1
@@ -18,7 +27,13 @@ export async function handleProduce(decoder: Decoder, version: number, broker: B
     name: topic.name,
     partitions: topic.partitions.map((data): ProducePartitionResponse => {
       const partition = broker.topics.partition(topic.name, data.partition)
-      const answer = (code: number, baseOffset = -1) => ({partition: data.partition, errorCode: code, baseOffset, logAppendTimeMs: -1, logStartOffset: partition?.log.logStartOffset ?? -1})
+      const answer = (code: number, baseOffset = -1) => ({
+        partition: data.partition,
+        errorCode: code,
+        baseOffset,
+        logAppendTimeMs: -1,
+        logStartOffset: partition?.log.logStartOffset ?? -1,
+      })
       if (!validAcks) return answer(errorCode('INVALID_REQUIRED_ACKS'))
       if (!partition) return answer(errorCode('UNKNOWN_TOPIC_OR_PARTITION'))
       try {
@@ -26,7 +41,12 @@ export async function handleProduce(decoder: Decoder, version: number, broker: B
         return answer(0, baseOffset)
       } catch (error) {
         if (error instanceof KafkaProtocolError) {
-          broker.logger.log('warn', 'produce rejected', {topic: topic.name, partition: data.partition, error: error.type, detail: error.message})
+          broker.logger.log('warn', 'produce rejected', {
+            topic: topic.name,
+            partition: data.partition,
+            error: error.type,
+            detail: error.message,
+          })
           return answer(error.code)
         }
         throw error
@@ -40,10 +60,19 @@ export async function handleProduce(decoder: Decoder, version: number, broker: B
   return encoder
 }
 
-function appendRecords(partition: Partition, records: Buffer | null, broker: BrokerContext, durable: Array<Promise<void>>): number {
+function appendRecords(
+  partition: Partition,
+  records: Buffer | null,
+  broker: BrokerContext,
+  durable: Array<Promise<void>>,
+): number {
   if (!records || records.length === 0) throw new KafkaProtocolError('CORRUPT_MESSAGE', 'empty record set')
   const validated = validateBatches(records)
-  if ('problem' in validated) throw new KafkaProtocolError(PROBLEM_ERRORS[validated.problem], `record batch failed validation: ${validated.problem}`)
+  if ('problem' in validated)
+    throw new KafkaProtocolError(
+      PROBLEM_ERRORS[validated.problem],
+      `record batch failed validation: ${validated.problem}`,
+    )
   const first = validated.batches[0]!.header
   if (validated.batches.length === 1) {
     const duplicateOffset = partition.producers.check(first)

@@ -5,10 +5,19 @@ import type {Decoder} from '../protocol/decoder.js'
 import {Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
 import {decodeMetadataRequest, encodeMetadataResponse, type MetadataTopic} from '../protocol/apis/metadata.js'
-import {decodeCreateTopicsRequest, encodeCreateTopicsResponse, type TopicResults} from '../protocol/apis/create-topics.js'
+import {
+  decodeCreateTopicsRequest,
+  encodeCreateTopicsResponse,
+  type TopicResults,
+} from '../protocol/apis/create-topics.js'
 import {decodeDeleteTopicsRequest, encodeDeleteTopicsResponse} from '../protocol/apis/delete-topics.js'
 import {decodeCreatePartitionsRequest, encodeCreatePartitionsResponse} from '../protocol/apis/create-partitions.js'
-import {decodeDescribeConfigsRequest, encodeDescribeConfigsResponse, ResourceType, type DescribedResource} from '../protocol/apis/describe-configs.js'
+import {
+  decodeDescribeConfigsRequest,
+  encodeDescribeConfigsResponse,
+  ResourceType,
+  type DescribedResource,
+} from '../protocol/apis/describe-configs.js'
 import {decodeAlterConfigsRequest, encodeAlterConfigsResponse} from '../protocol/apis/alter-configs.js'
 import {TOPIC_CONFIG_DEFAULTS} from '../log/topic-config.js'
 
@@ -28,18 +37,31 @@ export function handleMetadata(decoder: Decoder, version: number, broker: Broker
   const topics = names.map((name): MetadataTopic => {
     if (!broker.topics.has(name) && broker.autoCreateTopics && request.allowAutoTopicCreation) {
       const created = outcome(name, () => broker.topics.create(name, broker.defaultPartitions))
-      if (created.errorCode === 0) broker.logger.log('info', 'topic auto-created', {topic: name, partitions: broker.defaultPartitions})
+      if (created.errorCode === 0)
+        broker.logger.log('info', 'topic auto-created', {topic: name, partitions: broker.defaultPartitions})
       else return {errorCode: created.errorCode, name, partitions: []}
     }
     if (!broker.topics.has(name)) return {errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), name, partitions: []}
     return {
       errorCode: 0,
       name,
-      partitions: broker.topics.partitions(name).map((partition) => ({errorCode: 0, partitionIndex: partition.index, leaderId: broker.node.nodeId, replicas: [broker.node.nodeId]})),
+      partitions: broker.topics
+        .partitions(name)
+        .map((partition) => ({
+          errorCode: 0,
+          partitionIndex: partition.index,
+          leaderId: broker.node.nodeId,
+          replicas: [broker.node.nodeId],
+        })),
     }
   })
   const encoder = new Encoder()
-  encodeMetadataResponse(encoder, version, {brokers: [broker.node], clusterId: broker.clusterId, controllerId: broker.node.nodeId, topics})
+  encodeMetadataResponse(encoder, version, {
+    brokers: [broker.node],
+    clusterId: broker.clusterId,
+    controllerId: broker.node.nodeId,
+    topics,
+  })
   return encoder
 }
 
@@ -47,8 +69,13 @@ export function handleCreateTopics(decoder: Decoder, version: number, broker: Br
   const request = decodeCreateTopicsRequest(decoder, version)
   const results = request.topics.map((topic) =>
     outcome(topic.name, () => {
-      const partitions = topic.numPartitions === -1 ? (topic.assignments.length || broker.defaultPartitions) : topic.numPartitions
-      if (topic.replicationFactor !== -1 && topic.replicationFactor !== 1) throw new KafkaProtocolError('INVALID_REPLICATION_FACTOR', `Replication factor ${topic.replicationFactor} is larger than the 1 available broker.`)
+      const partitions =
+        topic.numPartitions === -1 ? topic.assignments.length || broker.defaultPartitions : topic.numPartitions
+      if (topic.replicationFactor !== -1 && topic.replicationFactor !== 1)
+        throw new KafkaProtocolError(
+          'INVALID_REPLICATION_FACTOR',
+          `Replication factor ${topic.replicationFactor} is larger than the 1 available broker.`,
+        )
       if (request.validateOnly) broker.topics.validateCreate(topic.name, partitions, topic.configs)
       else {
         broker.topics.create(topic.name, partitions, topic.configs)
@@ -78,7 +105,9 @@ export function handleDeleteTopics(decoder: Decoder, version: number, broker: Br
 
 export function handleCreatePartitions(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
   const request = decodeCreatePartitionsRequest(decoder)
-  const results = request.topics.map((topic) => outcome(topic.name, () => broker.topics.increasePartitions(topic.name, topic.count, request.validateOnly)))
+  const results = request.topics.map((topic) =>
+    outcome(topic.name, () => broker.topics.increasePartitions(topic.name, topic.count, request.validateOnly)),
+  )
   const encoder = new Encoder()
   encodeCreatePartitionsResponse(encoder, version, results)
   return encoder
@@ -101,15 +130,41 @@ export function handleDescribeConfigs(decoder: Decoder, version: number, broker:
     let configs: Array<{name: string; value: string; isDefault: boolean; readOnly: boolean}>
     if (resource.resourceType === ResourceType.topic) {
       const descriptor = broker.topics.describe(resource.resourceName)
-      if (!descriptor) return {...base, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), errorMessage: `Topic '${resource.resourceName}' does not exist.`, configs: []}
-      configs = Object.entries(TOPIC_CONFIG_DEFAULTS).map(([name, value]) => ({name, value: descriptor.configs[name] ?? value, isDefault: descriptor.configs[name] === undefined, readOnly: false}))
+      if (!descriptor)
+        return {
+          ...base,
+          errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'),
+          errorMessage: `Topic '${resource.resourceName}' does not exist.`,
+          configs: [],
+        }
+      configs = Object.entries(TOPIC_CONFIG_DEFAULTS).map(([name, value]) => ({
+        name,
+        value: descriptor.configs[name] ?? value,
+        isDefault: descriptor.configs[name] === undefined,
+        readOnly: false,
+      }))
     } else if (resource.resourceType === ResourceType.broker) {
-      configs = Object.entries(brokerConfigs(broker)).map(([name, value]) => ({name, value, isDefault: false, readOnly: true}))
+      configs = Object.entries(brokerConfigs(broker)).map(([name, value]) => ({
+        name,
+        value,
+        isDefault: false,
+        readOnly: true,
+      }))
     } else {
-      return {...base, errorCode: errorCode('INVALID_REQUEST'), errorMessage: `Resource type ${resource.resourceType} is not supported.`, configs: []}
+      return {
+        ...base,
+        errorCode: errorCode('INVALID_REQUEST'),
+        errorMessage: `Resource type ${resource.resourceType} is not supported.`,
+        configs: [],
+      }
     }
     const keys = resource.keys
-    return {...base, errorCode: 0, errorMessage: null, configs: keys && keys.length > 0 ? configs.filter((config) => keys.includes(config.name)) : configs}
+    return {
+      ...base,
+      errorCode: 0,
+      errorMessage: null,
+      configs: keys && keys.length > 0 ? configs.filter((config) => keys.includes(config.name)) : configs,
+    }
   })
   const encoder = new Encoder()
   encodeDescribeConfigsResponse(encoder, version, results)
@@ -120,9 +175,17 @@ export function handleAlterConfigs(decoder: Decoder, version: number, broker: Br
   const request = decodeAlterConfigsRequest(decoder)
   const results = request.resources.map((resource) => {
     const base = {resourceType: resource.resourceType, resourceName: resource.resourceName}
-    if (resource.resourceType !== ResourceType.topic) return {...base, errorCode: errorCode('INVALID_REQUEST'), errorMessage: 'Only topic configs can be altered on this broker.'}
-    const result = outcome(resource.resourceName, () => broker.topics.replaceConfigs(resource.resourceName, resource.configs, request.validateOnly))
-    if (result.errorCode === 0 && !request.validateOnly) broker.logger.log('info', 'topic configs altered', {topic: resource.resourceName, configs: resource.configs})
+    if (resource.resourceType !== ResourceType.topic)
+      return {
+        ...base,
+        errorCode: errorCode('INVALID_REQUEST'),
+        errorMessage: 'Only topic configs can be altered on this broker.',
+      }
+    const result = outcome(resource.resourceName, () =>
+      broker.topics.replaceConfigs(resource.resourceName, resource.configs, request.validateOnly),
+    )
+    if (result.errorCode === 0 && !request.validateOnly)
+      broker.logger.log('info', 'topic configs altered', {topic: resource.resourceName, configs: resource.configs})
     return {...base, errorCode: result.errorCode, errorMessage: result.errorMessage}
   })
   const encoder = new Encoder()

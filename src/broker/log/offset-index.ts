@@ -70,10 +70,15 @@ export class SparseIndex {
     const index = new SparseIndex()
     for (let at = 0; at < offsets.length; at += 8) {
       const position = offsets.readInt32BE(at + 4)
-      if (position >= segmentSize || (index.positions.length > 0 && position <= index.positions[index.positions.length - 1]!)) return undefined
+      if (
+        position >= segmentSize ||
+        (index.positions.length > 0 && position <= index.positions[index.positions.length - 1]!)
+      )
+        return undefined
       index.addOffset(baseOffset + offsets.readInt32BE(at), position)
     }
-    for (let at = 0; at < times.length; at += 12) index.addTime(Number(times.readBigInt64BE(at)), baseOffset + times.readInt32BE(at + 8))
+    for (let at = 0; at < times.length; at += 12)
+      index.addTime(Number(times.readBigInt64BE(at)), baseOffset + times.readInt32BE(at + 8))
     return index
   }
 }

@@ -4,7 +4,14 @@
 // exactly where segment i+1 begins, so the high watermark is the active segment's next offset.
 import {mkdirSync, readdirSync} from 'node:fs'
 import {KafkaProtocolError} from '../protocol/errors.js'
-import {readBatchHeader, recordTimestamps, compressionOf, setBaseOffset, type BatchHeader, type ValidatedBatch} from '../protocol/record-batch.js'
+import {
+  readBatchHeader,
+  recordTimestamps,
+  compressionOf,
+  setBaseOffset,
+  type BatchHeader,
+  type ValidatedBatch,
+} from '../protocol/record-batch.js'
 import {LogSegment, type SegmentScan} from './segment.js'
 import type {LogSettings} from './topic-config.js'
 
@@ -29,7 +36,11 @@ export class PartitionLog {
 
   /** Opens the segments on disk; the active (last) one is CRC-checked and a torn tail truncated. */
   /** `onBatch` sees every batch of the recovered active segment (to rebuild producer state). */
-  static open(dir: string, settings: LogSettings, onBatch?: (header: BatchHeader) => void): {log: PartitionLog; recovery: RecoveryReport} {
+  static open(
+    dir: string,
+    settings: LogSettings,
+    onBatch?: (header: BatchHeader) => void,
+  ): {log: PartitionLog; recovery: RecoveryReport} {
     mkdirSync(dir, {recursive: true})
     const log = new PartitionLog(dir, settings)
     const bases = readdirSync(dir)
@@ -39,7 +50,10 @@ export class PartitionLog {
     let truncatedBytes = 0
     bases.forEach((base, position) => {
       const last = position === bases.length - 1
-      const {segment, scan} = LogSegment.open(dir, base, settings.indexIntervalBytes, {verify: last, ...(last && onBatch ? {onBatch} : {})})
+      const {segment, scan} = LogSegment.open(dir, base, settings.indexIntervalBytes, {
+        verify: last,
+        ...(last && onBatch ? {onBatch} : {}),
+      })
       truncatedBytes += (scan as SegmentScan).truncatedBytes
       log.segments.push(segment)
     })
@@ -76,7 +90,8 @@ export class PartitionLog {
    * Returns the base offset of the first batch. The buffer is modified in place.
    */
   append(records: Buffer, batches: ValidatedBatch[]): {baseOffset: number; segment: LogSegment} {
-    if (batches.some((batch) => batch.header.size > this.settings.maxMessageBytes)) throw new KafkaProtocolError('MESSAGE_TOO_LARGE')
+    if (batches.some((batch) => batch.header.size > this.settings.maxMessageBytes))
+      throw new KafkaProtocolError('MESSAGE_TOO_LARGE')
     this.maybeRoll(records.length)
     const baseOffset = this.highWatermark
     let next = baseOffset

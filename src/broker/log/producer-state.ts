@@ -28,10 +28,13 @@ export class ProducerState {
     if (header.producerEpoch < entry.epoch) throw new KafkaProtocolError('INVALID_PRODUCER_EPOCH')
     if (header.producerEpoch > entry.epoch) return undefined
     const lastSequence = header.baseSequence + header.lastOffsetDelta
-    const duplicate = entry.batches.find((batch) => batch.firstSequence === header.baseSequence && batch.lastSequence === lastSequence)
+    const duplicate = entry.batches.find(
+      (batch) => batch.firstSequence === header.baseSequence && batch.lastSequence === lastSequence,
+    )
     if (duplicate) return duplicate.baseOffset
     const latest = entry.batches[entry.batches.length - 1]
-    if (latest && header.baseSequence !== latest.lastSequence + 1 && header.baseSequence !== 0) throw new KafkaProtocolError('OUT_OF_ORDER_SEQUENCE_NUMBER')
+    if (latest && header.baseSequence !== latest.lastSequence + 1 && header.baseSequence !== 0)
+      throw new KafkaProtocolError('OUT_OF_ORDER_SEQUENCE_NUMBER')
     return undefined
   }
 
@@ -42,7 +45,11 @@ export class ProducerState {
       entry = {epoch: header.producerEpoch, batches: []}
       this.producers.set(header.producerId, entry)
     }
-    entry.batches.push({firstSequence: header.baseSequence, lastSequence: header.baseSequence + header.lastOffsetDelta, baseOffset: header.baseOffset})
+    entry.batches.push({
+      firstSequence: header.baseSequence,
+      lastSequence: header.baseSequence + header.lastOffsetDelta,
+      baseOffset: header.baseOffset,
+    })
     if (entry.batches.length > REMEMBERED_BATCHES) entry.batches.shift()
   }
 }

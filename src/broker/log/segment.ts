@@ -2,7 +2,17 @@
 // producer sent them, with their baseOffset rewritten to the offset assigned on append, plus its
 // sparse offset and time indexes. Invariant: the file is a gap-free sequence of whole batches whose
 // offsets increase; recovery truncates anything after the last batch that passes its CRC.
-import {closeSync, fdatasync, fdatasyncSync, ftruncateSync, fstatSync, openSync, readSync, rmSync, writeSync} from 'node:fs'
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  fstatSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
 import path from 'node:path'
 import {BATCH_HEADER_SIZE, batchCrcMatches, readBatchHeader, type BatchHeader} from '../protocol/record-batch.js'
 import {SparseIndex} from './offset-index.js'
@@ -47,9 +57,16 @@ export class LogSegment {
   }
 
   /** Opens an existing segment: indexes from disk when trustworthy, else rebuilt by a header scan. */
-  static open(dir: string, baseOffset: number, indexIntervalBytes: number, options: {verify: boolean; onBatch?: (header: BatchHeader) => void}): {segment: LogSegment; scan: SegmentScan} {
+  static open(
+    dir: string,
+    baseOffset: number,
+    indexIntervalBytes: number,
+    options: {verify: boolean; onBatch?: (header: BatchHeader) => void},
+  ): {segment: LogSegment; scan: SegmentScan} {
     const segment = new LogSegment(dir, baseOffset, indexIntervalBytes)
-    const loaded = options.verify ? undefined : SparseIndex.read(segment.file('index'), segment.file('timeindex'), baseOffset, segment.size)
+    const loaded = options.verify
+      ? undefined
+      : SparseIndex.read(segment.file('index'), segment.file('timeindex'), baseOffset, segment.size)
     if (loaded && loaded.offsets.length > 0) {
       segment.index = loaded
       segment.restoreTailFromIndex()
@@ -89,7 +106,14 @@ export class LogSegment {
         chunkStart = position
       }
       const header = readBatchHeader(chunk, position - chunkStart)
-      if (!header || header.magic !== 2 || header.size < BATCH_HEADER_SIZE || position + header.size > this.size || header.baseOffset < expectedOffset) break
+      if (
+        !header ||
+        header.magic !== 2 ||
+        header.size < BATCH_HEADER_SIZE ||
+        position + header.size > this.size ||
+        header.baseOffset < expectedOffset
+      )
+        break
       if (position + header.size > chunkStart + chunk.length) {
         chunk = this.read(position, Math.max(header.size, Math.min(SCAN_CHUNK, this.size - position)))
         chunkStart = position

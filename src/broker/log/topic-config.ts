@@ -22,12 +22,21 @@ export const TOPIC_CONFIG_DEFAULTS: Record<string, string> = {
   'max.compaction.lag.ms': '9223372036854775807',
   'min.cleanable.dirty.ratio': '0.5',
   'unclean.leader.election.enable': 'false',
-  'preallocate': 'false',
+  preallocate: 'false',
   'message.downconversion.enable': 'true',
   'segment.jitter.ms': '0',
 }
 
-const NUMERIC = new Set(['max.message.bytes', 'min.insync.replicas', 'retention.bytes', 'retention.ms', 'segment.bytes', 'segment.ms', 'index.interval.bytes', 'segment.index.bytes'])
+const NUMERIC = new Set([
+  'max.message.bytes',
+  'min.insync.replicas',
+  'retention.bytes',
+  'retention.ms',
+  'segment.bytes',
+  'segment.ms',
+  'index.interval.bytes',
+  'segment.index.bytes',
+])
 
 const ENUMS: Record<string, string[]> = {
   'cleanup.policy': ['delete', 'compact', 'compact,delete', 'delete,compact'],
@@ -38,12 +47,19 @@ const ENUMS: Record<string, string[]> = {
 /** Checks client-supplied configs; throws INVALID_CONFIG naming the key. */
 export function validateTopicConfigs(configs: Record<string, string>): void {
   for (const [key, value] of Object.entries(configs)) {
-    if (!(key in TOPIC_CONFIG_DEFAULTS)) throw new KafkaProtocolError('INVALID_CONFIG', `Unknown topic config name: ${key}`)
-    if (NUMERIC.has(key) && !/^-?\d+$/.test(value)) throw new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${value} for configuration ${key}: not a number`)
+    if (!(key in TOPIC_CONFIG_DEFAULTS))
+      throw new KafkaProtocolError('INVALID_CONFIG', `Unknown topic config name: ${key}`)
+    if (NUMERIC.has(key) && !/^-?\d+$/.test(value))
+      throw new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${value} for configuration ${key}: not a number`)
     const allowed = ENUMS[key]
-    if (allowed && !allowed.includes(value)) throw new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${value} for configuration ${key}: must be one of ${allowed.join(', ')}`)
+    if (allowed && !allowed.includes(value))
+      throw new KafkaProtocolError(
+        'INVALID_CONFIG',
+        `Invalid value ${value} for configuration ${key}: must be one of ${allowed.join(', ')}`,
+      )
   }
-  if (configs['segment.bytes'] !== undefined && Number(configs['segment.bytes']) < 1024) throw new KafkaProtocolError('INVALID_CONFIG', 'segment.bytes must be at least 1024')
+  if (configs['segment.bytes'] !== undefined && Number(configs['segment.bytes']) < 1024)
+    throw new KafkaProtocolError('INVALID_CONFIG', 'segment.bytes must be at least 1024')
 }
 
 /** The numbers the log acts on, resolved from a topic's configs over the defaults. */

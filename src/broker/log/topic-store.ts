@@ -34,7 +34,11 @@ export interface TopicStoreEvents {
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 
 export function checkTopicName(name: string): void {
-  if (!TOPIC_NAME.test(name) || name === '.' || name === '..') throw new KafkaProtocolError('INVALID_TOPIC_EXCEPTION', `Topic name "${name}" is illegal: use up to 249 letters, digits, '.', '_' or '-'`)
+  if (!TOPIC_NAME.test(name) || name === '.' || name === '..')
+    throw new KafkaProtocolError(
+      'INVALID_TOPIC_EXCEPTION',
+      `Topic name "${name}" is illegal: use up to 249 letters, digits, '.', '_' or '-'`,
+    )
 }
 
 export class TopicStore {
@@ -58,7 +62,11 @@ export class TopicStore {
       const partitions: Partition[] = []
       for (let index = 0; index < descriptor.partitions; index++) {
         const producers = new ProducerState()
-        const {log, recovery} = PartitionLog.open(this.partitionDir(name, index), logSettings(descriptor.configs), (header) => producers.record(header))
+        const {log, recovery} = PartitionLog.open(
+          this.partitionDir(name, index),
+          logSettings(descriptor.configs),
+          (header) => producers.record(header),
+        )
         if (recovery.truncatedBytes > 0) events.onRecovered?.(name, index, recovery.truncatedBytes)
         partitions.push({topic: name, index, log, producers})
       }
@@ -102,7 +110,11 @@ export class TopicStore {
   validateCreate(name: string, partitions: number, configs: Record<string, string>): void {
     checkTopicName(name)
     if (this.topics.has(name)) throw new KafkaProtocolError('TOPIC_ALREADY_EXISTS', `Topic '${name}' already exists.`)
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000) throw new KafkaProtocolError('INVALID_PARTITIONS', `Number of partitions must be between 1 and 10000, got ${partitions}.`)
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000)
+      throw new KafkaProtocolError(
+        'INVALID_PARTITIONS',
+        `Number of partitions must be between 1 and 10000, got ${partitions}.`,
+      )
     validateTopicConfigs(configs)
   }
 
@@ -118,7 +130,10 @@ export class TopicStore {
 
   private addPartitions(topic: Topic, count: number): void {
     for (let index = topic.partitions.length; index < count; index++) {
-      const {log} = PartitionLog.open(this.partitionDir(topic.descriptor.name, index), logSettings(topic.descriptor.configs))
+      const {log} = PartitionLog.open(
+        this.partitionDir(topic.descriptor.name, index),
+        logSettings(topic.descriptor.configs),
+      )
       topic.partitions.push({topic: topic.descriptor.name, index, log, producers: new ProducerState()})
     }
   }
@@ -127,7 +142,11 @@ export class TopicStore {
   increasePartitions(name: string, count: number, validateOnly = false): void {
     const topic = this.topics.get(name)
     if (!topic) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
-    if (count <= topic.descriptor.partitions) throw new KafkaProtocolError('INVALID_PARTITIONS', `Topic currently has ${topic.descriptor.partitions} partitions, which is higher than or equal to the requested ${count}.`)
+    if (count <= topic.descriptor.partitions)
+      throw new KafkaProtocolError(
+        'INVALID_PARTITIONS',
+        `Topic currently has ${topic.descriptor.partitions} partitions, which is higher than or equal to the requested ${count}.`,
+      )
     if (validateOnly) return
     topic.descriptor = {...topic.descriptor, partitions: count}
     this.writeDescriptor(topic.descriptor)
@@ -168,10 +187,21 @@ function readDescriptor(file: string): TopicDescriptor {
   try {
     descriptor = JSON.parse(readFileSync(file, 'utf8')) as Partial<TopicDescriptor>
   } catch (error) {
-    throw new StreamctlError('BROKER_DATA_INVALID', `${file}: not a readable topic descriptor (${(error as Error).message})`, {hint: 'Restore the file from a backup, or remove the topic directory to drop the topic.', cause: error})
+    throw new StreamctlError(
+      'BROKER_DATA_INVALID',
+      `${file}: not a readable topic descriptor (${(error as Error).message})`,
+      {hint: 'Restore the file from a backup, or remove the topic directory to drop the topic.', cause: error},
+    )
   }
-  if (typeof descriptor.name !== 'string' || !Number.isInteger(descriptor.partitions) || typeof descriptor.configs !== 'object' || descriptor.configs === null) {
-    throw new StreamctlError('BROKER_DATA_INVALID', `${file}: a topic descriptor needs name, partitions and configs`, {hint: 'Restore the file from a backup, or remove the topic directory to drop the topic.'})
+  if (
+    typeof descriptor.name !== 'string' ||
+    !Number.isInteger(descriptor.partitions) ||
+    typeof descriptor.configs !== 'object' ||
+    descriptor.configs === null
+  ) {
+    throw new StreamctlError('BROKER_DATA_INVALID', `${file}: a topic descriptor needs name, partitions and configs`, {
+      hint: 'Restore the file from a backup, or remove the topic directory to drop the topic.',
+    })
   }
   return descriptor as TopicDescriptor
 }

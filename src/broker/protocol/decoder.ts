@@ -18,7 +18,9 @@ export class Decoder {
 
   private need(size: number, what: string): void {
     if (size < 0 || this.offset + size > this.buffer.length) {
-      throw new MalformedFrameError(`frame ends before ${what} (need ${size} bytes at ${this.offset}, frame has ${this.buffer.length})`)
+      throw new MalformedFrameError(
+        `frame ends before ${what} (need ${size} bytes at ${this.offset}, frame has ${this.buffer.length})`,
+      )
     }
   }
 
@@ -107,7 +109,8 @@ export class Decoder {
     const count = this.readInt32()
     if (count === -1) return null
     // Every item takes at least one byte: a larger count is a lie that would allocate forever.
-    if (count < -1 || count > this.remaining) throw new MalformedFrameError(`array count ${count} with ${this.remaining} bytes left`)
+    if (count < -1 || count > this.remaining)
+      throw new MalformedFrameError(`array count ${count} with ${this.remaining} bytes left`)
     const items: T[] = []
     for (let index = 0; index < count; index++) items.push(readItem(this))
     return items

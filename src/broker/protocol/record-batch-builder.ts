@@ -23,22 +23,33 @@ function zigzag(value: number): number[] {
   return bytes
 }
 
-const asBuffer = (value: Buffer | string | null | undefined) => (value === null || value === undefined ? null : Buffer.isBuffer(value) ? value : Buffer.from(value))
+const asBuffer = (value: Buffer | string | null | undefined) =>
+  value === null || value === undefined ? null : Buffer.isBuffer(value) ? value : Buffer.from(value)
 
 function encodeRecord(record: PlainRecord, offsetDelta: number, firstTimestamp: number): Buffer {
   const key = asBuffer(record.key)
   const value = asBuffer(record.value)
-  const head = Buffer.from([0, ...zigzag((record.timestamp ?? firstTimestamp) - firstTimestamp), ...zigzag(offsetDelta), ...zigzag(key ? key.length : -1)])
+  const head = Buffer.from([
+    0,
+    ...zigzag((record.timestamp ?? firstTimestamp) - firstTimestamp),
+    ...zigzag(offsetDelta),
+    ...zigzag(key ? key.length : -1),
+  ])
   const valueLength = Buffer.from(zigzag(value ? value.length : -1))
   const body = Buffer.concat([head, key ?? Buffer.alloc(0), valueLength, value ?? Buffer.alloc(0), Buffer.from([0])])
   return Buffer.concat([Buffer.from(zigzag(body.length)), body])
 }
 
-export function buildRecordBatch(records: PlainRecord[], options: {baseOffset?: number; producerId?: number; producerEpoch?: number; baseSequence?: number} = {}): Buffer {
+export function buildRecordBatch(
+  records: PlainRecord[],
+  options: {baseOffset?: number; producerId?: number; producerEpoch?: number; baseSequence?: number} = {},
+): Buffer {
   const now = Date.now()
   const timestamps = records.map((record) => record.timestamp ?? now)
   const firstTimestamp = timestamps[0] ?? now
-  const body = Buffer.concat(records.map((record, index) => encodeRecord({...record, timestamp: timestamps[index]}, index, firstTimestamp)))
+  const body = Buffer.concat(
+    records.map((record, index) => encodeRecord({...record, timestamp: timestamps[index]}, index, firstTimestamp)),
+  )
   const batch = Buffer.alloc(BATCH_HEADER_SIZE + body.length)
   batch.writeBigInt64BE(BigInt(options.baseOffset ?? 0), 0)
   batch.writeInt32BE(batch.length - 12, 8)

@@ -3,7 +3,11 @@ export const RegistryErrors = {
   subjectNotFound: {status: 404, code: 40401, message: 'Subject not found.'},
   versionNotFound: {status: 404, code: 40402, message: 'Version not found.'},
   schemaNotFound: {status: 404, code: 40403, message: 'Schema not found.'},
-  subjectConfigNotFound: {status: 404, code: 40408, message: 'Subject does not have subject-level compatibility configured.'},
+  subjectConfigNotFound: {
+    status: 404,
+    code: 40408,
+    message: 'Subject does not have subject-level compatibility configured.',
+  },
   routeNotFound: {status: 404, code: 404, message: 'HTTP 404 Not Found'},
   incompatible: {status: 409, code: 409, message: 'Schema being registered is incompatible with an earlier schema.'},
   invalidSchema: {status: 422, code: 42201, message: 'Invalid schema.'},

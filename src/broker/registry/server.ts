@@ -59,20 +59,58 @@ function registryRoutes(store: RegistryStore): Route[] {
   const schemaText = (body: unknown): string => {
     const {schema, schemaType} = (body ?? {}) as {schema?: unknown; schemaType?: unknown}
     if (typeof schema !== 'string') throw new RegistryError('invalidSchema', 'The body needs a "schema" string.')
-    if (schemaType !== undefined && schemaType !== 'JSON') throw new RegistryError('invalidSchema', `schemaType ${String(schemaType)} is not supported here; this registry holds JSON schemas only.`)
+    if (schemaType !== undefined && schemaType !== 'JSON')
+      throw new RegistryError(
+        'invalidSchema',
+        `schemaType ${String(schemaType)} is not supported here; this registry holds JSON schemas only.`,
+      )
     return schema
   }
-  const describe = (found: ReturnType<RegistryStore['version']>) => ({subject: found.subject, version: found.version, id: found.id, schemaType: 'JSON', schema: found.schema.schema})
+  const describe = (found: ReturnType<RegistryStore['version']>) => ({
+    subject: found.subject,
+    version: found.version,
+    id: found.id,
+    schemaType: 'JSON',
+    schema: found.schema.schema,
+  })
   return [
     {method: 'GET', pattern: /^\/$/, handle: () => ({})},
     {method: 'GET', pattern: /^\/schemas\/types$/, handle: () => ['JSON']},
-    {method: 'GET', pattern: /^\/schemas\/ids\/(\d+)$/, handle: ([id]) => ({schemaType: 'JSON', schema: store.schemaById(Number(id)).schema})},
-    {method: 'GET', pattern: /^\/schemas\/ids\/(\d+)\/schema$/, handle: ([id]) => JSON.parse(store.schemaById(Number(id)).schema)},
-    {method: 'GET', pattern: /^\/subjects$/, handle: (_params, _body, query) => store.subjects(query.get('deleted') === 'true')},
-    {method: 'GET', pattern: /^\/subjects\/([^/]+)\/versions$/, handle: ([subject]) => store.versions(subjectOf(subject!))},
-    {method: 'GET', pattern: /^\/subjects\/([^/]+)\/versions\/([^/]+)$/, handle: ([subject, version]) => describe(store.version(subjectOf(subject!), version!))},
-    {method: 'GET', pattern: /^\/subjects\/([^/]+)\/versions\/([^/]+)\/schema$/, handle: ([subject, version]) => JSON.parse(store.version(subjectOf(subject!), version!).schema.schema)},
-    {method: 'POST', pattern: /^\/subjects\/([^/]+)\/versions$/, handle: async ([subject], body) => ({id: (await store.register(subjectOf(subject!), schemaText(body))).id})},
+    {
+      method: 'GET',
+      pattern: /^\/schemas\/ids\/(\d+)$/,
+      handle: ([id]) => ({schemaType: 'JSON', schema: store.schemaById(Number(id)).schema}),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/schemas\/ids\/(\d+)\/schema$/,
+      handle: ([id]) => JSON.parse(store.schemaById(Number(id)).schema),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/subjects$/,
+      handle: (_params, _body, query) => store.subjects(query.get('deleted') === 'true'),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/subjects\/([^/]+)\/versions$/,
+      handle: ([subject]) => store.versions(subjectOf(subject!)),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/subjects\/([^/]+)\/versions\/([^/]+)$/,
+      handle: ([subject, version]) => describe(store.version(subjectOf(subject!), version!)),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/subjects\/([^/]+)\/versions\/([^/]+)\/schema$/,
+      handle: ([subject, version]) => JSON.parse(store.version(subjectOf(subject!), version!).schema.schema),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/subjects\/([^/]+)\/versions$/,
+      handle: async ([subject], body) => ({id: (await store.register(subjectOf(subject!), schemaText(body))).id}),
+    },
     {
       method: 'POST',
       pattern: /^\/subjects\/([^/]+)$/,
@@ -85,7 +123,11 @@ function registryRoutes(store: RegistryStore): Route[] {
         return describe(found)
       },
     },
-    {method: 'DELETE', pattern: /^\/subjects\/([^/]+)$/, handle: ([subject], _body, query) => store.deleteSubject(subjectOf(subject!), query.get('permanent') === 'true')},
+    {
+      method: 'DELETE',
+      pattern: /^\/subjects\/([^/]+)$/,
+      handle: ([subject], _body, query) => store.deleteSubject(subjectOf(subject!), query.get('permanent') === 'true'),
+    },
     {
       method: 'POST',
       pattern: /^\/compatibility\/subjects\/([^/]+)\/versions\/([^/]+)$/,
@@ -95,7 +137,11 @@ function registryRoutes(store: RegistryStore): Route[] {
       },
     },
     {method: 'GET', pattern: /^\/config$/, handle: () => ({compatibilityLevel: store.compatibility()})},
-    {method: 'PUT', pattern: /^\/config$/, handle: async (_params, body) => ({compatibility: await store.setCompatibility(compatibilityOf(body))})},
+    {
+      method: 'PUT',
+      pattern: /^\/config$/,
+      handle: async (_params, body) => ({compatibility: await store.setCompatibility(compatibilityOf(body))}),
+    },
     {
       method: 'GET',
       pattern: /^\/config\/([^/]+)$/,
@@ -106,13 +152,20 @@ function registryRoutes(store: RegistryStore): Route[] {
         throw new RegistryError('subjectConfigNotFound')
       },
     },
-    {method: 'PUT', pattern: /^\/config\/([^/]+)$/, handle: async ([subject], body) => ({compatibility: await store.setCompatibility(compatibilityOf(body), subjectOf(subject!))})},
+    {
+      method: 'PUT',
+      pattern: /^\/config\/([^/]+)$/,
+      handle: async ([subject], body) => ({
+        compatibility: await store.setCompatibility(compatibilityOf(body), subjectOf(subject!)),
+      }),
+    },
   ]
 }
 
 function compatibilityOf(body: unknown): string {
   const {compatibility} = (body ?? {}) as {compatibility?: unknown}
-  if (typeof compatibility !== 'string') throw new RegistryError('invalidCompatibility', 'The body needs a "compatibility" string.')
+  if (typeof compatibility !== 'string')
+    throw new RegistryError('invalidCompatibility', 'The body needs a "compatibility" string.')
   return compatibility
 }
 
@@ -128,7 +181,8 @@ async function serve(routes: Route[], request: http.IncomingMessage, response: h
     const matching = routes.filter((route) => route.pattern.test(path))
     const route = matching.find((candidate) => candidate.method === request.method)
     if (!route) {
-      if (matching.length > 0) return reply(405, {error_code: 405, message: `HTTP 405 Method ${request.method} Not Allowed`})
+      if (matching.length > 0)
+        return reply(405, {error_code: 405, message: `HTTP 405 Method ${request.method} Not Allowed`})
       throw new RegistryError('routeNotFound')
     }
     const body = request.method === 'POST' || request.method === 'PUT' ? await readJson(request) : undefined

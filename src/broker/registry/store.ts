@@ -32,7 +32,13 @@ interface State {
 export const STATE_FILE = '_schema-registry.json'
 
 export class RegistryStore {
-  private state: State = {nextId: 1, schemas: [], subjects: {}, globalCompatibility: 'BACKWARD', subjectCompatibility: {}}
+  private state: State = {
+    nextId: 1,
+    schemas: [],
+    subjects: {},
+    globalCompatibility: 'BACKWARD',
+    subjectCompatibility: {},
+  }
   private readonly file: string | undefined
   private writing: Promise<void> = Promise.resolve()
 
@@ -92,7 +98,11 @@ export class RegistryStore {
     if (existing) return {id: existing.id, version: existing.version}
     const parsed = parseSchema(schema)
     const live = this.existingVersions(subject)
-    const problems = compatibilityProblems(this.compatibility(subject), parsed, live.map((version) => JSON.parse(this.schemaById(version.id).schema) as Record<string, unknown>))
+    const problems = compatibilityProblems(
+      this.compatibility(subject),
+      parsed,
+      live.map((version) => JSON.parse(this.schemaById(version.id).schema) as Record<string, unknown>),
+    )
     if (problems.length > 0) throw new RegistryError('incompatible', problems.join('; '))
     const canonical = canonicalise(schema)
     let record = this.state.schemas.find((candidate) => candidate.canonical === canonical)
@@ -110,12 +120,15 @@ export class RegistryStore {
   /** Problems `schema` would have against the given version under the subject's level. */
   compatibilityWith(subject: string, version: string, schema: string): string[] {
     const target = this.version(subject, version)
-    return compatibilityProblems(this.compatibility(subject), parseSchema(schema), [JSON.parse(target.schema.schema) as Record<string, unknown>])
+    return compatibilityProblems(this.compatibility(subject), parseSchema(schema), [
+      JSON.parse(target.schema.schema) as Record<string, unknown>,
+    ])
   }
 
   async deleteSubject(subject: string, permanent: boolean): Promise<number[]> {
     const versions = this.state.subjects[subject]
-    if (!versions || (!permanent && versions.every((version) => version.deleted))) throw new RegistryError('subjectNotFound')
+    if (!versions || (!permanent && versions.every((version) => version.deleted)))
+      throw new RegistryError('subjectNotFound')
     const deleted = versions.filter((version) => permanent || !version.deleted).map((version) => version.version)
     if (permanent) delete this.state.subjects[subject]
     else for (const version of versions) version.deleted = true
@@ -133,7 +146,8 @@ export class RegistryStore {
 
   async setCompatibility(level: string, subject?: string): Promise<CompatibilityLevel> {
     const upper = level.toUpperCase()
-    if (!(COMPATIBILITY_LEVELS as readonly string[]).includes(upper)) throw new RegistryError('invalidCompatibility', `Use one of ${COMPATIBILITY_LEVELS.join(', ')}.`)
+    if (!(COMPATIBILITY_LEVELS as readonly string[]).includes(upper))
+      throw new RegistryError('invalidCompatibility', `Use one of ${COMPATIBILITY_LEVELS.join(', ')}.`)
     if (subject) this.state.subjectCompatibility[subject] = upper as CompatibilityLevel
     else this.state.globalCompatibility = upper as CompatibilityLevel
     await this.persist()
@@ -177,7 +191,8 @@ function parseSchema(schema: string): Record<string, unknown> {
   } catch (error) {
     throw new RegistryError('invalidSchema', (error as Error).message)
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RegistryError('invalidSchema', 'A JSON Schema must be an object.')
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new RegistryError('invalidSchema', 'A JSON Schema must be an object.')
   return parsed as Record<string, unknown>
 }
 

@@ -8,7 +8,9 @@ const hook: Hook.CommandNotFound = async function ({config, id}) {
   const commands = config.commandIDs.map((command) => command.replaceAll(':', ' '))
   const suggestion = closestMatch(shown, commands) ?? closestMatch(shown.split(' ')[0]!, commands)
   throw new StreamctlError('UNKNOWN_COMMAND', `"${shown}" is not a streamctl command`, {
-    hint: suggestion ? `Did you mean "streamctl ${suggestion}"? Run "streamctl --help" for every command.` : 'Run "streamctl --help" for every command.',
+    hint: suggestion
+      ? `Did you mean "streamctl ${suggestion}"? Run "streamctl --help" for every command.`
+      : 'Run "streamctl --help" for every command.',
   })
 }
 

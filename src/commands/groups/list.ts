@@ -15,7 +15,13 @@ export default class GroupsList extends KafkaCommand<typeof GroupsList> {
     const {listGroups} = await import('../../lib/kafka/groups.js')
     const groups = await this.withKafka(({admin}) => listGroups(admin))
     if (groups.length === 0) this.print('no consumer groups')
-    else this.print(formatTable([['GROUP', 'STATE', 'MEMBERS', 'PROTOCOL TYPE'], ...groups.map((group) => [group.group, group.state, group.members, group.protocolType || '-'])]))
+    else
+      this.print(
+        formatTable([
+          ['GROUP', 'STATE', 'MEMBERS', 'PROTOCOL TYPE'],
+          ...groups.map((group) => [group.group, group.state, group.members, group.protocolType || '-']),
+        ]),
+      )
     return {groups}
   }
 }

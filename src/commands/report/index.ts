@@ -6,7 +6,9 @@ import type {RunComparison} from '../../lib/report/compare.js'
 import type {SlaVerdict} from '../../lib/sla/evaluate.js'
 import type {SlaFailedJson} from '../../lib/sla/verdict-text.js'
 
-export type ReportResult = {kind: 'report'; format: ReportFormat; file?: string; sla: SlaVerdict; error?: SlaFailedJson} | ({kind: 'compare'} & RunComparison)
+export type ReportResult =
+  | {kind: 'report'; format: ReportFormat; file?: string; sla: SlaVerdict; error?: SlaFailedJson}
+  | ({kind: 'compare'} & RunComparison)
 
 const FORMATS = ['terminal', 'json', 'junit', 'markdown', 'html', 'hlog', 'benchmark'] as const
 
@@ -28,7 +30,11 @@ The call is meaningful only like for like: when the two runs differ in profile, 
     format: Flags.string({char: 'f', options: [...FORMATS], default: 'terminal', description: 'Output format.'}),
     out: Flags.file({char: 'o', description: 'Write the report to this file instead of stdout.'}),
     compare: Flags.file({helpValue: '<base.json>', description: 'Compare RUN against this baseline run record.'}),
-    force: Flags.boolean({dependsOn: ['compare'], description: 'With --compare: compare runs made under different conditions (profile, duration, rate, seed, stack…) anyway.'}),
+    force: Flags.boolean({
+      dependsOn: ['compare'],
+      description:
+        'With --compare: compare runs made under different conditions (profile, duration, rate, seed, stack…) anyway.',
+    }),
   }
 
   async run(): Promise<ReportResult> {
@@ -41,10 +47,14 @@ The call is meaningful only like for like: when the two runs differ in profile, 
       const base = await readRunRecord(flags.compare)
       const comparison = compareRuns(base, record, {base: flags.compare, next: args.run}, {force: flags.force})
       if (!comparison.likeForLike && !flags.force) {
-        throw new StreamctlError('COMPARE_NOT_LIKE_FOR_LIKE', `${flags.compare} and ${args.run} were not run under the same conditions: ${listDifferences(comparison.differences)}`, {
-          hint: 'Rerun with the same profile, duration, rate and seed (and the same stack, variants and shard), or pass --force to compare anyway.',
-          details: {differences: comparison.differences},
-        })
+        throw new StreamctlError(
+          'COMPARE_NOT_LIKE_FOR_LIKE',
+          `${flags.compare} and ${args.run} were not run under the same conditions: ${listDifferences(comparison.differences)}`,
+          {
+            hint: 'Rerun with the same profile, duration, rate and seed (and the same stack, variants and shard), or pass --force to compare anyway.',
+            details: {differences: comparison.differences},
+          },
+        )
       }
       this.print(renderComparison(comparison))
       if (comparison.verdict === 'regression') this.setExitCode(ExitCode.slaFailed)
@@ -63,6 +73,12 @@ The call is meaningful only like for like: when the two runs differ in profile, 
     }
     if (!record.sla.passed) this.setExitCode(ExitCode.slaFailed)
     const {slaFailedJson} = await import('../../lib/sla/verdict-text.js')
-    return {kind: 'report', format, ...(flags.out ? {file: flags.out} : {}), sla: record.sla, ...slaFailedJson(record.sla, record.profile)}
+    return {
+      kind: 'report',
+      format,
+      ...(flags.out ? {file: flags.out} : {}),
+      sla: record.sla,
+      ...slaFailedJson(record.sla, record.profile),
+    }
   }
 }

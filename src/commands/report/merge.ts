@@ -13,7 +13,8 @@ export interface ReportMergeResult {
 }
 
 export default class ReportMerge extends StreamctlCommand<typeof ReportMerge> {
-  static override summary = 'Merge the run records of a sharded bench (`bench --shard i/N`) into one, with one SLA verdict.'
+  static override summary =
+    'Merge the run records of a sharded bench (`bench --shard i/N`) into one, with one SLA verdict.'
   static override description = `Histograms are merged bucket by bucket (HdrHistogram add), so the merged percentiles are those of one run that recorded every request. Counts add up; intervals are merged by their index. The SLA targets recorded in the first record are evaluated once on the merged data; a failure exits 99.
 
 The merged run record and its HTML report are written under --out. On GitHub Actions (CI and $GITHUB_STEP_SUMMARY set) the Markdown summary of the merged run is appended to the job summary as well.`
@@ -21,7 +22,10 @@ The merged run record and its HTML report are written under --out. On GitHub Act
   static override strict = false
   static override args = {records: Args.file({required: true, description: 'Run records to merge (two or more).'})}
   static override flags = {
-    out: Flags.directory({default: 'runs', description: 'Directory the merged run record and HTML report are written to.'}),
+    out: Flags.directory({
+      default: 'runs',
+      description: 'Directory the merged run record and HTML report are written to.',
+    }),
   }
 
   async run(): Promise<ReportMergeResult> {
@@ -32,10 +36,16 @@ The merged run record and its HTML report are written under --out. On GitHub Act
     const {renderTerminal} = await import('../../lib/report/render-terminal.js')
     const records = await Promise.all(files.map((file) => readRunRecord(file)))
     const merged = mergeRecords(records, files)
-    const reports = await writeReports(merged, withStepSummary(defaultReportFiles({...merged, profile: `${merged.profile}-merged`}, this.flags.out)))
+    const reports = await writeReports(
+      merged,
+      withStepSummary(defaultReportFiles({...merged, profile: `${merged.profile}-merged`}, this.flags.out)),
+    )
     this.print(renderTerminal(merged, {width: this.terminalWidth}))
     this.print('')
-    for (const report of reports) this.print(`${report.format === 'json' ? 'merged run record' : `${report.format} report`} written to ${report.file}`)
+    for (const report of reports)
+      this.print(
+        `${report.format === 'json' ? 'merged run record' : `${report.format} report`} written to ${report.file}`,
+      )
     if (!merged.sla.passed) this.setExitCode(ExitCode.slaFailed)
     const {slaFailedJson} = await import('../../lib/sla/verdict-text.js')
     return {reports, sla: merged.sla, ...slaFailedJson(merged.sla, merged.profile)}

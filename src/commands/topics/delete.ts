@@ -7,7 +7,10 @@ export interface TopicsDeleteResult {
 
 export default class TopicsDelete extends KafkaCommand<typeof TopicsDelete> {
   static override summary = 'Delete one or more topics and their records.'
-  static override examples = ['<%= config.bin %> topics delete clicks', '<%= config.bin %> topics delete clicks audit --brokers localhost:9092']
+  static override examples = [
+    '<%= config.bin %> topics delete clicks',
+    '<%= config.bin %> topics delete clicks audit --brokers localhost:9092',
+  ]
   static override strict = false
   static override args = {topic: Args.string({required: true, description: 'Topic name (several may follow)'})}
   static override flags = {...kafkaFlags}

@@ -10,7 +10,13 @@ import type {BenchOptions} from '../load/bench-run.js'
 import {findProfile} from '../load/profile-loader.js'
 import {isComponentFault, type LoadProfile, type TimelineEventSpec} from '../load/profile.js'
 import {runMetadata, type RunRecord} from '../report/run-record.js'
-import {defaultReportFiles, withStepSummary, writeReports, type ReportFile, type WrittenReport} from '../report/write-reports.js'
+import {
+  defaultReportFiles,
+  withStepSummary,
+  writeReports,
+  type ReportFile,
+  type WrittenReport,
+} from '../report/write-reports.js'
 import {chooseSlaTargets} from '../sla/choose-targets.js'
 import {ComponentFaults} from '../stack/component-faults.js'
 import type {Stack} from '../stack/load-stack.js'
@@ -73,7 +79,8 @@ export async function benchProfile(stack: Stack, request: BenchRequest, context:
   const faultedComponents = profile.timeline.filter(isComponentFault).map((event) => event.component)
   const faults = faultedComponents.length > 0 ? await ComponentFaults.open(stack, faultedComponents) : undefined
   // The load goes to the stack: its stores hold the quota accounting, its driver goes in the metadata.
-  const state = prepared ?? (!request.targetUrl && !profile.target ? await readState(stateDirFor(stack.manifest.name)) : undefined)
+  const state =
+    prepared ?? (!request.targetUrl && !profile.target ? await readState(stateDirFor(stack.manifest.name)) : undefined)
   const {reporter} = context
   reporter.info(context.announce?.(profile, target) ?? `bench ${profile.name} → ${target.url} (${target.reason})`)
   const view = new BenchProgressView(reporter, profile.name)

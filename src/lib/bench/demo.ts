@@ -25,13 +25,22 @@ export interface DemoOutcome extends BenchOutcome {
   driver: string
 }
 
-export async function runDemo(stack: Stack, options: DemoOptions, context: {reporter: ProgressReporter; signal?: AbortSignal}): Promise<DemoOutcome> {
+export async function runDemo(
+  stack: Stack,
+  options: DemoOptions,
+  context: {reporter: ProgressReporter; signal?: AbortSignal},
+): Promise<DemoOutcome> {
   const {reporter} = context
   const stateDir = stateDirFor(stack.manifest.name)
   let driverName: string = options.driver
   const outcome = await benchProfile(
     stack,
-    {profile: 'peak', overrides: {durationMs: options.durationMs, warmupMs: options.warmupMs, rate: options.rate}, version: options.version, reports: {outDir: options.outDir}},
+    {
+      profile: 'peak',
+      overrides: {durationMs: options.durationMs, warmupMs: options.warmupMs, rate: options.rate},
+      version: options.version,
+      reports: {outDir: options.outDir},
+    },
     {
       ...context,
       prepareStack: async () => {

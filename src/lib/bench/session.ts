@@ -32,7 +32,10 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
   let aborting: SlaResult | undefined
   await checkAdminAccess(options)
   const warmed = await warmUp({...options, signal: controller.signal})
-  if (warmed) options.onNote?.(`warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s${warmed.rate === undefined ? '' : ` at ${Number(warmed.rate.toFixed(1))} req/s`}, not recorded`)
+  if (warmed)
+    options.onNote?.(
+      `warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s${warmed.rate === undefined ? '' : ` at ${Number(warmed.rate.toFixed(1))} req/s`}, not recorded`,
+    )
   const since = new Date(Date.now() - (warmed ? 0 : 1000))
   let run
   try {
@@ -70,8 +73,25 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
     sla.abortedBy = abortedBy
     sla.passed = false
     // The target that stopped the run failed, whatever the requests still in flight did after: every report counts it so.
-    const stopped = sla.results.find((result) => result.metric === aborting?.metric && result.threshold === aborting.threshold && result.variant === aborting.variant)
-    if (stopped && stopped.met) Object.assign(stopped, {status: 'fail', met: false, observedText: `${aborting!.observedText} when it stopped the run`})
+    const stopped = sla.results.find(
+      (result) =>
+        result.metric === aborting?.metric &&
+        result.threshold === aborting.threshold &&
+        result.variant === aborting.variant,
+    )
+    if (stopped && stopped.met)
+      Object.assign(stopped, {
+        status: 'fail',
+        met: false,
+        observedText: `${aborting!.observedText} when it stopped the run`,
+      })
   }
-  return {schemaVersion: RUN_RECORD_SCHEMA_VERSION, ...run, meta: options.meta, ...(warmed ? {warmup: warmed} : {}), ...(quota ? {quota} : {}), sla}
+  return {
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+    ...run,
+    meta: options.meta,
+    ...(warmed ? {warmup: warmed} : {}),
+    ...(quota ? {quota} : {}),
+    sla,
+  }
 }

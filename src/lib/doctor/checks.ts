@@ -79,7 +79,24 @@ const SERVERS: ServerSpec[] = [
     probe: (host, port) => probeRedis(host, port),
     binaries: ['redis-server'],
     packageName: 'redis-server',
-    start: ['redis-server', '--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/redis-server.log'],
+    start: [
+      'redis-server',
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '-::1',
+      '--port',
+      '6379',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      '/var/lib/redis',
+      '--logfile',
+      '/var/log/redis/redis-server.log',
+    ],
   },
   {
     kind: 'rabbitmq',
@@ -115,16 +132,35 @@ export async function runDoctor(manifest: StackManifest, options: DoctorOptions 
   return {
     findings,
     drivers: {
-      compose: {usable: composeUsable, reason: composeUsable ? 'Docker engine and compose answer' : (engine?.status !== 'ok' ? 'no Docker engine answers' : 'docker compose is not installed')},
+      compose: {
+        usable: composeUsable,
+        reason: composeUsable
+          ? 'Docker engine and compose answer'
+          : engine?.status !== 'ok'
+            ? 'no Docker engine answers'
+            : 'docker compose is not installed',
+      },
       local: {
         usable: localUsable,
         reason: localUsable
           ? `PostgreSQL, Redis and RabbitMQ can be reused or started, and the stack ports are ${ownPorts ? `free or held by stack "${manifest.name}" itself` : 'free'}`
-          : [...serverGaps, ...portConflicts, ...(runtime.status === 'ok' ? [] : [runtime])].map((finding) => finding.title).join('; '),
+          : [...serverGaps, ...portConflicts, ...(runtime.status === 'ok' ? [] : [runtime])]
+              .map((finding) => finding.title)
+              .join('; '),
       },
     },
     autoDriver: composeUsable ? 'compose' : 'local',
-    ...(running ? {runningStack: {name: running.name, driver: running.driver, stateFile: options.stateFile ?? '', processes: running.processes, running: running.running}} : {}),
+    ...(running
+      ? {
+          runningStack: {
+            name: running.name,
+            driver: running.driver,
+            stateFile: options.stateFile ?? '',
+            processes: running.processes,
+            running: running.running,
+          },
+        }
+      : {}),
     ok: findings.every((finding) => finding.status !== 'fail'),
   }
 }
@@ -171,7 +207,14 @@ async function checkDocker(): Promise<Finding[]> {
       detail: engineUp
         ? `engine ${docker.serverVersion} (client ${docker.clientVersion})`
         : `client ${docker.clientVersion ?? 'found'} at ${client}, but no engine answers (${docker.reason}); the compose driver is unavailable and \`up\` will use the local driver`,
-      ...(engineUp ? {} : {fix: {command: 'start the Docker engine (sudo systemctl start docker) or install it (https://docs.docker.com/engine/install/); or keep using --driver local'}}),
+      ...(engineUp
+        ? {}
+        : {
+            fix: {
+              command:
+                'start the Docker engine (sudo systemctl start docker) or install it (https://docs.docker.com/engine/install/); or keep using --driver local',
+            },
+          }),
     },
   ]
   const compose = await runQuietly(client, ['compose', 'version', '--short'])
@@ -181,7 +224,9 @@ async function checkDocker(): Promise<Finding[]> {
     title: 'docker compose',
     status: compose.ok ? 'ok' : 'warn',
     detail: compose.ok ? `compose ${compose.stdout.trim()}` : 'the compose plugin is not installed',
-    ...(compose.ok ? {} : {fix: {command: 'install the Docker Compose plugin (https://docs.docker.com/compose/install/linux/)'}}),
+    ...(compose.ok
+      ? {}
+      : {fix: {command: 'install the Docker Compose plugin (https://docs.docker.com/compose/install/linux/)'}}),
   })
   return findings
 }
@@ -205,10 +250,30 @@ const fromPackage = (name: string) => async () => {
 }
 
 const BINARIES: BinarySpec[] = [
-  {names: ['postgres', 'initdb'], packageName: 'postgresql', why: 'lets the local driver start its own PostgreSQL', version: fromOutput(['--version'], /(\d+\.\d+(?:\.\d+)?)/)},
-  {names: ['redis-server'], packageName: 'redis-server', why: 'lets the local driver start its own Redis', version: fromOutput(['--version'], /v=(\d+\.\d+\.\d+)/)},
-  {names: ['rabbitmq-server', 'rabbitmqctl'], packageName: 'rabbitmq-server', why: 'lets the local driver start its own RabbitMQ', version: fromPackage('rabbitmq-server')},
-  {names: ['kcat'], packageName: 'kcat', why: 'an independent Kafka client (librdkafka) for checking the broker', version: fromOutput(['-V'], /Version (\S+).*?(librdkafka [\d.]+)/)},
+  {
+    names: ['postgres', 'initdb'],
+    packageName: 'postgresql',
+    why: 'lets the local driver start its own PostgreSQL',
+    version: fromOutput(['--version'], /(\d+\.\d+(?:\.\d+)?)/),
+  },
+  {
+    names: ['redis-server'],
+    packageName: 'redis-server',
+    why: 'lets the local driver start its own Redis',
+    version: fromOutput(['--version'], /v=(\d+\.\d+\.\d+)/),
+  },
+  {
+    names: ['rabbitmq-server', 'rabbitmqctl'],
+    packageName: 'rabbitmq-server',
+    why: 'lets the local driver start its own RabbitMQ',
+    version: fromPackage('rabbitmq-server'),
+  },
+  {
+    names: ['kcat'],
+    packageName: 'kcat',
+    why: 'an independent Kafka client (librdkafka) for checking the broker',
+    version: fromOutput(['-V'], /Version (\S+).*?(librdkafka [\d.]+)/),
+  },
 ]
 
 async function checkBinaries(): Promise<Finding[]> {
@@ -228,7 +293,13 @@ async function checkBinaries(): Promise<Finding[]> {
         }
       }
       const version = await spec.version(paths[0]!)
-      return {id: `binary.${spec.names[0]}`, area: 'binary', title, status: 'ok', detail: `${paths[0]}${version ? ` (${version})` : ''}`}
+      return {
+        id: `binary.${spec.names[0]}`,
+        area: 'binary',
+        title,
+        status: 'ok',
+        detail: `${paths[0]}${version ? ` (${version})` : ''}`,
+      }
     }),
   )
 }
@@ -243,7 +314,13 @@ async function checkServers(manifest: StackManifest): Promise<Finding[]> {
       const title = `${server.label} on ${address}`
       if (result.answers) {
         const note = result.note ? `, ${result.note}` : ''
-        return {id: `server.${server.kind}`, area: 'server', title, status: 'ok', detail: `${result.version ?? server.label} answers${note}; the local driver will reuse it`}
+        return {
+          id: `server.${server.kind}`,
+          area: 'server',
+          title,
+          status: 'ok',
+          detail: `${result.version ?? server.label} answers${note}; the local driver will reuse it`,
+        }
       }
       const binaries = await Promise.all(server.binaries.map((name) => findBinary(name)))
       const canStart = binaries.every((found) => found !== undefined)
@@ -257,7 +334,11 @@ async function checkServers(manifest: StackManifest): Promise<Finding[]> {
           : `not answering (${result.note ?? 'no reply'}) and ${server.binaries.join('/')} not installed, so the local driver cannot provide it`,
         fix: canStart
           ? {command: server.start.map(shellQuote).join(' '), start: server.start}
-          : {command: `apt-get install -y ${server.packageName} && ${server.start.map(shellQuote).join(' ')}`, packages: [server.packageName], start: server.start},
+          : {
+              command: `apt-get install -y ${server.packageName} && ${server.start.map(shellQuote).join(' ')}`,
+              packages: [server.packageName],
+              start: server.start,
+            },
       }
     }),
   )
@@ -285,7 +366,9 @@ export function checkStack(name: string, running: RunningStack | undefined, stat
  * held by this stack's own processes (it is up: a second `up` changes nothing).
  */
 async function checkPorts(components: Component[], running?: RunningStack): Promise<Finding[]> {
-  const bound = components.filter((component) => component.kind === 'kafka' || component.kind === 'schema-registry' || component.kind === 'service')
+  const bound = components.filter(
+    (component) => component.kind === 'kafka' || component.kind === 'schema-registry' || component.kind === 'service',
+  )
   const entries = bound.flatMap((component) => [
     {component: component.name, label: 'port', port: component.port},
     ...Object.entries(component.ports).map(([label, port]) => ({component: component.name, label, port})),
@@ -298,7 +381,14 @@ async function checkPorts(components: Component[], running?: RunningStack): Prom
       const holder = portHolder(port, owner, running)
       if (holder) {
         const heldByStack = {component: holder.component, ...(holder.pid ? {pid: holder.pid} : {})}
-        return {id: `port.${port}`, area: 'port', title, status: 'ok', detail: `in use by this stack (${holder.component}${holder.pid ? `, pid ${holder.pid}` : ''})`, heldByStack}
+        return {
+          id: `port.${port}`,
+          area: 'port',
+          title,
+          status: 'ok',
+          detail: `in use by this stack (${holder.component}${holder.pid ? `, pid ${holder.pid}` : ''})`,
+          heldByStack,
+        }
       }
       const who = owner ? `${owner.command} (pid ${owner.pid})` : 'another process'
       return {
@@ -307,7 +397,11 @@ async function checkPorts(components: Component[], running?: RunningStack): Prom
         title,
         status: 'fail',
         detail: `in use by ${who}`,
-        fix: {command: owner ? `stop ${owner.command} (kill ${owner.pid}), or change components.${component}.${label === 'port' ? 'port' : `ports.${label}`} in stack.yaml` : `free port ${port}, or change components.${component}.port in stack.yaml`},
+        fix: {
+          command: owner
+            ? `stop ${owner.command} (kill ${owner.pid}), or change components.${component}.${label === 'port' ? 'port' : `ports.${label}`} in stack.yaml`
+            : `free port ${port}, or change components.${component}.port in stack.yaml`,
+        },
       }
     }),
   )

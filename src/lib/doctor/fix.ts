@@ -38,7 +38,13 @@ export async function applyFixes(plan: FixPlan, isRoot = process.getuid?.() === 
   if (plan.packages.length > 0) {
     const aptGet = await findBinary('apt-get')
     if (!aptGet || !isRoot) {
-      actions.push({command: `apt-get install -y ${plan.packages.join(' ')}`, ok: false, output: !aptGet ? 'apt-get not found: install the packages with your package manager' : 'not root: rerun as root (sudo streamctl doctor --fix) or run the command yourself'})
+      actions.push({
+        command: `apt-get install -y ${plan.packages.join(' ')}`,
+        ok: false,
+        output: !aptGet
+          ? 'apt-get not found: install the packages with your package manager'
+          : 'not root: rerun as root (sudo streamctl doctor --fix) or run the command yourself',
+      })
     } else {
       const env = ['DEBIAN_FRONTEND=noninteractive']
       let install = await runQuietly('env', [...env, aptGet, 'install', '-y', '-q', ...plan.packages], 600_000)
@@ -48,13 +54,21 @@ export async function applyFixes(plan: FixPlan, isRoot = process.getuid?.() === 
         actions.push({command: 'apt-get update', ok: update.ok, output: lastLines(update.stderr || update.stdout)})
         install = await runQuietly('env', [...env, aptGet, 'install', '-y', '-q', ...plan.packages], 600_000)
       }
-      actions.push({command: `apt-get install -y ${plan.packages.join(' ')}`, ok: install.ok, output: lastLines(install.ok ? install.stdout : install.stderr || install.stdout)})
+      actions.push({
+        command: `apt-get install -y ${plan.packages.join(' ')}`,
+        ok: install.ok,
+        output: lastLines(install.ok ? install.stdout : install.stderr || install.stdout),
+      })
     }
   }
   for (const start of plan.starts) {
     const [file, ...args] = start
     const result = await runQuietly(file!, args, 120_000)
-    actions.push({command: start.map(shellQuote).join(' '), ok: result.ok, output: lastLines(result.stderr || result.stdout)})
+    actions.push({
+      command: start.map(shellQuote).join(' '),
+      ok: result.ok,
+      output: lastLines(result.stderr || result.stdout),
+    })
   }
   return actions
 }

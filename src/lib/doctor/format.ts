@@ -8,14 +8,21 @@ export function formatDoctorReport(report: DoctorReport, style: ChalkInstance): 
   const lines: string[] = []
   for (const finding of report.findings) {
     lines.push(`  ${statusMark(finding.status, style)}  ${finding.title.padEnd(width)}  ${style.dim(finding.detail)}`)
-    if (finding.status !== 'ok' && finding.fix) lines.push(`        ${' '.repeat(width)}  fix: ${style.cyan(finding.fix.command)}`)
+    if (finding.status !== 'ok' && finding.fix)
+      lines.push(`        ${' '.repeat(width)}  fix: ${style.cyan(finding.fix.command)}`)
   }
   const driver = (name: 'local' | 'compose') => {
     const readiness = report.drivers[name]
     return `${name} ${readiness.usable ? style.green('usable') : style.red('not usable')} (${readiness.reason})`
   }
-  const auto = report.drivers[report.autoDriver].usable ? '' : `, which is ${style.red('not usable')} until the failures above are fixed`
-  lines.push('', `Drivers: ${driver('local')}; ${driver('compose')}.`, `--driver auto will use: ${style.bold(report.autoDriver)}${auto}`)
+  const auto = report.drivers[report.autoDriver].usable
+    ? ''
+    : `, which is ${style.red('not usable')} until the failures above are fixed`
+  lines.push(
+    '',
+    `Drivers: ${driver('local')}; ${driver('compose')}.`,
+    `--driver auto will use: ${style.bold(report.autoDriver)}${auto}`,
+  )
   return lines.join('\n')
 }
 

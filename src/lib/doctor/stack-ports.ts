@@ -49,7 +49,15 @@ export async function inspectRunningStack(state: StackState): Promise<RunningSta
 }
 
 /** The stack component that holds `port` in use, or undefined when the listener is someone else's. */
-export function portHolder(port: number, owner: PortOwner | undefined, stack: RunningStack | undefined): StackPort | undefined {
+export function portHolder(
+  port: number,
+  owner: PortOwner | undefined,
+  stack: RunningStack | undefined,
+): StackPort | undefined {
   const candidates = (stack?.ports ?? []).filter((candidate) => candidate.port === port)
-  return candidates.find((candidate) => (owner ? candidate.processIds.includes(owner.pid) || (candidate.published && owner.command === 'docker-proxy') : candidate.published))
+  return candidates.find((candidate) =>
+    owner
+      ? candidate.processIds.includes(owner.pid) || (candidate.published && owner.command === 'docker-proxy')
+      : candidate.published,
+  )
 }

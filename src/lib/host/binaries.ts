@@ -14,7 +14,10 @@ const EXTRA_DIRS = async (): Promise<string[]> => {
 
 /** Absolute path of an executable on PATH (or in the usual server directories), if any. */
 export async function findBinary(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean).concat(await EXTRA_DIRS())
+  const dirs = (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .concat(await EXTRA_DIRS())
   for (const dir of dirs) {
     const candidate = path.join(dir, name)
     try {
@@ -35,7 +38,12 @@ export interface CommandOutput {
 }
 
 /** Runs a program to completion with a timeout; never throws. */
-export function runQuietly(file: string, args: string[], timeoutMs = 5000, env: NodeJS.ProcessEnv = process.env): Promise<CommandOutput> {
+export function runQuietly(
+  file: string,
+  args: string[],
+  timeoutMs = 5000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandOutput> {
   return new Promise((resolve) => {
     execFile(file, args, {timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env}, (error, stdout, stderr) => {
       const exitCode = error ? (typeof error.code === 'number' ? error.code : null) : 0
@@ -43,4 +51,3 @@ export function runQuietly(file: string, args: string[], timeoutMs = 5000, env: 
     })
   })
 }
-

@@ -24,7 +24,12 @@ export async function tailFile(file: string, lines: number): Promise<string> {
  * Calls `onData` with what is appended to each file until `signal` aborts, like `tail -F`: a file
  * that is truncated or replaced is read again from its start.
  */
-export async function followFiles(files: string[], onData: (file: string, text: string) => void, signal: AbortSignal, intervalMs = 250): Promise<void> {
+export async function followFiles(
+  files: string[],
+  onData: (file: string, text: string) => void,
+  signal: AbortSignal,
+  intervalMs = 250,
+): Promise<void> {
   const offsets = new Map<string, number>()
   for (const file of files) offsets.set(file, (await stat(file).catch(() => undefined))?.size ?? 0)
   while (!signal.aborted) {
@@ -47,10 +52,14 @@ export async function followFiles(files: string[], onData: (file: string, text: 
     }
     await new Promise((resolve) => {
       const timer = setTimeout(resolve, intervalMs)
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer)
-        resolve(undefined)
-      }, {once: true})
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer)
+          resolve(undefined)
+        },
+        {once: true},
+      )
     })
   }
 }

@@ -74,9 +74,13 @@ export async function listen(server: net.Server, host: string, port: number, bac
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error
     const owner = code === 'EADDRINUSE' ? await portOwner(port) : undefined
-    throw new StreamctlError('PORT_UNAVAILABLE', `cannot listen on ${host}:${port}: ${code === 'EACCES' ? 'permission denied' : `in use${owner ? ` by ${owner.command} (pid ${owner.pid})` : ''}`}`, {
-      hint: 'Stop what holds the port, or choose another with --port (or the component port in stack.yaml).',
-      cause: error,
-    })
+    throw new StreamctlError(
+      'PORT_UNAVAILABLE',
+      `cannot listen on ${host}:${port}: ${code === 'EACCES' ? 'permission denied' : `in use${owner ? ` by ${owner.command} (pid ${owner.pid})` : ''}`}`,
+      {
+        hint: 'Stop what holds the port, or choose another with --port (or the component port in stack.yaml).',
+        cause: error,
+      },
+    )
   }
 }

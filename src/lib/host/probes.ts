@@ -43,13 +43,20 @@ function exchange({host, port, timeoutMs, request, parse}: Exchange): Promise<Pr
         finish({answers: false, note: `unexpected reply: ${(error as Error).message}`})
       }
     })
-    socket.on('error', (error: NodeJS.ErrnoException) => finish({answers: false, note: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message}))
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      finish({answers: false, note: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message}),
+    )
     socket.on('close', () => finish({answers: false, note: 'connection closed without a reply'}))
   })
 }
 
 /** PostgreSQL: a StartupMessage; a trust-auth server replies with its server_version. */
-export function probePostgres(host: string, port: number, user = process.env.PGUSER ?? 'postgres', timeoutMs = 2000): Promise<ProbeResult> {
+export function probePostgres(
+  host: string,
+  port: number,
+  user = process.env.PGUSER ?? 'postgres',
+  timeoutMs = 2000,
+): Promise<ProbeResult> {
   const params = Buffer.from(`user\0${user}\0database\0postgres\0\0`, 'utf8')
   const request = Buffer.alloc(8 + params.length)
   request.writeInt32BE(request.length, 0)
@@ -71,11 +78,17 @@ export function probePostgres(host: string, port: number, user = process.env.PGU
         offset += 1 + length
         if (type === 'R') {
           const code = body.readInt32BE(0)
-          if (code !== 0) return {answers: true, version: 'PostgreSQL', note: `authentication required for user "${user}" (method ${code})`}
+          if (code !== 0)
+            return {
+              answers: true,
+              version: 'PostgreSQL',
+              note: `authentication required for user "${user}" (method ${code})`,
+            }
           authNote = `trust authentication for user "${user}"`
         } else if (type === 'S') {
           const [name, value] = body.toString('utf8').split('\0')
-          if (name === 'server_version') return {answers: true, version: `PostgreSQL ${value!.split(' ')[0]}`, ...(authNote ? {note: authNote} : {})}
+          if (name === 'server_version')
+            return {answers: true, version: `PostgreSQL ${value!.split(' ')[0]}`, ...(authNote ? {note: authNote} : {})}
         } else if (type === 'E') {
           const fields = body.toString('utf8').split('\0')
           const message = fields.find((field) => field.startsWith('M'))?.slice(1) ?? 'error'
@@ -186,7 +199,6 @@ function readFieldTable(buffer: Buffer, start: number): Record<string, string> {
   return out
 }
 
-
 /** Kafka: an ApiVersions v0 request; a broker answers with error 0 and the APIs it supports. */
 export function probeKafka(host: string, port: number, timeoutMs = 2000): Promise<ProbeResult> {
   const clientId = Buffer.from('streamctl-probe')
@@ -227,10 +239,17 @@ export function probeHttp(url: string, timeoutMs = 2000): Promise<ProbeResult & 
       response.on('end', () => {
         const status = response.statusCode ?? 0
         const ok = status >= 200 && status < 300
-        resolve({answers: ok, status, body, ...(ok ? {} : {note: `HTTP ${status}${body ? `: ${body.slice(0, 200).trim()}` : ''}`})})
+        resolve({
+          answers: ok,
+          status,
+          body,
+          ...(ok ? {} : {note: `HTTP ${status}${body ? `: ${body.slice(0, 200).trim()}` : ''}`}),
+        })
       })
     })
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)))
-    request.on('error', (error: NodeJS.ErrnoException) => resolve({answers: false, note: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message}))
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({answers: false, note: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message}),
+    )
   })
 }

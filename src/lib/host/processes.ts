@@ -20,7 +20,11 @@ export interface SpawnDetachedOptions {
 }
 
 /** Starts `command` in its own process group, detached from this process, logging to a file. */
-export async function spawnDetached(command: string, args: string[], options: SpawnDetachedOptions): Promise<ProcessIdentity> {
+export async function spawnDetached(
+  command: string,
+  args: string[],
+  options: SpawnDetachedOptions,
+): Promise<ProcessIdentity> {
   const log = openSync(options.logFile, 'a')
   try {
     const child = spawn(command, args, {
@@ -63,10 +67,14 @@ export async function isSameProcess(identity: ProcessIdentity): Promise<boolean>
  * descendants (a server may leave the group, as RabbitMQ's `su` wrapper does), then SIGKILL after
  * `graceMs`. Does nothing if the pid now belongs to someone else.
  */
-export async function stopProcess(identity: ProcessIdentity, graceMs = 10_000): Promise<'stopped' | 'killed' | 'not-running'> {
+export async function stopProcess(
+  identity: ProcessIdentity,
+  graceMs = 10_000,
+): Promise<'stopped' | 'killed' | 'not-running'> {
   if (!(await isSameProcess(identity))) return 'not-running'
   const tree = [identity.pid, ...(await descendants(identity.pid))]
-  const treeAlive = async () => (await Promise.all(tree.map((pid) => processStartTicks(pid)))).some((ticks) => ticks !== undefined)
+  const treeAlive = async () =>
+    (await Promise.all(tree.map((pid) => processStartTicks(pid)))).some((ticks) => ticks !== undefined)
   signalTree(identity.pid, tree, 'SIGTERM')
   const deadline = Date.now() + graceMs
   while (Date.now() < deadline) {

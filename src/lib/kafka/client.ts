@@ -12,15 +12,26 @@ export interface KafkaAdmin {
 /** Connects an admin client; KAFKA_UNAVAILABLE (exit 3) when no broker answers. */
 export async function connectAdmin(brokers: string[], clientId = 'streamctl-admin'): Promise<KafkaAdmin> {
   const {Kafka, logLevel} = await import('kafkajs')
-  const kafka = new Kafka({clientId, brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 15_000, retry: {retries: 2, initialRetryTime: 200}})
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 15_000,
+    retry: {retries: 2, initialRetryTime: 200},
+  })
   const admin = kafka.admin()
   try {
     await admin.connect()
   } catch (error) {
-    throw new StreamctlError('KAFKA_UNAVAILABLE', `no Kafka broker answers at ${brokers.join(', ')}: ${(error as Error).message}`, {
-      hint: 'Check that the stack is up (`streamctl status`) or pass the right --brokers.',
-      cause: error,
-    })
+    throw new StreamctlError(
+      'KAFKA_UNAVAILABLE',
+      `no Kafka broker answers at ${brokers.join(', ')}: ${(error as Error).message}`,
+      {
+        hint: 'Check that the stack is up (`streamctl status`) or pass the right --brokers.',
+        cause: error,
+      },
+    )
   }
   return {kafka, admin, brokers}
 }
@@ -43,9 +54,16 @@ export function kafkaFailure(error: unknown, what: string): StreamctlError {
   const type = protocolErrorType(error)
   const message = error instanceof Error ? error.message : String(error)
   if (/connect|ECONNREFUSED|Connection (?:timeout|error)|socket/i.test(message) && !type) {
-    return new StreamctlError('KAFKA_UNAVAILABLE', `${what}: ${message}`, {hint: 'Check that the broker is up (`streamctl status`).', cause: error})
+    return new StreamctlError('KAFKA_UNAVAILABLE', `${what}: ${message}`, {
+      hint: 'Check that the broker is up (`streamctl status`).',
+      cause: error,
+    })
   }
-  return new StreamctlError('KAFKA_REQUEST_FAILED', `${what}: ${message}${type && !message.includes(type) ? ` (${type})` : ''}`, {cause: error, ...(type ? {details: {kafkaError: type}} : {})})
+  return new StreamctlError(
+    'KAFKA_REQUEST_FAILED',
+    `${what}: ${message}${type && !message.includes(type) ? ` (${type})` : ''}`,
+    {cause: error, ...(type ? {details: {kafkaError: type}} : {})},
+  )
 }
 
 /** The Kafka protocol error name of a kafkajs error, or of the first error it wraps. */

@@ -10,7 +10,12 @@ import {kafkaFailure, protocolErrorType} from './client.js'
 import type {SeekMove} from './seek-plan.js'
 
 interface CoordinatorBroker {
-  offsetCommit(request: {groupId: string; groupGenerationId: number; memberId: string; topics: Array<{topic: string; partitions: Array<{partition: number; offset: string}>}>}): Promise<unknown>
+  offsetCommit(request: {
+    groupId: string
+    groupGenerationId: number
+    memberId: string
+    topics: Array<{topic: string; partitions: Array<{partition: number; offset: string}>}>
+  }): Promise<unknown>
 }
 
 interface KafkajsCluster {
@@ -23,7 +28,11 @@ interface KafkajsCluster {
 function createCluster(kafka: Kafka): KafkajsCluster {
   const key = Object.getOwnPropertySymbols(kafka).find((symbol) => symbol.description === 'private:Kafka:createCluster')
   const factory = key === undefined ? undefined : (kafka as unknown as Record<symbol, unknown>)[key]
-  if (typeof factory !== 'function') throw new StreamctlError('INTERNAL', 'this kafkajs version does not expose its cluster; streamctl pins kafkajs 2.2.4')
+  if (typeof factory !== 'function')
+    throw new StreamctlError(
+      'INTERNAL',
+      'this kafkajs version does not expose its cluster; streamctl pins kafkajs 2.2.4',
+    )
   return (factory as (options: object) => KafkajsCluster)({allowAutoTopicCreation: false})
 }
 
@@ -31,21 +40,37 @@ export async function commitGroupOffsets(kafka: Kafka, group: string, moves: See
   if (moves.length === 0) return
   const byTopic = new Map<string, Array<{partition: number; offset: string}>>()
   for (const move of moves) {
-    if (move.target < 0) throw new StreamctlError('INTERNAL', `refusing to commit sentinel offset ${move.target} for ${move.topic}/${move.partition}`)
-    byTopic.set(move.topic, [...(byTopic.get(move.topic) ?? []), {partition: move.partition, offset: String(move.target)}])
+    if (move.target < 0)
+      throw new StreamctlError(
+        'INTERNAL',
+        `refusing to commit sentinel offset ${move.target} for ${move.topic}/${move.partition}`,
+      )
+    byTopic.set(move.topic, [
+      ...(byTopic.get(move.topic) ?? []),
+      {partition: move.partition, offset: String(move.target)},
+    ])
   }
   const cluster = createCluster(kafka)
   try {
     await cluster.connect()
     const coordinator = await cluster.findGroupCoordinator({groupId: group})
-    await coordinator.offsetCommit({groupId: group, groupGenerationId: -1, memberId: '', topics: [...byTopic].map(([topic, partitions]) => ({topic, partitions}))})
+    await coordinator.offsetCommit({
+      groupId: group,
+      groupGenerationId: -1,
+      memberId: '',
+      topics: [...byTopic].map(([topic, partitions]) => ({topic, partitions})),
+    })
   } catch (error) {
     const type = protocolErrorType(error)
     if (type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION' || type === 'REBALANCE_IN_PROGRESS') {
-      throw new StreamctlError('GROUP_ACTIVE', `consumer group "${group}" gained members while seeking (${type}); nothing was committed`, {
-        hint: 'Stop every consumer of the group and run the seek again.',
-        cause: error,
-      })
+      throw new StreamctlError(
+        'GROUP_ACTIVE',
+        `consumer group "${group}" gained members while seeking (${type}); nothing was committed`,
+        {
+          hint: 'Stop every consumer of the group and run the seek again.',
+          cause: error,
+        },
+      )
     }
     throw kafkaFailure(error, `committing offsets for group "${group}"`)
   } finally {

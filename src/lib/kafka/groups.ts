@@ -68,7 +68,9 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
   })
   const state = described?.state ?? 'Dead'
   if (members.length === 0 && offsets.length === 0 && (state === 'Dead' || state === 'Empty')) {
-    throw new StreamctlError('GROUP_NOT_FOUND', `consumer group "${group}" has no members and no committed offsets`, {hint: '`streamctl groups list` shows the groups the broker knows.'})
+    throw new StreamctlError('GROUP_NOT_FOUND', `consumer group "${group}" has no members and no committed offsets`, {
+      hint: '`streamctl groups list` shows the groups the broker knows.',
+    })
   }
   return {
     group,
@@ -106,7 +108,8 @@ export async function lagByGroup(admin: Admin): Promise<Array<{group: string; to
   const lags: Array<{group: string; topic: string; lag: number}> = []
   for (const {groupId} of groups.sort((a, b) => a.groupId.localeCompare(b.groupId))) {
     const perTopic = new Map<string, number>()
-    for (const offset of await committedOffsets(admin, groupId)) perTopic.set(offset.topic, (perTopic.get(offset.topic) ?? 0) + offset.lag)
+    for (const offset of await committedOffsets(admin, groupId))
+      perTopic.set(offset.topic, (perTopic.get(offset.topic) ?? 0) + offset.lag)
     for (const [topic, lag] of perTopic) lags.push({group: groupId, topic, lag})
   }
   return lags

@@ -36,7 +36,12 @@ export function offsetSpecHelpValue(words: LogEndWords = SEEK_WORDS): string {
 }
 
 /** Parses a flag's value; durations are taken back from `now` so the plan shows the absolute time. */
-export function parseOffsetSpec(text: string, now: number = Date.now(), flag = '--to', words: LogEndWords = SEEK_WORDS): OffsetSpec {
+export function parseOffsetSpec(
+  text: string,
+  now: number = Date.now(),
+  flag = '--to',
+  words: LogEndWords = SEEK_WORDS,
+): OffsetSpec {
   const value = text.trim()
   if (value === 'earliest' || value === 'beginning') return {kind: 'earliest'}
   if (value === 'latest' || value === 'end') return {kind: 'latest'}
@@ -82,5 +87,8 @@ export function isReversedRange(from: OffsetSpec, to: OffsetSpec): boolean {
 }
 
 function invalid(flag: string, text: string, words: LogEndWords, reason?: string): StreamctlError {
-  return new StreamctlError('INVALID_FLAG', `${flag} ${text}: ${reason ? `${reason}; expected ` : 'expected '}${offsetSpecHint(words)}`)
+  return new StreamctlError(
+    'INVALID_FLAG',
+    `${flag} ${text}: ${reason ? `${reason}; expected ` : 'expected '}${offsetSpecHint(words)}`,
+  )
 }

@@ -30,12 +30,25 @@ export interface SeekMove {
 const LIVE_STATES = new Set(['Stable', 'PreparingRebalance', 'CompletingRebalance'])
 
 /** `words` name the log's ends in the notes (replay says beginning and end). */
-export function planSeek(spec: OffsetSpec, partitions: PartitionBounds[], committed: Map<string, number>, words: LogEndWords = SEEK_WORDS): SeekMove[] {
+export function planSeek(
+  spec: OffsetSpec,
+  partitions: PartitionBounds[],
+  committed: Map<string, number>,
+  words: LogEndWords = SEEK_WORDS,
+): SeekMove[] {
   return partitions
     .map((bounds): SeekMove => {
       const current = committed.get(partitionKey(bounds.topic, bounds.partition))
       const {target, note} = targetFor(spec, bounds, words)
-      return {topic: bounds.topic, partition: bounds.partition, ...(current === undefined ? {} : {current}), target, earliest: bounds.earliest, latest: bounds.latest, ...(note ? {note} : {})}
+      return {
+        topic: bounds.topic,
+        partition: bounds.partition,
+        ...(current === undefined ? {} : {current}),
+        target,
+        earliest: bounds.earliest,
+        latest: bounds.latest,
+        ...(note ? {note} : {}),
+      }
     })
     .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
 }
@@ -47,12 +60,18 @@ function targetFor(spec: OffsetSpec, bounds: PartitionBounds, words: LogEndWords
     case 'latest':
       return {target: bounds.latest}
     case 'offset':
-      if (spec.offset < bounds.earliest) return {target: bounds.earliest, note: `offset ${spec.offset} is before the log start; moved to ${words.earliest}`}
-      if (spec.offset > bounds.latest) return {target: bounds.latest, note: `offset ${spec.offset} is past the log end; moved to ${words.latest}`}
+      if (spec.offset < bounds.earliest)
+        return {
+          target: bounds.earliest,
+          note: `offset ${spec.offset} is before the log start; moved to ${words.earliest}`,
+        }
+      if (spec.offset > bounds.latest)
+        return {target: bounds.latest, note: `offset ${spec.offset} is past the log end; moved to ${words.latest}`}
       return {target: spec.offset}
     case 'timestamp': {
       const found = bounds.atTimestamp ?? -1
-      if (found < 0 || found > bounds.latest) return {target: bounds.latest, note: `no record at or after that time; moved to ${words.latest}`}
+      if (found < 0 || found > bounds.latest)
+        return {target: bounds.latest, note: `no record at or after that time; moved to ${words.latest}`}
       return {target: Math.max(found, bounds.earliest)}
     }
   }
@@ -65,8 +84,12 @@ export function partitionKey(topic: string, partition: number): string {
 /** Refuses a group with live members, as `kafka-consumer-groups --reset-offsets` and `rpk group seek` do. */
 export function assertGroupInactive(group: string, state: string, members: number): void {
   if (members === 0 && !LIVE_STATES.has(state)) return
-  throw new StreamctlError('GROUP_ACTIVE', `consumer group "${group}" has ${members} live member${members === 1 ? '' : 's'} (state ${state}): offsets can only be moved while the group is empty`, {
-    hint: 'Stop every consumer of the group, wait for its session to time out (`streamctl groups describe` shows state Empty), then seek again.',
-    details: {group, state, members},
-  })
+  throw new StreamctlError(
+    'GROUP_ACTIVE',
+    `consumer group "${group}" has ${members} live member${members === 1 ? '' : 's'} (state ${state}): offsets can only be moved while the group is empty`,
+    {
+      hint: 'Stop every consumer of the group, wait for its session to time out (`streamctl groups describe` shows state Empty), then seek again.',
+      details: {group, state, members},
+    },
+  )
 }

@@ -32,12 +32,22 @@ export async function seekGroup({kafka, admin}: KafkaAdmin, request: SeekRequest
 
   const topics = request.topics ?? [...new Set((await committedOffsets(admin, group)).map((offset) => offset.topic))]
   if (topics.length === 0) {
-    throw new StreamctlError('GROUP_NOT_FOUND', `consumer group "${group}" has no committed offsets to move`, {hint: 'Name the topics to position it on with --topic.'})
+    throw new StreamctlError('GROUP_NOT_FOUND', `consumer group "${group}" has no committed offsets to move`, {
+      hint: 'Name the topics to position it on with --topic.',
+    })
   }
   for (const topic of topics) {
-    if (!(await topicExists(admin, topic))) throw new StreamctlError('TOPIC_NOT_FOUND', `topic "${topic}" does not exist`, {hint: '`streamctl topics list` shows the topics there are.'})
+    if (!(await topicExists(admin, topic)))
+      throw new StreamctlError('TOPIC_NOT_FOUND', `topic "${topic}" does not exist`, {
+        hint: '`streamctl topics list` shows the topics there are.',
+      })
   }
-  const committed = new Map((await committedOffsets(admin, group, topics)).map((offset) => [partitionKey(offset.topic, offset.partition), offset.committed]))
+  const committed = new Map(
+    (await committedOffsets(admin, group, topics)).map((offset) => [
+      partitionKey(offset.topic, offset.partition),
+      offset.committed,
+    ]),
+  )
   const bounds = (await Promise.all(topics.map((topic) => partitionBounds(admin, topic, spec)))).flat()
   const moves = planSeek(spec, bounds, committed)
   if (request.execute) {
@@ -50,13 +60,31 @@ export async function seekGroup({kafka, admin}: KafkaAdmin, request: SeekRequest
 }
 
 /** Earliest and latest offsets of every partition, and for a time the offset ListOffsets finds for it. */
-export async function partitionBounds(admin: KafkaAdmin['admin'], topic: string, spec: OffsetSpec): Promise<PartitionBounds[]> {
+export async function partitionBounds(
+  admin: KafkaAdmin['admin'],
+  topic: string,
+  spec: OffsetSpec,
+): Promise<PartitionBounds[]> {
   const offsets = await admin.fetchTopicOffsets(topic)
-  const byTime = spec.kind === 'timestamp' ? new Map((await admin.fetchTopicOffsetsByTimestamp(topic, spec.timestamp)).map((entry) => [entry.partition, Number(entry.offset)])) : undefined
+  const byTime =
+    spec.kind === 'timestamp'
+      ? new Map(
+          (await admin.fetchTopicOffsetsByTimestamp(topic, spec.timestamp)).map((entry) => [
+            entry.partition,
+            Number(entry.offset),
+          ]),
+        )
+      : undefined
   return offsets.map((entry) => {
     const latest = Number(entry.high)
     // kafkajs reports "no record at or after the time" as the log end; keep it recognisable.
     const found = byTime?.get(entry.partition) ?? -1
-    return {topic, partition: entry.partition, earliest: Number(entry.low), latest, ...(byTime ? {atTimestamp: found >= latest ? -1 : found} : {})}
+    return {
+      topic,
+      partition: entry.partition,
+      earliest: Number(entry.low),
+      latest,
+      ...(byTime ? {atTimestamp: found >= latest ? -1 : found} : {}),
+    }
   })
 }

@@ -29,7 +29,11 @@ export async function createTopics(admin: Admin, topics: NewTopic[]): Promise<vo
       })),
     })
   } catch (error) {
-    if (protocolErrorType(error) === 'TOPIC_ALREADY_EXISTS') throw topicExistsError(topics.map((topic) => topic.name), error)
+    if (protocolErrorType(error) === 'TOPIC_ALREADY_EXISTS')
+      throw topicExistsError(
+        topics.map((topic) => topic.name),
+        error,
+      )
     throw kafkaFailure(error, `creating topic ${topics.map((topic) => topic.name).join(', ')}`)
   }
   // kafkajs answers false instead of failing when a topic appeared since the check above.
@@ -37,7 +41,10 @@ export async function createTopics(admin: Admin, topics: NewTopic[]): Promise<vo
 }
 
 function topicExistsError(names: string[], cause?: unknown): StreamctlError {
-  return new StreamctlError('TOPIC_EXISTS', `topic ${names.map((name) => `"${name}"`).join(', ')} already exists`, {hint: '`streamctl topics describe NAME` shows it.', ...(cause ? {cause} : {})})
+  return new StreamctlError('TOPIC_EXISTS', `topic ${names.map((name) => `"${name}"`).join(', ')} already exists`, {
+    hint: '`streamctl topics describe NAME` shows it.',
+    ...(cause ? {cause} : {}),
+  })
 }
 
 export async function deleteTopics(admin: Admin, names: string[]): Promise<void> {
@@ -65,10 +72,16 @@ export async function increasePartitions(admin: Admin, name: string, count: numb
 export async function alterTopicConfigs(admin: Admin, name: string, changes: Record<string, string>): Promise<void> {
   const current = await readTopicConfigs(admin, name)
   const merged: Record<string, string> = {}
-  for (const config of current) if (config.override && config.value !== null && !config.sensitive) merged[config.name] = config.value
+  for (const config of current)
+    if (config.override && config.value !== null && !config.sensitive) merged[config.name] = config.value
   Object.assign(merged, changes)
   try {
-    await admin.alterConfigs({validateOnly: false, resources: [{type: TOPIC_RESOURCE, name, configEntries: Object.entries(merged).map(([key, value]) => ({name: key, value}))}]})
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {type: TOPIC_RESOURCE, name, configEntries: Object.entries(merged).map(([key, value]) => ({name: key, value}))},
+      ],
+    })
   } catch (error) {
     throw kafkaFailure(error, `altering the configs of "${name}"`)
   }

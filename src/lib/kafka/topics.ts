@@ -40,7 +40,6 @@ export interface TopicDescription extends TopicSummary {
   configs: TopicConfig[]
 }
 
-
 export async function listTopicNames(admin: Admin): Promise<string[]> {
   return (await admin.listTopics()).filter((name) => !name.startsWith('__')).sort()
 }
@@ -67,7 +66,11 @@ export async function listTopics(admin: Admin): Promise<TopicSummary[]> {
 /** Partitions, earliest/latest offsets and configs of one topic; TOPIC_NOT_FOUND when it is absent. */
 export async function describeTopic(admin: Admin, name: string): Promise<TopicDescription> {
   await requireTopic(admin, name)
-  const [{topics}, offsets, configs] = await Promise.all([admin.fetchTopicMetadata({topics: [name]}), admin.fetchTopicOffsets(name), readTopicConfigs(admin, name)])
+  const [{topics}, offsets, configs] = await Promise.all([
+    admin.fetchTopicMetadata({topics: [name]}),
+    admin.fetchTopicOffsets(name),
+    readTopicConfigs(admin, name),
+  ])
   const metadata = topics[0]!
   const byPartition = new Map(offsets.map((entry) => [entry.partition, entry]))
   const partitionDetails = metadata.partitions
@@ -75,7 +78,15 @@ export async function describeTopic(admin: Admin, name: string): Promise<TopicDe
       const entry = byPartition.get(partition.partitionId)
       const earliest = Number(entry?.low ?? 0)
       const latest = Number(entry?.high ?? 0)
-      return {partition: partition.partitionId, leader: partition.leader, replicas: partition.replicas, isr: partition.isr, earliest, latest, messages: latest - earliest}
+      return {
+        partition: partition.partitionId,
+        leader: partition.leader,
+        replicas: partition.replicas,
+        isr: partition.isr,
+        earliest,
+        latest,
+        messages: latest - earliest,
+      }
     })
     .sort((a, b) => a.partition - b.partition)
   return {
@@ -92,7 +103,11 @@ export async function readTopicConfigs(admin: Admin, name: string): Promise<Topi
   const response = await admin.describeConfigs({resources: [{type: TOPIC_RESOURCE, name}], includeSynonyms: false})
   const resource = response.resources[0]
   if (!resource) return []
-  if (resource.errorCode !== 0) throw new StreamctlError('KAFKA_REQUEST_FAILED', `DescribeConfigs for topic "${name}" failed with error ${resource.errorCode}: ${resource.errorMessage}`)
+  if (resource.errorCode !== 0)
+    throw new StreamctlError(
+      'KAFKA_REQUEST_FAILED',
+      `DescribeConfigs for topic "${name}" failed with error ${resource.errorCode}: ${resource.errorMessage}`,
+    )
   return resource.configEntries
     .map((entry) => ({
       name: entry.configName,
@@ -111,6 +126,8 @@ export async function topicExists(admin: Admin, name: string): Promise<boolean> 
 
 export async function requireTopic(admin: Admin, name: string): Promise<void> {
   if (!(await topicExists(admin, name))) {
-    throw new StreamctlError('TOPIC_NOT_FOUND', `topic "${name}" does not exist`, {hint: '`streamctl topics list` shows the topics there are.'})
+    throw new StreamctlError('TOPIC_NOT_FOUND', `topic "${name}" does not exist`, {
+      hint: '`streamctl topics list` shows the topics there are.',
+    })
   }
 }

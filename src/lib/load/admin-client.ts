@@ -43,7 +43,10 @@ export class AdminClient {
 
   /** Every fault off, every intervention off, the costs at the baseline's. */
   resetSwitches(): Promise<AdminResult> {
-    return this.call('PATCH', AdminRoutes.switches, {...DEFAULT_SWITCHES, costs: {...DEFAULT_SWITCHES.costs, ...this.baseline.costs}})
+    return this.call('PATCH', AdminRoutes.switches, {
+      ...DEFAULT_SWITCHES,
+      costs: {...DEFAULT_SWITCHES.costs, ...this.baseline.costs},
+    })
   }
 
   /** Every switch at its default, the costs too. */
@@ -66,14 +69,25 @@ export class AdminClient {
 
   private async call(method: 'GET' | 'PATCH' | 'POST', route: string, body?: unknown): Promise<AdminResult> {
     try {
-      const response = await request(new URL(route, this.baseUrl), {method, headers: this.headers, ...(body === undefined ? {} : {body: JSON.stringify(body)}), headersTimeout: 10_000, bodyTimeout: 10_000})
+      const response = await request(new URL(route, this.baseUrl), {
+        method,
+        headers: this.headers,
+        ...(body === undefined ? {} : {body: JSON.stringify(body)}),
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      })
       const text = await response.body.text()
       let parsed: unknown = text
       try {
         parsed = JSON.parse(text)
       } catch {}
       const ok = response.statusCode >= 200 && response.statusCode < 300
-      return {ok, status: response.statusCode, response: parsed, ...(ok ? {} : {error: `HTTP ${response.statusCode}${errorMessage(parsed)}`})}
+      return {
+        ok,
+        status: response.statusCode,
+        response: parsed,
+        ...(ok ? {} : {error: `HTTP ${response.statusCode}${errorMessage(parsed)}`}),
+      }
     } catch (error) {
       return {ok: false, error: (error as Error).message}
     }

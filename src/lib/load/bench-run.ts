@@ -16,7 +16,13 @@ import {ArrivalSchedule, type Shard} from './arrival-schedule.js'
 import {HttpTarget} from './http-client.js'
 import {LoadEngine, SPIN_MS, type EngineSettings} from './load-engine.js'
 import {Population, type PopulationUser} from './population.js'
-import {isComponentFault, type ComponentFault, type LoadProfile, type TimelineAction, type VariantSpec} from './profile.js'
+import {
+  isComponentFault,
+  type ComponentFault,
+  type LoadProfile,
+  type TimelineAction,
+  type VariantSpec,
+} from './profile.js'
 import {planRun, type RunOverrides, type RunPlan} from './run-plan.js'
 import {compileRequestType, Workload} from './workload.js'
 
@@ -84,8 +90,10 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   const chosen = chosenVariants(options)
   const admin = adminClient(options)
   const usesSwitches = usesAdminApi(profile, chosen, plan.timeline)
-  if (usesSwitches && !admin) options.onNote?.('no admin API for this target: timeline events and variant switches are skipped')
-  if (plan.timeline.some(isComponentFault) && !options.faults) options.onNote?.('no local stack to act on: kill, pause, resume and restart events are skipped')
+  if (usesSwitches && !admin)
+    options.onNote?.('no admin API for this target: timeline events and variant switches are skipped')
+  if (plan.timeline.some(isComponentFault) && !options.faults)
+    options.onNote?.('no local stack to act on: kill, pause, resume and restart events are skipped')
   const startedAt = new Date()
   const results: VariantData[] = []
   let failure: unknown
@@ -94,10 +102,15 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
       if (options.signal?.aborted) break
       if (index > 0 && profile.warmupBefore === 'each-variant') {
         const warmed = await warmUp(options, variant)
-        if (warmed) options.onNote?.(`${variant.name}: warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s, not recorded`)
+        if (warmed)
+          options.onNote?.(
+            `${variant.name}: warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s, not recorded`,
+          )
       }
       if (admin && usesSwitches) await setVariantSwitches(admin, variant, options)
-      results.push(await runVariant(options, plan, variant, index, chosen.length, admin && usesSwitches ? admin : undefined))
+      results.push(
+        await runVariant(options, plan, variant, index, chosen.length, admin && usesSwitches ? admin : undefined),
+      )
     }
   } catch (error) {
     failure = error
@@ -108,7 +121,10 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
     const refused = failure instanceof StreamctlError && failure.code === 'ADMIN_UNAUTHORIZED'
     if (admin && usesSwitches && !refused) {
       const reset = await admin.clearSwitches()
-      if (!reset.ok) options.onNote?.(`the switches could not be reset after the run through the admin API at ${admin.baseUrl} (${reset.error}): the stack may still have faults, interventions or costs on`)
+      if (!reset.ok)
+        options.onNote?.(
+          `the switches could not be reset after the run through the admin API at ${admin.baseUrl} (${reset.error}): the stack may still have faults, interventions or costs on`,
+        )
     }
   }
   const finishedAt = new Date()
@@ -145,19 +161,33 @@ function chosenVariants(options: BenchOptions): VariantSpec[] {
   const picked = overrides?.variants ?? []
   const unknown = picked.filter((name) => !variants.some((variant) => variant.name === name))
   if (unknown.length > 0) {
-    throw new StreamctlError('INVALID_FLAG', `--variant ${unknown.join(', ')}: profile "${profile.name}" has no such variant`, {hint: `Its variants: ${variants.map((variant) => variant.name).join(', ')}.`})
+    throw new StreamctlError(
+      'INVALID_FLAG',
+      `--variant ${unknown.join(', ')}: profile "${profile.name}" has no such variant`,
+      {hint: `Its variants: ${variants.map((variant) => variant.name).join(', ')}.`},
+    )
   }
   return picked.length > 0 ? variants.filter((variant) => picked.includes(variant.name)) : variants
 }
 
 function adminClient(options: BenchOptions): AdminClient | undefined {
   const calibration = options.profile.calibration
-  return options.adminUrl ? new AdminClient(options.adminUrl, options.adminToken, calibration ? {costs: calibration.costs} : {}) : undefined
+  return options.adminUrl
+    ? new AdminClient(options.adminUrl, options.adminToken, calibration ? {costs: calibration.costs} : {})
+    : undefined
 }
 
 /** Whether a run calls the admin API: a calibration, a variant with switches, or a timeline event other than a component fault. */
-function usesAdminApi(profile: LoadProfile, variants: readonly VariantSpec[], timeline: readonly TimelineAction[]): boolean {
-  return profile.calibration !== undefined || variants.some((variant) => variant.switches) || timeline.some((event) => !isComponentFault(event))
+function usesAdminApi(
+  profile: LoadProfile,
+  variants: readonly VariantSpec[],
+  timeline: readonly TimelineAction[],
+): boolean {
+  return (
+    profile.calibration !== undefined ||
+    variants.some((variant) => variant.switches) ||
+    timeline.some((event) => !isComponentFault(event))
+  )
 }
 
 /**
@@ -180,23 +210,34 @@ async function setVariantSwitches(admin: AdminClient, variant: VariantSpec, opti
   const reset = await admin.resetSwitches()
   if (isUnauthorized(reset)) throw adminRefused(admin, reset, options)
   if (!variant.switches && (reset.ok || !options.profile.calibration)) {
-    if (!reset.ok) options.onNote?.(`${variant.name}: the switches could not be reset through the admin API at ${admin.baseUrl} (${reset.error})`)
+    if (!reset.ok)
+      options.onNote?.(
+        `${variant.name}: the switches could not be reset through the admin API at ${admin.baseUrl} (${reset.error})`,
+      )
     return
   }
   // The reset sets a calibration's costs: without it, the variant would run uncalibrated.
   const patched = reset.ok && variant.switches ? await admin.patchSwitches(variant.switches) : reset
   if (isUnauthorized(patched)) throw adminRefused(admin, patched, options)
   if (!patched.ok) {
-    throw new StreamctlError('ADMIN_ACTION_FAILED', `variant ${variant.name}: its switches${options.profile.calibration ? ` (with calibration ${options.profile.calibration.name})` : ''} could not be set through the admin API at ${admin.baseUrl} (${patched.error}), so it would not measure what it describes`, {
-      hint: "Check that the admin URL (the profile's `admin:`, else the target) is the stack's gateway and that it is up.",
-    })
+    throw new StreamctlError(
+      'ADMIN_ACTION_FAILED',
+      `variant ${variant.name}: its switches${options.profile.calibration ? ` (with calibration ${options.profile.calibration.name})` : ''} could not be set through the admin API at ${admin.baseUrl} (${patched.error}), so it would not measure what it describes`,
+      {
+        hint: "Check that the admin URL (the profile's `admin:`, else the target) is the stack's gateway and that it is up.",
+      },
+    )
   }
 }
 
 function adminRefused(admin: AdminClient, result: AdminResult, options: BenchOptions): StreamctlError {
-  return new StreamctlError('ADMIN_UNAUTHORIZED', `the admin API at ${admin.baseUrl} refused ${options.adminTokenSource ?? (options.adminToken ? 'the token' : 'a request without a token')}: ${result.error}`, {
-    hint: "A stack streamctl brought up keeps its token in its state directory (admin-token), which `streamctl up` makes and gives the gateway; for any other gateway, set STREAMCTL_ADMIN_TOKEN to the ADMIN_TOKEN it runs with.",
-  })
+  return new StreamctlError(
+    'ADMIN_UNAUTHORIZED',
+    `the admin API at ${admin.baseUrl} refused ${options.adminTokenSource ?? (options.adminToken ? 'the token' : 'a request without a token')}: ${result.error}`,
+    {
+      hint: 'A stack streamctl brought up keeps its token in its state directory (admin-token), which `streamctl up` makes and gives the gateway; for any other gateway, set STREAMCTL_ADMIN_TOKEN to the ADMIN_TOKEN it runs with.',
+    },
+  )
 }
 
 /** The in-flight cap and pool size: enough for two seconds of the peak rate, within bounds. */
@@ -212,7 +253,10 @@ export function defaultMaxInFlight(profile: LoadProfile, plan: RunPlan): number 
  * leaves its first 10 s out of its figures for the same reason. Returns what it sent, or undefined
  * when there is no warm-up.
  */
-export async function warmUp(options: BenchOptions, variant: VariantSpec = options.profile.variants[0] ?? {name: 'default'}): Promise<{requests: number; durationMs: number; rate?: number} | undefined> {
+export async function warmUp(
+  options: BenchOptions,
+  variant: VariantSpec = options.profile.variants[0] ?? {name: 'default'},
+): Promise<{requests: number; durationMs: number; rate?: number} | undefined> {
   const plan = planRun(options.profile, options.overrides)
   const warmupMs = options.overrides?.warmupMs ?? options.profile.warmupMs ?? 0
   if (warmupMs <= 0 || options.signal?.aborted) return undefined
@@ -224,9 +268,19 @@ export async function warmUp(options: BenchOptions, variant: VariantSpec = optio
     const cleared = await admin.clearSwitches()
     if (!cleared.ok) options.onNote?.(`the switches could not be cleared for the warm-up (${cleared.error})`)
   }
-  const rate = plan.segments.map((segment) => segment.fromRate || segment.toRate).find((value) => value > 0) ?? plan.rate
+  const rate =
+    plan.segments.map((segment) => segment.fromRate || segment.toRate).find((value) => value > 0) ?? plan.rate
   const first = plan.segments[0]
-  const segments = [{phase: 'warmup', startMs: 0, durationMs: warmupMs, fromRate: rate, toRate: rate, arrival: first?.arrival ?? options.profile.arrival}]
+  const segments = [
+    {
+      phase: 'warmup',
+      startMs: 0,
+      durationMs: warmupMs,
+      fromRate: rate,
+      toRate: rate,
+      arrival: first?.arrival ?? options.profile.arrival,
+    },
+  ]
   const {engine, target, recorder} = variantEngine(options, {...plan, durationMs: warmupMs, segments}, variant)
   const abort = () => engine.stop()
   options.signal?.addEventListener('abort', abort, {once: true})
@@ -237,12 +291,23 @@ export async function warmUp(options: BenchOptions, variant: VariantSpec = optio
     options.signal?.removeEventListener('abort', abort)
     await target.close()
   }
-  const requests = Object.entries(recorder.totalsData()).reduce((sum, [name, series]) => sum + (name === 'e2e' ? 0 : series.counts.attempts), 0)
-  return {requests, durationMs: Math.round(performance.now() - started), ...(options.profile.model === 'open' ? {rate} : {})}
+  const requests = Object.entries(recorder.totalsData()).reduce(
+    (sum, [name, series]) => sum + (name === 'e2e' ? 0 : series.counts.attempts),
+    0,
+  )
+  return {
+    requests,
+    durationMs: Math.round(performance.now() - started),
+    ...(options.profile.model === 'open' ? {rate} : {}),
+  }
 }
 
 /** A fresh engine, workload, HTTP target and recorder for one variant of the plan. */
-function variantEngine(options: BenchOptions, plan: RunPlan, variant: VariantSpec): {engine: LoadEngine; target: HttpTarget; recorder: RunRecorder; settings: EngineSettings} {
+function variantEngine(
+  options: BenchOptions,
+  plan: RunPlan,
+  variant: VariantSpec,
+): {engine: LoadEngine; target: HttpTarget; recorder: RunRecorder; settings: EngineSettings} {
   const {profile} = options
   const shard = options.shard ?? {index: 0, count: 1}
   // A request in flight holds a connection: with fewer connections than the cap, the excess would
@@ -251,7 +316,11 @@ function variantEngine(options: BenchOptions, plan: RunPlan, variant: VariantSpe
   const requestedCap = options.overrides?.maxInFlight ?? profile.maxInFlight ?? defaultMaxInFlight(profile, plan)
   const maxInFlight = Math.min(requestedCap, profile.connections ?? requestedCap)
   const population = new Population(options.users, profile.population.zipf, profile.population.content, plan.seed)
-  const workload = new Workload(profile.requests.map((spec) => compileRequestType(spec, profile.vars)), population, plan.seed)
+  const workload = new Workload(
+    profile.requests.map((spec) => compileRequestType(spec, profile.vars)),
+    population,
+    plan.seed,
+  )
   const target = new HttpTarget(options.targetUrl, {connections: maxInFlight})
   const recorder = new RunRecorder()
   const settings: EngineSettings = {
@@ -273,7 +342,14 @@ function variantEngine(options: BenchOptions, plan: RunPlan, variant: VariantSpe
   return {engine: new LoadEngine(settings, workload, target, recorder), target, recorder, settings}
 }
 
-async function runVariant(options: BenchOptions, plan: RunPlan, variant: VariantSpec, index: number, count: number, admin: AdminClient | undefined): Promise<VariantData> {
+async function runVariant(
+  options: BenchOptions,
+  plan: RunPlan,
+  variant: VariantSpec,
+  index: number,
+  count: number,
+  admin: AdminClient | undefined,
+): Promise<VariantData> {
   const {engine, target, recorder, settings} = variantEngine(options, plan, variant)
   const {retry, timeoutMs, maxInFlight} = settings
   const {profile} = options
@@ -285,14 +361,18 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
   const faults = options.faults
   const timers = plan.timeline.flatMap((event) => {
     const {atMs, ...action} = event
-    const perform = isComponentFault(action) ? faults && (() => faults.perform(action.action, action.component)) : admin && (() => admin.perform(action))
+    const perform = isComponentFault(action)
+      ? faults && (() => faults.perform(action.action, action.component))
+      : admin && (() => admin.perform(action))
     if (!perform) return []
     return [
       setTimeout(async () => {
         const firedAtMs = engine.now()
         const result = await perform()
         timeline.push({atMs, firedAtMs, action: action.action, ...timelineDetail(action), ...result})
-        options.onNote?.(`${variant.name}: ${action.action}${isComponentFault(action) ? ` ${action.component}` : ''} at ${(firedAtMs / 1000).toFixed(1)}s ${result.ok ? 'ok' : `failed (${result.error})`}`)
+        options.onNote?.(
+          `${variant.name}: ${action.action}${isComponentFault(action) ? ` ${action.component}` : ''} at ${(firedAtMs / 1000).toFixed(1)}s ${result.ok ? 'ok' : `failed (${result.error})`}`,
+        )
       }, atMs),
     ]
   })
@@ -301,7 +381,8 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
   const polls = profile.requests.some((spec) => spec.poll)
   const progress = (nowMs: number) => {
     const interval = recorder.intervals.at(-1)
-    if (options.scrapeUrls?.length) scrapes.push(scrapeGauges(options.scrapeUrls, nowMs).then((sample) => void gauges.push(sample)))
+    if (options.scrapeUrls?.length)
+      scrapes.push(scrapeGauges(options.scrapeUrls, nowMs).then((sample) => void gauges.push(sample)))
     if (interval) options.onInterval?.(variant.name, interval)
     if (!interval || !options.onProgress) return
     const seconds = Math.max(interval.durationMs, 1) / 1000
@@ -311,14 +392,37 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     let dropped = 0
     const figures: SeriesProgress[] = []
     for (const [seriesName, series] of Object.entries(interval.series)) {
-      for (const [name, value] of Object.entries(series.counts.attemptErrors)) if (value > 0) errors[name] = (errors[name] ?? 0) + value
+      for (const [name, value] of Object.entries(series.counts.attemptErrors))
+        if (value > 0) errors[name] = (errors[name] ?? 0) + value
       retries += series.counts.retries
       late += series.counts.late
       // e2e repeats the drops of the generates it follows.
       if (seriesName !== E2E_SERIES) dropped += series.counts.dropped
-      if (series.counts.requests > 0) figures.push({name: seriesName, requests: series.counts.requests, succeeded: series.counts.succeeded, p99: series.latency.p99})
+      if (series.counts.requests > 0)
+        figures.push({
+          name: seriesName,
+          requests: series.counts.requests,
+          succeeded: series.counts.succeeded,
+          p99: series.latency.p99,
+        })
     }
-    options.onProgress({variant: variant.name, variantIndex: index, variants: count, phase: engine.status.phase, elapsedMs: nowMs, durationMs: plan.durationMs, offeredRate: interval.offered / seconds, sentRate: interval.sent / seconds, polls, inFlight: engine.status.inFlight, series: figures, errors, retries, late, dropped})
+    options.onProgress({
+      variant: variant.name,
+      variantIndex: index,
+      variants: count,
+      phase: engine.status.phase,
+      elapsedMs: nowMs,
+      durationMs: plan.durationMs,
+      offeredRate: interval.offered / seconds,
+      sentRate: interval.sent / seconds,
+      polls,
+      inFlight: engine.status.inFlight,
+      series: figures,
+      errors,
+      retries,
+      late,
+      dropped,
+    })
   }
   let outcome
   try {
@@ -338,7 +442,17 @@ async function runVariant(options: BenchOptions, plan: RunPlan, variant: Variant
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - wallStart),
     phaseWindows: phaseWindows(plan),
-    settings: {retry, timeoutMs, maxInFlight, whenCapped: profile.whenCapped, rate: plan.rate, ...(variant.switches ? {switches: variant.switches} : {}), ...(profile.calibration && admin ? {calibration: {name: profile.calibration.name, costs: profile.calibration.costs}} : {})},
+    settings: {
+      retry,
+      timeoutMs,
+      maxInFlight,
+      whenCapped: profile.whenCapped,
+      rate: plan.rate,
+      ...(variant.switches ? {switches: variant.switches} : {}),
+      ...(profile.calibration && admin
+        ? {calibration: {name: profile.calibration.name, costs: profile.calibration.costs}}
+        : {}),
+    },
     totals,
     phases: recorder.phasesData(),
     intervals: recorder.intervals,

@@ -48,7 +48,10 @@ const CONNECT_TIMEOUT_MS = 10_000
 const coded = (message: string, code: string) => Object.assign(new Error(message), {code})
 const TIMEOUT_ERROR = coded('attempt timed out', 'STREAMCTL_ATTEMPT_TIMEOUT')
 const CONNECT_TIMEOUT_ERROR = coded(`no connection within ${CONNECT_TIMEOUT_MS} ms`, 'STREAMCTL_CONNECT_TIMEOUT')
-const CLOSED_ERROR = coded('the server closed the connection before the response was complete', 'STREAMCTL_SOCKET_CLOSED')
+const CLOSED_ERROR = coded(
+  'the server closed the connection before the response was complete',
+  'STREAMCTL_SOCKET_CLOSED',
+)
 const UNSOLICITED_ERROR = coded('the server sent more than the response', 'STREAMCTL_UNSOLICITED_DATA')
 
 /** An attempt waiting for a connection, when all of them are busy. */
@@ -78,7 +81,8 @@ export class HttpTarget {
 
   constructor(baseUrl: string, options: HttpTargetOptions) {
     const url = new URL(baseUrl)
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${baseUrl}: only http:// and https:// targets can be load-tested`)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`${baseUrl}: only http:// and https:// targets can be load-tested`)
     this.origin = url.origin
     this.basePath = url.pathname.replace(/\/+$/, '')
     this.secure = url.protocol === 'https:'
@@ -97,7 +101,8 @@ export class HttpTarget {
       process.nextTick(onDone, {status: 0, error: 'connection', errorCode: (error as {code?: string}).code})
       return
     }
-    const deadline = timeoutMs > 0 && Number.isFinite(timeoutMs) ? performance.now() + timeoutMs : Number.POSITIVE_INFINITY
+    const deadline =
+      timeoutMs > 0 && Number.isFinite(timeoutMs) ? performance.now() + timeoutMs : Number.POSITIVE_INFINITY
     const hasBody = attempt.method !== 'HEAD'
     const connection = this.freeConnection()
     if (connection) connection.exchange(wire, hasBody, captureBody, deadline, onDone)
@@ -125,10 +130,13 @@ export class HttpTarget {
 
   private wait(waiting: Waiting): void {
     if (waiting.deadline !== Number.POSITIVE_INFINITY) {
-      waiting.timer = setTimeout(() => {
-        this.waiting.splice(this.waiting.indexOf(waiting), 1)
-        waiting.onDone({status: 0, error: 'timeout', errorCode: TIMEOUT_ERROR.code})
-      }, Math.max(1, Math.ceil(waiting.deadline - performance.now())))
+      waiting.timer = setTimeout(
+        () => {
+          this.waiting.splice(this.waiting.indexOf(waiting), 1)
+          waiting.onDone({status: 0, error: 'timeout', errorCode: TIMEOUT_ERROR.code})
+        },
+        Math.max(1, Math.ceil(waiting.deadline - performance.now())),
+      )
     }
     this.waiting.push(waiting)
   }
@@ -169,7 +177,11 @@ export class HttpTarget {
     if (headers) {
       for (const name in headers) {
         const value = headers[name]!
-        if (/[\r\n]/.test(value) || /[\r\n:]/.test(name)) throw coded(`header ${JSON.stringify(name)} has a line break in its name or value`, 'STREAMCTL_INVALID_HEADER')
+        if (/[\r\n]/.test(value) || /[\r\n:]/.test(name))
+          throw coded(
+            `header ${JSON.stringify(name)} has a line break in its name or value`,
+            'STREAMCTL_INVALID_HEADER',
+          )
         head += `${name}: ${value}\r\n`
         if (name.length === 4 && name.toLowerCase() === 'host') host = true
         else if (name.length === 14 && name.toLowerCase() === 'content-length') length = true
@@ -177,7 +189,11 @@ export class HttpTarget {
     }
     if (!host) head += `host: ${this.hostHeader}\r\n`
     const body = attempt.body
-    if (!length && (body !== undefined || attempt.method === 'POST' || attempt.method === 'PUT' || attempt.method === 'PATCH')) head += `content-length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`
+    if (
+      !length &&
+      (body !== undefined || attempt.method === 'POST' || attempt.method === 'PUT' || attempt.method === 'PATCH')
+    )
+      head += `content-length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`
     return body === undefined ? `${head}\r\n` : `${head}\r\n${body}`
   }
 }
@@ -221,10 +237,12 @@ class Connection {
       this.socketError = error
     })
     socket.on('end', this.onEnd)
-    this.closed = new Promise((resolve) => socket.once('close', () => {
-      this.onEnd()
-      resolve()
-    }))
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.onEnd()
+        resolve()
+      }),
+    )
   }
 
   exchange(wire: Buffer | string, hasBody: boolean, captureBody: boolean, deadline: number, onDone: OnDone): void {
@@ -290,10 +308,17 @@ class Connection {
     this.onDone = undefined
     const parser = this.parser
     const status = parser.status
-    const result: AttemptResult = {status, error: classifyStatus(status), errorCode: undefined, retryAfterMs: parser.retryAfter === undefined ? undefined : parseRetryAfter(parser.retryAfter), body: parser.body()}
+    const result: AttemptResult = {
+      status,
+      error: classifyStatus(status),
+      errorCode: undefined,
+      retryAfterMs: parser.retryAfter === undefined ? undefined : parseRetryAfter(parser.retryAfter),
+      body: parser.body(),
+    }
     if (parser.keepAlive && !this.gone) {
       this.idleSince = performance.now()
-      if (parser.keepAliveTimeoutMs !== undefined) this.idleLimitMs = parser.keepAliveTimeoutMs - Math.min(KEEP_ALIVE_MARGIN_MS, parser.keepAliveTimeoutMs / 2)
+      if (parser.keepAliveTimeoutMs !== undefined)
+        this.idleLimitMs = parser.keepAliveTimeoutMs - Math.min(KEEP_ALIVE_MARGIN_MS, parser.keepAliveTimeoutMs / 2)
       this.target.release(this)
     } else void this.destroy()
     onDone(result)

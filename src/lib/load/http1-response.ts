@@ -70,7 +70,9 @@ export class ResponseParser {
   /** The captured body, as text. */
   body(): string | undefined {
     if (!this.bodyChunks) return undefined
-    return this.bodyChunks.length === 1 ? this.bodyChunks[0]!.toString('utf8') : Buffer.concat(this.bodyChunks).toString('utf8')
+    return this.bodyChunks.length === 1
+      ? this.bodyChunks[0]!.toString('utf8')
+      : Buffer.concat(this.bodyChunks).toString('utf8')
   }
 
   /**
@@ -196,9 +198,13 @@ export class ResponseParser {
   private parseHead(buffer: Buffer, start: number): number {
     // HTTP/1.x SP status-code SP [reason]
     if (buffer.length - start < 13) return -1
-    if (!startsWithHttp1(buffer, start) || buffer[start + 8] !== 32) throw new HttpParseError(`not an HTTP/1.x status line: ${JSON.stringify(buffer.toString('latin1', start, start + 40))}`)
+    if (!startsWithHttp1(buffer, start) || buffer[start + 8] !== 32)
+      throw new HttpParseError(
+        `not an HTTP/1.x status line: ${JSON.stringify(buffer.toString('latin1', start, start + 40))}`,
+      )
     const status = digit(buffer[start + 9]!) * 100 + digit(buffer[start + 10]!) * 10 + digit(buffer[start + 11]!)
-    if (!(status >= 100)) throw new HttpParseError(`malformed status code: ${JSON.stringify(buffer.toString('latin1', start, start + 40))}`)
+    if (!(status >= 100))
+      throw new HttpParseError(`malformed status code: ${JSON.stringify(buffer.toString('latin1', start, start + 40))}`)
     this.status = status
     this.keepAlive = buffer[start + 7] !== 48 // HTTP/1.0 closes unless it says keep-alive
     this.retryAfter = undefined
@@ -230,13 +236,15 @@ export class ResponseParser {
         this.contentLength = 0
         for (let at = value; at < valueEnd; at++) {
           const byte = buffer[at]!
-          if (byte < 48 || byte > 57 || this.contentLength > 1e15) throw new HttpParseError(`malformed content-length: ${buffer.toString('latin1', value, valueEnd)}`)
+          if (byte < 48 || byte > 57 || this.contentLength > 1e15)
+            throw new HttpParseError(`malformed content-length: ${buffer.toString('latin1', value, valueEnd)}`)
           this.contentLength = this.contentLength * 10 + byte - 48
         }
         if (value === valueEnd) throw new HttpParseError('empty content-length')
         return
       case 17:
-        if (equalsLower(buffer, name, 'transfer-encoding')) this.chunked = valueEnd - value >= 7 && equalsLower(buffer, valueEnd - 7, 'chunked')
+        if (equalsLower(buffer, name, 'transfer-encoding'))
+          this.chunked = valueEnd - value >= 7 && equalsLower(buffer, valueEnd - 7, 'chunked')
         return
       case 10:
         if (equalsLower(buffer, name, 'connection')) {
@@ -244,7 +252,8 @@ export class ResponseParser {
           if (valueEnd - value === 10 && equalsLower(buffer, value, 'keep-alive')) this.keepAlive = true
           else if (valueEnd - value === 5 && equalsLower(buffer, value, 'close')) this.keepAlive = false
           else this.connectionTokens(buffer.toString('latin1', value, valueEnd).toLowerCase())
-        } else if (equalsLower(buffer, name, 'keep-alive')) this.keepAliveTimeoutMs = keepAliveTimeout(buffer, value, valueEnd)
+        } else if (equalsLower(buffer, name, 'keep-alive'))
+          this.keepAliveTimeoutMs = keepAliveTimeout(buffer, value, valueEnd)
         return
       case 11:
         if (equalsLower(buffer, name, 'retry-after')) this.retryAfter = buffer.toString('latin1', value, valueEnd)
@@ -283,7 +292,8 @@ function digit(byte: number): number {
 
 /** Header names compared without case: ASCII letters differ only in bit 0x20. */
 function equalsLower(buffer: Buffer, at: number, lower: string): boolean {
-  for (let index = 0; index < lower.length; index++) if ((buffer[at + index]! | 0x20) !== lower.charCodeAt(index)) return false
+  for (let index = 0; index < lower.length; index++)
+    if ((buffer[at + index]! | 0x20) !== lower.charCodeAt(index)) return false
   return true
 }
 
@@ -304,7 +314,8 @@ function keepAliveTimeout(buffer: Buffer, value: number, end: number): number | 
     if (!equalsLower(buffer, at, 'timeout=')) continue
     let seconds = 0
     let digits = 0
-    for (let index = at + 8; index < end && buffer[index]! >= 48 && buffer[index]! <= 57; index++, digits++) seconds = seconds * 10 + buffer[index]! - 48
+    for (let index = at + 8; index < end && buffer[index]! >= 48 && buffer[index]! <= 57; index++, digits++)
+      seconds = seconds * 10 + buffer[index]! - 48
     return digits > 0 ? seconds * 1000 : undefined
   }
   return undefined

@@ -167,7 +167,10 @@ export class LoadEngine {
    */
   private endOfIssue(): void {
     if (this.settings.model === 'closed') this.stopping = true
-    this.drainTimer ??= setTimeout(() => this.finish(this.inFlight + this.heap.size + this.remainingOriginals()), this.settings.drainTimeoutMs)
+    this.drainTimer ??= setTimeout(
+      () => this.finish(this.inFlight + this.heap.size + this.remainingOriginals()),
+      this.settings.drainTimeoutMs,
+    )
     this.requestWake(this.now())
   }
 
@@ -286,7 +289,15 @@ export class LoadEngine {
   }
 
   /** Polls a generate request's status until it is terminal; the chain's end is its e2e latency. */
-  private schedulePoll(status: HttpAttempt, phase: string, startMs: number, at: number, poll: {intervalMs: number; timeoutMs: number}, e2e: SeriesHandle, onChainDone?: () => void): void {
+  private schedulePoll(
+    status: HttpAttempt,
+    phase: string,
+    startMs: number,
+    at: number,
+    poll: {intervalMs: number; timeoutMs: number},
+    e2e: SeriesHandle,
+    onChainDone?: () => void,
+  ): void {
     const flow: Flow = {
       handle: this.recorder.series(STATUS_METRIC, phase),
       attempt: status,
@@ -297,7 +308,11 @@ export class LoadEngine {
       finished: (result, nowMs) => {
         const state = result.error ? 'pending' : statusState(result.body)
         if (state !== 'pending') {
-          e2e.outcome(nowMs - startMs, state === 'completed' ? undefined : 'http5xx', state === 'completed' && isDegradedAnswer(result.body))
+          e2e.outcome(
+            nowMs - startMs,
+            state === 'completed' ? undefined : 'http5xx',
+            state === 'completed' && isDegradedAnswer(result.body),
+          )
           return onChainDone?.()
         }
         if (nowMs - startMs >= poll.timeoutMs) {
@@ -343,7 +358,11 @@ export class LoadEngine {
       flow.handle.outcome(now - flow.firstIntendedMs, result.error)
       flow.finished(result, now)
     } else if (!result.error) {
-      flow.handle.outcome(now - flow.firstIntendedMs, undefined, flow.countDegraded === true && isDegradedAnswer(result.body))
+      flow.handle.outcome(
+        now - flow.firstIntendedMs,
+        undefined,
+        flow.countDegraded === true && isDegradedAnswer(result.body),
+      )
       flow.finished(result, now)
     }
     if (this.blocked) {
@@ -369,7 +388,8 @@ export class LoadEngine {
 
   private checkFinished(): void {
     if (this.finished || this.inFlight > 0 || this.heap.size > 0) return
-    const issuing = this.settings.model === 'open' ? !this.settings.schedule!.done && !this.stopping : this.activeVus > 0
+    const issuing =
+      this.settings.model === 'open' ? !this.settings.schedule!.done && !this.stopping : this.activeVus > 0
     if (!issuing) this.finish(0)
   }
 

@@ -11,7 +11,19 @@ import {parseDuration} from '../text/duration.js'
 import {checkAgainstSchema} from '../yaml/schema-check.js'
 import {formatPath, sourceProblemsError, YamlSource, type PathSegment, type SourceProblem} from '../yaml/source.js'
 import {DEFAULT_PEAK_SHAPE} from './arrival-curves.js'
-import {calibrationSchema, COMPONENT_FAULTS, profileSchema, type Calibration, type LoadProfile, type RateValue, type Span, type StageSpec, type SwitchesPatch, type TimelineEventSpec, type VariantSpec} from './profile.js'
+import {
+  calibrationSchema,
+  COMPONENT_FAULTS,
+  profileSchema,
+  type Calibration,
+  type LoadProfile,
+  type RateValue,
+  type Span,
+  type StageSpec,
+  type SwitchesPatch,
+  type TimelineEventSpec,
+  type VariantSpec,
+} from './profile.js'
 import {builtinTemplate, type BuiltinTemplate} from './reference-templates.js'
 import {DEFAULT_RETRY_ON, NO_RETRIES, type RetryPolicy} from './retry-policy.js'
 import {compileRequestType} from './workload.js'
@@ -19,7 +31,13 @@ import {TemplateError} from './template.js'
 
 type Raw = Record<string, unknown>
 
-const ERROR_CLASS_NAMES: Record<string, ErrorClass> = {timeout: 'timeout', '5xx': 'http5xx', '429': 'http429', '4xx': 'http4xx', connection: 'connection'}
+const ERROR_CLASS_NAMES: Record<string, ErrorClass> = {
+  timeout: 'timeout',
+  '5xx': 'http5xx',
+  '429': 'http429',
+  '4xx': 'http4xx',
+  connection: 'connection',
+}
 
 /** Finds a profile by name in the stack's profiles directory, or reads the file a path names. */
 export async function findProfile(stack: Stack, nameOrPath: string): Promise<LoadProfile> {
@@ -32,21 +50,29 @@ export async function findProfile(stack: Stack, nameOrPath: string): Promise<Loa
   }
   const known = await listProfiles(stack)
   throw new StreamctlError('PROFILE_NOT_FOUND', `no profile "${nameOrPath}" in ${displayPath(dir)}`, {
-    hint: known.length > 0 ? `Profiles there: ${known.join(', ')}. Or pass the path of a profile file.` : 'Pass the path of a profile file.',
+    hint:
+      known.length > 0
+        ? `Profiles there: ${known.join(', ')}. Or pass the path of a profile file.`
+        : 'Pass the path of a profile file.',
   })
 }
 
 export async function listProfiles(stack: Stack): Promise<string[]> {
   const dir = path.resolve(stack.dir, stack.manifest.profiles)
   const names = await readdir(dir).catch(() => [] as string[])
-  return names.filter((name) => /\.ya?ml$/.test(name)).map((name) => name.replace(/\.ya?ml$/, '')).sort()
+  return names
+    .filter((name) => /\.ya?ml$/.test(name))
+    .map((name) => name.replace(/\.ya?ml$/, ''))
+    .sort()
 }
 
 /** Reads every profile of the stack; one PROFILE_INVALID error lists the problems of all of them. */
 export async function readAllProfiles(stack: Stack): Promise<LoadProfile[]> {
   const dir = path.resolve(stack.dir, stack.manifest.profiles)
   const byName = (name: string) => name.replace(/\.ya?ml$/, '')
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((name) => /\.ya?ml$/.test(name)).sort((a, b) => (byName(a) < byName(b) ? -1 : byName(a) > byName(b) ? 1 : 0))
+  const files = (await readdir(dir).catch(() => [] as string[]))
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort((a, b) => (byName(a) < byName(b) ? -1 : byName(a) > byName(b) ? 1 : 0))
   const profiles: LoadProfile[] = []
   const problems: SourceProblem[] = []
   for (const name of files) {
@@ -57,7 +83,13 @@ export async function readAllProfiles(stack: Stack): Promise<LoadProfile[]> {
       problems.push(...(error.details as {problems: SourceProblem[]}).problems)
     }
   }
-  if (problems.length > 0) throw sourceProblemsError('PROFILE_INVALID', `the profiles in ${displayPath(dir)}`, problems, 'Fix the lines above; `streamctl validate` checks them again.')
+  if (problems.length > 0)
+    throw sourceProblemsError(
+      'PROFILE_INVALID',
+      `the profiles in ${displayPath(dir)}`,
+      problems,
+      'Fix the lines above; `streamctl validate` checks them again.',
+    )
   return profiles
 }
 
@@ -66,7 +98,16 @@ export async function readProfile(file: string): Promise<LoadProfile> {
   const source = await YamlSource.read(file, shown)
   const profile = parseProfile(source, path.basename(file).replace(/\.ya?ml$/, ''))
   const name = (source.value() as Raw).calibration
-  return typeof name === 'string' ? {...profile, calibration: await readCalibration(source, name, path.join(path.dirname(file), '..', 'calibrations', `${name}.yaml`))} : profile
+  return typeof name === 'string'
+    ? {
+        ...profile,
+        calibration: await readCalibration(
+          source,
+          name,
+          path.join(path.dirname(file), '..', 'calibrations', `${name}.yaml`),
+        ),
+      }
+    : profile
 }
 
 /**
@@ -77,21 +118,37 @@ async function readCalibration(profileSource: YamlSource, name: string, file: st
   const shown = displayPath(file)
   if (!(await stat(file).catch(() => undefined))?.isFile()) {
     profileSource.report(['calibration'], `calibration: no calibration "${name}": ${shown} does not exist`)
-    throw sourceProblemsError('PROFILE_INVALID', profileSource.file, profileSource.problems, 'Name a file of the calibrations directory beside the profiles (without .yaml).')
+    throw sourceProblemsError(
+      'PROFILE_INVALID',
+      profileSource.file,
+      profileSource.problems,
+      'Name a file of the calibrations directory beside the profiles (without .yaml).',
+    )
   }
   const source = await YamlSource.read(file, shown)
   const raw = source.problems.length === 0 ? ((source.value() ?? {}) as Raw) : undefined
   if (raw === undefined || !checkAgainstSchema(source, raw, calibrationSchema) || source.problems.length > 0) {
-    throw sourceProblemsError('PROFILE_INVALID', shown, source.problems, 'Fix the lines above: a calibration is `costs: {vectorSearchMs: 150, ...}` (README, StreamFlow).')
+    throw sourceProblemsError(
+      'PROFILE_INVALID',
+      shown,
+      source.problems,
+      'Fix the lines above: a calibration is `costs: {vectorSearchMs: 150, ...}` (README, StreamFlow).',
+    )
   }
-  return {name, file: shown, ...(typeof raw.description === 'string' ? {description: raw.description} : {}), costs: raw.costs as Calibration['costs']}
+  return {
+    name,
+    file: shown,
+    ...(typeof raw.description === 'string' ? {description: raw.description} : {}),
+    costs: raw.costs as Calibration['costs'],
+  }
 }
 
 /** Validates a parsed profile document; throws PROFILE_INVALID listing every problem. */
 export function parseProfile(source: YamlSource, defaultName: string): LoadProfile {
   if (source.problems.length === 0) {
     const raw = (source.value() ?? {}) as Raw
-    if (typeof raw !== 'object' || Array.isArray(raw)) source.report([], 'a profile is a mapping of settings (rate, stages, requests, ...)')
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      source.report([], 'a profile is a mapping of settings (rate, stages, requests, ...)')
     else {
       const structureOk = checkAgainstSchema(source, raw, profileSchema)
       const sla = raw.sla === undefined ? [] : readSlaTargets(source, raw.sla, ['sla'])
@@ -111,7 +168,12 @@ export function parseProfile(source: YamlSource, defaultName: string): LoadProfi
       }
     }
   }
-  throw sourceProblemsError('PROFILE_INVALID', source.file, source.problems, 'Fix the lines above and run the bench again.')
+  throw sourceProblemsError(
+    'PROFILE_INVALID',
+    source.file,
+    source.problems,
+    'Fix the lines above and run the bench again.',
+  )
 }
 
 /** Keeps the first problem reported at each position (the structural one, before field checks). */
@@ -130,17 +192,43 @@ class ProfileReader {
   constructor(private readonly source: YamlSource) {}
 
   read(raw: Raw, defaultName: string, sla: LoadProfile['sla']): LoadProfile {
-    const vars = Object.fromEntries(Object.entries((raw.vars as Raw | undefined) ?? {}).map(([key, value]) => [key, String(value)]))
-    const stages = ((raw.stages as Raw[] | undefined) ?? [{curve: 'constant', rate: '1x'}]).map((stage, index) => this.stage(stage, ['stages', index]))
+    const vars = Object.fromEntries(
+      Object.entries((raw.vars as Raw | undefined) ?? {}).map(([key, value]) => [key, String(value)]),
+    )
+    const stages = ((raw.stages as Raw[] | undefined) ?? [{curve: 'constant', rate: '1x'}]).map((stage, index) =>
+      this.stage(stage, ['stages', index]),
+    )
     const durationMs = this.duration(raw.duration, ['duration'])
-    if (durationMs === undefined && stages.some((stage) => stage.duration === undefined || 'fraction' in stage.duration)) {
-      this.problem(raw.stages === undefined ? [] : ['stages'], 'set `duration` (or give every stage an absolute duration): stages without one, or in %, are shares of the run')
+    if (
+      durationMs === undefined &&
+      stages.some((stage) => stage.duration === undefined || 'fraction' in stage.duration)
+    ) {
+      this.problem(
+        raw.stages === undefined ? [] : ['stages'],
+        'set `duration` (or give every stage an absolute duration): stages without one, or in %, are shares of the run',
+      )
     }
-    const requests = ((raw.requests as Raw[] | undefined) ?? []).map((request, index) => this.request(request, ['requests', index], vars))
-    if (raw.requests === undefined) this.problem([], 'missing required field "requests": the request types to send (e.g. `- use: recommendations` or `- {name: home, method: GET, path: /}`)')
-    this.uniqueNames(requests.map((request) => request.name), 'requests', 'request')
-    const variants = ((raw.variants as Raw[] | undefined) ?? []).map((variant, index) => this.variant(variant, ['variants', index]))
-    this.uniqueNames(variants.map((variant) => variant.name), 'variants', 'variant')
+    const requests = ((raw.requests as Raw[] | undefined) ?? []).map((request, index) =>
+      this.request(request, ['requests', index], vars),
+    )
+    if (raw.requests === undefined)
+      this.problem(
+        [],
+        'missing required field "requests": the request types to send (e.g. `- use: recommendations` or `- {name: home, method: GET, path: /}`)',
+      )
+    this.uniqueNames(
+      requests.map((request) => request.name),
+      'requests',
+      'request',
+    )
+    const variants = ((raw.variants as Raw[] | undefined) ?? []).map((variant, index) =>
+      this.variant(variant, ['variants', index]),
+    )
+    this.uniqueNames(
+      variants.map((variant) => variant.name),
+      'variants',
+      'variant',
+    )
     const population = (raw.population as Raw | undefined) ?? {}
     const content = (population.content as Raw | undefined) ?? {}
     const model = (raw.model as LoadProfile['model'] | undefined) ?? 'open'
@@ -148,7 +236,9 @@ class ProfileReader {
     if (target !== undefined && target !== 'stack') this.url(target, ['target'])
     if (raw.admin !== undefined) this.url(raw.admin as string, ['admin'])
     ;((raw.scrape as string[] | undefined) ?? []).forEach((url, index) => this.url(url, ['scrape', index]))
-    const timeline = ((raw.timeline as Raw[] | undefined) ?? []).map((event, index) => this.timelineEvent(event, ['timeline', index]))
+    const timeline = ((raw.timeline as Raw[] | undefined) ?? []).map((event, index) =>
+      this.timelineEvent(event, ['timeline', index]),
+    )
     return {
       name: (raw.name as string | undefined) ?? defaultName,
       file: this.source.file,
@@ -176,7 +266,11 @@ class ProfileReader {
       population: {
         users: (population.users as number | undefined) ?? 1000,
         zipf: (population.zipf as number | undefined) ?? 1.1,
-        content: {count: (content.count as number | undefined) ?? 1000, prefix: (content.prefix as string | undefined) ?? 'content-', zipf: (content.zipf as number | undefined) ?? 1},
+        content: {
+          count: (content.count as number | undefined) ?? 1000,
+          prefix: (content.prefix as string | undefined) ?? 'content-',
+          zipf: (content.zipf as number | undefined) ?? 1,
+        },
       },
       vars,
       requests,
@@ -198,9 +292,20 @@ class ProfileReader {
     const needs = (fields: string[]) => {
       for (const field of fields) if (raw[field] === undefined) this.problem(at, `a ${curve} stage needs "${field}"`)
     }
-    const allowed: Record<StageSpec['curve'], string[]> = {constant: ['rate'], poisson: ['rate'], ramp: ['from', 'to'], step: ['from', 'to', 'steps'], peak: ['rate', 'factor', 'shape']}
+    const allowed: Record<StageSpec['curve'], string[]> = {
+      constant: ['rate'],
+      poisson: ['rate'],
+      ramp: ['from', 'to'],
+      step: ['from', 'to', 'steps'],
+      peak: ['rate', 'factor', 'shape'],
+    }
     for (const field of ['rate', 'from', 'to', 'steps', 'factor', 'shape']) {
-      if (raw[field] !== undefined && !allowed[curve].includes(field)) this.problem([...at, field], `${formatPath([...at, field])}: a ${curve} stage does not take "${field}" (it takes ${allowed[curve].join(', ')})`, {key: true})
+      if (raw[field] !== undefined && !allowed[curve].includes(field))
+        this.problem(
+          [...at, field],
+          `${formatPath([...at, field])}: a ${curve} stage does not take "${field}" (it takes ${allowed[curve].join(', ')})`,
+          {key: true},
+        )
     }
     switch (curve) {
       case 'constant':
@@ -212,19 +317,42 @@ class ProfileReader {
         return {...base, curve, from: this.rate(raw.from, [...at, 'from']), to: this.rate(raw.to, [...at, 'to'])}
       case 'step':
         needs(['from', 'to', 'steps'])
-        return {...base, curve, from: this.rate(raw.from, [...at, 'from']), to: this.rate(raw.to, [...at, 'to']), steps: (raw.steps as number | undefined) ?? 1}
+        return {
+          ...base,
+          curve,
+          from: this.rate(raw.from, [...at, 'from']),
+          to: this.rate(raw.to, [...at, 'to']),
+          steps: (raw.steps as number | undefined) ?? 1,
+        }
       case 'peak': {
         const shape = {...DEFAULT_PEAK_SHAPE, ...((raw.shape as Partial<typeof DEFAULT_PEAK_SHAPE> | undefined) ?? {})}
-        if (shape.baseline + shape.rampUp + shape.hold + shape.rampDown <= 0) this.problem([...at, 'shape'], `${formatPath([...at, 'shape'])}: the shares must not all be 0`)
-        return {...base, curve, rate: raw.rate === undefined ? {multiple: 1} : this.rate(raw.rate, [...at, 'rate']), factor: (raw.factor as number | undefined) ?? 3, shape}
+        if (shape.baseline + shape.rampUp + shape.hold + shape.rampDown <= 0)
+          this.problem([...at, 'shape'], `${formatPath([...at, 'shape'])}: the shares must not all be 0`)
+        return {
+          ...base,
+          curve,
+          rate: raw.rate === undefined ? {multiple: 1} : this.rate(raw.rate, [...at, 'rate']),
+          factor: (raw.factor as number | undefined) ?? 3,
+          shape,
+        }
       }
     }
   }
 
   private request(raw: Raw, at: PathSegment[], vars: Record<string, string>) {
     const use = raw.use as BuiltinTemplate | undefined
-    if (!use) for (const field of ['name', 'method', 'path']) if (raw[field] === undefined) this.problem(at, `${formatPath(at)}: missing required field "${field}" (or \`use:\` a built-in template: generate, events, recommendations, metadata)`)
-    if (use && (raw.method !== undefined || raw.path !== undefined)) this.problem(at, `${formatPath(at)}: \`use: ${use}\` brings its own method and path; drop them, or drop \`use\` to write the request out`)
+    if (!use)
+      for (const field of ['name', 'method', 'path'])
+        if (raw[field] === undefined)
+          this.problem(
+            at,
+            `${formatPath(at)}: missing required field "${field}" (or \`use:\` a built-in template: generate, events, recommendations, metadata)`,
+          )
+    if (use && (raw.method !== undefined || raw.path !== undefined))
+      this.problem(
+        at,
+        `${formatPath(at)}: \`use: ${use}\` brings its own method and path; drop them, or drop \`use\` to write the request out`,
+      )
     const builtin = use ? builtinTemplate(use) : undefined
     const poll = raw.poll as Raw | undefined
     const spec = {
@@ -234,14 +362,30 @@ class ProfileReader {
       path: (raw.path as string | undefined) ?? builtin?.path ?? '/',
       ...(raw.metric === undefined ? {} : {metric: raw.metric as string}),
       ...(raw.weight === undefined ? {} : {weight: raw.weight as number}),
-      ...(raw.headers === undefined ? {} : {headers: {...builtin?.headers, ...Object.fromEntries(Object.entries(raw.headers as Raw).map(([key, value]) => [key, String(value)]))}}),
+      ...(raw.headers === undefined
+        ? {}
+        : {
+            headers: {
+              ...builtin?.headers,
+              ...Object.fromEntries(Object.entries(raw.headers as Raw).map(([key, value]) => [key, String(value)])),
+            },
+          }),
       ...(raw.body === undefined ? {} : {body: raw.body}),
       ...(raw.timeout === undefined ? {} : {timeoutMs: this.duration(raw.timeout, [...at, 'timeout'])!}),
       ...(poll === undefined
         ? {}
-        : {poll: {intervalMs: this.duration(poll.interval, [...at, 'poll', 'interval']) ?? builtin?.poll?.intervalMs ?? 250, timeoutMs: this.duration(poll.timeout, [...at, 'poll', 'timeout']) ?? builtin?.poll?.timeoutMs ?? 30_000}}),
+        : {
+            poll: {
+              intervalMs: this.duration(poll.interval, [...at, 'poll', 'interval']) ?? builtin?.poll?.intervalMs ?? 250,
+              timeoutMs: this.duration(poll.timeout, [...at, 'poll', 'timeout']) ?? builtin?.poll?.timeoutMs ?? 30_000,
+            },
+          }),
     }
-    for (const [field, value] of [['path', spec.path], ...Object.entries(spec.headers ?? {}).map(([name, value]) => [`headers.${name}`, value]), ['body', typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body ?? '')]] as Array<[string, string]>) {
+    for (const [field, value] of [
+      ['path', spec.path],
+      ...Object.entries(spec.headers ?? {}).map(([name, value]) => [`headers.${name}`, value]),
+      ['body', typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body ?? '')],
+    ] as Array<[string, string]>) {
       try {
         compileRequestType({name: 'check', method: 'GET', path: value}, vars)
       } catch (error) {
@@ -267,25 +411,55 @@ class ProfileReader {
       honourRetryAfter: (raw.retryAfter as boolean | undefined) ?? true,
       ...(budget === undefined
         ? {}
-        : {budget: {ratio: (budget.ratio as number | undefined) ?? 0.1, minPerSecond: (budget.minPerSecond as number | undefined) ?? 0, maxBalance: (budget.maxBalance as number | undefined) ?? 100}}),
+        : {
+            budget: {
+              ratio: (budget.ratio as number | undefined) ?? 0.1,
+              minPerSecond: (budget.minPerSecond as number | undefined) ?? 0,
+              maxBalance: (budget.maxBalance as number | undefined) ?? 100,
+            },
+          }),
     }
-    if (kind === 'none' && raw.maxAttempts !== undefined && policy.maxAttempts > 1) this.problem([...at, 'maxAttempts'], `${formatPath([...at, 'maxAttempts'])}: policy "none" makes one attempt; pick immediate, fixed or exponential to retry`)
+    if (kind === 'none' && raw.maxAttempts !== undefined && policy.maxAttempts > 1)
+      this.problem(
+        [...at, 'maxAttempts'],
+        `${formatPath([...at, 'maxAttempts'])}: policy "none" makes one attempt; pick immediate, fixed or exponential to retry`,
+      )
     return policy
   }
 
   private timelineEvent(raw: Raw, at: PathSegment[]): TimelineEventSpec {
     const when = this.span(raw.at as string, [...at, 'at'])
-    const action = (raw.action as TimelineEventSpec['action'] | undefined) ?? (raw.switches === undefined ? undefined : 'switches')
+    const action =
+      (raw.action as TimelineEventSpec['action'] | undefined) ?? (raw.switches === undefined ? undefined : 'switches')
     if (action === undefined) {
-      this.problem(at, `${formatPath(at)}: say what happens: \`switches: {...}\` or \`action: reset | cache-flush | content-drop | kill | pause | resume | restart\``)
+      this.problem(
+        at,
+        `${formatPath(at)}: say what happens: \`switches: {...}\` or \`action: reset | cache-flush | content-drop | kill | pause | resume | restart\``,
+      )
       return {at: when, action: 'reset'}
     }
-    if (action === 'switches' && raw.switches === undefined) this.problem(at, `${formatPath(at)}: action "switches" needs \`switches: {faults: {...}, interventions: {...}}\``)
-    if (action !== 'switches' && raw.switches !== undefined) this.problem([...at, 'switches'], `${formatPath([...at, 'switches'])}: only action "switches" takes switches`, {key: true})
-    if (action !== 'content-drop' && raw.count !== undefined) this.problem([...at, 'count'], `${formatPath([...at, 'count'])}: only action "content-drop" takes a count`, {key: true})
+    if (action === 'switches' && raw.switches === undefined)
+      this.problem(at, `${formatPath(at)}: action "switches" needs \`switches: {faults: {...}, interventions: {...}}\``)
+    if (action !== 'switches' && raw.switches !== undefined)
+      this.problem([...at, 'switches'], `${formatPath([...at, 'switches'])}: only action "switches" takes switches`, {
+        key: true,
+      })
+    if (action !== 'content-drop' && raw.count !== undefined)
+      this.problem([...at, 'count'], `${formatPath([...at, 'count'])}: only action "content-drop" takes a count`, {
+        key: true,
+      })
     const faultsComponent = (COMPONENT_FAULTS as readonly string[]).includes(action)
-    if (faultsComponent && raw.component === undefined) this.problem(at, `${formatPath(at)}: action "${action}" needs \`component: <name>\`, a component of the stack such as worker`)
-    if (!faultsComponent && raw.component !== undefined) this.problem([...at, 'component'], `${formatPath([...at, 'component'])}: only actions kill, pause, resume and restart take a component`, {key: true})
+    if (faultsComponent && raw.component === undefined)
+      this.problem(
+        at,
+        `${formatPath(at)}: action "${action}" needs \`component: <name>\`, a component of the stack such as worker`,
+      )
+    if (!faultsComponent && raw.component !== undefined)
+      this.problem(
+        [...at, 'component'],
+        `${formatPath([...at, 'component'])}: only actions kill, pause, resume and restart take a component`,
+        {key: true},
+      )
     switch (action) {
       case 'switches':
         return {at: when, action, switches: (raw.switches as SwitchesPatch | undefined) ?? {}}
@@ -314,14 +488,16 @@ class ProfileReader {
   private duration(value: unknown, at: PathSegment[]): number | undefined {
     if (value === undefined) return undefined
     const ms = parseDuration(String(value))
-    if (ms === undefined) this.problem(at, `${formatPath(at)}: expected a duration such as 500ms, 30s or 5m, got "${String(value)}"`)
+    if (ms === undefined)
+      this.problem(at, `${formatPath(at)}: expected a duration such as 500ms, 30s or 5m, got "${String(value)}"`)
     return ms
   }
 
   private span(value: string, at: PathSegment[]): Span {
     if (value.endsWith('%')) {
       const fraction = Number(value.slice(0, -1)) / 100
-      if (!(fraction >= 0 && fraction <= 1)) this.problem(at, `${formatPath(at)}: a share of the run is between 0% and 100%, got ${value}`)
+      if (!(fraction >= 0 && fraction <= 1))
+        this.problem(at, `${formatPath(at)}: a share of the run is between 0% and 100%, got ${value}`)
       return {fraction}
     }
     return {ms: this.duration(value, at) ?? 0}
@@ -334,7 +510,10 @@ class ProfileReader {
     }
     const match = /^(\d+(?:\.\d+)?)x$/.exec(String(value).trim())
     if (!match) {
-      this.problem(at, `${formatPath(at)}: expected requests per second (e.g. 200) or a multiple of the base rate (e.g. 3x), got "${String(value)}"`)
+      this.problem(
+        at,
+        `${formatPath(at)}: expected requests per second (e.g. 200) or a multiple of the base rate (e.g. 3x), got "${String(value)}"`,
+      )
       return {multiple: 1}
     }
     return {multiple: Number(match[1])}

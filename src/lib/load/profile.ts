@@ -131,7 +131,11 @@ const retrySchema = {
     budget: {
       type: 'object',
       additionalProperties: false,
-      properties: {ratio: {type: 'number', minimum: 0}, minPerSecond: {type: 'number', minimum: 0}, maxBalance: {type: 'number', minimum: 1}},
+      properties: {
+        ratio: {type: 'number', minimum: 0},
+        minPerSecond: {type: 'number', minimum: 0},
+        maxBalance: {type: 'number', minimum: 1},
+      },
     },
   },
 }
@@ -139,7 +143,12 @@ const retrySchema = {
 export const costsSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: Object.fromEntries(Object.entries(COST_LIMITS).map(([name, limit]) => [name, {type: limit.integer ? 'integer' : 'number', minimum: 0, maximum: limit.max}])),
+  properties: Object.fromEntries(
+    Object.entries(COST_LIMITS).map(([name, limit]) => [
+      name,
+      {type: limit.integer ? 'integer' : 'number', minimum: 0, maximum: limit.max},
+    ]),
+  ),
 }
 
 const switchesSchema = {
@@ -159,7 +168,11 @@ const switchesSchema = {
     interventions: {
       type: 'object',
       additionalProperties: false,
-      properties: Object.fromEntries(['gradualInvalidation', 'llmBreakerFallback', 'queryResultCache', 'prioritisation', 'queueBetweenServices'].map((name) => [name, {type: 'boolean'}])),
+      properties: Object.fromEntries(
+        ['gradualInvalidation', 'llmBreakerFallback', 'queryResultCache', 'prioritisation', 'queueBetweenServices'].map(
+          (name) => [name, {type: 'boolean'}],
+        ),
+      ),
     },
     costs: costsSchema,
   },
@@ -219,7 +232,9 @@ export const profileSchema: JsonSchema = {
           shape: {
             type: 'object',
             additionalProperties: false,
-            properties: Object.fromEntries(['baseline', 'rampUp', 'hold', 'rampDown'].map((name) => [name, {type: 'number', minimum: 0}])),
+            properties: Object.fromEntries(
+              ['baseline', 'rampUp', 'hold', 'rampDown'].map((name) => [name, {type: 'number', minimum: 0}]),
+            ),
           },
         },
       },
@@ -233,7 +248,11 @@ export const profileSchema: JsonSchema = {
         content: {
           type: 'object',
           additionalProperties: false,
-          properties: {count: {type: 'integer', minimum: 1, maximum: 10_000_000}, prefix: {type: 'string'}, zipf: {type: 'number', minimum: 0}},
+          properties: {
+            count: {type: 'integer', minimum: 1, maximum: 10_000_000},
+            prefix: {type: 'string'},
+            zipf: {type: 'number', minimum: 0},
+          },
         },
       },
     },
@@ -249,12 +268,33 @@ export const profileSchema: JsonSchema = {
           name: {type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$'},
           metric: {type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$'},
           weight: {type: 'number', exclusiveMinimum: 0},
-          method: {enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'get', 'head', 'post', 'put', 'patch', 'delete', 'options']},
+          method: {
+            enum: [
+              'GET',
+              'HEAD',
+              'POST',
+              'PUT',
+              'PATCH',
+              'DELETE',
+              'OPTIONS',
+              'get',
+              'head',
+              'post',
+              'put',
+              'patch',
+              'delete',
+              'options',
+            ],
+          },
           path: {type: 'string', pattern: '^/'},
           headers: templateHeaders,
           body: {type: ['string', 'object', 'array']},
           timeout: durationText,
-          poll: {type: 'object', additionalProperties: false, properties: {interval: durationText, timeout: durationText}},
+          poll: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {interval: durationText, timeout: durationText},
+          },
         },
       },
     },

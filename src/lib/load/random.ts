@@ -52,7 +52,10 @@ export class SeededRandom {
   /** A hex string of `length` characters. */
   hex(length: number): string {
     let out = ''
-    while (out.length < length) out += Math.floor(this.next() * 4_294_967_296).toString(16).padStart(8, '0')
+    while (out.length < length)
+      out += Math.floor(this.next() * 4_294_967_296)
+        .toString(16)
+        .padStart(8, '0')
     return out.slice(0, length)
   }
 }

@@ -21,7 +21,11 @@ export function builtinTemplate(name: BuiltinTemplate): RequestTemplateSpec {
         method: 'POST',
         path: GatewayRoutes.generate,
         headers: {...AUTH, 'content-type': 'application/json'},
-        body: {prompt: 'Recommend {{pick three five ten}} {{pick news sports drama comedy documentary}} titles like {{content.id}}', max_tokens: '{{int 16 256}}'},
+        body: {
+          prompt:
+            'Recommend {{pick three five ten}} {{pick news sports drama comedy documentary}} titles like {{content.id}}',
+          max_tokens: '{{int 16 256}}',
+        },
         poll: {intervalMs: 250, timeoutMs: 30_000},
       }
     case 'events':
@@ -34,13 +38,34 @@ export function builtinTemplate(name: BuiltinTemplate): RequestTemplateSpec {
         method: 'POST',
         path: GatewayRoutes.events,
         headers: {...AUTH, 'content-type': 'application/json'},
-        body: {event_id: '{{run.id}}-{{seq}}', type: '{{pick view view view like search recommendation_request}}', user_id: '{{user.id}}', content_id: '{{content.id}}', query: '{{pick news sports drama comedy}}', watch_seconds: '{{int 1 3600}}', ts: '{{now}}'},
+        body: {
+          event_id: '{{run.id}}-{{seq}}',
+          type: '{{pick view view view like search recommendation_request}}',
+          user_id: '{{user.id}}',
+          content_id: '{{content.id}}',
+          query: '{{pick news sports drama comedy}}',
+          watch_seconds: '{{int 1 3600}}',
+          ts: '{{now}}',
+        },
       }
     case 'recommendations':
       // The gateway answers the stored ranking, marked degraded, when the recommender cannot.
-      return {name, metric: 'recommendations', method: 'GET', path: routeWith(GatewayRoutes.recommendations, '{{user.id}}'), headers: AUTH, countDegraded: true}
+      return {
+        name,
+        metric: 'recommendations',
+        method: 'GET',
+        path: routeWith(GatewayRoutes.recommendations, '{{user.id}}'),
+        headers: AUTH,
+        countDegraded: true,
+      }
     case 'metadata':
-      return {name, metric: 'metadata', method: 'GET', path: routeWith(GatewayRoutes.metadata, '{{content.id}}'), headers: AUTH}
+      return {
+        name,
+        metric: 'metadata',
+        method: 'GET',
+        path: routeWith(GatewayRoutes.metadata, '{{content.id}}'),
+        headers: AUTH,
+      }
   }
 }
 

@@ -31,7 +31,16 @@ export interface RetryPolicy {
   budget?: RetryBudgetSpec
 }
 
-export const NO_RETRIES: RetryPolicy = {kind: 'none', maxAttempts: 1, delayMs: 0, maxDelayMs: 0, multiplier: 2, jitter: 'none', on: [], honourRetryAfter: true}
+export const NO_RETRIES: RetryPolicy = {
+  kind: 'none',
+  maxAttempts: 1,
+  delayMs: 0,
+  maxDelayMs: 0,
+  multiplier: 2,
+  jitter: 'none',
+  on: [],
+  honourRetryAfter: true,
+}
 
 export const DEFAULT_RETRY_ON: ErrorClass[] = ['timeout', 'http5xx', 'http429', 'connection']
 
@@ -41,7 +50,12 @@ export function shouldRetry(policy: RetryPolicy, error: ErrorClass, attempt: num
 }
 
 /** The wait before retry number `retry` (1-based), in ms. */
-export function retryDelayMs(policy: RetryPolicy, retry: number, retryAfterMs: number | undefined, random: SeededRandom): number {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  retry: number,
+  retryAfterMs: number | undefined,
+  random: SeededRandom,
+): number {
   let delay: number
   switch (policy.kind) {
     case 'none':
@@ -80,7 +94,10 @@ export class RetryBudget {
 
   tryWithdraw(nowMs: number): boolean {
     if (this.spec.minPerSecond > 0) {
-      this.balance = Math.min(this.spec.maxBalance, this.balance + ((nowMs - this.lastMs) / 1000) * this.spec.minPerSecond)
+      this.balance = Math.min(
+        this.spec.maxBalance,
+        this.balance + ((nowMs - this.lastMs) / 1000) * this.spec.minPerSecond,
+      )
     }
     this.lastMs = nowMs
     // A tiny epsilon keeps float sums such as 10 × 0.1 from falling just short of a whole retry.

@@ -23,12 +23,21 @@ export interface RunPlan {
 }
 
 export function planRun(profile: LoadProfile, overrides: RunOverrides = {}): RunPlan {
-  const absolute = profile.stages.reduce((sum, stage) => sum + (stage.duration && 'ms' in stage.duration ? stage.duration.ms : 0), 0)
+  const absolute = profile.stages.reduce(
+    (sum, stage) => sum + (stage.duration && 'ms' in stage.duration ? stage.duration.ms : 0),
+    0,
+  )
   const nominalTotal = profile.durationMs ?? absolute
   const durationMs = overrides.durationMs ?? nominalTotal
-  if (!(durationMs > 0)) throw new StreamctlError('PROFILE_INVALID', `profile "${profile.name}" has no duration`, {hint: 'Set `duration` in the profile or pass --duration.'})
+  if (!(durationMs > 0))
+    throw new StreamctlError('PROFILE_INVALID', `profile "${profile.name}" has no duration`, {
+      hint: 'Set `duration` in the profile or pass --duration.',
+    })
   const unassigned = profile.stages.filter((stage) => stage.duration === undefined).length
-  const assigned = profile.stages.reduce((sum, stage) => sum + (stage.duration ? spanMs(stage.duration, nominalTotal) : 0), 0)
+  const assigned = profile.stages.reduce(
+    (sum, stage) => sum + (stage.duration ? spanMs(stage.duration, nominalTotal) : 0),
+    0,
+  )
   const share = unassigned > 0 ? Math.max(0, nominalTotal - assigned) / unassigned : 0
   const nominal = profile.stages.map((stage) => (stage.duration ? spanMs(stage.duration, nominalTotal) : share))
   const nominalSum = nominal.reduce((sum, ms) => sum + ms, 0)
@@ -37,7 +46,11 @@ export function planRun(profile: LoadProfile, overrides: RunOverrides = {}): Run
   const rateFactor = rate / profile.rate
   const resolve = (value: RateValue) => ('multiple' in value ? value.multiple * rate : value.perSecond * rateFactor)
   const stages: Stage[] = profile.stages.map((stage, index) => {
-    const common = {...(stage.name ? {name: stage.name} : {}), durationMs: nominal[index]! * scale, ...(stage.arrival ? {arrival: stage.arrival} : {})}
+    const common = {
+      ...(stage.name ? {name: stage.name} : {}),
+      durationMs: nominal[index]! * scale,
+      ...(stage.arrival ? {arrival: stage.arrival} : {}),
+    }
     switch (stage.curve) {
       case 'constant':
       case 'poisson':
@@ -47,7 +60,13 @@ export function planRun(profile: LoadProfile, overrides: RunOverrides = {}): Run
       case 'step':
         return {...common, curve: 'step', from: resolve(stage.from), to: resolve(stage.to), steps: stage.steps}
       case 'peak':
-        return {...common, curve: 'peak', base: resolve(stage.rate), factor: stage.factor, ...(stage.shape ? {shape: stage.shape} : {})}
+        return {
+          ...common,
+          curve: 'peak',
+          base: resolve(stage.rate),
+          factor: stage.factor,
+          ...(stage.shape ? {shape: stage.shape} : {}),
+        }
     }
   })
   const segments = buildSegments(stages, profile.arrival)

@@ -112,19 +112,26 @@ function compilePlaceholder(expression: string, vars: Record<string, string>): R
       return () => new Date().toISOString()
     case 'int': {
       const [min, max] = args.map(Number)
-      if (args.length !== 2 || !Number.isInteger(min) || !Number.isInteger(max) || min! > max!) throw new TemplateError(`{{${expression}}}: int takes two integers, lowest first, e.g. {{int 1 100}}`)
+      if (args.length !== 2 || !Number.isInteger(min) || !Number.isInteger(max) || min! > max!)
+        throw new TemplateError(`{{${expression}}}: int takes two integers, lowest first, e.g. {{int 1 100}}`)
       return (context) => String(context.random.int(min!, max!))
     }
     case 'pick':
-      if (args.length === 0) throw new TemplateError(`{{${expression}}}: pick takes the words to choose from, e.g. {{pick view like}}`)
+      if (args.length === 0)
+        throw new TemplateError(`{{${expression}}}: pick takes the words to choose from, e.g. {{pick view like}}`)
       return (context) => context.random.pick(args)
     default: {
       if (name.startsWith('vars.')) {
         const value = vars[name.slice(5)]
-        if (value === undefined) throw new TemplateError(`{{${expression}}}: no "${name.slice(5)}" under vars (declared: ${Object.keys(vars).join(', ') || 'none'})`)
+        if (value === undefined)
+          throw new TemplateError(
+            `{{${expression}}}: no "${name.slice(5)}" under vars (declared: ${Object.keys(vars).join(', ') || 'none'})`,
+          )
         return () => value
       }
-      throw new TemplateError(`unknown placeholder {{${expression}}}: use user.id, user.apiKey, user.tier, content.id, seq, id, uuid, run.id, now, int A B, pick WORDS or vars.NAME`)
+      throw new TemplateError(
+        `unknown placeholder {{${expression}}}: use user.id, user.apiKey, user.tier, content.id, seq, id, uuid, run.id, now, int A B, pick WORDS or vars.NAME`,
+      )
     }
   }
 }

@@ -47,9 +47,17 @@ export interface RequestType {
 }
 
 export function compileRequestType(spec: RequestTemplateSpec, vars: Record<string, string> = {}): RequestType {
-  const headers = Object.entries(spec.headers ?? {}).map(([name, value]) => [name.toLowerCase(), compileTemplate(String(value), vars)] as [string, Render])
-  const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? compileTemplate(spec.body, vars) : compileJsonBody(spec.body, vars)
-  if (body && typeof spec.body !== 'string' && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', compileTemplate('application/json')])
+  const headers = Object.entries(spec.headers ?? {}).map(
+    ([name, value]) => [name.toLowerCase(), compileTemplate(String(value), vars)] as [string, Render],
+  )
+  const body =
+    spec.body === undefined
+      ? undefined
+      : typeof spec.body === 'string'
+        ? compileTemplate(spec.body, vars)
+        : compileJsonBody(spec.body, vars)
+  if (body && typeof spec.body !== 'string' && !headers.some(([name]) => name === 'content-type'))
+    headers.push(['content-type', compileTemplate('application/json')])
   const method = spec.method.toUpperCase()
   const path = compileTemplate(spec.path, vars)
   return {
@@ -67,10 +75,28 @@ export function compileRequestType(spec: RequestTemplateSpec, vars: Record<strin
   }
 }
 
-function fixedAttempt(method: string, path: Render, headers: Array<[string, Render]>, body: Render | undefined): {fixed?: HttpAttempt} {
-  if (path.constant === undefined || headers.some(([, render]) => render.constant === undefined) || (body && body.constant === undefined)) return {}
+function fixedAttempt(
+  method: string,
+  path: Render,
+  headers: Array<[string, Render]>,
+  body: Render | undefined,
+): {fixed?: HttpAttempt} {
+  if (
+    path.constant === undefined ||
+    headers.some(([, render]) => render.constant === undefined) ||
+    (body && body.constant === undefined)
+  )
+    return {}
   const constantHeaders = Object.fromEntries(headers.map(([name, render]) => [name, render.constant!]))
-  return {fixed: {method, path: path.constant, headers: constantHeaders, ...(body ? {body: body.constant!} : {}), fixed: true}}
+  return {
+    fixed: {
+      method,
+      path: path.constant,
+      headers: constantHeaders,
+      ...(body ? {body: body.constant!} : {}),
+      fixed: true,
+    },
+  }
 }
 
 export interface PlannedRequest {
@@ -112,7 +138,12 @@ export class Workload {
     const context: TemplateContext = {seq, run: this.runId, user, contentId, random: this.variables}
     const headers: Record<string, string> = {}
     for (const [name, render] of type.headers) headers[name] = render(context)
-    const attempt: HttpAttempt = {method: type.method, path: type.path(context), headers, ...(type.body ? {body: type.body(context)} : {})}
+    const attempt: HttpAttempt = {
+      method: type.method,
+      path: type.path(context),
+      headers,
+      ...(type.body ? {body: type.body(context)} : {}),
+    }
     return {type, attempt, headers}
   }
 
@@ -126,7 +157,10 @@ export class Workload {
 }
 
 /** The status request that follows an accepted generate, or undefined if the body is not one. */
-export function statusRequestFor(acceptedBody: string | undefined, headers: Record<string, string>): HttpAttempt | undefined {
+export function statusRequestFor(
+  acceptedBody: string | undefined,
+  headers: Record<string, string>,
+): HttpAttempt | undefined {
   if (!acceptedBody) return undefined
   let accepted: Partial<GenerateAccepted>
   try {
@@ -134,7 +168,12 @@ export function statusRequestFor(acceptedBody: string | undefined, headers: Reco
   } catch {
     return undefined
   }
-  const path = typeof accepted.status_url === 'string' && accepted.status_url.startsWith('/') ? accepted.status_url : typeof accepted.request_id === 'string' ? GatewayRoutes.request(accepted.request_id) : undefined
+  const path =
+    typeof accepted.status_url === 'string' && accepted.status_url.startsWith('/')
+      ? accepted.status_url
+      : typeof accepted.request_id === 'string'
+        ? GatewayRoutes.request(accepted.request_id)
+        : undefined
   if (!path) return undefined
   const {authorization} = headers
   return {method: 'GET', path, ...(authorization ? {headers: {authorization}} : {})}

@@ -24,10 +24,14 @@ const BACKLOG_FACTOR = 2
 const MIN_SAMPLES = 4
 
 export function grownBacklogs(gauges: readonly GaugeSample[]): Backlog[] {
-  const keys = [...new Set(gauges.flatMap((sample) => Object.keys(sample.values)))].filter((key) => key.startsWith('queue_depth.') || key.startsWith('consumer_lag.')).sort()
+  const keys = [...new Set(gauges.flatMap((sample) => Object.keys(sample.values)))]
+    .filter((key) => key.startsWith('queue_depth.') || key.startsWith('consumer_lag.'))
+    .sort()
   const grown: Backlog[] = []
   for (const key of keys) {
-    const points = gauges.filter((sample) => sample.values[key] !== undefined).map((sample) => ({atMs: sample.atMs, value: sample.values[key]!}))
+    const points = gauges
+      .filter((sample) => sample.values[key] !== undefined)
+      .map((sample) => ({atMs: sample.atMs, value: sample.values[key]!}))
     if (points.length < MIN_SAMPLES) continue
     const quarter = Math.max(1, Math.floor(points.length / 4))
     const mean = (part: typeof points) => part.reduce((sum, point) => sum + point.value, 0) / part.length
@@ -38,14 +42,23 @@ export function grownBacklogs(gauges: readonly GaugeSample[]): Backlog[] {
     const first = points[0]!
     const peak = points.reduce((highest, point) => (point.value > highest.value ? point : highest))
     const seconds = (peak.atMs - first.atMs) / 1000
-    grown.push({kind: key.startsWith('queue_depth.') ? 'queue' : 'lag', name: key.slice(key.indexOf('.') + 1), from: first.value, to: points.at(-1)!.value, perSecond: seconds > 0 ? (peak.value - first.value) / seconds : 0})
+    grown.push({
+      kind: key.startsWith('queue_depth.') ? 'queue' : 'lag',
+      name: key.slice(key.indexOf('.') + 1),
+      from: first.value,
+      to: points.at(-1)!.value,
+      perSecond: seconds > 0 ? (peak.value - first.value) / seconds : 0,
+    })
   }
   return grown
 }
 
 /** One line per grown backlog, for the terminal and Markdown reports. */
 export function describeBacklog(backlog: Backlog): string {
-  const [what, unit] = backlog.kind === 'queue' ? [`queue ${backlog.name} grew`, 'messages'] : [`consumer group ${backlog.name}'s lag grew`, 'records']
+  const [what, unit] =
+    backlog.kind === 'queue'
+      ? [`queue ${backlog.name} grew`, 'messages']
+      : [`consumer group ${backlog.name}'s lag grew`, 'records']
   const rate = backlog.perSecond > 0 ? ` (about +${formatCount(backlog.perSecond)}/s while it grew)` : ''
   return `backlog: ${what} from ${formatCount(backlog.from)} to ${formatCount(backlog.to)} ${unit} during the run${rate}: its consumers did not keep up, so whatever waits on it slows the longer the run goes`
 }

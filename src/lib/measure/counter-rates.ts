@@ -22,7 +22,8 @@ export function counterRate(samples: readonly GaugeSample[], key: string): Array
     const after = points[index]!
     const seconds = (after.atMs - before.atMs) / 1000
     if (seconds <= 0) continue
-    const increase = after.values[key]! >= before.values[key]! ? after.values[key]! - before.values[key]! : after.values[key]!
+    const increase =
+      after.values[key]! >= before.values[key]! ? after.values[key]! - before.values[key]! : after.values[key]!
     rates.push({atMs: after.atMs, perSecond: increase / seconds})
   }
   return rates

@@ -8,7 +8,14 @@ export type Histogram = hdr.Histogram
 const HIGHEST_US = 3_600_000_000
 
 export function newHistogram(): Histogram {
-  return hdr.build({bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, useWebAssembly: false})
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  })
 }
 
 /** Records a duration given in milliseconds (fractions allowed). */

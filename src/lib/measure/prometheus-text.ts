@@ -16,7 +16,8 @@ export function parsePrometheusText(text: string): Sample[] {
     const match = LINE.exec(line)
     if (!match) continue
     const labels: Record<string, string> = {}
-    for (const label of (match[3] ?? '').matchAll(LABEL)) labels[label[1]!] = label[2]!.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char))
+    for (const label of (match[3] ?? '').matchAll(LABEL))
+      labels[label[1]!] = label[2]!.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char))
     const value = Number(match[4])
     if (!Number.isNaN(value) || match[4] === 'NaN') samples.push({name: match[1]!, labels, value})
   }

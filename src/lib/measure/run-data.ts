@@ -118,7 +118,13 @@ export interface LoadRunData {
  * succeeded. Amplification is their attempts per original, goodput their successes per second, the
  * error rate their failures (dropped ones apart) per original.
  */
-export function originalRequests(totals: Record<string, SeriesData>): {originals: number; attempts: number; succeeded: number; failed: number; dropped: number} {
+export function originalRequests(totals: Record<string, SeriesData>): {
+  originals: number
+  attempts: number
+  succeeded: number
+  failed: number
+  dropped: number
+} {
   const sums = {originals: 0, attempts: 0, succeeded: 0, failed: 0, dropped: 0}
   for (const [name, series] of Object.entries(totals)) {
     if ((POLL_SERIES as readonly string[]).includes(name)) continue

@@ -8,7 +8,18 @@ import {TimingHistogram, type LatencySummary} from './histogram.js'
 import type {IntervalData, SeriesCounts, SeriesData} from './run-data.js'
 
 export function emptySeriesCounts(): SeriesCounts {
-  return {requests: 0, succeeded: 0, degraded: 0, failed: emptyErrorCounts(), attempts: 0, retries: 0, attemptErrors: emptyErrorCounts(), late: 0, dropped: 0, budgetExhausted: 0}
+  return {
+    requests: 0,
+    succeeded: 0,
+    degraded: 0,
+    failed: emptyErrorCounts(),
+    attempts: 0,
+    retries: 0,
+    attemptErrors: emptyErrorCounts(),
+    late: 0,
+    dropped: 0,
+    budgetExhausted: 0,
+  }
 }
 
 class SeriesAccumulator {
@@ -161,7 +172,14 @@ export class RunRecorder {
         handle.current.reset()
       }
     }
-    const interval: IntervalData = {startMs: this.intervalStart, durationMs: nowMs - this.intervalStart, offered: this.offered, sent: this.sent, inFlight, series}
+    const interval: IntervalData = {
+      startMs: this.intervalStart,
+      durationMs: nowMs - this.intervalStart,
+      offered: this.offered,
+      sent: this.sent,
+      inFlight,
+      series,
+    }
     const empty = Object.keys(series).length === 0 && this.offered === 0 && this.sent === 0
     if (!(empty && interval.durationMs < 1)) this.intervals.push(interval)
     this.intervalStart = nowMs
@@ -175,7 +193,12 @@ export class RunRecorder {
   }
 
   phasesData(): Record<string, Record<string, SeriesData>> {
-    return Object.fromEntries([...this.phases].map(([phase, map]) => [phase, Object.fromEntries([...map].map(([name, accumulator]) => [name, accumulator.toData()]))]))
+    return Object.fromEntries(
+      [...this.phases].map(([phase, map]) => [
+        phase,
+        Object.fromEntries([...map].map(([name, accumulator]) => [name, accumulator.toData()])),
+      ]),
+    )
   }
 
   sendLagSummary(): LatencySummary {

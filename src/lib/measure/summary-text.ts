@@ -18,7 +18,9 @@ export interface SummaryLayout {
 
 export function formatRunSummary(run: LoadRunData, layout: SummaryLayout = {}): string {
   const lines: string[] = []
-  lines.push(`profile ${run.profile} · ${run.model} model · seed ${run.seed}${run.shard ? ` · shard ${run.shard.index + 1}/${run.shard.count}` : ''} · target ${run.target}`)
+  lines.push(
+    `profile ${run.profile} · ${run.model} model · seed ${run.seed}${run.shard ? ` · shard ${run.shard.index + 1}/${run.shard.count}` : ''} · target ${run.target}`,
+  )
   for (const variant of run.variants) lines.push('', ...formatVariant(variant, layout))
   if (run.variants.length > 1) lines.push('', ...compareVariants(run.variants, layout))
   return lines.join('\n')
@@ -42,14 +44,20 @@ function formatVariant(variant: VariantData, {width}: SummaryLayout): string[] {
     `${percent(series.counts.succeeded, series.counts.requests)}${series.counts.degraded ? ` (${percent(series.counts.degraded, series.counts.requests)} degraded)` : ''}`,
     describeErrors(series),
   ])
-  const counts = Object.entries(variant.totals).filter(([name]) => name !== 'e2e').map(([, series]) => series.counts)
+  const counts = Object.entries(variant.totals)
+    .filter(([name]) => name !== 'e2e')
+    .map(([, series]) => series.counts)
   const sum = (pick: (c: (typeof counts)[number]) => number) => counts.reduce((total, c) => total + pick(c), 0)
-  const lines = [`variant ${variant.name}${variant.description ? ` — ${variant.description}` : ''} (${ms(variant.durationMs)})`, ...table([header, ...rows], width, SERIES_DROP_ORDER)]
+  const lines = [
+    `variant ${variant.name}${variant.description ? ` — ${variant.description}` : ''} (${ms(variant.durationMs)})`,
+    ...table([header, ...rows], width, SERIES_DROP_ORDER),
+  ]
   lines.push(
     `attempts ${sum((c) => c.attempts)} · retries ${sum((c) => c.retries)} · amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s · late ${sum((c) => c.late)} · dropped ${sum((c) => c.dropped)} · budget refused ${sum((c) => c.budgetExhausted)}${variant.abandoned ? ` · abandoned ${variant.abandoned}` : ''}`,
     `send lag p50 ${ms(variant.sendLag.p50)} · p99 ${ms(variant.sendLag.p99)} · max ${ms(variant.sendLag.max)} (the generator's own lateness; latency above is measured from the intended start)`,
   )
-  for (const event of variant.timeline) lines.push(`  at ${ms(event.firedAtMs)}: ${event.action}${event.ok ? '' : ` FAILED (${event.error})`}`)
+  for (const event of variant.timeline)
+    lines.push(`  at ${ms(event.firedAtMs)}: ${event.action}${event.ok ? '' : ` FAILED (${event.error})`}`)
   for (const backlog of grownBacklogs(variant.gauges ?? [])) lines.push(describeBacklog(backlog))
   return lines
 }
@@ -57,22 +65,45 @@ function formatVariant(variant: VariantData, {width}: SummaryLayout): string[] {
 function compareVariants(variants: VariantData[], {width}: SummaryLayout): string[] {
   const names = [...new Set(variants.flatMap((variant) => Object.keys(variant.totals)))]
   // Degraded answers (fallbacks) are successes, shown apart from errors; the column appears when a variant had any.
-  const degraded = (variant: VariantData) => Object.values(variant.totals).reduce((total, series) => total + (series.counts.degraded ?? 0), 0)
+  const degraded = (variant: VariantData) =>
+    Object.values(variant.totals).reduce((total, series) => total + (series.counts.degraded ?? 0), 0)
   const showDegraded = variants.some((variant) => degraded(variant) > 0)
-  const header = ['variant', 'goodput/s', 'amplification', ...names.map((name) => `${name} p99`), ...(showDegraded ? ['degraded'] : []), 'errors']
+  const header = [
+    'variant',
+    'goodput/s',
+    'amplification',
+    ...names.map((name) => `${name} p99`),
+    ...(showDegraded ? ['degraded'] : []),
+    'errors',
+  ]
   const rows = variants.map((variant) => {
     // The SLA's errors: the requests asked for that failed (an accepted generate that failed in the end included).
     const failed = originalRequests(variant.totals).failed
-    return [variant.name, variant.goodput.toFixed(1), `${variant.amplification.toFixed(2)}x`, ...names.map((name) => (variant.totals[name] ? ms(variant.totals[name].latency.p99) : '-')), ...(showDegraded ? [String(degraded(variant))] : []), String(failed)]
+    return [
+      variant.name,
+      variant.goodput.toFixed(1),
+      `${variant.amplification.toFixed(2)}x`,
+      ...names.map((name) => (variant.totals[name] ? ms(variant.totals[name].latency.p99) : '-')),
+      ...(showDegraded ? [String(degraded(variant))] : []),
+      String(failed),
+    ]
   })
   const wide = table([header, ...rows])
   if (width === undefined || wide.every((line) => textWidth(line) <= width)) return ['side by side', ...wide]
   // Too wide for the terminal: one row per figure and one column per variant instead.
-  return ['side by side', ...table(header.map((name, column) => [name, ...rows.map((row) => row[column]!)]), width)]
+  return [
+    'side by side',
+    ...table(
+      header.map((name, column) => [name, ...rows.map((row) => row[column]!)]),
+      width,
+    ),
+  ]
 }
 
 function describeErrors(series: SeriesData): string {
-  const parts = ERROR_CLASSES.filter((name) => series.counts.failed[name] > 0).map((name) => `${name.replace('http', '')}=${series.counts.failed[name]}`)
+  const parts = ERROR_CLASSES.filter((name) => series.counts.failed[name] > 0).map(
+    (name) => `${name.replace('http', '')}=${series.counts.failed[name]}`,
+  )
   if (series.counts.dropped > 0) parts.push(`dropped=${series.counts.dropped}`)
   return parts.join(' ') || '-'
 }

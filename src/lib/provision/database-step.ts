@@ -17,8 +17,20 @@ export interface DatabaseStep extends PlannedStep {
   issued?: {credentialsFile: string; demoUser: SeededUser}
 }
 
-export async function planDatabase(manifest: StackManifest, stackDir: string, databaseUrl: string, stateDir: string): Promise<DatabaseStep> {
-  const step: DatabaseStep = {area: 'PostgreSQL', changes: [], conflicts: [], warnings: [], apply: async () => [], close: async () => {}}
+export async function planDatabase(
+  manifest: StackManifest,
+  stackDir: string,
+  databaseUrl: string,
+  stateDir: string,
+): Promise<DatabaseStep> {
+  const step: DatabaseStep = {
+    area: 'PostgreSQL',
+    changes: [],
+    conflicts: [],
+    warnings: [],
+    apply: async () => [],
+    close: async () => {},
+  }
   if (!databaseUrl) {
     step.warnings.push('the stack has no PostgreSQL: migrations and seeds were not applied')
     return step
@@ -28,7 +40,11 @@ export async function planDatabase(manifest: StackManifest, stackDir: string, da
   try {
     await client.connect()
   } catch (error) {
-    throw new StreamctlError('STACK_NOT_READY', `PostgreSQL at ${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')} does not answer: ${(error as Error).message}`, {hint: 'Check it with `streamctl status`.', cause: error})
+    throw new StreamctlError(
+      'STACK_NOT_READY',
+      `PostgreSQL at ${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')} does not answer: ${(error as Error).message}`,
+      {hint: 'Check it with `streamctl status`.', cause: error},
+    )
   }
   step.close = () => client.end().catch(() => {})
   return closeOnFailure(step, async () => {
@@ -43,42 +59,79 @@ export async function planDatabase(manifest: StackManifest, stackDir: string, da
       return seedAccounts(rehearsal, manifest.quotas, knownKeys)
     }).catch((error: unknown) => {
       if (error instanceof StreamctlError) throw error
-      throw new StreamctlError('PROVISION_CONFLICT', `seeding users and quota tiers failed in rehearsal: ${(error as Error).message}`, {
-        hint: 'The seed needs the tiers, users and api_keys tables of the reference migrations; check the stack\'s migrations.',
-        cause: error,
-      })
-  })
-  step.changes = [...migrationChanges(pending, migrationsDir), ...seedChanges(seed)]
+      throw new StreamctlError(
+        'PROVISION_CONFLICT',
+        `seeding users and quota tiers failed in rehearsal: ${(error as Error).message}`,
+        {
+          hint: "The seed needs the tiers, users and api_keys tables of the reference migrations; check the stack's migrations.",
+          cause: error,
+        },
+      )
+    })
+    step.changes = [...migrationChanges(pending, migrationsDir), ...seedChanges(seed)]
 
-  step.apply = async () => {
-    const applied = await applyMigrations(client, migrationsDir)
-    const result = await seedAccounts(client, manifest.quotas, knownKeys)
-    if (result.keysIssued > 0) {
-      const credentialsFile = await writeCredentials(stateDir, {stack: manifest.name, createdAt: new Date().toISOString(), users: result.users})
-      const demoUser = result.users[0]
-      if (demoUser) step.issued = {credentialsFile, demoUser}
+    step.apply = async () => {
+      const applied = await applyMigrations(client, migrationsDir)
+      const result = await seedAccounts(client, manifest.quotas, knownKeys)
+      if (result.keysIssued > 0) {
+        const credentialsFile = await writeCredentials(stateDir, {
+          stack: manifest.name,
+          createdAt: new Date().toISOString(),
+          users: result.users,
+        })
+        const demoUser = result.users[0]
+        if (demoUser) step.issued = {credentialsFile, demoUser}
+      }
+      return [...migrationChanges(applied, migrationsDir), ...seedChanges(result)].filter(isChange)
     }
-    return [...migrationChanges(applied, migrationsDir), ...seedChanges(result)].filter(isChange)
-  }
-  return step
+    return step
   })
 }
 
 function migrationChanges(migrations: Migration[], dir: string): PlannedChange[] {
-  return migrations.map((migration) => ({kind: 'migration', name: migration.id, action: 'apply', detail: path.relative(path.dirname(dir), migration.file)}))
+  return migrations.map((migration) => ({
+    kind: 'migration',
+    name: migration.id,
+    action: 'apply',
+    detail: path.relative(path.dirname(dir), migration.file),
+  }))
 }
 
 function seedChanges(seed: SeedResult): PlannedChange[] {
-  const changes: PlannedChange[] = seed.tiers.map((tier) => (tier.action === 'unchanged' ? unchanged('tier', tier.name, 'limits match') : {kind: 'tier', name: tier.name, action: tier.action === 'created' ? 'create' : 'update', detail: tier.action === 'created' ? 'new quota tier' : 'limits changed'}))
+  const changes: PlannedChange[] = seed.tiers.map((tier) =>
+    tier.action === 'unchanged'
+      ? unchanged('tier', tier.name, 'limits match')
+      : {
+          kind: 'tier',
+          name: tier.name,
+          action: tier.action === 'created' ? 'create' : 'update',
+          detail: tier.action === 'created' ? 'new quota tier' : 'limits changed',
+        },
+  )
   const users = seed.users.length
   changes.push(
     seed.usersCreated + seed.usersRetiered > 0
-      ? {kind: 'users', name: 'seeded users', action: seed.usersCreated > 0 ? 'create' : 'update', detail: [seed.usersCreated > 0 ? `${seed.usersCreated} new` : '', seed.usersRetiered > 0 ? `${seed.usersRetiered} change tier` : ''].filter(Boolean).join(', ')}
+      ? {
+          kind: 'users',
+          name: 'seeded users',
+          action: seed.usersCreated > 0 ? 'create' : 'update',
+          detail: [
+            seed.usersCreated > 0 ? `${seed.usersCreated} new` : '',
+            seed.usersRetiered > 0 ? `${seed.usersRetiered} change tier` : '',
+          ]
+            .filter(Boolean)
+            .join(', '),
+        }
       : unchanged('users', 'seeded users', `${users} users`),
   )
   changes.push(
     seed.keysIssued > 0
-      ? {kind: 'api-keys', name: 'API keys', action: 'create', detail: `${seed.keysIssued} new (hashed at rest)${seed.keysRevoked > 0 ? `, ${seed.keysRevoked} unknown old keys revoked` : ''}`}
+      ? {
+          kind: 'api-keys',
+          name: 'API keys',
+          action: 'create',
+          detail: `${seed.keysIssued} new (hashed at rest)${seed.keysRevoked > 0 ? `, ${seed.keysRevoked} unknown old keys revoked` : ''}`,
+        }
       : unchanged('api-keys', 'API keys', `${users} keys valid`),
   )
   return changes

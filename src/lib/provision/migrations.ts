@@ -29,19 +29,34 @@ const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 /** The migration files of a directory, in order. */
 export async function readMigrations(dir: string): Promise<Array<Migration & {sql: string}>> {
-  const names = (await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    throw new StreamctlError('FILE_NOT_FOUND', `migrations directory ${dir} cannot be read (${error.code ?? error.message})`, {hint: 'Check `migrations:` in stack.yaml.', cause: error})
-  }))
+  const names = (
+    await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      throw new StreamctlError(
+        'FILE_NOT_FOUND',
+        `migrations directory ${dir} cannot be read (${error.code ?? error.message})`,
+        {hint: 'Check `migrations:` in stack.yaml.', cause: error},
+      )
+    })
+  )
     .filter((name) => name.endsWith('.sql'))
     .sort()
   const migrations: Array<Migration & {sql: string}> = []
   for (const name of names) {
     if (!MIGRATION_FILE.test(name)) {
-      throw new StreamctlError('MANIFEST_INVALID', `${path.join(dir, name)}: migration files are named NNNN_description.sql (lower case)`, {hint: 'Rename the file.'})
+      throw new StreamctlError(
+        'MANIFEST_INVALID',
+        `${path.join(dir, name)}: migration files are named NNNN_description.sql (lower case)`,
+        {hint: 'Rename the file.'},
+      )
     }
     const file = path.join(dir, name)
     const bytes = await readFile(file)
-    migrations.push({id: name.slice(0, -'.sql'.length), file, checksum: createHash('sha256').update(bytes).digest('hex'), sql: bytes.toString('utf8')})
+    migrations.push({
+      id: name.slice(0, -'.sql'.length),
+      file,
+      checksum: createHash('sha256').update(bytes).digest('hex'),
+      sql: bytes.toString('utf8'),
+    })
   }
   return migrations
 }
@@ -66,15 +81,22 @@ export async function applyMigrations(client: pg.ClientBase, dir: string): Promi
       await client.query('BEGIN')
       try {
         await client.query(migration.sql)
-        await client.query('INSERT INTO schema_migrations (id, checksum, applied_at) VALUES ($1, $2, now())', [migration.id, migration.checksum])
+        await client.query('INSERT INTO schema_migrations (id, checksum, applied_at) VALUES ($1, $2, now())', [
+          migration.id,
+          migration.checksum,
+        ])
         await client.query('COMMIT')
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {})
         const pgError = error as {message?: string; position?: string}
-        throw new StreamctlError('MIGRATION_FAILED', `${migration.file}${lineOf(migration.sql, pgError.position)}: ${pgError.message ?? String(error)}`, {
-          hint: 'Nothing of this migration was applied (it ran in one transaction). Fix the file and run `streamctl provision` again.',
-          cause: error,
-        })
+        throw new StreamctlError(
+          'MIGRATION_FAILED',
+          `${migration.file}${lineOf(migration.sql, pgError.position)}: ${pgError.message ?? String(error)}`,
+          {
+            hint: 'Nothing of this migration was applied (it ran in one transaction). Fix the file and run `streamctl provision` again.',
+            cause: error,
+          },
+        )
       }
       applied.push({id: migration.id, file: migration.file, checksum: migration.checksum})
     }
@@ -85,7 +107,9 @@ export async function applyMigrations(client: pg.ClientBase, dir: string): Promi
 }
 
 async function appliedChecksums(client: pg.ClientBase): Promise<Map<string, string>> {
-  const exists = await client.query<{present: boolean}>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+  const exists = await client.query<{present: boolean}>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
+  )
   if (!exists.rows[0]?.present) return new Map()
   const rows = await client.query<{id: string; checksum: string}>('SELECT id, checksum FROM schema_migrations')
   return new Map(rows.rows.map((row) => [row.id, row.checksum]))
@@ -95,10 +119,14 @@ function pending<T extends Migration>(migrations: T[], applied: Map<string, stri
   for (const migration of migrations) {
     const checksum = applied.get(migration.id)
     if (checksum !== undefined && checksum !== migration.checksum) {
-      throw new StreamctlError('MIGRATION_CHANGED', `${migration.file} was changed after it was applied (checksum ${checksum.slice(0, 12)}… recorded, ${migration.checksum.slice(0, 12)}… now)`, {
-        hint: 'Applied migrations are append-only: restore the file and put the change in a new NNNN_*.sql file.',
-        details: {id: migration.id, file: migration.file, recorded: checksum, current: migration.checksum},
-      })
+      throw new StreamctlError(
+        'MIGRATION_CHANGED',
+        `${migration.file} was changed after it was applied (checksum ${checksum.slice(0, 12)}… recorded, ${migration.checksum.slice(0, 12)}… now)`,
+        {
+          hint: 'Applied migrations are append-only: restore the file and put the change in a new NNNN_*.sql file.',
+          details: {id: migration.id, file: migration.file, recorded: checksum, current: migration.checksum},
+        },
+      )
     }
   }
   return migrations.filter((migration) => !applied.has(migration.id))

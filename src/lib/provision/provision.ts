@@ -34,7 +34,11 @@ export interface ProvisionOptions {
   reporter: ProgressReporter
 }
 
-export async function provisionStack(stack: Stack, state: StackState, options: ProvisionOptions): Promise<ProvisionResult> {
+export async function provisionStack(
+  stack: Stack,
+  state: StackState,
+  options: ProvisionOptions,
+): Promise<ProvisionResult> {
   const {manifest} = stack
   const {endpoints} = state
   const steps: PlannedStep[] = []
@@ -49,14 +53,28 @@ export async function provisionStack(stack: Stack, state: StackState, options: P
     const conflicts = steps.flatMap((step) => step.conflicts)
     if (conflicts.length > 0) {
       planning.fail(`${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}`)
-      throw new StreamctlError('PROVISION_CONFLICT', `the stack cannot be made to match ${stack.file} without losing data; nothing was applied:\n${conflicts.map((conflict) => `  - ${conflict}`).join('\n')}`, {
-        hint: 'Change the manifest, or remove the resources named above by hand, then run `streamctl provision` again.',
-        details: {conflicts},
-      })
+      throw new StreamctlError(
+        'PROVISION_CONFLICT',
+        `the stack cannot be made to match ${stack.file} without losing data; nothing was applied:\n${conflicts.map((conflict) => `  - ${conflict}`).join('\n')}`,
+        {
+          hint: 'Change the manifest, or remove the resources named above by hand, then run `streamctl provision` again.',
+          details: {conflicts},
+        },
+      )
     }
-    const plan = steps.flatMap((step) => step.changes.map(({kind, name, action, detail}) => ({kind, name, action, detail})))
+    const plan = steps.flatMap((step) =>
+      step.changes.map(({kind, name, action, detail}) => ({kind, name, action, detail})),
+    )
     planning.succeed(`${plan.filter(isChange).length} change${plan.filter(isChange).length === 1 ? '' : 's'} planned`)
-    const result: ProvisionResult = {stack: manifest.name, driver: state.driver, dryRun: options.dryRun, changed: false, plan, applied: [], warnings: steps.flatMap((step) => step.warnings)}
+    const result: ProvisionResult = {
+      stack: manifest.name,
+      driver: state.driver,
+      dryRun: options.dryRun,
+      changed: false,
+      plan,
+      applied: [],
+      warnings: steps.flatMap((step) => step.warnings),
+    }
     if (options.dryRun) return result
 
     for (const step of steps) {

@@ -11,10 +11,22 @@ import {closeOnFailure, unchanged, type PlannedChange, type PlannedStep} from '.
 import {declareQueues, describeQueue, queueArguments, queueArgumentsConflict} from './queues.js'
 
 export async function planQueues(queues: Queue[], amqpUrl: string): Promise<PlannedStep> {
-  const step: PlannedStep = {area: 'RabbitMQ queues', changes: [], conflicts: [], warnings: [], apply: async () => [], close: async () => {}}
+  const step: PlannedStep = {
+    area: 'RabbitMQ queues',
+    changes: [],
+    conflicts: [],
+    warnings: [],
+    apply: async () => [],
+    close: async () => {},
+  }
   if (queues.length === 0) return step
   if (!amqpUrl) {
-    step.changes = queues.map((queue) => ({kind: 'queue', name: queue.name, action: 'skip', detail: 'the stack has no RabbitMQ'}))
+    step.changes = queues.map((queue) => ({
+      kind: 'queue',
+      name: queue.name,
+      action: 'skip',
+      detail: 'the stack has no RabbitMQ',
+    }))
     step.warnings.push('the manifest declares queues but the stack has no RabbitMQ: queues were not declared')
     return step
   }
@@ -23,7 +35,11 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
   try {
     connection = await amqp.connect(amqpUrl, {timeout: 5000})
   } catch (error) {
-    throw new StreamctlError('STACK_NOT_READY', `RabbitMQ at ${redactUrl(amqpUrl)} does not answer: ${(error as Error).message}`, {hint: 'Check it with `streamctl status`.', cause: error})
+    throw new StreamctlError(
+      'STACK_NOT_READY',
+      `RabbitMQ at ${redactUrl(amqpUrl)} does not answer: ${(error as Error).message}`,
+      {hint: 'Check it with `streamctl status`.', cause: error},
+    )
   }
   connection.on('error', () => {})
   step.close = () => connection.close().catch(() => {})
@@ -38,7 +54,9 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
         created.add(queue.name)
         continue
       }
-      const same = await probe(connection, (channel) => channel.assertQueue(queue.name, {durable: queue.durable, arguments: queueArguments(queue)}))
+      const same = await probe(connection, (channel) =>
+        channel.assertQueue(queue.name, {durable: queue.durable, arguments: queueArguments(queue)}),
+      )
       if (same === true) step.changes.push(unchanged('queue', queue.name, detail))
       else step.conflicts.push(queueArgumentsConflict(queue, same))
     }
@@ -54,7 +72,11 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
       try {
         await declareQueues(channel, queues)
       } catch (error) {
-        throw new StreamctlError('QUEUE_DECLARE_FAILED', `declaring the RabbitMQ queues failed: ${(error as Error).message}`, {cause: error})
+        throw new StreamctlError(
+          'QUEUE_DECLARE_FAILED',
+          `declaring the RabbitMQ queues failed: ${(error as Error).message}`,
+          {cause: error},
+        )
       } finally {
         await channel.close().catch(() => {})
       }

@@ -7,7 +7,9 @@ import type {Queue} from '../stack/manifest.js'
 
 export function queueArguments(queue: Queue): Record<string, unknown> {
   return {
-    ...(queue.deadLetterQueue ? {'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue.deadLetterQueue} : {}),
+    ...(queue.deadLetterQueue
+      ? {'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue.deadLetterQueue}
+      : {}),
     ...(queue.maxPriority > 0 ? {'x-max-priority': queue.maxPriority} : {}),
     ...(queue.messageTtlMs === undefined ? {} : {'x-message-ttl': queue.messageTtlMs}),
     ...(queue.mode === undefined ? {} : {'x-queue-mode': queue.mode}),
@@ -17,7 +19,10 @@ export function queueArguments(queue: Queue): Record<string, unknown> {
 
 /** The queue as the manifest declares it: `durable, x-max-priority=10, …`. */
 export function describeQueue(queue: Queue): string {
-  return [queue.durable ? 'durable' : 'transient', ...Object.entries(queueArguments(queue)).map(([key, value]) => `${key}=${String(value) || "''"}`)].join(', ')
+  return [
+    queue.durable ? 'durable' : 'transient',
+    ...Object.entries(queueArguments(queue)).map(([key, value]) => `${key}=${String(value) || "''"}`),
+  ].join(', ')
 }
 
 /** What to say when RabbitMQ refuses a declaration (406 PRECONDITION_FAILED) because the queue exists with other arguments. */
@@ -31,7 +36,8 @@ export async function declareQueues(channel: Channel, queues: Queue[]): Promise<
       await channel.assertQueue(queue.name, {durable: queue.durable, arguments: queueArguments(queue)})
     } catch (error) {
       // A service retries its channel in the background and logs this: say what to do, not only what RabbitMQ said.
-      if ((error as Error & {code?: number}).code === 406) throw new Error(queueArgumentsConflict(queue, error as Error), {cause: error})
+      if ((error as Error & {code?: number}).code === 406)
+        throw new Error(queueArgumentsConflict(queue, error as Error), {cause: error})
       throw error
     }
   }
@@ -40,7 +46,12 @@ export async function declareQueues(channel: Channel, queues: Queue[]): Promise<
 /** A queue of the manifest by name, and its dead-letter queue declared before it. */
 export function queueWithDeadLetter(queues: Queue[], name: string): Queue[] {
   const queue = queues.find((candidate) => candidate.name === name)
-  if (!queue) throw new StreamctlError('MANIFEST_INVALID', `stack.yaml declares no queue "${name}"`, {hint: `Add it under queues: (declared: ${queues.map((candidate) => candidate.name).join(', ') || 'none'}).`})
-  const deadLetter = queue.deadLetterQueue ? queues.find((candidate) => candidate.name === queue.deadLetterQueue) : undefined
+  if (!queue)
+    throw new StreamctlError('MANIFEST_INVALID', `stack.yaml declares no queue "${name}"`, {
+      hint: `Add it under queues: (declared: ${queues.map((candidate) => candidate.name).join(', ') || 'none'}).`,
+    })
+  const deadLetter = queue.deadLetterQueue
+    ? queues.find((candidate) => candidate.name === queue.deadLetterQueue)
+    : undefined
   return deadLetter ? [deadLetter, queue] : [queue]
 }

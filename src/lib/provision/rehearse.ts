@@ -11,7 +11,9 @@ export async function rehearse<T>(client: pg.ClientBase, work: (client: pg.Clien
     get(target, property) {
       if (property === 'query') {
         return (text: unknown, ...rest: unknown[]) =>
-          typeof text === 'string' && OWN_TRANSACTION_CONTROL.test(text) ? Promise.resolve({rows: [], rowCount: 0}) : (target.query as (...args: unknown[]) => unknown)(text, ...rest)
+          typeof text === 'string' && OWN_TRANSACTION_CONTROL.test(text)
+            ? Promise.resolve({rows: [], rowCount: 0})
+            : (target.query as (...args: unknown[]) => unknown)(text, ...rest)
       }
       const value: unknown = Reflect.get(target, property, target)
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value

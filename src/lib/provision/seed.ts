@@ -24,10 +24,17 @@ export function seededUsers(seed: QuotaSeed): Array<{userId: string; tier: strin
   const width = Math.max(5, String(seed.users).length)
   const mix = Object.fromEntries(Object.entries(seed.mix).filter(([, weight]) => weight > 0))
   if (Object.keys(mix).length === 0) return []
-  return Array.from({length: seed.users}, (_, index) => ({userId: `user-${String(index + 1).padStart(width, '0')}`, tier: pickWeighted(random, mix)}))
+  return Array.from({length: seed.users}, (_, index) => ({
+    userId: `user-${String(index + 1).padStart(width, '0')}`,
+    tier: pickWeighted(random, mix),
+  }))
 }
 
-export async function seedAccounts(client: pg.ClientBase, quotas: StackManifest['quotas'], knownKeys: SeededUser[] = []): Promise<SeedResult> {
+export async function seedAccounts(
+  client: pg.ClientBase,
+  quotas: StackManifest['quotas'],
+  knownKeys: SeededUser[] = [],
+): Promise<SeedResult> {
   await client.query('BEGIN')
   try {
     const tiers = await upsertTiers(client, quotas.tiers)
@@ -53,19 +60,33 @@ async function upsertTiers(client: pg.ClientBase, tiers: QuotaTier[]): Promise<S
   const byName = new Map(existing.rows.map((row) => [String(row.name), row]))
   const result: SeedResult['tiers'] = []
   for (const tier of tiers) {
-    const values = [tier.name, tier.daily.requests, tier.daily.tokens, tier.monthly.requests, tier.monthly.tokens, tier.rateLimit.perSecond, tier.rateLimit.burst, tier.priority, tier.readsAllUsers ?? false]
+    const values = [
+      tier.name,
+      tier.daily.requests,
+      tier.daily.tokens,
+      tier.monthly.requests,
+      tier.monthly.tokens,
+      tier.rateLimit.perSecond,
+      tier.rateLimit.burst,
+      tier.priority,
+      tier.readsAllUsers ?? false,
+    ]
     const row = byName.get(tier.name)
-    const same = row && values.slice(1).every((value, index) => {
-      const stored = row[TIER_COLUMNS[index + 1]!]
-      return typeof value === 'boolean' ? stored === value : Number(stored) === value
-    })
+    const same =
+      row &&
+      values.slice(1).every((value, index) => {
+        const stored = row[TIER_COLUMNS[index + 1]!]
+        return typeof value === 'boolean' ? stored === value : Number(stored) === value
+      })
     if (same) {
       result.push({name: tier.name, action: 'unchanged'})
       continue
     }
     await client.query(
       `INSERT INTO tiers (${TIER_COLUMNS.join(', ')}) VALUES (${TIER_COLUMNS.map((_, index) => `$${index + 1}`).join(', ')})
-       ON CONFLICT (name) DO UPDATE SET ${TIER_COLUMNS.slice(1).map((column) => `${column} = EXCLUDED.${column}`).join(', ')}`,
+       ON CONFLICT (name) DO UPDATE SET ${TIER_COLUMNS.slice(1)
+         .map((column) => `${column} = EXCLUDED.${column}`)
+         .join(', ')}`,
       values,
     )
     result.push({name: tier.name, action: row ? 'updated' : 'created'})
@@ -73,10 +94,27 @@ async function upsertTiers(client: pg.ClientBase, tiers: QuotaTier[]): Promise<S
   return result
 }
 
-const TIER_COLUMNS = ['name', 'daily_requests', 'daily_tokens', 'monthly_requests', 'monthly_tokens', 'rate_per_second', 'rate_burst', 'priority', 'reads_all_users']
+const TIER_COLUMNS = [
+  'name',
+  'daily_requests',
+  'daily_tokens',
+  'monthly_requests',
+  'monthly_tokens',
+  'rate_per_second',
+  'rate_burst',
+  'priority',
+  'reads_all_users',
+]
 
-async function issueKeys(client: pg.ClientBase, population: Array<{userId: string; tier: string}>, knownKeys: SeededUser[]): Promise<Pick<SeedResult, 'keysIssued' | 'keysRevoked' | 'users'>> {
-  const active = await client.query<{key_id: string; user_id: string; key_hash: Buffer}>('SELECT key_id, user_id, key_hash FROM api_keys WHERE revoked_at IS NULL AND user_id = ANY($1::text[])', [population.map((user) => user.userId)])
+async function issueKeys(
+  client: pg.ClientBase,
+  population: Array<{userId: string; tier: string}>,
+  knownKeys: SeededUser[],
+): Promise<Pick<SeedResult, 'keysIssued' | 'keysRevoked' | 'users'>> {
+  const active = await client.query<{key_id: string; user_id: string; key_hash: Buffer}>(
+    'SELECT key_id, user_id, key_hash FROM api_keys WHERE revoked_at IS NULL AND user_id = ANY($1::text[])',
+    [population.map((user) => user.userId)],
+  )
   const activeById = new Map(active.rows.map((row) => [row.key_id, row]))
   const knownByUser = new Map(knownKeys.map((known) => [known.userId, known.apiKey]))
   const users: SeededUser[] = []
@@ -95,13 +133,15 @@ async function issueKeys(client: pg.ClientBase, population: Array<{userId: strin
   }
   let keysRevoked = 0
   if (issued.length > 0) {
-    const revoked = await client.query('UPDATE api_keys SET revoked_at = now() WHERE revoked_at IS NULL AND user_id = ANY($1::text[])', [issued.map((key) => key.userId)])
+    const revoked = await client.query(
+      'UPDATE api_keys SET revoked_at = now() WHERE revoked_at IS NULL AND user_id = ANY($1::text[])',
+      [issued.map((key) => key.userId)],
+    )
     keysRevoked = revoked.rowCount ?? 0
-    await client.query(`INSERT INTO api_keys (key_id, user_id, key_hash, label) SELECT k, u, h, 'seeded' FROM unnest($1::text[], $2::text[], $3::bytea[]) AS t(k, u, h)`, [
-      issued.map((key) => key.keyId),
-      issued.map((key) => key.userId),
-      issued.map((key) => key.hash),
-    ])
+    await client.query(
+      `INSERT INTO api_keys (key_id, user_id, key_hash, label) SELECT k, u, h, 'seeded' FROM unnest($1::text[], $2::text[], $3::bytea[]) AS t(k, u, h)`,
+      [issued.map((key) => key.keyId), issued.map((key) => key.userId), issued.map((key) => key.hash)],
+    )
   }
   return {keysIssued: issued.length, keysRevoked, users}
 }

@@ -27,30 +27,57 @@ export interface TopicsDiff {
 }
 
 /** `brokers`: how many brokers the cluster has, which bounds the replication of a new topic. */
-export function diffTopics(desired: Topic[], observed: Map<string, ObservedTopic>, brokers = Number.POSITIVE_INFINITY): TopicsDiff {
+export function diffTopics(
+  desired: Topic[],
+  observed: Map<string, ObservedTopic>,
+  brokers = Number.POSITIVE_INFINITY,
+): TopicsDiff {
   const diff: TopicsDiff = {changes: [], conflicts: [], warnings: []}
   for (const topic of desired) {
     const current = observed.get(topic.name)
     if (!current) {
       if (topic.replication > brokers) {
-        diff.conflicts.push(`topic "${topic.name}" asks for replication ${topic.replication} and the cluster has ${brokers} broker${brokers === 1 ? '' : 's'} (lower topics[].replication)`)
+        diff.conflicts.push(
+          `topic "${topic.name}" asks for replication ${topic.replication} and the cluster has ${brokers} broker${brokers === 1 ? '' : 's'} (lower topics[].replication)`,
+        )
       }
       const configs = Object.keys(topic.configs).length
-      diff.changes.push({kind: 'topic', name: topic.name, action: 'create', detail: `${topic.partitions} partitions, replication ${topic.replication}${configs ? `, ${configs} config${configs === 1 ? '' : 's'}` : ''}`, topic})
+      diff.changes.push({
+        kind: 'topic',
+        name: topic.name,
+        action: 'create',
+        detail: `${topic.partitions} partitions, replication ${topic.replication}${configs ? `, ${configs} config${configs === 1 ? '' : 's'}` : ''}`,
+        topic,
+      })
       continue
     }
     if (current.partitions > topic.partitions) {
-      diff.conflicts.push(`topic "${topic.name}" has ${current.partitions} partitions and the manifest asks for ${topic.partitions}: Kafka cannot remove partitions (raise topics[].partitions to ${current.partitions}, or delete the topic)`)
+      diff.conflicts.push(
+        `topic "${topic.name}" has ${current.partitions} partitions and the manifest asks for ${topic.partitions}: Kafka cannot remove partitions (raise topics[].partitions to ${current.partitions}, or delete the topic)`,
+      )
     }
     if (current.replication !== topic.replication) {
-      diff.warnings.push(`topic "${topic.name}" has replication ${current.replication}, the manifest says ${topic.replication}: left as is (replication changes by partition reassignment, not by provision)`)
+      diff.warnings.push(
+        `topic "${topic.name}" has replication ${current.replication}, the manifest says ${topic.replication}: left as is (replication changes by partition reassignment, not by provision)`,
+      )
     }
-    const configs = Object.fromEntries(Object.entries(topic.configs).filter(([key, value]) => current.configs[key] !== value))
+    const configs = Object.fromEntries(
+      Object.entries(topic.configs).filter(([key, value]) => current.configs[key] !== value),
+    )
     const details: string[] = []
     if (current.partitions < topic.partitions) details.push(`partitions ${current.partitions} → ${topic.partitions}`)
-    for (const [key, value] of Object.entries(configs)) details.push(`${key} ${current.configs[key] ?? '(unset)'} → ${value}`)
+    for (const [key, value] of Object.entries(configs))
+      details.push(`${key} ${current.configs[key] ?? '(unset)'} → ${value}`)
     if (details.length === 0) {
-      diff.changes.push({...unchanged('topic', topic.name, `${current.partitions} partition${current.partitions === 1 ? '' : 's'}, configs match`), kind: 'topic', topic})
+      diff.changes.push({
+        ...unchanged(
+          'topic',
+          topic.name,
+          `${current.partitions} partition${current.partitions === 1 ? '' : 's'}, configs match`,
+        ),
+        kind: 'topic',
+        topic,
+      })
       continue
     }
     diff.changes.push({

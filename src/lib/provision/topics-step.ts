@@ -8,10 +8,22 @@ import {closeOnFailure, type PlannedChange, type PlannedStep} from './plan.js'
 import {diffTopics, type ObservedTopic} from './topics-diff.js'
 
 export async function planTopics(topics: Topic[], brokers: string[]): Promise<PlannedStep> {
-  const step: PlannedStep = {area: 'Kafka topics', changes: [], conflicts: [], warnings: [], apply: async () => [], close: async () => {}}
+  const step: PlannedStep = {
+    area: 'Kafka topics',
+    changes: [],
+    conflicts: [],
+    warnings: [],
+    apply: async () => [],
+    close: async () => {},
+  }
   if (topics.length === 0) return step
   if (brokers.length === 0) {
-    step.changes = topics.map((topic) => ({kind: 'topic', name: topic.name, action: 'skip', detail: 'the stack has no Kafka brokers'}))
+    step.changes = topics.map((topic) => ({
+      kind: 'topic',
+      name: topic.name,
+      action: 'skip',
+      detail: 'the stack has no Kafka brokers',
+    }))
     step.warnings.push('the manifest declares topics but the stack has no Kafka brokers: topics were not provisioned')
     return step
   }
@@ -25,7 +37,9 @@ export async function planTopics(topics: Topic[], brokers: string[]): Promise<Pl
       const {topics: metadata} = await admin.fetchTopicMetadata({topics: wanted.map((topic) => topic.name)})
       for (const topic of wanted) {
         const partitions = metadata.find((entry) => entry.name === topic.name)?.partitions ?? []
-        const configs = new Map((await readTopicConfigs(admin, topic.name)).map((config) => [config.name, config.value]))
+        const configs = new Map(
+          (await readTopicConfigs(admin, topic.name)).map((config) => [config.name, config.value]),
+        )
         observed.set(topic.name, {
           name: topic.name,
           partitions: partitions.length,
@@ -39,7 +53,10 @@ export async function planTopics(topics: Topic[], brokers: string[]): Promise<Pl
     step.apply = async () => {
       const applied: PlannedChange[] = []
       const missing = diff.changes.filter((change) => change.action === 'create')
-      await createTopics(admin, missing.map((change) => change.topic))
+      await createTopics(
+        admin,
+        missing.map((change) => change.topic),
+      )
       applied.push(...missing)
       for (const change of diff.changes.filter((candidate) => candidate.action === 'update')) {
         if (change.partitions !== undefined) await increasePartitions(admin, change.name, change.partitions)

@@ -77,7 +77,12 @@ interface UserRow {
 }
 
 /** Reads the accounting of every request created at or after `since`. */
-export async function readQuotaAccounting(stores: QuotaStores, since: Date, variants: readonly VariantData[], drained: boolean): Promise<QuotaAccounting> {
+export async function readQuotaAccounting(
+  stores: QuotaStores,
+  since: Date,
+  variants: readonly VariantData[],
+  drained: boolean,
+): Promise<QuotaAccounting> {
   const rows = (
     await stores.pg.query<UserRow>(
       `SELECT r.user_id, r.tier, to_char(r.quota_day, 'YYYY-MM-DD') AS quota_day, r.quota_month,
@@ -94,7 +99,19 @@ export async function readQuotaAccounting(stores: QuotaStores, since: Date, vari
   const drifts = await driftByUserDay(stores, [...new Set(rows.map((row) => row.quota_day))])
   const users = new Map<string, QuotaUser & {settledEstimate: number}>()
   for (const row of rows) {
-    const user = users.get(row.user_id) ?? {user: row.user_id, tier: row.tier, admitted: 0, settled: 0, estimatedTokens: 0, reservedTokens: 0, usedTokens: 0, refundedTokens: 0, estimateError: 0, drift: 0, settledEstimate: 0}
+    const user = users.get(row.user_id) ?? {
+      user: row.user_id,
+      tier: row.tier,
+      admitted: 0,
+      settled: 0,
+      estimatedTokens: 0,
+      reservedTokens: 0,
+      usedTokens: 0,
+      refundedTokens: 0,
+      estimateError: 0,
+      drift: 0,
+      settledEstimate: 0,
+    }
     const day = drifts.get(`${row.user_id}\u0000${row.quota_day}`)
     user.admitted += Number(row.admitted)
     user.settled += Number(row.settled)
@@ -106,7 +123,9 @@ export async function readQuotaAccounting(stores: QuotaStores, since: Date, vari
     users.set(row.user_id, user)
   }
   const drift = [...drifts.values()].reduce((sum, day) => sum + Math.abs(day.drift), 0)
-  const userList = [...users.values()].map(({settledEstimate, ...user}) => finish(user, settledEstimate)).sort((a, b) => b.usedTokens - a.usedTokens || a.user.localeCompare(b.user))
+  const userList = [...users.values()]
+    .map(({settledEstimate, ...user}) => finish(user, settledEstimate))
+    .sort((a, b) => b.usedTokens - a.usedTokens || a.user.localeCompare(b.user))
   const tiers = new Map<string, QuotaTier & {settledEstimate: number}>()
   for (const user of [...users.values()]) {
     const tier = tiers.get(user.tier) ?? {tier: user.tier, users: 0, ...emptyFigures(), settledEstimate: 0}
@@ -126,7 +145,9 @@ export async function readQuotaAccounting(stores: QuotaStores, since: Date, vari
     drained,
     client: clientCounts(variants),
     totals: finish(totalFigures, totalSettledEstimate),
-    tiers: [...tiers.values()].map(({settledEstimate, ...tier}) => finish(tier, settledEstimate)).sort((a, b) => a.tier.localeCompare(b.tier)),
+    tiers: [...tiers.values()]
+      .map(({settledEstimate, ...tier}) => finish(tier, settledEstimate))
+      .sort((a, b) => a.tier.localeCompare(b.tier)),
     users: userList,
     invariants: {
       over_admitted: await overAdmitted(stores.pg, since),
@@ -138,7 +159,15 @@ export async function readQuotaAccounting(stores: QuotaStores, since: Date, vari
 }
 
 function emptyFigures(): QuotaFigures {
-  return {admitted: 0, settled: 0, estimatedTokens: 0, reservedTokens: 0, usedTokens: 0, refundedTokens: 0, estimateError: 0}
+  return {
+    admitted: 0,
+    settled: 0,
+    estimatedTokens: 0,
+    reservedTokens: 0,
+    usedTokens: 0,
+    refundedTokens: 0,
+    estimateError: 0,
+  }
 }
 
 function addFigures(into: QuotaFigures, from: QuotaFigures): void {
@@ -150,7 +179,11 @@ function addFigures(into: QuotaFigures, from: QuotaFigures): void {
 }
 
 function finish<T extends QuotaFigures>(figures: T, settledEstimate: number): T {
-  return {...figures, refundedTokens: settledEstimate - figures.usedTokens, estimateError: settledEstimate === 0 ? 0 : (settledEstimate - figures.usedTokens) / settledEstimate}
+  return {
+    ...figures,
+    refundedTokens: settledEstimate - figures.usedTokens,
+    estimateError: settledEstimate === 0 ? 0 : (settledEstimate - figures.usedTokens) / settledEstimate,
+  }
 }
 
 function clientCounts(variants: readonly VariantData[]): QuotaAccounting['client'] {
@@ -187,7 +220,10 @@ async function overAdmitted(client: QuotaStores['pg'], since: Date): Promise<num
  * Redis `used` minus the usage_log sum for every user with usage on the given quota days (not only
  * the run's users: a counter that drifted earlier that day is still a broken invariant).
  */
-async function driftByUserDay(stores: QuotaStores, days: string[]): Promise<Map<string, {drift: number; reserved: number}>> {
+async function driftByUserDay(
+  stores: QuotaStores,
+  days: string[],
+): Promise<Map<string, {drift: number; reserved: number}>> {
   const drifts = new Map<string, {drift: number; reserved: number}>()
   if (days.length === 0) return drifts
   const logged = await stores.pg.query<{user_id: string; quota_day: string; used: string}>(
@@ -203,7 +239,10 @@ async function driftByUserDay(stores: QuotaStores, days: string[]): Promise<Map<
     const [error, values] = replies[index] ?? [null, [null, null]]
     if (error) throw error
     const [used, reserved] = values as [string | null, string | null]
-    drifts.set(`${row.user_id}\u0000${row.quota_day}`, {drift: Number(used ?? 0) - Number(row.used), reserved: Math.max(0, Number(reserved ?? 0))})
+    drifts.set(`${row.user_id}\u0000${row.quota_day}`, {
+      drift: Number(used ?? 0) - Number(row.used),
+      reserved: Math.max(0, Number(reserved ?? 0)),
+    })
   })
   return drifts
 }
@@ -211,6 +250,9 @@ async function driftByUserDay(stores: QuotaStores, days: string[]): Promise<Map<
 async function doubleCharged(stores: QuotaStores): Promise<number> {
   const open = await stores.redis.hkeys('quota:open')
   if (open.length === 0) return 0
-  const result = await stores.pg.query<{count: string}>('SELECT count(*) AS count FROM usage_log WHERE request_id = ANY($1::uuid[])', [open])
+  const result = await stores.pg.query<{count: string}>(
+    'SELECT count(*) AS count FROM usage_log WHERE request_id = ANY($1::uuid[])',
+    [open],
+  )
   return Number(result.rows[0]!.count)
 }

@@ -6,7 +6,10 @@ import type {QuotaStores} from './accounting.js'
 export async function waitForDrain(stores: QuotaStores, since: Date, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const pending = await stores.pg.query<{count: string}>("SELECT count(*) AS count FROM requests WHERE created_at >= $1 AND status IN ('queued', 'running')", [since])
+    const pending = await stores.pg.query<{count: string}>(
+      "SELECT count(*) AS count FROM requests WHERE created_at >= $1 AND status IN ('queued', 'running')",
+      [since],
+    )
     const open = await stores.redis.hlen('quota:open')
     if (Number(pending.rows[0]!.count) === 0 && open === 0) return true
     if (Date.now() >= deadline) return false

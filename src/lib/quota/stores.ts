@@ -4,17 +4,27 @@ import type {Endpoints} from '../stack/state.js'
 import {StreamctlError} from '../errors.js'
 import type {QuotaStores} from './accounting.js'
 
-export async function openQuotaStores(endpoints: Pick<Endpoints, 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix'>): Promise<QuotaStores & {close(): Promise<void>}> {
+export async function openQuotaStores(
+  endpoints: Pick<Endpoints, 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix'>,
+): Promise<QuotaStores & {close(): Promise<void>}> {
   const [{default: pg}, {Redis}] = await Promise.all([import('pg'), import('ioredis')])
   const pool = new pg.Pool({connectionString: endpoints.databaseUrl, max: 2})
-  const redis = new Redis(endpoints.redisUrl, {keyPrefix: endpoints.redisKeyPrefix, lazyConnect: true, maxRetriesPerRequest: 2})
+  const redis = new Redis(endpoints.redisUrl, {
+    keyPrefix: endpoints.redisKeyPrefix,
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+  })
   try {
     await redis.connect()
     await pool.query('SELECT 1')
   } catch (error) {
     redis.disconnect()
     await pool.end().catch(() => {})
-    throw new StreamctlError('QUOTA_READ_FAILED', `cannot reach the quota stores for accounting: ${(error as Error).message}`, {cause: error, hint: 'Check `streamctl status`; the run data is still written.'})
+    throw new StreamctlError(
+      'QUOTA_READ_FAILED',
+      `cannot reach the quota stores for accounting: ${(error as Error).message}`,
+      {cause: error, hint: 'Check `streamctl status`; the run data is still written.'},
+    )
   }
   return {
     pg: pool,

@@ -3,7 +3,11 @@
 import type {OffsetSpec} from '../kafka/offset-spec.js'
 import type {PartitionRange, ReplayRecord} from './replay-record.js'
 
-export function fileRange(records: readonly ReplayRecord[], from: OffsetSpec, to: OffsetSpec | undefined): PartitionRange {
+export function fileRange(
+  records: readonly ReplayRecord[],
+  from: OffsetSpec,
+  to: OffsetSpec | undefined,
+): PartitionRange {
   const start = indexOf(records, from)
   return {partition: 0, start, end: Math.max(start, to ? indexOf(records, to) : records.length)}
 }

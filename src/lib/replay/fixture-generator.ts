@@ -19,10 +19,26 @@ export interface FixtureOptions {
 export const DEFAULT_FIXTURE: FixtureOptions = {events: 1000, users: 200, content: 50, day: '2026-11-24', seed: 1}
 
 /** Relative event rate per UTC hour: night, morning, day, the 20:00–23:00 peak at 3×. */
-export const HOURLY_RATE = [0.3, 0.2, 0.15, 0.15, 0.2, 0.3, 0.5, 0.8, 0.9, 1, 1, 1, 1.1, 1, 1, 1, 1.1, 1.3, 1.6, 2, 3, 3, 3, 1.2]
+export const HOURLY_RATE = [
+  0.3, 0.2, 0.15, 0.15, 0.2, 0.3, 0.5, 0.8, 0.9, 1, 1, 1, 1.1, 1, 1, 1, 1.1, 1.3, 1.6, 2, 3, 3, 3, 1.2,
+]
 
-const TYPES: Array<[UserEventType, number]> = [['view', 0.62], ['like', 0.12], ['search', 0.14], ['recommendation_request', 0.12]]
-const QUERIES = ['football', 'late night news', 'comedy specials', 'nature documentary', 'live music', 'kids cartoons', 'tech reviews', 'cooking']
+const TYPES: Array<[UserEventType, number]> = [
+  ['view', 0.62],
+  ['like', 0.12],
+  ['search', 0.14],
+  ['recommendation_request', 0.12],
+]
+const QUERIES = [
+  'football',
+  'late night news',
+  'comedy specials',
+  'nature documentary',
+  'live music',
+  'kids cartoons',
+  'tech reviews',
+  'cooking',
+]
 
 export function generateDay(options: FixtureOptions): UserEvent[] {
   const dayStart = Date.parse(`${options.day}T00:00:00.000Z`)
@@ -40,8 +56,14 @@ export function generateDay(options: FixtureOptions): UserEvent[] {
   const prefix = options.contentPrefix ?? 'drop-catalogue-'
   return stamps.map((stamp, index): UserEvent => {
     const type = weighted(picks)
-    const base = {event_id: `evt-${options.seed}-${String(index).padStart(8, '0')}`, type, user_id: `user-${String(users.sample(picks) + 1).padStart(6, '0')}`, ts: new Date(stamp).toISOString()}
-    if (type === 'view') return {...base, content_id: `${prefix}${content.sample(picks)}`, watch_seconds: picks.int(5, 3600)}
+    const base = {
+      event_id: `evt-${options.seed}-${String(index).padStart(8, '0')}`,
+      type,
+      user_id: `user-${String(users.sample(picks) + 1).padStart(6, '0')}`,
+      ts: new Date(stamp).toISOString(),
+    }
+    if (type === 'view')
+      return {...base, content_id: `${prefix}${content.sample(picks)}`, watch_seconds: picks.int(5, 3600)}
     if (type === 'like') return {...base, content_id: `${prefix}${content.sample(picks)}`}
     if (type === 'search') return {...base, query: picks.pick(QUERIES)}
     return base

@@ -11,7 +11,8 @@ export function parseSpeed(text: string): Speed {
   if (value === 'max') return 'max'
   const match = /^(\d+(?:\.\d+)?)x?$/.exec(value)
   const factor = match ? Number(match[1]) : Number.NaN
-  if (!(factor > 0) || !Number.isFinite(factor)) throw new StreamctlError('INVALID_FLAG', `--speed ${text}: expected max or a factor such as 1x, 10x or 0.5x`)
+  if (!(factor > 0) || !Number.isFinite(factor))
+    throw new StreamctlError('INVALID_FLAG', `--speed ${text}: expected max or a factor such as 1x, 10x or 0.5x`)
   return factor
 }
 
@@ -35,7 +36,10 @@ export class Pacer {
    * Splits `records` (in order) into groups that are due together and waits before each group
    * until it is due; `release` gets each group. Unpaced, it is one group at once.
    */
-  async release<T extends {timestamp: number}>(records: readonly T[], release: (due: T[]) => Promise<void>): Promise<void> {
+  async release<T extends {timestamp: number}>(
+    records: readonly T[],
+    release: (due: T[]) => Promise<void>,
+  ): Promise<void> {
     if (records.length === 0) return
     if (this.speed === 'max') {
       this.mark()

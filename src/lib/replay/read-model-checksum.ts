@@ -7,9 +7,15 @@ export const READ_MODEL_TABLES = ['profiles', 'genre_affinity', 'trending'] as c
 export type ReadModelTable = (typeof READ_MODEL_TABLES)[number]
 
 const ROW_TEXT: Record<ReadModelTable, {row: string; order: string}> = {
-  profiles: {row: `concat_ws('|', user_id, views, likes, searches, recommendation_requests, round(watch_seconds::numeric, 6), floor(extract(epoch FROM last_event_at) * 1000))`, order: 'user_id'},
+  profiles: {
+    row: `concat_ws('|', user_id, views, likes, searches, recommendation_requests, round(watch_seconds::numeric, 6), floor(extract(epoch FROM last_event_at) * 1000))`,
+    order: 'user_id',
+  },
   genre_affinity: {row: `concat_ws('|', user_id, genre, round(score::numeric, 6))`, order: 'user_id, genre'},
-  trending: {row: `concat_ws('|', floor(extract(epoch FROM window_start) * 1000), content_id, views, likes)`, order: 'window_start, content_id'},
+  trending: {
+    row: `concat_ws('|', floor(extract(epoch FROM window_start) * 1000), content_id, views, likes)`,
+    order: 'window_start, content_id',
+  },
 }
 
 export interface TableChecksum {
@@ -18,17 +24,25 @@ export interface TableChecksum {
 }
 
 /** Checksums of the read-model tables in `schema` (quoted identifier, e.g. the live or the shadow schema). */
-export async function readModelChecksums(client: pg.ClientBase, schema: string): Promise<Record<ReadModelTable, TableChecksum>> {
+export async function readModelChecksums(
+  client: pg.ClientBase,
+  schema: string,
+): Promise<Record<ReadModelTable, TableChecksum>> {
   const sums = {} as Record<ReadModelTable, TableChecksum>
   for (const table of READ_MODEL_TABLES) {
     const {row, order} = ROW_TEXT[table]
-    const result = await client.query<{rows: string; md5: string}>(`SELECT count(*) AS rows, md5(coalesce(string_agg(${row}, E'\\n' ORDER BY ${order}), '')) AS md5 FROM ${quote(schema)}.${table}`)
+    const result = await client.query<{rows: string; md5: string}>(
+      `SELECT count(*) AS rows, md5(coalesce(string_agg(${row}, E'\\n' ORDER BY ${order}), '')) AS md5 FROM ${quote(schema)}.${table}`,
+    )
     sums[table] = {rows: Number(result.rows[0]!.rows), md5: result.rows[0]!.md5}
   }
   return sums
 }
 
-export function differingTables(a: Record<ReadModelTable, TableChecksum>, b: Record<ReadModelTable, TableChecksum>): ReadModelTable[] {
+export function differingTables(
+  a: Record<ReadModelTable, TableChecksum>,
+  b: Record<ReadModelTable, TableChecksum>,
+): ReadModelTable[] {
   return READ_MODEL_TABLES.filter((table) => a[table].md5 !== b[table].md5)
 }
 

@@ -14,7 +14,14 @@ export async function readRecording(file: string, check?: EventCheck): Promise<R
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    throw new StreamctlError('FILE_NOT_FOUND', `cannot read recording ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {hint: 'Pass an .ndjson recording, e.g. fixtures/day-small.ndjson, or make one with `streamctl fixtures generate`.', cause: error})
+    throw new StreamctlError(
+      'FILE_NOT_FOUND',
+      `cannot read recording ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        hint: 'Pass an .ndjson recording, e.g. fixtures/day-small.ndjson, or make one with `streamctl fixtures generate`.',
+        cause: error,
+      },
+    )
   }
   return parseRecording(text, file, check)
 }
@@ -32,13 +39,21 @@ export function parseRecording(text: string, file: string, check?: EventCheck): 
     } catch (error) {
       throw invalidLine(at, `not valid JSON (${(error as Error).message})`)
     }
-    if (event === null || typeof event !== 'object' || Array.isArray(event)) throw invalidLine(at, 'expected one JSON object per line')
+    if (event === null || typeof event !== 'object' || Array.isArray(event))
+      throw invalidLine(at, 'expected one JSON object per line')
     const fields = event as Record<string, unknown>
     const timestamp = typeof fields.ts === 'string' ? Date.parse(fields.ts) : Number.NaN
-    if (Number.isNaN(timestamp)) throw invalidLine(at, '"ts" must be the event\'s original time, RFC 3339 (e.g. 2026-11-24T20:15:00.000Z)')
+    if (Number.isNaN(timestamp))
+      throw invalidLine(at, '"ts" must be the event\'s original time, RFC 3339 (e.g. 2026-11-24T20:15:00.000Z)')
     const problems = check?.(fields) ?? []
     if (problems.length > 0) throw invalidLine(at, problems.join('; '))
-    records.push({partition: 0, offset: records.length, timestamp, key: typeof fields.user_id === 'string' ? fields.user_id : null, value: line})
+    records.push({
+      partition: 0,
+      offset: records.length,
+      timestamp,
+      key: typeof fields.user_id === 'string' ? fields.user_id : null,
+      value: line,
+    })
   }
   return records
 }
@@ -48,5 +63,8 @@ export function toNdjson(events: readonly object[]): string {
 }
 
 function invalidLine(at: string, message: string): StreamctlError {
-  return new StreamctlError('RECORDING_INVALID', `${at}: ${message}`, {hint: 'Each line must be one JSON event with its original time in "ts".', details: {at}})
+  return new StreamctlError('RECORDING_INVALID', `${at}: ${message}`, {
+    hint: 'Each line must be one JSON event with its original time in "ts".',
+    details: {at},
+  })
 }

@@ -25,7 +25,11 @@ export class ReplayEndpoints {
 
   /** The topic of user events: the one whose value schema is `user-event`. */
   defaultTopic(): string {
-    return this.projectorEnv().USER_EVENTS_TOPIC ?? this.stack.manifest.topics.find((topic) => topic.valueSchema === 'user-event')?.name ?? 'user-events'
+    return (
+      this.projectorEnv().USER_EVENTS_TOPIC ??
+      this.stack.manifest.topics.find((topic) => topic.valueSchema === 'user-event')?.name ??
+      'user-events'
+    )
   }
 
   projectorGroup(): string {
@@ -39,20 +43,29 @@ export class ReplayEndpoints {
   async brokers(): Promise<string[]> {
     if (this.flags.brokers) return parseBrokerList(this.flags.brokers)
     const {kafkaBrokers} = (await this.stackState('--brokers host:port')).endpoints
-    if (kafkaBrokers.length === 0) throw new StreamctlError('STACK_NOT_READY', `stack "${this.stack.manifest.name}" has no Kafka brokers`, {hint: 'Pass --brokers host:port.'})
+    if (kafkaBrokers.length === 0)
+      throw new StreamctlError('STACK_NOT_READY', `stack "${this.stack.manifest.name}" has no Kafka brokers`, {
+        hint: 'Pass --brokers host:port.',
+      })
     return kafkaBrokers
   }
 
   async databaseUrl(): Promise<string> {
     if (this.flags.databaseUrl) return this.flags.databaseUrl
     const {databaseUrl} = (await this.stackState('--database-url postgres://…')).endpoints
-    if (!databaseUrl) throw new StreamctlError('STACK_NOT_READY', `stack "${this.stack.manifest.name}" has no PostgreSQL`, {hint: 'Pass --database-url postgres://….'})
+    if (!databaseUrl)
+      throw new StreamctlError('STACK_NOT_READY', `stack "${this.stack.manifest.name}" has no PostgreSQL`, {
+        hint: 'Pass --database-url postgres://….',
+      })
     return databaseUrl
   }
 
   async gateway(): Promise<{url: string; keyOf: (user: string | null) => string | undefined}> {
     const url = this.flags.gateway ?? (await this.stackState('--gateway URL')).endpoints.services.gateway
-    if (!url) throw new StreamctlError('STACK_NOT_READY', `stack "${this.stack.manifest.name}" has no gateway`, {hint: 'Pass --gateway URL.'})
+    if (!url)
+      throw new StreamctlError('STACK_NOT_READY', `stack "${this.stack.manifest.name}" has no gateway`, {
+        hint: 'Pass --gateway URL.',
+      })
     if (this.flags.apiKey) {
       const key = this.flags.apiKey
       return {url, keyOf: () => key}
@@ -63,14 +76,20 @@ export class ReplayEndpoints {
   }
 
   private projectorEnv(): Record<string, string> {
-    return this.stack.manifest.components.find((component) => (component.service ?? component.name) === 'projector')?.env ?? {}
+    return (
+      this.stack.manifest.components.find((component) => (component.service ?? component.name) === 'projector')?.env ??
+      {}
+    )
   }
 
   private async stackState(flag: string): Promise<StackState> {
     try {
       this.state ??= await requireState(stateDirFor(this.stack.manifest.name), this.stack.manifest.name)
     } catch (error) {
-      if (error instanceof StreamctlError && error.code === 'STACK_NOT_READY') throw new StreamctlError('STACK_NOT_READY', error.message, {hint: `Run \`streamctl up\` first, or pass ${flag}.`})
+      if (error instanceof StreamctlError && error.code === 'STACK_NOT_READY')
+        throw new StreamctlError('STACK_NOT_READY', error.message, {
+          hint: `Run \`streamctl up\` first, or pass ${flag}.`,
+        })
       throw error
     }
     return this.state

@@ -15,6 +15,7 @@ export function parseTarget(text: string): TargetChoice {
 export function parseSource(text: string): {kind: 'topic'} | {kind: 'file'; file: string} {
   const value = text.trim()
   if (value === 'topic' || value === 'kafka') return {kind: 'topic'}
-  if (value === '') throw new StreamctlError('INVALID_FLAG', '--source: expected topic or the path of an .ndjson recording')
+  if (value === '')
+    throw new StreamctlError('INVALID_FLAG', '--source: expected topic or the path of an .ndjson recording')
   return {kind: 'file', file: value}
 }

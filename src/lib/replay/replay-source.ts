@@ -23,11 +23,25 @@ export interface ReplaySource {
 const FILE_CHUNK = 2000
 
 /** `signal` stops a read between chunks (Ctrl-C); the read then rejects with its reason. */
-export async function openSource(spec: SourceSpec, from: OffsetSpec, to: OffsetSpec | undefined, partitions: number[] | undefined, check?: EventCheck, signal?: AbortSignal): Promise<ReplaySource> {
+export async function openSource(
+  spec: SourceSpec,
+  from: OffsetSpec,
+  to: OffsetSpec | undefined,
+  partitions: number[] | undefined,
+  check?: EventCheck,
+  signal?: AbortSignal,
+): Promise<ReplaySource> {
   if (spec.kind === 'topic') {
     const {resolveTopicRange} = await import('./topic-range.js')
-    const ranges = await withAdmin(spec.brokers, ({admin}) => resolveTopicRange(admin, {topic: spec.topic, from, ...(to ? {to} : {}), ...(partitions ? {partitions} : {})}))
-    return {label: `topic ${spec.topic}`, key: spec.topic, ranges, read: (wanted, onChunk) => readTopicRange(spec.kafka, spec.topic, wanted, onChunk, signal ? {signal} : {})}
+    const ranges = await withAdmin(spec.brokers, ({admin}) =>
+      resolveTopicRange(admin, {topic: spec.topic, from, ...(to ? {to} : {}), ...(partitions ? {partitions} : {})}),
+    )
+    return {
+      label: `topic ${spec.topic}`,
+      key: spec.topic,
+      ranges,
+      read: (wanted, onChunk) => readTopicRange(spec.kafka, spec.topic, wanted, onChunk, signal ? {signal} : {}),
+    }
   }
   const records = await readRecording(spec.file, check)
   return {

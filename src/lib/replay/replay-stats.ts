@@ -45,7 +45,11 @@ export class ReplayStats {
       this.lastShown = now
       const rate = this.rate()
       const left = this.total - this.done
-      this.task.update({done: this.done, total: this.total, metrics: {'events/s': Math.round(rate), ETA: rate > 0 ? formatDuration((left / rate) * 1000) : '-'}})
+      this.task.update({
+        done: this.done,
+        total: this.total,
+        metrics: {'events/s': Math.round(rate), ETA: rate > 0 ? formatDuration((left / rate) * 1000) : '-'},
+      })
     }
   }
 
@@ -67,7 +71,9 @@ export class ReplayStats {
         start: range.start,
         end: range.end,
         events: entry?.events ?? 0,
-        ...(entry?.first === undefined ? {} : {firstEventAt: new Date(entry.first).toISOString(), lastEventAt: new Date(entry.last!).toISOString()}),
+        ...(entry?.first === undefined
+          ? {}
+          : {firstEventAt: new Date(entry.first).toISOString(), lastEventAt: new Date(entry.last!).toISOString()}),
         ...(range.note ? {note: range.note} : {}),
       }
     })

@@ -73,20 +73,35 @@ export function targetLabel(target: TargetSpec): string {
 
 export async function runReplay(request: ReplayRequest): Promise<ReplaySummary> {
   const needsUserEvents = request.target.kind !== 'topic'
-  const check = needsUserEvents ? (event: Record<string, unknown>) => (request.validator(event) ? [] : request.validator.problems()) : undefined
+  const check = needsUserEvents
+    ? (event: Record<string, unknown>) => (request.validator(event) ? [] : request.validator.problems())
+    : undefined
   const source = await openSource(request.source, request.from, request.to, request.partitions, check, request.signal)
   const pacer = new Pacer(request.speed, request.signal)
-  const base = {source: source.label, target: targetLabel(request.target), dryRun: request.dryRun, speed: describeSpeed(request.speed), from: describeOffsetSpec(request.from, REPLAY_WORDS), to: request.to ? describeOffsetSpec(request.to, REPLAY_WORDS) : 'the end at start'}
+  const base = {
+    source: source.label,
+    target: targetLabel(request.target),
+    dryRun: request.dryRun,
+    speed: describeSpeed(request.speed),
+    from: describeOffsetSpec(request.from, REPLAY_WORDS),
+    to: request.to ? describeOffsetSpec(request.to, REPLAY_WORDS) : 'the end at start',
+  }
 
   if (request.dryRun) {
-    const stats = new ReplayStats(request.reporter.task(`reading ${source.label} (dry run)`, {total: rangeSize(source.ranges), unit: 'events'}), rangeSize(source.ranges))
+    const stats = new ReplayStats(
+      request.reporter.task(`reading ${source.label} (dry run)`, {total: rangeSize(source.ranges), unit: 'events'}),
+      rangeSize(source.ranges),
+    )
     await source.read(source.ranges, async (partition, records) => stats.count(partition, records))
     return summarise(base, stats, source.ranges, pacer)
   }
   if (request.target.kind === 'projector') {
     return rebuildReadModels({request, target: request.target, source, pacer, base})
   }
-  const sink: ReplaySink = request.target.kind === 'topic' ? await topicSink(request.target.kafka, request.target.topic, request.target.timestamps) : await gatewaySink(request.target)
+  const sink: ReplaySink =
+    request.target.kind === 'topic'
+      ? await topicSink(request.target.kafka, request.target.topic, request.target.timestamps)
+      : await gatewaySink(request.target)
   const total = rangeSize(source.ranges)
   const task = request.reporter.task(`replaying ${source.label} → ${base.target}`, {total, unit: 'events'})
   const stats = new ReplayStats(task, total)
@@ -107,7 +122,12 @@ export async function runReplay(request: ReplayRequest): Promise<ReplaySummary> 
   return summarise(base, stats, source.ranges, pacer)
 }
 
-export function summarise(base: Pick<ReplaySummary, 'source' | 'target' | 'dryRun' | 'speed' | 'from' | 'to'>, stats: ReplayStats, ranges: readonly PartitionRange[], pacer: Pacer): ReplaySummary {
+export function summarise(
+  base: Pick<ReplaySummary, 'source' | 'target' | 'dryRun' | 'speed' | 'from' | 'to'>,
+  stats: ReplayStats,
+  ranges: readonly PartitionRange[],
+  pacer: Pacer,
+): ReplaySummary {
   const partitions = stats.partitions(ranges)
   const firsts = partitions.flatMap((partition) => (partition.firstEventAt ? [Date.parse(partition.firstEventAt)] : []))
   const lasts = partitions.flatMap((partition) => (partition.lastEventAt ? [Date.parse(partition.lastEventAt)] : []))
@@ -117,10 +137,18 @@ export function summarise(base: Pick<ReplaySummary, 'source' | 'target' | 'dryRu
     ...base,
     events: stats.done - stats.resumedFrom,
     partitions,
-    ...(first === undefined ? {} : {firstEventAt: new Date(first).toISOString(), lastEventAt: new Date(last!).toISOString(), originalSpanMs: last! - first}),
+    ...(first === undefined
+      ? {}
+      : {
+          firstEventAt: new Date(first).toISOString(),
+          lastEventAt: new Date(last!).toISOString(),
+          originalSpanMs: last! - first,
+        }),
     durationMs: Math.round(stats.elapsedMs()),
     eventsPerSecond: Math.round(stats.rate()),
-    ...(pacer.firstReleaseAt === undefined ? {} : {pacedSpanMs: Math.round(pacer.lastReleaseAt! - pacer.firstReleaseAt)}),
+    ...(pacer.firstReleaseAt === undefined
+      ? {}
+      : {pacedSpanMs: Math.round(pacer.lastReleaseAt! - pacer.firstReleaseAt)}),
     ...(stats.resumedFrom > 0 ? {resumedAfter: stats.resumedFrom} : {}),
   }
 }
@@ -131,4 +159,3 @@ export function pieces<T>(records: readonly T[], size: number): T[][] {
   for (let start = 0; start < records.length; start += size) out.push(records.slice(start, start + size))
   return out
 }
-

@@ -15,11 +15,24 @@ import {foldIntoReadModels} from '../../services/projector/read-model-store.js'
 import {applyOnce} from '../../services/streamflow/apply-once.js'
 import {decodeJson} from '../../services/streamflow/decode-json.js'
 import type {UserEvent} from '../../services/streamflow/event-types.js'
-import {differingTables, quote, readModelChecksums, type ReadModelTable, type TableChecksum} from './read-model-checksum.js'
+import {
+  differingTables,
+  quote,
+  readModelChecksums,
+  type ReadModelTable,
+  type TableChecksum,
+} from './read-model-checksum.js'
 import type {PartitionRange, ReplayRecord} from './replay-record.js'
 
 export const SHADOW_SCHEMA = 'streamctl_replay'
-const SHADOW_TABLES = ['profiles', 'genre_affinity', 'recommendations', 'trending', 'projected_events', 'projector_offsets']
+const SHADOW_TABLES = [
+  'profiles',
+  'genre_affinity',
+  'recommendations',
+  'trending',
+  'projected_events',
+  'projector_offsets',
+]
 const SWAPPED_TABLES = ['profiles', 'genre_affinity', 'trending', 'projected_events']
 const REPLAY_GROUP = 'streamctl-replay'
 
@@ -35,7 +48,12 @@ export interface ShadowOptions {
 
 export type SwapOutcome =
   | {kind: 'swapped'; live: Record<ReadModelTable, TableChecksum>; rebuilt: Record<ReadModelTable, TableChecksum>}
-  | {kind: 'differs'; differing: ReadModelTable[]; live: Record<ReadModelTable, TableChecksum>; rebuilt: Record<ReadModelTable, TableChecksum>}
+  | {
+      kind: 'differs'
+      differing: ReadModelTable[]
+      live: Record<ReadModelTable, TableChecksum>
+      rebuilt: Record<ReadModelTable, TableChecksum>
+    }
   /** The live projector is past the rebuild's end on these partitions: fold up to there first. */
   | {kind: 'behind'; liveOffsets: Map<number, number>}
 
@@ -49,14 +67,19 @@ export class ShadowRebuild {
   ) {}
 
   /** Takes the replay lock and opens (or resumes) the shadow; returns the ranges it covers. */
-  static async open(options: ShadowOptions, ranges: PartitionRange[]): Promise<{rebuild: ShadowRebuild; ranges: PartitionRange[]; resumed: boolean}> {
+  static async open(
+    options: ShadowOptions,
+    ranges: PartitionRange[],
+  ): Promise<{rebuild: ShadowRebuild; ranges: PartitionRange[]; resumed: boolean}> {
     const {default: pgModule} = await import('pg')
     const lock = new pgModule.Client({connectionString: options.databaseUrl, application_name: 'streamctl replay'})
     await lock.connect()
     const locked = await lock.query<{ok: boolean}>("SELECT pg_try_advisory_lock(hashtext('streamctl replay')) AS ok")
     if (!locked.rows[0]!.ok) {
       await lock.end()
-      throw new StreamctlError('REPLAY_BUSY', 'another replay into the projector is running against this database', {hint: 'Wait for it to finish; a killed replay releases its lock and is resumed by running it again.'})
+      throw new StreamctlError('REPLAY_BUSY', 'another replay into the projector is running against this database', {
+        hint: 'Wait for it to finish; a killed replay releases its lock and is resumed by running it again.',
+      })
     }
     const live = (await lock.query<{schema: string}>('SELECT current_schema() AS schema')).rows[0]!.schema
     const stored = await storedPlan(lock)
@@ -69,14 +92,26 @@ export class ShadowRebuild {
     }
     // One connection: folds of different partitions upsert the same trending rows, and serialising
     // them avoids deadlocks between their transactions.
-    const pool = new pgModule.Pool({connectionString: options.databaseUrl, max: 1, application_name: 'streamctl replay', options: `-c search_path=${SHADOW_SCHEMA},${live}`})
+    const pool = new pgModule.Pool({
+      connectionString: options.databaseUrl,
+      max: 1,
+      application_name: 'streamctl replay',
+      options: `-c search_path=${SHADOW_SCHEMA},${live}`,
+    })
     pool.on('error', () => {})
-    return {rebuild: new ShadowRebuild(lock, pool, live, options, foldIntoReadModels(options.windowMs)), ranges, resumed}
+    return {
+      rebuild: new ShadowRebuild(lock, pool, live, options, foldIntoReadModels(options.windowMs)),
+      ranges,
+      resumed,
+    }
   }
 
   /** The next offset to fold per partition, as committed in the shadow. */
   async progress(): Promise<Map<number, number>> {
-    const rows = await this.lock.query<{partition: number; next_offset: string}>(`SELECT partition, next_offset FROM ${SHADOW_SCHEMA}.projector_offsets WHERE consumer_group = $1 AND topic = $2`, [REPLAY_GROUP, this.options.sourceLabel])
+    const rows = await this.lock.query<{partition: number; next_offset: string}>(
+      `SELECT partition, next_offset FROM ${SHADOW_SCHEMA}.projector_offsets WHERE consumer_group = $1 AND topic = $2`,
+      [REPLAY_GROUP, this.options.sourceLabel],
+    )
     return new Map(rows.rows.map((row) => [row.partition, Number(row.next_offset)]))
   }
 
@@ -86,7 +121,12 @@ export class ShadowRebuild {
       const value = decodeJson<unknown>(record.value)
       return {offset: record.offset, value: this.options.accept(value) ? value : undefined}
     })
-    await applyOnce(this.pool, {group: REPLAY_GROUP, topic: this.options.sourceLabel, partition}, messages, this.foldEvents)
+    await applyOnce(
+      this.pool,
+      {group: REPLAY_GROUP, topic: this.options.sourceLabel, partition},
+      messages,
+      this.foldEvents,
+    )
   }
 
   /** Records extended ranges (a catch-up with the live projector) so a resumed replay knows them. */
@@ -103,13 +143,19 @@ export class ShadowRebuild {
    * are locked first (its batches wait), and the group is moved to `ranges`' ends. `catchUp`: refuse
    * ('behind') while the live projector is past the rebuild, so nothing it folded is lost.
    */
-  async swap(ranges: readonly PartitionRange[], options: {liveGroup?: {group: string; topic: string}; verify: boolean; catchUp: boolean}): Promise<SwapOutcome> {
+  async swap(
+    ranges: readonly PartitionRange[],
+    options: {liveGroup?: {group: string; topic: string}; verify: boolean; catchUp: boolean},
+  ): Promise<SwapOutcome> {
     const live = quote(this.live)
     const client = await this.pool.connect()
     try {
       await client.query('BEGIN')
       if (options.liveGroup) {
-        const rows = await client.query<{partition: number; next_offset: string}>(`SELECT partition, next_offset FROM ${live}.projector_offsets WHERE consumer_group = $1 AND topic = $2 FOR UPDATE`, [options.liveGroup.group, options.liveGroup.topic])
+        const rows = await client.query<{partition: number; next_offset: string}>(
+          `SELECT partition, next_offset FROM ${live}.projector_offsets WHERE consumer_group = $1 AND topic = $2 FOR UPDATE`,
+          [options.liveGroup.group, options.liveGroup.topic],
+        )
         const liveOffsets = new Map(rows.rows.map((row) => [row.partition, Number(row.next_offset)]))
         if (options.catchUp && ranges.some((range) => (liveOffsets.get(range.partition) ?? 0) > range.end)) {
           await client.query('ROLLBACK')
@@ -157,9 +203,13 @@ export class ShadowRebuild {
 }
 
 async function storedPlan(client: pg.Client): Promise<{key: string; ranges: PartitionRange[]} | undefined> {
-  const exists = await client.query<{found: string | null}>(`SELECT to_regclass('${SHADOW_SCHEMA}.replay_plan')::text AS found`)
+  const exists = await client.query<{found: string | null}>(
+    `SELECT to_regclass('${SHADOW_SCHEMA}.replay_plan')::text AS found`,
+  )
   if (!exists.rows[0]!.found) return undefined
-  const rows = await client.query<{plan_key: string; ranges: PartitionRange[]}>(`SELECT plan_key, ranges FROM ${SHADOW_SCHEMA}.replay_plan`)
+  const rows = await client.query<{plan_key: string; ranges: PartitionRange[]}>(
+    `SELECT plan_key, ranges FROM ${SHADOW_SCHEMA}.replay_plan`,
+  )
   return rows.rows[0] ? {key: rows.rows[0].plan_key, ranges: rows.rows[0].ranges} : undefined
 }
 
@@ -169,12 +219,22 @@ async function createShadow(client: pg.Client, live: string, planKey: string, ra
     await client.query('BEGIN')
     await client.query(`DROP SCHEMA IF EXISTS ${SHADOW_SCHEMA} CASCADE`)
     await client.query(`CREATE SCHEMA ${SHADOW_SCHEMA}`)
-    for (const table of SHADOW_TABLES) await client.query(`CREATE TABLE ${SHADOW_SCHEMA}.${table} (LIKE ${quote(live)}.${table} INCLUDING ALL)`)
-    await client.query(`CREATE TABLE ${SHADOW_SCHEMA}.replay_plan (plan_key text NOT NULL, ranges jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`)
-    await client.query(`INSERT INTO ${SHADOW_SCHEMA}.replay_plan (plan_key, ranges) VALUES ($1, $2)`, [planKey, JSON.stringify(ranges)])
+    for (const table of SHADOW_TABLES)
+      await client.query(`CREATE TABLE ${SHADOW_SCHEMA}.${table} (LIKE ${quote(live)}.${table} INCLUDING ALL)`)
+    await client.query(
+      `CREATE TABLE ${SHADOW_SCHEMA}.replay_plan (plan_key text NOT NULL, ranges jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+    )
+    await client.query(`INSERT INTO ${SHADOW_SCHEMA}.replay_plan (plan_key, ranges) VALUES ($1, $2)`, [
+      planKey,
+      JSON.stringify(ranges),
+    ])
     await client.query('COMMIT')
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {})
-    throw new StreamctlError('REPLAY_TARGET_FAILED', `cannot create the shadow read models: ${(error as Error).message}`, {hint: 'Run `streamctl provision` so the read-model migrations are applied.', cause: error})
+    throw new StreamctlError(
+      'REPLAY_TARGET_FAILED',
+      `cannot create the shadow read models: ${(error as Error).message}`,
+      {hint: 'Run `streamctl provision` so the read-model migrations are applied.', cause: error},
+    )
   }
 }

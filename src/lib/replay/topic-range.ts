@@ -19,20 +19,41 @@ export interface RangeRequest {
 
 export async function resolveTopicRange(admin: Admin, request: RangeRequest): Promise<PartitionRange[]> {
   if (!(await topicExists(admin, request.topic))) {
-    throw new StreamctlError('TOPIC_NOT_FOUND', `topic "${request.topic}" does not exist`, {hint: '`streamctl topics list` shows the topics there are; pass another with --topic.'})
+    throw new StreamctlError('TOPIC_NOT_FOUND', `topic "${request.topic}" does not exist`, {
+      hint: '`streamctl topics list` shows the topics there are; pass another with --topic.',
+    })
   }
-  const starts = planSeek(request.from, await partitionBounds(admin, request.topic, request.from), new Map(), REPLAY_WORDS)
+  const starts = planSeek(
+    request.from,
+    await partitionBounds(admin, request.topic, request.from),
+    new Map(),
+    REPLAY_WORDS,
+  )
   const to = request.to ?? {kind: 'latest'}
-  const ends = new Map(planSeek(to, await partitionBounds(admin, request.topic, to), new Map(), REPLAY_WORDS).map((move) => [move.partition, move]))
+  const ends = new Map(
+    planSeek(to, await partitionBounds(admin, request.topic, to), new Map(), REPLAY_WORDS).map((move) => [
+      move.partition,
+      move,
+    ]),
+  )
   const known = starts.map((move) => move.partition)
   for (const partition of request.partitions ?? []) {
-    if (!known.includes(partition)) throw new StreamctlError('INVALID_FLAG', `--partition ${partition}: topic "${request.topic}" has partitions 0-${known.length - 1}`)
+    if (!known.includes(partition))
+      throw new StreamctlError(
+        'INVALID_FLAG',
+        `--partition ${partition}: topic "${request.topic}" has partitions 0-${known.length - 1}`,
+      )
   }
   return starts
     .filter((move) => !request.partitions || request.partitions.includes(move.partition))
     .map((move) => {
       const end = ends.get(move.partition)!
       const note = [move.note && `from: ${move.note}`, end.note && `to: ${end.note}`].filter(Boolean).join('; ')
-      return {partition: move.partition, start: move.target, end: Math.max(move.target, end.target), ...(note ? {note} : {})}
+      return {
+        partition: move.partition,
+        start: move.target,
+        end: Math.max(move.target, end.target),
+        ...(note ? {note} : {}),
+      }
     })
 }

@@ -29,14 +29,25 @@ export interface ReadOptions {
   signal?: AbortSignal
 }
 
-export async function readTopicRange(kafka: Kafka, topic: string, ranges: readonly PartitionRange[], onChunk: ChunkHandler, options: ReadOptions = {}): Promise<void> {
+export async function readTopicRange(
+  kafka: Kafka,
+  topic: string,
+  ranges: readonly PartitionRange[],
+  onChunk: ChunkHandler,
+  options: ReadOptions = {},
+): Promise<void> {
   const {watchMs = 2000, signal} = options
   signal?.throwIfAborted()
   const pending = new Map(ranges.filter((range) => range.end > range.start).map((range) => [range.partition, range]))
   if (pending.size === 0) return
   const next = new Map([...pending.values()].map((range) => [range.partition, range.start]))
   const groupId = `${REPLAY_GROUP_PREFIX}${randomUUID()}`
-  const consumer = kafka.consumer({groupId, maxWaitTimeInMs: 100, maxBytesPerPartition: 4 * 1024 * 1024, retry: {retries: 2}})
+  const consumer = kafka.consumer({
+    groupId,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    retry: {retries: 2},
+  })
   let settle!: (error?: Error) => void
   const finished = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())))
   // The watchdog may fail the read while the consumer is still joining, before anything awaits it.
@@ -59,7 +70,8 @@ export async function readTopicRange(kafka: Kafka, topic: string, ranges: readon
     await consumer.connect()
     await consumer.subscribe({topic, fromBeginning: true})
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      for (const [partition, offset] of next) if (pending.has(partition)) consumer.seek({topic, partition, offset: String(offset)})
+      for (const [partition, offset] of next)
+        if (pending.has(partition)) consumer.seek({topic, partition, offset: String(offset)})
     })
     consumer.on(consumer.events.CRASH, ({payload}) => settle(kafkaFailure(payload.error, `reading ${topic}`)))
     await consumer.run({
@@ -74,7 +86,13 @@ export async function readTopicRange(kafka: Kafka, topic: string, ranges: readon
         for (const message of batch.messages) {
           const offset = Number(message.offset)
           if (offset < from || offset >= range.end) continue
-          records.push({partition: batch.partition, offset, timestamp: Number(message.timestamp), key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? ''})
+          records.push({
+            partition: batch.partition,
+            offset,
+            timestamp: Number(message.timestamp),
+            key: message.key?.toString('utf8') ?? null,
+            value: message.value?.toString('utf8') ?? '',
+          })
         }
         try {
           if (records.length > 0) {
@@ -111,7 +129,9 @@ async function removeLeftoverGroups(admin: Admin): Promise<void> {
     const ours = groups.map((group) => group.groupId).filter((groupId) => groupId.startsWith(REPLAY_GROUP_PREFIX))
     if (ours.length === 0) return
     const described = await admin.describeGroups(ours)
-    const idle = described.groups.filter((group) => group.members.length === 0 && (group.state === 'Empty' || group.state === 'Dead')).map((group) => group.groupId)
+    const idle = described.groups
+      .filter((group) => group.members.length === 0 && (group.state === 'Empty' || group.state === 'Dead'))
+      .map((group) => group.groupId)
     await deleteEmptyGroups(admin, idle, 0)
   } catch {
     // Housekeeping only: a broker without DeleteGroups keeps them, and the replay goes on.
@@ -119,7 +139,12 @@ async function removeLeftoverGroups(admin: Admin): Promise<void> {
 }
 
 /** The error of a pending partition whose next offset is gone (before its log start) or beyond its end. */
-async function lostRecords(admin: Admin, topic: string, pending: ReadonlyMap<number, PartitionRange>, next: ReadonlyMap<number, number>): Promise<StreamctlError | undefined> {
+async function lostRecords(
+  admin: Admin,
+  topic: string,
+  pending: ReadonlyMap<number, PartitionRange>,
+  next: ReadonlyMap<number, number>,
+): Promise<StreamctlError | undefined> {
   const bounds = await admin.fetchTopicOffsets(topic)
   for (const {partition, low, high} of bounds) {
     const range = pending.get(partition)
@@ -127,15 +152,23 @@ async function lostRecords(admin: Admin, topic: string, pending: ReadonlyMap<num
     const wanted = next.get(partition)!
     const [start, end] = [Number(low), Number(high)]
     if (start > wanted) {
-      return new StreamctlError('REPLAY_RECORDS_DELETED', `topic "${topic}" partition ${partition}: offsets ${wanted}-${Math.min(start, range.end) - 1} were deleted while the replay read them (the log now starts at ${start}), most likely by the topic's retention.ms`, {
-        hint: `Records older than the topic's retention.ms are deleted (\`streamctl topics describe ${topic}\` shows it). Replay a later range with --from, or load the recording again with --timestamps now.`,
-        details: {topic, partition, nextOffset: wanted, logStartOffset: start, rangeEnd: range.end},
-      })
+      return new StreamctlError(
+        'REPLAY_RECORDS_DELETED',
+        `topic "${topic}" partition ${partition}: offsets ${wanted}-${Math.min(start, range.end) - 1} were deleted while the replay read them (the log now starts at ${start}), most likely by the topic's retention.ms`,
+        {
+          hint: `Records older than the topic's retention.ms are deleted (\`streamctl topics describe ${topic}\` shows it). Replay a later range with --from, or load the recording again with --timestamps now.`,
+          details: {topic, partition, nextOffset: wanted, logStartOffset: start, rangeEnd: range.end},
+        },
+      )
     }
     if (end < range.end && end <= wanted) {
-      return new StreamctlError('REPLAY_RECORDS_DELETED', `topic "${topic}" partition ${partition} now ends at offset ${end}, before the replay's range ends (${range.end}): the topic was deleted or recreated while the replay read it`, {
-        details: {topic, partition, nextOffset: wanted, highWatermark: end, rangeEnd: range.end},
-      })
+      return new StreamctlError(
+        'REPLAY_RECORDS_DELETED',
+        `topic "${topic}" partition ${partition} now ends at offset ${end}, before the replay's range ends (${range.end}): the topic was deleted or recreated while the replay read it`,
+        {
+          details: {topic, partition, nextOffset: wanted, highWatermark: end, rangeEnd: range.end},
+        },
+      )
     }
   }
   return undefined

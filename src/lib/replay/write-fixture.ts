@@ -4,8 +4,12 @@ import {once} from 'node:events'
 import {StreamctlError} from '../errors.js'
 import {generateDay, type FixtureOptions} from './fixture-generator.js'
 
-export async function writeFixture(file: string, options: FixtureOptions): Promise<{file: string; events: number; firstEventAt?: string; lastEventAt?: string; bytes: number}> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.day) || Number.isNaN(Date.parse(options.day))) throw new StreamctlError('INVALID_FLAG', `--day ${options.day}: expected YYYY-MM-DD`)
+export async function writeFixture(
+  file: string,
+  options: FixtureOptions,
+): Promise<{file: string; events: number; firstEventAt?: string; lastEventAt?: string; bytes: number}> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.day) || Number.isNaN(Date.parse(options.day)))
+    throw new StreamctlError('INVALID_FLAG', `--day ${options.day}: expected YYYY-MM-DD`)
   const events = generateDay(options)
   const out = createWriteStream(file)
   const failed = once(out, 'error').then(([error]) => {
@@ -19,5 +23,10 @@ export async function writeFixture(file: string, options: FixtureOptions): Promi
   }
   out.end()
   await Promise.race([once(out, 'finish'), failed])
-  return {file, events: events.length, ...(events.length > 0 ? {firstEventAt: events[0]!.ts, lastEventAt: events.at(-1)!.ts} : {}), bytes}
+  return {
+    file,
+    events: events.length,
+    ...(events.length > 0 ? {firstEventAt: events[0]!.ts, lastEventAt: events.at(-1)!.ts} : {}),
+    bytes,
+  }
 }

@@ -11,7 +11,15 @@ import type {RunRecord} from './run-record.js'
 export const REPORT_FORMATS = ['terminal', 'json', 'junit', 'markdown', 'html', 'hlog', 'benchmark'] as const
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
 
-export const FORMAT_EXTENSIONS: Record<ReportFormat, string> = {terminal: 'txt', json: 'json', junit: 'junit.xml', markdown: 'md', html: 'html', hlog: 'hlog', benchmark: 'benchmark.json'}
+export const FORMAT_EXTENSIONS: Record<ReportFormat, string> = {
+  terminal: 'txt',
+  json: 'json',
+  junit: 'junit.xml',
+  markdown: 'md',
+  html: 'html',
+  hlog: 'hlog',
+  benchmark: 'benchmark.json',
+}
 
 /** `layout` fits the terminal format to a terminal's width; files and pipes get it in full. */
 export function renderReport(record: RunRecord, format: ReportFormat, layout: SummaryLayout = {}): string {

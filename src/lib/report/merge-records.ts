@@ -11,7 +11,11 @@ export function mergeRecords(records: readonly RunRecord[], names: readonly stri
   const [first, ...rest] = records
   if (!first) throw new StreamctlError('MISSING_ARGUMENT', 'report merge needs at least one run record')
   for (const [index, record] of rest.entries()) {
-    if (record.profile !== first.profile) throw new StreamctlError('RUN_RECORD_INVALID', `${names[index + 1]} is a run of profile "${record.profile}", ${names[0]} of "${first.profile}": only shards of one run merge`)
+    if (record.profile !== first.profile)
+      throw new StreamctlError(
+        'RUN_RECORD_INVALID',
+        `${names[index + 1]} is a run of profile "${record.profile}", ${names[0]} of "${first.profile}": only shards of one run merge`,
+      )
   }
   const variants = first.variants.map((variant) => {
     let merged = variant
@@ -21,15 +25,30 @@ export function mergeRecords(records: readonly RunRecord[], names: readonly stri
     }
     return merged
   })
-  const quota = records.map((record) => record.quota).filter((value) => value !== undefined).sort((a, b) => a.since.localeCompare(b.since))[0]
+  const quota = records
+    .map((record) => record.quota)
+    .filter((value) => value !== undefined)
+    .sort((a, b) => a.since.localeCompare(b.since))[0]
   const startedAt = records.map((record) => record.startedAt).sort()[0]!
-  const finishedAt = records.map((record) => record.finishedAt).sort().at(-1)!
+  const finishedAt = records
+    .map((record) => record.finishedAt)
+    .sort()
+    .at(-1)!
   const {shard: _shard, ...base} = first
   const judged = evaluateTargets(targetsOf(first.sla), variants, quota, first.sla.source, first.sla.notApplicable)
   // A shard that abortOnFail stopped stopped the whole verdict: its truncated data must not pass.
   const abortedBy = records.map((record) => record.sla.abortedBy).find((reason) => reason !== undefined)
   const sla = abortedBy ? {...judged, abortedBy, passed: false} : judged
-  return {...base, startedAt, finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(startedAt), variants, ...(quota ? {quota} : {}), sla, meta: {...first.meta, mergedFrom: [...names]}}
+  return {
+    ...base,
+    startedAt,
+    finishedAt,
+    durationMs: Date.parse(finishedAt) - Date.parse(startedAt),
+    variants,
+    ...(quota ? {quota} : {}),
+    sla,
+    meta: {...first.meta, mergedFrom: [...names]},
+  }
 }
 
 function mergeVariants(a: VariantData, b: VariantData): VariantData {
@@ -42,7 +61,15 @@ function mergeVariants(a: VariantData, b: VariantData): VariantData {
     const x = a.intervals[index]
     const y = b.intervals[index]
     if (!x || !y) intervals.push((x ?? y)!)
-    else intervals.push({startMs: Math.min(x.startMs, y.startMs), durationMs: Math.max(x.durationMs, y.durationMs), offered: x.offered + y.offered, sent: x.sent + y.sent, inFlight: x.inFlight + y.inFlight, series: mergeSeriesMaps(x.series, y.series)})
+    else
+      intervals.push({
+        startMs: Math.min(x.startMs, y.startMs),
+        durationMs: Math.max(x.durationMs, y.durationMs),
+        offered: x.offered + y.offered,
+        sent: x.sent + y.sent,
+        inFlight: x.inFlight + y.inFlight,
+        series: mergeSeriesMaps(x.series, y.series),
+      })
   }
   const {originals, attempts} = originalRequests(totals)
   const seen = new Set(a.timeline.map((event) => `${event.atMs}:${event.action}`))
@@ -52,7 +79,9 @@ function mergeVariants(a: VariantData, b: VariantData): VariantData {
     totals,
     phases,
     intervals,
-    timeline: [...a.timeline, ...b.timeline.filter((event) => !seen.has(`${event.atMs}:${event.action}`))].sort((x, y) => x.atMs - y.atMs),
+    timeline: [...a.timeline, ...b.timeline.filter((event) => !seen.has(`${event.atMs}:${event.action}`))].sort(
+      (x, y) => x.atMs - y.atMs,
+    ),
     amplification: originals === 0 ? 0 : attempts / originals,
     goodput: a.goodput + b.goodput,
     sendLag: {...a.sendLag, p99: Math.max(a.sendLag.p99, b.sendLag.p99), max: Math.max(a.sendLag.max, b.sendLag.max)},

@@ -13,13 +13,23 @@ export function mergeSeries(a: SeriesData, b: SeriesData): SeriesData {
   } as SeriesData
 }
 
-export function mergeSeriesMaps(into: Record<string, SeriesData>, from: Record<string, SeriesData>): Record<string, SeriesData> {
+export function mergeSeriesMaps(
+  into: Record<string, SeriesData>,
+  from: Record<string, SeriesData>,
+): Record<string, SeriesData> {
   const merged = {...into}
-  for (const [name, series] of Object.entries(from)) merged[name] = merged[name] ? mergeSeries(merged[name], series) : series
+  for (const [name, series] of Object.entries(from))
+    merged[name] = merged[name] ? mergeSeries(merged[name], series) : series
   return merged
 }
 
-function mergeHistogram(kind: 'latency' | 'service', encodedA: string, encodedB: string, summaryA: LatencySummary, summaryB: LatencySummary) {
+function mergeHistogram(
+  kind: 'latency' | 'service',
+  encodedA: string,
+  encodedB: string,
+  summaryA: LatencySummary,
+  summaryB: LatencySummary,
+) {
   const histogram = decodeHistogram(encodedA)
   histogram.add(decodeHistogram(encodedB))
   const sumMs = summaryA.mean * summaryA.count + summaryB.mean * summaryB.count
@@ -42,5 +52,7 @@ function addCounts(a: SeriesCounts, b: SeriesCounts): SeriesCounts {
 }
 
 function addErrors(a: ErrorCounts, b: ErrorCounts): ErrorCounts {
-  return Object.fromEntries(Object.keys(a).map((key) => [key, a[key as keyof ErrorCounts] + b[key as keyof ErrorCounts]])) as ErrorCounts
+  return Object.fromEntries(
+    Object.keys(a).map((key) => [key, a[key as keyof ErrorCounts] + b[key as keyof ErrorCounts]]),
+  ) as ErrorCounts
 }

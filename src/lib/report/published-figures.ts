@@ -6,7 +6,14 @@
 import {mergeSeries} from './merge-series.js'
 import {counterRate} from '../measure/counter-rates.js'
 import type {GaugeSample} from '../measure/gauge-scraper.js'
-import {originalRequests, POLL_SERIES, STATUS_SERIES, type LoadRunData, type SeriesData, type VariantData} from '../measure/run-data.js'
+import {
+  originalRequests,
+  POLL_SERIES,
+  STATUS_SERIES,
+  type LoadRunData,
+  type SeriesData,
+  type VariantData,
+} from '../measure/run-data.js'
 import {formatDuration} from '../text/duration.js'
 
 export interface PublishedComparison {
@@ -35,35 +42,98 @@ interface Figure {
   measure: (variant: VariantData, windows: VariantWindows) => string | undefined
 }
 
-const percent = (part: number, whole: number) => (whole > 0 ? `${Number(((100 * part) / whole).toPrecision(3))}%` : undefined)
+const percent = (part: number, whole: number) =>
+  whole > 0 ? `${Number(((100 * part) / whole).toPrecision(3))}%` : undefined
 
 const FIGURES: Figure[] = [
   {name: 'cache hit rate, normal', published: '80%', measure: (variant, {normal}) => hitRate(variant.gauges, normal)},
-  {name: 'cache hit rate, degraded', published: '20% in a storm', measure: (variant, {degraded}) => hitRate(variant.gauges, degraded)},
-  {name: 'latency on a hit (gateway, mean)', published: '75 ms', measure: (variant, {normal}) => meanLatency(variant.gauges, normal, 'hit')},
-  {name: 'latency on a miss (gateway, mean)', published: '835 ms', measure: (variant, {normal}) => meanLatency(variant.gauges, normal, 'miss')},
-  {name: 'recommendations p50 / p95, normal', published: '75 ms (hit) – 835 ms (miss)', measure: (variant, {normal}) => percentiles(variant, normal, 'recommendations')},
-  {name: 'recommendations p50 / p95, degraded', published: '800 ms–2 s; p95 3 s+', measure: (variant, {degraded}) => percentiles(variant, degraded, 'recommendations')},
-  {name: 'e2e (generate) p50 / p95, normal', published: '—', measure: (variant, {normal}) => percentiles(variant, normal, 'e2e')},
-  {name: 'e2e (generate) p50 / p95, degraded', published: '800 ms–2 s; p95 3 s+', measure: (variant, {degraded}) => percentiles(variant, degraded, 'e2e')},
+  {
+    name: 'cache hit rate, degraded',
+    published: '20% in a storm',
+    measure: (variant, {degraded}) => hitRate(variant.gauges, degraded),
+  },
+  {
+    name: 'latency on a hit (gateway, mean)',
+    published: '75 ms',
+    measure: (variant, {normal}) => meanLatency(variant.gauges, normal, 'hit'),
+  },
+  {
+    name: 'latency on a miss (gateway, mean)',
+    published: '835 ms',
+    measure: (variant, {normal}) => meanLatency(variant.gauges, normal, 'miss'),
+  },
+  {
+    name: 'recommendations p50 / p95, normal',
+    published: '75 ms (hit) – 835 ms (miss)',
+    measure: (variant, {normal}) => percentiles(variant, normal, 'recommendations'),
+  },
+  {
+    name: 'recommendations p50 / p95, degraded',
+    published: '800 ms–2 s; p95 3 s+',
+    measure: (variant, {degraded}) => percentiles(variant, degraded, 'recommendations'),
+  },
+  {
+    name: 'e2e (generate) p50 / p95, normal',
+    published: '—',
+    measure: (variant, {normal}) => percentiles(variant, normal, 'e2e'),
+  },
+  {
+    name: 'e2e (generate) p50 / p95, degraded',
+    published: '800 ms–2 s; p95 3 s+',
+    measure: (variant, {degraded}) => percentiles(variant, degraded, 'e2e'),
+  },
   {name: 'error rate, normal', published: '0.1%', measure: (variant, {normal}) => errorRate(variant, normal)},
   {name: 'error rate, degraded', published: '2–5%', measure: (variant, {degraded}) => errorRate(variant, degraded)},
   {name: 'degraded answers (fallbacks), whole run', published: '—', measure: (variant) => degradedShare(variant)},
-  {name: 'recommender queue, max', published: '0–1000', measure: (variant) => gaugeMax(variant.gauges, 'queue_depth.recommender')},
-  {name: 'vector searches in flight, max', published: '150 ms → 1 s', measure: (variant) => gaugeMax(variant.gauges, 'queue_depth.vector-search')},
-  {name: 'LLM 429s (limit 500/min)', published: '429 → engine waits', measure: (variant) => counterTotal(variant.gauges, 'llm_rate_limited_total')},
-  {name: 'inference queue, max', published: '—', measure: (variant) => gaugeMax(variant.gauges, 'queue_depth.inference_requests')},
-  {name: 'generate, created → settled (mean) by tier', published: '—', measure: (variant) => completionByTier(variant.gauges)},
-  {name: 'amplification (attempts per request), degraded', published: 'retries grow exponentially', measure: (variant, {degraded}) => amplification(variant, degraded)},
-  {name: 'goodput (successes/s), normal → degraded', published: '—', measure: (variant, {normal, degraded}) => goodputChange(variant, normal, degraded)},
+  {
+    name: 'recommender queue, max',
+    published: '0–1000',
+    measure: (variant) => gaugeMax(variant.gauges, 'queue_depth.recommender'),
+  },
+  {
+    name: 'vector searches in flight, max',
+    published: '150 ms → 1 s',
+    measure: (variant) => gaugeMax(variant.gauges, 'queue_depth.vector-search'),
+  },
+  {
+    name: 'LLM 429s (limit 500/min)',
+    published: '429 → engine waits',
+    measure: (variant) => counterTotal(variant.gauges, 'llm_rate_limited_total'),
+  },
+  {
+    name: 'inference queue, max',
+    published: '—',
+    measure: (variant) => gaugeMax(variant.gauges, 'queue_depth.inference_requests'),
+  },
+  {
+    name: 'generate, created → settled (mean) by tier',
+    published: '—',
+    measure: (variant) => completionByTier(variant.gauges),
+  },
+  {
+    name: 'amplification (attempts per request), degraded',
+    published: 'retries grow exponentially',
+    measure: (variant, {degraded}) => amplification(variant, degraded),
+  },
+  {
+    name: 'goodput (successes/s), normal → degraded',
+    published: '—',
+    measure: (variant, {normal, degraded}) => goodputChange(variant, normal, degraded),
+  },
 ]
 
 /** The comparison for a StreamFlow-calibrated run; undefined for any other run. */
 export function publishedComparison(run: LoadRunData): PublishedComparison | undefined {
-  const calibrated = run.variants.filter((variant) => (variant.settings.calibration as {name?: string} | undefined)?.name === 'streamflow')
+  const calibrated = run.variants.filter(
+    (variant) => (variant.settings.calibration as {name?: string} | undefined)?.name === 'streamflow',
+  )
   if (calibrated.length === 0) return undefined
   const windows = calibrated.map(variantWindows)
-  const rows = FIGURES.map((figure) => [figure.name, figure.published, ...calibrated.map((variant, index) => figure.measure(variant, windows[index]!) ?? '-')]).filter((row) => row.slice(2).some((cell) => cell !== '-'))
+  const rows = FIGURES.map((figure) => [
+    figure.name,
+    figure.published,
+    ...calibrated.map((variant, index) => figure.measure(variant, windows[index]!) ?? '-'),
+  ]).filter((row) => row.slice(2).some((cell) => cell !== '-'))
   const first = windows[0]!
   return {
     title: `StreamFlow: published vs reproduced (${run.profile})`,
@@ -82,15 +152,36 @@ const describe = (window: Window) => `${formatDuration(window.startMs)}–${form
  */
 function variantWindows(variant: VariantData): VariantWindows {
   const phases = variant.phaseWindows ?? []
-  const end = Math.max(variant.durationMs, ...variant.intervals.map((interval) => interval.startMs + interval.durationMs))
-  const normal = phases.find((phase) => phase.name === 'normal' || phase.name === 'baseline' || phase.name.endsWith('.baseline'))
-  const degraded = phases.find((phase) => phase.name === 'storm' || phase.name === 'peak' || phase.name.endsWith('.peak'))
-  if (normal && degraded) return {normal: {startMs: normal.startMs, endMs: normal.endMs}, degraded: {startMs: degraded.startMs, endMs: degraded.endMs}, degradedName: degraded.name}
+  const end = Math.max(
+    variant.durationMs,
+    ...variant.intervals.map((interval) => interval.startMs + interval.durationMs),
+  )
+  const normal = phases.find(
+    (phase) => phase.name === 'normal' || phase.name === 'baseline' || phase.name.endsWith('.baseline'),
+  )
+  const degraded = phases.find(
+    (phase) => phase.name === 'storm' || phase.name === 'peak' || phase.name.endsWith('.peak'),
+  )
+  if (normal && degraded)
+    return {
+      normal: {startMs: normal.startMs, endMs: normal.endMs},
+      degraded: {startMs: degraded.startMs, endMs: degraded.endMs},
+      degradedName: degraded.name,
+    }
   // Only an event that took effect starts a cascade.
   const events = variant.timeline.filter((event) => event.ok).sort((a, b) => a.firedAtMs - b.firedAtMs)
   const first = events[0]
-  if (!first) return {normal: {startMs: 0, endMs: end}, degraded: {startMs: end, endMs: end}, degradedName: 'none (no phase or timeline event starts one)'}
-  return {normal: {startMs: 0, endMs: first.firedAtMs}, degraded: {startMs: first.firedAtMs, endMs: events[1]?.firedAtMs ?? end}, degradedName: `from ${first.action}`}
+  if (!first)
+    return {
+      normal: {startMs: 0, endMs: end},
+      degraded: {startMs: end, endMs: end},
+      degradedName: 'none (no phase or timeline event starts one)',
+    }
+  return {
+    normal: {startMs: 0, endMs: first.firedAtMs},
+    degraded: {startMs: first.firedAtMs, endMs: events[1]?.firedAtMs ?? end},
+    degradedName: `from ${first.action}`,
+  }
 }
 
 /**
@@ -100,9 +191,15 @@ function variantWindows(variant: VariantData): VariantWindows {
  * Undefined without two scrapes of it in the window.
  */
 function counterDelta(samples: readonly GaugeSample[], key: string, window: Window): number | undefined {
-  const inside = samples.filter((sample) => sample.values[key] !== undefined && sample.atMs >= window.startMs - 500 && sample.atMs <= window.endMs + 500)
+  const inside = samples.filter(
+    (sample) =>
+      sample.values[key] !== undefined && sample.atMs >= window.startMs - 500 && sample.atMs <= window.endMs + 500,
+  )
   if (inside.length < 2) return undefined
-  return counterRate(inside, key).reduce((sum, rate, index) => sum + (rate.perSecond * (rate.atMs - inside[index]!.atMs)) / 1000, 0)
+  return counterRate(inside, key).reduce(
+    (sum, rate, index) => sum + (rate.perSecond * (rate.atMs - inside[index]!.atMs)) / 1000,
+    0,
+  )
 }
 
 function hitRate(samples: readonly GaugeSample[], window: Window): string | undefined {
@@ -144,7 +241,8 @@ function intervalsIn(variant: VariantData, window: Window): VariantData['interva
 function seriesIn(variant: VariantData, window: Window): Record<string, SeriesData> {
   const merged: Record<string, SeriesData> = {}
   for (const interval of intervalsIn(variant, window)) {
-    for (const [name, series] of Object.entries(interval.series)) merged[name] = merged[name] ? mergeSeries(merged[name], series) : series
+    for (const [name, series] of Object.entries(interval.series))
+      merged[name] = merged[name] ? mergeSeries(merged[name], series) : series
   }
   return merged
 }
@@ -166,7 +264,9 @@ function errorRate(variant: VariantData, window: Window): string | undefined {
 
 /** Answers a fallback gave (a degraded generate, a stored ranking), of the requests asked for. */
 function degradedShare(variant: VariantData): string | undefined {
-  const counted = Object.entries(variant.totals).filter(([name, series]) => name !== STATUS_SERIES && series.counts.degraded !== undefined)
+  const counted = Object.entries(variant.totals).filter(
+    ([name, series]) => name !== STATUS_SERIES && series.counts.degraded !== undefined,
+  )
   if (counted.length === 0) return undefined
   const degraded = counted.reduce((sum, [, series]) => sum + (series.counts.degraded ?? 0), 0)
   return `${percent(degraded, originalRequests(variant.totals).originals) ?? '0%'} (${degraded})`
@@ -201,7 +301,9 @@ function goodputChange(variant: VariantData, normal: Window, degraded: Window): 
 
 /** Mean seconds from a generate's creation to its settlement, per tier, over the whole run (the collector's figures). */
 function completionByTier(samples: readonly GaugeSample[]): string | undefined {
-  const tiers = [...new Set(samples.flatMap((sample) => Object.keys(sample.values)))].flatMap((key) => /^completion_(.+)_total$/.exec(key)?.[1] ?? []).filter((tier) => !tier.endsWith('_seconds'))
+  const tiers = [...new Set(samples.flatMap((sample) => Object.keys(sample.values)))]
+    .flatMap((key) => /^completion_(.+)_total$/.exec(key)?.[1] ?? [])
+    .filter((tier) => !tier.endsWith('_seconds'))
   const parts = tiers.sort().flatMap((tier) => {
     const count = counterTotalNumber(samples, `completion_${tier}_total`)
     const seconds = counterTotalNumber(samples, `completion_${tier}_seconds_total`)

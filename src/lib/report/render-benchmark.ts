@@ -19,12 +19,22 @@ export function renderBenchmarkJson(record: RunRecord): BenchmarkEntry[] {
       if (offered === 0) continue
       const extra = `${series.counts.requests} requests${series.counts.dropped ? `, ${series.counts.dropped} dropped` : ''}, seed ${record.seed}`
       // A series whose every request was dropped has no latency to chart (0 ms would read as fast).
-      if (series.counts.requests > 0) for (const [label, value] of [['p50', series.latency.p50], ['p95', series.latency.p95], ['p99', series.latency.p99]] as const) {
-        entries.push({name: `${prefix} ${name} ${label}`, unit: 'ms', value: Number(value.toFixed(3)), extra})
-      }
+      if (series.counts.requests > 0)
+        for (const [label, value] of [
+          ['p50', series.latency.p50],
+          ['p95', series.latency.p95],
+          ['p99', series.latency.p99],
+        ] as const) {
+          entries.push({name: `${prefix} ${name} ${label}`, unit: 'ms', value: Number(value.toFixed(3)), extra})
+        }
       // Dropped requests failed as surely as answered errors (as in the SLA verdict).
       const failed = ERROR_CLASSES.reduce((sum, key) => sum + series.counts.failed[key], 0) + series.counts.dropped
-      entries.push({name: `${prefix} ${name} error rate`, unit: '%', value: Number(((failed / offered) * 100).toFixed(4)), extra})
+      entries.push({
+        name: `${prefix} ${name} error rate`,
+        unit: '%',
+        value: Number(((failed / offered) * 100).toFixed(4)),
+        extra,
+      })
     }
   }
   return entries

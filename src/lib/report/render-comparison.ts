@@ -13,10 +13,21 @@ export function renderComparison(comparison: RunComparison): string {
     `${(row.base.errorRate * 100).toFixed(2)}% → ${(row.next.errorRate * 100).toFixed(2)}%`,
     row.verdict,
   ])
-  const details = comparison.series.filter((row) => row.verdict !== 'no significant change').map((row) => `  ${row.series}: ${row.verdict} — ${row.reason}`)
-  const call = comparison.verdict === 'regression' ? 'REGRESSION: significant slowdown or more errors (see above)' : comparison.verdict === 'improvement' ? 'improvement: significantly faster, no regression' : 'no significant change'
+  const details = comparison.series
+    .filter((row) => row.verdict !== 'no significant change')
+    .map((row) => `  ${row.series}: ${row.verdict} — ${row.reason}`)
+  const call =
+    comparison.verdict === 'regression'
+      ? 'REGRESSION: significant slowdown or more errors (see above)'
+      : comparison.verdict === 'improvement'
+        ? 'improvement: significantly faster, no regression'
+        : 'no significant change'
   return [
-    ...(comparison.likeForLike ? [] : [`NOT LIKE FOR LIKE${comparison.forced ? ' (compared with --force)' : ''}: ${listDifferences(comparison.differences)}`]),
+    ...(comparison.likeForLike
+      ? []
+      : [
+          `NOT LIKE FOR LIKE${comparison.forced ? ' (compared with --force)' : ''}: ${listDifferences(comparison.differences)}`,
+        ]),
     `base ${comparison.base}\nnew  ${comparison.next}`,
     '',
     formatTable([['series', 'p50', 'p99', 'errors', 'call'], ...rows], '  '),
@@ -32,5 +43,9 @@ const SYSTEM_FIELDS: ReadonlySet<RunDifference['field']> = new Set(['stack', 'dr
 function unlikeness(differences: RunDifference[]): string {
   const load = differences.some((difference) => !SYSTEM_FIELDS.has(difference.field))
   const system = differences.some((difference) => SYSTEM_FIELDS.has(difference.field))
-  return load && system ? 'the runs offered different load to different systems' : load ? 'the runs offered different load' : 'the runs went against different systems'
+  return load && system
+    ? 'the runs offered different load to different systems'
+    : load
+      ? 'the runs offered different load'
+      : 'the runs went against different systems'
 }

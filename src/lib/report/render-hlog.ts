@@ -8,7 +8,9 @@ import type {RunRecord} from './run-record.js'
 export function renderHlog(record: RunRecord): string {
   let text = ''
   const writer = new hdr.HistogramLogWriter((content: string) => void (text += content))
-  writer.outputComment(`[Logged with streamctl ${record.meta.streamctl}: profile ${record.profile}, seed ${record.seed}, latency of each original request from its intended start]`)
+  writer.outputComment(
+    `[Logged with streamctl ${record.meta.streamctl}: profile ${record.profile}, seed ${record.seed}, latency of each original request from its intended start]`,
+  )
   writer.outputLogFormatVersion()
   const baseMs = Date.parse(record.startedAt)
   writer.outputStartTime(baseMs)

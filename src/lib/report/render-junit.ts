@@ -13,7 +13,10 @@ export function renderJunit(record: RunRecord): string {
   const cases = results.map((result) => {
     const open = `    <testcase classname="sla.${xml(record.profile)}" name="${xml(result.name)}" time="${seconds}">`
     if (result.met) {
-      const note = result.status === 'pass' ? `observed ${result.observedText}` : `${result.status}, allowed by the target: ${result.reason ?? ''}`
+      const note =
+        result.status === 'pass'
+          ? `observed ${result.observedText}`
+          : `${result.status}, allowed by the target: ${result.reason ?? ''}`
       return `${open}\n      <system-out>${xml(note)}</system-out>\n    </testcase>`
     }
     const message = failureText(result)

@@ -13,7 +13,12 @@ import type {RunRecord} from './run-record.js'
 export function renderTerminal(record: RunRecord, layout: SummaryLayout = {}): string {
   const lines = [formatRunSummary(record, layout)]
   const published = publishedComparison(record)
-  if (published) lines.push('', `${published.title} · ${published.windows}`, formatTable([published.header, ...published.rows], '  ', {width: layout.width}))
+  if (published)
+    lines.push(
+      '',
+      `${published.title} · ${published.windows}`,
+      formatTable([published.header, ...published.rows], '  ', {width: layout.width}),
+    )
   if (record.quota) lines.push('', ...quotaLines(record.quota, layout))
   lines.push('', ...verdictLines(record.sla, record.profile, layout))
   const text = lines.join('\n')
@@ -24,11 +29,26 @@ export function renderTerminal(record: RunRecord, layout: SummaryLayout = {}): s
 const QUOTA_DROP_ORDER = [1, 3, 6]
 
 function quotaLines(quota: QuotaAccounting, {width}: SummaryLayout): string[] {
-  const rows = quota.tiers.map((tier) => [tier.tier, String(tier.users), String(tier.admitted), String(tier.estimatedTokens), String(tier.reservedTokens), String(tier.usedTokens), String(tier.refundedTokens), `${(tier.estimateError * 100).toFixed(1)}%`])
-  const invariants = Object.entries(quota.invariants).map(([name, value]) => `${name.replace(/_/g, ' ')} ${value}${value === 0 ? ' ✓' : ' ✗'}`)
+  const rows = quota.tiers.map((tier) => [
+    tier.tier,
+    String(tier.users),
+    String(tier.admitted),
+    String(tier.estimatedTokens),
+    String(tier.reservedTokens),
+    String(tier.usedTokens),
+    String(tier.refundedTokens),
+    `${(tier.estimateError * 100).toFixed(1)}%`,
+  ])
+  const invariants = Object.entries(quota.invariants).map(
+    ([name, value]) => `${name.replace(/_/g, ' ')} ${value}${value === 0 ? ' ✓' : ' ✗'}`,
+  )
   return [
     `quota accounting${quota.drained ? '' : ' (drain timed out: some requests were still in flight)'}: ${quota.client.attempted} generate attempts, ${quota.client.rejected} rejected (429), ${quota.totals.admitted} admitted`,
-    formatTable([['tier', 'users', 'admitted', 'estimated', 'reserved', 'used', 'refunded', 'est. error'], ...rows], '  ', {width, dropOrder: QUOTA_DROP_ORDER}),
+    formatTable(
+      [['tier', 'users', 'admitted', 'estimated', 'reserved', 'used', 'refunded', 'est. error'], ...rows],
+      '  ',
+      {width, dropOrder: QUOTA_DROP_ORDER},
+    ),
     `  invariants: ${invariants.join(' · ')}`,
   ]
 }
@@ -37,7 +57,9 @@ function verdictLines(sla: SlaVerdict, profile: string, {width}: SummaryLayout):
   const notApplicable = notApplicableLine(sla, profile)
   if (sla.results.length === 0) return [verdictHeadline(sla, profile), ...(notApplicable ? [`  ${notApplicable}`] : [])]
   const rows = sla.results.map((result) => [statusWord(result), result.name, result.observedText, evidenceText(result)])
-  const reasons = sla.results.filter((result) => !result.met && result.status !== 'fail' && result.reason).map((result) => `  ${result.name}: ${result.reason}`)
+  const reasons = sla.results
+    .filter((result) => !result.met && result.status !== 'fail' && result.reason)
+    .map((result) => `  ${result.name}: ${result.reason}`)
   return [
     `${verdictHeadline(sla, profile)}${sla.source ? ` · targets from ${sla.source}` : ''}${sla.abortedBy ? ` — run aborted early by ${sla.abortedBy}` : ''}`,
     formatTable([['', 'target', 'observed', 'evidence'], ...rows], '  ', {width}),

@@ -31,27 +31,50 @@ export interface RunRecord extends LoadRunData {
 }
 
 export function runMetadata(version: string, stack?: {name: string; driver?: string}): RunMetadata {
-  return {streamctl: version, node: process.version, host: os.hostname(), ...(stack ? {stack: stack.name, ...(stack.driver ? {driver: stack.driver} : {})} : {})}
+  return {
+    streamctl: version,
+    node: process.version,
+    host: os.hostname(),
+    ...(stack ? {stack: stack.name, ...(stack.driver ? {driver: stack.driver} : {})} : {}),
+  }
 }
 
 /** Reads a run record (or a bare run-data file from an older bench, wrapped with an empty verdict). */
 export async function readRunRecord(file: string): Promise<RunRecord> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new StreamctlError('FILE_NOT_FOUND', `cannot read run record ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`)
+    throw new StreamctlError(
+      'FILE_NOT_FOUND',
+      `cannot read run record ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+    )
   })
   let value: Partial<RunRecord>
   try {
     value = JSON.parse(text) as Partial<RunRecord>
   } catch (error) {
-    throw new StreamctlError('RUN_RECORD_INVALID', `${file} is not JSON: ${(error as Error).message}`, {hint: 'Pass a run record written by `streamctl bench`.'})
+    throw new StreamctlError('RUN_RECORD_INVALID', `${file} is not JSON: ${(error as Error).message}`, {
+      hint: 'Pass a run record written by `streamctl bench`.',
+    })
   }
   if (value.loadDataVersion !== LOAD_DATA_VERSION || !Array.isArray(value.variants)) {
-    throw new StreamctlError('RUN_RECORD_INVALID', `${file} is not a streamctl run record (no loadDataVersion ${LOAD_DATA_VERSION} and variants)`, {hint: 'Pass a run record written by `streamctl bench`.'})
+    throw new StreamctlError(
+      'RUN_RECORD_INVALID',
+      `${file} is not a streamctl run record (no loadDataVersion ${LOAD_DATA_VERSION} and variants)`,
+      {hint: 'Pass a run record written by `streamctl bench`.'},
+    )
   }
   if (value.schemaVersion !== undefined && value.schemaVersion > RUN_RECORD_SCHEMA_VERSION) {
-    throw new StreamctlError('RUN_RECORD_INVALID', `${file} has schemaVersion ${value.schemaVersion}; this streamctl reads up to ${RUN_RECORD_SCHEMA_VERSION}`, {hint: 'Upgrade streamctl.'})
+    throw new StreamctlError(
+      'RUN_RECORD_INVALID',
+      `${file} has schemaVersion ${value.schemaVersion}; this streamctl reads up to ${RUN_RECORD_SCHEMA_VERSION}`,
+      {hint: 'Upgrade streamctl.'},
+    )
   }
-  const record = {schemaVersion: RUN_RECORD_SCHEMA_VERSION, meta: value.meta ?? runMetadata('unknown'), sla: value.sla ?? {passed: true, targets: [], results: []}, ...value} as RunRecord
+  const record = {
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+    meta: value.meta ?? runMetadata('unknown'),
+    sla: value.sla ?? {passed: true, targets: [], results: []},
+    ...value,
+  } as RunRecord
   return {...record, sla: judgedByTheseRules(record)}
 }
 

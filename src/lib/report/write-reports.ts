@@ -16,7 +16,8 @@ export interface WrittenReport {
 /** `<profile>-<UTC time>[-shard-i-of-N]`: the base name of a run's files. */
 export function runBaseName(record: RunRecord): string {
   const stamp = record.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
-  const suffix = record.shard && record.shard.count > 1 ? `-shard-${record.shard.index + 1}-of-${record.shard.count}` : ''
+  const suffix =
+    record.shard && record.shard.count > 1 ? `-shard-${record.shard.index + 1}-of-${record.shard.count}` : ''
   return `${record.profile}-${stamp}${suffix}`
 }
 
@@ -25,7 +26,11 @@ export interface ReportFile {
   file: string
 }
 
-export async function writeReports(record: RunRecord, requests: readonly ReportFile[], env: NodeJS.ProcessEnv = process.env): Promise<WrittenReport[]> {
+export async function writeReports(
+  record: RunRecord,
+  requests: readonly ReportFile[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<WrittenReport[]> {
   const written: WrittenReport[] = []
   for (const {format, file} of requests) {
     const absolute = path.resolve(file)
@@ -45,11 +50,17 @@ export async function writeReports(record: RunRecord, requests: readonly ReportF
  */
 export function withStepSummary(requests: readonly ReportFile[], env: NodeJS.ProcessEnv = process.env): ReportFile[] {
   const summary = env.GITHUB_STEP_SUMMARY
-  if (!summary || !isCI(env) || requests.some(({format, file}) => format === 'markdown' && isStepSummary(path.resolve(file), env))) return [...requests]
+  if (
+    !summary ||
+    !isCI(env) ||
+    requests.some(({format, file}) => format === 'markdown' && isStepSummary(path.resolve(file), env))
+  )
+    return [...requests]
   return [...requests, {format: 'markdown', file: summary}]
 }
 
-const isStepSummary = (absolute: string, env: NodeJS.ProcessEnv) => !!env.GITHUB_STEP_SUMMARY && absolute === path.resolve(env.GITHUB_STEP_SUMMARY)
+const isStepSummary = (absolute: string, env: NodeJS.ProcessEnv) =>
+  !!env.GITHUB_STEP_SUMMARY && absolute === path.resolve(env.GITHUB_STEP_SUMMARY)
 
 /** The default files of a bench: the run record and the HTML report in `outDir`. */
 export function defaultReportFiles(record: RunRecord, outDir: string, html = true): ReportFile[] {

@@ -26,7 +26,14 @@ export class AbortWatch {
     }
     this.totals = mergeSeriesMaps(this.totals, interval.series)
     const elapsedMs = interval.startMs + interval.durationMs
-    const sofar = {name: variant, totals: this.totals, amplification: 0, goodput: 0, intervals: [], durationMs: elapsedMs} as unknown as VariantData
+    const sofar = {
+      name: variant,
+      totals: this.totals,
+      amplification: 0,
+      goodput: 0,
+      intervals: [],
+      durationMs: elapsedMs,
+    } as unknown as VariantData
     for (const target of this.targets) {
       if (elapsedMs < target.delayAbortEvalMs) continue
       const result = evaluateTarget(target, sofar, undefined, false, {project: false})

@@ -35,7 +35,12 @@ export interface ChooseSlaOptions {
   universe?: ReadonlySet<string>
 }
 
-export async function chooseSlaTargets(stack: Stack, profile: LoadProfile, slaFile: string | undefined, options: ChooseSlaOptions): Promise<ChosenSla> {
+export async function chooseSlaTargets(
+  stack: Stack,
+  profile: LoadProfile,
+  slaFile: string | undefined,
+  options: ChooseSlaOptions,
+): Promise<ChosenSla> {
   const run = runMetrics(profile.name, profile.requests, options.stackRun)
   const explicit = slaFile ? await readSlaFile(slaFile) : profile.sla
   const named = [...stack.manifest.sla, ...explicit].map((target) => target.metric)
@@ -46,7 +51,8 @@ export async function chooseSlaTargets(stack: Stack, profile: LoadProfile, slaFi
   if (slaFile || profile.sla.length > 0) {
     const file = slaFile ? displayPath(path.resolve(slaFile)) : (profile.file ?? profile.name)
     const problems = unavailableProblems(explicit, run, universe, file)
-    if (problems.length > 0) throw sourceProblemsError(slaFile ? 'SLA_FILE_INVALID' : 'PROFILE_INVALID', file, problems, UNJUDGEABLE_HINT)
+    if (problems.length > 0)
+      throw sourceProblemsError(slaFile ? 'SLA_FILE_INVALID' : 'PROFILE_INVALID', file, problems, UNJUDGEABLE_HINT)
     chosen = {targets: [...explicit], source: slaFile ? file : `profile ${profile.name}`, notApplicable: []}
   } else {
     const notApplicable: NotApplicableTarget[] = []
@@ -56,18 +62,29 @@ export async function chooseSlaTargets(stack: Stack, profile: LoadProfile, slaFi
       if (found.available) targets.push(target)
       else notApplicable.push({metric: target.metric, threshold: target.threshold.source, reason: found.reason})
     }
-    chosen = {targets, ...(stack.manifest.sla.length > 0 ? {source: `stack manifest ${stack.manifest.name}`} : {}), notApplicable}
+    chosen = {
+      targets,
+      ...(stack.manifest.sla.length > 0 ? {source: `stack manifest ${stack.manifest.name}`} : {}),
+      notApplicable,
+    }
   }
-  if (profile.model === 'open' && !chosen.targets.some((target) => target.metric === 'dropped')) chosen.targets = [...chosen.targets, droppedTarget()]
+  if (profile.model === 'open' && !chosen.targets.some((target) => target.metric === 'dropped'))
+    chosen.targets = [...chosen.targets, droppedTarget()]
   return chosen
 }
 
-const UNJUDGEABLE_HINT = 'Nothing was sent. Fix a misspelt name or threshold; drop a target this run cannot produce, or bench a profile (or the stack, not a --target) that produces it. `streamctl validate` checks without running anything.'
+const UNJUDGEABLE_HINT =
+  'Nothing was sent. Fix a misspelt name or threshold; drop a target this run cannot produce, or bench a profile (or the stack, not a --target) that produces it. `streamctl validate` checks without running anything.'
 
 /** Throws MANIFEST_INVALID for a default target on a metric no run of the stack produces, or with an aggregate that does not fit it. */
 export function checkManifestSla(stack: Stack, universe: ReadonlySet<string>): void {
   const file = displayPath(stack.file)
-  const problems = unknownNameProblems(stack.manifest.sla, universe, `any profile of stack ${stack.manifest.name}`, file)
+  const problems = unknownNameProblems(
+    stack.manifest.sla,
+    universe,
+    `any profile of stack ${stack.manifest.name}`,
+    file,
+  )
   if (problems.length > 0) throw sourceProblemsError('MANIFEST_INVALID', file, problems, UNJUDGEABLE_HINT)
 }
 
@@ -76,17 +93,37 @@ export function checkManifestSla(stack: Stack, universe: ReadonlySet<string>): v
  * series of the stack's profiles. The profiles are read only when one of `named` is none of the
  * others (a custom series, or a typo), so a bench does not parse every profile to start.
  */
-export async function stackMetricUniverse(stack: Stack, series: readonly string[] = [], named?: readonly string[]): Promise<Set<string>> {
+export async function stackMetricUniverse(
+  stack: Stack,
+  series: readonly string[] = [],
+  named?: readonly string[],
+): Promise<Set<string>> {
   const known = metricUniverse(series)
   if (named?.every((name) => known.has(name))) return known
   const dir = path.resolve(stack.dir, stack.manifest.profiles)
   const names = await listProfiles(stack)
   // Profile by profile: one that does not parse adds nothing here (`validate` and its own bench report it).
-  const profiles = await Promise.all(names.map((name) => readProfile(path.join(dir, `${name}.yaml`)).catch(() => readProfile(path.join(dir, `${name}.yml`))).catch(() => undefined)))
-  return metricUniverse([...series, ...profiles.flatMap((profile) => (profile ? runMetrics(profile.name, profile.requests, true).series : []))])
+  const profiles = await Promise.all(
+    names.map((name) =>
+      readProfile(path.join(dir, `${name}.yaml`))
+        .catch(() => readProfile(path.join(dir, `${name}.yml`)))
+        .catch(() => undefined),
+    ),
+  )
+  return metricUniverse([
+    ...series,
+    ...profiles.flatMap((profile) => (profile ? runMetrics(profile.name, profile.requests, true).series : [])),
+  ])
 }
 
 /** The target every open-model run carries unless it names `dropped` itself: no request shed. */
 export function droppedTarget(): SlaTarget {
-  return {metric: 'dropped', threshold: parseThreshold('==0'), abortOnFail: false, delayAbortEvalMs: 0, allowNoData: false, allowInconclusive: false}
+  return {
+    metric: 'dropped',
+    threshold: parseThreshold('==0'),
+    abortOnFail: false,
+    delayAbortEvalMs: 0,
+    allowNoData: false,
+    allowInconclusive: false,
+  }
 }

@@ -55,7 +55,13 @@ export interface SlaVerdict {
   abortedBy?: string
 }
 
-export function evaluateTargets(targets: readonly SlaTarget[], variants: readonly VariantData[], quota: QuotaAccounting | undefined, source?: string, notApplicable: readonly NotApplicableTarget[] = []): SlaVerdict {
+export function evaluateTargets(
+  targets: readonly SlaTarget[],
+  variants: readonly VariantData[],
+  quota: QuotaAccounting | undefined,
+  source?: string,
+  notApplicable: readonly NotApplicableTarget[] = [],
+): SlaVerdict {
   const results: SlaResult[] = []
   for (const variant of variants) {
     for (const target of targets) results.push(evaluateTarget(target, variant, quota, variants.length > 1))
@@ -76,12 +82,26 @@ export function evaluateTargets(targets: readonly SlaTarget[], variants: readonl
 }
 
 /** `project: false` skips working out what would decide an inconclusive percentile (the abortOnFail watch needs only the status). */
-export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: QuotaAccounting | undefined, prefixVariant: boolean, options: {project?: boolean} = {}): SlaResult {
+export function evaluateTarget(
+  target: SlaTarget,
+  variant: VariantData,
+  quota: QuotaAccounting | undefined,
+  prefixVariant: boolean,
+  options: {project?: boolean} = {},
+): SlaResult {
   const base = `${target.metric} ${target.threshold.source.replace(/\s+/g, '')}`
-  const common = {name: prefixVariant ? `${variant.name}: ${base}` : base, metric: target.metric, threshold: target.threshold.source, variant: variant.name, abortOnFail: target.abortOnFail}
+  const common = {
+    name: prefixVariant ? `${variant.name}: ${base}` : base,
+    metric: target.metric,
+    threshold: target.threshold.source,
+    variant: variant.name,
+    abortOnFail: target.abortOnFail,
+  }
   const observed = observe(target.metric, target.threshold, variant, quota)
   if (observed === undefined) {
-    const reason = target.allowNoData ? 'no samples in this run (allowed by allowNoData)' : `no samples of ${target.metric} in this run: nothing to judge, so it fails (allowNoData: true accepts that)`
+    const reason = target.allowNoData
+      ? 'no samples in this run (allowed by allowNoData)'
+      : `no samples of ${target.metric} in this run: nothing to judge, so it fails (allowNoData: true accepts that)`
     return {...common, status: 'no-data', met: target.allowNoData, observedText: 'no data', reason}
   }
   const observedText = formatObservation(observed, target.threshold.value)
@@ -89,7 +109,12 @@ export function evaluateTarget(target: SlaTarget, variant: VariantData, quota: Q
   const q = percentileOf(target.threshold)
   if (series && q !== undefined) {
     const sorted = samplesOf(series)
-    return {...common, ...judgePercentile(target, sorted, q, options.project === false ? undefined : loadSpanMs(variant), observed), observed, observedText}
+    return {
+      ...common,
+      ...judgePercentile(target, sorted, q, options.project === false ? undefined : loadSpanMs(variant), observed),
+      observed,
+      observedText,
+    }
   }
   const status = compare(round(observed.value), target.threshold.op, target.threshold.value) ? 'pass' : 'fail'
   return {...common, status, met: status === 'pass', observed, observedText}
@@ -110,7 +135,13 @@ function percentileOf(threshold: Threshold): number | undefined {
   return undefined
 }
 
-function judgePercentile(target: SlaTarget, sorted: SortedSamples, p: number, durationMs: number | undefined, observed: Observation): Pick<SlaResult, 'status' | 'met' | 'interval' | 'reason' | 'toDecide'> {
+function judgePercentile(
+  target: SlaTarget,
+  sorted: SortedSamples,
+  p: number,
+  durationMs: number | undefined,
+  observed: Observation,
+): Pick<SlaResult, 'status' | 'met' | 'interval' | 'reason' | 'toDecide'> {
   const q = p / 100
   const n = sorted.count
   const {lower, upper} = percentileRanks(n, q, DEFAULT_CONFIDENCE)
@@ -127,7 +158,8 @@ function judgePercentile(target: SlaTarget, sorted: SortedSamples, p: number, du
   if (fails) return {status: 'fail', met: false, interval}
   const accepted = target.allowInconclusive ? ' (allowed by allowInconclusive)' : ''
   const what = `${n} samples; the ${DEFAULT_CONFIDENCE * 100}% interval of the true p${p} is ${formatInterval(interval, limit)}, which straddles ${formatDuration(limit)}`
-  if (durationMs === undefined) return {status: 'inconclusive', met: target.allowInconclusive, interval, reason: `${what}${accepted}`}
+  if (durationMs === undefined)
+    return {status: 'inconclusive', met: target.allowInconclusive, interval, reason: `${what}${accepted}`}
   // Projected from this run: the same share of samples on each side of the threshold, more of them.
   // A count no larger than this run's means the threshold is inside the interval's HDR buckets
   // (0.1% resolution): more samples cannot separate them.
@@ -135,12 +167,21 @@ function judgePercentile(target: SlaTarget, sorted: SortedSamples, p: number, du
   const projected = samplesToDecide(q, share, DEFAULT_CONFIDENCE, n, 1e8)
   const needed = projected !== undefined && projected > n ? projected : undefined
   const perMs = durationMs > 0 ? n / durationMs : 0
-  const toDecide = needed === undefined ? undefined : {samples: needed, ...(perMs > 0 ? {durationMs: Math.ceil(needed / perMs / 1000) * 1000} : {})}
+  const toDecide =
+    needed === undefined
+      ? undefined
+      : {samples: needed, ...(perMs > 0 ? {durationMs: Math.ceil(needed / perMs / 1000) * 1000} : {})}
   const decide =
     toDecide === undefined
       ? `the observed p${p} (${formatObservation(observed, limit)}) sits at the threshold, within the histogram's resolution: no run length would decide it`
       : `about ${toDecide.samples.toLocaleString('en-US')} samples would decide it${toDecide.durationMs ? ` (a run of about ${formatDuration(toDecide.durationMs)} at this rate)` : ''}`
-  return {status: 'inconclusive', met: target.allowInconclusive, interval, reason: `${what}: ${decide}${accepted}`, ...(toDecide ? {toDecide} : {})}
+  return {
+    status: 'inconclusive',
+    met: target.allowInconclusive,
+    interval,
+    reason: `${what}: ${decide}${accepted}`,
+    ...(toDecide ? {toDecide} : {}),
+  }
 }
 
 /** `71ms–97.9ms`, `8.07ms–∞`; ends within 1% of `threshold` get three decimals, as observations do. */
@@ -156,10 +197,16 @@ export function formatInterval(interval: {low: number; high: number}, threshold?
 export function formatObservation(observed: Observation, threshold?: number): string {
   if (observed.unit === 'ms') {
     if (!Number.isFinite(observed.value)) return `∞ (${observed.dropped ?? 0} dropped)`
-    const close = threshold !== undefined && threshold > 0 && observed.value !== threshold && Math.abs(observed.value - threshold) < threshold * 0.01
+    const close =
+      threshold !== undefined &&
+      threshold > 0 &&
+      observed.value !== threshold &&
+      Math.abs(observed.value - threshold) < threshold * 0.01
     if (!close) return formatDuration(observed.value)
     // Close to the threshold: in the unit formatDuration would use, with enough digits to tell them apart.
-    return observed.value >= 1000 ? `${Number((observed.value / 1000).toFixed(4))}s` : `${Number(observed.value.toFixed(3))}ms`
+    return observed.value >= 1000
+      ? `${Number((observed.value / 1000).toFixed(4))}s`
+      : `${Number(observed.value.toFixed(3))}ms`
   }
   if (observed.unit === 'ratio') return `${Number((observed.value * 100).toPrecision(3))}%`
   return String(Number(observed.value.toPrecision(6)))

@@ -11,7 +11,13 @@ import type {SlaTarget} from './targets.js'
 
 /** Run-wide figures a target can name besides a series. `error_rate` is `errors` by its PRODUCT.md name. */
 export const RUN_METRICS = ['errors', 'error_rate', 'dropped', 'late', 'retries', 'amplification', 'goodput'] as const
-export const QUOTA_METRICS = ['quota.drift', 'quota.over_admitted', 'quota.open_reservations', 'quota.double_charged', 'quota.estimate_error'] as const
+export const QUOTA_METRICS = [
+  'quota.drift',
+  'quota.over_admitted',
+  'quota.open_reservations',
+  'quota.double_charged',
+  'quota.estimate_error',
+] as const
 /** The series a polled request type (the generate flow) adds: its status polls and its end-to-end time. */
 
 /** What one run can produce: its latency series, and whether it has quota accounting. */
@@ -24,7 +30,11 @@ export interface RunMetrics {
 }
 
 /** The metrics a run of a profile with these request types produces; `stackRun`: against the stack, not a bare --target. */
-export function runMetrics(profile: string, requests: readonly Pick<RequestTemplateSpec, 'name' | 'metric' | 'poll'>[], stackRun: boolean): RunMetrics {
+export function runMetrics(
+  profile: string,
+  requests: readonly Pick<RequestTemplateSpec, 'name' | 'metric' | 'poll'>[],
+  stackRun: boolean,
+): RunMetrics {
   const series = new Set<string>()
   for (const request of requests) {
     series.add(request.metric ?? request.name)
@@ -48,11 +58,14 @@ export function availability(metric: string, run: RunMetrics, universe: Readonly
   if (run.series.includes(metric) || (RUN_METRICS as readonly string[]).includes(metric)) return {available: true}
   if ((QUOTA_METRICS as readonly string[]).includes(metric)) {
     if (run.quota) return {available: true}
-    const reason = run.series.includes(GENERATE_SERIES) ? 'the quota accounting is read only for a run against the stack, not a --target' : 'no quota accounting without generate requests'
+    const reason = run.series.includes(GENERATE_SERIES)
+      ? 'the quota accounting is read only for a run against the stack, not a --target'
+      : 'no quota accounting without generate requests'
     return {available: false, known: true, reason}
   }
   // status and e2e come from polling a generate to completion.
-  if (metric === GENERATE_SERIES || (POLL_SERIES as readonly string[]).includes(metric)) return {available: false, known: true, reason: `${run.profile} sends no generate requests`}
+  if (metric === GENERATE_SERIES || (POLL_SERIES as readonly string[]).includes(metric))
+    return {available: false, known: true, reason: `${run.profile} sends no generate requests`}
   if (universe.has(metric)) return {available: false, known: true, reason: `${run.profile} sends no ${metric} requests`}
   return {available: false, known: false, reason: unknownMetricMessage(metric, run, universe)}
 }
@@ -74,10 +87,13 @@ export function aggregateProblem(target: Pick<SlaTarget, 'metric' | 'threshold'>
   const kind = threshold.aggregate.kind
   const written = threshold.source.replace(/\s+/g, '')
   if ((RUN_METRICS as readonly string[]).includes(metric) && !['amplification', 'goodput'].includes(metric)) {
-    return ['rate', 'count', 'value'].includes(kind) ? undefined : `${metric} is a share or a count of requests, not a latency: write rate<1%, count<10 or ==0, not ${written}`
+    return ['rate', 'count', 'value'].includes(kind)
+      ? undefined
+      : `${metric} is a share or a count of requests, not a latency: write rate<1%, count<10 or ==0, not ${written}`
   }
   const single = metric === 'amplification' || metric === 'goodput' || metric.startsWith('quota.')
-  if (single && !(kind === 'value' || (kind === 'rate' && metric === 'quota.estimate_error'))) return `${metric} is one number for the run: write a bare comparison such as ${metric === 'goodput' ? '>100' : metric === 'amplification' ? '<1.5' : metric === 'quota.estimate_error' ? '<30%' : '==0'}, not ${written}`
+  if (single && !(kind === 'value' || (kind === 'rate' && metric === 'quota.estimate_error')))
+    return `${metric} is one number for the run: write a bare comparison such as ${metric === 'goodput' ? '>100' : metric === 'amplification' ? '<1.5' : metric === 'quota.estimate_error' ? '<30%' : '==0'}, not ${written}`
   return undefined
 }
 
@@ -86,7 +102,12 @@ export function aggregateProblem(target: Pick<SlaTarget, 'metric' | 'threshold'>
  * (a typo, with a suggestion, or a real metric of another kind of run), or an aggregate that does
  * not fit the metric.
  */
-export function unavailableProblems(targets: readonly SlaTarget[], run: RunMetrics, universe: ReadonlySet<string>, file: string): SourceProblem[] {
+export function unavailableProblems(
+  targets: readonly SlaTarget[],
+  run: RunMetrics,
+  universe: ReadonlySet<string>,
+  file: string,
+): SourceProblem[] {
   return targets.flatMap((target) => {
     const found = availability(target.metric, run, universe)
     const misfit = aggregateProblem(target)
@@ -102,10 +123,17 @@ function targetProblem(target: SlaTarget, file: string, message: string): Source
 }
 
 /** The problems of targets whose metric no run of the stack produces (typos), or whose aggregate does not fit it. */
-export function unknownNameProblems(targets: readonly SlaTarget[], universe: ReadonlySet<string>, where: string, file: string): SourceProblem[] {
+export function unknownNameProblems(
+  targets: readonly SlaTarget[],
+  universe: ReadonlySet<string>,
+  where: string,
+  file: string,
+): SourceProblem[] {
   return targets.flatMap((target) => {
     const suggestion = universe.has(target.metric) ? undefined : closestMatch(target.metric, universe)
-    const message = universe.has(target.metric) ? aggregateProblem(target) : `no metric "${target.metric}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`
+    const message = universe.has(target.metric)
+      ? aggregateProblem(target)
+      : `no metric "${target.metric}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`
     return message === undefined ? [] : [targetProblem(target, file, message)]
   })
 }

@@ -5,7 +5,14 @@
 // a failed request in every rate and a request that never answered in every latency: it counts as
 // slower than any threshold, so a run that sheds load cannot show a clean p99.
 import {decodeHistogram, type Histogram} from '../measure/histogram.js'
-import {E2E_SERIES, failures, originalRequests, type SeriesCounts, type SeriesData, type VariantData} from '../measure/run-data.js'
+import {
+  E2E_SERIES,
+  failures,
+  originalRequests,
+  type SeriesCounts,
+  type SeriesData,
+  type VariantData,
+} from '../measure/run-data.js'
 import type {QuotaAccounting} from '../quota/accounting.js'
 import type {Threshold} from './threshold.js'
 
@@ -18,23 +25,30 @@ export interface Observation {
   dropped?: number
 }
 
-
 /** undefined: the run has no data for the metric (no such series, no requests, no quota accounting). */
-export function observe(metric: string, threshold: Threshold, variant: VariantData, quota: QuotaAccounting | undefined): Observation | undefined {
+export function observe(
+  metric: string,
+  threshold: Threshold,
+  variant: VariantData,
+  quota: QuotaAccounting | undefined,
+): Observation | undefined {
   const kind = threshold.aggregate.kind
   if (metric.startsWith('quota.')) {
     if (!quota) return undefined
     const invariants = quota.invariants as unknown as Record<string, number>
     const key = metric.slice('quota.'.length)
     const samples = quota.totals.admitted
-    if (key === 'estimate_error') return samples === 0 ? undefined : {value: quota.totals.estimateError, unit: 'ratio', samples}
+    if (key === 'estimate_error')
+      return samples === 0 ? undefined : {value: quota.totals.estimateError, unit: 'ratio', samples}
     // An invariant holds over what was admitted; with nothing admitted it still says no request slipped past a quota.
     return key in invariants ? {value: invariants[key]!, unit: 'number', samples} : undefined
   }
   const series = variant.totals[metric]
   if (series) return observeSeries(series, threshold)
   // e2e repeats the generates' originals (and drops): counted once, under their own series.
-  const counted = Object.entries(variant.totals).filter(([name]) => name !== E2E_SERIES).map(([, data]) => data.counts)
+  const counted = Object.entries(variant.totals)
+    .filter(([name]) => name !== E2E_SERIES)
+    .map(([, data]) => data.counts)
   const sum = (pick: (counts: SeriesCounts) => number) => counted.reduce((total, counts) => total + pick(counts), 0)
   const requests = sum((c) => c.requests)
   const dropped = sum((c) => c.dropped)
@@ -43,7 +57,11 @@ export function observe(metric: string, threshold: Threshold, variant: VariantDa
   // those that failed, a generate that was accepted but failed in the end included.
   const originals = originalRequests(variant.totals)
   const ratioOrCount = (part: number, whole: number): Observation | undefined =>
-    kind === 'count' || kind === 'value' ? {value: part, unit: 'number', samples: whole} : whole === 0 ? undefined : {value: part / whole, unit: 'ratio', samples: whole}
+    kind === 'count' || kind === 'value'
+      ? {value: part, unit: 'number', samples: whole}
+      : whole === 0
+        ? undefined
+        : {value: part / whole, unit: 'ratio', samples: whole}
   switch (metric) {
     case 'errors':
     case 'error_rate':
@@ -51,9 +69,15 @@ export function observe(metric: string, threshold: Threshold, variant: VariantDa
     case 'dropped':
       return ratioOrCount(dropped, requests + dropped)
     case 'late':
-      return ratioOrCount(sum((c) => c.late), sum((c) => c.attempts))
+      return ratioOrCount(
+        sum((c) => c.late),
+        sum((c) => c.attempts),
+      )
     case 'retries':
-      return ratioOrCount(sum((c) => c.retries), sum((c) => c.attempts))
+      return ratioOrCount(
+        sum((c) => c.retries),
+        sum((c) => c.attempts),
+      )
     case 'amplification':
       return {value: variant.amplification, unit: 'number', samples: requests}
     case 'goodput':
@@ -69,7 +93,12 @@ function observeSeries(series: SeriesData, threshold: Threshold): Observation | 
   const samples = requests + dropped
   if (samples === 0) return undefined
   const latency = series.latency
-  const withDrops = (value: number): Observation => ({value: dropped > 0 ? Number.POSITIVE_INFINITY : value, unit: 'ms', samples, dropped})
+  const withDrops = (value: number): Observation => ({
+    value: dropped > 0 ? Number.POSITIVE_INFINITY : value,
+    unit: 'ms',
+    samples,
+    dropped,
+  })
   switch (aggregate.kind) {
     case 'percentile':
       return {value: samplesOf(series).percentile(aggregate.p), unit: 'ms', samples, dropped}
@@ -94,7 +123,8 @@ const decoded = new WeakMap<SeriesData, SortedSamples>()
 /** A series' samples, decoded once however many targets (and their intervals) read them. */
 export function samplesOf(series: SeriesData): SortedSamples {
   let sorted = decoded.get(series)
-  if (!sorted) decoded.set(series, (sorted = new SortedSamples(decodeHistogram(series.latencyHistogram), series.counts.dropped)))
+  if (!sorted)
+    decoded.set(series, (sorted = new SortedSamples(decodeHistogram(series.latencyHistogram), series.counts.dropped)))
   return sorted
 }
 

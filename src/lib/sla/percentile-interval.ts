@@ -78,7 +78,9 @@ export function logFactorial(n: number): number {
   if (n <= SMALL) return LOG_FACTORIALS[n]!
   const inverse = 1 / n
   const inverse2 = inverse * inverse
-  return n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n) + inverse * (1 / 12 - inverse2 * (1 / 360 - inverse2 / 1260))
+  return (
+    n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n) + inverse * (1 / 12 - inverse2 * (1 / 360 - inverse2 / 1260))
+  )
 }
 
 /**
@@ -86,7 +88,13 @@ export function logFactorial(n: number): number {
  * with the share `shareBelow` of its samples below the threshold (undefined: no count up to
  * `limit` would; the percentile sits at the threshold).
  */
-export function samplesToDecide(q: number, shareBelow: number, confidence: number, from: number, limit = 1e9): number | undefined {
+export function samplesToDecide(
+  q: number,
+  shareBelow: number,
+  confidence: number,
+  from: number,
+  limit = 1e9,
+): number | undefined {
   const decided = (n: number) => {
     const {lower, upper} = percentileRanks(n, q, confidence)
     const below = Math.floor(n * shareBelow)

@@ -57,7 +57,16 @@ export function readSlaTargets(source: YamlSource, value: unknown, path: readonl
     const entries = Array.isArray(raw) ? raw : [raw]
     entries.forEach((entry: unknown, index) => {
       const at = Array.isArray(raw) ? [...path, metric, index] : [...path, metric]
-      const spec = typeof entry === 'string' ? {threshold: entry} : (entry as {threshold: string; abortOnFail?: boolean; delayAbortEval?: string; allowNoData?: boolean; allowInconclusive?: boolean} | null)
+      const spec =
+        typeof entry === 'string'
+          ? {threshold: entry}
+          : (entry as {
+              threshold: string
+              abortOnFail?: boolean
+              delayAbortEval?: string
+              allowNoData?: boolean
+              allowInconclusive?: boolean
+            } | null)
       if (typeof spec?.threshold !== 'string') return
       try {
         const {line, col} = source.position([...path, metric], {key: true})

@@ -179,7 +179,13 @@ export interface Switches {
 
 export const DEFAULT_SWITCHES: Switches = {
   faults: {llmLatencyMultiplier: 1, llmErrorRate: 0, dbDelayMs: 0, pausedConsumers: []},
-  interventions: {gradualInvalidation: false, llmBreakerFallback: false, queryResultCache: false, prioritisation: false, queueBetweenServices: false},
+  interventions: {
+    gradualInvalidation: false,
+    llmBreakerFallback: false,
+    queryResultCache: false,
+    prioritisation: false,
+    queueBetweenServices: false,
+  },
   costs: Object.fromEntries(Object.keys(COST_LIMITS).map((name) => [name, 0])) as unknown as Costs,
 }
 

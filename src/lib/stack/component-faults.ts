@@ -29,7 +29,11 @@ export class ComponentFaults {
     const stateDir = stateDirFor(stack.manifest.name)
     const state = await requireState(stateDir, stack.manifest.name)
     if (state.driver !== 'local') {
-      throw new StreamctlError('COMPONENT_NOT_CONTROLLABLE', `stack "${stack.manifest.name}" is up with the ${state.driver} driver; kill, pause, resume and restart work on the local driver`, {hint: 'Bring the stack up with `streamctl up --driver local`, or drop the component actions.'})
+      throw new StreamctlError(
+        'COMPONENT_NOT_CONTROLLABLE',
+        `stack "${stack.manifest.name}" is up with the ${state.driver} driver; kill, pause, resume and restart work on the local driver`,
+        {hint: 'Bring the stack up with `streamctl up --driver local`, or drop the component actions.'},
+      )
     }
     for (const name of new Set(components)) controllable(name, state.components[name], Object.keys(state.components))
     return new ComponentFaults(stack, stateDir)
@@ -55,15 +59,31 @@ export class ComponentFaults {
       await stopProcess(identity, 5000)
     }
     const {LocalDriver} = await import('./drivers/local/local-driver.js')
-    const result = await new LocalDriver().up({stack: this.stack, stateDir: this.stateDir, reporter: silentReporter(), env: process.env}, {waitTimeoutMs: 60_000})
-    return {ok: true, response: {restarted: result.components.filter((component) => component.action === 'restarted').map((component) => component.name)}}
+    const result = await new LocalDriver().up(
+      {stack: this.stack, stateDir: this.stateDir, reporter: silentReporter(), env: process.env},
+      {waitTimeoutMs: 60_000},
+    )
+    return {
+      ok: true,
+      response: {
+        restarted: result.components
+          .filter((component) => component.action === 'restarted')
+          .map((component) => component.name),
+      },
+    }
   }
 }
 
 function controllable(name: string, component: ComponentState | undefined, known: string[]): ProcessIdentity {
-  if (!component) throw new StreamctlError('COMPONENT_NOT_CONTROLLABLE', `no component "${name}" in the running stack`, {hint: `Pick one of: ${known.join(', ')}.`})
+  if (!component)
+    throw new StreamctlError('COMPONENT_NOT_CONTROLLABLE', `no component "${name}" in the running stack`, {
+      hint: `Pick one of: ${known.join(', ')}.`,
+    })
   if (component.mode !== 'started' || !component.process) {
-    throw new StreamctlError('COMPONENT_NOT_CONTROLLABLE', `${name} is ${component.mode === 'reused' ? 'a server streamctl reused, not one it started' : `a ${component.mode} component`}: only processes the local driver started can be killed, paused or restarted`)
+    throw new StreamctlError(
+      'COMPONENT_NOT_CONTROLLABLE',
+      `${name} is ${component.mode === 'reused' ? 'a server streamctl reused, not one it started' : `a ${component.mode} component`}: only processes the local driver started can be killed, paused or restarted`,
+    )
   }
   return component.process
 }

@@ -3,8 +3,15 @@
 import type {StackManifest} from './manifest.js'
 import type {ComponentState, Endpoints} from './state.js'
 
-export function endpointsFromComponents(manifest: StackManifest, components: Record<string, ComponentState>): Endpoints {
-  const ofKind = (kind: string) => manifest.components.filter((component) => component.kind === kind).map((component) => components[component.name]).filter((state) => state !== undefined)
+export function endpointsFromComponents(
+  manifest: StackManifest,
+  components: Record<string, ComponentState>,
+): Endpoints {
+  const ofKind = (kind: string) =>
+    manifest.components
+      .filter((component) => component.kind === kind)
+      .map((component) => components[component.name])
+      .filter((state) => state !== undefined)
   const kafka = ofKind('kafka')
   const registry = ofKind('schema-registry')[0]
   const postgres = ofKind('postgres')[0]
@@ -12,8 +19,12 @@ export function endpointsFromComponents(manifest: StackManifest, components: Rec
   const rabbitmq = ofKind('rabbitmq')[0]
   const redisComponent = manifest.components.find((component) => component.kind === 'redis')
   const pgUser = process.env.PGUSER ?? 'postgres'
-  const database = postgres?.created?.database ?? manifest.components.find((component) => component.kind === 'postgres')?.database ?? manifest.name
-  const vhost = rabbitmq?.created?.vhost ?? manifest.components.find((component) => component.kind === 'rabbitmq')?.vhost ?? '/'
+  const database =
+    postgres?.created?.database ??
+    manifest.components.find((component) => component.kind === 'postgres')?.database ??
+    manifest.name
+  const vhost =
+    rabbitmq?.created?.vhost ?? manifest.components.find((component) => component.kind === 'rabbitmq')?.vhost ?? '/'
   return {
     kafkaBrokers: kafka.map((state) => `${state.host}:${state.port}`),
     ...(registry ? {schemaRegistryUrl: `http://${registry.host}:${registry.port}`} : {}),
@@ -24,7 +35,10 @@ export function endpointsFromComponents(manifest: StackManifest, components: Rec
     services: Object.fromEntries(
       manifest.components
         .filter((component) => component.kind === 'service' && components[component.name])
-        .map((component) => [component.name, `http://${components[component.name]!.host}:${components[component.name]!.port}`]),
+        .map((component) => [
+          component.name,
+          `http://${components[component.name]!.host}:${components[component.name]!.port}`,
+        ]),
     ),
   }
 }

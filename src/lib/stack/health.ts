@@ -9,7 +9,11 @@ export interface Health {
   version?: string
 }
 
-export async function checkHealth(component: Pick<Component, 'kind' | 'health'>, host: string, port: number): Promise<Health> {
+export async function checkHealth(
+  component: Pick<Component, 'kind' | 'health'>,
+  host: string,
+  port: number,
+): Promise<Health> {
   const result = await probe(component, host, port)
   return {
     healthy: result.answers,
@@ -40,7 +44,8 @@ function explainReadiness(result: ProbeResult & {status?: number; body?: string}
   if (result.answers || result.status !== 503 || !result.body) return result
   try {
     const readiness = JSON.parse(result.body) as Partial<Record<keyof Readiness, unknown>>
-    if (Array.isArray(readiness.waiting_for) && readiness.waiting_for.length > 0) return {...result, note: `not ready: waiting for ${readiness.waiting_for.map(String).join(', ')}`}
+    if (Array.isArray(readiness.waiting_for) && readiness.waiting_for.length > 0)
+      return {...result, note: `not ready: waiting for ${readiness.waiting_for.map(String).join(', ')}`}
   } catch {
     // Not ours: the generic note (status and body) stands.
   }
@@ -52,7 +57,12 @@ export async function waitHealthy(
   component: Pick<Component, 'kind' | 'health'>,
   host: string,
   port: number,
-  options: {timeoutMs: number; intervalMs?: number; onPoll?: (health: Health) => void; stillAlive?: () => Promise<boolean>},
+  options: {
+    timeoutMs: number
+    intervalMs?: number
+    onPoll?: (health: Health) => void
+    stillAlive?: () => Promise<boolean>
+  },
 ): Promise<Health> {
   const deadline = Date.now() + options.timeoutMs
   let health: Health = {healthy: false, detail: 'not checked yet'}
@@ -60,7 +70,8 @@ export async function waitHealthy(
     health = await checkHealth(component, host, port)
     options.onPoll?.(health)
     if (health.healthy) return health
-    if (options.stillAlive && !(await options.stillAlive())) return {healthy: false, detail: `process exited (${health.detail})`}
+    if (options.stillAlive && !(await options.stillAlive()))
+      return {healthy: false, detail: `process exited (${health.detail})`}
     if (Date.now() >= deadline) return health
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200))
   }

@@ -6,7 +6,14 @@ import {StreamctlError} from '../errors.js'
 import {newAjv} from '../schema/ajv.js'
 import {readSlaTargets} from '../sla/targets.js'
 import {checkAgainstSchema} from '../yaml/schema-check.js'
-import {formatPath, linePosition, sourceProblemsError, YamlSource, type PathSegment, type SourceProblem} from '../yaml/source.js'
+import {
+  formatPath,
+  linePosition,
+  sourceProblemsError,
+  YamlSource,
+  type PathSegment,
+  type SourceProblem,
+} from '../yaml/source.js'
 import {manifestSchema, type Component, type StackManifest} from './manifest.js'
 
 export const MANIFEST_FILE = 'stack.yaml'
@@ -49,15 +56,40 @@ export async function loadStack(dir: string): Promise<Stack> {
 }
 
 export function manifestInvalid(file: string, problems: SourceProblem[]): StreamctlError {
-  return sourceProblemsError('MANIFEST_INVALID', file, problems, 'Fix the lines above; `streamctl validate` checks the stack again without starting anything.')
+  return sourceProblemsError(
+    'MANIFEST_INVALID',
+    file,
+    problems,
+    'Fix the lines above; `streamctl validate` checks the stack again without starting anything.',
+  )
 }
 
-type RawManifest = Omit<StackManifest, 'components' | 'sla' | 'queues' | 'topics' | 'schemas' | 'quotas' | 'migrations' | 'profiles'> & {
+type RawManifest = Omit<
+  StackManifest,
+  'components' | 'sla' | 'queues' | 'topics' | 'schemas' | 'quotas' | 'migrations' | 'profiles'
+> & {
   components: Record<string, Partial<Component> & Pick<Component, 'kind' | 'port'>>
-  topics: Array<{name: string; partitions: number; replication?: number; configs?: Record<string, unknown>; valueSchema?: string}>
+  topics: Array<{
+    name: string
+    partitions: number
+    replication?: number
+    configs?: Record<string, unknown>
+    valueSchema?: string
+  }>
   schemas?: StackManifest['schemas']
-  queues: Array<{name: string; durable?: boolean; maxPriority?: number; deadLetterQueue?: string; messageTtl?: number; mode?: 'default' | 'lazy'; version?: 1 | 2}>
-  quotas: {tiers: Array<Omit<StackManifest['quotas']['tiers'][number], 'priority'> & {priority?: number}>; seed?: {users: number; mix: Record<string, number>; seed?: number}}
+  queues: Array<{
+    name: string
+    durable?: boolean
+    maxPriority?: number
+    deadLetterQueue?: string
+    messageTtl?: number
+    mode?: 'default' | 'lazy'
+    version?: 1 | 2
+  }>
+  quotas: {
+    tiers: Array<Omit<StackManifest['quotas']['tiers'][number], 'priority'> & {priority?: number}>
+    seed?: {users: number; mix: Record<string, number>; seed?: number}
+  }
   sla?: unknown
   migrations?: string
   profiles?: string
@@ -65,7 +97,8 @@ type RawManifest = Omit<StackManifest, 'components' | 'sla' | 'queues' | 'topics
 
 /** Fills in defaults so the rest of streamctl never has to. */
 function normalise(raw: RawManifest): Omit<StackManifest, 'sla'> {
-  const stringify = (values: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(values ?? {}).map(([key, value]) => [key, String(value)]))
+  const stringify = (values: Record<string, unknown> | undefined) =>
+    Object.fromEntries(Object.entries(values ?? {}).map(([key, value]) => [key, String(value)]))
   return {
     apiVersion: raw.apiVersion,
     name: raw.name,
@@ -79,7 +112,11 @@ function normalise(raw: RawManifest): Omit<StackManifest, 'sla'> {
       dependsOn: spec.dependsOn ?? [],
       ...(spec.kind === 'service' ? {service: spec.service ?? name} : {}),
     })),
-    topics: raw.topics.map((topic) => ({...topic, replication: topic.replication ?? 1, configs: stringify(topic.configs)})),
+    topics: raw.topics.map((topic) => ({
+      ...topic,
+      replication: topic.replication ?? 1,
+      configs: stringify(topic.configs),
+    })),
     schemas: raw.schemas ?? [],
     migrations: raw.migrations ?? 'migrations',
     queues: raw.queues.map(({messageTtl, ...queue}) => ({
@@ -101,42 +138,80 @@ function checkReferences(source: YamlSource, manifest: StackManifest): void {
   const components = new Map(manifest.components.map((component) => [component.name, component]))
   const ports = new Map<number, string>()
   for (const component of manifest.components) {
-    for (const [label, port] of [['port', component.port], ...Object.entries(component.ports)] as Array<[string, number]>) {
+    for (const [label, port] of [['port', component.port], ...Object.entries(component.ports)] as Array<
+      [string, number]
+    >) {
       const owner = ports.get(port)
-      const at = label === 'port' ? ['components', component.name, 'port'] : ['components', component.name, 'ports', label]
+      const at =
+        label === 'port' ? ['components', component.name, 'port'] : ['components', component.name, 'ports', label]
       if (owner) field(source, at, `port ${port} is already used by ${owner}`)
       else ports.set(port, `${component.name}.${label}`)
     }
     component.dependsOn.forEach((dependency, index) => {
-      if (!components.has(dependency)) field(source, ['components', component.name, 'dependsOn', index], `unknown component "${dependency}"`)
+      if (!components.has(dependency))
+        field(source, ['components', component.name, 'dependsOn', index], `unknown component "${dependency}"`)
     })
   }
   const cycle = findCycle(manifest.components)
   if (cycle) field(source, ['components', cycle[0]!, 'dependsOn'], `dependency cycle: ${cycle.join(' -> ')}`)
 
   const schemaNames = new Set(manifest.schemas.map((schema) => schema.name))
-  reportDuplicates(source, manifest.schemas.map((schema) => schema.name), 'schemas', 'schema')
-  reportDuplicates(source, manifest.topics.map((topic) => topic.name), 'topics', 'topic')
+  reportDuplicates(
+    source,
+    manifest.schemas.map((schema) => schema.name),
+    'schemas',
+    'schema',
+  )
+  reportDuplicates(
+    source,
+    manifest.topics.map((topic) => topic.name),
+    'topics',
+    'topic',
+  )
   manifest.topics.forEach((topic, index) => {
     if (topic.valueSchema && !schemaNames.has(topic.valueSchema)) {
-      field(source, ['topics', index, 'valueSchema'], `unknown schema "${topic.valueSchema}" (declared: ${[...schemaNames].join(', ') || 'none'})`)
+      field(
+        source,
+        ['topics', index, 'valueSchema'],
+        `unknown schema "${topic.valueSchema}" (declared: ${[...schemaNames].join(', ') || 'none'})`,
+      )
     }
   })
 
   const queueNames = new Set(manifest.queues.map((queue) => queue.name))
-  reportDuplicates(source, manifest.queues.map((queue) => queue.name), 'queues', 'queue')
+  reportDuplicates(
+    source,
+    manifest.queues.map((queue) => queue.name),
+    'queues',
+    'queue',
+  )
   manifest.queues.forEach((queue, index) => {
     if (queue.deadLetterQueue === undefined) return
-    if (queue.deadLetterQueue === queue.name) field(source, ['queues', index, 'deadLetterQueue'], 'a queue cannot be its own dead-letter queue')
-    else if (!queueNames.has(queue.deadLetterQueue)) field(source, ['queues', index, 'deadLetterQueue'], `unknown queue "${queue.deadLetterQueue}"; declare it under queues`)
+    if (queue.deadLetterQueue === queue.name)
+      field(source, ['queues', index, 'deadLetterQueue'], 'a queue cannot be its own dead-letter queue')
+    else if (!queueNames.has(queue.deadLetterQueue))
+      field(
+        source,
+        ['queues', index, 'deadLetterQueue'],
+        `unknown queue "${queue.deadLetterQueue}"; declare it under queues`,
+      )
   })
 
   const tierNames = new Set(manifest.quotas.tiers.map((tier) => tier.name))
-  reportDuplicates(source, manifest.quotas.tiers.map((tier) => tier.name), ['quotas', 'tiers'], 'tier')
+  reportDuplicates(
+    source,
+    manifest.quotas.tiers.map((tier) => tier.name),
+    ['quotas', 'tiers'],
+    'tier',
+  )
   manifest.quotas.tiers.forEach((tier, index) => {
     for (const unit of ['requests', 'tokens'] as const) {
       if (tier.daily[unit] > tier.monthly[unit]) {
-        field(source, ['quotas', 'tiers', index, 'daily', unit], `daily ${unit} (${tier.daily[unit]}) exceed monthly ${unit} (${tier.monthly[unit]})`)
+        field(
+          source,
+          ['quotas', 'tiers', index, 'daily', unit],
+          `daily ${unit} (${tier.daily[unit]}) exceed monthly ${unit} (${tier.monthly[unit]})`,
+        )
       }
     }
   })
@@ -191,7 +266,9 @@ async function checkFiles(dir: string, source: YamlSource, manifest: StackManife
     try {
       text = await readFile(file, 'utf8')
     } catch {
-      problems.push(source.problemAt(['schemas', index, 'file'], `schema file ${schema.file} not found in ${displayPath(dir)}`))
+      problems.push(
+        source.problemAt(['schemas', index, 'file'], `schema file ${schema.file} not found in ${displayPath(dir)}`),
+      )
       continue
     }
     const problem = checkJsonSchema(displayPath(file), text)
@@ -200,7 +277,9 @@ async function checkFiles(dir: string, source: YamlSource, manifest: StackManife
 
   const migrationsDir = path.resolve(dir, manifest.migrations)
   if (!(await isDirectory(migrationsDir))) {
-    problems.push(source.problemAt(['migrations'], `migrations directory ${manifest.migrations} not found in ${displayPath(dir)}`))
+    problems.push(
+      source.problemAt(['migrations'], `migrations directory ${manifest.migrations} not found in ${displayPath(dir)}`),
+    )
   } else {
     const versions = new Map<number, string>()
     for (const name of (await readdir(migrationsDir)).sort()) {
@@ -208,18 +287,26 @@ async function checkFiles(dir: string, source: YamlSource, manifest: StackManife
       const match = MIGRATION_FILE.exec(name)
       const shown = displayPath(path.join(migrationsDir, name))
       if (!match) {
-        problems.push({file: shown, line: 1, col: 1, message: 'migration files are named NNNN_description.sql (digits, underscore, lowercase words)'})
+        problems.push({
+          file: shown,
+          line: 1,
+          col: 1,
+          message: 'migration files are named NNNN_description.sql (digits, underscore, lowercase words)',
+        })
         continue
       }
       const version = Number(match[1])
       const other = versions.get(version)
-      if (other) problems.push({file: shown, line: 1, col: 1, message: `migration version ${version} is also used by ${other}`})
+      if (other)
+        problems.push({file: shown, line: 1, col: 1, message: `migration version ${version} is also used by ${other}`})
       versions.set(version, name)
     }
   }
 
   if (!(await isDirectory(path.resolve(dir, manifest.profiles)))) {
-    problems.push(source.problemAt(['profiles'], `profiles directory ${manifest.profiles} not found in ${displayPath(dir)}`))
+    problems.push(
+      source.problemAt(['profiles'], `profiles directory ${manifest.profiles} not found in ${displayPath(dir)}`),
+    )
   }
   return problems
 }
@@ -232,7 +319,12 @@ function checkJsonSchema(file: string, text: string): SourceProblem | undefined 
   } catch (error) {
     const offset = /position (\d+)/.exec((error as Error).message)?.[1]
     const {line, col} = linePosition(text, offset === undefined ? 0 : Number(offset))
-    return {file, line, col, message: `invalid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`}
+    return {
+      file,
+      line,
+      col,
+      message: `invalid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`,
+    }
   }
   try {
     newAjv({strict: false}).compile(json as object)

@@ -12,7 +12,11 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 
 export const REFERENCE_STACK_DIR = path.join(PACKAGE_ROOT, 'stacks', 'reference')
 
-export function resolveStackDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function resolveStackDir(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
   if (flag) return path.resolve(cwd, flag)
   const fromEnv = env[STACK_ENV]
   if (fromEnv) return path.resolve(cwd, fromEnv)
@@ -25,7 +29,10 @@ export function resolveStackDir(flag: string | undefined, env: NodeJS.ProcessEnv
  * name, so besides a directory it may be a name: the directory is then read from that stack's
  * state file, and the reference stack is used when there is none (the container image).
  */
-export async function resolveServiceStackDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function resolveServiceStackDir(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   if (flag) return path.resolve(flag)
   const value = env[STACK_ENV]
   if (!value) return resolveStackDir(undefined, env)

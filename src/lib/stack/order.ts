@@ -10,7 +10,8 @@ export function startWaves(components: Component[]): Component[][] {
   let remaining = [...components]
   while (remaining.length > 0) {
     const wave = remaining.filter((component) => component.dependsOn.every((dependency) => placed.has(dependency)))
-    if (wave.length === 0) throw new Error(`dependency cycle among ${remaining.map((component) => component.name).join(', ')}`)
+    if (wave.length === 0)
+      throw new Error(`dependency cycle among ${remaining.map((component) => component.name).join(', ')}`)
     waves.push(wave)
     for (const component of wave) placed.add(component.name)
     remaining = remaining.filter((component) => !placed.has(component.name))

@@ -15,7 +15,13 @@ export function servesAdminApi(component: Component): boolean {
   return component.kind === 'service' && (component.service ?? component.name) === ADMIN_API_SERVICE
 }
 
-export function serviceEnv(component: Component, endpoints: Endpoints, components: Component[], stackName: string, adminToken?: string): Record<string, string> {
+export function serviceEnv(
+  component: Component,
+  endpoints: Endpoints,
+  components: Component[],
+  stackName: string,
+  adminToken?: string,
+): Record<string, string> {
   const env: Record<string, string> = {
     STREAMCTL_STACK: stackName,
     HOST: '127.0.0.1',
@@ -33,7 +39,8 @@ export function serviceEnv(component: Component, endpoints: Endpoints, component
     if (other.kind !== 'service') continue
     const url = endpoints.services[other.name]
     if (url) env[`${envName(other.name)}_URL`] = url
-    for (const [name, port] of Object.entries(other.ports)) env[`${envName(other.name)}_${envName(name)}_ADDR`] = `127.0.0.1:${port}`
+    for (const [name, port] of Object.entries(other.ports))
+      env[`${envName(other.name)}_${envName(name)}_ADDR`] = `127.0.0.1:${port}`
   }
   return {...env, ...component.env}
 }

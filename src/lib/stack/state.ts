@@ -73,7 +73,9 @@ export async function readState(stateDir: string): Promise<StackState | undefine
 export async function requireState(stateDir: string, stackName: string): Promise<StackState> {
   const state = await readState(stateDir)
   if (!state) {
-    throw new StreamctlError('STACK_NOT_READY', `stack "${stackName}" is not up (no state in ${stateDir})`, {hint: 'Run `streamctl up` first.'})
+    throw new StreamctlError('STACK_NOT_READY', `stack "${stackName}" is not up (no state in ${stateDir})`, {
+      hint: 'Run `streamctl up` first.',
+    })
   }
   return state
 }
@@ -116,7 +118,9 @@ export async function withStateLock<T>(stateDir: string, work: () => Promise<T>,
         continue
       }
       if (Date.now() > deadline) {
-        throw new StreamctlError('STACK_BUSY', `another streamctl (pid ${holder}) is changing this stack`, {hint: 'Wait for it to finish, or stop it, then retry.'})
+        throw new StreamctlError('STACK_BUSY', `another streamctl (pid ${holder}) is changing this stack`, {
+          hint: 'Wait for it to finish, or stop it, then retry.',
+        })
       }
       await new Promise((resolve) => setTimeout(resolve, 200))
     }

@@ -1,7 +1,8 @@
 // Text that must fit a terminal's width: a line wider than the terminal wraps, and a view redrawn
 // in place then leaves copies of itself behind. Widths are in terminal cells, not UTF-16 units.
 
-const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u
+const WIDE =
+  /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u
 const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200B-\u200F\uFE00-\uFE0F]/u
 
 /** Cells `text` takes in a terminal: 2 for East Asian wide characters, 0 for combining marks. */
@@ -37,7 +38,11 @@ export function padToWidth(text: string, width: number, align: 'left' | 'right' 
  * and a part too long for a line of its own breaks between words (a word too long is cut with …).
  * Lines after the first start with `indent`.
  */
-export function flowToWidth(parts: readonly string[], width: number, {separator = ' · ', indent = '', firstIndent = ''} = {}): string[] {
+export function flowToWidth(
+  parts: readonly string[],
+  width: number,
+  {separator = ' · ', indent = '', firstIndent = ''} = {},
+): string[] {
   const lines: string[] = []
   let line = firstIndent
   let empty = true

@@ -38,6 +38,7 @@ export function closestMatch(input: string, candidates: Iterable<string>): strin
   if (best === undefined) return undefined
   const allowed = Math.max(1, Math.ceil(needle.length / 3))
   if (bestDistance <= allowed) return best
-  for (const candidate of candidates) if (candidate.toLowerCase().startsWith(needle) && needle.length >= 2) return candidate
+  for (const candidate of candidates)
+    if (candidate.toLowerCase().startsWith(needle) && needle.length >= 2) return candidate
   return undefined
 }

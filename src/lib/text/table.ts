@@ -22,11 +22,16 @@ export interface TableOptions {
 export function formatTable(rows: Array<Array<string | number>>, indent = '', options: TableOptions = {}): string {
   if (rows.length === 0) return ''
   const columns = Math.max(...rows.map((row) => row.length))
-  const numeric = Array.from({length: columns}, (_, column) => rows.slice(1).every((row) => typeof row[column] === 'number' || row[column] === undefined))
+  const numeric = Array.from({length: columns}, (_, column) =>
+    rows.slice(1).every((row) => typeof row[column] === 'number' || row[column] === undefined),
+  )
   const align = (column: number): Align => options.align?.[column] ?? (numeric[column] ? 'right' : 'left')
   const cells = rows.map((row) => row.map((cell) => String(cell ?? '')))
-  const widths = Array.from({length: columns}, (_, column) => Math.max(...cells.map((row) => textWidth(row[column] ?? ''))))
-  const lineWidth = (shown: number[]) => textWidth(indent) + shown.reduce((sum, column) => sum + widths[column]!, 0) + 2 * (shown.length - 1)
+  const widths = Array.from({length: columns}, (_, column) =>
+    Math.max(...cells.map((row) => textWidth(row[column] ?? ''))),
+  )
+  const lineWidth = (shown: number[]) =>
+    textWidth(indent) + shown.reduce((sum, column) => sum + widths[column]!, 0) + 2 * (shown.length - 1)
   const {width} = options
   let shown = Array.from({length: columns}, (_, column) => column)
   const dropped: number[] = []
@@ -46,13 +51,23 @@ export function formatTable(rows: Array<Array<string | number>>, indent = '', op
   const lines = cells.flatMap((row) => {
     const texts = shown.map((column, index) => {
       const text = row[column] ?? ''
-      return index === shown.length - 1 && align(column) === 'left' ? text : padToWidth(text, widths[column]!, align(column))
+      return index === shown.length - 1 && align(column) === 'left'
+        ? text
+        : padToWidth(text, widths[column]!, align(column))
     })
     const tail = texts.at(-1)!
     if (!wrapLast || tail === '' || (beside && before + textWidth(tail) <= width)) return [joinRow(texts)]
     const flowed = flowToWidth(tail.split(' · '), width - continuation.length).map((text) => `${continuation}${text}`)
-    return beside ? [joinRow([...texts.slice(0, -1), flowed[0]!.trimStart()]), ...flowed.slice(1)] : [joinRow(texts.slice(0, -1)), ...flowed]
+    return beside
+      ? [joinRow([...texts.slice(0, -1), flowed[0]!.trimStart()]), ...flowed.slice(1)]
+      : [joinRow(texts.slice(0, -1)), ...flowed]
   })
-  if (dropped.length > 0) lines.push(`${indent}(${dropped.sort((a, b) => a - b).map((column) => cells[0]![column]).join(', ')} left out to fit ${width} columns)`)
+  if (dropped.length > 0)
+    lines.push(
+      `${indent}(${dropped
+        .sort((a, b) => a - b)
+        .map((column) => cells[0]![column])
+        .join(', ')} left out to fit ${width} columns)`,
+    )
   return lines.map((line) => (width === undefined ? line : truncateToWidth(line, width))).join('\n')
 }

@@ -2,7 +2,15 @@
 // Starts and ends always print; progress updates print at most once per task per `throttleMs`;
 // when nothing has printed for `heartbeatMs`, a heartbeat line says what is still running.
 // A task's breakdown (a bench's series) follows its update, one indented line per part, named.
-import {describeProgress, formatElapsed, metricParts, type ProgressReporter, type Task, type TaskOptions, type TaskSnapshot} from './reporter.js'
+import {
+  describeProgress,
+  formatElapsed,
+  metricParts,
+  type ProgressReporter,
+  type Task,
+  type TaskOptions,
+  type TaskSnapshot,
+} from './reporter.js'
 import {TaskBoard} from './task-board.js'
 
 export interface LineReporterOptions {
@@ -120,7 +128,8 @@ export class LineReporter implements ProgressReporter {
     this.lastPrinted.set(task, this.now())
     this.line(`${task.label}: ${progress}`)
     const labelWidth = Math.max(0, ...(task.breakdown ?? []).map((row) => row.label.length))
-    for (const row of task.breakdown ?? []) this.line(`  ${`${row.label}:`.padEnd(labelWidth + 1)} ${metricParts(row.metrics).join(' · ')}`)
+    for (const row of task.breakdown ?? [])
+      this.line(`  ${`${row.label}:`.padEnd(labelWidth + 1)} ${metricParts(row.metrics).join(' · ')}`)
   }
 
   private printEnd(task: TaskSnapshot): void {

@@ -68,7 +68,11 @@ export class LiveReporter implements ProgressReporter {
   private closed = false
 
   constructor(stdout: NodeJS.WriteStream = process.stdout) {
-    this.instance = render(<Board board={this.board} logs={this.logs} />, {stdout, patchConsole: false, exitOnCtrlC: false})
+    this.instance = render(<Board board={this.board} logs={this.logs} />, {
+      stdout,
+      patchConsole: false,
+      exitOnCtrlC: false,
+    })
     this.board.onEvent((event) => {
       if (event.kind === 'info' || event.kind === 'warn') {
         this.logs.push({id: this.logs.length, kind: event.kind, message: event.message})

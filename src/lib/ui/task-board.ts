@@ -2,8 +2,7 @@
 import type {Task, TaskOptions, TaskProgress, TaskSnapshot} from './reporter.js'
 
 export type BoardEvent =
-  | {kind: 'start' | 'update' | 'end'; task: TaskSnapshot}
-  | {kind: 'info' | 'warn'; message: string}
+  {kind: 'start' | 'update' | 'end'; task: TaskSnapshot} | {kind: 'info' | 'warn'; message: string}
 
 export class TaskBoard {
   readonly tasks: TaskSnapshot[] = []

@@ -41,7 +41,17 @@ export function boardLines(tasks: readonly TaskSnapshot[], layout: BoardLayout):
       return [...head, ...breakdown]
     }
     const shown = Math.max(0, room - 1)
-    const more = room > 0 ? [[{text: truncateToWidth(`${INDENT}… ${breakdown.length - shown} more`, layout.width), color: 'gray' as const}]] : []
+    const more =
+      room > 0
+        ? [
+            [
+              {
+                text: truncateToWidth(`${INDENT}… ${breakdown.length - shown} more`, layout.width),
+                color: 'gray' as const,
+              },
+            ],
+          ]
+        : []
     room = 0
     return [...head, ...breakdown.slice(0, shown), ...more]
   })
@@ -52,12 +62,18 @@ export function boardLines(tasks: readonly TaskSnapshot[], layout: BoardLayout):
  * its gauges (on the header when they fit, else flowed onto lines under it), and while it runs,
  * one line per breakdown row.
  */
-export function taskLines(task: TaskSnapshot, {width, frame, now}: BoardLayout): {head: StyledLine[]; breakdown: StyledLine[]} {
+export function taskLines(
+  task: TaskSnapshot,
+  {width, frame, now}: BoardLayout,
+): {head: StyledLine[]; breakdown: StyledLine[]} {
   const icon: Span =
-    task.state === 'running' ? {text: SPINNER[frame % SPINNER.length]!, color: 'cyan'}
-    : task.state === 'done' ? {text: '✔', color: 'green'}
-    : task.state === 'failed' ? {text: '✖', color: 'red'}
-    : {text: '-', color: 'gray'}
+    task.state === 'running'
+      ? {text: SPINNER[frame % SPINNER.length]!, color: 'cyan'}
+      : task.state === 'done'
+        ? {text: '✔', color: 'green'}
+        : task.state === 'failed'
+          ? {text: '✖', color: 'red'}
+          : {text: '-', color: 'gray'}
   const elapsed = `(${formatElapsed((task.endedAt ?? now) - task.startedAt)})`
   const running = task.state === 'running'
   const status = running ? statusParts(task).join(' · ') : (task.message ?? '')
@@ -65,14 +81,22 @@ export function taskLines(task: TaskSnapshot, {width, frame, now}: BoardLayout):
   const hasBar = running && task.done !== undefined && task.total !== undefined
   const header = (detail: string, barWidth: number): StyledLine => {
     const bar = barWidth >= MIN_BAR_WIDTH ? [progressBar(task.done ?? 0, task.total ?? 0, barWidth)] : []
-    return fit([icon, {text: ` ${task.label} `}, ...bar, {text: `${detail ? `${detail} ` : ''}${elapsed}`, color: 'gray'}], width)
+    return fit(
+      [icon, {text: ` ${task.label} `}, ...bar, {text: `${detail ? `${detail} ` : ''}${elapsed}`, color: 'gray'}],
+      width,
+    )
   }
   const fixedWidth = (detail: string) => textWidth(`${icon.text} ${task.label} ${detail ? `${detail} ` : ''}${elapsed}`)
   const inline = [status, ...metrics].filter(Boolean).join(' · ')
   if (metrics.length === 0 || fixedWidth(inline) + (hasBar ? BAR_WIDTH + 1 : 0) <= width) {
-    return {head: [header(inline, hasBar ? Math.min(BAR_WIDTH, width - fixedWidth(inline) - 1) : 0)], breakdown: running ? breakdownLines(task.breakdown ?? [], width) : []}
+    return {
+      head: [header(inline, hasBar ? Math.min(BAR_WIDTH, width - fixedWidth(inline) - 1) : 0)],
+      breakdown: running ? breakdownLines(task.breakdown ?? [], width) : [],
+    }
   }
-  const gauges = flowToWidth(metrics, width, {firstIndent: INDENT, indent: INDENT}).map((line): StyledLine => [{text: line, color: 'gray'}])
+  const gauges = flowToWidth(metrics, width, {firstIndent: INDENT, indent: INDENT}).map((line): StyledLine => [
+    {text: line, color: 'gray'},
+  ])
   return {
     head: [header(status, hasBar ? Math.min(BAR_WIDTH, width - fixedWidth(status) - 1) : 0), ...gauges],
     breakdown: breakdownLines(task.breakdown ?? [], width),
@@ -83,7 +107,9 @@ export function taskLines(task: TaskSnapshot, {width, frame, now}: BoardLayout):
 function breakdownLines(rows: readonly BreakdownRow[], width: number): StyledLine[] {
   if (rows.length === 0) return []
   const names = [...new Set(rows.flatMap((row) => Object.keys(row.metrics)))]
-  const valueWidth = new Map(names.map((name) => [name, Math.max(...rows.map((row) => textWidth(String(row.metrics[name] ?? ''))))]))
+  const valueWidth = new Map(
+    names.map((name) => [name, Math.max(...rows.map((row) => textWidth(String(row.metrics[name] ?? ''))))]),
+  )
   const labelWidth = Math.max(...rows.map((row) => textWidth(row.label)))
   return rows.map((row) => {
     const cells = names.map((name, index) => {

@@ -19,7 +19,12 @@ function compile(schema: JsonSchema): ValidateFunction {
 }
 
 /** Validates `value` (the data of `source`, or part of it at `basePath`) and reports into `source`. */
-export function checkAgainstSchema(source: YamlSource, value: unknown, schema: JsonSchema, basePath: readonly PathSegment[] = []): boolean {
+export function checkAgainstSchema(
+  source: YamlSource,
+  value: unknown,
+  schema: JsonSchema,
+  basePath: readonly PathSegment[] = [],
+): boolean {
   const validate = compile(schema)
   if (validate(value)) return true
   const seen = new Set<string>()
@@ -53,17 +58,29 @@ function describe(error: ErrorObject, path: PathSegment[]): {message: string; ke
       return {message: `${prefix}missing required field "${String(params.missingProperty)}"`, at: path}
     case 'additionalProperties': {
       const name = String(params.additionalProperty)
-      const known = Object.keys(((error.parentSchema as JsonSchema | undefined)?.properties as JsonSchema | undefined) ?? {})
+      const known = Object.keys(
+        ((error.parentSchema as JsonSchema | undefined)?.properties as JsonSchema | undefined) ?? {},
+      )
       const suggestion = closestMatch(name, known)
-      const hint = suggestion ? ` (did you mean "${suggestion}"?)` : known.length > 0 ? ` (expected one of: ${known.join(', ')})` : ''
+      const hint = suggestion
+        ? ` (did you mean "${suggestion}"?)`
+        : known.length > 0
+          ? ` (expected one of: ${known.join(', ')})`
+          : ''
       return {message: `${prefix}unknown field "${name}"${hint}`, at: [...path, name], key: true}
     }
     case 'type':
       return {message: `${prefix}expected ${article(String(params.type))}, got ${describeValue(error.data)}`, at: path}
     case 'enum':
-      return {message: `${prefix}must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(error.data)}`, at: path}
+      return {
+        message: `${prefix}must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(error.data)}`,
+        at: path,
+      }
     case 'const':
-      return {message: `${prefix}must be ${JSON.stringify(params.allowedValue)}, got ${describeValue(error.data)}`, at: path}
+      return {
+        message: `${prefix}must be ${JSON.stringify(params.allowedValue)}, got ${describeValue(error.data)}`,
+        at: path,
+      }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -79,7 +96,15 @@ function describe(error: ErrorObject, path: PathSegment[]): {message: string; ke
 }
 
 function article(type: string): string {
-  const words: Record<string, string> = {integer: 'an integer', object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false', null: 'null'}
+  const words: Record<string, string> = {
+    integer: 'an integer',
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    number: 'a number',
+    boolean: 'true or false',
+    null: 'null',
+  }
   return type
     .split(',')
     .map((part) => words[part] ?? part)

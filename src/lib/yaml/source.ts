@@ -14,10 +14,18 @@ export interface SourceProblem {
 }
 
 /** One error for every problem of a file, sorted by position, each as `file:line:col: message`. */
-export function sourceProblemsError(code: ErrorCode, file: string, problems: readonly SourceProblem[], hint: string): StreamctlError {
+export function sourceProblemsError(
+  code: ErrorCode,
+  file: string,
+  problems: readonly SourceProblem[],
+  hint: string,
+): StreamctlError {
   const sorted = [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col)
   const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`
-  return new StreamctlError(code, `${file} has ${count}:\n${sorted.map(formatProblem).join('\n')}`, {hint, details: {problems: sorted}})
+  return new StreamctlError(code, `${file} has ${count}:\n${sorted.map(formatProblem).join('\n')}`, {
+    hint,
+    details: {problems: sorted},
+  })
 }
 
 export function formatProblem(problem: SourceProblem): string {
@@ -69,7 +77,9 @@ export class YamlSource {
       const segment = path[index]!
       const isLast = index === path.length - 1
       if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment))
+        const pair = node.items.find(
+          (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
+        )
         if (!pair) break
         if (isLast && options.key) {
           offset = rangeStart(pair.key) ?? offset
@@ -109,9 +119,13 @@ export async function readSourceFile(file: string, displayName = file): Promise<
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new StreamctlError('FILE_NOT_FOUND', `${displayName}: no such file`, {hint: 'Check the path; relative paths are resolved from the current directory.', cause: error})
+      throw new StreamctlError('FILE_NOT_FOUND', `${displayName}: no such file`, {
+        hint: 'Check the path; relative paths are resolved from the current directory.',
+        cause: error,
+      })
     }
-    if (code === 'EISDIR') throw new StreamctlError('FILE_NOT_FOUND', `${displayName}: is a directory, expected a file`, {cause: error})
+    if (code === 'EISDIR')
+      throw new StreamctlError('FILE_NOT_FOUND', `${displayName}: is a directory, expected a file`, {cause: error})
     throw error
   }
 }

@@ -22,23 +22,41 @@ export const collectorService: ServiceDefinition = {
     const {log, metrics} = runtime
     const [pg, redis, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches()])
     // By tier, so prioritisation shows: the higher tiers' requests leave a backed-up queue first.
-    const completion = new Histogram({name: Metrics.requestCompletionSeconds, help: 'Seconds from a generate request\'s creation to its settlement, by tier', labelNames: ['tier'], buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [metrics.registry]})
-    const consumer = await consumeQueue(runtime.channels([resultsQueue]), resultsQueue, {prefetch, log, metrics}, async (message) => {
-      const result = parseJsonMessage<InferenceResultMessage>(message)
-      if (!result || typeof result.request_id !== 'string' || (result.status !== 'completed' && result.status !== 'failed')) {
-        log.warn('malformed result message dead-lettered', {message_id: message.properties.messageId})
-        return 'dead-letter'
-      }
-      const outcome = await settleResult(pg, redis, result, (tier, seconds) => completion.observe({tier}, seconds))
-      if (outcome === 'unknown-request') {
-        log.warn('result for an unknown request dead-lettered', {request_id: result.request_id})
-        return 'dead-letter'
-      }
-      return 'ack'
+    const completion = new Histogram({
+      name: Metrics.requestCompletionSeconds,
+      help: "Seconds from a generate request's creation to its settlement, by tier",
+      labelNames: ['tier'],
+      buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [metrics.registry],
     })
+    const consumer = await consumeQueue(
+      runtime.channels([resultsQueue]),
+      resultsQueue,
+      {prefetch, log, metrics},
+      async (message) => {
+        const result = parseJsonMessage<InferenceResultMessage>(message)
+        if (
+          !result ||
+          typeof result.request_id !== 'string' ||
+          (result.status !== 'completed' && result.status !== 'failed')
+        ) {
+          log.warn('malformed result message dead-lettered', {message_id: message.properties.messageId})
+          return 'dead-letter'
+        }
+        const outcome = await settleResult(pg, redis, result, (tier, seconds) => completion.observe({tier}, seconds))
+        if (outcome === 'unknown-request') {
+          log.warn('result for an unknown request dead-lettered', {request_id: result.request_id})
+          return 'dead-letter'
+        }
+        return 'ack'
+      },
+    )
     runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
     followPausedConsumers(switches, context.name, consumer)
-    await runtime.listen(new Router(), {redis: () => redis.status === 'ready', 'rabbitmq-consumer': () => consumer.consuming})
+    await runtime.listen(new Router(), {
+      redis: () => redis.status === 'ready',
+      'rabbitmq-consumer': () => consumer.consuming,
+    })
     return runtime.running()
   },
 }

@@ -28,14 +28,22 @@ export class ConfirmedPublisher {
   ) {
     // Every publishRetrying under way listens on it (a worker holds up to its prefetch of them).
     setMaxListeners(0, this.stop.signal)
-    this.opener = new BackgroundRetry(openChannel, {...retry, timeoutMs: 10_000, signal: this.stop.signal}, (late) => void late.close().catch(() => {}))
+    this.opener = new BackgroundRetry(
+      openChannel,
+      {...retry, timeoutMs: 10_000, signal: this.stop.signal},
+      (late) => void late.close().catch(() => {}),
+    )
   }
 
   /**
    * A publisher that opens its channel from `openChannel`. Resolves once the first try has settled:
    * with a channel (`open`), or without, and it goes on trying in the background.
    */
-  static async start(openChannel: ConfirmChannelFactory, log?: Logger, retry?: {baseMs: number; maxMs: number}): Promise<ConfirmedPublisher> {
+  static async start(
+    openChannel: ConfirmChannelFactory,
+    log?: Logger,
+    retry?: {baseMs: number; maxMs: number},
+  ): Promise<ConfirmedPublisher> {
     const publisher = new ConfirmedPublisher(openChannel, log, retry)
     await publisher.connect('start')
     return publisher
@@ -53,9 +61,15 @@ export class ConfirmedPublisher {
 
   publish(queue: string, message: unknown, options: Options.Publish = {}): Promise<void> {
     const channel = this.channel
-    if (!channel) return Promise.reject(new Error(this.closed ? 'the publisher is closed' : 'no AMQP channel yet; connecting'))
+    if (!channel)
+      return Promise.reject(new Error(this.closed ? 'the publisher is closed' : 'no AMQP channel yet; connecting'))
     return new Promise<void>((resolve, reject) => {
-      channel.sendToQueue(queue, Buffer.from(JSON.stringify(message)), {persistent: true, contentType: 'application/json', ...options}, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()))
+      channel.sendToQueue(
+        queue,
+        Buffer.from(JSON.stringify(message)),
+        {persistent: true, contentType: 'application/json', ...options},
+        (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+      )
     })
   }
 
@@ -64,8 +78,19 @@ export class ConfirmedPublisher {
    * channel lost before the confirm — until RabbitMQ confirms it; rejects once the publisher closes.
    * A confirm lost with its channel means the message may go out twice.
    */
-  async publishRetrying(queue: string, message: unknown, options: Options.Publish = {}, onFailure?: (attempt: number, error: Error) => void): Promise<void> {
-    const published = await retryUntil(() => this.publish(queue, message, options), {...this.retry, timeoutMs: 10_000, signal: this.stop.signal, immediateFirstTry: true, onFailure})
+  async publishRetrying(
+    queue: string,
+    message: unknown,
+    options: Options.Publish = {},
+    onFailure?: (attempt: number, error: Error) => void,
+  ): Promise<void> {
+    const published = await retryUntil(() => this.publish(queue, message, options), {
+      ...this.retry,
+      timeoutMs: 10_000,
+      signal: this.stop.signal,
+      immediateFirstTry: true,
+      onFailure,
+    })
     if (!published) throw new Error('the publisher is closed')
   }
 
@@ -99,13 +124,22 @@ export class ConfirmedPublisher {
     if (this.opener.running) return Promise.resolve()
     if (why === 'reopen') this.log?.warn('publishing channel closed; reopening')
     const failed = (attempt: number, error: Error) => {
-      if (attempt === 1 || attempt % 10 === 0) this.log?.warn(why === 'start' ? 'cannot open the publishing channel yet; retrying in the background' : 'cannot reopen the publishing channel yet', {attempt, error: error.message})
+      if (attempt === 1 || attempt % 10 === 0)
+        this.log?.warn(
+          why === 'start'
+            ? 'cannot open the publishing channel yet; retrying in the background'
+            : 'cannot reopen the publishing channel yet',
+          {attempt, error: error.message},
+        )
     }
     return this.opener.run(why === 'start', failed, async (opened) => {
       if (this.closed) return void (await opened.value.close().catch(() => {}))
       this.use(opened.value)
       for (const listener of this.opened) listener()
-      if (why === 'reopen' || opened.attempts > 1) this.log?.info(why === 'start' ? 'publishing channel open' : 'publishing channel reopened', {attempts: opened.attempts})
+      if (why === 'reopen' || opened.attempts > 1)
+        this.log?.info(why === 'start' ? 'publishing channel open' : 'publishing channel reopened', {
+          attempts: opened.attempts,
+        })
     })
   }
 }

@@ -4,7 +4,12 @@
 // first open at service start and every reopen after a lost connection).
 import {setTimeout as sleep} from 'node:timers/promises'
 
-export function backoffDelayMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1))
   return random() * ceiling
 }
@@ -26,11 +31,18 @@ export interface RetryOptions {
  * Undefined once `signal` aborts, which also ends the wait for a try under way (its late result goes
  * to `dispose`, as a timed-out one's does).
  */
-export async function retryUntil<T>(open: () => Promise<T>, options: RetryOptions, dispose: (late: T) => void = () => {}): Promise<{value: T; attempts: number} | undefined> {
+export async function retryUntil<T>(
+  open: () => Promise<T>,
+  options: RetryOptions,
+  dispose: (late: T) => void = () => {},
+): Promise<{value: T; attempts: number} | undefined> {
   const {signal} = options
   for (let attempt = 1; !signal.aborted; attempt++) {
     const wait = options.immediateFirstTry ? attempt - 1 : attempt
-    if (wait > 0) await sleep(Math.max(options.baseMs / 2, backoffDelayMs(wait, options.baseMs, options.maxMs)), undefined, {signal}).catch(() => {})
+    if (wait > 0)
+      await sleep(Math.max(options.baseMs / 2, backoffDelayMs(wait, options.baseMs, options.maxMs)), undefined, {
+        signal,
+      }).catch(() => {})
     if (signal.aborted) return undefined
     let timer: NodeJS.Timeout | undefined
     let onAbort: (() => void) | undefined
@@ -38,7 +50,13 @@ export async function retryUntil<T>(open: () => Promise<T>, options: RetryOption
     try {
       const value = await Promise.race([
         attemptDone,
-        new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs))),
+        new Promise<never>(
+          (_resolve, reject) =>
+            (timer = setTimeout(
+              () => reject(new Error(`no answer within ${options.timeoutMs} ms`)),
+              options.timeoutMs,
+            )),
+        ),
         new Promise<never>((_resolve, reject) => {
           onAbort = () => reject(new Error('aborted'))
           if (signal.aborted) onAbort()
@@ -73,7 +91,11 @@ export class BackgroundRetry<T> {
     private readonly dispose: (late: T) => void,
   ) {}
 
-  run(immediateFirstTry: boolean, onFailure: (attempt: number, error: Error) => void, onOpened: (opened: {value: T; attempts: number}) => void | Promise<void>): Promise<void> {
+  run(
+    immediateFirstTry: boolean,
+    onFailure: (attempt: number, error: Error) => void,
+    onOpened: (opened: {value: T; attempts: number}) => void | Promise<void>,
+  ): Promise<void> {
     if (this.running) return Promise.resolve()
     let firstTried!: () => void
     const firstTry = new Promise<void>((resolve) => (firstTried = resolve))
@@ -81,7 +103,11 @@ export class BackgroundRetry<T> {
       if (attempt === 1) firstTried()
       onFailure(attempt, error)
     }
-    const running: Promise<void> = retryUntil(this.open, {...this.options, immediateFirstTry, onFailure: failed}, this.dispose)
+    const running: Promise<void> = retryUntil(
+      this.open,
+      {...this.options, immediateFirstTry, onFailure: failed},
+      this.dispose,
+    )
       .then(async (opened) => {
         if (!opened) return
         // Cleared before onOpened, so a value lost at once (a channel that closes) starts a new run.

@@ -32,19 +32,25 @@ export class Batcher<T> {
     while (this.pending.length > 0 && this.active < this.maxConcurrent) {
       const batch = this.pending.splice(0, this.maxBatch)
       this.active++
-      this.writeBatch(batch.map((entry) => entry.item)).then(
-        () => batch.forEach((entry) => entry.resolve()),
-        async (error: unknown) => {
-          if (batch.length === 1 || !this.isolate(error)) return batch.forEach((entry) => entry.reject(error))
-          // Row by row, as many at once as batches may run, so one bad row does not flood the pool.
-          for (let start = 0; start < batch.length; start += this.maxConcurrent) {
-            await Promise.all(batch.slice(start, start + this.maxConcurrent).map((entry) => this.writeBatch([entry.item]).then(entry.resolve, entry.reject)))
-          }
-        },
-      ).finally(() => {
-        this.active--
-        this.flush()
-      })
+      this.writeBatch(batch.map((entry) => entry.item))
+        .then(
+          () => batch.forEach((entry) => entry.resolve()),
+          async (error: unknown) => {
+            if (batch.length === 1 || !this.isolate(error)) return batch.forEach((entry) => entry.reject(error))
+            // Row by row, as many at once as batches may run, so one bad row does not flood the pool.
+            for (let start = 0; start < batch.length; start += this.maxConcurrent) {
+              await Promise.all(
+                batch
+                  .slice(start, start + this.maxConcurrent)
+                  .map((entry) => this.writeBatch([entry.item]).then(entry.resolve, entry.reject)),
+              )
+            }
+          },
+        )
+        .finally(() => {
+          this.active--
+          this.flush()
+        })
     }
   }
 }

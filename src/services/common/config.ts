@@ -6,7 +6,9 @@ import {StreamctlError} from '../../lib/errors.js'
 export type Env = Record<string, string | undefined>
 
 function invalid(name: string, value: string, expected: string): StreamctlError {
-  return new StreamctlError('SERVICE_CONFIG_INVALID', `${name}=${JSON.stringify(value)}: expected ${expected}`, {hint: `Fix or unset ${name}; unset, its documented default applies.`})
+  return new StreamctlError('SERVICE_CONFIG_INVALID', `${name}=${JSON.stringify(value)}: expected ${expected}`, {
+    hint: `Fix or unset ${name}; unset, its documented default applies.`,
+  })
 }
 
 export function envString(env: Env, name: string, fallback: string): string {
@@ -14,14 +16,23 @@ export function envString(env: Env, name: string, fallback: string): string {
   return value === undefined || value === '' ? fallback : value
 }
 
-export function envNumber(env: Env, name: string, fallback: number, range: {min?: number; max?: number; integer?: boolean} = {}): number {
+export function envNumber(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: {min?: number; max?: number; integer?: boolean} = {},
+): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
   const min = range.min ?? -Infinity
   const max = range.max ?? Infinity
   if (!Number.isFinite(value) || value < min || value > max || (range.integer && !Number.isInteger(value))) {
-    throw invalid(name, raw, `${range.integer ? 'an integer' : 'a number'}${Number.isFinite(min) ? ` >= ${min}` : ''}${Number.isFinite(max) ? ` <= ${max}` : ''}`)
+    throw invalid(
+      name,
+      raw,
+      `${range.integer ? 'an integer' : 'a number'}${Number.isFinite(min) ? ` >= ${min}` : ''}${Number.isFinite(max) ? ` <= ${max}` : ''}`,
+    )
   }
   return value
 }
@@ -37,7 +48,10 @@ export function envBoolean(env: Env, name: string, fallback: boolean): boolean {
 export function envList(env: Env, name: string, fallback: string[]): string[] {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
-  return raw.split(',').map((item) => item.trim()).filter(Boolean)
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
 }
 
 /** What every service reads. Defaults suit a developer machine with the shared servers. */
@@ -86,6 +100,9 @@ export function readBaseConfig(env: Env, defaultPort: number): BaseConfig {
 
 function readHttpTimeouts(env: Env): Pick<BaseConfig, 'headersTimeoutMs' | 'requestTimeoutMs'> {
   const headersTimeoutMs = envNumber(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, {min: 1, integer: true})
-  const requestTimeoutMs = envNumber(env, 'HTTP_REQUEST_TIMEOUT_MS', Math.max(30_000, headersTimeoutMs), {min: headersTimeoutMs, integer: true})
+  const requestTimeoutMs = envNumber(env, 'HTTP_REQUEST_TIMEOUT_MS', Math.max(30_000, headersTimeoutMs), {
+    min: headersTimeoutMs,
+    integer: true,
+  })
   return {headersTimeoutMs, requestTimeoutMs}
 }

@@ -27,7 +27,13 @@ export interface PostgresOptions {
 export async function openPostgres(databaseUrl: string, options: PostgresOptions = {}): Promise<pg.Pool> {
   const {default: pgModule} = await import('pg')
   const settings = Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`)
-  const pool = new pgModule.Pool({connectionString: databaseUrl, max: options.max ?? 10, application_name: options.applicationName ?? 'streamctl', idleTimeoutMillis: POSTGRES_IDLE_MS, ...(settings.length > 0 ? {options: settings.join(' ')} : {})})
+  const pool = new pgModule.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'streamctl',
+    idleTimeoutMillis: POSTGRES_IDLE_MS,
+    ...(settings.length > 0 ? {options: settings.join(' ')} : {}),
+  })
   // An idle client losing its server must not crash the service; the next query reconnects.
   pool.on('error', () => {})
   return pool
@@ -35,7 +41,12 @@ export async function openPostgres(databaseUrl: string, options: PostgresOptions
 
 export async function openRedis(redisUrl: string, keyPrefix: string, log?: Logger): Promise<Redis> {
   const {Redis: RedisClient} = await import('ioredis')
-  const redis = new RedisClient(redisUrl, {keyPrefix, maxRetriesPerRequest: 2, lazyConnect: true, enableAutoPipelining: true})
+  const redis = new RedisClient(redisUrl, {
+    keyPrefix,
+    maxRetriesPerRequest: 2,
+    lazyConnect: true,
+    enableAutoPipelining: true,
+  })
   redis.on('error', (error: Error) => log?.warn('redis error', {error: error.message}))
   // A client whose first connect failed keeps reconnecting on its own: stop it, so a caller that
   // retries opening (a service connecting in the background) does not leave one behind per attempt.
@@ -64,7 +75,8 @@ export async function openAmqp(amqpUrl: string, log?: Logger): Promise<ChannelMo
  * turns a pass into one writev. Left as it is if amqplib's internals are not what this expects.
  */
 function coalesceFrameWrites(connection: ChannelModel): void {
-  const muxer = (connection as unknown as {connection?: {muxer?: {out?: Writable; _readIncoming?: () => void}}}).connection?.muxer
+  const muxer = (connection as unknown as {connection?: {muxer?: {out?: Writable; _readIncoming?: () => void}}})
+    .connection?.muxer
   const read = muxer?._readIncoming
   const out = muxer?.out
   if (!muxer || typeof read !== 'function' || typeof out?.cork !== 'function') return

@@ -6,9 +6,16 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void
 }
 
-export function createLogger(service: string, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+export function createLogger(
+  service: string,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): Logger {
   const emit = (level: string, message: string, fields?: Record<string, unknown>) => {
-    const extra = fields ? Object.entries(fields).map(([key, value]) => ` ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join('') : ''
+    const extra = fields
+      ? Object.entries(fields)
+          .map(([key, value]) => ` ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+          .join('')
+      : ''
     write(`${new Date().toISOString()} ${service} ${level} ${message}${extra}\n`)
   }
   return {

@@ -19,7 +19,10 @@ export class ServiceMetrics {
   readonly intervention: Gauge<'name'>
   readonly cost: Gauge<'name'>
 
-  constructor(readonly service: string, version = '0.0.0') {
+  constructor(
+    readonly service: string,
+    version = '0.0.0',
+  ) {
     const registers = [this.registry]
     this.httpDuration = new Histogram({
       name: Metrics.httpDuration,
@@ -28,19 +31,67 @@ export class ServiceMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     })
-    this.queueDepth = new Gauge({name: Metrics.queueDepth, help: 'Messages waiting in a queue', labelNames: ['queue'], registers})
-    this.consumerLag = new Gauge({name: Metrics.consumerLag, help: 'Kafka consumer lag in records', labelNames: ['group', 'topic', 'partition'], registers})
+    this.queueDepth = new Gauge({
+      name: Metrics.queueDepth,
+      help: 'Messages waiting in a queue',
+      labelNames: ['queue'],
+      registers,
+    })
+    this.consumerLag = new Gauge({
+      name: Metrics.consumerLag,
+      help: 'Kafka consumer lag in records',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+    })
     this.cacheHits = new Counter({name: Metrics.cacheHits, help: 'Cache hits', labelNames: ['cache'], registers})
     this.cacheMisses = new Counter({name: Metrics.cacheMisses, help: 'Cache misses', labelNames: ['cache'], registers})
     this.llmRateLimited = new Counter({name: Metrics.llmRateLimited, help: '429 answers from the LLM', registers})
-    this.breakerState = new Gauge({name: Metrics.breakerState, help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open', labelNames: ['breaker'], registers})
-    this.tokensProcessed = new Counter({name: Metrics.tokensProcessed, help: 'LLM tokens processed', labelNames: ['kind'], registers})
-    this.inFlight = new Gauge({name: Metrics.inFlight, help: 'HTTP requests being served', labelNames: ['service'], registers})
-    this.shed = new Counter({name: Metrics.shed, help: 'Requests answered 503 by load shedding', labelNames: ['service'], registers})
-    this.fault = new Gauge({name: Metrics.switchFault, help: 'Current fault values (pausedConsumers: count)', labelNames: ['name'], registers})
-    this.intervention = new Gauge({name: Metrics.switchIntervention, help: 'Interventions: 1 on, 0 off', labelNames: ['name'], registers})
-    this.cost = new Gauge({name: Metrics.switchCost, help: 'Simulated costs of the calibration (0: not simulated)', labelNames: ['name'], registers})
-    new Gauge({name: Metrics.info, help: 'Service identity', labelNames: ['service', 'version'], registers}).set({service, version}, 1)
+    this.breakerState = new Gauge({
+      name: Metrics.breakerState,
+      help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
+      labelNames: ['breaker'],
+      registers,
+    })
+    this.tokensProcessed = new Counter({
+      name: Metrics.tokensProcessed,
+      help: 'LLM tokens processed',
+      labelNames: ['kind'],
+      registers,
+    })
+    this.inFlight = new Gauge({
+      name: Metrics.inFlight,
+      help: 'HTTP requests being served',
+      labelNames: ['service'],
+      registers,
+    })
+    this.shed = new Counter({
+      name: Metrics.shed,
+      help: 'Requests answered 503 by load shedding',
+      labelNames: ['service'],
+      registers,
+    })
+    this.fault = new Gauge({
+      name: Metrics.switchFault,
+      help: 'Current fault values (pausedConsumers: count)',
+      labelNames: ['name'],
+      registers,
+    })
+    this.intervention = new Gauge({
+      name: Metrics.switchIntervention,
+      help: 'Interventions: 1 on, 0 off',
+      labelNames: ['name'],
+      registers,
+    })
+    this.cost = new Gauge({
+      name: Metrics.switchCost,
+      help: 'Simulated costs of the calibration (0: not simulated)',
+      labelNames: ['name'],
+      registers,
+    })
+    new Gauge({name: Metrics.info, help: 'Service identity', labelNames: ['service', 'version'], registers}).set(
+      {service, version},
+      1,
+    )
   }
 
   text(): Promise<string> {

@@ -113,7 +113,14 @@ export class NearCache<T> {
     const {log} = this.options
     // Same server, credentials and database as the data connection; keys in messages are absolute.
     // Named, so `CLIENT LIST` shows which prefix a tracking connection serves.
-    const tracker = this.options.redis.duplicate({keyPrefix: '', connectionName: `near-cache:${this.keyPrefix}${this.options.prefix}`, autoResubscribe: false, lazyConnect: true, enableAutoPipelining: false, maxRetriesPerRequest: null})
+    const tracker = this.options.redis.duplicate({
+      keyPrefix: '',
+      connectionName: `near-cache:${this.keyPrefix}${this.options.prefix}`,
+      autoResubscribe: false,
+      lazyConnect: true,
+      enableAutoPipelining: false,
+      maxRetriesPerRequest: null,
+    })
     this.tracker = tracker
     let warned = false
     tracker.on('error', (error: Error) => {
@@ -141,12 +148,24 @@ export class NearCache<T> {
 
   private async track(tracker: Redis): Promise<void> {
     const id = (await tracker.client('ID')) as number
-    await tracker.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', this.keyPrefix + this.options.prefix)
+    await tracker.call(
+      'CLIENT',
+      'TRACKING',
+      'ON',
+      'REDIRECT',
+      String(id),
+      'BCAST',
+      'PREFIX',
+      this.keyPrefix + this.options.prefix,
+    )
     await tracker.subscribe(INVALIDATE_CHANNEL)
     // Closed (no tracker), or replaced or dropped meanwhile: not this connection's to turn on.
     if (this.tracker !== tracker || tracker.status !== 'ready') return
     this.tracking = true
-    this.options.log.info('near cache on', {prefix: this.keyPrefix + this.options.prefix, max_entries: this.options.maxEntries})
+    this.options.log.info('near cache on', {
+      prefix: this.keyPrefix + this.options.prefix,
+      max_entries: this.options.maxEntries,
+    })
   }
 
   /** Invalidation message: the keys changed, or null when the database was flushed. */

@@ -44,7 +44,12 @@ export interface ConsumeOptions {
 }
 
 /** Resolves once the first try to open a channel has settled: consuming, or still trying in the background. */
-export async function consumeQueue(openChannel: () => Promise<Channel>, queue: string, options: ConsumeOptions, handle: (message: ConsumeMessage) => Promise<Disposition>): Promise<QueueConsumer> {
+export async function consumeQueue(
+  openChannel: () => Promise<Channel>,
+  queue: string,
+  options: ConsumeOptions,
+  handle: (message: ConsumeMessage) => Promise<Disposition>,
+): Promise<QueueConsumer> {
   const retry = options.retry ?? {baseMs: 250, maxMs: 5000}
   const {log} = options
   let inFlight = 0
@@ -60,7 +65,9 @@ export async function consumeQueue(openChannel: () => Promise<Channel>, queue: s
     inFlight++
     handle(message)
       // Settled on the channel it came from: if that one is gone, RabbitMQ redelivers the message.
-      .then((disposition) => (disposition === 'ack' ? from.ack(message) : from.nack(message, false, disposition === 'requeue')))
+      .then((disposition) =>
+        disposition === 'ack' ? from.ack(message) : from.nack(message, false, disposition === 'requeue'),
+      )
       .catch((error: Error) => {
         // Left unacked on purpose: the message is redelivered when this channel closes.
         log.error('message handling failed; it will be redelivered', {queue, error: error.message})
@@ -104,7 +111,12 @@ export async function consumeQueue(openChannel: () => Promise<Channel>, queue: s
       consumerTag = undefined
       if (!stopping) void connect('reopen')
     })
-    void serially(async () => void (await follow())).catch((error: Error) => log.warn('cannot subscribe to the queue; it is retried when the channel is reopened', {queue, error: error.message}))
+    void serially(async () => void (await follow())).catch((error: Error) =>
+      log.warn('cannot subscribe to the queue; it is retried when the channel is reopened', {
+        queue,
+        error: error.message,
+      }),
+    )
   }
 
   /** Opens a channel and sets its prefetch, or closes it again. */
@@ -118,7 +130,11 @@ export async function consumeQueue(openChannel: () => Promise<Channel>, queue: s
       throw error
     }
   }
-  const opener = new BackgroundRetry(openWithPrefetch, {...retry, timeoutMs: 10_000, signal: stopped.signal}, (late) => void late.close().catch(() => {}))
+  const opener = new BackgroundRetry(
+    openWithPrefetch,
+    {...retry, timeoutMs: 10_000, signal: stopped.signal},
+    (late) => void late.close().catch(() => {}),
+  )
 
   /**
    * Opens a channel, retrying with backoff until one opens or the consumer stops: at once at start,
@@ -131,12 +147,19 @@ export async function consumeQueue(openChannel: () => Promise<Channel>, queue: s
     const failed =
       options.onOpenFailure ??
       ((attempt: number, error: Error) => {
-        if (attempt === 1 || attempt % 10 === 0) log.warn(why === 'start' ? 'cannot open the consumer channel yet; retrying in the background' : 'cannot reopen the consumer channel yet', {queue, attempt, error: error.message})
+        if (attempt === 1 || attempt % 10 === 0)
+          log.warn(
+            why === 'start'
+              ? 'cannot open the consumer channel yet; retrying in the background'
+              : 'cannot reopen the consumer channel yet',
+            {queue, attempt, error: error.message},
+          )
       })
     return opener.run(why === 'start', failed, async (opened) => {
       if (stopping) return void (await opened.value.close().catch(() => {}))
       use(opened.value)
-      if (why === 'reopen' || opened.attempts > 1) log.info(why === 'start' ? 'consuming' : 'consuming again', {queue, attempts: opened.attempts})
+      if (why === 'reopen' || opened.attempts > 1)
+        log.info(why === 'start' ? 'consuming' : 'consuming again', {queue, attempts: opened.attempts})
     })
   }
 
@@ -173,7 +196,11 @@ export async function consumeQueue(openChannel: () => Promise<Channel>, queue: s
       clearInterval(depthTimer)
       await opener.running
       if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => {})
-      if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
+      if (inFlight > 0)
+        await Promise.race([
+          new Promise<void>((resolve) => idle.push(resolve)),
+          new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+        ])
       await channel?.close().catch(() => {})
     },
   }
@@ -189,5 +216,7 @@ export function parseJsonMessage<T>(message: ConsumeMessage): T | undefined {
 
 /** Applies the paused-consumer fault: the consumer pauses while its service's name is listed. */
 export function followPausedConsumers(switches: SwitchesStore, name: string, consumer: QueueConsumer): void {
-  switches.onChange((current) => void (current.faults.pausedConsumers.includes(name) ? consumer.pause() : consumer.resume()))
+  switches.onChange(
+    (current) => void (current.faults.pausedConsumers.includes(name) ? consumer.pause() : consumer.resume()),
+  )
 }

@@ -27,14 +27,29 @@ export function statusFromRow(requestId: string, row: StatusRow): RequestStatus 
     status: row.status,
     ...(row.output === null ? {} : {output: row.output}),
     ...(row.status === 'completed' ? {degraded: row.degraded} : {}),
-    ...(row.total_tokens === null ? {} : {usage: {prompt_tokens: row.prompt_tokens ?? 0, completion_tokens: row.completion_tokens ?? 0, total_tokens: row.total_tokens}}),
+    ...(row.total_tokens === null
+      ? {}
+      : {
+          usage: {
+            prompt_tokens: row.prompt_tokens ?? 0,
+            completion_tokens: row.completion_tokens ?? 0,
+            total_tokens: row.total_tokens,
+          },
+        }),
     ...(row.error === null ? {} : {error: row.error}),
   }
 }
 
 /** The request's status for its owner, from PostgreSQL; undefined when absent or someone else's. */
-export async function readStatusRow(pool: pg.Pool | pg.PoolClient, requestId: string, userId?: string): Promise<{userId: string; status: RequestStatus} | undefined> {
-  const result = await pool.query<StatusRow & {user_id: string}>('SELECT user_id, status, output, degraded, prompt_tokens, completion_tokens, total_tokens, error FROM requests WHERE request_id = $1', [requestId])
+export async function readStatusRow(
+  pool: pg.Pool | pg.PoolClient,
+  requestId: string,
+  userId?: string,
+): Promise<{userId: string; status: RequestStatus} | undefined> {
+  const result = await pool.query<StatusRow & {user_id: string}>(
+    'SELECT user_id, status, output, degraded, prompt_tokens, completion_tokens, total_tokens, error FROM requests WHERE request_id = $1',
+    [requestId],
+  )
   const row = result.rows[0]
   if (!row || (userId !== undefined && row.user_id !== userId)) return undefined
   return {userId: row.user_id, status: statusFromRow(requestId, row)}
@@ -49,7 +64,10 @@ export async function cacheStatus(redis: Redis, userId: string, status: RequestS
   await redis.set(RedisKeys.requestStatus(status.request_id), statusCopy(userId, status), 'EX', STATUS_TTL_SECONDS)
 }
 
-export async function readCachedStatus(redis: Redis, requestId: string): Promise<{userId: string; status: RequestStatus} | undefined> {
+export async function readCachedStatus(
+  redis: Redis,
+  requestId: string,
+): Promise<{userId: string; status: RequestStatus} | undefined> {
   const text = await redis.get(RedisKeys.requestStatus(requestId))
   if (!text) return undefined
   const {user_id: userId, ...status} = JSON.parse(text) as RequestStatus & {user_id: string}
@@ -76,7 +94,8 @@ export type StatusRedis = Redis & {requestMarkRunning(key: string): Promise<numb
 /** Defines the status script on a client; call it before the client's first use (see quota.ts withScripts for why). */
 export function withStatusScripts(redis: Redis): StatusRedis {
   const scripted = redis as StatusRedis
-  if (typeof scripted.requestMarkRunning !== 'function') redis.defineCommand('requestMarkRunning', {numberOfKeys: 1, lua: MARK_RUNNING_SCRIPT})
+  if (typeof scripted.requestMarkRunning !== 'function')
+    redis.defineCommand('requestMarkRunning', {numberOfKeys: 1, lua: MARK_RUNNING_SCRIPT})
   return scripted
 }
 

@@ -102,11 +102,19 @@ export class ServiceRuntime {
 
   /** The service's pool; `settings` (session settings) apply when the first call opens it. */
   postgres(settings?: Record<string, string>): Promise<pg.Pool> {
-    return this.shared('postgres', () => openPostgres(this.config.databaseUrl, {applicationName: `streamctl-${this.name}`, settings}), (pool) => pool.end())
+    return this.shared(
+      'postgres',
+      () => openPostgres(this.config.databaseUrl, {applicationName: `streamctl-${this.name}`, settings}),
+      (pool) => pool.end(),
+    )
   }
 
   redis(): Promise<Redis> {
-    return this.shared('redis', async () => withScripts(await openRedis(this.config.redisUrl, this.config.redisKeyPrefix, this.log)), async (redis) => void (await redis.quit().catch(() => redis.disconnect())))
+    return this.shared(
+      'redis',
+      async () => withScripts(await openRedis(this.config.redisUrl, this.config.redisKeyPrefix, this.log)),
+      async (redis) => void (await redis.quit().catch(() => redis.disconnect())),
+    )
   }
 
   /**
@@ -166,7 +174,11 @@ export class ServiceRuntime {
 
   /** The kafkajs client (producers and consumers made from it are the caller's to register with onClose). */
   kafka(): Promise<Kafka> {
-    return this.shared('kafka', () => openKafka(this.config.kafkaBrokers, `streamctl-${this.name}`, this.log), async () => {})
+    return this.shared(
+      'kafka',
+      () => openKafka(this.config.kafkaBrokers, `streamctl-${this.name}`, this.log),
+      async () => {},
+    )
   }
 
   /** The switches, kept current and shown in /metrics. */
@@ -185,7 +197,19 @@ export class ServiceRuntime {
   /** Starts the HTTP server (health, readiness, metrics and the router's routes). */
   async listen(router: Router, ready: ReadinessChecks = {}): Promise<RunningHttpServer> {
     const {host, port, maxInFlight, maxBodyBytes, headersTimeoutMs, requestTimeoutMs, shutdownTimeoutMs} = this.config
-    const server = await startHttpServer({service: this.name, router, metrics: this.metrics, log: this.log, host, port, maxInFlight, maxBodyBytes, headersTimeoutMs, requestTimeoutMs, ready})
+    const server = await startHttpServer({
+      service: this.name,
+      router,
+      metrics: this.metrics,
+      log: this.log,
+      host,
+      port,
+      maxInFlight,
+      maxBodyBytes,
+      headersTimeoutMs,
+      requestTimeoutMs,
+      ready,
+    })
     this.server = server
     this.onClose('http', () => server.close(shutdownTimeoutMs))
     this.log.info('listening', {url: server.url})

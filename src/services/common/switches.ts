@@ -3,7 +3,14 @@
 // different switches never overwrite each other, and every change is announced on a pub/sub
 // channel: each service keeps a current copy and shows it in /metrics.
 import type {Redis} from 'ioredis'
-import {COST_LIMITS, DEFAULT_SWITCHES, type Costs, type Faults, type Interventions, type Switches} from '../../lib/stack/api.js'
+import {
+  COST_LIMITS,
+  DEFAULT_SWITCHES,
+  type Costs,
+  type Faults,
+  type Interventions,
+  type Switches,
+} from '../../lib/stack/api.js'
 import {channelName, openRedis} from './connections.js'
 import {badRequest} from './http/errors.js'
 import {describe, rejectUnknownFields, requireObject} from './http/validate.js'
@@ -15,18 +22,22 @@ export type SwitchesPatch = {faults?: Partial<Faults>; interventions?: Partial<I
 
 type FieldCheck = (value: unknown, field: string) => unknown
 
-const number = (min: number, max: number, integer = false): FieldCheck => (value, field) => {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${field} must be a number, not ${describe(value)}`)
-  if (value < min || value > max) throw badRequest(`${field} must be between ${min} and ${max}`)
-  if (integer && !Number.isInteger(value)) throw badRequest(`${field} must be a whole number, not ${value}`)
-  return value
-}
+const number =
+  (min: number, max: number, integer = false): FieldCheck =>
+  (value, field) => {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw badRequest(`${field} must be a number, not ${describe(value)}`)
+    if (value < min || value > max) throw badRequest(`${field} must be between ${min} and ${max}`)
+    if (integer && !Number.isInteger(value)) throw badRequest(`${field} must be a whole number, not ${value}`)
+    return value
+  }
 const boolean: FieldCheck = (value, field) => {
   if (typeof value !== 'boolean') throw badRequest(`${field} must be true or false, not ${describe(value)}`)
   return value
 }
 const names: FieldCheck = (value, field) => {
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0 || item.length > 64)) throw badRequest(`${field} must be an array of consumer names`)
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0 || item.length > 64))
+    throw badRequest(`${field} must be an array of consumer names`)
   return [...new Set(value as string[])]
 }
 
@@ -36,20 +47,32 @@ const FAULT_CHECKS: Record<keyof Faults, FieldCheck> = {
   dbDelayMs: number(0, 60_000),
   pausedConsumers: names,
 }
-const INTERVENTION_CHECKS: Record<keyof Interventions, FieldCheck> = Object.fromEntries(Object.keys(DEFAULT_SWITCHES.interventions).map((name) => [name, boolean])) as Record<keyof Interventions, FieldCheck>
-const COST_CHECKS: Record<keyof Costs, FieldCheck> = Object.fromEntries(Object.entries(COST_LIMITS).map(([name, limit]) => [name, number(0, limit.max, limit.integer)])) as Record<keyof Costs, FieldCheck>
+const INTERVENTION_CHECKS: Record<keyof Interventions, FieldCheck> = Object.fromEntries(
+  Object.keys(DEFAULT_SWITCHES.interventions).map((name) => [name, boolean]),
+) as Record<keyof Interventions, FieldCheck>
+const COST_CHECKS: Record<keyof Costs, FieldCheck> = Object.fromEntries(
+  Object.entries(COST_LIMITS).map(([name, limit]) => [name, number(0, limit.max, limit.integer)]),
+) as Record<keyof Costs, FieldCheck>
 
 /** Checks an admin PATCH body; answers 400 naming the first bad field. Returns hash fields to set. */
 export function parseSwitchesPatch(body: unknown): Record<string, string> {
   const patch = requireObject(body)
   rejectUnknownFields(patch, ['faults', 'interventions', 'costs'])
   const fields: Record<string, string> = {}
-  for (const [group, checks] of [['faults', FAULT_CHECKS], ['interventions', INTERVENTION_CHECKS], ['costs', COST_CHECKS]] as const) {
+  for (const [group, checks] of [
+    ['faults', FAULT_CHECKS],
+    ['interventions', INTERVENTION_CHECKS],
+    ['costs', COST_CHECKS],
+  ] as const) {
     if (patch[group] === undefined) continue
-    if (typeof patch[group] !== 'object' || patch[group] === null || Array.isArray(patch[group])) throw badRequest(`${group} must be an object`)
+    if (typeof patch[group] !== 'object' || patch[group] === null || Array.isArray(patch[group]))
+      throw badRequest(`${group} must be an object`)
     const values = patch[group] as Record<string, unknown>
     rejectUnknownFields(values, Object.keys(checks), `${group}.`)
-    for (const [name, value] of Object.entries(values)) fields[`${group}.${name}`] = JSON.stringify((checks as Record<string, FieldCheck>)[name]!(value, `${group}.${name}`))
+    for (const [name, value] of Object.entries(values))
+      fields[`${group}.${name}`] = JSON.stringify(
+        (checks as Record<string, FieldCheck>)[name]!(value, `${group}.${name}`),
+      )
   }
   return fields
 }
@@ -79,7 +102,10 @@ export class SwitchesStore {
 
   /** Reads the switches and follows their changes. */
   static async open(redisUrl: string, keyPrefix: string, log?: Logger): Promise<SwitchesStore> {
-    const [redis, subscriber] = await Promise.all([openRedis(redisUrl, keyPrefix, log), openRedis(redisUrl, keyPrefix, log)])
+    const [redis, subscriber] = await Promise.all([
+      openRedis(redisUrl, keyPrefix, log),
+      openRedis(redisUrl, keyPrefix, log),
+    ])
     const store = new SwitchesStore(redis, subscriber)
     subscriber.on('message', () => {
       store.refresh().catch((error: Error) => log?.warn('cannot read switches', {error: error.message}))
@@ -104,7 +130,11 @@ export class SwitchesStore {
   async patch(fields: Record<string, string>): Promise<Switches> {
     if (Object.keys(fields).length > 0) {
       const prefix = this.redis.options.keyPrefix ?? ''
-      await this.redis.multi().hset(RedisKeys.switches, fields).publish(channelName(prefix, RedisKeys.switchesChannel), JSON.stringify(Object.keys(fields))).exec()
+      await this.redis
+        .multi()
+        .hset(RedisKeys.switches, fields)
+        .publish(channelName(prefix, RedisKeys.switchesChannel), JSON.stringify(Object.keys(fields)))
+        .exec()
     }
     return this.refresh()
   }
@@ -112,7 +142,11 @@ export class SwitchesStore {
   /** Back to the defaults (used by tests and `bench` between runs). */
   async reset(): Promise<Switches> {
     const prefix = this.redis.options.keyPrefix ?? ''
-    await this.redis.multi().del(RedisKeys.switches).publish(channelName(prefix, RedisKeys.switchesChannel), '"reset"').exec()
+    await this.redis
+      .multi()
+      .del(RedisKeys.switches)
+      .publish(channelName(prefix, RedisKeys.switchesChannel), '"reset"')
+      .exec()
     return this.refresh()
   }
 
@@ -124,7 +158,8 @@ export class SwitchesStore {
 
 /** Shows the current switches as gauges in a service's /metrics. */
 export function reportSwitches(metrics: ServiceMetrics, switches: Switches): void {
-  for (const [name, value] of Object.entries(switches.faults)) metrics.fault.set({name}, Array.isArray(value) ? value.length : Number(value))
+  for (const [name, value] of Object.entries(switches.faults))
+    metrics.fault.set({name}, Array.isArray(value) ? value.length : Number(value))
   for (const [name, value] of Object.entries(switches.interventions)) metrics.intervention.set({name}, value ? 1 : 0)
   for (const [name, value] of Object.entries(switches.costs)) metrics.cost.set({name}, value)
 }

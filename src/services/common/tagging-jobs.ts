@@ -21,7 +21,8 @@ export interface TaggingJobMessage {
   requested_at: string
 }
 
-export type TaggingJobOutcome = {status: 'completed'; labels: VideoMetadata['labels']} | {status: 'failed'; error: string}
+export type TaggingJobOutcome =
+  {status: 'completed'; labels: VideoMetadata['labels']} | {status: 'failed'; error: string}
 
 /**
  * Writes an outcome onto an existing record only: a job whose record is gone stays gone.
@@ -34,19 +35,26 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 1
 `
 
-export type TaggingJobRedis = Redis & {taggingJobFinish(key: string, status: string, field: string, value: string, ttlSeconds: number): Promise<number>}
+export type TaggingJobRedis = Redis & {
+  taggingJobFinish(key: string, status: string, field: string, value: string, ttlSeconds: number): Promise<number>
+}
 
 /** Defines the job script on a client; call it before the client's first job (see quota.ts withScripts for why). */
 export function withTaggingJobScripts(redis: Redis): TaggingJobRedis {
   const scripted = redis as TaggingJobRedis
-  if (typeof scripted.taggingJobFinish !== 'function') redis.defineCommand('taggingJobFinish', {numberOfKeys: 1, lua: FINISH_SCRIPT})
+  if (typeof scripted.taggingJobFinish !== 'function')
+    redis.defineCommand('taggingJobFinish', {numberOfKeys: 1, lua: FINISH_SCRIPT})
   return scripted
 }
 
 /** The gateway's `queued` record of an accepted job, written before the job is published. */
 export async function recordQueuedJob(redis: Redis, job: TaggingJobMessage, userId: string): Promise<void> {
   const key = RedisKeys.taggingJob(job.job_id)
-  const results = await redis.multi().hset(key, {user_id: userId, video_id: job.video_id, status: 'queued'}).expire(key, STATUS_TTL_SECONDS).exec()
+  const results = await redis
+    .multi()
+    .hset(key, {user_id: userId, video_id: job.video_id, status: 'queued'})
+    .expire(key, STATUS_TTL_SECONDS)
+    .exec()
   const failed = results?.find(([error]) => error)
   if (!results || failed) throw failed?.[0] ?? new Error('the job record was not written (transaction discarded)')
 }
@@ -56,7 +64,10 @@ export async function forgetJob(redis: Redis, jobId: string): Promise<void> {
 }
 
 /** A job's status and its owner, or undefined when there is no such record. */
-export async function readJob(redis: Redis, jobId: string): Promise<{userId: string; status: TaggingJobStatus} | undefined> {
+export async function readJob(
+  redis: Redis,
+  jobId: string,
+): Promise<{userId: string; status: TaggingJobStatus} | undefined> {
   const record = await redis.hgetall(RedisKeys.taggingJob(jobId))
   if (!record.user_id || !record.status) return undefined
   return {
@@ -72,7 +83,14 @@ export async function readJob(redis: Redis, jobId: string): Promise<{userId: str
 }
 
 /** Writes a job's outcome; false when its record is gone (expired, or its submission failed). */
-export async function recordJobOutcome(redis: TaggingJobRedis, jobId: string, outcome: TaggingJobOutcome): Promise<boolean> {
-  const [field, value] = outcome.status === 'completed' ? ['labels', JSON.stringify(outcome.labels)] : ['error', outcome.error]
-  return (await redis.taggingJobFinish(RedisKeys.taggingJob(jobId), outcome.status, field, value, STATUS_TTL_SECONDS)) === 1
+export async function recordJobOutcome(
+  redis: TaggingJobRedis,
+  jobId: string,
+  outcome: TaggingJobOutcome,
+): Promise<boolean> {
+  const [field, value] =
+    outcome.status === 'completed' ? ['labels', JSON.stringify(outcome.labels)] : ['error', outcome.error]
+  return (
+    (await redis.taggingJobFinish(RedisKeys.taggingJob(jobId), outcome.status, field, value, STATUS_TTL_SECONDS)) === 1
+  )
 }

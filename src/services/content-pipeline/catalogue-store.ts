@@ -23,9 +23,18 @@ export async function storeContentEvents(client: pg.ClientBase, events: ContentE
        FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[], $5::text[]) AS t(id, title, genres, tags, description)
        ON CONFLICT (content_id) DO UPDATE SET title = EXCLUDED.title, genres = EXCLUDED.genres, tags = EXCLUDED.tags,
          description = EXCLUDED.description, removed = false, updated_at = now()`,
-      [upserts.map((event) => event.content_id), upserts.map((event) => event.title ?? event.content_id), upserts.map((event) => JSON.stringify(event.genres ?? [])), upserts.map((event) => JSON.stringify(event.tags ?? [])), upserts.map((event) => event.description ?? '')],
+      [
+        upserts.map((event) => event.content_id),
+        upserts.map((event) => event.title ?? event.content_id),
+        upserts.map((event) => JSON.stringify(event.genres ?? [])),
+        upserts.map((event) => JSON.stringify(event.tags ?? [])),
+        upserts.map((event) => event.description ?? ''),
+      ],
     )
-    const vectors = upserts.map((event) => `{${[...embedContent({genres: event.genres ?? [], tags: event.tags, title: event.title, description: event.description})].map((value) => value.toFixed(6)).join(',')}}`)
+    const vectors = upserts.map(
+      (event) =>
+        `{${[...embedContent({genres: event.genres ?? [], tags: event.tags, title: event.title, description: event.description})].map((value) => value.toFixed(6)).join(',')}}`,
+    )
     await client.query(
       `INSERT INTO embeddings (content_id, model, dims, vector, updated_at)
        SELECT id, $3, $4, vector::real[], now() FROM unnest($1::text[], $2::text[]) AS t(id, vector)
@@ -33,6 +42,7 @@ export async function storeContentEvents(client: pg.ClientBase, events: ContentE
       [upserts.map((event) => event.content_id), vectors, EMBEDDING_MODEL, EMBEDDING_DIMS],
     )
   }
-  if (removals.length > 0) await client.query('UPDATE content SET removed = true, updated_at = now() WHERE content_id = ANY($1)', [removals])
+  if (removals.length > 0)
+    await client.query('UPDATE content SET removed = true, updated_at = now() WHERE content_id = ANY($1)', [removals])
   return latest.map((event) => event.content_id)
 }

@@ -27,8 +27,17 @@ export const contentPipelineService: ServiceDefinition = {
     const topic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
     const announcementsTopic = envString(env, 'ANNOUNCEMENTS_TOPIC', 'content-announcements')
     const lagIntervalMs = envNumber(env, 'LAG_INTERVAL_MS', 1000, {min: 100, integer: true})
-    const [pool, redis, isContentEvent] = await Promise.all([runtime.postgres(), runtime.redis(), loadEventValidator<ContentEvent>(context.manifest, context.stackDir, 'content-event')])
-    const consumed = new Counter({name: Metrics.eventsConsumed, help: 'Records consumed, applied or skipped (already applied, or invalid)', labelNames: ['group', 'topic', 'outcome'], registers: [runtime.metrics.registry]})
+    const [pool, redis, isContentEvent] = await Promise.all([
+      runtime.postgres(),
+      runtime.redis(),
+      loadEventValidator<ContentEvent>(context.manifest, context.stackDir, 'content-event'),
+    ])
+    const consumed = new Counter({
+      name: Metrics.eventsConsumed,
+      help: 'Records consumed, applied or skipped (already applied, or invalid)',
+      labelNames: ['group', 'topic', 'outcome'],
+      registers: [runtime.metrics.registry],
+    })
     const kafka = await runtime.kafka()
     const producer = kafka.producer({allowAutoTopicCreation: true})
     await producer.connect()
@@ -44,8 +53,16 @@ export const contentPipelineService: ServiceDefinition = {
       // Stored first, announced after: a crash in between leaves recommendations stale until their TTL, never wrong data.
       afterCommit: async (_topic, result) => {
         await redis.incr(CATALOGUE_VERSION_KEY)
-        const announcement: ContentAnnouncement = {type: 'content_changed', content_ids: result.ids, ts: new Date().toISOString()}
-        await producer.send({topic: announcementsTopic, acks: -1, messages: [{key: 'catalogue', value: JSON.stringify(announcement)}]})
+        const announcement: ContentAnnouncement = {
+          type: 'content_changed',
+          content_ids: result.ids,
+          ts: new Date().toISOString(),
+        }
+        await producer.send({
+          topic: announcementsTopic,
+          acks: -1,
+          messages: [{key: 'catalogue', value: JSON.stringify(announcement)}],
+        })
         runtime.log.info('content stored and announced', {items: result.ids.length})
       },
       onBatch: (batchTopic, result) => {

@@ -52,8 +52,20 @@ export class Authenticator {
     const cached = this.cache.get(keyId)
     if (cached && cached.expires > now) return cached.record
     const result = await this.pool
-      .query<{key_hash: Buffer; user_id: string; name: string; daily_requests: string; daily_tokens: string; monthly_requests: string; monthly_tokens: string; rate_per_second: string; rate_burst: number; priority: number; reads_all_users: boolean}>(
-      `SELECT k.key_hash, k.user_id, t.name, t.daily_requests, t.daily_tokens, t.monthly_requests, t.monthly_tokens, t.rate_per_second, t.rate_burst, t.priority, t.reads_all_users
+      .query<{
+        key_hash: Buffer
+        user_id: string
+        name: string
+        daily_requests: string
+        daily_tokens: string
+        monthly_requests: string
+        monthly_tokens: string
+        rate_per_second: string
+        rate_burst: number
+        priority: number
+        reads_all_users: boolean
+      }>(
+        `SELECT k.key_hash, k.user_id, t.name, t.daily_requests, t.daily_tokens, t.monthly_requests, t.monthly_tokens, t.rate_per_second, t.rate_burst, t.priority, t.reads_all_users
        FROM api_keys k JOIN users u ON u.user_id = k.user_id JOIN tiers t ON t.name = u.tier
        WHERE k.key_id = $1 AND k.revoked_at IS NULL`,
         [keyId],

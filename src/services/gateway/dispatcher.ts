@@ -58,7 +58,9 @@ for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], membe
 return due
 `
 
-type ClaimingRedis = Redis & {dispatchClaim(key: string, dueBefore: number, now: number, limit: number): Promise<string[]>}
+type ClaimingRedis = Redis & {
+  dispatchClaim(key: string, dueBefore: number, now: number, limit: number): Promise<string[]>
+}
 
 /** What one sweep did: published again, forgot (settled already), refunded, or left for a later sweep. */
 export type SweepOutcome = {
@@ -93,8 +95,13 @@ export class Dispatcher {
     private readonly log: Logger,
     private readonly options: DispatcherOptions,
   ) {
-    if (typeof (redis as ClaimingRedis).dispatchClaim !== 'function') redis.defineCommand('dispatchClaim', {numberOfKeys: 1, lua: CLAIM_SCRIPT})
-    this.cleared = new Batcher<string>(async (members) => void (await redis.zrem(RedisKeys.pendingDispatch, ...members)), 512, 2)
+    if (typeof (redis as ClaimingRedis).dispatchClaim !== 'function')
+      redis.defineCommand('dispatchClaim', {numberOfKeys: 1, lua: CLAIM_SCRIPT})
+    this.cleared = new Batcher<string>(
+      async (members) => void (await redis.zrem(RedisKeys.pendingDispatch, ...members)),
+      512,
+      2,
+    )
     publisher.onOpen(() => void this.catchUp())
   }
 
@@ -104,7 +111,8 @@ export class Dispatcher {
    * is confirmed. Never rejects: a publish that fails is left to the sweeper.
    */
   async dispatch(message: InferenceRequestMessage, member: string, createdAt: Date): Promise<void> {
-    const confirmed = this.options.lingerMs > 0 ? this.hold(message, member, createdAt) : this.publish(message, member, createdAt)
+    const confirmed =
+      this.options.lingerMs > 0 ? this.hold(message, member, createdAt) : this.publish(message, member, createdAt)
     if (this.unconfirmed > this.options.maxUnconfirmed) await confirmed
   }
 
@@ -145,7 +153,8 @@ export class Dispatcher {
       for (;;) {
         const outcome = await this.sweep(Date.now(), missedAt, 'catch-up')
         for (const key of Object.keys(total) as Array<keyof SweepOutcome>) total[key] += outcome[key]
-        if (outcome.republished + outcome.forgotten + outcome.released + outcome.deferred < 500 || !this.publisher.open) break
+        if (outcome.republished + outcome.forgotten + outcome.released + outcome.deferred < 500 || !this.publisher.open)
+          break
       }
       this.log.info('dispatch caught up after RabbitMQ was unreachable', total)
     } catch (error) {
@@ -161,7 +170,11 @@ export class Dispatcher {
    * RabbitMQ is down. The catch-up sweep, which runs without the grace period, never refunds: a
    * request admitted just before may still be on its way into PostgreSQL.
    */
-  async sweep(now = Date.now(), dueBefore = now - this.options.graceMs, mode: 'regular' | 'catch-up' = 'regular'): Promise<SweepOutcome> {
+  async sweep(
+    now = Date.now(),
+    dueBefore = now - this.options.graceMs,
+    mode: 'regular' | 'catch-up' = 'regular',
+  ): Promise<SweepOutcome> {
     const outcome: SweepOutcome = {republished: 0, forgotten: 0, released: 0, deferred: 0}
     const publishing = this.publisher.open
     if (!publishing && mode === 'catch-up') return outcome
@@ -177,7 +190,8 @@ export class Dispatcher {
     // INSERT was committed after all, goes first, and the entry is then refunded as never stored.
     const outcomes = await this.redis.mget(...pending.map((entry) => RedisKeys.admissionOutcome(entry.requestId)))
     const abandoned = pending.filter((_, index) => outcomes[index] === 'abandoned').map((entry) => entry.requestId)
-    if (abandoned.length > 0) await this.pg.query("DELETE FROM requests WHERE request_id = ANY($1::uuid[]) AND status = 'queued'", [abandoned])
+    if (abandoned.length > 0)
+      await this.pg.query("DELETE FROM requests WHERE request_id = ANY($1::uuid[]) AND status = 'queued'", [abandoned])
     const rows = await this.pg.query<RequestRowForDispatch>(
       `SELECT request_id, user_id, tier, model, prompt, max_tokens, estimated_tokens, to_char(quota_day, 'YYYY-MM-DD') AS quota_day, quota_month, priority, status, created_at
        FROM requests WHERE request_id = ANY($1::uuid[])`,
@@ -229,12 +243,18 @@ export class Dispatcher {
   private publish(message: InferenceRequestMessage, member: string, createdAt: Date): Promise<void> {
     this.unconfirmed++
     const done = this.publisher
-      .publish(this.options.queue, message, {messageId: message.request_id, priority: message.priority, timestamp: Math.floor(createdAt.getTime() / 1000)})
+      .publish(this.options.queue, message, {
+        messageId: message.request_id,
+        priority: message.priority,
+        timestamp: Math.floor(createdAt.getTime() / 1000),
+      })
       .then(
         () => this.cleared.add(member),
         (error: Error) => this.leftToSweeper(error.message),
       )
-      .catch((error: Error) => this.log.warn('cannot clear a dispatched request', {request_id: message.request_id, error: error.message}))
+      .catch((error: Error) =>
+        this.log.warn('cannot clear a dispatched request', {request_id: message.request_id, error: error.message}),
+      )
       .finally(() => {
         this.unconfirmed--
         this.inFlight.delete(done)

@@ -22,9 +22,18 @@ export const gatewayService: ServiceDefinition = {
     const runtime = new ServiceRuntime(context, this.defaultPort)
     const config = readGatewayConfig(context.env)
     const [pg, redis, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches()])
-    const publisher = await ConfirmedPublisher.start(runtime.confirmChannels(publishedQueues(config, context.manifest)), runtime.log)
+    const publisher = await ConfirmedPublisher.start(
+      runtime.confirmChannels(publishedQueues(config, context.manifest)),
+      runtime.log,
+    )
     runtime.onClose('publisher', () => publisher.close())
-    const dispatcher = new Dispatcher(publisher, redis, pg, runtime.log, {queue: config.requestsQueue, maxUnconfirmed: config.maxUnconfirmed, sweepMs: config.dispatchSweepMs, graceMs: config.dispatchGraceMs, lingerMs: config.dispatchLingerMs})
+    const dispatcher = new Dispatcher(publisher, redis, pg, runtime.log, {
+      queue: config.requestsQueue,
+      maxUnconfirmed: config.maxUnconfirmed,
+      sweepMs: config.dispatchSweepMs,
+      graceMs: config.dispatchGraceMs,
+      lingerMs: config.dispatchLingerMs,
+    })
     runtime.onClose('dispatcher', () => dispatcher.close())
     const auth = new Authenticator(pg, config.authCacheMs)
     // Compared as SHA-256 digests in constant time, so neither the token nor its length leaks.
@@ -41,9 +50,18 @@ export const gatewayService: ServiceDefinition = {
       auth,
       principal: (request) => auth.authenticate(request.headers.authorization),
       requireAdmin: (request) => {
-        if (!adminTokenHash) throw new HttpError(401, 'unauthorized', 'the admin API is closed: ADMIN_TOKEN is not set on the gateway (`streamctl up` sets it; see docs/services.md)', {'www-authenticate': 'Bearer'})
+        if (!adminTokenHash)
+          throw new HttpError(
+            401,
+            'unauthorized',
+            'the admin API is closed: ADMIN_TOKEN is not set on the gateway (`streamctl up` sets it; see docs/services.md)',
+            {'www-authenticate': 'Bearer'},
+          )
         const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
-        if (!presented || !secretMatches(presented, adminTokenHash)) throw new HttpError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>', {'www-authenticate': 'Bearer'})
+        if (!presented || !secretMatches(presented, adminTokenHash))
+          throw new HttpError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>', {
+            'www-authenticate': 'Bearer',
+          })
       },
     }
     const router = new Router()

@@ -24,8 +24,16 @@ export function neverSent(error: unknown): boolean {
   const {code, message} = error as {code?: unknown; message?: unknown}
   // Socket errors before a connection, and PostgreSQL refusing the connection itself (too many
   // connections, starting up or shutting down, authentication, no such database).
-  if (typeof code === 'string' && (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', '53300', '57P03', '3D000'].includes(code) || code.startsWith('28'))) return true
-  return typeof message === 'string' && /Cannot use a pool after calling end|timeout exceeded when trying to connect/.test(message)
+  if (
+    typeof code === 'string' &&
+    (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', '53300', '57P03', '3D000'].includes(code) ||
+      code.startsWith('28'))
+  )
+    return true
+  return (
+    typeof message === 'string' &&
+    /Cannot use a pool after calling end|timeout exceeded when trying to connect/.test(message)
+  )
 }
 
 export interface RequestRow {

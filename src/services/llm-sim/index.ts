@@ -33,7 +33,8 @@ export const llmSimService: ServiceDefinition = {
     })
     const window = new RateWindow(envNumber(env, 'LLM_RPM_LIMIT', 500, {min: 1, integer: true}))
     let switches: Switches = DEFAULT_SWITCHES
-    if (envBoolean(env, 'LLM_FOLLOW_SWITCHES', true)) (await runtime.switches()).onChange((current) => (switches = current))
+    if (envBoolean(env, 'LLM_FOLLOW_SWITCHES', true))
+      (await runtime.switches()).onChange((current) => (switches = current))
 
     const router = new Router().post(LLM_SIM_ROUTES.chatCompletions, async ({body}) => {
       const request = parseChatRequest(await body())
@@ -42,9 +43,15 @@ export const llmSimService: ServiceDefinition = {
       const admitted = window.tryAcquire(Date.now(), limit)
       if (!admitted.ok) {
         runtime.metrics.llmRateLimited.inc()
-        throw new HttpError(429, 'rate_limit_exceeded', `rate limit of ${limit} requests per minute reached`, {'retry-after': Math.max(1, Math.ceil(admitted.retryAfterMs / 1000))})
+        throw new HttpError(429, 'rate_limit_exceeded', `rate limit of ${limit} requests per minute reached`, {
+          'retry-after': Math.max(1, Math.ceil(admitted.retryAfterMs / 1000)),
+        })
       }
-      const draw = model.next({...(costs.llmLatencyMedianMs ? {medianMs: costs.llmLatencyMedianMs} : {}), ...(costs.llmLatencyMinMs ? {minMs: costs.llmLatencyMinMs} : {}), ...(costs.llmLatencyMaxMs ? {maxMs: costs.llmLatencyMaxMs} : {})})
+      const draw = model.next({
+        ...(costs.llmLatencyMedianMs ? {medianMs: costs.llmLatencyMedianMs} : {}),
+        ...(costs.llmLatencyMinMs ? {minMs: costs.llmLatencyMinMs} : {}),
+        ...(costs.llmLatencyMaxMs ? {maxMs: costs.llmLatencyMaxMs} : {}),
+      })
       const {llmLatencyMultiplier, llmErrorRate} = switches.faults
       const failing = draw.errorCoin < llmErrorRate
       const latencyMs = (failing ? costs.llmLatencyMinMs || minMs : draw.latencyMs) * llmLatencyMultiplier

@@ -15,7 +15,8 @@ export class RateWindow {
       this.accepted.splice(0, this.head)
       this.head = 0
     }
-    if (this.accepted.length - this.head >= limit) return {ok: false, retryAfterMs: this.accepted[this.head]! + this.windowMs - now}
+    if (this.accepted.length - this.head >= limit)
+      return {ok: false, retryAfterMs: this.accepted[this.head]! + this.windowMs - now}
     this.accepted.push(now)
     return {ok: true}
   }

@@ -32,11 +32,26 @@ export const projectorService: ServiceDefinition = {
     const spreadMs = envNumber(env, 'INVALIDATION_SPREAD_MS', 10_000, {min: 0, integer: true})
     const lagIntervalMs = envNumber(env, 'LAG_INTERVAL_MS', 1000, {min: 100, integer: true})
     const sessionTimeoutMs = envNumber(env, 'SESSION_TIMEOUT_MS', 10_000, {min: 1000, integer: true})
-    const [pool, redis, switches, isUserEvent] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches(), loadEventValidator<UserEvent>(context.manifest, context.stackDir, 'user-event')])
+    const [pool, redis, switches, isUserEvent] = await Promise.all([
+      runtime.postgres(),
+      runtime.redis(),
+      runtime.switches(),
+      loadEventValidator<UserEvent>(context.manifest, context.stackDir, 'user-event'),
+    ])
     const invalidator = new RecommendationCacheInvalidator(redis, runtime.config.redisKeyPrefix)
     const registers = [runtime.metrics.registry]
-    const consumed = new Counter({name: Metrics.eventsConsumed, help: 'Records consumed, applied or skipped (already applied, or invalid)', labelNames: ['group', 'topic', 'outcome'], registers})
-    const invalidated = new Counter({name: Metrics.cacheInvalidations, help: 'Cached recommendations invalidated', labelNames: ['mode'], registers})
+    const consumed = new Counter({
+      name: Metrics.eventsConsumed,
+      help: 'Records consumed, applied or skipped (already applied, or invalid)',
+      labelNames: ['group', 'topic', 'outcome'],
+      registers,
+    })
+    const invalidated = new Counter({
+      name: Metrics.cacheInvalidations,
+      help: 'Cached recommendations invalidated',
+      labelNames: ['mode'],
+      registers,
+    })
     const foldEvents = foldIntoReadModels(windowMs)
     const kafka = await runtime.kafka()
 
@@ -46,11 +61,13 @@ export const projectorService: ServiceDefinition = {
       groupId: group,
       topics: [eventsTopic, announcementsTopic],
       sessionTimeoutMs,
-      accept: (value, topic): value is UserEvent | ContentAnnouncement => (topic === eventsTopic ? isUserEvent(value) : isAnnouncement(value)),
+      accept: (value, topic): value is UserEvent | ContentAnnouncement =>
+        topic === eventsTopic ? isUserEvent(value) : isAnnouncement(value),
       change: (topic) =>
         topic === eventsTopic
           ? (client, events) => foldEvents(client, events as UserEvent[])
-          : async (_client, announcements) => (announcements as ContentAnnouncement[]).flatMap((announcement) => announcement.content_ids),
+          : async (_client, announcements) =>
+              (announcements as ContentAnnouncement[]).flatMap((announcement) => announcement.content_ids),
       afterCommit: async (topic, result) => {
         if (topic === eventsTopic) {
           invalidated.inc({mode: 'user'}, await invalidator.forUsers(result.ids))
@@ -59,7 +76,11 @@ export const projectorService: ServiceDefinition = {
         const mode = switches.current.interventions.gradualInvalidation ? 'gradual' : 'all-at-once'
         const report = await invalidator.all(mode, spreadMs, `${topic}:${result.nextOffset}`)
         invalidated.inc({mode}, report.keys)
-        runtime.log.info('new content: recommendations invalidated', {mode, entries: report.keys, spreadMs: report.spreadMs})
+        runtime.log.info('new content: recommendations invalidated', {
+          mode,
+          entries: report.keys,
+          spreadMs: report.spreadMs,
+        })
       },
       onBatch: (topic, result) => {
         consumed.inc({group, topic, outcome: 'applied'}, result.applied)

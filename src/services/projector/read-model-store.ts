@@ -5,14 +5,19 @@ import {contentIdsOf, foldUserEvents, type ReadModelDelta} from '../streamflow/f
 import type {UserEvent} from '../streamflow/event-types.js'
 
 /** The `change` for user events: fold them and write the delta. Returns the users touched. */
-export function foldIntoReadModels(windowMs: number): (client: pg.PoolClient, events: UserEvent[]) => Promise<string[]> {
+export function foldIntoReadModels(
+  windowMs: number,
+): (client: pg.PoolClient, events: UserEvent[]) => Promise<string[]> {
   return async (client, batch) => {
     const events = await firstSeen(client, batch)
     if (events.length === 0) return []
     const ids = contentIdsOf(events)
     const genres = new Map<string, string[]>()
     if (ids.length > 0) {
-      const rows = await client.query<{content_id: string; genres: string[]}>('SELECT content_id, genres FROM content WHERE content_id = ANY($1)', [ids])
+      const rows = await client.query<{content_id: string; genres: string[]}>(
+        'SELECT content_id, genres FROM content WHERE content_id = ANY($1)',
+        [ids],
+      )
       for (const row of rows.rows) genres.set(row.content_id, row.genres)
     }
     const delta = foldUserEvents(events, genres, windowMs)
@@ -34,12 +39,19 @@ export async function writeDelta(client: pg.ClientBase, delta: ReadModelDelta): 
          recommendation_requests = profiles.recommendation_requests + EXCLUDED.recommendation_requests,
          watch_seconds = profiles.watch_seconds + EXCLUDED.watch_seconds,
          last_event_at = GREATEST(profiles.last_event_at, EXCLUDED.last_event_at)`,
-      [profiles.map(([user]) => user), ...(['views', 'likes', 'searches', 'recommendation_requests', 'watch_seconds', 'last_event_at'] as const).map((field) => profiles.map(([, profile]) => profile[field]))],
+      [
+        profiles.map(([user]) => user),
+        ...(['views', 'likes', 'searches', 'recommendation_requests', 'watch_seconds', 'last_event_at'] as const).map(
+          (field) => profiles.map(([, profile]) => profile[field]),
+        ),
+      ],
     )
     // Stored recommendations of these users were ranked on the old profile.
     await client.query('DELETE FROM recommendations WHERE user_id = ANY($1)', [profiles.map(([user]) => user)])
   }
-  const affinity = [...delta.affinity.entries()].flatMap(([user, byGenre]) => [...byGenre.entries()].map(([genre, score]) => ({user, genre, score})))
+  const affinity = [...delta.affinity.entries()].flatMap(([user, byGenre]) =>
+    [...byGenre.entries()].map(([genre, score]) => ({user, genre, score})),
+  )
   if (affinity.length > 0) {
     await client.query(
       `INSERT INTO genre_affinity (user_id, genre, score) SELECT * FROM unnest($1::text[], $2::text[], $3::float8[])
@@ -52,14 +64,22 @@ export async function writeDelta(client: pg.ClientBase, delta: ReadModelDelta): 
     await client.query(
       `INSERT INTO trending (window_start, content_id, views, likes) SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::bigint[])
        ON CONFLICT (window_start, content_id) DO UPDATE SET views = trending.views + EXCLUDED.views, likes = trending.likes + EXCLUDED.likes`,
-      [trending.map((row) => row.windowStart), trending.map((row) => row.contentId), trending.map((row) => row.views), trending.map((row) => row.likes)],
+      [
+        trending.map((row) => row.windowStart),
+        trending.map((row) => row.contentId),
+        trending.map((row) => row.views),
+        trending.map((row) => row.likes),
+      ],
     )
   }
 }
 
 /** The events of the batch not projected before (by event id), recording them as projected. */
 async function firstSeen(client: pg.ClientBase, events: readonly UserEvent[]): Promise<UserEvent[]> {
-  const inserted = await client.query<{event_id: string}>('INSERT INTO projected_events (event_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING event_id', [events.map((event) => event.event_id)])
+  const inserted = await client.query<{event_id: string}>(
+    'INSERT INTO projected_events (event_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING event_id',
+    [events.map((event) => event.event_id)],
+  )
   const fresh = new Set(inserted.rows.map((row) => row.event_id))
   return events.filter((event) => fresh.delete(event.event_id))
 }

@@ -52,9 +52,16 @@ export class WorkerPool {
   }
 
   /** `abandoned`: asked when a worker comes free; a caller that has gone by then is not run (its worker goes to the next). */
-  async run<T>(size: {workers: number; queueLimit: number}, work: () => Promise<T>, abandoned: () => boolean = () => false): Promise<T> {
+  async run<T>(
+    size: {workers: number; queueLimit: number},
+    work: () => Promise<T>,
+    abandoned: () => boolean = () => false,
+  ): Promise<T> {
     if (size.workers > 0 && this.running >= size.workers) {
-      if (size.queueLimit > 0 && this.waiting.length >= size.queueLimit) throw new PoolOverloadedError(`the recommender's queue is full (${this.waiting.length} waiting for ${size.workers} workers)`)
+      if (size.queueLimit > 0 && this.waiting.length >= size.queueLimit)
+        throw new PoolOverloadedError(
+          `the recommender's queue is full (${this.waiting.length} waiting for ${size.workers} workers)`,
+        )
       await new Promise<void>((resolve) => this.waiting.push(resolve))
       if (abandoned()) {
         this.release()

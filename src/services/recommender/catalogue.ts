@@ -28,9 +28,15 @@ export class EmbeddedCatalogue {
   }
 
   private async load(version: string): Promise<CatalogueSnapshot> {
-    const rows = await this.pool.query<{content_id: string; vector: number[]}>('SELECT e.content_id, e.vector FROM embeddings e JOIN content c USING (content_id) WHERE NOT c.removed')
+    const rows = await this.pool.query<{content_id: string; vector: number[]}>(
+      'SELECT e.content_id, e.vector FROM embeddings e JOIN content c USING (content_id) WHERE NOT c.removed',
+    )
     const candidates = rows.rows.map((row) => ({contentId: row.content_id, vector: Float64Array.from(row.vector)}))
-    this.snapshot = {version, candidates, vectors: new Map(candidates.map((candidate) => [candidate.contentId, candidate.vector]))}
+    this.snapshot = {
+      version,
+      candidates,
+      vectors: new Map(candidates.map((candidate) => [candidate.contentId, candidate.vector])),
+    }
     return this.snapshot
   }
 }

@@ -9,7 +9,13 @@ import {cosine, embedAffinity, fnv1a} from '../streamflow/embedding.js'
 import {vectorSearchKey} from '../streamflow/cache-keys.js'
 import {blendWithTrending, nearestContent, type RankedItem, type Similar} from '../streamflow/ranking.js'
 import type {Costs} from '../../lib/stack/api.js'
-import {burnCpu, profileQueryLatencyMs, vectorSearchLatencyMs, WorkerPool, type VectorSearchLatency} from './bottleneck.js'
+import {
+  burnCpu,
+  profileQueryLatencyMs,
+  vectorSearchLatencyMs,
+  WorkerPool,
+  type VectorSearchLatency,
+} from './bottleneck.js'
 import type {CatalogueSnapshot, EmbeddedCatalogue} from './catalogue.js'
 
 export interface EngineOptions {
@@ -71,20 +77,32 @@ export class RecommendationEngine {
    */
   recommend(userId: string, switches: EngineSwitches, abandoned?: () => boolean): Promise<Ranking> {
     const {costs} = switches
-    return this.pool.run({workers: costs.recommenderWorkers, queueLimit: costs.recommenderQueueLimit}, () => this.rank(userId, switches), abandoned)
+    return this.pool.run(
+      {workers: costs.recommenderWorkers, queueLimit: costs.recommenderQueueLimit},
+      () => this.rank(userId, switches),
+      abandoned,
+    )
   }
 
   private async rank(userId: string, switches: EngineSwitches): Promise<Ranking> {
     const {costs} = switches
-    const profileDelayMs = switches.dbDelayMs + profileQueryLatencyMs(costs.profileQueryMinMs, costs.profileQueryMaxMs, Math.random)
+    const profileDelayMs =
+      switches.dbDelayMs + profileQueryLatencyMs(costs.profileQueryMinMs, costs.profileQueryMaxMs, Math.random)
     if (profileDelayMs > 0) await sleep(profileDelayMs)
     const [affinityRows, trending, snapshot] = await Promise.all([
-      this.db.query<{genre: string; score: number}>('SELECT genre, score FROM genre_affinity WHERE user_id = $1', [userId]),
+      this.db.query<{genre: string; score: number}>('SELECT genre, score FROM genre_affinity WHERE user_id = $1', [
+        userId,
+      ]),
       this.trending(),
       this.catalogue.current(),
     ])
     const affinity = embedAffinity(Object.fromEntries(affinityRows.rows.map((row) => [row.genre, Number(row.score)])))
-    const {nearest, cached} = await this.vectorSearch(affinity, snapshot, switches.queryResultCache, vectorSearchModel(costs, this.options.vectorSearch))
+    const {nearest, cached} = await this.vectorSearch(
+      affinity,
+      snapshot,
+      switches.queryResultCache,
+      vectorSearchModel(costs, this.options.vectorSearch),
+    )
     if (costs.rankingMs > 0) await sleep(costs.rankingMs)
     burnCpu(this.options.cpuIterations)
     const items = blendWithTrending(
@@ -93,11 +111,19 @@ export class RecommendationEngine {
       (id) => cosine(affinity, snapshot.vectors.get(id)!),
       {trendingWeight: this.options.trendingWeight, limit: this.options.limit},
     )
-    await this.db.query('INSERT INTO recommendations (user_id, items, computed_at) VALUES ($1, $2, now()) ON CONFLICT (user_id) DO UPDATE SET items = EXCLUDED.items, computed_at = now()', [userId, JSON.stringify(items)])
+    await this.db.query(
+      'INSERT INTO recommendations (user_id, items, computed_at) VALUES ($1, $2, now()) ON CONFLICT (user_id) DO UPDATE SET items = EXCLUDED.items, computed_at = now()',
+      [userId, JSON.stringify(items)],
+    )
     return {items, vectorSearch: cached ? 'cached' : 'searched'}
   }
 
-  private async vectorSearch(affinity: Float64Array, snapshot: CatalogueSnapshot, useCache: boolean, model: VectorSearchLatency): Promise<{nearest: Similar[]; cached: boolean}> {
+  private async vectorSearch(
+    affinity: Float64Array,
+    snapshot: CatalogueSnapshot,
+    useCache: boolean,
+    model: VectorSearchLatency,
+  ): Promise<{nearest: Similar[]; cached: boolean}> {
     const key = vectorSearchKey(snapshot.version, querySignature(affinity))
     if (useCache) {
       const hit = await this.redis.get(key)
@@ -140,7 +166,11 @@ export class RecommendationEngine {
 /** The calibration's vector-search model when it sets one, else the env's. */
 function vectorSearchModel(costs: Costs, env: VectorSearchLatency): VectorSearchLatency {
   if (costs.vectorSearchMs <= 0) return env
-  return {baseMs: costs.vectorSearchMs, maxMs: Math.max(costs.vectorSearchMaxMs, costs.vectorSearchMs), saturation: costs.vectorSearchSaturation || env.saturation}
+  return {
+    baseMs: costs.vectorSearchMs,
+    maxMs: Math.max(costs.vectorSearchMaxMs, costs.vectorSearchMs),
+    saturation: costs.vectorSearchSaturation || env.saturation,
+  }
 }
 
 /** Users whose affinity vectors round to the same values share one cached search. */

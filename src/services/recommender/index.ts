@@ -39,7 +39,11 @@ export function readEngineOptions(env: Record<string, string | undefined>): Engi
     windowMs: envNumber(env, 'TRENDING_WINDOW_MS', 60_000, {min: 1000, integer: true}),
     trendingWindows: envNumber(env, 'RECOMMENDER_TRENDING_WINDOWS', 15, {min: 1, integer: true}),
     searchK: envNumber(env, 'VECTOR_SEARCH_K', 100, {min: 1, integer: true}),
-    vectorSearch: {baseMs, maxMs: envNumber(env, 'VECTOR_SEARCH_MAX_MS', baseMs, {min: 0, max: 60_000}), saturation: envNumber(env, 'VECTOR_SEARCH_SATURATION', 32, {min: 1, integer: true})},
+    vectorSearch: {
+      baseMs,
+      maxMs: envNumber(env, 'VECTOR_SEARCH_MAX_MS', baseMs, {min: 0, max: 60_000}),
+      saturation: envNumber(env, 'VECTOR_SEARCH_SATURATION', 32, {min: 1, integer: true}),
+    },
     cpuIterations: envNumber(env, 'RECOMMENDER_CPU_ITERATIONS', 0, {min: 0, integer: true}),
     queryCacheTtlSeconds: envNumber(env, 'QUERY_CACHE_TTL_S', 300, {min: 1, integer: true}),
   }
@@ -52,7 +56,11 @@ export const recommenderService: ServiceDefinition = {
     const options = readEngineOptions(context.env)
     // The recommendations table is derived data the engine rewrites on every miss: a crash losing
     // the last writes costs nothing, so they do not wait for the WAL flush.
-    const [pool, redis, switches] = await Promise.all([runtime.postgres({synchronous_commit: 'off'}), runtime.redis(), runtime.switches()])
+    const [pool, redis, switches] = await Promise.all([
+      runtime.postgres({synchronous_commit: 'off'}),
+      runtime.redis(),
+      runtime.switches(),
+    ])
     const engine = new RecommendationEngine(pool, redis, new EmbeddedCatalogue(pool, redis), options)
     const {metrics} = runtime
     // The engine's queue (rankings waiting for a worker, 0 → 1000 deep in the published bottleneck)
@@ -63,12 +71,17 @@ export const recommenderService: ServiceDefinition = {
     }
     const recommend = async (user: string, abandoned?: () => boolean) => {
       const {faults, interventions, costs} = switches.current
-      const ranking = engine.recommend(user, {dbDelayMs: faults.dbDelayMs, queryResultCache: interventions.queryResultCache, costs}, abandoned)
+      const ranking = engine.recommend(
+        user,
+        {dbDelayMs: faults.dbDelayMs, queryResultCache: interventions.queryResultCache, costs},
+        abandoned,
+      )
       gauges()
       try {
         return await ranking
       } catch (error) {
-        if (error instanceof PoolOverloadedError) throw new HttpError(503, 'recommender_overloaded', error.message, {'retry-after': 1})
+        if (error instanceof PoolOverloadedError)
+          throw new HttpError(503, 'recommender_overloaded', error.message, {'retry-after': 1})
         if (error instanceof AbandonedError) throw clientClosedRequest('a worker came free for its ranking')
         throw error
       } finally {
@@ -79,27 +92,40 @@ export const recommenderService: ServiceDefinition = {
       const user = params.user!
       if (!USER_ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
       const ranking = await recommend(user, clientGone)
-      if (switches.current.interventions.queryResultCache) (ranking.vectorSearch === 'cached' ? metrics.cacheHits : metrics.cacheMisses).inc({cache: 'vector-search'})
+      if (switches.current.interventions.queryResultCache)
+        (ranking.vectorSearch === 'cached' ? metrics.cacheHits : metrics.cacheMisses).inc({cache: 'vector-search'})
       const body: RankedRecommendations = {user_id: user, items: ranking.items, vector_search: ranking.vectorSearch}
       return {status: 200, body}
     })
-    const refreshQueue = context.manifest.queues.find((queue) => queue.name === envString(context.env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE))
+    const refreshQueue = context.manifest.queues.find(
+      (queue) => queue.name === envString(context.env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE),
+    )
     if (refreshQueue) {
       const cacheTtlSeconds = envNumber(context.env, 'RECOMMENDATION_CACHE_TTL_S', 300, {min: 1, integer: true})
       const prefetch = envNumber(context.env, 'REFRESH_PREFETCH', 4, {min: 1, max: 1000, integer: true})
-      const consumer = await consumeQueue(runtime.channels([refreshQueue.name]), refreshQueue.name, {prefetch, log: runtime.log, metrics}, async (message) => {
-        const user = parseJsonMessage<{user_id?: unknown}>(message)?.user_id
-        if (typeof user !== 'string' || !USER_ID.test(user)) return 'dead-letter'
-        // A full queue (the calibration's limit) sends the refresh back to RabbitMQ rather than hold a prefetch slot.
-        const ranking = await recommend(user).catch((error: unknown) => {
-          if (error instanceof HttpError && error.status === 503) return undefined
-          throw error
-        })
-        if (!ranking) return 'requeue'
-        await redis.set(recommendationKey(user), JSON.stringify({user_id: user, items: ranking.items}), 'EX', cacheTtlSeconds)
-        await redis.del(refreshPendingKey(user))
-        return 'ack'
-      })
+      const consumer = await consumeQueue(
+        runtime.channels([refreshQueue.name]),
+        refreshQueue.name,
+        {prefetch, log: runtime.log, metrics},
+        async (message) => {
+          const user = parseJsonMessage<{user_id?: unknown}>(message)?.user_id
+          if (typeof user !== 'string' || !USER_ID.test(user)) return 'dead-letter'
+          // A full queue (the calibration's limit) sends the refresh back to RabbitMQ rather than hold a prefetch slot.
+          const ranking = await recommend(user).catch((error: unknown) => {
+            if (error instanceof HttpError && error.status === 503) return undefined
+            throw error
+          })
+          if (!ranking) return 'requeue'
+          await redis.set(
+            recommendationKey(user),
+            JSON.stringify({user_id: user, items: ranking.items}),
+            'EX',
+            cacheTtlSeconds,
+          )
+          await redis.del(refreshPendingKey(user))
+          return 'ack'
+        },
+      )
       runtime.onClose('refresh consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
       followPausedConsumers(switches, context.name, consumer)
     }

@@ -21,12 +21,23 @@ export interface ApplyResult {
  * and advances the offset — all in one transaction. Undecodable messages (value undefined) still
  * advance the offset: they are counted as skipped, never retried forever.
  */
-export async function applyOnce<T>(pool: pg.Pool, where: {group: string; topic: string; partition: number}, messages: ReadonlyArray<OffsetMessage<T>>, change: (client: pg.PoolClient, values: T[]) => Promise<string[]>): Promise<ApplyResult> {
+export async function applyOnce<T>(
+  pool: pg.Pool,
+  where: {group: string; topic: string; partition: number},
+  messages: ReadonlyArray<OffsetMessage<T>>,
+  change: (client: pg.PoolClient, values: T[]) => Promise<string[]>,
+): Promise<ApplyResult> {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
-    await client.query('INSERT INTO projector_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING', [where.group, where.topic, where.partition])
-    const stored = await client.query<{next_offset: string}>('SELECT next_offset FROM projector_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE', [where.group, where.topic, where.partition])
+    await client.query(
+      'INSERT INTO projector_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING',
+      [where.group, where.topic, where.partition],
+    )
+    const stored = await client.query<{next_offset: string}>(
+      'SELECT next_offset FROM projector_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE',
+      [where.group, where.topic, where.partition],
+    )
     const from = Number(stored.rows[0]!.next_offset)
     const fresh = messages.filter((message) => message.offset >= from)
     if (fresh.length === 0) {
@@ -36,7 +47,10 @@ export async function applyOnce<T>(pool: pg.Pool, where: {group: string; topic: 
     const values = fresh.flatMap((message) => (message.value === undefined ? [] : [message.value]))
     const ids = values.length > 0 ? await change(client, values) : []
     const nextOffset = Math.max(...fresh.map((message) => message.offset)) + 1
-    await client.query('UPDATE projector_offsets SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND partition = $3', [where.group, where.topic, where.partition, nextOffset])
+    await client.query(
+      'UPDATE projector_offsets SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND partition = $3',
+      [where.group, where.topic, where.partition, nextOffset],
+    )
     await client.query('COMMIT')
     return {applied: values.length, skipped: messages.length - values.length, ids, nextOffset}
   } catch (error) {

@@ -3,8 +3,36 @@
 import {fnv1a} from './embedding.js'
 import type {ContentEvent} from './event-types.js'
 
-const GENRES = ['sports', 'news', 'comedy', 'drama', 'documentary', 'music', 'kids', 'technology', 'lifestyle', 'gaming']
-const WORDS = ['final', 'live', 'season', 'special', 'behind', 'story', 'night', 'world', 'inside', 'classic', 'new', 'weekly', 'best', 'road', 'city', 'future']
+const GENRES = [
+  'sports',
+  'news',
+  'comedy',
+  'drama',
+  'documentary',
+  'music',
+  'kids',
+  'technology',
+  'lifestyle',
+  'gaming',
+]
+const WORDS = [
+  'final',
+  'live',
+  'season',
+  'special',
+  'behind',
+  'story',
+  'night',
+  'world',
+  'inside',
+  'classic',
+  'new',
+  'weekly',
+  'best',
+  'road',
+  'city',
+  'future',
+]
 
 /** `count` content_added events; `batchId` makes the ids unique per drop and the titles vary by it. */
 export function contentDropEvents(count: number, batchId: string, now = new Date()): ContentEvent[] {

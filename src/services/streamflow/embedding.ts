@@ -55,12 +55,16 @@ export function embedContent(content: EmbeddableContent, dims = EMBEDDING_DIMS):
   const vector = new Float64Array(dims)
   for (const genre of content.genres) addFeature(vector, genreFeature(genre), FEATURE_WEIGHTS.genre)
   for (const tag of content.tags ?? []) addFeature(vector, `tag:${tag.toLowerCase()}`, FEATURE_WEIGHTS.tag)
-  for (const word of words(`${content.title ?? ''} ${content.description ?? ''}`)) addFeature(vector, `word:${word}`, FEATURE_WEIGHTS.word)
+  for (const word of words(`${content.title ?? ''} ${content.description ?? ''}`))
+    addFeature(vector, `word:${word}`, FEATURE_WEIGHTS.word)
   return normalise(vector)
 }
 
 /** A user's taste in the same space as content: each genre's feature weighted by its affinity. */
-export function embedAffinity(affinity: ReadonlyMap<string, number> | Record<string, number>, dims = EMBEDDING_DIMS): Float64Array {
+export function embedAffinity(
+  affinity: ReadonlyMap<string, number> | Record<string, number>,
+  dims = EMBEDDING_DIMS,
+): Float64Array {
   const vector = new Float64Array(dims)
   const entries = affinity instanceof Map ? [...affinity.entries()] : Object.entries(affinity)
   for (const [genre, score] of entries) if (score > 0) addFeature(vector, genreFeature(genre), score)

@@ -13,9 +13,16 @@ export interface EventValidator<T> {
 }
 
 /** The validator of the schema named `name` (e.g. `user-event`) in the stack's manifest. */
-export async function loadEventValidator<T>(manifest: StackManifest, stackDir: string, name: string): Promise<EventValidator<T>> {
+export async function loadEventValidator<T>(
+  manifest: StackManifest,
+  stackDir: string,
+  name: string,
+): Promise<EventValidator<T>> {
   const entry = manifest.schemas.find((schema) => schema.name === name)
-  if (!entry) throw new StreamctlError('MANIFEST_INVALID', `the stack declares no event schema named "${name}"`, {hint: `Add it under schemas: in ${path.join(stackDir, 'stack.yaml')}.`})
+  if (!entry)
+    throw new StreamctlError('MANIFEST_INVALID', `the stack declares no event schema named "${name}"`, {
+      hint: `Add it under schemas: in ${path.join(stackDir, 'stack.yaml')}.`,
+    })
   const file = path.resolve(stackDir, entry.file)
   const schema = JSON.parse(await readFile(file, 'utf8')) as object
   const ajv = newAjv({allErrors: false, strict: false})
@@ -27,6 +34,10 @@ export async function loadEventValidator<T>(manifest: StackManifest, stackDir: s
 
 function describeProblem(error: {instancePath: string; message?: string; params: Record<string, unknown>}): string {
   const field = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : 'event'
-  const detail = Array.isArray(error.params.allowedValues) ? ` (${error.params.allowedValues.join(', ')})` : typeof error.params.additionalProperty === 'string' ? ` (${error.params.additionalProperty})` : ''
+  const detail = Array.isArray(error.params.allowedValues)
+    ? ` (${error.params.allowedValues.join(', ')})`
+    : typeof error.params.additionalProperty === 'string'
+      ? ` (${error.params.additionalProperty})`
+      : ''
   return `${field}: ${error.message ?? 'invalid'}${detail}`
 }

@@ -51,7 +51,14 @@ export class ExactlyOnceConsumer<T> {
     // metadataMaxAge: partitions added to a subscribed topic are noticed (and the group rebalanced
     // onto them) within this long, not kafkajs's default 5 minutes. A service that subscribes before
     // `provision` finds the topic auto-created with one partition; provision then grows it.
-    const consumer = kafka.consumer({groupId, sessionTimeout, heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)), rebalanceTimeout: sessionTimeout, maxWaitTimeInMs: 250, metadataMaxAge: METADATA_MAX_AGE_MS})
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout,
+      heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)),
+      rebalanceTimeout: sessionTimeout,
+      maxWaitTimeInMs: 250,
+      metadataMaxAge: METADATA_MAX_AGE_MS,
+    })
     this.consumer = consumer
     await consumer.connect()
     await consumer.subscribe({topics, fromBeginning: true})
@@ -66,7 +73,12 @@ export class ExactlyOnceConsumer<T> {
           const value = decodeJson<unknown>(message.value)
           return {offset: Number(message.offset), value: accept(value, batch.topic) ? value : undefined}
         })
-        const result = await applyOnce(this.options.pool, {group: groupId, topic: batch.topic, partition: batch.partition}, messages, this.options.change(batch.topic))
+        const result = await applyOnce(
+          this.options.pool,
+          {group: groupId, topic: batch.topic, partition: batch.partition},
+          messages,
+          this.options.change(batch.topic),
+        )
         this.applied += result.applied
         this.skipped += result.skipped
         this.options.onBatch?.(batch.topic, result)
@@ -104,7 +116,12 @@ export class ExactlyOnceConsumer<T> {
     const lags: PartitionLag[] = []
     for (const topic of this.options.topics) {
       const [ends, stored] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.storedOffsets(topic)])
-      for (const end of ends) lags.push({topic, partition: end.partition, lag: Math.max(0, Number(end.high) - (stored.get(end.partition) ?? Number(end.low)))})
+      for (const end of ends)
+        lags.push({
+          topic,
+          partition: end.partition,
+          lag: Math.max(0, Number(end.high) - (stored.get(end.partition) ?? Number(end.low))),
+        })
     }
     return lags
   }
@@ -127,7 +144,10 @@ export class ExactlyOnceConsumer<T> {
   }
 
   private async storedOffsets(topic: string): Promise<Map<number, number>> {
-    const rows = await this.options.pool.query<{partition: number; next_offset: string}>('SELECT partition, next_offset FROM projector_offsets WHERE consumer_group = $1 AND topic = $2', [this.options.groupId, topic])
+    const rows = await this.options.pool.query<{partition: number; next_offset: string}>(
+      'SELECT partition, next_offset FROM projector_offsets WHERE consumer_group = $1 AND topic = $2',
+      [this.options.groupId, topic],
+    )
     return new Map(rows.rows.map((row) => [row.partition, Number(row.next_offset)]))
   }
 }

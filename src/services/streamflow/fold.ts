@@ -45,7 +45,11 @@ export function emptyDelta(): ReadModelDelta {
   return {profiles: new Map(), affinity: new Map(), trending: new Map(), events: 0}
 }
 
-export function foldUserEvents(events: readonly UserEvent[], genresOf: ReadonlyMap<string, readonly string[]>, windowMs: number): ReadModelDelta {
+export function foldUserEvents(
+  events: readonly UserEvent[],
+  genresOf: ReadonlyMap<string, readonly string[]>,
+  windowMs: number,
+): ReadModelDelta {
   const delta = emptyDelta()
   const seen = new Set<string>()
   for (const event of events) {
@@ -57,7 +61,12 @@ export function foldUserEvents(events: readonly UserEvent[], genresOf: ReadonlyM
   return delta
 }
 
-function foldOne(delta: ReadModelDelta, event: UserEvent, genresOf: ReadonlyMap<string, readonly string[]>, windowMs: number): void {
+function foldOne(
+  delta: ReadModelDelta,
+  event: UserEvent,
+  genresOf: ReadonlyMap<string, readonly string[]>,
+  windowMs: number,
+): void {
   delta.events++
   const profile = profileOf(delta, event.user_id, event.ts)
   if (Date.parse(event.ts) > Date.parse(profile.last_event_at)) profile.last_event_at = event.ts
@@ -107,5 +116,11 @@ function trendingOf(delta: ReadModelDelta, contentId: string, start: string): Tr
 
 /** The content ids a batch refers to, whose genres the fold needs. */
 export function contentIdsOf(events: readonly UserEvent[]): string[] {
-  return [...new Set(events.flatMap((event) => (event.content_id && (event.type === 'view' || event.type === 'like') ? [event.content_id] : [])))]
+  return [
+    ...new Set(
+      events.flatMap((event) =>
+        event.content_id && (event.type === 'view' || event.type === 'like') ? [event.content_id] : [],
+      ),
+    ),
+  ]
 }

@@ -15,7 +15,12 @@ export interface InvalidationStep {
  * The step for each key. Gradual spreads keys evenly over (0, spreadMs] by a hash of the key and
  * the announcement, so the plan is deterministic and different announcements reorder the keys.
  */
-export function planInvalidation(keys: readonly string[], mode: InvalidationMode, spreadMs: number, salt = ''): InvalidationStep[] {
+export function planInvalidation(
+  keys: readonly string[],
+  mode: InvalidationMode,
+  spreadMs: number,
+  salt = '',
+): InvalidationStep[] {
   if (mode === 'all-at-once' || spreadMs <= 0) return keys.map((key) => ({key, expireAfterMs: 0}))
   return keys.map((key) => ({key, expireAfterMs: 1 + (fnv1a(`${salt}|${key}`) % Math.max(1, Math.floor(spreadMs)))}))
 }

@@ -3,7 +3,12 @@
 import type {ServiceRuntime} from '../common/runtime.js'
 import type {ExactlyOnceConsumer} from './exactly-once-consumer.js'
 
-export function reportConsumerLag<T>(runtime: ServiceRuntime, consumer: ExactlyOnceConsumer<T>, group: string, intervalMs: number): void {
+export function reportConsumerLag<T>(
+  runtime: ServiceRuntime,
+  consumer: ExactlyOnceConsumer<T>,
+  group: string,
+  intervalMs: number,
+): void {
   let reading = false
   const timer = setInterval(() => {
     if (reading) return
@@ -12,7 +17,8 @@ export function reportConsumerLag<T>(runtime: ServiceRuntime, consumer: ExactlyO
       .lag()
       .then(
         (lags) => {
-          for (const lag of lags) runtime.metrics.consumerLag.set({group, topic: lag.topic, partition: String(lag.partition)}, lag.lag)
+          for (const lag of lags)
+            runtime.metrics.consumerLag.set({group, topic: lag.topic, partition: String(lag.partition)}, lag.lag)
         },
         (error: Error) => runtime.log.warn('cannot read consumer lag', {error: error.message}),
       )

@@ -63,7 +63,12 @@ export function nearestContent(affinity: ArrayLike<number>, candidates: Iterable
  * Blends similarity with trending over the union of the nearest items and the trending ones, best
  * first; ties break by content id. A user without affinity gets the trending items.
  */
-export function blendWithTrending(nearest: readonly Similar[], trending: ReadonlyMap<string, number>, similarityOf: (contentId: string) => number, options: RankOptions): RankedItem[] {
+export function blendWithTrending(
+  nearest: readonly Similar[],
+  trending: ReadonlyMap<string, number>,
+  similarityOf: (contentId: string) => number,
+  options: RankOptions,
+): RankedItem[] {
   const weight = Math.min(1, Math.max(0, options.trendingWeight))
   const trend = normaliseTrending(trending)
   const similarity = new Map(nearest.map((item) => [item.content_id, item.similarity]))
@@ -78,8 +83,18 @@ export function blendWithTrending(nearest: readonly Similar[], trending: Readonl
 }
 
 /** Both steps over a whole candidate list. */
-export function rankContent(affinity: ArrayLike<number>, candidates: readonly RankCandidate[], trending: ReadonlyMap<string, number>, options: RankOptions): RankedItem[] {
+export function rankContent(
+  affinity: ArrayLike<number>,
+  candidates: readonly RankCandidate[],
+  trending: ReadonlyMap<string, number>,
+  options: RankOptions,
+): RankedItem[] {
   const vectors = new Map(candidates.map((candidate) => [candidate.contentId, candidate.vector]))
   const nearest = nearestContent(affinity, candidates, candidates.length)
-  return blendWithTrending(nearest, new Map([...trending].filter(([id]) => vectors.has(id))), (id) => cosine(affinity, vectors.get(id)!), options)
+  return blendWithTrending(
+    nearest,
+    new Map([...trending].filter(([id]) => vectors.has(id))),
+    (id) => cosine(affinity, vectors.get(id)!),
+    options,
+  )
 }

@@ -32,17 +32,34 @@ function embedText(text: string): Float64Array {
   return normalise(vector)
 }
 
-const LABEL_VECTORS = Object.entries(LABEL_DESCRIPTIONS).map(([label, description]) => ({label, vector: embedText(`${label} ${description}`)}))
+const LABEL_VECTORS = Object.entries(LABEL_DESCRIPTIONS).map(([label, description]) => ({
+  label,
+  vector: embedText(`${label} ${description}`),
+}))
 
 /** The text a video is classified by: its id's words plus whatever metadata is known. */
-export function videoText(videoId: string, metadata: {title?: string; genres?: readonly string[]; tags?: readonly string[]; description?: string} = {}): string {
-  return [videoId.replace(/[_-]+/g, ' '), metadata.title, ...(metadata.genres ?? []), ...(metadata.tags ?? []), metadata.description].filter(Boolean).join(' ')
+export function videoText(
+  videoId: string,
+  metadata: {title?: string; genres?: readonly string[]; tags?: readonly string[]; description?: string} = {},
+): string {
+  return [
+    videoId.replace(/[_-]+/g, ' '),
+    metadata.title,
+    ...(metadata.genres ?? []),
+    ...(metadata.tags ?? []),
+    metadata.description,
+  ]
+    .filter(Boolean)
+    .join(' ')
 }
 
 /** Scores for every label (summing to 1), best first, rounded to 4 places; `top` limits the list. */
 export function classify(text: string, top = LABEL_VECTORS.length): Label[] {
   const vector = embedText(text)
-  const logits = LABEL_VECTORS.map(({label, vector: labelVector}) => ({label, logit: cosine(vector, labelVector) / TEMPERATURE}))
+  const logits = LABEL_VECTORS.map(({label, vector: labelVector}) => ({
+    label,
+    logit: cosine(vector, labelVector) / TEMPERATURE,
+  }))
   const max = Math.max(...logits.map((entry) => entry.logit))
   const exps = logits.map((entry) => ({label: entry.label, weight: Math.exp(entry.logit - max)}))
   const total = exps.reduce((sum, entry) => sum + entry.weight, 0)

@@ -21,7 +21,11 @@ export interface TaggerClient {
 export async function connectTagger(address: string): Promise<TaggerClient> {
   const {grpc, Client} = await loadTaggerDefinition()
   const client = new Client(address, grpc.credentials.createInsecure()) as unknown as Grpc.Client & {
-    GenerateMetadata(request: object, options: Grpc.CallOptions, callback: (error: Grpc.ServiceError | null, response: GenerateMetadataResponse) => void): void
+    GenerateMetadata(
+      request: object,
+      options: Grpc.CallOptions,
+      callback: (error: Grpc.ServiceError | null, response: GenerateMetadataResponse) => void,
+    ): void
   }
   return {
     generateMetadata: (videoId, options = {}) =>
@@ -29,7 +33,8 @@ export async function connectTagger(address: string): Promise<TaggerClient> {
         const deadline = new Date(Date.now() + (options.deadlineMs ?? 2000))
         client.GenerateMetadata({video_id: videoId, top: options.top ?? 0}, {deadline}, (error, response) => {
           if (!error) return resolve(response)
-          const httpStatus = error.code === grpc.status.INVALID_ARGUMENT ? 400 : error.code === grpc.status.DEADLINE_EXCEEDED ? 504 : 503
+          const httpStatus =
+            error.code === grpc.status.INVALID_ARGUMENT ? 400 : error.code === grpc.status.DEADLINE_EXCEEDED ? 504 : 503
           reject(new TaggerCallError(`tagger at ${address}: ${error.details || error.message}`, httpStatus))
         })
       }),

@@ -17,14 +17,25 @@ export interface TaggerServer {
   close(): Promise<void>
 }
 
-export async function generateMetadata(request: GenerateMetadataRequest, lookup?: VideoMetadataSource): Promise<GenerateMetadataResponse> {
+export async function generateMetadata(
+  request: GenerateMetadataRequest,
+  lookup?: VideoMetadataSource,
+): Promise<GenerateMetadataResponse> {
   const metadata = lookup ? await lookup(request.video_id) : undefined
-  const labels = classify(videoText(request.video_id, metadata), request.top && request.top > 0 ? request.top : undefined)
+  const labels = classify(
+    videoText(request.video_id, metadata),
+    request.top && request.top > 0 ? request.top : undefined,
+  )
   return {video_id: request.video_id, labels, model: ZERO_SHOT_MODEL}
 }
 
 /** Starts the server on host:port (0 picks a free one). */
-export async function startTaggerServer(options: {host: string; port: number; lookup?: VideoMetadataSource; onCall?: (status: string) => void}): Promise<TaggerServer> {
+export async function startTaggerServer(options: {
+  host: string
+  port: number
+  lookup?: VideoMetadataSource
+  onCall?: (status: string) => void
+}): Promise<TaggerServer> {
   const {grpc, service} = await loadTaggerDefinition()
   const calls = new Map<string, number>()
   const count = (status: string) => {
@@ -33,7 +44,10 @@ export async function startTaggerServer(options: {host: string; port: number; lo
   }
   const server = new grpc.Server()
   server.addService(service, {
-    GenerateMetadata: (call: Grpc.ServerUnaryCall<GenerateMetadataRequest, GenerateMetadataResponse>, callback: Grpc.sendUnaryData<GenerateMetadataResponse>) => {
+    GenerateMetadata: (
+      call: Grpc.ServerUnaryCall<GenerateMetadataRequest, GenerateMetadataResponse>,
+      callback: Grpc.sendUnaryData<GenerateMetadataResponse>,
+    ) => {
       if (!VIDEO_ID.test(call.request.video_id)) {
         count('INVALID_ARGUMENT')
         callback({code: grpc.status.INVALID_ARGUMENT, details: `video_id must be ${VIDEO_ID_RULE}`})
@@ -52,7 +66,9 @@ export async function startTaggerServer(options: {host: string; port: number; lo
     },
   })
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)))
+    server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    )
   })
   return {
     port,

@@ -28,15 +28,28 @@ export const taggerService: ServiceDefinition = {
     const jobsOn = envBoolean(env, 'TAGGER_JOBS', true)
     const jobsQueue = envString(env, 'TAGGING_JOBS_QUEUE', DEFAULT_TAGGING_QUEUE)
     const jobsPrefetch = envNumber(env, 'TAGGER_JOBS_PREFETCH', 16, {min: 1, max: 10_000, integer: true})
-    const requests = new Counter({name: Metrics.grpcRequests, help: 'gRPC calls answered, by method and status', labelNames: ['method', 'status'], registers: [runtime.metrics.registry]})
-    const jobs = new Counter({name: Metrics.taggingJobs, help: 'Tagging jobs handled, by outcome', labelNames: ['outcome'], registers: [runtime.metrics.registry]})
+    const requests = new Counter({
+      name: Metrics.grpcRequests,
+      help: 'gRPC calls answered, by method and status',
+      labelNames: ['method', 'status'],
+      registers: [runtime.metrics.registry],
+    })
+    const jobs = new Counter({
+      name: Metrics.taggingJobs,
+      help: 'Tagging jobs handled, by outcome',
+      labelNames: ['outcome'],
+      registers: [runtime.metrics.registry],
+    })
     let lookup: VideoMetadataSource | undefined
     if (envBoolean(env, 'TAGGER_USE_CATALOGUE', true)) {
       lookup = async (videoId) => {
         // The catalogue only sharpens labels: without a database the tagger still answers.
         try {
           const pool = await runtime.postgres()
-          const rows = await pool.query<{title: string; genres: string[]; tags: string[]; description: string}>('SELECT title, genres, tags, description FROM content WHERE content_id = $1', [videoId])
+          const rows = await pool.query<{title: string; genres: string[]; tags: string[]; description: string}>(
+            'SELECT title, genres, tags, description FROM content WHERE content_id = $1',
+            [videoId],
+          )
           return rows.rows[0]
         } catch (error) {
           runtime.log.warn('catalogue lookup failed', {error: (error as Error).message})
@@ -44,12 +57,24 @@ export const taggerService: ServiceDefinition = {
         }
       }
     }
-    const server = await startTaggerServer({host: grpcHost, port: grpcPort, lookup, onCall: (status) => requests.inc({method: 'GenerateMetadata', status})})
+    const server = await startTaggerServer({
+      host: grpcHost,
+      port: grpcPort,
+      lookup,
+      onCall: (status) => requests.inc({method: 'GenerateMetadata', status}),
+    })
     runtime.onClose('grpc', () => server.close())
     runtime.log.info('gRPC listening', {address: `${grpcHost}:${server.port}`})
     if (!jobsOn) runtime.log.info('tagging jobs off (TAGGER_JOBS=false)')
-    else if (!context.manifest.queues.some((queue) => queue.name === jobsQueue)) runtime.log.info('tagging jobs off: the stack declares no such queue', {queue: jobsQueue})
-    else consumeTaggingJobs(runtime, {queue: jobsQueue, prefetch: jobsPrefetch, lookup, onOutcome: (outcome) => jobs.inc({outcome})})
+    else if (!context.manifest.queues.some((queue) => queue.name === jobsQueue))
+      runtime.log.info('tagging jobs off: the stack declares no such queue', {queue: jobsQueue})
+    else
+      consumeTaggingJobs(runtime, {
+        queue: jobsQueue,
+        prefetch: jobsPrefetch,
+        lookup,
+        onOutcome: (outcome) => jobs.inc({outcome}),
+      })
     await runtime.listen(new Router())
     return runtime.running({grpc: server.port})
   },

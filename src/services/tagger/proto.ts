@@ -30,7 +30,11 @@ export function loadTaggerDefinition(): Promise<TaggerDefinition> {
     const grpc = await import('@grpc/grpc-js')
     const protoLoader = await import('@grpc/proto-loader')
     const definition = await protoLoader.load(TAGGER_PROTO, {keepCase: true, longs: Number, defaults: true})
-    const Client = (grpc.loadPackageDefinition(definition) as unknown as {streamctl: {tagger: {v1: {Tagger: Grpc.ServiceClientConstructor}}}}).streamctl.tagger.v1.Tagger
+    const Client = (
+      grpc.loadPackageDefinition(definition) as unknown as {
+        streamctl: {tagger: {v1: {Tagger: Grpc.ServiceClientConstructor}}}
+      }
+    ).streamctl.tagger.v1.Tagger
     return {grpc, service: Client.service, Client}
   })()
   return loaded

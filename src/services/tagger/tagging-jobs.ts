@@ -11,7 +11,15 @@ import type {ConsumeMessage} from 'amqplib'
 import {retryUntil} from '../common/backoff.js'
 import {consumeQueue, parseJsonMessage, type Disposition} from '../common/queue-consumer.js'
 import type {ServiceRuntime} from '../common/runtime.js'
-import {recordJobOutcome, VIDEO_ID, VIDEO_ID_RULE, withTaggingJobScripts, type TaggingJobMessage, type TaggingJobOutcome, type TaggingJobRedis} from '../common/tagging-jobs.js'
+import {
+  recordJobOutcome,
+  VIDEO_ID,
+  VIDEO_ID_RULE,
+  withTaggingJobScripts,
+  type TaggingJobMessage,
+  type TaggingJobOutcome,
+  type TaggingJobRedis,
+} from '../common/tagging-jobs.js'
 import {generateMetadata, type VideoMetadataSource} from './grpc-server.js'
 
 /** How a job ended, as counted in streamctl_tagging_jobs_total{outcome}. */
@@ -49,7 +57,10 @@ export function consumeTaggingJobs(runtime: ServiceRuntime, options: TaggingJobs
     try {
       recorded = await recordJobOutcome(redis, job.job_id, outcome)
     } catch (error) {
-      log.warn('cannot record a tagging job; it goes back on the queue', {job_id: job.job_id, error: (error as Error).message})
+      log.warn('cannot record a tagging job; it goes back on the queue', {
+        job_id: job.job_id,
+        error: (error as Error).message,
+      })
       options.onOutcome('requeued')
       await sleep(requeueDelayMs)
       return 'requeue'
@@ -60,21 +71,34 @@ export function consumeTaggingJobs(runtime: ServiceRuntime, options: TaggingJobs
       return 'ack'
     }
     options.onOutcome(outcome.status)
-    if (outcome.status === 'failed') log.warn('tagging job failed; dead-lettered', {job_id: job.job_id, error: outcome.error})
+    if (outcome.status === 'failed')
+      log.warn('tagging job failed; dead-lettered', {job_id: job.job_id, error: outcome.error})
     return outcome.status === 'failed' ? 'dead-letter' : 'ack'
   }
 
   // One warning for both stores, with the try it is and why it failed.
-  const notReachable = (attempt: number, error: Error) => log.warn('tagging jobs: cannot reach RabbitMQ or Redis yet; retrying', {attempt, error: error.message})
+  const notReachable = (attempt: number, error: Error) =>
+    log.warn('tagging jobs: cannot reach RabbitMQ or Redis yet; retrying', {attempt, error: error.message})
   const retry = {baseMs: retryBaseMs, maxMs: retryMaxMs}
   const stop = new AbortController()
   // Redis first (each job is recorded there), then the queue: consumeQueue opens its channel in the
   // background and reopens it after a loss, with the same backoff and warning.
   const connect = async (): Promise<void> => {
-    const connected = await retryUntil(() => runtime.redis(), {...retry, timeoutMs: 10_000, signal: stop.signal, immediateFirstTry: true, onFailure: notReachable})
+    const connected = await retryUntil(() => runtime.redis(), {
+      ...retry,
+      timeoutMs: 10_000,
+      signal: stop.signal,
+      immediateFirstTry: true,
+      onFailure: notReachable,
+    })
     if (!connected) return
     const scripted = withTaggingJobScripts(connected.value)
-    const consumer = await consumeQueue(runtime.channels([queue]), queue, {prefetch, log, metrics, retry, onOpenFailure: notReachable}, (message) => handle(message, scripted))
+    const consumer = await consumeQueue(
+      runtime.channels([queue]),
+      queue,
+      {prefetch, log, metrics, retry, onOpenFailure: notReachable},
+      (message) => handle(message, scripted),
+    )
     if (stop.signal.aborted) return await consumer.stop(runtime.config.shutdownTimeoutMs)
     // Registered after the connections it uses, so it drains before they close.
     runtime.onClose('tagging jobs', () => consumer.stop(runtime.config.shutdownTimeoutMs))

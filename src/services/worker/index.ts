@@ -24,35 +24,61 @@ export const workerService: ServiceDefinition = {
     const {log, metrics} = runtime
     const [switches, redis] = await Promise.all([runtime.switches(), runtime.redis()])
     const statusRedis = withStatusScripts(redis)
-    const publisher = await ConfirmedPublisher.start(runtime.confirmChannels([config.requestsQueue, config.resultsQueue]), log)
+    const publisher = await ConfirmedPublisher.start(
+      runtime.confirmChannels([config.requestsQueue, config.resultsQueue]),
+      log,
+    )
     runtime.onClose('publisher', () => publisher.close())
-    const breaker = new CircuitBreaker(config.breakerFailureThreshold, config.breakerOpenMs, (state) => metrics.breakerState.set({breaker: 'llm'}, state))
+    const breaker = new CircuitBreaker(config.breakerFailureThreshold, config.breakerOpenMs, (state) =>
+      metrics.breakerState.set({breaker: 'llm'}, state),
+    )
     metrics.breakerState.set({breaker: 'llm'}, breaker.current)
     const fallbackOn = () => switches.current.interventions.llmBreakerFallback
     switches.onChange((current) => {
       if (!current.interventions.llmBreakerFallback) breaker.reset()
     })
 
-    const consumer = await consumeQueue(runtime.channels([config.requestsQueue]), config.requestsQueue, {prefetch: config.prefetch, log, metrics}, async (message) => {
-      const request = parseJsonMessage<InferenceRequestMessage>(message)
-      if (!request || typeof request.request_id !== 'string' || typeof request.prompt !== 'string') {
-        log.warn('malformed request message dead-lettered', {message_id: message.properties.messageId})
-        return 'dead-letter'
-      }
-      // Not awaited: a slow or unreachable Redis never holds up the LLM call.
-      markRunning(statusRedis, request.request_id).catch((error: Error) => log.warn('cannot show the request as running', {request_id: request.request_id, error: error.message}))
-      const result = await processRequest(request, {config, metrics, breaker, fallbackOn})
-      // Held until RabbitMQ has the result: the consumer's channel may be up before the publisher's
-      // (both open in the background), and a message left unacked on a live channel is never redelivered.
-      await publisher.publishRetrying(config.resultsQueue, result, {messageId: request.request_id}, (attempt, error) => {
-        if (attempt === 1 || attempt % 10 === 0) log.warn('result not published yet; retrying', {request_id: request.request_id, attempt, error: error.message})
-      })
-      if (result.status === 'failed') log.warn('request failed; dead-lettered', {request_id: request.request_id, error: result.error})
-      return result.status === 'failed' ? 'dead-letter' : 'ack'
-    })
+    const consumer = await consumeQueue(
+      runtime.channels([config.requestsQueue]),
+      config.requestsQueue,
+      {prefetch: config.prefetch, log, metrics},
+      async (message) => {
+        const request = parseJsonMessage<InferenceRequestMessage>(message)
+        if (!request || typeof request.request_id !== 'string' || typeof request.prompt !== 'string') {
+          log.warn('malformed request message dead-lettered', {message_id: message.properties.messageId})
+          return 'dead-letter'
+        }
+        // Not awaited: a slow or unreachable Redis never holds up the LLM call.
+        markRunning(statusRedis, request.request_id).catch((error: Error) =>
+          log.warn('cannot show the request as running', {request_id: request.request_id, error: error.message}),
+        )
+        const result = await processRequest(request, {config, metrics, breaker, fallbackOn})
+        // Held until RabbitMQ has the result: the consumer's channel may be up before the publisher's
+        // (both open in the background), and a message left unacked on a live channel is never redelivered.
+        await publisher.publishRetrying(
+          config.resultsQueue,
+          result,
+          {messageId: request.request_id},
+          (attempt, error) => {
+            if (attempt === 1 || attempt % 10 === 0)
+              log.warn('result not published yet; retrying', {
+                request_id: request.request_id,
+                attempt,
+                error: error.message,
+              })
+          },
+        )
+        if (result.status === 'failed')
+          log.warn('request failed; dead-lettered', {request_id: request.request_id, error: result.error})
+        return result.status === 'failed' ? 'dead-letter' : 'ack'
+      },
+    )
     runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
     followPausedConsumers(switches, context.name, consumer)
-    await runtime.listen(new Router(), {'rabbitmq-consumer': () => consumer.consuming, 'rabbitmq-publisher': () => publisher.open})
+    await runtime.listen(new Router(), {
+      'rabbitmq-consumer': () => consumer.consuming,
+      'rabbitmq-publisher': () => publisher.open,
+    })
     return runtime.running()
   },
 }

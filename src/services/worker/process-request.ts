@@ -11,7 +11,8 @@ import type {CircuitBreaker} from './breaker.js'
 import type {WorkerConfig} from './config.js'
 import {callChatCompletion} from './llm-client.js'
 
-export const FALLBACK_ANSWER = 'The assistant is under heavy load; this is a shortened answer. Please retry later for a full one.'
+export const FALLBACK_ANSWER =
+  'The assistant is under heavy load; this is a shortened answer. Please retry later for a full one.'
 
 export interface ProcessDeps {
   config: WorkerConfig
@@ -22,7 +23,10 @@ export interface ProcessDeps {
   random?: () => number
 }
 
-export async function processRequest(request: InferenceRequestMessage, deps: ProcessDeps): Promise<InferenceResultMessage> {
+export async function processRequest(
+  request: InferenceRequestMessage,
+  deps: ProcessDeps,
+): Promise<InferenceResultMessage> {
   const {config, metrics, breaker} = deps
   let attempts = 0
   let lastError = 'no attempt made'
@@ -31,12 +35,26 @@ export async function processRequest(request: InferenceRequestMessage, deps: Pro
     attempts++
     // The LLM timeout of the intervention: a user waits for a short answer now, not a full one later.
     const timeoutMs = deps.fallbackOn() ? Math.min(config.timeoutMs, config.fallbackTimeoutMs) : config.timeoutMs
-    const outcome = await callChatCompletion({baseUrl: config.llmBaseUrl, apiKey: config.llmApiKey, model: config.llmModel ?? request.model, prompt: request.prompt, maxTokens: request.max_tokens, timeoutMs})
+    const outcome = await callChatCompletion({
+      baseUrl: config.llmBaseUrl,
+      apiKey: config.llmApiKey,
+      model: config.llmModel ?? request.model,
+      prompt: request.prompt,
+      maxTokens: request.max_tokens,
+      timeoutMs,
+    })
     if (outcome.ok) {
       breaker.success()
       metrics.tokensProcessed.inc({kind: 'prompt'}, outcome.usage.prompt_tokens)
       metrics.tokensProcessed.inc({kind: 'completion'}, outcome.usage.completion_tokens)
-      return {request_id: request.request_id, status: 'completed', output: outcome.content, degraded: false, usage: outcome.usage, attempts}
+      return {
+        request_id: request.request_id,
+        status: 'completed',
+        output: outcome.content,
+        degraded: false,
+        usage: outcome.usage,
+        attempts,
+      }
     }
     lastError = outcome.message
     if (outcome.kind === 'rejected') break
@@ -44,17 +62,35 @@ export async function processRequest(request: InferenceRequestMessage, deps: Pro
     breaker.failure()
     // With the fallback on, a rate-limited LLM is answered degraded now rather than waited for: its
     // Retry-After (up to LLM_RETRY_AFTER_MAX_MS per attempt) is what made protected e2e latency grow.
-    if ((outcome.kind === 'rate_limited' || outcome.kind === 'timeout') && deps.fallbackOn()) return fallback(request, attempts, lastError)
+    if ((outcome.kind === 'rate_limited' || outcome.kind === 'timeout') && deps.fallbackOn())
+      return fallback(request, attempts, lastError)
     if (attempt === config.maxAttempts) break
     const backoff = backoffDelayMs(attempt, config.backoffBaseMs, config.backoffMaxMs, deps.random)
-    const wait = outcome.kind === 'rate_limited' && outcome.retryAfterMs !== undefined ? Math.min(config.retryAfterMaxMs, Math.max(backoff, outcome.retryAfterMs)) : backoff
+    const wait =
+      outcome.kind === 'rate_limited' && outcome.retryAfterMs !== undefined
+        ? Math.min(config.retryAfterMaxMs, Math.max(backoff, outcome.retryAfterMs))
+        : backoff
     await sleep(wait)
   }
   if (deps.fallbackOn()) return fallback(request, attempts, lastError)
-  return {request_id: request.request_id, status: 'failed', degraded: false, error: `LLM call failed after ${attempts} attempt(s): ${lastError}`, attempts}
+  return {
+    request_id: request.request_id,
+    status: 'failed',
+    degraded: false,
+    error: `LLM call failed after ${attempts} attempt(s): ${lastError}`,
+    attempts,
+  }
 }
 
 /** The degraded answer: no LLM tokens are used, so the collector charges nothing. */
 function fallback(request: InferenceRequestMessage, attempts: number, why: string): InferenceResultMessage {
-  return {request_id: request.request_id, status: 'completed', output: FALLBACK_ANSWER, degraded: true, usage: {prompt_tokens: 0, completion_tokens: 0, total_tokens: 0}, error: `degraded: ${why}`, attempts}
+  return {
+    request_id: request.request_id,
+    status: 'completed',
+    output: FALLBACK_ANSWER,
+    degraded: true,
+    usage: {prompt_tokens: 0, completion_tokens: 0, total_tokens: 0},
+    error: `degraded: ${why}`,
+    attempts,
+  }
 }

@@ -34,5 +34,13 @@ export interface AlterConfigsResult {
 }
 
 export function encodeAlterConfigsResponse(encoder: Encoder, _version: number, results: AlterConfigsResult[]): void {
-  encoder.writeInt32(0).writeArray(results, (out, result) => out.writeInt16(result.errorCode).writeNullableString(result.errorMessage).writeInt8(result.resourceType).writeString(result.resourceName))
+  encoder
+    .writeInt32(0)
+    .writeArray(results, (out, result) =>
+      out
+        .writeInt16(result.errorCode)
+        .writeNullableString(result.errorMessage)
+        .writeInt8(result.resourceType)
+        .writeString(result.resourceName),
+    )
 }

@@ -15,6 +15,10 @@ export interface ApiVersionsResponse {
 }
 
 export function encodeApiVersionsResponse(encoder: Encoder, version: number, response: ApiVersionsResponse): void {
-  encoder.writeInt16(response.errorCode).writeArray(response.apiKeys, (out, api) => out.writeInt16(api.apiKey).writeInt16(api.minVersion).writeInt16(api.maxVersion))
+  encoder
+    .writeInt16(response.errorCode)
+    .writeArray(response.apiKeys, (out, api) =>
+      out.writeInt16(api.apiKey).writeInt16(api.minVersion).writeInt16(api.maxVersion),
+    )
   if (version >= 1 && version <= 2) encoder.writeInt32(0)
 }

@@ -25,5 +25,9 @@ export function decodeCreatePartitionsRequest(decoder: Decoder): CreatePartition
 }
 
 export function encodeCreatePartitionsResponse(encoder: Encoder, _version: number, results: TopicResults): void {
-  encoder.writeInt32(0).writeArray(results, (out, result) => out.writeString(result.name).writeInt16(result.errorCode).writeNullableString(result.errorMessage))
+  encoder
+    .writeInt32(0)
+    .writeArray(results, (out, result) =>
+      out.writeString(result.name).writeInt16(result.errorCode).writeNullableString(result.errorMessage),
+    )
 }

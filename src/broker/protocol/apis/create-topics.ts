@@ -30,7 +30,10 @@ export function decodeCreateTopicsRequest(decoder: Decoder, version: number): Cr
     name: topic.readString(),
     numPartitions: topic.readInt32(),
     replicationFactor: topic.readInt16(),
-    assignments: topic.readArray((assignment) => ({partition: assignment.readInt32(), brokerIds: assignment.readArray((broker) => broker.readInt32())})),
+    assignments: topic.readArray((assignment) => ({
+      partition: assignment.readInt32(),
+      brokerIds: assignment.readArray((broker) => broker.readInt32()),
+    })),
     configs: Object.fromEntries(
       topic
         .readArray((config) => [config.readString(), config.readNullableString()] as const)

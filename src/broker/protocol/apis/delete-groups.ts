@@ -9,6 +9,11 @@ export function decodeDeleteGroupsRequest(decoder: Decoder): {groups: string[]} 
   return {groups: decoder.readArray((group) => group.readString())}
 }
 
-export function encodeDeleteGroupsResponse(encoder: Encoder, results: Array<{groupId: string; errorCode: number}>): void {
-  encoder.writeInt32(0).writeArray(results, (out, result) => out.writeString(result.groupId).writeInt16(result.errorCode))
+export function encodeDeleteGroupsResponse(
+  encoder: Encoder,
+  results: Array<{groupId: string; errorCode: number}>,
+): void {
+  encoder
+    .writeInt32(0)
+    .writeArray(results, (out, result) => out.writeString(result.groupId).writeInt16(result.errorCode))
 }

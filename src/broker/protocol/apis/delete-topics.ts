@@ -10,7 +10,11 @@ export function decodeDeleteTopicsRequest(decoder: Decoder): {topics: string[]; 
   return {topics: decoder.readArray((topic) => topic.readString()), timeoutMs: decoder.readInt32()}
 }
 
-export function encodeDeleteTopicsResponse(encoder: Encoder, version: number, topics: Array<{name: string; errorCode: number}>): void {
+export function encodeDeleteTopicsResponse(
+  encoder: Encoder,
+  version: number,
+  topics: Array<{name: string; errorCode: number}>,
+): void {
   if (version >= 1) encoder.writeInt32(0)
   encoder.writeArray(topics, (out, topic) => out.writeString(topic.name).writeInt16(topic.errorCode))
 }

@@ -46,11 +46,22 @@ export interface DescribedResource {
 
 export function encodeDescribeConfigsResponse(encoder: Encoder, version: number, results: DescribedResource[]): void {
   encoder.writeInt32(0).writeArray(results, (out, result) => {
-    out.writeInt16(result.errorCode).writeNullableString(result.errorMessage).writeInt8(result.resourceType).writeString(result.resourceName)
+    out
+      .writeInt16(result.errorCode)
+      .writeNullableString(result.errorMessage)
+      .writeInt8(result.resourceType)
+      .writeString(result.resourceName)
     out.writeArray(result.configs, (inner, config) => {
       inner.writeString(config.name).writeNullableString(config.value).writeBoolean(config.readOnly)
       if (version === 0) inner.writeBoolean(config.isDefault)
-      else inner.writeInt8(config.isDefault ? ConfigSource.default : result.resourceType === ResourceType.topic ? ConfigSource.topic : ConfigSource.staticBroker)
+      else
+        inner.writeInt8(
+          config.isDefault
+            ? ConfigSource.default
+            : result.resourceType === ResourceType.topic
+              ? ConfigSource.topic
+              : ConfigSource.staticBroker,
+        )
       inner.writeBoolean(false)
       if (version >= 1) inner.writeArray([], () => undefined)
     })

@@ -23,7 +23,19 @@ export interface DescribedGroup {
 export function encodeDescribeGroupsResponse(encoder: Encoder, version: number, groups: DescribedGroup[]): void {
   if (version >= 1) encoder.writeInt32(0)
   encoder.writeArray(groups, (out, group) => {
-    out.writeInt16(group.errorCode).writeString(group.groupId).writeString(group.state).writeString(group.protocolType).writeString(group.protocol)
-    out.writeArray(group.members, (inner, member) => inner.writeString(member.memberId).writeString(member.clientId).writeString(member.clientHost).writeBytes(member.metadata).writeBytes(member.assignment))
+    out
+      .writeInt16(group.errorCode)
+      .writeString(group.groupId)
+      .writeString(group.state)
+      .writeString(group.protocolType)
+      .writeString(group.protocol)
+    out.writeArray(group.members, (inner, member) =>
+      inner
+        .writeString(member.memberId)
+        .writeString(member.clientId)
+        .writeString(member.clientHost)
+        .writeBytes(member.metadata)
+        .writeBytes(member.assignment),
+    )
   })
 }

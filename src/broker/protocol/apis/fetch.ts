@@ -45,7 +45,11 @@ export function decodeFetchRequest(decoder: Decoder, version: number): FetchRequ
       return {partition: index, fetchOffset, partitionMaxBytes: partition.readInt32()}
     }),
   }))
-  if (version >= 7) decoder.readArray((forgotten) => ({topic: forgotten.readString(), partitions: forgotten.readArray((partition) => partition.readInt32())}))
+  if (version >= 7)
+    decoder.readArray((forgotten) => ({
+      topic: forgotten.readString(),
+      partitions: forgotten.readArray((partition) => partition.readInt32()),
+    }))
   if (version >= 11) decoder.readString()
   return {maxWaitMs, minBytes, maxBytes, isolationLevel, topics}
 }
@@ -68,7 +72,11 @@ export function encodeFetchResponse(encoder: Encoder, version: number, response:
   if (version >= 7) encoder.writeInt16(0).writeInt32(0)
   encoder.writeArray(response.topics, (out, topic) => {
     out.writeString(topic.topic).writeArray(topic.partitions, (inner, partition) => {
-      inner.writeInt32(partition.partition).writeInt16(partition.errorCode).writeInt64(partition.highWatermark).writeInt64(partition.highWatermark)
+      inner
+        .writeInt32(partition.partition)
+        .writeInt16(partition.errorCode)
+        .writeInt64(partition.highWatermark)
+        .writeInt64(partition.highWatermark)
       if (version >= 5) inner.writeInt64(partition.logStartOffset)
       inner.writeNullableArray(null, () => undefined)
       if (version >= 11) inner.writeInt32(-1)

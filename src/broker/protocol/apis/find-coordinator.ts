@@ -17,7 +17,11 @@ export function decodeFindCoordinatorRequest(decoder: Decoder, version: number):
   return {key, keyType: version >= 1 ? decoder.readInt8() : 0}
 }
 
-export function encodeFindCoordinatorResponse(encoder: Encoder, version: number, response: {errorCode: number; node: BrokerNode}): void {
+export function encodeFindCoordinatorResponse(
+  encoder: Encoder,
+  version: number,
+  response: {errorCode: number; node: BrokerNode},
+): void {
   if (version >= 1) encoder.writeInt32(0)
   encoder.writeInt16(response.errorCode)
   if (version >= 1) encoder.writeNullableString(null)

@@ -4,10 +4,21 @@
 import type {Decoder} from '../decoder.js'
 import type {Encoder} from '../encoder.js'
 
-export function decodeInitProducerIdRequest(decoder: Decoder): {transactionalId: string | null; transactionTimeoutMs: number} {
+export function decodeInitProducerIdRequest(decoder: Decoder): {
+  transactionalId: string | null
+  transactionTimeoutMs: number
+} {
   return {transactionalId: decoder.readNullableString(), transactionTimeoutMs: decoder.readInt32()}
 }
 
-export function encodeInitProducerIdResponse(encoder: Encoder, _version: number, response: {errorCode: number; producerId: number; producerEpoch: number}): void {
-  encoder.writeInt32(0).writeInt16(response.errorCode).writeInt64(response.producerId).writeInt16(response.producerEpoch)
+export function encodeInitProducerIdResponse(
+  encoder: Encoder,
+  _version: number,
+  response: {errorCode: number; producerId: number; producerEpoch: number},
+): void {
+  encoder
+    .writeInt32(0)
+    .writeInt16(response.errorCode)
+    .writeInt64(response.producerId)
+    .writeInt16(response.producerEpoch)
 }

@@ -33,7 +33,10 @@ export function decodeJoinGroupRequest(decoder: Decoder, version: number): JoinG
   const memberId = decoder.readString()
   const groupInstanceId = version >= 5 ? decoder.readNullableString() : null
   const protocolType = decoder.readString()
-  const protocols = decoder.readArray((protocol) => ({name: protocol.readString(), metadata: Buffer.from(protocol.readRequiredBytes())}))
+  const protocols = decoder.readArray((protocol) => ({
+    name: protocol.readString(),
+    metadata: Buffer.from(protocol.readRequiredBytes()),
+  }))
   return {groupId, sessionTimeoutMs, rebalanceTimeoutMs, memberId, groupInstanceId, protocolType, protocols}
 }
 
@@ -48,7 +51,12 @@ export interface JoinGroupResponse {
 
 export function encodeJoinGroupResponse(encoder: Encoder, version: number, response: JoinGroupResponse): void {
   if (version >= 2) encoder.writeInt32(0)
-  encoder.writeInt16(response.errorCode).writeInt32(response.generationId).writeString(response.protocolName).writeString(response.leader).writeString(response.memberId)
+  encoder
+    .writeInt16(response.errorCode)
+    .writeInt32(response.generationId)
+    .writeString(response.protocolName)
+    .writeString(response.leader)
+    .writeString(response.memberId)
   encoder.writeArray(response.members, (out, member) => {
     out.writeString(member.memberId)
     if (version >= 5) out.writeNullableString(null)

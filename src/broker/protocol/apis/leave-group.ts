@@ -33,5 +33,8 @@ export interface LeaveGroupResponse {
 export function encodeLeaveGroupResponse(encoder: Encoder, version: number, response: LeaveGroupResponse): void {
   if (version >= 1) encoder.writeInt32(0)
   encoder.writeInt16(response.errorCode)
-  if (version >= 3) encoder.writeArray(response.members, (out, member) => out.writeString(member.memberId).writeNullableString(null).writeInt16(member.errorCode))
+  if (version >= 3)
+    encoder.writeArray(response.members, (out, member) =>
+      out.writeString(member.memberId).writeNullableString(null).writeInt16(member.errorCode),
+    )
 }

@@ -5,7 +5,13 @@
 //   groups => group_id STRING protocol_type STRING
 import type {Encoder} from '../encoder.js'
 
-export function encodeListGroupsResponse(encoder: Encoder, version: number, groups: Array<{groupId: string; protocolType: string}>): void {
+export function encodeListGroupsResponse(
+  encoder: Encoder,
+  version: number,
+  groups: Array<{groupId: string; protocolType: string}>,
+): void {
   if (version >= 1) encoder.writeInt32(0)
-  encoder.writeInt16(0).writeArray(groups, (out, group) => out.writeString(group.groupId).writeString(group.protocolType))
+  encoder
+    .writeInt16(0)
+    .writeArray(groups, (out, group) => out.writeString(group.groupId).writeString(group.protocolType))
 }

@@ -52,7 +52,10 @@ export function encodeListOffsetsResponse(encoder: Encoder, version: number, res
   encoder.writeArray(response.topics, (out, topic) => {
     out.writeString(topic.name).writeArray(topic.partitions, (inner, partition) => {
       inner.writeInt32(partition.partition).writeInt16(partition.errorCode)
-      if (version === 0) inner.writeArray(partition.offset >= 0 ? [partition.offset] : [], (offsets, offset) => offsets.writeInt64(offset))
+      if (version === 0)
+        inner.writeArray(partition.offset >= 0 ? [partition.offset] : [], (offsets, offset) =>
+          offsets.writeInt64(offset),
+        )
       else inner.writeInt64(partition.timestamp).writeInt64(partition.offset)
     })
   })

@@ -41,5 +41,11 @@ export type PartitionErrors = Array<{name: string; partitions: Array<{partition:
 
 export function encodeOffsetCommitResponse(encoder: Encoder, version: number, topics: PartitionErrors): void {
   if (version >= 3) encoder.writeInt32(0)
-  encoder.writeArray(topics, (out, topic) => out.writeString(topic.name).writeArray(topic.partitions, (inner, partition) => inner.writeInt32(partition.partition).writeInt16(partition.errorCode)))
+  encoder.writeArray(topics, (out, topic) =>
+    out
+      .writeString(topic.name)
+      .writeArray(topic.partitions, (inner, partition) =>
+        inner.writeInt32(partition.partition).writeInt16(partition.errorCode),
+      ),
+  )
 }

@@ -19,19 +19,33 @@ export interface OffsetFetchRequest {
 export function decodeOffsetFetchRequest(decoder: Decoder): OffsetFetchRequest {
   return {
     groupId: decoder.readString(),
-    topics: decoder.readNullableArray((topic) => ({name: topic.readString(), partitions: topic.readArray((partition) => partition.readInt32())})),
+    topics: decoder.readNullableArray((topic) => ({
+      name: topic.readString(),
+      partitions: topic.readArray((partition) => partition.readInt32()),
+    })),
   }
 }
 
 export interface OffsetFetchResponse {
   errorCode: number
-  topics: Array<{name: string; partitions: Array<{partition: number; offset: number; metadata: string | null; errorCode: number}>}>
+  topics: Array<{
+    name: string
+    partitions: Array<{partition: number; offset: number; metadata: string | null; errorCode: number}>
+  }>
 }
 
 export function encodeOffsetFetchResponse(encoder: Encoder, version: number, response: OffsetFetchResponse): void {
   if (version >= 3) encoder.writeInt32(0)
   encoder.writeArray(response.topics, (out, topic) =>
-    out.writeString(topic.name).writeArray(topic.partitions, (inner, partition) => inner.writeInt32(partition.partition).writeInt64(partition.offset).writeNullableString(partition.metadata).writeInt16(partition.errorCode)),
+    out
+      .writeString(topic.name)
+      .writeArray(topic.partitions, (inner, partition) =>
+        inner
+          .writeInt32(partition.partition)
+          .writeInt64(partition.offset)
+          .writeNullableString(partition.metadata)
+          .writeInt16(partition.errorCode),
+      ),
   )
   if (version >= 2) encoder.writeInt16(response.errorCode)
 }

@@ -48,7 +48,11 @@ export interface ProduceResponse {
 export function encodeProduceResponse(encoder: Encoder, version: number, response: ProduceResponse): void {
   encoder.writeArray(response.topics, (out, topic) => {
     out.writeString(topic.name).writeArray(topic.partitions, (inner, partition) => {
-      inner.writeInt32(partition.partition).writeInt16(partition.errorCode).writeInt64(partition.baseOffset).writeInt64(partition.logAppendTimeMs)
+      inner
+        .writeInt32(partition.partition)
+        .writeInt16(partition.errorCode)
+        .writeInt64(partition.baseOffset)
+        .writeInt64(partition.logAppendTimeMs)
       if (version >= 5) inner.writeInt64(partition.logStartOffset)
     })
   })

@@ -19,11 +19,18 @@ export function decodeSyncGroupRequest(decoder: Decoder, version: number): SyncG
   const generationId = decoder.readInt32()
   const memberId = decoder.readString()
   if (version >= 3) decoder.readNullableString()
-  const assignments = decoder.readArray((item) => ({memberId: item.readString(), assignment: Buffer.from(item.readRequiredBytes())}))
+  const assignments = decoder.readArray((item) => ({
+    memberId: item.readString(),
+    assignment: Buffer.from(item.readRequiredBytes()),
+  }))
   return {groupId, generationId, memberId, assignments}
 }
 
-export function encodeSyncGroupResponse(encoder: Encoder, version: number, response: {errorCode: number; assignment: Buffer}): void {
+export function encodeSyncGroupResponse(
+  encoder: Encoder,
+  version: number,
+  response: {errorCode: number; assignment: Buffer},
+): void {
   if (version >= 1) encoder.writeInt32(0)
   encoder.writeInt16(response.errorCode).writeBytes(response.assignment)
 }

@@ -21,13 +21,26 @@ export function latencyOverTime(variant: VariantData, prefix: string): string[] 
     const pick = (key: 'p50' | 'p90' | 'p99'): LineSeries => ({
       name: key,
       dashed: key !== 'p99',
-      points: variant.intervals.filter((interval) => interval.series[name]?.latency.count).map((interval) => [seconds(interval.startMs + interval.durationMs), interval.series[name]!.latency[key]]),
+      points: variant.intervals
+        .filter((interval) => interval.series[name]?.latency.count)
+        .map((interval) => [seconds(interval.startMs + interval.durationMs), interval.series[name]!.latency[key]]),
     })
-    return lineChart({id: `${prefix}latency-${name}`, title: `${name}: latency percentiles over time`, xLabel: 'seconds since start', yLabel: 'latency', formatY: latencyTick, series: [pick('p99'), pick('p90'), pick('p50')], markers: markers(variant)})
+    return lineChart({
+      id: `${prefix}latency-${name}`,
+      title: `${name}: latency percentiles over time`,
+      xLabel: 'seconds since start',
+      yLabel: 'latency',
+      formatY: latencyTick,
+      series: [pick('p99'), pick('p90'), pick('p50')],
+      markers: markers(variant),
+    })
   })
 }
 
-const SPECTRUM = [0, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.9975, 0.999, 0.9995, 0.99975, 0.9999, 0.99995, 0.99999, 0.999995, 0.999999]
+const SPECTRUM = [
+  0, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.9975, 0.999, 0.9995, 0.99975, 0.9999, 0.99995, 0.99999, 0.999995,
+  0.999999,
+]
 const NINES = [0, 0.9, 0.99, 0.999, 0.9999, 0.99999, 0.999999]
 
 /**
@@ -46,7 +59,10 @@ export function percentileSpectrum(variant: VariantData, prefix: string): string
       const histogram = decodeHistogram(data.latencyHistogram)
       // A percentile means something once there are about 1/(1−p) samples; the slowest sample ends the line, at rank n of n.
       const last = 1 - 1 / histogram.totalCount
-      const points = SPECTRUM.filter((p) => p < last).map((p): [number, number] => [x(p), histogram.getValueAtPercentile(p * 100) / 1000])
+      const points = SPECTRUM.filter((p) => p < last).map((p): [number, number] => [
+        x(p),
+        histogram.getValueAtPercentile(p * 100) / 1000,
+      ])
       return {name, points: [...points, [x(last), histogram.getValueAtPercentile(100) / 1000]]}
     })
   const ticks = NINES.map((p) => ({x: x(p), label: `${Number((p * 100).toPrecision(6))}%`}))
@@ -60,26 +76,47 @@ export function percentileSpectrum(variant: VariantData, prefix: string): string
     xScale: 'log',
     yScale: 'log',
     formatY: latencyTick,
-    caption: 'Latency at each percentile of the whole run. Both axes are logarithmic: each further nine gets the same width, each tenfold of latency the same height, so a slow series does not flatten the fast ones. A line ends at its slowest request.',
+    caption:
+      'Latency at each percentile of the whole run. Both axes are logarithmic: each further nine gets the same width, each tenfold of latency the same height, so a slow series does not flatten the fast ones. A line ends at its slowest request.',
   })
 }
 
 export function throughputAndErrors(variant: VariantData, prefix: string): string {
   const perSecond = (pick: (interval: VariantData['intervals'][number]) => number): Array<[number, number]> =>
-    variant.intervals.map((interval) => [seconds(interval.startMs + interval.durationMs), pick(interval) / Math.max(seconds(interval.durationMs), 0.001)])
+    variant.intervals.map((interval) => [
+      seconds(interval.startMs + interval.durationMs),
+      pick(interval) / Math.max(seconds(interval.durationMs), 0.001),
+    ])
   const errors = (interval: VariantData['intervals'][number], classes: readonly string[]) =>
-    Object.values(interval.series).reduce((sum, series) => sum + classes.reduce((total, name) => total + series.counts.attemptErrors[name as keyof typeof series.counts.attemptErrors], 0), 0)
+    Object.values(interval.series).reduce(
+      (sum, series) =>
+        sum +
+        classes.reduce(
+          (total, name) => total + series.counts.attemptErrors[name as keyof typeof series.counts.attemptErrors],
+          0,
+        ),
+      0,
+    )
   return lineChart({
     id: `${prefix}throughput`,
     title: 'Throughput and errors',
     xLabel: 'seconds since start',
     yLabel: 'per second',
     markers: markers(variant),
-    caption: 'offered: the original requests the arrival curve asked for. sent: every request that went out — originals, their retries and status polls — so it runs above offered. errors and 429: failed attempts.',
+    caption:
+      'offered: the original requests the arrival curve asked for. sent: every request that went out — originals, their retries and status polls — so it runs above offered. errors and 429: failed attempts.',
     series: [
       {name: 'offered', points: perSecond((interval) => interval.offered), dashed: true},
       {name: 'sent', points: perSecond((interval) => interval.sent)},
-      {name: 'errors', points: perSecond((interval) => errors(interval, ERROR_CLASSES.filter((name) => name !== 'http429')))},
+      {
+        name: 'errors',
+        points: perSecond((interval) =>
+          errors(
+            interval,
+            ERROR_CLASSES.filter((name) => name !== 'http429'),
+          ),
+        ),
+      },
       {name: '429', points: perSecond((interval) => errors(interval, ['http429']))},
     ],
   })
@@ -87,7 +124,10 @@ export function throughputAndErrors(variant: VariantData, prefix: string): strin
 
 export function retriesAndAmplification(variant: VariantData, prefix: string): string {
   const at = (interval: VariantData['intervals'][number]) => seconds(interval.startMs + interval.durationMs)
-  const sum = (interval: VariantData['intervals'][number], key: 'retries' | 'attempts' | 'requests') => Object.entries(interval.series).filter(([name]) => name !== 'e2e').reduce((total, [, series]) => total + series.counts[key], 0)
+  const sum = (interval: VariantData['intervals'][number], key: 'retries' | 'attempts' | 'requests') =>
+    Object.entries(interval.series)
+      .filter(([name]) => name !== 'e2e')
+      .reduce((total, [, series]) => total + series.counts[key], 0)
   return lineChart({
     id: `${prefix}retries`,
     title: 'Retries and amplification',
@@ -95,8 +135,19 @@ export function retriesAndAmplification(variant: VariantData, prefix: string): s
     yLabel: 'retries/s · attempts per request',
     markers: markers(variant),
     series: [
-      {name: 'retries/s', points: variant.intervals.map((interval) => [at(interval), sum(interval, 'retries') / Math.max(seconds(interval.durationMs), 0.001)])},
-      {name: 'amplification', points: variant.intervals.filter((interval) => sum(interval, 'requests') > 0).map((interval) => [at(interval), sum(interval, 'attempts') / sum(interval, 'requests')])},
+      {
+        name: 'retries/s',
+        points: variant.intervals.map((interval) => [
+          at(interval),
+          sum(interval, 'retries') / Math.max(seconds(interval.durationMs), 0.001),
+        ]),
+      },
+      {
+        name: 'amplification',
+        points: variant.intervals
+          .filter((interval) => sum(interval, 'requests') > 0)
+          .map((interval) => [at(interval), sum(interval, 'attempts') / sum(interval, 'requests')]),
+      },
     ],
   })
 }
@@ -119,9 +170,16 @@ export function serverFigures(variant: VariantData, prefix: string): string[] {
         xLabel: 'seconds since start',
         yLabel: 'per second',
         markers: markers(variant),
-        caption: 'Counters only grow, so each is shown as its rate: its increase between two scrapes ÷ the seconds between them (a counter that dropped, its process restarted, counts from 0).',
+        caption:
+          'Counters only grow, so each is shown as its rate: its increase between two scrapes ÷ the seconds between them (a counter that dropped, its process restarted, counts from 0).',
         series: firstThatMove(
-          counters.map((key) => ({name: `${key} /s`, points: counterRate(variant.gauges, key).map((rate): [number, number] => [seconds(rate.atMs), rate.perSecond])})),
+          counters.map((key) => ({
+            name: `${key} /s`,
+            points: counterRate(variant.gauges, key).map((rate): [number, number] => [
+              seconds(rate.atMs),
+              rate.perSecond,
+            ]),
+          })),
           (values) => values.some((value) => value > 0),
         ),
       }),
@@ -147,7 +205,12 @@ export function serverFigures(variant: VariantData, prefix: string): string[] {
 
 /** A scraped gauge over time, as scraped. */
 function gaugeLine(variant: VariantData, key: string, name = key): LineSeries {
-  return {name, points: variant.gauges.filter((sample) => sample.values[key] !== undefined).map((sample): [number, number] => [seconds(sample.atMs), sample.values[key]!])}
+  return {
+    name,
+    points: variant.gauges
+      .filter((sample) => sample.values[key] !== undefined)
+      .map((sample): [number, number] => [seconds(sample.atMs), sample.values[key]!]),
+  }
 }
 
 /** Up to eight series, those whose values `moved` first. */
@@ -158,7 +221,12 @@ function firstThatMove(series: LineSeries[], moved: (values: number[]) => boolea
 
 export function quotaCharts(quota: QuotaAccounting): string {
   return [
-    barChart({id: 'quota-requests', title: 'Quota: admitted requests per tier', unit: 'requests', bars: quota.tiers.map((tier) => ({group: tier.tier, label: 'admitted', value: tier.admitted}))}),
+    barChart({
+      id: 'quota-requests',
+      title: 'Quota: admitted requests per tier',
+      unit: 'requests',
+      bars: quota.tiers.map((tier) => ({group: tier.tier, label: 'admitted', value: tier.admitted})),
+    }),
     barChart({
       id: 'quota-tokens',
       title: 'Quota: tokens per tier',
@@ -182,18 +250,33 @@ export function cascade(variant: VariantData, prefix: string): string[] {
   if (variant.timeline.length === 0) return []
   const hits = counterRate(variant.gauges, 'cache_hits_total')
   const misses = counterRate(variant.gauges, 'cache_misses_total')
-  const hitRate: LineSeries = {name: 'cache hit rate %', points: hits.flatMap((hit, index): Array<[number, number]> => {
-    const total = hit.perSecond + (misses[index]?.perSecond ?? 0)
-    return total > 0 ? [[seconds(hit.atMs), (100 * hit.perSecond) / total]] : []
-  })}
-  const breakers = [...new Set(variant.gauges.flatMap((sample) => Object.keys(sample.values).filter((key) => key.startsWith('breaker_state.'))))]
+  const hitRate: LineSeries = {
+    name: 'cache hit rate %',
+    points: hits.flatMap((hit, index): Array<[number, number]> => {
+      const total = hit.perSecond + (misses[index]?.perSecond ?? 0)
+      return total > 0 ? [[seconds(hit.atMs), (100 * hit.perSecond) / total]] : []
+    }),
+  }
+  const breakers = [
+    ...new Set(
+      variant.gauges.flatMap((sample) => Object.keys(sample.values).filter((key) => key.startsWith('breaker_state.'))),
+    ),
+  ]
   const series = [
     hitRate,
     gaugeLine(variant, 'queue_depth.vector-search', 'vector searches in flight'),
     gaugeLine(variant, 'queue_depth.recommender', 'recommender queue'),
     gaugeLine(variant, 'queue_depth.inference_requests', 'inference queue'),
-    {name: 'LLM 429s /s', points: counterRate(variant.gauges, 'llm_rate_limited_total').map((rate): [number, number] => [seconds(rate.atMs), rate.perSecond])},
-    ...breakers.map((key) => gaugeLine(variant, key, `${key.replace('breaker_state.', 'breaker ')} (0 closed, 1 half-open, 2 open)`)),
+    {
+      name: 'LLM 429s /s',
+      points: counterRate(variant.gauges, 'llm_rate_limited_total').map((rate): [number, number] => [
+        seconds(rate.atMs),
+        rate.perSecond,
+      ]),
+    },
+    ...breakers.map((key) =>
+      gaugeLine(variant, key, `${key.replace('breaker_state.', 'breaker ')} (0 closed, 1 half-open, 2 open)`),
+    ),
   ].filter((line) => line.points.some(([, y]) => y > 0))
   if (series.length === 0) return []
   return [
@@ -203,7 +286,8 @@ export function cascade(variant: VariantData, prefix: string): string[] {
       xLabel: 'seconds since start',
       yLabel: 'value',
       markers: markers(variant),
-      caption: 'The timeline events are marked on the time axis; each line is a server figure scraped every interval, so a cascade reads left to right: the trigger, then the hit rate falling, the searches and the queues growing, the LLM answering 429 and the breaker opening.',
+      caption:
+        'The timeline events are marked on the time axis; each line is a server figure scraped every interval, so a cascade reads left to right: the trigger, then the hit rate falling, the searches and the queues growing, the LLM answering 429 and the breaker opening.',
       series,
     }),
   ]

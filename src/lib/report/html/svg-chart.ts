@@ -54,7 +54,10 @@ function xAxis(spec: LineChartSpec, xs: number[]): Axis {
   const lo = Math.min(...usable, ...(usable.length === 0 ? [1] : []))
   // A log axis spans at least a decade, a linear one some width, even for a single point.
   let hi = Math.max(...usable, scale === 'log' ? lo * 10 : lo + 1e-9)
-  const nextTick = (spec.xTicks ?? []).map((tick) => tick.x).filter((x) => x >= hi).sort((a, b) => a - b)[0]
+  const nextTick = (spec.xTicks ?? [])
+    .map((tick) => tick.x)
+    .filter((x) => x >= hi)
+    .sort((a, b) => a - b)[0]
   if (nextTick !== undefined) hi = nextTick
   return {scale, lo, hi}
 }
@@ -69,7 +72,9 @@ function yAxis(spec: LineChartSpec, ys: number[]): {axis: Axis; ticks: number[]}
     // 1-2-5 steps while they fit; past three decades, the decades alone (and the ends, unless a decade is close by).
     const steps = decades <= 3 ? [1, 2, 5] : [1]
     const first = Math.floor(Math.log10(lo))
-    const inside = Array.from({length: Math.ceil(decades) + 2}, (_, at) => steps.map((step) => Number((10 ** (first + at) * step).toPrecision(6))))
+    const inside = Array.from({length: Math.ceil(decades) + 2}, (_, at) =>
+      steps.map((step) => Number((10 ** (first + at) * step).toPrecision(6))),
+    )
       .flat()
       .filter((y) => y >= lo && y <= hi)
     const near = (a: number, b: number) => Math.abs(Math.log10(a / b)) < 0.25
@@ -82,36 +87,64 @@ function yAxis(spec: LineChartSpec, ys: number[]): {axis: Axis; ticks: number[]}
 
 export function lineChart(spec: LineChartSpec): string {
   const all = spec.series.flatMap((series) => series.points)
-  if (all.length === 0) return `<figure class="chart-box" data-chart="${spec.id}"><figcaption>${xml(spec.title)}</figcaption><p class="empty">no data</p></figure>`
+  if (all.length === 0)
+    return `<figure class="chart-box" data-chart="${spec.id}"><figcaption>${xml(spec.title)}</figcaption><p class="empty">no data</p></figure>`
   const x = xAxis(spec, [...all.map(([value]) => value), ...(spec.markers ?? []).map((marker) => marker.x)])
-  const {axis: y, ticks: yTicks} = yAxis(spec, all.map(([, value]) => value))
+  const {axis: y, ticks: yTicks} = yAxis(
+    spec,
+    all.map(([, value]) => value),
+  )
   const sx = (value: number) => PAD.left + share(x, value) * (WIDTH - PAD.left - PAD.right)
   const sy = (value: number) => HEIGHT - PAD.bottom - share(y, value) * (HEIGHT - PAD.top - PAD.bottom)
   const formatY = spec.formatY ?? formatTick
   const parts: string[] = []
   for (const tick of yTicks) {
-    parts.push(`<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${sy(tick).toFixed(1)}" y2="${sy(tick).toFixed(1)}"/>`, `<text class="tick" x="${PAD.left - 6}" y="${(sy(tick) + 4).toFixed(1)}" text-anchor="end">${xml(formatY(tick))}</text>`)
+    parts.push(
+      `<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${sy(tick).toFixed(1)}" y2="${sy(tick).toFixed(1)}"/>`,
+      `<text class="tick" x="${PAD.left - 6}" y="${(sy(tick) + 4).toFixed(1)}" text-anchor="end">${xml(formatY(tick))}</text>`,
+    )
   }
-  const xTicks = spec.xTicks?.filter((tick) => tick.x >= x.lo && tick.x <= x.hi) ?? roundSteps(x.lo, x.hi).map((value) => ({x: value, label: formatTick(value)}))
+  const xTicks =
+    spec.xTicks?.filter((tick) => tick.x >= x.lo && tick.x <= x.hi) ??
+    roundSteps(x.lo, x.hi).map((value) => ({x: value, label: formatTick(value)}))
   for (const tick of xTicks) {
     const at = sx(tick.x)
-    if (spec.xTicks) parts.push(`<line class="grid" x1="${at.toFixed(1)}" x2="${at.toFixed(1)}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}"/>`)
+    if (spec.xTicks)
+      parts.push(
+        `<line class="grid" x1="${at.toFixed(1)}" x2="${at.toFixed(1)}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}"/>`,
+      )
     // A label at the right edge ends there rather than run off the chart.
-    parts.push(`<text class="tick" x="${at.toFixed(1)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="${at > WIDTH - PAD.right - 24 ? 'end' : 'middle'}">${xml(tick.label)}</text>`)
+    parts.push(
+      `<text class="tick" x="${at.toFixed(1)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="${at > WIDTH - PAD.right - 24 ? 'end' : 'middle'}">${xml(tick.label)}</text>`,
+    )
   }
   for (const marker of spec.markers ?? []) {
     const at = sx(marker.x).toFixed(1)
-    parts.push(`<g class="marker"><line x1="${at}" x2="${at}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}"/><text x="${at}" y="${PAD.top - 4}" text-anchor="middle">${xml(marker.label)}</text></g>`)
+    parts.push(
+      `<g class="marker"><line x1="${at}" x2="${at}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}"/><text x="${at}" y="${PAD.top - 4}" text-anchor="middle">${xml(marker.label)}</text></g>`,
+    )
   }
   spec.series.forEach((series, index) => {
     if (series.points.length === 0) return
-    const d = series.points.map(([px, py], at) => `${at === 0 ? 'M' : 'L'}${sx(px).toFixed(1)},${sy(py).toFixed(1)}`).join('')
+    const d = series.points
+      .map(([px, py], at) => `${at === 0 ? 'M' : 'L'}${sx(px).toFixed(1)},${sy(py).toFixed(1)}`)
+      .join('')
     // The plotted values themselves (x,y in the data's units), for anyone reading the page's source or a test reading its DOM.
     const values = series.points.map(([px, py]) => `${round(px)},${round(py)}`).join(' ')
-    parts.push(`<path class="line" data-series="${xml(series.name)}" data-points="${values}" d="${d}" stroke="${PALETTE[index % PALETTE.length]}"${series.dashed ? ' stroke-dasharray="5 4"' : ''}><title>${xml(series.name)}</title></path>`)
+    parts.push(
+      `<path class="line" data-series="${xml(series.name)}" data-points="${values}" d="${d}" stroke="${PALETTE[index % PALETTE.length]}"${series.dashed ? ' stroke-dasharray="5 4"' : ''}><title>${xml(series.name)}</title></path>`,
+    )
   })
-  parts.push(`<text class="axis" x="${(WIDTH + PAD.left) / 2}" y="${HEIGHT - 6}" text-anchor="middle">${xml(spec.xLabel)}</text>`, `<text class="axis" transform="translate(14 ${HEIGHT / 2}) rotate(-90)" text-anchor="middle">${xml(spec.yLabel)}</text>`)
-  const legend = spec.series.map((series, index) => `<span><i style="background:${PALETTE[index % PALETTE.length]}"></i>${xml(series.name)}</span>`).join('')
+  parts.push(
+    `<text class="axis" x="${(WIDTH + PAD.left) / 2}" y="${HEIGHT - 6}" text-anchor="middle">${xml(spec.xLabel)}</text>`,
+    `<text class="axis" transform="translate(14 ${HEIGHT / 2}) rotate(-90)" text-anchor="middle">${xml(spec.yLabel)}</text>`,
+  )
+  const legend = spec.series
+    .map(
+      (series, index) =>
+        `<span><i style="background:${PALETTE[index % PALETTE.length]}"></i>${xml(series.name)}</span>`,
+    )
+    .join('')
   const caption = spec.caption ? `<p class="note">${xml(spec.caption)}</p>` : ''
   return `<figure class="chart-box" data-chart="${spec.id}"><figcaption>${xml(spec.title)}</figcaption><svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" data-x-scale="${x.scale}" data-y-scale="${y.scale}" role="img" aria-label="${xml(spec.title)}">${parts.join('')}</svg><div class="legend">${legend}</div>${caption}</figure>`
 }
@@ -125,7 +158,8 @@ export interface BarSpec {
 
 /** Horizontal bars, one row per (group, label). */
 export function barChart(spec: BarSpec): string {
-  if (spec.bars.length === 0) return `<figure class="chart-box" data-chart="${spec.id}"><figcaption>${xml(spec.title)}</figcaption><p class="empty">no data</p></figure>`
+  if (spec.bars.length === 0)
+    return `<figure class="chart-box" data-chart="${spec.id}"><figcaption>${xml(spec.title)}</figcaption><p class="empty">no data</p></figure>`
   const labels = [...new Set(spec.bars.map((bar) => bar.label))]
   const max = Math.max(...spec.bars.map((bar) => bar.value), 1)
   const rowHeight = 20
@@ -143,7 +177,8 @@ export function barChart(spec: BarSpec): string {
 function roundSteps(lo: number, hi: number): number[] {
   const step = niceCeiling((hi - lo) / 5)
   const ticks: number[] = []
-  for (let value = Math.ceil(lo / step) * step; value <= hi + step * 1e-9; value += step) ticks.push(Number(value.toPrecision(12)))
+  for (let value = Math.ceil(lo / step) * step; value <= hi + step * 1e-9; value += step)
+    ticks.push(Number(value.toPrecision(12)))
   return ticks
 }
 

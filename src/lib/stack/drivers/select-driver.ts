@@ -16,11 +16,19 @@ export interface SelectedDriver {
   reason: string
 }
 
-export async function selectDriver(choice: DriverChoice, external: ExternalEndpointsInput = {}, env: NodeJS.ProcessEnv = process.env): Promise<SelectedDriver> {
+export async function selectDriver(
+  choice: DriverChoice,
+  external: ExternalEndpointsInput = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SelectedDriver> {
   if (choice !== 'auto') return {driver: driverByName(choice, external), reason: `--driver ${choice}`}
   const docker = await inspectDocker(env)
-  if (docker.serverVersion) return {driver: new ComposeDriver(), reason: `auto: Docker engine ${docker.serverVersion} answers`}
-  return {driver: new LocalDriver(), reason: `auto: no Docker engine answers (${docker.reason ?? 'none'}), so the local driver`}
+  if (docker.serverVersion)
+    return {driver: new ComposeDriver(), reason: `auto: Docker engine ${docker.serverVersion} answers`}
+  return {
+    driver: new LocalDriver(),
+    reason: `auto: no Docker engine answers (${docker.reason ?? 'none'}), so the local driver`,
+  }
 }
 
 export function driverByName(name: DriverName, external: ExternalEndpointsInput = {}): StackDriver {

@@ -11,7 +11,11 @@ import {rejectUnstorableText} from './validate.js'
  * or a timeout on it): a body not complete by then never will be, and the read fails with the
  * signal's reason.
  */
-export async function readJsonBody(request: IncomingMessage, limitBytes: number, readStopped?: AbortSignal): Promise<unknown> {
+export async function readJsonBody(
+  request: IncomingMessage,
+  limitBytes: number,
+  readStopped?: AbortSignal,
+): Promise<unknown> {
   checkContentHeaders(request)
   const declared = Number(request.headers['content-length'])
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes)
@@ -48,7 +52,8 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number,
     if (stoppable) readStopped.addEventListener('abort', onStopped)
   })
   const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-  if (!isUtf8(bytes)) throw new HttpError(400, 'invalid_utf8', 'the request body is not valid UTF-8; send JSON encoded as UTF-8')
+  if (!isUtf8(bytes))
+    throw new HttpError(400, 'invalid_utf8', 'the request body is not valid UTF-8; send JSON encoded as UTF-8')
   const text = bytes.toString('utf8')
   if (text.trim() === '') throw new HttpError(400, 'invalid_json', 'the request body is empty; send a JSON object')
   let value: unknown
@@ -66,18 +71,31 @@ function checkContentHeaders(request: IncomingMessage): void {
   const [type = '', ...parameters] = (request.headers['content-type'] ?? '').split(';')
   const mediaType = type.trim().toLowerCase()
   if (mediaType !== 'application/json' && !mediaType.endsWith('+json')) {
-    throw new HttpError(415, 'unsupported_media_type', `Content-Type must be application/json${mediaType ? `, not ${mediaType}` : ''}`)
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `Content-Type must be application/json${mediaType ? `, not ${mediaType}` : ''}`,
+    )
   }
   for (const parameter of parameters) {
     const [name = '', value = ''] = parameter.split('=', 2)
     const charset = value.trim().replace(/^"(.*)"$/, '$1')
     if (name.trim().toLowerCase() === 'charset' && !/^utf-?8$/i.test(charset)) {
-      throw new HttpError(415, 'unsupported_media_type', `the body must be JSON in UTF-8, not charset ${charset}; send Content-Type: application/json`)
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `the body must be JSON in UTF-8, not charset ${charset}; send Content-Type: application/json`,
+      )
     }
   }
   const encoding = request.headers['content-encoding']
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-    throw new HttpError(415, 'unsupported_content_encoding', `Content-Encoding ${encoding} is not supported; send the body uncompressed, without a Content-Encoding`, {'accept-encoding': 'identity'})
+    throw new HttpError(
+      415,
+      'unsupported_content_encoding',
+      `Content-Encoding ${encoding} is not supported; send the body uncompressed, without a Content-Encoding`,
+      {'accept-encoding': 'identity'},
+    )
   }
 }
 

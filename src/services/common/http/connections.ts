@@ -47,7 +47,8 @@ export class ConnectionTracker {
   track(request: IncomingMessage, response: ServerResponse): TrackedRequest {
     const socket = request.socket
     const state = this.connections.get(socket) ?? this.opened(socket)
-    if (state.failure || socket.destroyed || !socket.writable || state.received >= state.closesAfter) return NEVER_ANSWERED
+    if (state.failure || socket.destroyed || !socket.writable || state.received >= state.closesAfter)
+      return NEVER_ANSWERED
     const sequence = ++state.received
     state.unanswered++
     response.once('finish', () => {
@@ -63,7 +64,12 @@ export class ConnectionTracker {
   }
 
   private opened(socket: Socket): Connection {
-    const connection: Connection = {received: 0, unanswered: 0, closesAfter: Infinity, readStopped: new AbortController()}
+    const connection: Connection = {
+      received: 0,
+      unanswered: 0,
+      closesAfter: Infinity,
+      readStopped: new AbortController(),
+    }
     this.connections.set(socket, connection)
     return connection
   }
@@ -84,19 +90,35 @@ export class ConnectionTracker {
   }
 }
 
-const NEVER_ANSWERED: TrackedRequest = {clientGone: () => true, readStopped: AbortSignal.abort(new HttpError(400, 'client_closed_request', 'the connection closes before this request')), closesConnection: () => {}}
+const NEVER_ANSWERED: TrackedRequest = {
+  clientGone: () => true,
+  readStopped: AbortSignal.abort(
+    new HttpError(400, 'client_closed_request', 'the connection closes before this request'),
+  ),
+  closesConnection: () => {},
+}
 
 function protocolError(error: NodeJS.ErrnoException): HttpError {
   const close = {connection: 'close'}
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new HttpError(408, 'request_timeout', 'the request did not arrive in time; send its headers and body without pausing', close)
+      return new HttpError(
+        408,
+        'request_timeout',
+        'the request did not arrive in time; send its headers and body without pausing',
+        close,
+      )
     case 'HPE_HEADER_OVERFLOW':
       return new HttpError(431, 'headers_too_large', 'the request headers are too large', close)
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return new HttpError(413, 'payload_too_large', 'the chunk extensions are too large', close)
     default:
-      return new HttpError(400, 'malformed_http', `the request is not valid HTTP/1.1 (${error.code ?? error.message}); the connection is closed`, close)
+      return new HttpError(
+        400,
+        'malformed_http',
+        `the request is not valid HTTP/1.1 (${error.code ?? error.message}); the connection is closed`,
+        close,
+      )
   }
 }
 
@@ -104,7 +126,9 @@ function protocolError(error: NodeJS.ErrnoException): HttpError {
 function answerAndClose(socket: Socket, error: HttpError): void {
   if (!socket.writable) return // the last answer closed it already, or the client left
   const body = JSON.stringify({error: {code: error.code, message: error.message}} satisfies ErrorBody)
-  socket.end(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
   // end() leaves the read side to the client, which may never close it.
   setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref()
 }

@@ -19,6 +19,8 @@ export interface ErrorBody {
 export const badRequest = (message: string) => new HttpError(400, 'bad_request', message)
 export const notFound = (message: string) => new HttpError(404, 'not_found', message)
 /** The client went away before its answer: nobody is left to read it, and it is not the service's fault. */
-export const clientClosedRequest = (before: string) => new HttpError(400, 'client_closed_request', `the client closed the connection before ${before}`)
+export const clientClosedRequest = (before: string) =>
+  new HttpError(400, 'client_closed_request', `the client closed the connection before ${before}`)
 /** A store or broker the handler needs is unreachable: a 503 the client may retry after a second. */
-export const unavailable = (message: string, code = 'unavailable') => new HttpError(503, code, `${message}; retry shortly`, {'retry-after': 1})
+export const unavailable = (message: string, code = 'unavailable') =>
+  new HttpError(503, code, `${message}; retry shortly`, {'retry-after': 1})

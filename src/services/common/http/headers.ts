@@ -17,7 +17,8 @@ export function repeatedHeaderError(rawHeaders: string[]): HttpError | undefined
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const name = SINGLETON_HEADERS.get(rawHeaders[index]!.toLowerCase())
     if (name === undefined) continue
-    if (seen.includes(name)) return new HttpError(400, 'duplicate_header', `the request has more than one ${name} header; send it once`)
+    if (seen.includes(name))
+      return new HttpError(400, 'duplicate_header', `the request has more than one ${name} header; send it once`)
     seen.push(name)
   }
   return undefined

@@ -75,21 +75,43 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
         reply = errorReply(new HttpError(404, 'not_found', `no route ${method} ${url.pathname}`))
       } else if ('allowed' in match) {
         routeLabel = 'unmatched'
-        reply = errorReply(new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`, {allow: match.allowed.join(', ')}))
+        reply = errorReply(
+          new HttpError(
+            405,
+            'method_not_allowed',
+            `${method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`,
+            {allow: match.allowed.join(', ')},
+          ),
+        )
       } else {
         routeLabel = match.route.pattern
         if (!match.route.options.unshed && inFlight >= options.maxInFlight) {
           metrics.shed.inc({service})
-          reply = errorReply(new HttpError(503, 'overloaded', `${service} is at its in-flight limit (${options.maxInFlight}); retry shortly`, {'retry-after': 1}))
+          reply = errorReply(
+            new HttpError(
+              503,
+              'overloaded',
+              `${service} is at its in-flight limit (${options.maxInFlight}); retry shortly`,
+              {'retry-after': 1},
+            ),
+          )
         } else {
           inFlight++
           metrics.inFlight.set({service}, inFlight)
           try {
             let body: Promise<unknown> | undefined
-            const context: RequestContext = {request, response, url, params: match.params, body: () => (body ??= readJsonBody(request, options.maxBodyBytes, tracked.readStopped)), clientGone: tracked.clientGone}
+            const context: RequestContext = {
+              request,
+              response,
+              url,
+              params: match.params,
+              body: () => (body ??= readJsonBody(request, options.maxBodyBytes, tracked.readStopped)),
+              clientGone: tracked.clientGone,
+            }
             reply = await match.route.handler(context)
           } catch (error) {
-            if (!(error instanceof HttpError)) log.error('unhandled error', {route: routeLabel, error: (error as Error)?.stack ?? String(error)})
+            if (!(error instanceof HttpError))
+              log.error('unhandled error', {route: routeLabel, error: (error as Error)?.stack ?? String(error)})
             reply = errorReply(error)
           } finally {
             inFlight--
@@ -101,7 +123,10 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
     }
     if (reply.headers?.connection === 'close') tracked.closesConnection()
     if (!response.headersSent) writeReply(response, reply)
-    metrics.httpDuration.observe({service, route: routeLabel, status: String(reply.status)}, Number(process.hrtime.bigint() - started) / 1e9)
+    metrics.httpDuration.observe(
+      {service, route: routeLabel, status: String(reply.status)},
+      Number(process.hrtime.bigint() - started) / 1e9,
+    )
   }
 
   const readiness = (): Reply => {
@@ -112,14 +137,20 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
         return [name]
       }
     })
-    return waiting.length === 0 ? {status: 200, body: {status: 'ready', service} satisfies Readiness} : {status: 503, body: {status: 'not ready', service, waiting_for: waiting} satisfies Readiness}
+    return waiting.length === 0
+      ? {status: 200, body: {status: 'ready', service} satisfies Readiness}
+      : {status: 503, body: {status: 'not ready', service, waiting_for: waiting} satisfies Readiness}
   }
 
   // Node enforces both timeouts when it checks its connections, every 30 s by default; checking at a
   // tenth of the header timeout (at most every second) cuts a slow client near its timeout. The
   // header timeout runs from a connection's opening or a request's first byte, never over an idle
   // keep-alive connection, so it may be far shorter than keepAliveTimeout.
-  const timeouts = {headersTimeout: options.headersTimeoutMs, requestTimeout: options.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(options.headersTimeoutMs / 10))}
+  const timeouts = {
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(options.headersTimeoutMs / 10)),
+  }
   const server = http.createServer(timeouts, (request, response) => {
     serve(request, response).catch((error: unknown) => {
       log.error('request failed', {error: (error as Error)?.stack ?? String(error)})
@@ -140,7 +171,11 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
     close: async (timeoutMs) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
-      if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
+      if (inFlight > 0)
+        await Promise.race([
+          new Promise<void>((resolve) => idle.push(resolve)),
+          new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+        ])
       server.closeAllConnections()
       await closed
     },
@@ -148,8 +183,16 @@ export async function startHttpServer(options: HttpServiceOptions): Promise<Runn
 }
 
 function errorReply(error: unknown): Reply {
-  if (error instanceof HttpError) return {status: error.status, body: {error: {code: error.code, message: error.message}} satisfies ErrorBody, headers: error.headers}
-  return {status: 500, body: {error: {code: 'internal', message: 'internal error; see the service log'}} satisfies ErrorBody}
+  if (error instanceof HttpError)
+    return {
+      status: error.status,
+      body: {error: {code: error.code, message: error.message}} satisfies ErrorBody,
+      headers: error.headers,
+    }
+  return {
+    status: 500,
+    body: {error: {code: 'internal', message: 'internal error; see the service log'}} satisfies ErrorBody,
+  }
 }
 
 function writeReply(response: http.ServerResponse, reply: Reply): void {

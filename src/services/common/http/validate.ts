@@ -13,10 +13,14 @@ export interface TextFormat {
 }
 
 /** What an LLM API takes as `model`, and nothing a log line, a queue header or a URL path trips on. */
-export const MODEL_NAME: TextFormat = {pattern: /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, description: 'a model name: a letter or digit, then up to 63 letters, digits, ".", "_", ":", "/" or "-"'}
+export const MODEL_NAME: TextFormat = {
+  pattern: /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/,
+  description: 'a model name: a letter or digit, then up to 63 letters, digits, ".", "_", ":", "/" or "-"',
+}
 
 export function requireObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a JSON object')
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('the request body must be a JSON object')
   return body as Record<string, unknown>
 }
 
@@ -31,26 +35,47 @@ interface StringOptions {
   format?: TextFormat
 }
 
-export function stringField(body: Record<string, unknown>, name: string, options: StringOptions & {required: true}): string
-export function stringField(body: Record<string, unknown>, name: string, options: StringOptions & {required?: false}): string | undefined
-export function stringField(body: Record<string, unknown>, name: string, options: StringOptions & {required?: boolean}): string | undefined {
+export function stringField(
+  body: Record<string, unknown>,
+  name: string,
+  options: StringOptions & {required: true},
+): string
+export function stringField(
+  body: Record<string, unknown>,
+  name: string,
+  options: StringOptions & {required?: false},
+): string | undefined
+export function stringField(
+  body: Record<string, unknown>,
+  name: string,
+  options: StringOptions & {required?: boolean},
+): string | undefined {
   const value = body[name]
   if (value === undefined) {
     if (options.required) throw badRequest(`missing field ${name} (a string)`)
     return undefined
   }
   if (typeof value !== 'string') throw badRequest(`field ${name} must be a string, not ${describe(value)}`)
-  if (value.length < (options.minLength ?? 0)) throw badRequest(`field ${name} must have at least ${options.minLength} characters`)
-  if (options.maxLength !== undefined && value.length > options.maxLength) throw badRequest(`field ${name} must have at most ${options.maxLength} characters`)
-  if (options.format && !options.format.pattern.test(value)) throw badRequest(`field ${name} must be ${options.format.description}, not ${describe(value)}`)
+  if (value.length < (options.minLength ?? 0))
+    throw badRequest(`field ${name} must have at least ${options.minLength} characters`)
+  if (options.maxLength !== undefined && value.length > options.maxLength)
+    throw badRequest(`field ${name} must have at most ${options.maxLength} characters`)
+  if (options.format && !options.format.pattern.test(value))
+    throw badRequest(`field ${name} must be ${options.format.description}, not ${describe(value)}`)
   return value
 }
 
-export function integerField(body: Record<string, unknown>, name: string, options: {min: number; max: number}): number | undefined {
+export function integerField(
+  body: Record<string, unknown>,
+  name: string,
+  options: {min: number; max: number},
+): number | undefined {
   const value = body[name]
   if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw badRequest(`field ${name} must be an integer, not ${describe(value)}`)
-  if (value < options.min || value > options.max) throw badRequest(`field ${name} must be between ${options.min} and ${options.max}`)
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw badRequest(`field ${name} must be an integer, not ${describe(value)}`)
+  if (value < options.min || value > options.max)
+    throw badRequest(`field ${name} must be between ${options.min} and ${options.max}`)
   return value
 }
 
@@ -82,13 +107,19 @@ export function rejectUnstorableText(json: string, value: unknown): void {
     const {value: current, path} = next
     if (typeof current === 'string') {
       const problem = unstorable(current)
-      if (problem) throw invalidText(path ? `field ${renderPath(path)} contains ${problem}` : `the request body contains ${problem}`)
+      if (problem)
+        throw invalidText(
+          path ? `field ${renderPath(path)} contains ${problem}` : `the request body contains ${problem}`,
+        )
     } else if (Array.isArray(current)) {
       current.forEach((item, index) => pending.push({value: item, path: {parent: path, key: index}}))
     } else if (typeof current === 'object' && current !== null) {
       for (const [key, item] of Object.entries(current)) {
         const problem = unstorable(key)
-        if (problem) throw invalidText(`the field name ${JSON.stringify(key)}${path ? ` in ${renderPath(path)}` : ''} contains ${problem}`)
+        if (problem)
+          throw invalidText(
+            `the field name ${JSON.stringify(key)}${path ? ` in ${renderPath(path)}` : ''} contains ${problem}`,
+          )
         pending.push({value: item, path: {parent: path, key}})
       }
     }
@@ -97,7 +128,8 @@ export function rejectUnstorableText(json: string, value: unknown): void {
 
 function unstorable(text: string): string | undefined {
   if (text.includes('\0')) return 'a NUL character (U+0000), which cannot be stored'
-  if (LONE_SURROGATE.test(text)) return 'a lone UTF-16 surrogate (half of a \\ud800-\\udfff pair), which is not Unicode text'
+  if (LONE_SURROGATE.test(text))
+    return 'a lone UTF-16 surrogate (half of a \\ud800-\\udfff pair), which is not Unicode text'
   return undefined
 }
 
@@ -105,7 +137,10 @@ function unstorable(text: string): string | undefined {
 function renderPath(path: JsonPath): string {
   const keys: Array<string | number> = []
   for (let at = path; at; at = at.parent) keys.push(at.key)
-  const rendered = keys.reverse().map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? key : `.${key}`)).join('')
+  const rendered = keys
+    .reverse()
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? key : `.${key}`))
+    .join('')
   return rendered.length > 120 ? `${rendered.slice(0, 120)}…` : rendered
 }
 

@@ -28,11 +28,21 @@ export function quotaPeriods(now: Date): {day: string; month: string} {
   return {day: periods.day, month: periods.month}
 }
 
-export const quotaKeys = (userId: string, day: string, month: string) => ({day: RedisKeys.quota(userId, `d:${day}`), month: RedisKeys.quota(userId, `m:${month}`)})
+export const quotaKeys = (userId: string, day: string, month: string) => ({
+  day: RedisKeys.quota(userId, `d:${day}`),
+  month: RedisKeys.quota(userId, `m:${month}`),
+})
 
 export type AdmitOutcome =
   | {admitted: true; limit: number; remaining: number}
-  | {admitted: false; reason: 'rate_limit' | 'daily_requests' | 'daily_tokens' | 'monthly_requests' | 'monthly_tokens'; limit: number; remaining: number; retryAfterSeconds: number; resetSeconds: number}
+  | {
+      admitted: false
+      reason: 'rate_limit' | 'daily_requests' | 'daily_tokens' | 'monthly_requests' | 'monthly_tokens'
+      limit: number
+      remaining: number
+      retryAfterSeconds: number
+      resetSeconds: number
+    }
 
 const REASONS = ['rate_limit', 'daily_requests', 'daily_tokens', 'monthly_requests', 'monthly_tokens'] as const
 
@@ -60,7 +70,10 @@ export function withScripts(redis: Redis): QuotaRedis {
 }
 
 /** Checks and reserves atomically: the rate limit, then the daily and monthly request and token limits; an admitted request's status copy reads `queued`. */
-export async function admitRequest(redis: Redis, input: {keyId: string; userId: string; tier: TierLimits; estimate: number; requestId: string; now: Date}): Promise<AdmitOutcome> {
+export async function admitRequest(
+  redis: Redis,
+  input: {keyId: string; userId: string; tier: TierLimits; estimate: number; requestId: string; now: Date},
+): Promise<AdmitOutcome> {
   const {day, month} = quotaPeriods(input.now)
   const keys = quotaKeys(input.userId, day, month)
   const {tier} = input
@@ -88,7 +101,10 @@ export async function admitRequest(redis: Redis, input: {keyId: string; userId: 
   )
   if (status === 0) return {admitted: true, limit, remaining}
   const reason = REASONS[status - 1]!
-  const resetSeconds = reason === 'rate_limit' ? Math.ceil(retryMs / 1000) : secondsUntilReset(input.now, reason.startsWith('daily') ? 'day' : 'month')
+  const resetSeconds =
+    reason === 'rate_limit'
+      ? Math.ceil(retryMs / 1000)
+      : secondsUntilReset(input.now, reason.startsWith('daily') ? 'day' : 'month')
   return {admitted: false, reason, limit, remaining, retryAfterSeconds: Math.max(1, resetSeconds), resetSeconds}
 }
 
@@ -100,16 +116,29 @@ export function pendingMember(requestId: string, userId: string, day: string): s
 export function parsePendingMember(member: string): {requestId: string; userId: string; day: string} | undefined {
   try {
     const [requestId, userId, day] = JSON.parse(member) as unknown[]
-    return typeof requestId === 'string' && typeof userId === 'string' && typeof day === 'string' ? {requestId, userId, day} : undefined
+    return typeof requestId === 'string' && typeof userId === 'string' && typeof day === 'string'
+      ? {requestId, userId, day}
+      : undefined
   } catch {
     return undefined
   }
 }
 
 /** Releases the reservation and charges the actual tokens; true when this call settled it. */
-export async function settleReservation(redis: Redis, input: {requestId: string; userId: string; day: string; month: string; actualTokens: number}): Promise<boolean> {
+export async function settleReservation(
+  redis: Redis,
+  input: {requestId: string; userId: string; day: string; month: string; actualTokens: number},
+): Promise<boolean> {
   const keys = quotaKeys(input.userId, input.day, input.month)
-  return (await withScripts(redis).quotaSettle(keys.day, keys.month, RedisKeys.openReservations, input.requestId, input.actualTokens)) === 1
+  return (
+    (await withScripts(redis).quotaSettle(
+      keys.day,
+      keys.month,
+      RedisKeys.openReservations,
+      input.requestId,
+      input.actualTokens,
+    )) === 1
+  )
 }
 
 /**
@@ -117,10 +146,24 @@ export async function settleReservation(redis: Redis, input: {requestId: string;
  * tokens released and its pending-dispatch entry and status copy removed, atomically; true when this
  * call refunded it (false: settled or refunded before).
  */
-export async function refundAdmission(redis: Redis, input: {requestId: string; userId: string; day: string}): Promise<boolean> {
+export async function refundAdmission(
+  redis: Redis,
+  input: {requestId: string; userId: string; day: string},
+): Promise<boolean> {
   const keys = quotaKeys(input.userId, input.day, input.day.slice(0, 7))
   const member = pendingMember(input.requestId, input.userId, input.day)
-  return (await withScripts(redis).quotaRefund(keys.day, keys.month, RedisKeys.openReservations, RedisKeys.pendingDispatch, RedisKeys.requestStatus(input.requestId), RedisKeys.admissionOutcome(input.requestId), input.requestId, member)) === 1
+  return (
+    (await withScripts(redis).quotaRefund(
+      keys.day,
+      keys.month,
+      RedisKeys.openReservations,
+      RedisKeys.pendingDispatch,
+      RedisKeys.requestStatus(input.requestId),
+      RedisKeys.admissionOutcome(input.requestId),
+      input.requestId,
+      member,
+    )) === 1
+  )
 }
 
 /**
@@ -129,7 +172,14 @@ export async function refundAdmission(redis: Redis, input: {requestId: string; u
  * sweeper's grace period need no mark: the row is committed before the sweeper can look for it.
  */
 export async function confirmStored(redis: Redis, requestId: string): Promise<boolean> {
-  return (await withScripts(redis).quotaConfirmStored(RedisKeys.openReservations, RedisKeys.admissionOutcome(requestId), requestId, OUTCOME_TTL_SECONDS)) === 1
+  return (
+    (await withScripts(redis).quotaConfirmStored(
+      RedisKeys.openReservations,
+      RedisKeys.admissionOutcome(requestId),
+      requestId,
+      OUTCOME_TTL_SECONDS,
+    )) === 1
+  )
 }
 
 /**
@@ -146,6 +196,9 @@ export async function abandonAdmission(redis: Redis, requestId: string): Promise
 const OUTCOME_TTL_SECONDS = 2 * 86_400
 
 function secondsUntilReset(now: Date, period: 'day' | 'month'): number {
-  const next = period === 'day' ? Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) : Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
+  const next =
+    period === 'day'
+      ? Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)
+      : Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
   return Math.ceil((next - now.getTime()) / 1000)
 }

@@ -5,4 +5,9 @@ import {inferenceRoutes} from './inference.js'
 import {readSideRoutes} from './read-side.js'
 import {taggingJobRoutes} from './tagging-jobs.js'
 
-export const GATEWAY_ROUTE_MODULES: GatewayRouteModule[] = [inferenceRoutes, adminRoutes, taggingJobRoutes, readSideRoutes]
+export const GATEWAY_ROUTE_MODULES: GatewayRouteModule[] = [
+  inferenceRoutes,
+  adminRoutes,
+  taggingJobRoutes,
+  readSideRoutes,
+]

@@ -4,9 +4,24 @@ import {randomUUID} from 'node:crypto'
 import {Histogram} from 'prom-client'
 import {GatewayRoutes, Metrics, type GenerateAccepted} from '../../../lib/stack/api.js'
 import {clientClosedRequest, HttpError, notFound, unavailable as serviceUnavailable} from '../../common/http/errors.js'
-import {integerField, MODEL_NAME, rejectUnknownFields, requireObject, stringField, UUID} from '../../common/http/validate.js'
+import {
+  integerField,
+  MODEL_NAME,
+  rejectUnknownFields,
+  requireObject,
+  stringField,
+  UUID,
+} from '../../common/http/validate.js'
 import type {InferenceRequestMessage} from '../../common/inference-messages.js'
-import {abandonAdmission, admitRequest, confirmStored, pendingMember, quotaPeriods, refundAdmission, type AdmitOutcome} from '../../common/quota/quota.js'
+import {
+  abandonAdmission,
+  admitRequest,
+  confirmStored,
+  pendingMember,
+  quotaPeriods,
+  refundAdmission,
+  type AdmitOutcome,
+} from '../../common/quota/quota.js'
 import {readCachedStatus, readStatusRow} from '../../common/request-status.js'
 import {countChatTokens} from '../../common/tokens.js'
 import {Batcher} from '../../common/batcher.js'
@@ -17,7 +32,12 @@ import {insertRequests, isRowFault, neverSent, type RequestRow} from '../request
 export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
   const {config, log} = {config: gateway.config, log: gateway.runtime.log}
   // A row PostgreSQL refuses fails its own request only: the group is written again row by row.
-  const requestRows = new Batcher<RequestRow>((rows) => insertRequests(gateway.pg, rows), 256, config.insertConcurrency, isRowFault)
+  const requestRows = new Batcher<RequestRow>(
+    (rows) => insertRequests(gateway.pg, rows),
+    256,
+    config.insertConcurrency,
+    isRowFault,
+  )
   // Where an accepted generate's time goes: the API-key lookup, the Redis admit script, the
   // group-committed INSERT, and handing it to the dispatcher (waits only under back-pressure).
   const stages = new Histogram({
@@ -27,7 +47,14 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [gateway.runtime.metrics.registry],
   })
-  const observeStages = (marks: {started: number; authenticated: number; admitting: number; admitted: number; stored: number; dispatched: number}) => {
+  const observeStages = (marks: {
+    started: number
+    authenticated: number
+    admitting: number
+    admitted: number
+    stored: number
+    dispatched: number
+  }) => {
     stages.observe({stage: 'auth'}, (marks.authenticated - marks.started) / 1000)
     stages.observe({stage: 'admit'}, (marks.admitted - marks.admitting) / 1000)
     stages.observe({stage: 'store'}, (marks.stored - marks.admitted) / 1000)
@@ -48,14 +75,32 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const now = new Date()
     if (clientGone()) throw clientClosedRequest('its request was admitted') // nobody would get the 202
     const admitting = performance.now()
-    const outcome = await admitRequest(gateway.redis, {keyId: principal.keyId, userId: principal.userId, tier: principal.tier, estimate, requestId, now}).catch((error: unknown) => {
+    const outcome = await admitRequest(gateway.redis, {
+      keyId: principal.keyId,
+      userId: principal.userId,
+      tier: principal.tier,
+      estimate,
+      requestId,
+      now,
+    }).catch((error: unknown) => {
       throw unavailable('cannot reach the quota store', error)
     })
     if (!outcome.admitted) throw quotaExceeded(outcome)
     const admitted = performance.now()
     const {day, month} = quotaPeriods(now)
     const priority = gateway.switches.current.interventions.prioritisation ? principal.tier.priority : 0
-    const message: InferenceRequestMessage = {request_id: requestId, user_id: principal.userId, tier: principal.tier.name, model, prompt, max_tokens: maxTokens, estimated_tokens: estimate, quota_day: day, quota_month: month, priority}
+    const message: InferenceRequestMessage = {
+      request_id: requestId,
+      user_id: principal.userId,
+      tier: principal.tier.name,
+      model,
+      prompt,
+      max_tokens: maxTokens,
+      estimated_tokens: estimate,
+      quota_day: day,
+      quota_month: month,
+      priority,
+    }
     try {
       await requestRows.add({message, keyId: principal.keyId, createdAt: now})
     } catch (error) {
@@ -65,7 +110,10 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
       }
       // The row may have been committed after all: the sweeper drops it, if so, before it refunds.
       if (neverSent(error)) await refund(requestId, principal.userId, day)
-      else await abandonAdmission(gateway.redis, requestId).catch((cause: Error) => log.error('cannot mark a failed store abandoned', {request_id: requestId, error: cause.message}))
+      else
+        await abandonAdmission(gateway.redis, requestId).catch((cause: Error) =>
+          log.error('cannot mark a failed store abandoned', {request_id: requestId, error: cause.message}),
+        )
       throw unavailable('cannot store the request', error)
     }
     const stored = performance.now()
@@ -73,8 +121,16 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     await gateway.dispatcher.dispatch(message, pendingMember(requestId, principal.userId, day), now)
     observeStages({started, authenticated, admitting, admitted, stored, dispatched: performance.now()})
     const statusPath = GatewayRoutes.request(requestId)
-    const accepted: GenerateAccepted = {request_id: requestId, status_url: `${config.publicUrl}${statusPath}`, estimated_tokens: estimate}
-    return {status: 202, body: accepted, headers: {location: statusPath, 'x-ratelimit-limit': outcome.limit, 'x-ratelimit-remaining': outcome.remaining}}
+    const accepted: GenerateAccepted = {
+      request_id: requestId,
+      status_url: `${config.publicUrl}${statusPath}`,
+      estimated_tokens: estimate,
+    }
+    return {
+      status: 202,
+      body: accepted,
+      headers: {location: statusPath, 'x-ratelimit-limit': outcome.limit, 'x-ratelimit-remaining': outcome.remaining},
+    }
   })
 
   router.get('/v1/requests/:id', async ({request, params}) => {
@@ -102,14 +158,23 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
       return true
     })
     if (kept) return
-    await gateway.pg.query('DELETE FROM requests WHERE request_id = $1', [requestId]).catch((error: Error) => log.error('cannot drop a request refunded while it was stored', {request_id: requestId, error: error.message}))
+    await gateway.pg
+      .query('DELETE FROM requests WHERE request_id = $1', [requestId])
+      .catch((error: Error) =>
+        log.error('cannot drop a request refunded while it was stored', {request_id: requestId, error: error.message}),
+      )
     await refund(requestId, userId, day)
     throw serviceUnavailable('storing the request took too long')
   }
 
   /** Undoes the admission of a request that was not stored; if Redis cannot be reached, the dispatcher's sweeper refunds it later. */
   async function refund(requestId: string, userId: string, day: string): Promise<void> {
-    await refundAdmission(gateway.redis, {requestId, userId, day}).catch((error: Error) => log.error('cannot refund an admission now; the dispatch sweeper will', {request_id: requestId, error: error.message}))
+    await refundAdmission(gateway.redis, {requestId, userId, day}).catch((error: Error) =>
+      log.error('cannot refund an admission now; the dispatch sweeper will', {
+        request_id: requestId,
+        error: error.message,
+      }),
+    )
   }
 
   function unavailable(what: string, error: unknown): HttpError {
@@ -119,7 +184,10 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
 }
 
 function quotaExceeded(outcome: Extract<AdmitOutcome, {admitted: false}>): HttpError {
-  const what = outcome.reason === 'rate_limit' ? `rate limit of ${outcome.limit} requests (burst) exceeded` : `${outcome.reason.replace('_', ' ')} quota of ${outcome.limit} exceeded`
+  const what =
+    outcome.reason === 'rate_limit'
+      ? `rate limit of ${outcome.limit} requests (burst) exceeded`
+      : `${outcome.reason.replace('_', ' ')} quota of ${outcome.limit} exceeded`
   return new HttpError(429, outcome.reason === 'rate_limit' ? 'rate_limited' : 'quota_exceeded', what, {
     'retry-after': outcome.retryAfterSeconds,
     'x-ratelimit-limit': outcome.limit,

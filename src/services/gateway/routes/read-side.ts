@@ -21,14 +21,27 @@
 // unless its tier grants readsAllUsers (auth.ts mayActFor).
 import type {Producer} from 'kafkajs'
 import {Counter, Gauge, Histogram} from 'prom-client'
-import {AdminRoutes, GatewayRoutes, Metrics, type RankedRecommendations, type Recommendations, RecommenderRoutes, type VideoMetadata} from '../../../lib/stack/api.js'
+import {
+  AdminRoutes,
+  GatewayRoutes,
+  Metrics,
+  type RankedRecommendations,
+  type Recommendations,
+  RecommenderRoutes,
+  type VideoMetadata,
+} from '../../../lib/stack/api.js'
 import {envNumber, envString} from '../../common/config.js'
 import {badRequest, clientClosedRequest, HttpError} from '../../common/http/errors.js'
 import type {Handler, RequestContext} from '../../common/http/router.js'
 import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
 import {NearCache} from '../../common/near-cache.js'
 import {VIDEO_ID, VIDEO_ID_RULE} from '../../common/tagging-jobs.js'
-import {RECOMMENDATION_KEY_PREFIX, recommendationKey, REFRESH_PENDING_TTL_S, refreshPendingKey} from '../../streamflow/cache-keys.js'
+import {
+  RECOMMENDATION_KEY_PREFIX,
+  recommendationKey,
+  REFRESH_PENDING_TTL_S,
+  refreshPendingKey,
+} from '../../streamflow/cache-keys.js'
 import {contentDropEvents} from '../../streamflow/content-drop.js'
 import {loadEventValidator} from '../../streamflow/event-schemas.js'
 import type {UserEvent} from '../../streamflow/event-types.js'
@@ -51,22 +64,37 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   const refreshQueue = manifest.queues.find((queue) => queue.name === gateway.config.refreshQueue)
   const guard =
     (handler: (context: RequestContext, principal: Principal) => ReturnType<Handler>): Handler =>
-    async (context) => handler(context, await gateway.principal(context.request))
-  const forbidden = (principal: Principal, what: string) => new HttpError(403, 'forbidden', `this API key belongs to ${principal.userId} and may ${what} only for that user (its tier ${principal.tier.name} does not grant readsAllUsers)`)
+    async (context) =>
+      handler(context, await gateway.principal(context.request))
+  const forbidden = (principal: Principal, what: string) =>
+    new HttpError(
+      403,
+      'forbidden',
+      `this API key belongs to ${principal.userId} and may ${what} only for that user (its tier ${principal.tier.name} does not grant readsAllUsers)`,
+    )
   const {metrics, log} = runtime
 
-  const [isUserEvent, undici] = await Promise.all([loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'), import('undici')])
+  const [isUserEvent, undici] = await Promise.all([
+    loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'),
+    import('undici'),
+  ])
   // Hits of hot users are served from the gateway's memory, kept coherent by Redis (near-cache.ts):
   // a Redis round trip is most of a hit's p99 on a busy 2-core machine (README, Performance).
   const recommendationsCache = new NearCache<Recommendations>({
     redis,
     prefix: RECOMMENDATION_KEY_PREFIX,
     maxEntries: nearCacheSize,
-    decode: (text) => Object.freeze({...(JSON.parse(text) as Omit<Recommendations, 'cache'>), cache: 'hit'} satisfies Recommendations),
+    decode: (text) =>
+      Object.freeze({...(JSON.parse(text) as Omit<Recommendations, 'cache'>), cache: 'hit'} satisfies Recommendations),
     log,
   })
   runtime.onClose('recommendations near cache', () => recommendationsCache.close())
-  const nearHits = new Counter({name: Metrics.nearCacheHits, help: 'Cache hits served from the service\'s own memory (also counted in cache hits)', labelNames: ['cache'], registers: [metrics.registry]})
+  const nearHits = new Counter({
+    name: Metrics.nearCacheHits,
+    help: "Cache hits served from the service's own memory (also counted in cache hits)",
+    labelNames: ['cache'],
+    registers: [metrics.registry],
+  })
   new Gauge({
     name: Metrics.nearCacheEntries,
     help: 'Entries of the near cache in memory; 0 while Redis tracking is off',
@@ -77,7 +105,13 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     },
   })
   // A hit's time apart from a miss's (StreamFlow publishes them apart: 75 ms and 835 ms), and both apart from a stored ranking served degraded.
-  const answerSeconds = new Histogram({name: Metrics.recommendationSeconds, help: 'Time to answer GET /v1/recommendations, by outcome: hit, miss (ranked) or degraded (the stored ranking)', labelNames: ['cache'], buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [metrics.registry]})
+  const answerSeconds = new Histogram({
+    name: Metrics.recommendationSeconds,
+    help: 'Time to answer GET /v1/recommendations, by outcome: hit, miss (ranked) or degraded (the stored ranking)',
+    labelNames: ['cache'],
+    buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [metrics.registry],
+  })
   const recommender = new undici.Pool(recommenderUrl, {connections: 256, pipelining: 1})
   runtime.onClose('recommender pool', () => recommender.close())
   // Connected at start, so the first event does not pay for it; a broker still coming up only delays it.
@@ -100,34 +134,55 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     try {
       return await (await producer()).send({topic, acks: -1, messages})
     } catch (error) {
-      throw new HttpError(503, 'kafka_unavailable', `cannot produce to ${topic}: ${(error as Error).message}`, {'retry-after': 1})
+      throw new HttpError(503, 'kafka_unavailable', `cannot produce to ${topic}: ${(error as Error).message}`, {
+        'retry-after': 1,
+      })
     }
   }
 
-  router.post(GatewayRoutes.events, guard(async ({body}, principal) => {
-    const event = await body()
-    if (!isUserEvent(event)) throw badRequest(`the event does not match the user-event schema: ${isUserEvent.problems().join('; ')}`)
-    if (!mayActFor(principal, event.user_id)) throw forbidden(principal, 'send events')
-    const [record] = await produce(userEventsTopic, [{key: event.user_id, value: JSON.stringify(event)}])
-    return {status: 202, body: {event_id: event.event_id, partition: record?.partition ?? 0, offset: Number(record?.baseOffset ?? 0)}}
-  }))
+  router.post(
+    GatewayRoutes.events,
+    guard(async ({body}, principal) => {
+      const event = await body()
+      if (!isUserEvent(event))
+        throw badRequest(`the event does not match the user-event schema: ${isUserEvent.problems().join('; ')}`)
+      if (!mayActFor(principal, event.user_id)) throw forbidden(principal, 'send events')
+      const [record] = await produce(userEventsTopic, [{key: event.user_id, value: JSON.stringify(event)}])
+      return {
+        status: 202,
+        body: {event_id: event.event_id, partition: record?.partition ?? 0, offset: Number(record?.baseOffset ?? 0)},
+      }
+    }),
+  )
 
-  router.get('/v1/recommendations/:user', guard(async ({params, response, clientGone}, principal) => {
-    const started = performance.now()
-    // A client that hangs up stops the ranking it asked for: it will never read the answer.
-    const gone = new AbortController()
-    const hungUp = () => {
-      if (!response.writableFinished) gone.abort()
-    }
-    response.once('close', hungUp)
-    // Gone already (while it was authenticated): nothing will read the answer.
-    if (clientGone()) gone.abort()
-    const answer = await recommendations(params.user!, principal, gone.signal).finally(() => response.off('close', hungUp))
-    answerSeconds.observe({cache: answer.body.degraded ? 'degraded' : answer.body.cache}, (performance.now() - started) / 1000)
-    return answer
-  }))
+  router.get(
+    '/v1/recommendations/:user',
+    guard(async ({params, response, clientGone}, principal) => {
+      const started = performance.now()
+      // A client that hangs up stops the ranking it asked for: it will never read the answer.
+      const gone = new AbortController()
+      const hungUp = () => {
+        if (!response.writableFinished) gone.abort()
+      }
+      response.once('close', hungUp)
+      // Gone already (while it was authenticated): nothing will read the answer.
+      if (clientGone()) gone.abort()
+      const answer = await recommendations(params.user!, principal, gone.signal).finally(() =>
+        response.off('close', hungUp),
+      )
+      answerSeconds.observe(
+        {cache: answer.body.degraded ? 'degraded' : answer.body.cache},
+        (performance.now() - started) / 1000,
+      )
+      return answer
+    }),
+  )
 
-  const recommendations = async (user: string, principal: Principal, clientGone: AbortSignal): Promise<{status: 200; body: Recommendations}> => {
+  const recommendations = async (
+    user: string,
+    principal: Principal,
+    clientGone: AbortSignal,
+  ): Promise<{status: 200; body: Recommendations}> => {
     if (!ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
     if (!mayActFor(principal, user)) throw forbidden(principal, 'read recommendations')
     const cached = await recommendationsCache.read(recommendationKey(user))
@@ -139,10 +194,20 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     metrics.cacheMisses.inc({cache: 'recommendations'})
     if (refreshQueue && gateway.switches.current.interventions.queueBetweenServices && gateway.publisher.open) {
       // Queue between services: answer from the read model now, let the recommender catch up at its pace.
-      const stored = await gateway.pg.query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user]).catch(() => undefined)
+      const stored = await gateway.pg
+        .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
+        .catch(() => undefined)
       if (stored?.rows[0]) {
         await queueRefresh(user, refreshQueue.name)
-        return {status: 200, body: {user_id: user, items: stored.rows[0].items, cache: 'miss', refresh: 'queued'} satisfies Recommendations}
+        return {
+          status: 200,
+          body: {
+            user_id: user,
+            items: stored.rows[0].items,
+            cache: 'miss',
+            refresh: 'queued',
+          } satisfies Recommendations,
+        }
       }
     }
     let ranked: RankedRecommendations
@@ -151,20 +216,31 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     } catch (error) {
       // Fallback: the last ranking the recommender stored, not cached, so the next request tries again.
       // Not for an overloaded recommender (its queue full): answering stale then is the queue-between-services intervention's call.
-      const stored = error instanceof HttpError && error.status >= 503 && error.code !== 'recommender_overloaded' ? await gateway.pg.query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user]).catch(() => undefined) : undefined
+      const stored =
+        error instanceof HttpError && error.status >= 503 && error.code !== 'recommender_overloaded'
+          ? await gateway.pg
+              .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
+              .catch(() => undefined)
+          : undefined
       if (!stored?.rows[0]) throw error
       log.warn('recommender unavailable: serving the stored ranking', {error: (error as Error).message})
-      return {status: 200, body: {user_id: user, items: stored.rows[0].items, cache: 'miss', degraded: true} satisfies Recommendations}
+      return {
+        status: 200,
+        body: {user_id: user, items: stored.rows[0].items, cache: 'miss', degraded: true} satisfies Recommendations,
+      }
     }
     const value: Omit<Recommendations, 'cache'> = {user_id: user, items: ranked.items}
     // Not awaited: the answer does not wait for the cache fill; a concurrent request may miss too.
-    redis.set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds).catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))
+    redis
+      .set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds)
+      .catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))
     return {status: 200, body: {...value, cache: 'miss'} satisfies Recommendations}
   }
 
   /** Queues one refresh per user at a time; a failed publish is logged and the next miss tries again. */
   const queueRefresh = async (user: string, queue: string) => {
-    if ((await redis.set(refreshPendingKey(user), '1', 'EX', REFRESH_PENDING_TTL_S, 'NX').catch(() => null)) !== 'OK') return
+    if ((await redis.set(refreshPendingKey(user), '1', 'EX', REFRESH_PENDING_TTL_S, 'NX').catch(() => null)) !== 'OK')
+      return
     gateway.publisher.publish(queue, {user_id: user}, {messageId: user}).catch((error: Error) => {
       log.warn('cannot queue a recommendations refresh', {user_id: user, error: error.message})
       redis.del(refreshPendingKey(user)).catch(() => {})
@@ -175,30 +251,63 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     let response
     try {
       // The signal bounds the wait for one of the pool's connections too, not only the answer.
-      response = await recommender.request({method: 'GET', path: RecommenderRoutes.rank(user), headersTimeout: recommenderTimeoutMs, bodyTimeout: recommenderTimeoutMs, signal: AbortSignal.any([AbortSignal.timeout(recommenderTimeoutMs), clientGone])})
+      response = await recommender.request({
+        method: 'GET',
+        path: RecommenderRoutes.rank(user),
+        headersTimeout: recommenderTimeoutMs,
+        bodyTimeout: recommenderTimeoutMs,
+        signal: AbortSignal.any([AbortSignal.timeout(recommenderTimeoutMs), clientGone]),
+      })
     } catch (error) {
       if (clientGone.aborted) throw clientClosedRequest('the recommender answered')
       const code = (error as {code?: string; name?: string}).code
-      const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (error as Error).name === 'TimeoutError'
-      throw new HttpError(timedOut ? 504 : 503, timedOut ? 'recommender_timeout' : 'recommender_unavailable', `recommender at ${recommenderUrl}: ${(error as Error).message}`)
+      const timedOut =
+        code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        code === 'UND_ERR_BODY_TIMEOUT' ||
+        (error as Error).name === 'TimeoutError'
+      throw new HttpError(
+        timedOut ? 504 : 503,
+        timedOut ? 'recommender_timeout' : 'recommender_unavailable',
+        `recommender at ${recommenderUrl}: ${(error as Error).message}`,
+      )
     }
     const text = await response.body.text()
-    if (response.statusCode === 503) throw new HttpError(503, 'recommender_overloaded', `recommender answered 503: ${text.slice(0, 200)}`, {'retry-after': 1})
-    if (response.statusCode !== 200) throw new HttpError(response.statusCode === 400 ? 400 : 502, response.statusCode === 400 ? 'bad_request' : 'recommender_error', `recommender answered ${response.statusCode}: ${text.slice(0, 200)}`)
+    if (response.statusCode === 503)
+      throw new HttpError(503, 'recommender_overloaded', `recommender answered 503: ${text.slice(0, 200)}`, {
+        'retry-after': 1,
+      })
+    if (response.statusCode !== 200)
+      throw new HttpError(
+        response.statusCode === 400 ? 400 : 502,
+        response.statusCode === 400 ? 'bad_request' : 'recommender_error',
+        `recommender answered ${response.statusCode}: ${text.slice(0, 200)}`,
+      )
     return JSON.parse(text) as RankedRecommendations
   }
 
-  router.get('/v1/metadata/:video', guard(async ({params}) => {
-    const video = params.video!
-    if (!VIDEO_ID.test(video)) throw badRequest(`video must be ${VIDEO_ID_RULE}`)
-    try {
-      const answer = await (await tagger()).generateMetadata(video, {deadlineMs: gateway.config.taggerTimeoutMs})
-      return {status: 200, body: {video_id: answer.video_id, labels: answer.labels} satisfies VideoMetadata}
-    } catch (error) {
-      if (error instanceof TaggerCallError) throw new HttpError(error.httpStatus, error.httpStatus === 400 ? 'bad_request' : error.httpStatus === 504 ? 'tagger_timeout' : 'tagger_unavailable', error.message)
-      throw error
-    }
-  }))
+  router.get(
+    '/v1/metadata/:video',
+    guard(async ({params}) => {
+      const video = params.video!
+      if (!VIDEO_ID.test(video)) throw badRequest(`video must be ${VIDEO_ID_RULE}`)
+      try {
+        const answer = await (await tagger()).generateMetadata(video, {deadlineMs: gateway.config.taggerTimeoutMs})
+        return {status: 200, body: {video_id: answer.video_id, labels: answer.labels} satisfies VideoMetadata}
+      } catch (error) {
+        if (error instanceof TaggerCallError)
+          throw new HttpError(
+            error.httpStatus,
+            error.httpStatus === 400
+              ? 'bad_request'
+              : error.httpStatus === 504
+                ? 'tagger_timeout'
+                : 'tagger_unavailable',
+            error.message,
+          )
+        throw error
+      }
+    }),
+  )
 
   router.post(
     AdminRoutes.contentDrop,
@@ -208,7 +317,10 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       rejectUnknownFields(request, ['count'])
       const count = integerField(request, 'count', {min: 1, max: 10_000}) ?? 10
       const events = contentDropEvents(count, Date.now().toString(36))
-      await produce(contentEventsTopic, events.map((event) => ({key: event.content_id, value: JSON.stringify(event)})))
+      await produce(
+        contentEventsTopic,
+        events.map((event) => ({key: event.content_id, value: JSON.stringify(event)})),
+      )
       log.info('content drop produced', {count})
       return {status: 202, body: {produced: events.length}}
     },

@@ -14,7 +14,14 @@ import {randomUUID} from 'node:crypto'
 import {GatewayRoutes, type TaggingJobAccepted} from '../../../lib/stack/api.js'
 import {badRequest, notFound, unavailable} from '../../common/http/errors.js'
 import {UUID} from '../../common/http/validate.js'
-import {forgetJob, readJob, recordQueuedJob, VIDEO_ID, VIDEO_ID_RULE, type TaggingJobMessage} from '../../common/tagging-jobs.js'
+import {
+  forgetJob,
+  readJob,
+  recordQueuedJob,
+  VIDEO_ID,
+  VIDEO_ID_RULE,
+  type TaggingJobMessage,
+} from '../../common/tagging-jobs.js'
 import type {GatewayRouteModule} from '../context.js'
 
 export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
@@ -49,7 +56,10 @@ export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
       throw storeUnavailable('cannot store the tagging job', error)
     })
     try {
-      await confirmedWithin(publisher.publish(queue, job, {messageId: job.job_id, timestamp: Math.floor(Date.now() / 1000)}), config.taggerTimeoutMs)
+      await confirmedWithin(
+        publisher.publish(queue, job, {messageId: job.job_id, timestamp: Math.floor(Date.now() / 1000)}),
+        config.taggerTimeoutMs,
+      )
     } catch (error) {
       await forgetJob(redis, job.job_id).catch(() => {})
       log.warn('tagging job not queued', {job_id: job.job_id, error: (error as Error).message})

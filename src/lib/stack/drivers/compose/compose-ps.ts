@@ -30,10 +30,15 @@ export function parseComposePs(output: string): ComposeContainer[] {
 
 /** Running and, where a healthcheck exists, healthy. */
 export function isContainerReady(container: ComposeContainer): boolean {
-  return container.State === 'running' && (container.Health === '' || container.Health === undefined || container.Health === 'healthy')
+  return (
+    container.State === 'running' &&
+    (container.Health === '' || container.Health === undefined || container.Health === 'healthy')
+  )
 }
 
 /** The host port a container port is published on (127.0.0.1 only, as compose.yaml binds). */
 export function publishedPort(container: ComposeContainer, targetPort: number): number | undefined {
-  return (container.Publishers ?? []).find((publisher) => publisher.TargetPort === targetPort && publisher.PublishedPort > 0)?.PublishedPort
+  return (container.Publishers ?? []).find(
+    (publisher) => publisher.TargetPort === targetPort && publisher.PublishedPort > 0,
+  )?.PublishedPort
 }

@@ -35,9 +35,23 @@ export type InfraKind = 'postgres' | 'redis' | 'rabbitmq'
  * otherwise launches a private one. A launched server is not waited for: the caller records it
  * in the state first, so a failed start can still be stopped by `down`.
  */
-export async function provideInfra(component: Component & {kind: InfraKind}, context: InfraContext): Promise<ProvidedInfra> {
+export async function provideInfra(
+  component: Component & {kind: InfraKind},
+  context: InfraContext,
+): Promise<ProvidedInfra> {
   const answering = !context.ownServers && (await checkHealth(component, LOOPBACK, component.port)).healthy
-  if (answering) return {state: {name: component.name, kind: component.kind, mode: 'reused', host: LOOPBACK, port: component.port, ports: {}}, action: 'reused'}
+  if (answering)
+    return {
+      state: {
+        name: component.name,
+        kind: component.kind,
+        mode: 'reused',
+        host: LOOPBACK,
+        port: component.port,
+        ports: {},
+      },
+      action: 'reused',
+    }
   return {state: await launchPrivate(component, context), action: 'started'}
 }
 
@@ -45,7 +59,11 @@ export async function provideInfra(component: Component & {kind: InfraKind}, con
  * Creates what isolates the stack on a ready server: its database (PostgreSQL) or vhost
  * (RabbitMQ, shared servers only). Redis is isolated by the key prefix alone.
  */
-export async function isolate(component: Component, state: ComponentState, context: InfraContext): Promise<ComponentState['created']> {
+export async function isolate(
+  component: Component,
+  state: ComponentState,
+  context: InfraContext,
+): Promise<ComponentState['created']> {
   if (component.kind === 'postgres') {
     const database = component.database ?? context.stackName.replace(/[^a-z0-9_]/g, '_')
     await ensureDatabase(state.port, database)
@@ -55,7 +73,9 @@ export async function isolate(component: Component, state: ComponentState, conte
     if (state.mode === 'started') return {vhost: '/'}
     const vhost = component.vhost ?? context.stackName
     if (await ensureVhost(vhost)) return {vhost}
-    context.warn(`could not create RabbitMQ vhost "${vhost}" (rabbitmqctl needs root or the Erlang cookie); using the default vhost "/"`)
+    context.warn(
+      `could not create RabbitMQ vhost "${vhost}" (rabbitmqctl needs root or the Erlang cookie); using the default vhost "/"`,
+    )
     return {vhost: '/'}
   }
   return undefined
@@ -90,24 +110,58 @@ interface PrivateServer {
   binaries: string[]
   user?: string
   prepare?: (dataDir: string, port: number) => Promise<void>
-  command: (dataDir: string, port: number, binaries: string[]) => {command: string; args: string[]; env?: NodeJS.ProcessEnv}
+  command: (
+    dataDir: string,
+    port: number,
+    binaries: string[],
+  ) => {command: string; args: string[]; env?: NodeJS.ProcessEnv}
 }
 
 const PRIVATE_SERVERS: Record<InfraKind, PrivateServer> = {
   postgres: {
     binaries: ['initdb', 'postgres'],
     user: 'postgres',
-    command: (dataDir, port, [, postgres]) => asServiceUser('postgres', postgres!, ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${LOOPBACK}`, '-k', dataDir]),
+    command: (dataDir, port, [, postgres]) =>
+      asServiceUser('postgres', postgres!, [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-c',
+        `listen_addresses=${LOOPBACK}`,
+        '-k',
+        dataDir,
+      ]),
   },
   redis: {
     binaries: ['redis-server'],
-    command: (dataDir, port, [redis]) => ({command: redis!, args: ['--port', String(port), '--bind', LOOPBACK, '--dir', dataDir, '--save', '', '--appendonly', 'yes', '--daemonize', 'no']}),
+    command: (dataDir, port, [redis]) => ({
+      command: redis!,
+      args: [
+        '--port',
+        String(port),
+        '--bind',
+        LOOPBACK,
+        '--dir',
+        dataDir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--daemonize',
+        'no',
+      ],
+    }),
   },
   rabbitmq: {
     binaries: ['rabbitmq-server'],
     user: 'rabbitmq',
     // The distribution's config may pin the listener; a private config file replaces it.
-    prepare: (dataDir, port) => writeFile(path.join(dataDir, 'rabbitmq.conf'), `listeners.tcp.local = ${LOOPBACK}:${port}\nloopback_users = none\n`),
+    prepare: (dataDir, port) =>
+      writeFile(
+        path.join(dataDir, 'rabbitmq.conf'),
+        `listeners.tcp.local = ${LOOPBACK}:${port}\nloopback_users = none\n`,
+      ),
     command: (dataDir, port, [server]) => ({
       command: server!,
       args: [],
@@ -129,9 +183,13 @@ async function launchPrivate(component: Component & {kind: InfraKind}, context: 
   const binaries = await Promise.all(spec.binaries.map((name) => findBinary(name)))
   const missing = spec.binaries.filter((_, index) => !binaries[index])
   if (missing.length > 0) {
-    throw new StreamctlError('STACK_NOT_READY', `${component.name}: nothing answers on ${LOOPBACK}:${component.port} and ${missing.join(', ')} is not installed to start a private one`, {
-      hint: '`streamctl doctor` says how to install or start it; or use --driver external with its URL.',
-    })
+    throw new StreamctlError(
+      'STACK_NOT_READY',
+      `${component.name}: nothing answers on ${LOOPBACK}:${component.port} and ${missing.join(', ')} is not installed to start a private one`,
+      {
+        hint: '`streamctl doctor` says how to install or start it; or use --driver external with its URL.',
+      },
+    )
   }
   const dataDir = await privateDataDir(context.stateDir, context.stackName, component.kind, spec.user ?? '')
   const port = await freePort()
@@ -157,9 +215,25 @@ async function launchPrivate(component: Component & {kind: InfraKind}, context: 
 }
 
 async function initPostgres(dataDir: string, initdb: string): Promise<void> {
-  const initialised = await access(path.join(dataDir, 'PG_VERSION')).then(() => true, () => false)
+  const initialised = await access(path.join(dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  )
   if (initialised) return
-  const {command, args} = asServiceUser('postgres', initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions'])
+  const {command, args} = asServiceUser('postgres', initdb, [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-instructions',
+  ])
   const result = await runQuietly(command, args, 120_000)
-  if (!result.ok) throw new StreamctlError('STACK_NOT_READY', `initdb failed for ${dataDir}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`)
+  if (!result.ok)
+    throw new StreamctlError(
+      'STACK_NOT_READY',
+      `initdb failed for ${dataDir}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
+    )
 }

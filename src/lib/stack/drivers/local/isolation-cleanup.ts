@@ -18,7 +18,12 @@ export async function removeIsolation(component: ComponentState, state: StackSta
 
 async function dropDatabase(component: ComponentState, database: string): Promise<string[]> {
   const {default: pg} = await import('pg')
-  const client = new pg.Client({host: component.host, port: component.port, user: process.env.PGUSER ?? 'postgres', database: 'postgres'})
+  const client = new pg.Client({
+    host: component.host,
+    port: component.port,
+    user: process.env.PGUSER ?? 'postgres',
+    database: 'postgres',
+  })
   await client.connect()
   try {
     await client.query(`DROP DATABASE IF EXISTS "${database.replaceAll('"', '""')}" WITH (FORCE)`)

@@ -18,9 +18,25 @@ export interface LaunchContext {
 export function streamctlArgs(component: Component, dataRoot: string): string[] {
   switch (component.kind) {
     case 'kafka':
-      return ['broker', '--host', LOOPBACK, '--port', String(component.port), '--data-dir', path.join(dataRoot, component.name)]
+      return [
+        'broker',
+        '--host',
+        LOOPBACK,
+        '--port',
+        String(component.port),
+        '--data-dir',
+        path.join(dataRoot, component.name),
+      ]
     case 'schema-registry':
-      return ['registry', '--host', LOOPBACK, '--port', String(component.port), '--data-dir', path.join(dataRoot, component.name)]
+      return [
+        'registry',
+        '--host',
+        LOOPBACK,
+        '--port',
+        String(component.port),
+        '--data-dir',
+        path.join(dataRoot, component.name),
+      ]
     case 'service':
       return ['serve', component.service ?? component.name]
     default:
@@ -28,7 +44,11 @@ export function streamctlArgs(component: Component, dataRoot: string): string[] 
   }
 }
 
-export async function launchStreamctlComponent(component: Component, context: LaunchContext, env: Record<string, string> = {}): Promise<ComponentState> {
+export async function launchStreamctlComponent(
+  component: Component,
+  context: LaunchContext,
+  env: Record<string, string> = {},
+): Promise<ComponentState> {
   const args = [STREAMCTL_BIN, ...streamctlArgs(component, path.join(context.stateDir, 'data'))]
   const logFile = path.join(context.logDir, `${component.name}.log`)
   const identity = await spawnDetached(process.execPath, args, {logFile, env: {...process.env, CI: '1', ...env}})

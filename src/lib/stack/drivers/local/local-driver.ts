@@ -15,7 +15,17 @@ import type {Component} from '../../manifest.js'
 import {startWaves} from '../../order.js'
 import {servesAdminApi, serviceEnv} from '../../service-env.js'
 import {readState, STATE_FILE, withStateLock, writeState, type ComponentState, type StackState} from '../../state.js'
-import type {ComponentDown, ComponentStatus, ComponentUp, DownResult, DriverContext, LogOptions, StackDriver, UpOptions, UpResult} from '../types.js'
+import type {
+  ComponentDown,
+  ComponentStatus,
+  ComponentUp,
+  DownResult,
+  DriverContext,
+  LogOptions,
+  StackDriver,
+  UpOptions,
+  UpResult,
+} from '../types.js'
 import {isolate, provideInfra, type InfraKind} from './infra.js'
 import {launchStreamctlComponent} from './launch.js'
 import {removeIsolation} from './isolation-cleanup.js'
@@ -28,8 +38,21 @@ export function localStartOrder(components: Component[]): Component[][] {
   const infra = components.filter((component) => component.kind !== 'service')
   const services = components.filter((component) => component.kind === 'service')
   const serviceNames = new Set(services.map((component) => component.name))
-  const serviceWaves = startWaves(services.map((component) => ({...component, dependsOn: component.dependsOn.filter((name) => serviceNames.has(name))})))
-  return [...startWaves(infra.map((component) => ({...component, dependsOn: component.dependsOn.filter((name) => !serviceNames.has(name))}))), ...serviceWaves]
+  const serviceWaves = startWaves(
+    services.map((component) => ({
+      ...component,
+      dependsOn: component.dependsOn.filter((name) => serviceNames.has(name)),
+    })),
+  )
+  return [
+    ...startWaves(
+      infra.map((component) => ({
+        ...component,
+        dependsOn: component.dependsOn.filter((name) => !serviceNames.has(name)),
+      })),
+    ),
+    ...serviceWaves,
+  ]
 }
 
 export class LocalDriver implements StackDriver {
@@ -41,7 +64,11 @@ export class LocalDriver implements StackDriver {
     return withStateLock(stateDir, async () => {
       const previous = await readState(stateDir)
       if (previous && previous.driver !== 'local') {
-        throw new StreamctlError('STACK_DRIVER_MISMATCH', `stack "${manifest.name}" is up with the ${previous.driver} driver`, {hint: 'Run `streamctl down` first, then `up` with the driver you want.'})
+        throw new StreamctlError(
+          'STACK_DRIVER_MISMATCH',
+          `stack "${manifest.name}" is up with the ${previous.driver} driver`,
+          {hint: 'Run `streamctl down` first, then `up` with the driver you want.'},
+        )
       }
       const logDir = path.join(stateDir, 'logs')
       await mkdir(logDir, {recursive: true})
@@ -57,9 +84,19 @@ export class LocalDriver implements StackDriver {
       }
       // Components of the manifest that are no longer in it are not touched; `down` still stops them.
       let saving = Promise.resolve()
-      const save = () => (saving = saving.then(() => writeState(stateDir, {...state, endpoints: endpointsFromComponents(manifest, state.components)})))
+      const save = () =>
+        (saving = saving.then(() =>
+          writeState(stateDir, {...state, endpoints: endpointsFromComponents(manifest, state.components)}),
+        ))
       const results: ComponentUp[] = []
-      const infraContext = {stackName: manifest.name, stateDir, logDir, ownServers: options.ownServers ?? false, waitTimeoutMs: options.waitTimeoutMs, warn: (message: string) => reporter.warn(message)}
+      const infraContext = {
+        stackName: manifest.name,
+        stateDir,
+        logDir,
+        ownServers: options.ownServers ?? false,
+        waitTimeoutMs: options.waitTimeoutMs,
+        warn: (message: string) => reporter.warn(message),
+      }
 
       const bringUp = async (component: Component): Promise<void> => {
         const task = reporter.task(component.name)
@@ -67,7 +104,13 @@ export class LocalDriver implements StackDriver {
         // A gateway started before the stack had a token has none: it is started again with it.
         const lacksToken = adminToken.created && servesAdminApi(component)
         if (existing && !lacksToken && (await this.isUp(component, existing))) {
-          results.push({name: component.name, kind: component.kind, action: 'running', address: `${existing.host}:${existing.port}`, ...(existing.process ? {pid: existing.process.pid} : {})})
+          results.push({
+            name: component.name,
+            kind: component.kind,
+            action: 'running',
+            address: `${existing.host}:${existing.port}`,
+            ...(existing.process ? {pid: existing.process.pid} : {}),
+          })
           task.skip('already running')
           return
         }
@@ -80,14 +123,25 @@ export class LocalDriver implements StackDriver {
           componentState = provided.state
           action = provided.action === 'started' && existing ? 'restarted' : provided.action
         } else {
-          const env = component.kind === 'service' ? serviceEnv(component, endpointsFromComponents(manifest, state.components), manifest.components, manifest.name, adminToken.token) : {}
+          const env =
+            component.kind === 'service'
+              ? serviceEnv(
+                  component,
+                  endpointsFromComponents(manifest, state.components),
+                  manifest.components,
+                  manifest.name,
+                  adminToken.token,
+                )
+              : {}
           componentState = await launchStreamctlComponent(component, {stateDir, logDir}, env)
           action = existing ? 'restarted' : 'started'
         }
         state.components[component.name] = componentState
         await save()
         const address = `${componentState.host}:${componentState.port}`
-        task.update({status: component.kind === 'service' ? `waiting for ${component.health}` : `waiting for ${address}`})
+        task.update({
+          status: component.kind === 'service' ? `waiting for ${component.health}` : `waiting for ${address}`,
+        })
         const identity = componentState.process
         const health = await waitHealthy(component, componentState.host, componentState.port, {
           timeoutMs: options.waitTimeoutMs,
@@ -96,17 +150,28 @@ export class LocalDriver implements StackDriver {
         if (!health.healthy) {
           task.fail(health.detail)
           const tail = componentState.logFile ? await tailFile(componentState.logFile, LOG_TAIL_LINES) : ''
-          throw new StreamctlError('COMPONENT_UNHEALTHY', `${component.name} did not become healthy at ${address}: ${health.detail}${tail ? `\n--- last lines of ${componentState.logFile} ---\n${tail}` : ''}`, {
-            hint: '`streamctl down` stops what did start; fix the cause above and run `streamctl up` again.',
-            details: {component: component.name, logFile: componentState.logFile, detail: health.detail},
-          })
+          throw new StreamctlError(
+            'COMPONENT_UNHEALTHY',
+            `${component.name} did not become healthy at ${address}: ${health.detail}${tail ? `\n--- last lines of ${componentState.logFile} ---\n${tail}` : ''}`,
+            {
+              hint: '`streamctl down` stops what did start; fix the cause above and run `streamctl up` again.',
+              details: {component: component.name, logFile: componentState.logFile, detail: health.detail},
+            },
+          )
         }
         if (INFRA_KINDS.has(component.kind)) {
           const created = await isolate(component, componentState, infraContext)
           if (created) componentState.created = created
           await save()
         }
-        results.push({name: component.name, kind: component.kind, action, address, ...(identity ? {pid: identity.pid} : {}), ...(health.version ? {detail: health.version} : {})})
+        results.push({
+          name: component.name,
+          kind: component.kind,
+          action,
+          address,
+          ...(identity ? {pid: identity.pid} : {}),
+          ...(health.version ? {detail: health.version} : {}),
+        })
         task.succeed(`${action} ${address}${health.version ? ` (${health.version})` : ''}`)
       }
 
@@ -184,7 +249,9 @@ export class LocalDriver implements StackDriver {
       Object.values(state.components).map(async (component): Promise<ComponentStatus> => {
         const spec = byName.get(component.name) ?? {kind: component.kind, health: '/readyz'}
         const alive = component.process ? await isSameProcess(component.process) : true
-        const health = alive ? await checkHealth(spec, component.host, component.port) : {healthy: false, detail: 'process not running'}
+        const health = alive
+          ? await checkHealth(spec, component.host, component.port)
+          : {healthy: false, detail: 'process not running'}
         return {
           name: component.name,
           kind: component.kind,
@@ -200,25 +267,47 @@ export class LocalDriver implements StackDriver {
   }
 
   async logs(_context: DriverContext, state: StackState, options: LogOptions): Promise<void> {
-    const components = Object.values(state.components).filter((component) => component.logFile && (!options.component || component.name === options.component))
+    const components = Object.values(state.components).filter(
+      (component) => component.logFile && (!options.component || component.name === options.component),
+    )
     if (options.component && components.length === 0) {
-      const known = Object.values(state.components).filter((component) => component.logFile).map((component) => component.name)
-      throw new StreamctlError('USAGE', `no log for "${options.component}"`, {hint: `Components with logs: ${known.join(', ') || 'none'} (reused servers log where they always do).`})
+      const known = Object.values(state.components)
+        .filter((component) => component.logFile)
+        .map((component) => component.name)
+      throw new StreamctlError('USAGE', `no log for "${options.component}"`, {
+        hint: `Components with logs: ${known.join(', ') || 'none'} (reused servers log where they always do).`,
+      })
     }
     const width = Math.max(...components.map((component) => component.name.length))
-    const prefix = (name: string, text: string) => text.split('\n').filter((line, index, lines) => line !== '' || index < lines.length - 1).map((line) => `${name.padEnd(width)} | ${line}\n`).join('')
+    const prefix = (name: string, text: string) =>
+      text
+        .split('\n')
+        .filter((line, index, lines) => line !== '' || index < lines.length - 1)
+        .map((line) => `${name.padEnd(width)} | ${line}\n`)
+        .join('')
     for (const component of components) {
       const tail = await tailFile(component.logFile!, options.lines)
       if (tail) options.write(prefix(component.name, tail))
     }
     if (!options.follow) return
     const nameOf = new Map(components.map((component) => [component.logFile!, component.name]))
-    await followFiles([...nameOf.keys()], (file, text) => options.write(prefix(nameOf.get(file)!, text)), options.signal ?? new AbortController().signal)
+    await followFiles(
+      [...nameOf.keys()],
+      (file, text) => options.write(prefix(nameOf.get(file)!, text)),
+      options.signal ?? new AbortController().signal,
+    )
   }
 
   private async isUp(component: Component, existing: ComponentState): Promise<boolean> {
     if (existing.mode === 'started' && (!existing.process || !(await isSameProcess(existing.process)))) return false
-    if (existing.mode === 'started' && component.kind !== 'postgres' && component.kind !== 'redis' && component.kind !== 'rabbitmq' && existing.port !== component.port) return false
+    if (
+      existing.mode === 'started' &&
+      component.kind !== 'postgres' &&
+      component.kind !== 'redis' &&
+      component.kind !== 'rabbitmq' &&
+      existing.port !== component.port
+    )
+      return false
     return (await checkHealth(component, existing.host, existing.port)).healthy
   }
 }
