@@ -238,14 +238,12 @@ describe('worker fallback on a rate-limited LLM', () => {
       request.resume()
       setTimeout(
         () =>
-          response
-            .writeHead(200, {'content-type': 'application/json'})
-            .end(
-              JSON.stringify({
-                choices: [{message: {content: 'slow answer'}}],
-                usage: {prompt_tokens: 1, completion_tokens: 2, total_tokens: 3},
-              }),
-            ),
+          response.writeHead(200, {'content-type': 'application/json'}).end(
+            JSON.stringify({
+              choices: [{message: {content: 'slow answer'}}],
+              usage: {prompt_tokens: 1, completion_tokens: 2, total_tokens: 3},
+            }),
+          ),
         800,
       )
     })

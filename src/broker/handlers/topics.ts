@@ -45,14 +45,12 @@ export function handleMetadata(decoder: Decoder, version: number, broker: Broker
     return {
       errorCode: 0,
       name,
-      partitions: broker.topics
-        .partitions(name)
-        .map((partition) => ({
-          errorCode: 0,
-          partitionIndex: partition.index,
-          leaderId: broker.node.nodeId,
-          replicas: [broker.node.nodeId],
-        })),
+      partitions: broker.topics.partitions(name).map((partition) => ({
+        errorCode: 0,
+        partitionIndex: partition.index,
+        leaderId: broker.node.nodeId,
+        replicas: [broker.node.nodeId],
+      })),
     }
   })
   const encoder = new Encoder()
