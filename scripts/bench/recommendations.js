@@ -91,7 +91,7 @@ async function setUp() {
   const {applyMigrations} = await dist('lib/provision/migrations.js')
   const {seedAccounts} = await dist('lib/provision/seed.js')
   const {storeContentEvents} = await dist('services/content-pipeline/catalogue-store.js')
-  const {contentDropEvents} = await dist('services/streamflow/content-drop.js')
+  const {contentDropEvents} = await dist('lib/streamflow/content-drop.js')
   await applyMigrations(db, path.join(root, 'stacks/reference/migrations'))
   // One key reads every user's recommendations: its tier grants readsAllUsers (an internal client's).
   const tier = {

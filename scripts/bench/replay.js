@@ -18,7 +18,7 @@ const events = Number(process.env.BENCH_EVENTS ?? 1_000_000)
 const partitions = 6
 const {applyMigrations} = await import(path.join(root, 'dist/lib/provision/migrations.js'))
 const {storeContentEvents} = await import(path.join(root, 'dist/services/content-pipeline/catalogue-store.js'))
-const {contentDropEvents} = await import(path.join(root, 'dist/services/streamflow/content-drop.js'))
+const {contentDropEvents} = await import(path.join(root, 'dist/lib/streamflow/content-drop.js'))
 
 function cli(args) {
   const result = spawnSync(process.execPath, [bin, ...args, '--json'], {

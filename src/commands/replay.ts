@@ -120,7 +120,7 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     const [{runReplay}, {ReplayEndpoints}, {loadEventValidator}] = await Promise.all([
       import('../lib/replay/run-replay.js'),
       import('../lib/replay/replay-endpoints.js'),
-      import('../services/streamflow/event-schemas.js'),
+      import('../lib/streamflow/event-schemas.js'),
     ])
     const stack = await this.loadStack(flags.stack)
     const endpoints = new ReplayEndpoints(stack, {

@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
-import {cosine, EMBEDDING_DIMS, embedAffinity, embedContent} from '../../src/services/streamflow/embedding.js'
-import {contentIdsOf, foldUserEvents, viewAffinity, windowStart} from '../../src/services/streamflow/fold.js'
-import {planInvalidation} from '../../src/services/streamflow/invalidation.js'
-import {nearestContent, rankContent} from '../../src/services/streamflow/ranking.js'
-import type {UserEvent} from '../../src/services/streamflow/event-types.js'
+import {cosine, EMBEDDING_DIMS, embedAffinity, embedContent} from '../../src/lib/streamflow/embedding.js'
+import {contentIdsOf, foldUserEvents, viewAffinity, windowStart} from '../../src/lib/streamflow/fold.js'
+import {planInvalidation} from '../../src/lib/streamflow/invalidation.js'
+import {nearestContent, rankContent} from '../../src/lib/streamflow/ranking.js'
+import type {UserEvent} from '../../src/lib/streamflow/event-types.js'
 import {
   AbandonedError,
   PoolOverloadedError,

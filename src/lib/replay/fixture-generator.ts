@@ -3,7 +3,7 @@
 // morning rise, and the 8–11 PM peak at 3× the daytime rate. Same options, same bytes.
 import {SeededRandom} from '../load/random.js'
 import {ZipfSampler} from '../load/zipf.js'
-import type {UserEvent, UserEventType} from '../../services/streamflow/event-types.js'
+import type {UserEvent, UserEventType} from '../streamflow/event-types.js'
 
 export interface FixtureOptions {
   events: number

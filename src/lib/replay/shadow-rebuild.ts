@@ -11,10 +11,10 @@
 // schema in the same transaction, so it happens once.
 import type pg from 'pg'
 import {StreamctlError} from '../errors.js'
-import {foldIntoReadModels} from '../../services/projector/read-model-store.js'
-import {applyOnce} from '../../services/streamflow/apply-once.js'
-import {decodeJson} from '../../services/streamflow/decode-json.js'
-import type {UserEvent} from '../../services/streamflow/event-types.js'
+import {foldIntoReadModels} from '../streamflow/read-model-store.js'
+import {applyOnce} from '../streamflow/apply-once.js'
+import {decodeJson} from '../streamflow/decode-json.js'
+import type {UserEvent} from '../streamflow/event-types.js'
 import {
   differingTables,
   quote,

@@ -1,8 +1,8 @@
 // Writes content events into the catalogue: the title's row and its embedding, in the transaction
 // that advances the pipeline's offset (see applyOnce), so a replayed event is not stored twice.
 import type pg from 'pg'
-import {EMBEDDING_DIMS, EMBEDDING_MODEL, embedContent} from '../streamflow/embedding.js'
-import type {ContentEvent} from '../streamflow/event-types.js'
+import {EMBEDDING_DIMS, EMBEDDING_MODEL, embedContent} from '../../lib/streamflow/embedding.js'
+import type {ContentEvent} from '../../lib/streamflow/event-types.js'
 
 /** Keeps the last event of each content id in a batch: that is the state to store. */
 export function latestPerContent(events: readonly ContentEvent[]): ContentEvent[] {

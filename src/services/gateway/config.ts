@@ -17,7 +17,7 @@ import type {StackManifest} from '../../lib/stack/manifest.js'
 import {envNumber, envString, type Env} from '../common/config.js'
 import {DEFAULT_REQUESTS_QUEUE} from '../common/inference-messages.js'
 import {DEFAULT_TAGGING_QUEUE} from '../common/tagging-jobs.js'
-import {DEFAULT_REFRESH_QUEUE} from '../streamflow/cache-keys.js'
+import {DEFAULT_REFRESH_QUEUE} from '../../lib/streamflow/cache-keys.js'
 
 export interface GatewayConfig {
   requestsQueue: string

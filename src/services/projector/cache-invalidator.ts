@@ -2,8 +2,8 @@
 // entry goes when new content is announced, either all at once (the invalidation storm) or
 // gradually: each entry gets its own expiry spread over a window (the intervention).
 import type {Redis} from 'ioredis'
-import {recommendationKey, recommendationPattern} from '../streamflow/cache-keys.js'
-import {planInvalidation, type InvalidationMode} from '../streamflow/invalidation.js'
+import {recommendationKey, recommendationPattern} from '../../lib/streamflow/cache-keys.js'
+import {planInvalidation, type InvalidationMode} from '../../lib/streamflow/invalidation.js'
 
 export interface InvalidationReport {
   mode: InvalidationMode

@@ -13,12 +13,12 @@ import {Metrics} from '../../lib/stack/api.js'
 import {envNumber, envString} from '../common/config.js'
 import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
-import {loadEventValidator} from '../streamflow/event-schemas.js'
-import {ExactlyOnceConsumer} from '../streamflow/exactly-once-consumer.js'
-import {reportConsumerLag} from '../streamflow/lag-reporter.js'
-import type {ContentAnnouncement, UserEvent} from '../streamflow/event-types.js'
+import {loadEventValidator} from '../../lib/streamflow/event-schemas.js'
+import {ExactlyOnceConsumer} from '../../lib/streamflow/exactly-once-consumer.js'
+import {reportConsumerLag} from '../common/lag-reporter.js'
+import type {ContentAnnouncement, UserEvent} from '../../lib/streamflow/event-types.js'
 import {RecommendationCacheInvalidator} from './cache-invalidator.js'
-import {foldIntoReadModels} from './read-model-store.js'
+import {foldIntoReadModels} from '../../lib/streamflow/read-model-store.js'
 
 export const projectorService: ServiceDefinition = {
   defaultPort: 8082,

@@ -2,8 +2,8 @@
 // bumps the catalogue version in Redis (one GET per request, auto-pipelined).
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
-import {CATALOGUE_VERSION_KEY} from '../streamflow/cache-keys.js'
-import type {RankCandidate} from '../streamflow/ranking.js'
+import {CATALOGUE_VERSION_KEY} from '../../lib/streamflow/cache-keys.js'
+import type {RankCandidate} from '../../lib/streamflow/ranking.js'
 
 export interface CatalogueSnapshot {
   version: string

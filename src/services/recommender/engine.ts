@@ -5,9 +5,9 @@
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {cosine, embedAffinity, fnv1a} from '../streamflow/embedding.js'
-import {vectorSearchKey} from '../streamflow/cache-keys.js'
-import {blendWithTrending, nearestContent, type RankedItem, type Similar} from '../streamflow/ranking.js'
+import {cosine, embedAffinity, fnv1a} from '../../lib/streamflow/embedding.js'
+import {vectorSearchKey} from '../../lib/streamflow/cache-keys.js'
+import {blendWithTrending, nearestContent, type RankedItem, type Similar} from '../../lib/streamflow/ranking.js'
 import type {Costs} from '../../lib/stack/api.js'
 import {
   burnCpu,

@@ -21,7 +21,7 @@
 import type {RankedRecommendations} from '../../lib/stack/api.js'
 import {envNumber, envString} from '../common/config.js'
 import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
-import {DEFAULT_REFRESH_QUEUE, recommendationKey, refreshPendingKey} from '../streamflow/cache-keys.js'
+import {DEFAULT_REFRESH_QUEUE, recommendationKey, refreshPendingKey} from '../../lib/streamflow/cache-keys.js'
 import {badRequest, clientClosedRequest, HttpError} from '../common/http/errors.js'
 import {Router} from '../common/http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'

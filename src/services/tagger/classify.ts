@@ -1,7 +1,7 @@
 // The tagger's zero-shot classifier: each label is described by a handful of words, the video's
 // text and each description are embedded in the same hashed feature space, and a softmax over
 // their cosine similarities gives the label scores. Deterministic: same text, same labels.
-import {addFeature, cosine, normalise, words} from '../streamflow/embedding.js'
+import {addFeature, cosine, normalise, words} from '../../lib/streamflow/embedding.js'
 
 export const LABEL_DESCRIPTIONS: Readonly<Record<string, string>> = {
   news: 'news breaking report politics election world headline journalist interview update',

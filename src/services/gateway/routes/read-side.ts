@@ -41,10 +41,10 @@ import {
   recommendationKey,
   REFRESH_PENDING_TTL_S,
   refreshPendingKey,
-} from '../../streamflow/cache-keys.js'
-import {contentDropEvents} from '../../streamflow/content-drop.js'
-import {loadEventValidator} from '../../streamflow/event-schemas.js'
-import type {UserEvent} from '../../streamflow/event-types.js'
+} from '../../../lib/streamflow/cache-keys.js'
+import {contentDropEvents} from '../../../lib/streamflow/content-drop.js'
+import {loadEventValidator} from '../../../lib/streamflow/event-schemas.js'
+import type {UserEvent} from '../../../lib/streamflow/event-types.js'
 import {TaggerCallError, type TaggerClient} from '../../tagger/grpc-client.js'
 import {mayActFor, type Principal} from '../auth.js'
 import type {GatewayRouteModule} from '../context.js'

@@ -2,9 +2,9 @@
 // settings. The gateway rejects events that fail them; the consumers skip records that fail them.
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {StreamctlError} from '../../lib/errors.js'
-import {newAjv} from '../../lib/schema/ajv.js'
-import type {StackManifest} from '../../lib/stack/manifest.js'
+import {StreamctlError} from '../errors.js'
+import {newAjv} from '../schema/ajv.js'
+import type {StackManifest} from '../stack/manifest.js'
 
 export interface EventValidator<T> {
   (value: unknown): value is T

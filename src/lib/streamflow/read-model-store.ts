@@ -1,8 +1,8 @@
 // Folds user events into the read models in PostgreSQL (profiles, genre affinity, trending), as
 // the `change` of applyOnce: it runs inside the transaction that advances the projector's offset.
 import type pg from 'pg'
-import {contentIdsOf, foldUserEvents, type ReadModelDelta} from '../streamflow/fold.js'
-import type {UserEvent} from '../streamflow/event-types.js'
+import {contentIdsOf, foldUserEvents, type ReadModelDelta} from './fold.js'
+import type {UserEvent} from './event-types.js'
 
 /** The `change` for user events: fold them and write the delta. Returns the users touched. */
 export function foldIntoReadModels(
