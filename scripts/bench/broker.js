@@ -6,11 +6,9 @@
 import {closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {printTable, quantile, writeResult, startBroker} from './harness.js'
 import {WireClient} from './kafka-wire-client.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const scale = Number(process.env.BENCH_SCALE ?? 1)
 const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 8)
 const fsync = process.env.BENCH_FSYNC ?? 'interval'

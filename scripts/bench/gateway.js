@@ -46,11 +46,13 @@ const children = []
 async function cleanup() {
   for (const child of children) child.kill('SIGTERM')
   await new Promise((resolve) => setTimeout(resolve, 500))
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {})
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {}) // a database that is not there is already cleaned up
   await admin.end()
   try {
     execFileSync('rabbitmqctl', ['delete_vhost', name], {stdio: 'ignore'})
-  } catch {}
+  } catch {
+    // no such vhost: already cleaned up
+  }
   const {Redis} = await import('ioredis')
   const redis = new Redis('redis://127.0.0.1:6379')
   let cursor = '0'

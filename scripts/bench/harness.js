@@ -75,7 +75,9 @@ export function serviceCpu() {
     if (!service) continue
     try {
       snapshot[entry] = {service, ms: cpuMs(entry)}
-    } catch {}
+    } catch {
+      // the process exited between listing and reading it
+    }
   }
   return snapshot
 }

@@ -47,7 +47,9 @@ async function waitHealthy(url) {
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
       if ((await fetch(`${url}/readyz`)).ok) return
-    } catch {}
+    } catch {
+      // not listening yet: try again
+    }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`${url} never became ready`)
@@ -173,7 +175,9 @@ async function tearDown() {
   await client.end()
   try {
     execFileSync('rabbitmqctl', ['delete_vhost', id], {stdio: 'ignore'})
-  } catch {}
+  } catch {
+    // no such vhost: already cleaned up
+  }
   const redis = new Redis('redis://127.0.0.1:6379')
   let cursor = '0'
   do {
@@ -297,6 +301,6 @@ async function main() {
 
 main().catch(async (error) => {
   console.error(error)
-  await tearDown().catch(() => {})
+  await tearDown().catch(() => {}) // the error above is the one to report
   process.exit(1)
 })

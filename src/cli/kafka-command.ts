@@ -19,7 +19,7 @@ export abstract class KafkaCommand<T extends typeof Command> extends StreamctlCo
   /** Runs `work` against the brokers of --brokers or of the running stack. */
   protected async withKafka<R>(work: (client: KafkaAdmin) => Promise<R>): Promise<R> {
     const flags = this.flags as {brokers?: string; stack?: string}
-    const {parseBrokerList, brokersOfStack} = await import('../lib/kafka/brokers.js')
+    const {parseBrokerList, brokersOfStack} = await import('../lib/stack/kafka-brokers.js')
     let brokers: string[]
     if (flags.brokers) brokers = parseBrokerList(flags.brokers)
     else {

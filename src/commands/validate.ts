@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {StreamctlCommand, stackFlag} from '../cli/base-command.js'
-import type {NotApplicableTarget} from '../lib/sla/choose-targets.js'
-import {displayPath} from '../lib/stack/load-stack.js'
+import type {NotApplicableTarget} from '../lib/sla/targets.js'
+import {displayPath} from '../lib/text/display-path.js'
 import type {Stack} from '../lib/stack/load-stack.js'
 import type {StackManifest} from '../lib/stack/manifest.js'
 
@@ -39,8 +39,8 @@ export default class Validate extends StreamctlCommand<typeof Validate> {
     const stack = await this.loadStack(this.flags.stack)
     const {file, manifest} = stack
     const {findProfile, readAllProfiles} = await import('../lib/load/profile-loader.js')
-    const {checkManifestSla, chooseSlaTargets} = await import('../lib/sla/choose-targets.js')
-    const {metricUniverse, runMetrics} = await import('../lib/sla/metrics.js')
+    const {checkManifestSla, chooseSlaTargets} = await import('../lib/bench/choose-targets.js')
+    const {metricUniverse, runMetrics} = await import('../lib/load/run-metrics.js')
     const all = await readAllProfiles(stack)
     const profiles = this.flags.profile ? [await findProfile(stack, this.flags.profile)] : all
     // Every name of the stack, from the profiles already read: each check below uses the one set.
@@ -96,7 +96,7 @@ export default class Validate extends StreamctlCommand<typeof Validate> {
 
 async function checkSlaFileNames(stack: Stack, file: string, universe: ReadonlySet<string>): Promise<void> {
   const {readSlaFile} = await import('../lib/sla/sla-file.js')
-  const {unknownNameProblems} = await import('../lib/sla/metrics.js')
+  const {unknownNameProblems} = await import('../lib/load/run-metrics.js')
   const {sourceProblemsError} = await import('../lib/yaml/source.js')
   const shown = displayPath(file)
   const problems = unknownNameProblems(

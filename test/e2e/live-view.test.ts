@@ -54,7 +54,7 @@ sla:
 })
 
 afterAll(async () => {
-  await tmux('kill-server').catch(() => undefined)
+  await tmux('kill-server').catch(() => undefined) // no tmux server left: nothing to kill
   await server.close()
   await rm(dir, {recursive: true, force: true})
 })

@@ -79,7 +79,7 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
         () => false,
       )
     } finally {
-      await connection.close().catch(() => {})
+      await connection.close().catch(() => {}) // cleanup after the assertions; a closed connection is fine
     }
   }
 

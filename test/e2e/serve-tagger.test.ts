@@ -23,7 +23,7 @@ describe('streamctl serve tagger', () => {
     child.stderr?.on('data', (chunk: Buffer) => (logged += chunk.toString()))
     try {
       await eventually(
-        async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok ? true : undefined),
+        async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok ? true : undefined), // not listening yet: try again
         30_000,
         'the tagger to be ready',
       )

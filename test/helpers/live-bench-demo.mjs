@@ -1,7 +1,7 @@
 // Drives the built LiveReporter and BenchProgressView into a terminal-sized in-memory stream that
 // starts 160 columns wide and is resized to 60, and prints what ink drew in each width (ANSI
 // stripped) as JSON: {wide, narrow}. A child process, so that CI can be removed from its environment.
-import {BenchProgressView} from '../../dist/lib/load/bench-progress.js'
+import {BenchProgressView} from '../../dist/lib/bench/progress-view.js'
 import {LiveReporter} from '../../dist/lib/ui/live-reporter.js'
 import {terminalStream} from './terminal-stream.mjs'
 

@@ -19,6 +19,7 @@ export function terminalStream(columns, rows) {
     get length() {
       return output.length
     },
+    // eslint-disable-next-line no-control-regex -- strips ANSI escape sequences, which start with ESC
     text: (from = 0) => output.slice(from).replace(/\u001B\[[0-9;?]*[a-zA-Z]/g, ''),
   }
 }

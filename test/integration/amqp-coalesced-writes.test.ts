@@ -17,7 +17,7 @@ describe('publishing over openAmqp', () => {
     connection = await openAmqp(vhost.url)
   })
   afterAll(async () => {
-    await connection?.close().catch(() => {})
+    await connection?.close().catch(() => {}) // cleanup; a closed connection is fine
     await vhost?.drop()
   })
 

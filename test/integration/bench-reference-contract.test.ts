@@ -4,7 +4,7 @@
 // each interval. An admin API that refuses the token stops the bench before any load; one that
 // starts refusing mid-run shows in the notes and the timeline.
 import {afterEach, describe, expect, it} from 'vitest'
-import {checkAdminAccess, runBench} from '../../src/lib/load/bench-run.js'
+import {checkAdminAccess, runBench} from '../../src/lib/bench/run.js'
 import {AdminRoutes, DEFAULT_SWITCHES, GatewayRoutes, Metrics} from '../../src/lib/stack/api.js'
 import {profileFrom, readBody, startServer, type TestServer} from '../helpers/http-servers.js'
 import {evaluateTargets} from '../../src/lib/sla/evaluate.js'

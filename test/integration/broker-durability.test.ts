@@ -124,7 +124,7 @@ describe('broker durability', {timeout: 120_000}, () => {
       await broker.stop({hard: true})
       stop = true
       await Promise.all(writers)
-      await producer.disconnect().catch(() => undefined)
+      await producer.disconnect().catch(() => undefined) // the broker was killed under it: nothing to disconnect
 
       await broker.restart()
       const stored = new Set(await readAll(kafka, topic, acknowledged.length))

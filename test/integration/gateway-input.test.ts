@@ -238,6 +238,7 @@ describe('gateway input handling', () => {
       true,
       -1,
       0,
+      // eslint-disable-next-line no-loss-of-precision -- a JSON number too large for a double, on purpose
       1e309,
       'x',
       '',

@@ -52,10 +52,12 @@ describe('inference path', () => {
     await stack?.close()
   })
 
-  const patchSwitches = (fields: Record<string, unknown>) =>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads whatever fields the gateway answered
+  const patchSwitches = (fields: Record<string, any>) =>
     fetch(`${gateway}/admin/switches`, {method: 'PATCH', headers: adminHeaders(stack), body: JSON.stringify(fields)})
   const status = async (user: keyof InferenceStack['users'], id: string) => {
     const response = await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(stack.users[user]!)})
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads whatever fields the gateway answered
     return {status: response.status, body: (await response.json()) as Record<string, any>}
   }
 
@@ -351,7 +353,8 @@ describe('inference path', () => {
   })
 
   it('pauses the collector while it is listed in pausedConsumers: results wait in their queue, then settle on resume', async () => {
-    const patch = (faults: Record<string, unknown>) => patchSwitches({faults})
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads whatever fields the gateway answered
+    const patch = (faults: Record<string, any>) => patchSwitches({faults})
     const collectorMetrics = async () => (await fetch(`${stack.services.collector!.url}/metrics`)).text()
     expect((await patch({pausedConsumers: ['collector']})).status).toBe(200)
     await eventually(

@@ -1,7 +1,7 @@
 // The load engine against real HTTP servers: rates honoured, latency free of coordinated omission
 // (the stall test against its analytic truth), late and dropped requests at the in-flight cap.
 import {describe, expect, it} from 'vitest'
-import {runBench} from '../../src/lib/load/bench-run.js'
+import {runBench} from '../../src/lib/bench/run.js'
 import {syntheticUsers} from '../../src/lib/load/population.js'
 import {decodeHistogram} from '../../src/lib/measure/histogram.js'
 import {profileFrom, serverPerTest, type TestServer} from '../helpers/http-servers.js'

@@ -1,7 +1,7 @@
 // Client retries against real servers: amplification and goodput are exact when the failures are
 // deterministic, Retry-After is honoured, and the retry budget caps retries.
 import {describe, expect, it} from 'vitest'
-import {runBench} from '../../src/lib/load/bench-run.js'
+import {runBench} from '../../src/lib/bench/run.js'
 import {syntheticUsers} from '../../src/lib/load/population.js'
 import {profileFrom, serverPerTest} from '../helpers/http-servers.js'
 

@@ -45,7 +45,7 @@ describe('streamctl replay', {timeout: 240_000}, () => {
     ])
   })
   afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {}) // cleanup; later cleanups still run
     await broker?.cleanup()
     if (tmp) await rm(tmp, {recursive: true, force: true})
   })

@@ -225,7 +225,7 @@ describe('services started while RabbitMQ is unreachable', () => {
       }
       await consumer.stop(1000)
     } finally {
-      for (const connection of connections) await connection.close().catch(() => {})
+      for (const connection of connections) await connection.close().catch(() => {}) // cleanup; a closed connection is fine
     }
   }, 60_000)
 })

@@ -55,7 +55,8 @@ describe('worker resilience', () => {
 
   /** PATCHes the switches and waits until the worker and llm-sim show them. */
   async function switchTo(
-    patch: {faults?: Record<string, unknown>; interventions?: Record<string, unknown>},
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads whatever fields the gateway answered
+    patch: {faults?: Record<string, any>; interventions?: Record<string, any>},
     check: {service: string; sample: string; value: number}[],
   ) {
     const response = await fetch(`${gateway}/admin/switches`, {
@@ -76,6 +77,7 @@ describe('worker resilience', () => {
     eventually(
       async () => {
         const response = await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(user)})
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads whatever fields the gateway answered
         const body = (await response.json()) as Record<string, any>
         return body.status === 'completed' || body.status === 'failed' ? body : undefined
       },

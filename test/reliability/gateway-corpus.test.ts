@@ -7,7 +7,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {SeededRandom} from '../../src/lib/load/random.js'
 import {
-  authorized,
   createInferenceStack,
   generate,
   quotaTotals,

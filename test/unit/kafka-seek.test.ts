@@ -1,7 +1,7 @@
 // `groups seek` planning: parsing --to, resolving it to concrete offsets per partition, refusing
 // a live group, and the --brokers list.
 import {describe, expect, it} from 'vitest'
-import {parseBrokerList} from '../../src/lib/kafka/brokers.js'
+import {parseBrokerList} from '../../src/lib/stack/kafka-brokers.js'
 import {parseOffsetSpec} from '../../src/lib/kafka/offset-spec.js'
 import {assertGroupInactive, partitionKey, planSeek, type PartitionBounds} from '../../src/lib/kafka/seek-plan.js'
 import {StreamctlError} from '../../src/lib/errors.js'

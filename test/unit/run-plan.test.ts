@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {segmentCount} from '../../src/lib/load/arrival-curves.js'
-import {planRun} from '../../src/lib/load/run-plan.js'
+import {planRun} from '../../src/lib/bench/plan.js'
 import {parsePrometheusText} from '../../src/lib/measure/prometheus-text.js'
 import {summariseGauges} from '../../src/lib/measure/gauge-scraper.js'
 import {profileFrom} from '../helpers/http-servers.js'

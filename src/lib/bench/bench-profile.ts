@@ -4,9 +4,9 @@
 // the quota accounting and the stack in the metadata when the load goes to the stack), then write
 // the run record, the HTML report and the formats asked for (and, on GitHub Actions, the Markdown
 // summary into the job summary).
-import {BenchProgressView} from '../load/bench-progress.js'
-import {resolveBenchTarget, type BenchTarget} from '../load/bench-target.js'
-import type {BenchOptions} from '../load/bench-run.js'
+import {BenchProgressView} from './progress-view.js'
+import {resolveBenchTarget, type BenchTarget} from './target.js'
+import type {BenchOptions} from './run.js'
 import {findProfile} from '../load/profile-loader.js'
 import {isComponentFault, type LoadProfile, type TimelineEventSpec} from '../load/profile.js'
 import {runMetadata, type RunRecord} from '../report/run-record.js'
@@ -17,7 +17,7 @@ import {
   type ReportFile,
   type WrittenReport,
 } from '../report/write-reports.js'
-import {chooseSlaTargets} from '../sla/choose-targets.js'
+import {chooseSlaTargets} from './choose-targets.js'
 import {ComponentFaults} from '../stack/component-faults.js'
 import type {Stack} from '../stack/load-stack.js'
 import {stateDirFor} from '../stack/state-dir.js'

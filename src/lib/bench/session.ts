@@ -4,22 +4,21 @@
 // quota accounting, then the SLA verdict, all in one run record. The quota accounting covers
 // requests created from the end of the warm-up on, so the warm-up's generates count in neither the
 // client's figures nor the stack's.
-import {checkAdminAccess, runBench, warmUp, type BenchOptions} from '../load/bench-run.js'
+import {checkAdminAccess, runBench, warmUp, type BenchOptions} from './run.js'
 import {GENERATE_SERIES} from '../load/reference-templates.js'
 import {readQuotaAccounting, type QuotaAccounting} from '../quota/accounting.js'
 import {waitForDrain} from '../quota/drain.js'
-import {openQuotaStores} from '../quota/stores.js'
+import {openQuotaStores, type QuotaStoreEndpoints} from '../quota/stores.js'
 import {AbortWatch} from '../sla/abort-watch.js'
 import {evaluateTargets, type SlaResult} from '../sla/evaluate.js'
-import type {ChosenSla} from '../sla/choose-targets.js'
-import type {Endpoints} from '../stack/state.js'
+import type {ChosenSla} from './choose-targets.js'
 import {RUN_RECORD_SCHEMA_VERSION, type RunMetadata, type RunRecord} from '../report/run-record.js'
 
 export interface BenchSessionOptions extends BenchOptions {
   sla: ChosenSla
   meta: RunMetadata
   /** The stack's stores, for quota accounting (absent for a bare --target). */
-  quotaEndpoints?: Pick<Endpoints, 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix'>
+  quotaEndpoints?: QuotaStoreEndpoints
   drainTimeoutMs?: number
 }
 

@@ -1,10 +1,11 @@
 // Reading and following the log files of processes we started (`streamctl logs`, and the tail
 // shown when a component fails to start).
-import {open, stat} from 'node:fs/promises'
+import {open} from 'node:fs/promises'
+import {statIfExists} from './file-stat.js'
 
 /** The last `lines` lines of a file ('' if it does not exist). Reads at most the last 256 KiB. */
 export async function tailFile(file: string, lines: number): Promise<string> {
-  const handle = await open(file, 'r').catch(() => undefined)
+  const handle = await open(file, 'r').catch(() => undefined) // no log file (yet): nothing to show
   if (!handle) return ''
   try {
     const {size} = await handle.stat()
@@ -31,10 +32,10 @@ export async function followFiles(
   intervalMs = 250,
 ): Promise<void> {
   const offsets = new Map<string, number>()
-  for (const file of files) offsets.set(file, (await stat(file).catch(() => undefined))?.size ?? 0)
+  for (const file of files) offsets.set(file, (await statIfExists(file))?.size ?? 0)
   while (!signal.aborted) {
     for (const file of files) {
-      const size = (await stat(file).catch(() => undefined))?.size
+      const size = (await statIfExists(file))?.size
       if (size === undefined) continue
       let offset = offsets.get(file) ?? 0
       if (size < offset) offset = 0

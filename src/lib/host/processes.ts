@@ -46,7 +46,7 @@ export async function spawnDetached(
 }
 
 export async function processStartTicks(pid: number): Promise<number | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined) // no /proc entry: the process has exited
   if (!stat) return undefined
   // The command name (field 2) is in parentheses and may contain spaces; fields follow the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
@@ -55,7 +55,7 @@ export async function processStartTicks(pid: number): Promise<number | undefined
 
 /** Whether the recorded process is still the one we started (alive, same start time, not a zombie). */
 export async function isSameProcess(identity: ProcessIdentity): Promise<boolean> {
-  const stat = await readFile(`/proc/${identity.pid}/stat`, 'utf8').catch(() => undefined)
+  const stat = await readFile(`/proc/${identity.pid}/stat`, 'utf8').catch(() => undefined) // no /proc entry: the process has exited
   if (!stat) return false
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   if (fields[0] === 'Z' || fields[0] === 'X') return false
@@ -92,7 +92,7 @@ export async function descendants(root: number): Promise<number[]> {
   const parentOf = new Map<number, number>()
   await Promise.all(
     entries.map(async (name) => {
-      const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => undefined)
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => undefined) // the process exited while we listed /proc
       if (stat) parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
     }),
   )

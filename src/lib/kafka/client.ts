@@ -44,7 +44,7 @@ export async function withAdmin<T>(brokers: string[], work: (client: KafkaAdmin)
   } catch (error) {
     throw kafkaFailure(error, 'the Kafka request failed')
   } finally {
-    await client.admin.disconnect().catch(() => {})
+    await client.admin.disconnect().catch(() => {}) // best effort: the outcome is already decided and a broken connection has nothing left to close
   }
 }
 

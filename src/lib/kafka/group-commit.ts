@@ -74,6 +74,6 @@ export async function commitGroupOffsets(kafka: Kafka, group: string, moves: See
     }
     throw kafkaFailure(error, `committing offsets for group "${group}"`)
   } finally {
-    await cluster.disconnect().catch(() => {})
+    await cluster.disconnect().catch(() => {}) // best effort: the outcome is already decided and a broken connection has nothing left to close
   }
 }

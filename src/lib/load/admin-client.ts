@@ -80,7 +80,9 @@ export class AdminClient {
       let parsed: unknown = text
       try {
         parsed = JSON.parse(text)
-      } catch {}
+      } catch {
+        // not JSON: the result keeps the raw text
+      }
       const ok = response.statusCode >= 200 && response.statusCode < 300
       return {
         ok,

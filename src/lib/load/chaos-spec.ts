@@ -2,7 +2,8 @@
 // profile's `timeline: [{at: 30%, action: kill, component: worker}]`.
 import {StreamctlError} from '../errors.js'
 import {DURATION_HINT, parseDuration} from '../text/duration.js'
-import {COMPONENT_FAULTS, type ComponentFault, type TimelineEventSpec} from './profile.js'
+import {COMPONENT_FAULTS, type ComponentFault} from '../stack/component-faults.js'
+import type {TimelineEventSpec} from './profile.js'
 
 export const CHAOS_HINT = `ACTION:COMPONENT@AT with ACTION one of ${COMPONENT_FAULTS.join(', ')} and AT a share of the run (30%) or ${DURATION_HINT}, e.g. kill:worker@30%`
 

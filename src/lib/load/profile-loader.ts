@@ -1,19 +1,21 @@
 // Reads a load profile and checks it completely — structure, durations, rates, templates, the
 // timeline — reporting every problem at once as `file:line:col: message` (exit 2).
-import {readdir, stat} from 'node:fs/promises'
+import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 import {StreamctlError} from '../errors.js'
 import type {ErrorClass} from '../measure/outcome.js'
-import {metricUniverse, runMetrics, unavailableProblems} from '../sla/metrics.js'
+import {metricUniverse, runMetrics, unavailableProblems} from './run-metrics.js'
 import {readSlaTargets} from '../sla/targets.js'
-import {displayPath, type Stack} from '../stack/load-stack.js'
+import type {Stack} from '../stack/load-stack.js'
+import {isFile} from '../host/file-stat.js'
+import {displayPath} from '../text/display-path.js'
+import {COMPONENT_FAULTS} from '../stack/component-faults.js'
 import {parseDuration} from '../text/duration.js'
 import {checkAgainstSchema} from '../yaml/schema-check.js'
 import {formatPath, sourceProblemsError, YamlSource, type PathSegment, type SourceProblem} from '../yaml/source.js'
 import {DEFAULT_PEAK_SHAPE} from './arrival-curves.js'
 import {
   calibrationSchema,
-  COMPONENT_FAULTS,
   profileSchema,
   type Calibration,
   type LoadProfile,
@@ -46,7 +48,7 @@ export async function findProfile(stack: Stack, nameOrPath: string): Promise<Loa
   const dir = path.resolve(stack.dir, stack.manifest.profiles)
   for (const extension of ['.yaml', '.yml']) {
     const file = path.join(dir, `${nameOrPath}${extension}`)
-    if ((await stat(file).catch(() => undefined))?.isFile()) return readProfile(file)
+    if (await isFile(file)) return readProfile(file)
   }
   const known = await listProfiles(stack)
   throw new StreamctlError('PROFILE_NOT_FOUND', `no profile "${nameOrPath}" in ${displayPath(dir)}`, {
@@ -116,7 +118,7 @@ export async function readProfile(file: string): Promise<LoadProfile> {
  */
 async function readCalibration(profileSource: YamlSource, name: string, file: string): Promise<Calibration> {
   const shown = displayPath(file)
-  if (!(await stat(file).catch(() => undefined))?.isFile()) {
+  if (!(await isFile(file))) {
     profileSource.report(['calibration'], `calibration: no calibration "${name}": ${shown} does not exist`)
     throw sourceProblemsError(
       'PROFILE_INVALID',
@@ -163,7 +165,9 @@ export function parseProfile(source: YamlSource, defaultName: string): LoadProfi
         // one pass; a value of the wrong shape can make them throw, which is then already reported.
         try {
           new ProfileReader(source).read(raw, defaultName, sla)
-        } catch {}
+        } catch {
+          // the structural problem that made it throw is already reported
+        }
         dropSamePosition(source)
       }
     }

@@ -2,6 +2,7 @@
 // mix, client retry behaviour, timeline of faults and interventions, and variants run back to back.
 // `profileSchema` is the structural check users get line-numbered errors from; the semantic checks
 // (durations, rates, templates) are in profile-loader.ts. Keep the types and the schema in step.
+import {COMPONENT_FAULTS, type ComponentFault} from '../stack/component-faults.js'
 import {COST_LIMITS, type Costs, type Faults, type Interventions} from '../stack/api.js'
 import type {SlaTarget} from '../sla/targets.js'
 import type {JsonSchema} from '../yaml/schema-check.js'
@@ -43,10 +44,6 @@ export type TimelineAction =
   | {action: 'cache-flush'}
   | {action: 'content-drop'; count?: number}
   | {action: ComponentFault; component: string}
-
-/** Faults on a component of the running local stack (see stack/component-faults.ts). */
-export const COMPONENT_FAULTS = ['kill', 'pause', 'resume', 'restart'] as const
-export type ComponentFault = (typeof COMPONENT_FAULTS)[number]
 
 export function isComponentFault<T extends TimelineAction>(action: T): action is Extract<T, {component: string}> {
   return (COMPONENT_FAULTS as readonly string[]).includes(action.action)

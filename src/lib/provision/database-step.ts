@@ -3,7 +3,6 @@
 // rehearsed in a rolled-back transaction; the keys issued for real are written once to the
 // stack's state directory and the demo user's key is handed back to be printed.
 import path from 'node:path'
-import type pg from 'pg'
 import {StreamctlError} from '../errors.js'
 import {readCredentials, writeCredentials, type SeededUser} from '../stack/credentials.js'
 import type {StackManifest} from '../stack/manifest.js'
@@ -46,7 +45,7 @@ export async function planDatabase(
       {hint: 'Check it with `streamctl status`.', cause: error},
     )
   }
-  step.close = () => client.end().catch(() => {})
+  step.close = () => client.end().catch(() => {}) // best effort: the outcome is already decided and a broken connection has nothing left to close
   return closeOnFailure(step, async () => {
     const migrationsDir = path.resolve(stackDir, manifest.migrations)
     const knownKeys = await readCredentials(stateDir).then(

@@ -87,7 +87,7 @@ export async function applyMigrations(client: pg.ClientBase, dir: string): Promi
         ])
         await client.query('COMMIT')
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {})
+        await client.query('ROLLBACK').catch(() => {}) // the first error is the one to report; a connection that cannot roll back is gone, which aborts the transaction too
         const pgError = error as {message?: string; position?: string}
         throw new StreamctlError(
           'MIGRATION_FAILED',
@@ -102,7 +102,7 @@ export async function applyMigrations(client: pg.ClientBase, dir: string): Promi
     }
     return applied
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {})
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {}) // the lock is a session lock: it goes with the connection if the unlock fails
   }
 }
 

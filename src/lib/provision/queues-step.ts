@@ -42,7 +42,7 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
     )
   }
   connection.on('error', () => {})
-  step.close = () => connection.close().catch(() => {})
+  step.close = () => connection.close().catch(() => {}) // best effort: the outcome is already decided and a broken connection has nothing left to close
   return closeOnFailure(step, async () => {
     const created = new Set<string>()
     for (const queue of queues) {
@@ -78,7 +78,7 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
           {cause: error},
         )
       } finally {
-        await channel.close().catch(() => {})
+        await channel.close().catch(() => {}) // a failed check closes the channel itself
       }
       return step.changes.filter((change): change is PlannedChange => change.action === 'create')
     }
@@ -92,7 +92,7 @@ async function probe(connection: ChannelModel, check: (channel: Channel) => Prom
   channel.on('error', () => {})
   try {
     await check(channel)
-    await channel.close().catch(() => {})
+    await channel.close().catch(() => {}) // the check passed; the connection closes the channel with it anyway
     return true
   } catch (error) {
     return error as Error

@@ -23,6 +23,6 @@ export async function rehearse<T>(client: pg.ClientBase, work: (client: pg.Clien
   try {
     return await work(rehearsal)
   } finally {
-    await client.query('ROLLBACK').catch(() => {})
+    await client.query('ROLLBACK').catch(() => {}) // a rehearsal never commits; a connection that cannot roll back is gone, which aborts it too
   }
 }

@@ -50,7 +50,7 @@ export async function seedAccounts(
     await client.query('COMMIT')
     return {tiers, usersCreated, usersRetiered: users.rows.length - usersCreated, ...keys}
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
+    await client.query('ROLLBACK').catch(() => {}) // the first error is the one to report; a connection that cannot roll back is gone, which aborts the transaction too
     throw error
   }
 }

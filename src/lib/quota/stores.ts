@@ -1,12 +1,16 @@
 // Connections to the stack's quota stores — PostgreSQL and Redis (with the stack's key prefix, as
 // the services use it) — for the accounting after a run.
-import type {Endpoints} from '../stack/state.js'
 import {StreamctlError} from '../errors.js'
 import type {QuotaStores} from './accounting.js'
 
-export async function openQuotaStores(
-  endpoints: Pick<Endpoints, 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix'>,
-): Promise<QuotaStores & {close(): Promise<void>}> {
+/** Where the quota stores are: the stack's endpoints carry these fields. */
+export interface QuotaStoreEndpoints {
+  databaseUrl: string
+  redisUrl: string
+  redisKeyPrefix: string
+}
+
+export async function openQuotaStores(endpoints: QuotaStoreEndpoints): Promise<QuotaStores & {close(): Promise<void>}> {
   const [{default: pg}, {Redis}] = await Promise.all([import('pg'), import('ioredis')])
   const pool = new pg.Pool({connectionString: endpoints.databaseUrl, max: 2})
   const redis = new Redis(endpoints.redisUrl, {
@@ -19,7 +23,7 @@ export async function openQuotaStores(
     await pool.query('SELECT 1')
   } catch (error) {
     redis.disconnect()
-    await pool.end().catch(() => {})
+    await pool.end().catch(() => {}) // the connect error below is the one to report
     throw new StreamctlError(
       'QUOTA_READ_FAILED',
       `cannot reach the quota stores for accounting: ${(error as Error).message}`,

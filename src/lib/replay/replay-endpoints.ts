@@ -2,7 +2,7 @@
 // database, gateway, seeded API keys) and the manifest (the user-events topic, the projector's
 // group and trending window), so `streamctl replay --from -2h` needs nothing else.
 import {StreamctlError} from '../errors.js'
-import {parseBrokerList} from '../kafka/brokers.js'
+import {parseBrokerList} from '../stack/kafka-brokers.js'
 import {readCredentials} from '../stack/credentials.js'
 import type {Stack} from '../stack/load-stack.js'
 import {stateDirFor} from '../stack/state-dir.js'

@@ -5,7 +5,7 @@ import {withAdmin} from '../kafka/client.js'
 import type {OffsetSpec} from '../kafka/offset-spec.js'
 import {fileRange} from './file-range.js'
 import {readRecording, type EventCheck} from './recording.js'
-import type {PartitionRange, ReplayRecord} from './replay-record.js'
+import type {PartitionRange} from './replay-record.js'
 import {readTopicRange, type ChunkHandler} from './topic-reader.js'
 import path from 'node:path'
 

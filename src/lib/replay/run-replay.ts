@@ -117,7 +117,7 @@ export async function runReplay(request: ReplayRequest): Promise<ReplaySummary> 
     task.fail((error as Error).message)
     throw error
   } finally {
-    await sink.close().catch(() => {})
+    await sink.close().catch(() => {}) // best effort: the outcome is already decided and a broken connection has nothing left to close
   }
   return summarise(base, stats, source.ranges, pacer)
 }

@@ -188,7 +188,7 @@ export class ShadowRebuild {
       await client.query('COMMIT')
       return {kind: 'swapped', live: current, rebuilt}
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
+      await client.query('ROLLBACK').catch(() => {}) // the first error is the one to report; a connection that cannot roll back is gone, which aborts the transaction too
       throw error
     } finally {
       client.release()
@@ -197,8 +197,8 @@ export class ShadowRebuild {
 
   /** Leaves the shadow in place (a later run resumes or replaces it) and releases the lock. */
   async close(): Promise<void> {
-    await this.pool.end().catch(() => {})
-    await this.lock.end().catch(() => {})
+    await this.pool.end().catch(() => {}) // best effort: the outcome is already decided and a broken connection has nothing left to close
+    await this.lock.end().catch(() => {}) // best effort: the outcome is already decided and a broken connection has nothing left to close
   }
 }
 
@@ -230,7 +230,7 @@ async function createShadow(client: pg.Client, live: string, planKey: string, ra
     ])
     await client.query('COMMIT')
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
+    await client.query('ROLLBACK').catch(() => {}) // the first error is the one to report; a connection that cannot roll back is gone, which aborts the transaction too
     throw new StreamctlError(
       'REPLAY_TARGET_FAILED',
       `cannot create the shadow read models: ${(error as Error).message}`,

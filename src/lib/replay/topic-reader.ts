@@ -115,10 +115,10 @@ export async function readTopicRange(
   } finally {
     signal?.removeEventListener('abort', abort)
     clearTimeout(watchdog)
-    await consumer.disconnect().catch(() => {})
+    await consumer.disconnect().catch(() => {}) // best effort: the outcome is already decided and a broken connection has nothing left to close
     await deleteEmptyGroups(admin, [groupId])
-      .catch(() => {})
-      .finally(() => admin.disconnect().catch(() => {}))
+      .catch(() => {}) // deleting the reader's throwaway group is housekeeping; the read is done
+      .finally(() => admin.disconnect().catch(() => {})) // best effort: the outcome is already decided and a broken connection has nothing left to close
   }
 }
 

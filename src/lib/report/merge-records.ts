@@ -4,7 +4,7 @@
 import {StreamctlError} from '../errors.js'
 import {originalRequests, type IntervalData, type VariantData} from '../measure/run-data.js'
 import {evaluateTargets, targetsOf} from '../sla/evaluate.js'
-import {mergeSeriesMaps} from './merge-series.js'
+import {mergeSeriesMaps} from '../measure/merge-series.js'
 import type {RunRecord} from './run-record.js'
 
 export function mergeRecords(records: readonly RunRecord[], names: readonly string[]): RunRecord {

@@ -3,7 +3,7 @@
 // variant measured, so a report says how close the reproduction came and what the intervention
 // changed. Each figure is read from the run record alone: client series by phase or time window,
 // server gauges scraped each interval. A figure with no data in any variant is left out.
-import {mergeSeries} from './merge-series.js'
+import {mergeSeries} from '../measure/merge-series.js'
 import {counterRate} from '../measure/counter-rates.js'
 import type {GaugeSample} from '../measure/gauge-scraper.js'
 import {

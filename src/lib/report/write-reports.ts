@@ -3,7 +3,7 @@
 // their flags say. A Markdown report aimed at $GITHUB_STEP_SUMMARY is appended, as GitHub expects.
 import {appendFile, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {displayPath} from '../stack/load-stack.js'
+import {displayPath} from '../text/display-path.js'
 import {isCI} from '../ui/output-mode.js'
 import {renderReport, type ReportFormat} from './formats.js'
 import type {RunRecord} from './run-record.js'

@@ -1,6 +1,6 @@
 // abortOnFail: the running totals of a variant, built from its closed intervals, checked after each
 // interval against the targets that may stop the run (k6's abortOnFail with delayAbortEval).
-import {mergeSeriesMaps} from '../report/merge-series.js'
+import {mergeSeriesMaps} from '../measure/merge-series.js'
 import type {IntervalData, SeriesData, VariantData} from '../measure/run-data.js'
 import {evaluateTarget, type SlaResult} from './evaluate.js'
 import type {SlaTarget} from './targets.js'

@@ -9,7 +9,7 @@
 import type {VariantData} from '../measure/run-data.js'
 import type {QuotaAccounting} from '../quota/accounting.js'
 import {formatDuration} from '../text/duration.js'
-import type {NotApplicableTarget} from './choose-targets.js'
+import type {NotApplicableTarget} from './targets.js'
 import {observe, samplesOf, type SortedSamples, type Observation} from './observe.js'
 import {percentileRanks, samplesToDecide} from './percentile-interval.js'
 import type {SlaTarget} from './targets.js'

@@ -1,6 +1,6 @@
 // A standalone SLA file (`--sla FILE`): the same mapping as the manifest's `sla:` section, either at
 // the top level or under an `sla:` key. Every problem is reported as `file:line:col: message` (exit 2).
-import {displayPath} from '../stack/load-stack.js'
+import {displayPath} from '../text/display-path.js'
 import {sourceProblemsError, YamlSource} from '../yaml/source.js'
 import {readSlaTargets, type SlaTarget} from './targets.js'
 

@@ -87,3 +87,10 @@ export function readSlaTargets(source: YamlSource, value: unknown, path: readonl
   }
   return structureOk ? targets : []
 }
+
+/** A default target left out of a run, and why. */
+export interface NotApplicableTarget {
+  metric: string
+  threshold: string
+  reason: string
+}

@@ -5,10 +5,13 @@
 import {StreamctlError} from '../errors.js'
 import {isSameProcess, stopProcess, type ProcessIdentity} from '../host/processes.js'
 import {silentReporter} from '../ui/reporter.js'
-import type {ComponentFault} from '../load/profile.js'
 import type {Stack} from './load-stack.js'
 import {stateDirFor} from './state-dir.js'
 import {readState, requireState, type ComponentState} from './state.js'
+
+/** Faults on a component of the running local stack, for timeline actions and `--chaos`. */
+export const COMPONENT_FAULTS = ['kill', 'pause', 'resume', 'restart'] as const
+export type ComponentFault = (typeof COMPONENT_FAULTS)[number]
 
 export interface FaultResult {
   ok: boolean

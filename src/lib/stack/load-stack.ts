@@ -1,9 +1,11 @@
 // Loads a stack directory and validates everything its manifest refers to, reporting every problem
 // at once as `file:line:col: message` so a user fixes them in one pass.
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {StreamctlError} from '../errors.js'
-import {newAjv} from '../schema/ajv.js'
+import {isDirectory, isFile} from '../host/file-stat.js'
+import {displayPath} from '../text/display-path.js'
+import {newAjv} from '../yaml/ajv.js'
 import {readSlaTargets} from '../sla/targets.js'
 import {checkAgainstSchema} from '../yaml/schema-check.js'
 import {
@@ -332,17 +334,4 @@ function checkJsonSchema(file: string, text: string): SourceProblem | undefined 
     return {file, line: 1, col: 1, message: `not a usable JSON Schema: ${(error as Error).message}`}
   }
   return undefined
-}
-
-export function displayPath(absolute: string): string {
-  const relative = path.relative(process.cwd(), absolute)
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute
-}
-
-async function isFile(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined))?.isFile() ?? false
-}
-
-async function isDirectory(dir: string): Promise<boolean> {
-  return (await stat(dir).catch(() => undefined))?.isDirectory() ?? false
 }

@@ -40,6 +40,6 @@ export async function resolveServiceStackDir(
   if (existsSync(path.join(asDir, MANIFEST_FILE))) return asDir
   const {stateDirFor} = await import('./state-dir.js')
   const {readState} = await import('./state.js')
-  const state = await readState(stateDirFor(value, env)).catch(() => undefined)
+  const state = await readState(stateDirFor(value, env)).catch(() => undefined) // no state under that name: fall back to the reference stack
   return state?.stackDir ?? REFERENCE_STACK_DIR
 }

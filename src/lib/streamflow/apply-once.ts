@@ -54,7 +54,7 @@ export async function applyOnce<T>(
     await client.query('COMMIT')
     return {applied: values.length, skipped: messages.length - values.length, ids, nextOffset}
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
+    await client.query('ROLLBACK').catch(() => {}) // the first error is the one to report; a connection that cannot roll back is gone, which aborts the transaction too
     throw error
   } finally {
     client.release()

@@ -3,8 +3,12 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {StreamctlError} from '../errors.js'
-import {newAjv} from '../schema/ajv.js'
-import type {StackManifest} from '../stack/manifest.js'
+import {newAjv} from '../yaml/ajv.js'
+
+/** The part of a stack manifest that names its event schemas (manifest `schemas:`). */
+export interface DeclaredSchemas {
+  schemas: ReadonlyArray<{name: string; file: string}>
+}
 
 export interface EventValidator<T> {
   (value: unknown): value is T
@@ -14,7 +18,7 @@ export interface EventValidator<T> {
 
 /** The validator of the schema named `name` (e.g. `user-event`) in the stack's manifest. */
 export async function loadEventValidator<T>(
-  manifest: StackManifest,
+  manifest: DeclaredSchemas,
   stackDir: string,
   name: string,
 ): Promise<EventValidator<T>> {

@@ -3,6 +3,7 @@
 
 const WIDE =
   /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u
+// eslint-disable-next-line no-misleading-character-class -- variation selectors are listed to be counted as zero width
 const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200B-\u200F\uFE00-\uFE0F]/u
 
 /** Cells `text` takes in a terminal: 2 for East Asian wide characters, 0 for combining marks. */

@@ -1,7 +1,7 @@
 // Structural validation of a YAML document against a JSON Schema, with every violation reported at
 // the line and column of the offending field and in words a user understands.
 import type {ErrorObject, ValidateFunction} from 'ajv'
-import {newAjv} from '../schema/ajv.js'
+import {newAjv} from './ajv.js'
 import {closestMatch} from '../text/suggest.js'
 import {formatPath, type PathSegment, type YamlSource} from './source.js'
 

@@ -5,7 +5,7 @@
 import {sparkline} from '../measure/summary-text.js'
 import {formatDuration} from '../text/duration.js'
 import type {BreakdownRow, ProgressReporter, Task} from '../ui/reporter.js'
-import type {BenchProgress, SeriesProgress} from './bench-run.js'
+import type {BenchProgress, SeriesProgress} from './run.js'
 
 const TREND_LENGTH = 20
 

@@ -2,12 +2,12 @@
 // judged only on evidence: a name no run could produce is a usage error before any load is sent
 // (k6 used to skip such thresholds silently: its issues #961, #1346, #1526), and a default target
 // that the chosen profile cannot exercise is left out and listed as not applicable.
-import {BUILTIN_TEMPLATES, builtinTemplate, GENERATE_SERIES} from '../load/reference-templates.js'
+import {BUILTIN_TEMPLATES, builtinTemplate, GENERATE_SERIES} from './reference-templates.js'
 import {POLL_SERIES} from '../measure/run-data.js'
-import type {RequestTemplateSpec} from '../load/workload.js'
+import type {RequestTemplateSpec} from './workload.js'
 import {closestMatch} from '../text/suggest.js'
 import type {SourceProblem} from '../yaml/source.js'
-import type {SlaTarget} from './targets.js'
+import type {SlaTarget} from '../sla/targets.js'
 
 /** Run-wide figures a target can name besides a series. `error_rate` is `errors` by its PRODUCT.md name. */
 export const RUN_METRICS = ['errors', 'error_rate', 'dropped', 'late', 'retries', 'amplification', 'goodput'] as const

@@ -7,19 +7,18 @@ import path from 'node:path'
 import type {LoadProfile} from '../load/profile.js'
 import {listProfiles, readProfile} from '../load/profile-loader.js'
 import type {Stack} from '../stack/load-stack.js'
-import {displayPath} from '../stack/load-stack.js'
+import {displayPath} from '../text/display-path.js'
 import {sourceProblemsError} from '../yaml/source.js'
-import {availability, metricUniverse, runMetrics, unavailableProblems, unknownNameProblems} from './metrics.js'
-import {readSlaFile} from './sla-file.js'
-import type {SlaTarget} from './targets.js'
-import {parseThreshold} from './threshold.js'
-
-/** A default target left out of a run, and why. */
-export interface NotApplicableTarget {
-  metric: string
-  threshold: string
-  reason: string
-}
+import {
+  availability,
+  metricUniverse,
+  runMetrics,
+  unavailableProblems,
+  unknownNameProblems,
+} from '../load/run-metrics.js'
+import {readSlaFile} from '../sla/sla-file.js'
+import type {NotApplicableTarget, SlaTarget} from '../sla/targets.js'
+import {parseThreshold} from '../sla/threshold.js'
 
 export interface ChosenSla {
   targets: SlaTarget[]

@@ -11,20 +11,15 @@ import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
 import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
 import {E2E_SERIES, LOAD_DATA_VERSION, originalRequests} from '../measure/run-data.js'
 import {RunRecorder} from '../measure/series-recorder.js'
-import {AdminClient, isUnauthorized, type AdminResult} from './admin-client.js'
-import {ArrivalSchedule, type Shard} from './arrival-schedule.js'
-import {HttpTarget} from './http-client.js'
-import {LoadEngine, SPIN_MS, type EngineSettings} from './load-engine.js'
-import {Population, type PopulationUser} from './population.js'
-import {
-  isComponentFault,
-  type ComponentFault,
-  type LoadProfile,
-  type TimelineAction,
-  type VariantSpec,
-} from './profile.js'
-import {planRun, type RunOverrides, type RunPlan} from './run-plan.js'
-import {compileRequestType, Workload} from './workload.js'
+import {AdminClient, isUnauthorized, type AdminResult} from '../load/admin-client.js'
+import {ArrivalSchedule, type Shard} from '../load/arrival-schedule.js'
+import {HttpTarget} from '../load/http-client.js'
+import {LoadEngine, SPIN_MS, type EngineSettings} from '../load/load-engine.js'
+import {Population, type PopulationUser} from '../load/population.js'
+import {isComponentFault, type LoadProfile, type TimelineAction, type VariantSpec} from '../load/profile.js'
+import type {ComponentFault} from '../stack/component-faults.js'
+import {planRun, type RunOverrides, type RunPlan} from './plan.js'
+import {compileRequestType, Workload} from '../load/workload.js'
 
 export interface BenchProgress {
   variant: string

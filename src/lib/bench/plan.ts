@@ -1,8 +1,8 @@
 // A profile made concrete for one run: `--duration` compresses or stretches the curve and the
 // timeline together, `--rate` scales every rate, and `%` shares become milliseconds.
 import {StreamctlError} from '../errors.js'
-import {buildSegments, peakRate, type RateSegment, type Stage} from './arrival-curves.js'
-import type {LoadProfile, RateValue, Span, TimelineAction} from './profile.js'
+import {buildSegments, peakRate, type RateSegment, type Stage} from '../load/arrival-curves.js'
+import type {LoadProfile, RateValue, Span, TimelineAction} from '../load/profile.js'
 
 export interface RunOverrides {
   durationMs?: number

@@ -9,8 +9,8 @@ import {stateDirFor} from '../stack/state-dir.js'
 import {readState, requireState} from '../stack/state.js'
 import {ServiceRoutes} from '../stack/api.js'
 import {StreamctlError} from '../errors.js'
-import {syntheticUsers, type PopulationUser} from './population.js'
-import type {LoadProfile} from './profile.js'
+import {syntheticUsers, type PopulationUser} from '../load/population.js'
+import type {LoadProfile} from '../load/profile.js'
 
 export interface BenchTarget {
   url: string
@@ -41,7 +41,7 @@ export async function resolveBenchTarget(
         `--target ${explicit}: expected an http(s) URL such as http://127.0.0.1:8080`,
       )
     }
-    const credentials = await readCredentials(stateDir).catch(() => undefined)
+    const credentials = await readCredentials(stateDir).catch(() => undefined) // no credentials file: the run uses synthetic users
     const users = credentials?.users.length
       ? credentials.users.map(({userId, tier, apiKey}) => ({id: userId, tier, apiKey}))
       : syntheticUsers(profile.population.users)
@@ -49,7 +49,7 @@ export async function resolveBenchTarget(
       profile.admin ??
       (profile.timeline.length > 0 || profile.variants.some((variant) => variant.switches) ? explicit : undefined)
     const gateway = adminUrl
-      ? (await readState(stateDir).catch(() => undefined))?.endpoints.services.gateway
+      ? (await readState(stateDir).catch(() => undefined))?.endpoints.services.gateway // no state: the stack is not up, so no gateway to compare with
       : undefined
     return {
       url: explicit,

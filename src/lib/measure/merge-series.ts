@@ -1,9 +1,9 @@
 // Lossless merging of measured series: counts add up and HdrHistograms add bucket by bucket, so the
 // percentiles of a merge are those of one histogram that had recorded every value. Used for shard
 // merges and for the running totals an abortOnFail target is checked against.
-import {decodeHistogram, encodeHistogram, summariseHistogram, type LatencySummary} from '../measure/histogram.js'
-import type {ErrorCounts} from '../measure/outcome.js'
-import type {SeriesCounts, SeriesData} from '../measure/run-data.js'
+import {decodeHistogram, encodeHistogram, summariseHistogram, type LatencySummary} from './histogram.js'
+import type {ErrorCounts} from './outcome.js'
+import type {SeriesCounts, SeriesData} from './run-data.js'
 
 export function mergeSeries(a: SeriesData, b: SeriesData): SeriesData {
   return {

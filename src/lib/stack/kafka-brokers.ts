@@ -1,9 +1,9 @@
 // Which Kafka brokers an admin command talks to: --brokers (or KAFKA_BROKERS) when given, else
 // the bootstrap brokers of the stack that `up` brought up, read from its state file.
 import {StreamctlError} from '../errors.js'
-import type {Stack} from '../stack/load-stack.js'
-import {stateDirFor} from '../stack/state-dir.js'
-import {requireState} from '../stack/state.js'
+import type {Stack} from './load-stack.js'
+import {stateDirFor} from './state-dir.js'
+import {requireState} from './state.js'
 
 /** `host:port[,host:port…]`; INVALID_FLAG naming the entry that is not one. */
 export function parseBrokerList(text: string, flag = '--brokers'): string[] {
