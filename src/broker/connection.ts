@@ -3,7 +3,7 @@
 // other members). A frame that is malformed, oversized, or names an API we do not know closes this
 // connection only.
 import type net from 'node:net'
-import type {BrokerContext} from './context.js'
+import type {BrokerContext, RequestContext} from './context.js'
 import {HANDLERS} from './handlers/dispatch.js'
 import {apiName, advertisedVersions, supportsVersion} from './protocol/api-keys.js'
 import {Decoder, MalformedFrameError} from './protocol/decoder.js'
@@ -101,12 +101,6 @@ export class BrokerConnection {
       return
     }
     const name = apiName(header.apiKey)
-    const info = {
-      version: header.apiVersion,
-      correlationId: header.correlationId,
-      clientId: header.clientId ?? '',
-      clientHost: this.clientHost,
-    }
     if (name === 'ApiVersions' && !supportsVersion(name, header.apiVersion)) {
       // librdkafka opens with ApiVersions v3: answer in the v0 body (error 35 plus our list) so it retries.
       const body = new Encoder()
@@ -124,9 +118,20 @@ export class BrokerConnection {
       this.enqueue(header.correlationId, Promise.resolve(body), {thenClose: true})
       return
     }
+    const request: RequestContext = {
+      decoder,
+      info: {
+        apiKey: header.apiKey,
+        apiVersion: header.apiVersion,
+        correlationId: header.correlationId,
+        clientId: header.clientId ?? '',
+        clientHost: this.clientHost,
+      },
+      broker: this.broker,
+    }
     let pending: Promise<Encoder | undefined>
     try {
-      pending = Promise.resolve(HANDLERS[name](decoder, info, this.broker))
+      pending = Promise.resolve(HANDLERS[name](request))
     } catch (error) {
       pending = Promise.reject(error)
     }
