@@ -5,12 +5,11 @@
 import type net from 'node:net'
 import type {BrokerContext, RequestContext} from './context.js'
 import {HANDLERS} from './handlers/dispatch.js'
-import {apiName, advertisedVersions, supportsVersion} from './protocol/api-keys.js'
+import {apiName, supportsVersion} from './protocol/api-keys.js'
 import {Decoder, MalformedFrameError} from './protocol/decoder.js'
 import {Encoder} from './protocol/encoder.js'
 import {errorCode} from './protocol/errors.js'
 import {decodeRequestHeader} from './protocol/header.js'
-import {encodeApiVersionsResponse} from './protocol/apis/api-versions.js'
 
 /** Smallest possible request: api key, version, correlation id, client id length. */
 const MIN_FRAME = 10
@@ -101,14 +100,8 @@ export class BrokerConnection {
       return
     }
     const name = apiName(header.apiKey)
-    if (name === 'ApiVersions' && !supportsVersion(name, header.apiVersion)) {
-      // librdkafka opens with ApiVersions v3: answer in the v0 body (error 35 plus our list) so it retries.
-      const body = new Encoder()
-      encodeApiVersionsResponse(body, 0, {errorCode: errorCode('UNSUPPORTED_VERSION'), apiKeys: advertisedVersions()})
-      this.enqueue(header.correlationId, Promise.resolve(body))
-      return
-    }
-    if (!name || !supportsVersion(name, header.apiVersion)) {
+    // ApiVersions is answered at any version (librdkafka opens with v3); every other API only at one we speak.
+    if (!name || (name !== 'ApiVersions' && !supportsVersion(name, header.apiVersion))) {
       this.broker.logger.log('warn', 'connection closed: unsupported API', {
         client: this.clientHost,
         apiKey: header.apiKey,

@@ -2,9 +2,8 @@
 // returns the encoded response body (or nothing, for a Produce with acks=0).
 import type {RequestContext} from '../context.js'
 import type {ApiName} from '../protocol/api-keys.js'
-import {advertisedVersions} from '../protocol/api-keys.js'
-import {encodeResponse, type Encoder} from '../protocol/encoder.js'
-import {encodeApiVersionsResponse} from '../protocol/apis/api-versions.js'
+import type {Encoder} from '../protocol/encoder.js'
+import {apiVersionsAnswer} from '../protocol/apis/api-versions.js'
 import {handleFetch} from './fetch.js'
 import {
   handleDeleteGroups,
@@ -32,7 +31,7 @@ import {
 export type Handler = (request: RequestContext) => Encoder | undefined | Promise<Encoder | undefined>
 
 export function handleApiVersions({info}: RequestContext): Encoder {
-  return encodeResponse(encodeApiVersionsResponse, info.apiVersion, {errorCode: 0, apiKeys: advertisedVersions()})
+  return apiVersionsAnswer(info.apiVersion)
 }
 
 export const HANDLERS: Record<ApiName, Handler> = {
