@@ -136,7 +136,7 @@ export class BrokerConnection {
     pending: Promise<Encoder | undefined>,
     options: {thenClose?: boolean} = {},
   ): void {
-    pending.catch(() => undefined)
+    pending.catch(() => undefined) // marks it handled early: the queue below awaits it in order and fail() reports it
     this.queue = this.queue.then(async () => {
       if (this.closed) return
       let body: Encoder | undefined
