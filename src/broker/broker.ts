@@ -56,7 +56,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       logger.log('warn', 'recovered torn log tail', {topic, partition, truncatedBytes}),
   })
   const fsync = options.fsync ?? 'interval'
-  const flush = new FlushScheduler(fsync, options.fsyncIntervalMs ?? 1000)
+  const flush = new FlushScheduler(fsync, options.fsyncIntervalMs ?? 1000, (error) =>
+    logger.log('debug', 'background fsync failed', {
+      reason: 'waiting produces get the error; the segment stays dirty for its next flush, roll or shutdown',
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  )
   const coordinator = new GroupCoordinator(new GroupStore(dataDir, fsync), {
     initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 300,
     partitionExists: (topic, partition) => topics.partition(topic, partition) !== undefined,

@@ -3,14 +3,13 @@
 // other members). A frame that is malformed, oversized, or names an API we do not know closes this
 // connection only.
 import type net from 'node:net'
-import type {BrokerContext} from './context.js'
+import type {BrokerContext, RequestContext} from './context.js'
 import {HANDLERS} from './handlers/dispatch.js'
-import {apiName, advertisedVersions, supportsVersion} from './protocol/api-keys.js'
+import {apiName, supportsVersion} from './protocol/api-keys.js'
 import {Decoder, MalformedFrameError} from './protocol/decoder.js'
 import {Encoder} from './protocol/encoder.js'
 import {errorCode} from './protocol/errors.js'
 import {decodeRequestHeader} from './protocol/header.js'
-import {encodeApiVersionsResponse} from './protocol/apis/api-versions.js'
 
 /** Smallest possible request: api key, version, correlation id, client id length. */
 const MIN_FRAME = 10
@@ -101,20 +100,8 @@ export class BrokerConnection {
       return
     }
     const name = apiName(header.apiKey)
-    const info = {
-      version: header.apiVersion,
-      correlationId: header.correlationId,
-      clientId: header.clientId ?? '',
-      clientHost: this.clientHost,
-    }
-    if (name === 'ApiVersions' && !supportsVersion(name, header.apiVersion)) {
-      // librdkafka opens with ApiVersions v3: answer in the v0 body (error 35 plus our list) so it retries.
-      const body = new Encoder()
-      encodeApiVersionsResponse(body, 0, {errorCode: errorCode('UNSUPPORTED_VERSION'), apiKeys: advertisedVersions()})
-      this.enqueue(header.correlationId, Promise.resolve(body))
-      return
-    }
-    if (!name || !supportsVersion(name, header.apiVersion)) {
+    // ApiVersions is answered at any version (librdkafka opens with v3); every other API only at one we speak.
+    if (!name || (name !== 'ApiVersions' && !supportsVersion(name, header.apiVersion))) {
       this.broker.logger.log('warn', 'connection closed: unsupported API', {
         client: this.clientHost,
         apiKey: header.apiKey,
@@ -124,9 +111,20 @@ export class BrokerConnection {
       this.enqueue(header.correlationId, Promise.resolve(body), {thenClose: true})
       return
     }
+    const request: RequestContext = {
+      decoder,
+      info: {
+        apiKey: header.apiKey,
+        apiVersion: header.apiVersion,
+        correlationId: header.correlationId,
+        clientId: header.clientId ?? '',
+        clientHost: this.clientHost,
+      },
+      broker: this.broker,
+    }
     let pending: Promise<Encoder | undefined>
     try {
-      pending = Promise.resolve(HANDLERS[name](decoder, info, this.broker))
+      pending = Promise.resolve(HANDLERS[name](request))
     } catch (error) {
       pending = Promise.reject(error)
     }
@@ -138,7 +136,7 @@ export class BrokerConnection {
     pending: Promise<Encoder | undefined>,
     options: {thenClose?: boolean} = {},
   ): void {
-    pending.catch(() => undefined)
+    pending.catch(() => undefined) // marks it handled early: the queue below awaits it in order and fail() reports it
     this.queue = this.queue.then(async () => {
       if (this.closed) return
       let body: Encoder | undefined

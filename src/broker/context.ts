@@ -1,9 +1,10 @@
 // What every request handler may use: this broker's identity, its topics, its group coordinator
-// and its flush policy.
+// and its flush policy, and the request it is answering.
 import type {GroupCoordinator} from './group/coordinator.js'
 import type {FlushScheduler} from './log/flush-policy.js'
 import type {TopicStore} from './log/topic-store.js'
 import type {BrokerNode} from './protocol/apis/metadata.js'
+import type {Decoder} from './protocol/decoder.js'
 import type {BrokerLogger} from './logger.js'
 
 export interface BrokerContext {
@@ -20,9 +21,20 @@ export interface BrokerContext {
   closing: Promise<void>
 }
 
+/** The request header's fields, and which client sent the request. */
 export interface RequestInfo {
-  version: number
+  apiKey: number
+  apiVersion: number
   correlationId: number
   clientId: string
+  /** `/address` of the client's socket, as Kafka reports a group member's host. */
   clientHost: string
+}
+
+/** What every handler is called with: the request body to decode, its header, and the broker. */
+export interface RequestContext {
+  /** Positioned just after the request header. */
+  decoder: Decoder
+  info: RequestInfo
+  broker: BrokerContext
 }

@@ -66,7 +66,7 @@ export class GroupStore {
     try {
       text = readFileSync(this.file, 'utf8')
     } catch {
-      // no journal yet
+      // no journal yet: the first start on this data directory has no groups to replay
     }
     for (const line of text.split('\n')) {
       if (!line.trim()) continue
@@ -74,6 +74,7 @@ export class GroupStore {
       try {
         entry = JSON.parse(line) as JournalEntry
       } catch {
+        // a torn line from a crash mid-write (see above): skip it, the compacted rewrite drops it
         continue
       }
       apply(stored, entry)

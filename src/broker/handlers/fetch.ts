@@ -1,21 +1,18 @@
 // Fetch: whole batches from each requested offset, and a long poll — when fewer than min_bytes are
 // ready, wait until an append to one of the partitions or max_wait_ms, whichever comes first.
-import type {BrokerContext} from '../context.js'
-import type {Decoder} from '../protocol/decoder.js'
-import {Encoder} from '../protocol/encoder.js'
+import type {BrokerContext, RequestContext} from '../context.js'
+import {encodeResponse, type Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
 import {decodeFetchRequest, encodeFetchResponse, type FetchRequest, type FetchResponse} from '../protocol/apis/fetch.js'
 
-export async function handleFetch(decoder: Decoder, version: number, broker: BrokerContext): Promise<Encoder> {
-  const request = decodeFetchRequest(decoder, version)
+export async function handleFetch({decoder, info, broker}: RequestContext): Promise<Encoder> {
+  const request = decodeFetchRequest(decoder, info.apiVersion)
   let response = readAll(request, broker)
   if (response.bytes < Math.max(1, request.minBytes) && request.maxWaitMs > 0 && !response.hasError) {
     await waitForAppend(request, broker)
     response = readAll(request, broker)
   }
-  const encoder = new Encoder()
-  encodeFetchResponse(encoder, version, response)
-  return encoder
+  return encodeResponse(encodeFetchResponse, info.apiVersion, response)
 }
 
 function readAll(request: FetchRequest, broker: BrokerContext): FetchResponse & {bytes: number; hasError: boolean} {

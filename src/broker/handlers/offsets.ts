@@ -1,7 +1,6 @@
 // ListOffsets (earliest, latest, by timestamp through the time index) and InitProducerId.
-import type {BrokerContext} from '../context.js'
-import type {Decoder} from '../protocol/decoder.js'
-import {Encoder} from '../protocol/encoder.js'
+import type {RequestContext} from '../context.js'
+import {encodeResponse, type Encoder} from '../protocol/encoder.js'
 import {errorCode} from '../protocol/errors.js'
 import {
   decodeListOffsetsRequest,
@@ -11,8 +10,8 @@ import {
 } from '../protocol/apis/list-offsets.js'
 import {decodeInitProducerIdRequest, encodeInitProducerIdResponse} from '../protocol/apis/init-producer-id.js'
 
-export function handleListOffsets(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
-  const request = decodeListOffsetsRequest(decoder, version)
+export function handleListOffsets({decoder, info, broker}: RequestContext): Encoder {
+  const request = decodeListOffsetsRequest(decoder, info.apiVersion)
   const topics = request.topics.map((topic) => ({
     name: topic.name,
     partitions: topic.partitions.map((wanted) => {
@@ -33,14 +32,14 @@ export function handleListOffsets(decoder: Decoder, version: number, broker: Bro
       return {partition: wanted.partition, errorCode: 0, timestamp: found?.timestamp ?? -1, offset: found?.offset ?? -1}
     }),
   }))
-  const encoder = new Encoder()
-  encodeListOffsetsResponse(encoder, version, {topics})
-  return encoder
+  return encodeResponse(encodeListOffsetsResponse, info.apiVersion, {topics})
 }
 
-export function handleInitProducerId(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
+export function handleInitProducerId({decoder, info, broker}: RequestContext): Encoder {
   decodeInitProducerIdRequest(decoder)
-  const encoder = new Encoder()
-  encodeInitProducerIdResponse(encoder, version, {errorCode: 0, producerId: broker.nextProducerId(), producerEpoch: 0})
-  return encoder
+  return encodeResponse(encodeInitProducerIdResponse, info.apiVersion, {
+    errorCode: 0,
+    producerId: broker.nextProducerId(),
+    producerEpoch: 0,
+  })
 }

@@ -1,8 +1,7 @@
 // Produce: validate each partition's batches (magic 2, CRC-32C), de-duplicate idempotent retries,
 // append with offsets assigned, and acknowledge as `acks` and the fsync policy require.
-import type {BrokerContext} from '../context.js'
-import type {Decoder} from '../protocol/decoder.js'
-import {Encoder} from '../protocol/encoder.js'
+import type {BrokerContext, RequestContext} from '../context.js'
+import {encodeResponse, type Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
 import {decodeProduceRequest, encodeProduceResponse, type ProducePartitionResponse} from '../protocol/apis/produce.js'
 import {validateBatches} from '../protocol/record-batch.js'
@@ -15,11 +14,7 @@ const PROBLEM_ERRORS = {
   magic: 'UNSUPPORTED_FOR_MESSAGE_FORMAT',
 } as const
 
-export async function handleProduce(
-  decoder: Decoder,
-  version: number,
-  broker: BrokerContext,
-): Promise<Encoder | undefined> {
+export async function handleProduce({decoder, info, broker}: RequestContext): Promise<Encoder | undefined> {
   const request = decodeProduceRequest(decoder)
   const durable: Array<Promise<void>> = []
   const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1
@@ -55,9 +50,7 @@ export async function handleProduce(
   }))
   if (request.acks === 0) return undefined
   await Promise.all(durable)
-  const encoder = new Encoder()
-  encodeProduceResponse(encoder, version, {topics})
-  return encoder
+  return encodeResponse(encodeProduceResponse, info.apiVersion, {topics})
 }
 
 function appendRecords(

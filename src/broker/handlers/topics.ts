@@ -1,8 +1,7 @@
 // Topic administration and discovery: Metadata (with optional auto-creation), CreateTopics,
 // DeleteTopics, CreatePartitions and DescribeConfigs.
-import type {BrokerContext} from '../context.js'
-import type {Decoder} from '../protocol/decoder.js'
-import {Encoder} from '../protocol/encoder.js'
+import type {BrokerContext, RequestContext} from '../context.js'
+import {encodeResponse, type Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
 import {decodeMetadataRequest, encodeMetadataResponse, type MetadataTopic} from '../protocol/apis/metadata.js'
 import {
@@ -31,8 +30,8 @@ function outcome(name: string, action: () => void): TopicResults[number] {
   }
 }
 
-export function handleMetadata(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
-  const request = decodeMetadataRequest(decoder, version)
+export function handleMetadata({decoder, info, broker}: RequestContext): Encoder {
+  const request = decodeMetadataRequest(decoder, info.apiVersion)
   const names = request.topics ?? broker.topics.names()
   const topics = names.map((name): MetadataTopic => {
     if (!broker.topics.has(name) && broker.autoCreateTopics && request.allowAutoTopicCreation) {
@@ -53,18 +52,16 @@ export function handleMetadata(decoder: Decoder, version: number, broker: Broker
       })),
     }
   })
-  const encoder = new Encoder()
-  encodeMetadataResponse(encoder, version, {
+  return encodeResponse(encodeMetadataResponse, info.apiVersion, {
     brokers: [broker.node],
     clusterId: broker.clusterId,
     controllerId: broker.node.nodeId,
     topics,
   })
-  return encoder
 }
 
-export function handleCreateTopics(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
-  const request = decodeCreateTopicsRequest(decoder, version)
+export function handleCreateTopics({decoder, info, broker}: RequestContext): Encoder {
+  const request = decodeCreateTopicsRequest(decoder, info.apiVersion)
   const results = request.topics.map((topic) =>
     outcome(topic.name, () => {
       const partitions =
@@ -81,12 +78,10 @@ export function handleCreateTopics(decoder: Decoder, version: number, broker: Br
       }
     }),
   )
-  const encoder = new Encoder()
-  encodeCreateTopicsResponse(encoder, version, results)
-  return encoder
+  return encodeResponse(encodeCreateTopicsResponse, info.apiVersion, results)
 }
 
-export function handleDeleteTopics(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
+export function handleDeleteTopics({decoder, info, broker}: RequestContext): Encoder {
   const request = decodeDeleteTopicsRequest(decoder)
   const results = request.topics.map((name) => {
     const result = outcome(name, () => {
@@ -96,19 +91,15 @@ export function handleDeleteTopics(decoder: Decoder, version: number, broker: Br
     })
     return {name, errorCode: result.errorCode}
   })
-  const encoder = new Encoder()
-  encodeDeleteTopicsResponse(encoder, version, results)
-  return encoder
+  return encodeResponse(encodeDeleteTopicsResponse, info.apiVersion, results)
 }
 
-export function handleCreatePartitions(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
+export function handleCreatePartitions({decoder, info, broker}: RequestContext): Encoder {
   const request = decodeCreatePartitionsRequest(decoder)
   const results = request.topics.map((topic) =>
     outcome(topic.name, () => broker.topics.increasePartitions(topic.name, topic.count, request.validateOnly)),
   )
-  const encoder = new Encoder()
-  encodeCreatePartitionsResponse(encoder, version, results)
-  return encoder
+  return encodeResponse(encodeCreatePartitionsResponse, info.apiVersion, results)
 }
 
 export function brokerConfigs(broker: BrokerContext): Record<string, string> {
@@ -121,8 +112,8 @@ export function brokerConfigs(broker: BrokerContext): Record<string, string> {
   }
 }
 
-export function handleDescribeConfigs(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
-  const request = decodeDescribeConfigsRequest(decoder, version)
+export function handleDescribeConfigs({decoder, info, broker}: RequestContext): Encoder {
+  const request = decodeDescribeConfigsRequest(decoder, info.apiVersion)
   const results = request.resources.map((resource): DescribedResource => {
     const base = {resourceType: resource.resourceType, resourceName: resource.resourceName}
     let configs: Array<{name: string; value: string; isDefault: boolean; readOnly: boolean}>
@@ -164,12 +155,10 @@ export function handleDescribeConfigs(decoder: Decoder, version: number, broker:
       configs: keys && keys.length > 0 ? configs.filter((config) => keys.includes(config.name)) : configs,
     }
   })
-  const encoder = new Encoder()
-  encodeDescribeConfigsResponse(encoder, version, results)
-  return encoder
+  return encodeResponse(encodeDescribeConfigsResponse, info.apiVersion, results)
 }
 
-export function handleAlterConfigs(decoder: Decoder, version: number, broker: BrokerContext): Encoder {
+export function handleAlterConfigs({decoder, info, broker}: RequestContext): Encoder {
   const request = decodeAlterConfigsRequest(decoder)
   const results = request.resources.map((resource) => {
     const base = {resourceType: resource.resourceType, resourceName: resource.resourceName}
@@ -186,7 +175,5 @@ export function handleAlterConfigs(decoder: Decoder, version: number, broker: Br
       broker.logger.log('info', 'topic configs altered', {topic: resource.resourceName, configs: resource.configs})
     return {...base, errorCode: result.errorCode, errorMessage: result.errorMessage}
   })
-  const encoder = new Encoder()
-  encodeAlterConfigsResponse(encoder, version, results)
-  return encoder
+  return encodeResponse(encodeAlterConfigsResponse, info.apiVersion, results)
 }

@@ -21,10 +21,12 @@ export class FlushScheduler {
 
   constructor(
     readonly policy: FsyncPolicy,
-    intervalMs = 1000,
+    intervalMs: number,
+    /** Hears a failed flush that no caller awaits: the timer's, a follow-up one, the one at shutdown. */
+    private readonly onBackgroundFailure: (error: unknown) => void,
   ) {
     if (policy === 'interval') {
-      this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs)
+      this.timer = setInterval(() => this.flushInBackground(), intervalMs)
       this.timer.unref()
     }
   }
@@ -36,7 +38,7 @@ export class FlushScheduler {
     if (this.policy === 'interval') return undefined
     const durable = new Promise<void>((resolve, reject) => this.waiters.push({resolve, reject}))
     if (this.flushing) this.again = true
-    else setImmediate(() => void this.flush().catch(() => undefined))
+    else setImmediate(() => this.flushInBackground())
     return durable
   }
 
@@ -62,14 +64,19 @@ export class FlushScheduler {
         this.flushing = undefined
         if (this.again || this.waiters.length > 0) {
           this.again = false
-          void this.flush().catch(() => undefined)
+          this.flushInBackground()
         }
       })
     return this.flushing
   }
 
+  /** Produces waiting on these bytes get a failure through their own promise; the broker's log hears it here. */
+  private flushInBackground(): void {
+    this.flush().catch(this.onBackgroundFailure)
+  }
+
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
-    await this.flush().catch(() => undefined)
+    await this.flush().catch(this.onBackgroundFailure)
   }
 }

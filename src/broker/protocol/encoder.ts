@@ -120,3 +120,17 @@ export class Encoder {
     return Buffer.concat(this.toChunks())
   }
 }
+
+/** How every API module writes its response: the body for one version of that API. */
+export type ResponseEncoder<Response> = (encoder: Encoder, version: number, response: Response) => void
+
+/** One response body in a fresh encoder, ready to be framed and sent. */
+export function encodeResponse<Response>(
+  encode: ResponseEncoder<Response>,
+  version: number,
+  response: Response,
+): Encoder {
+  const encoder = new Encoder()
+  encode(encoder, version, response)
+  return encoder
+}

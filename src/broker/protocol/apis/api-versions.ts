@@ -6,8 +6,9 @@
 // ApiVersions Response (Version: 0) => error_code [api_keys]
 //   api_keys => api_key INT16 min_version INT16 max_version INT16
 // ApiVersions Response (Version: 1-2) => error_code [api_keys] throttle_time_ms INT32
-import type {Encoder} from '../encoder.js'
-import type {VersionRange} from '../api-keys.js'
+import {encodeResponse, type Encoder} from '../encoder.js'
+import {advertisedVersions, supportsVersion, type VersionRange} from '../api-keys.js'
+import {errorCode} from '../errors.js'
 
 export interface ApiVersionsResponse {
   errorCode: number
@@ -21,4 +22,16 @@ export function encodeApiVersionsResponse(encoder: Encoder, version: number, res
       out.writeInt16(api.apiKey).writeInt16(api.minVersion).writeInt16(api.maxVersion),
     )
   if (version >= 1 && version <= 2) encoder.writeInt32(0)
+}
+
+/**
+ * The one ApiVersions answer, at any requested version: the APIs this broker speaks or, for a
+ * version it does not speak, UNSUPPORTED_VERSION with that list in the v0 body (see above).
+ */
+export function apiVersionsAnswer(requestVersion: number): Encoder {
+  const supported = supportsVersion('ApiVersions', requestVersion)
+  return encodeResponse(encodeApiVersionsResponse, supported ? requestVersion : 0, {
+    errorCode: supported ? 0 : errorCode('UNSUPPORTED_VERSION'),
+    apiKeys: advertisedVersions(),
+  })
 }

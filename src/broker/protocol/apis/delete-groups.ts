@@ -11,6 +11,7 @@ export function decodeDeleteGroupsRequest(decoder: Decoder): {groups: string[]} 
 
 export function encodeDeleteGroupsResponse(
   encoder: Encoder,
+  _version: number,
   results: Array<{groupId: string; errorCode: number}>,
 ): void {
   encoder
