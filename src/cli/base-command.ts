@@ -72,6 +72,28 @@ export abstract class StreamctlCommand<T extends typeof Command> extends Command
     return createReporter(this.outputMode)
   }
 
+  /**
+   * Runs `work` with a progress reporter and a signal that Ctrl-C aborts (with the reason
+   * `interrupted` gives, if any), then closes the reporter so a summary can be printed.
+   */
+  protected async withProgress<R>(
+    work: (context: {reporter: ProgressReporter; signal: AbortSignal}) => Promise<R>,
+    interrupted?: () => Error,
+  ): Promise<R> {
+    const reporter = await this.reporter()
+    const controller = new AbortController()
+    const onSignal = () => controller.abort(interrupted?.())
+    process.once('SIGINT', onSignal)
+    try {
+      return await work({reporter, signal: controller.signal})
+    } catch (error) {
+      throw interrupted && controller.signal.aborted ? controller.signal.reason : error
+    } finally {
+      process.off('SIGINT', onSignal)
+      await reporter.close()
+    }
+  }
+
   protected async loadStack(stackFlagValue: string | undefined): Promise<Stack> {
     return loadStack(resolveStackDir(stackFlagValue))
   }

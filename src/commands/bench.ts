@@ -116,13 +116,8 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     const stack = await this.loadStack(flags.stack)
     const {benchProfile} = await import('../lib/bench/bench-profile.js')
     const {renderTerminal} = await import('../lib/report/render-terminal.js')
-    const reporter = await this.reporter()
-    const controller = new AbortController()
-    const onSignal = () => controller.abort()
-    process.once('SIGINT', onSignal)
-    let outcome
-    try {
-      outcome = await benchProfile(
+    const {record, reports} = await this.withProgress((progress) =>
+      benchProfile(
         stack,
         {
           profile: args.profile,
@@ -151,13 +146,9 @@ The run record (versioned JSON: histograms per series, per phase and per interva
             ],
           },
         },
-        {reporter, signal: controller.signal},
-      )
-    } finally {
-      process.off('SIGINT', onSignal)
-      await reporter.close()
-    }
-    const {record, reports} = outcome
+        progress,
+      ),
+    )
     this.print(renderTerminal(record, {width: this.terminalWidth}))
     this.print('')
     for (const report of reports)

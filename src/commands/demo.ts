@@ -61,13 +61,8 @@ export default class Demo extends StreamctlCommand<typeof Demo> {
     const stack = await this.loadStack(flags.stack)
     const {runDemo} = await import('../lib/bench/demo.js')
     const {renderTerminal} = await import('../lib/report/render-terminal.js')
-    const reporter = await this.reporter()
-    const controller = new AbortController()
-    const onSignal = () => controller.abort()
-    process.once('SIGINT', onSignal)
-    let outcome
-    try {
-      outcome = await runDemo(
+    const {record, reports, driver} = await this.withProgress((progress) =>
+      runDemo(
         stack,
         {
           driver: flags.driver as DemoOptions['driver'],
@@ -77,13 +72,9 @@ export default class Demo extends StreamctlCommand<typeof Demo> {
           outDir: flags.out,
           version: this.config.version,
         },
-        {reporter, signal: controller.signal},
-      )
-    } finally {
-      process.off('SIGINT', onSignal)
-      await reporter.close()
-    }
-    const {record, reports, driver} = outcome
+        progress,
+      ),
+    )
     const html = reports.find((report) => report.format === 'html')!.file
     this.print(renderTerminal(record, {width: this.terminalWidth}))
     this.print(`\nrun record: ${reports[0]!.file}\nHTML report: ${html}`)

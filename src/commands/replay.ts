@@ -11,7 +11,7 @@ import {
 } from '../lib/kafka/offset-spec.js'
 import {parseSpeed, type Speed} from '../lib/replay/pacer.js'
 import {parseSource, parseTarget, type TargetChoice} from '../lib/replay/replay-flags.js'
-import type {ReplaySummary} from '../lib/replay/run-replay.js'
+import type {ReplaySummary} from '../lib/replay/replay-summary.js'
 import {formatDuration} from '../lib/text/duration.js'
 import {formatTable} from '../lib/text/table.js'
 
@@ -135,53 +135,45 @@ Pacing keeps the original time between events, divided by --speed; max sends as 
     const topic = flags.topic ?? endpoints.defaultTopic()
     const target = flags.target
     const dryRun = flags['dry-run'] === true
-    const reporter = await this.reporter()
     // Ctrl-C stops the replay between chunks, so it cleans up (its consumer group, open
     // connections) instead of dying mid-write; a second Ctrl-C kills it outright.
-    const controller = new AbortController()
-    const onSignal = () =>
-      controller.abort(
+    const summary = await this.withProgress(
+      async ({reporter, signal}) =>
+        runReplay({
+          source:
+            source.kind === 'topic'
+              ? {kind: 'topic', topic, brokers: await endpoints.brokers(), kafka: kafka!}
+              : source,
+          target:
+            target.kind === 'projector'
+              ? {
+                  kind: 'projector',
+                  databaseUrl: dryRun ? '' : await endpoints.databaseUrl(),
+                  group: flags.group ?? endpoints.projectorGroup(),
+                  windowMs: endpoints.trendingWindowMs(),
+                }
+              : target.kind === 'topic'
+                ? {kind: 'topic', topic: target.topic, kafka: kafka!, timestamps: flags.timestamps}
+                : {kind: 'gateway', ...(dryRun ? {url: '', keyOf: () => undefined} : await endpoints.gateway())},
+          from: flags.from,
+          ...(flags.to ? {to: flags.to} : {}),
+          rangeText: `from ${typedValue(this.argv, 'from') ?? REPLAY_WORDS.earliest} to ${typedValue(this.argv, 'to') ?? REPLAY_WORDS.latest}`,
+          ...(flags.partition ? {partitions: [...new Set(flags.partition)]} : {}),
+          speed: flags.speed ?? (target.kind === 'projector' ? 'max' : 1),
+          dryRun,
+          verify: flags.verify === true,
+          validator: await loadEventValidator(stack.manifest, stack.dir, 'user-event'),
+          reporter,
+          signal,
+        }),
+      () =>
         new StreamctlError('REPLAY_INTERRUPTED', 'replay interrupted (Ctrl-C)', {
           hint:
             target.kind === 'projector'
               ? 'Nothing was swapped in. Run the same command again to resume the rebuild where it stopped.'
               : 'Events sent before the interruption stay sent; --from picks where to start again.',
         }),
-      )
-    process.once('SIGINT', onSignal)
-    let summary: ReplaySummary
-    try {
-      summary = await runReplay({
-        source:
-          source.kind === 'topic' ? {kind: 'topic', topic, brokers: await endpoints.brokers(), kafka: kafka!} : source,
-        target:
-          target.kind === 'projector'
-            ? {
-                kind: 'projector',
-                databaseUrl: dryRun ? '' : await endpoints.databaseUrl(),
-                group: flags.group ?? endpoints.projectorGroup(),
-                windowMs: endpoints.trendingWindowMs(),
-              }
-            : target.kind === 'topic'
-              ? {kind: 'topic', topic: target.topic, kafka: kafka!, timestamps: flags.timestamps}
-              : {kind: 'gateway', ...(dryRun ? {url: '', keyOf: () => undefined} : await endpoints.gateway())},
-        from: flags.from,
-        ...(flags.to ? {to: flags.to} : {}),
-        rangeText: `from ${typedValue(this.argv, 'from') ?? REPLAY_WORDS.earliest} to ${typedValue(this.argv, 'to') ?? REPLAY_WORDS.latest}`,
-        ...(flags.partition ? {partitions: [...new Set(flags.partition)]} : {}),
-        speed: flags.speed ?? (target.kind === 'projector' ? 'max' : 1),
-        dryRun,
-        verify: flags.verify === true,
-        validator: await loadEventValidator(stack.manifest, stack.dir, 'user-event'),
-        reporter,
-        signal: controller.signal,
-      })
-    } catch (error) {
-      throw controller.signal.aborted ? controller.signal.reason : error
-    } finally {
-      process.off('SIGINT', onSignal)
-      await reporter.close()
-    }
+    )
     this.printSummary(summary)
     if (summary.verify && !summary.verify.ok) {
       throw new StreamctlError(

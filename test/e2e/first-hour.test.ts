@@ -11,7 +11,7 @@ import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {DoctorResult} from '../../src/commands/doctor.js'
 import type {StatusResult} from '../../src/commands/status.js'
-import type {ReplaySummary} from '../../src/lib/replay/run-replay.js'
+import type {ReplaySummary} from '../../src/lib/replay/replay-summary.js'
 import {runCli} from '../helpers/cli.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
 

@@ -8,7 +8,7 @@ import {storeContentEvents} from '../../src/services/content-pipeline/catalogue-
 import {contentDropEvents} from '../../src/lib/streamflow/content-drop.js'
 import type {ContentEvent} from '../../src/lib/streamflow/event-types.js'
 import type {ErrorJson} from '../../src/lib/errors.js'
-import type {ReplaySummary} from '../../src/lib/replay/run-replay.js'
+import type {ReplaySummary} from '../../src/lib/replay/replay-summary.js'
 import {ROOT, runCli, type CliResult} from './cli.js'
 import {createTestDatabase, type TestDatabase} from './infra.js'
 

@@ -5,7 +5,7 @@
 // invariants (0 drift, 0 open reservations, 0 double charge, request counters equal to stored
 // requests).
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {SeededRandom} from '../../src/lib/load/random.js'
+import {SeededRandom} from '../../src/lib/random/seeded.js'
 import {
   createInferenceStack,
   generate,

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {BenchProgressView} from '../../src/lib/bench/progress-view.js'
-import type {BenchProgress} from '../../src/lib/bench/run.js'
+import type {BenchProgress} from '../../src/lib/bench/progress-view.js'
 import {sparkline} from '../../src/lib/measure/summary-text.js'
 import {LineReporter} from '../../src/lib/ui/line-reporter.js'
 

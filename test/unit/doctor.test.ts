@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {checkNode, checkStack, type DoctorReport, type Finding} from '../../src/lib/doctor/checks.js'
+import {checkNode, checkStack, type DoctorReport} from '../../src/lib/doctor/checks.js'
+import type {Finding} from '../../src/lib/doctor/finding.js'
 import {planFixes} from '../../src/lib/doctor/fix.js'
 import {formatDoctorReport} from '../../src/lib/doctor/format.js'
 import {portHolder, type RunningStack} from '../../src/lib/doctor/stack-ports.js'

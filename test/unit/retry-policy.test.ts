@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {parseRetryAfter} from '../../src/lib/load/http-client.js'
-import {SeededRandom} from '../../src/lib/load/random.js'
+import {SeededRandom} from '../../src/lib/random/seeded.js'
 import {RetryBudget, retryDelayMs, shouldRetry, type RetryPolicy} from '../../src/lib/load/retry-policy.js'
 
 const base: RetryPolicy = {

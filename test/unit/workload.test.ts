@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {Population, syntheticUsers} from '../../src/lib/load/population.js'
-import {SeededRandom} from '../../src/lib/load/random.js'
+import {SeededRandom} from '../../src/lib/random/seeded.js'
 import {builtinTemplate} from '../../src/lib/load/reference-templates.js'
 import {compileTemplate, TemplateError} from '../../src/lib/load/template.js'
 import {compileRequestType, statusRequestFor, Workload} from '../../src/lib/load/workload.js'

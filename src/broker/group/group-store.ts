@@ -65,8 +65,10 @@ export class GroupStore {
     let text = ''
     try {
       text = readFileSync(this.file, 'utf8')
-    } catch {
-      // no journal yet: the first start on this data directory has no groups to replay
+    } catch (error) {
+      // No journal yet: the first start on this data directory has no groups to replay. Any other
+      // failure must stop the start, or the compaction below would rewrite the offsets as empty.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
     for (const line of text.split('\n')) {
       if (!line.trim()) continue

@@ -5,7 +5,38 @@
 import {sparkline} from '../measure/summary-text.js'
 import {formatDuration} from '../text/duration.js'
 import type {BreakdownRow, ProgressReporter, Task} from '../ui/reporter.js'
-import type {BenchProgress, SeriesProgress} from './run.js'
+
+export interface BenchProgress {
+  variant: string
+  variantIndex: number
+  variants: number
+  phase: string
+  elapsedMs: number
+  durationMs: number
+  /** Originals per second the schedule asked for over the last interval (neither retries nor polls). */
+  offeredRate: number
+  /** Attempts per second sent over the last interval: originals, retries and status polls. */
+  sentRate: number
+  /** The run polls for results (generate requests): `sentRate` counts those polls too. */
+  polls: boolean
+  inFlight: number
+  /** Each series with outcomes in the last interval. */
+  series: SeriesProgress[]
+  /** Failed attempts by error class, over every series. */
+  errors: Record<string, number>
+  retries: number
+  late: number
+  dropped: number
+}
+
+export interface SeriesProgress {
+  name: string
+  /** Originals whose outcome became known in the interval, and how many of them succeeded. */
+  requests: number
+  succeeded: number
+  /** p99 latency of those originals, ms. */
+  p99: number
+}
 
 const TREND_LENGTH = 20
 

@@ -9,59 +9,24 @@ import {performance} from 'node:perf_hooks'
 import {StreamctlError} from '../errors.js'
 import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
 import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
-import {E2E_SERIES, LOAD_DATA_VERSION, originalRequests} from '../measure/run-data.js'
+import {amplification, E2E_SERIES, LOAD_DATA_VERSION, originalRequests} from '../measure/run-data.js'
 import {RunRecorder} from '../measure/series-recorder.js'
-import {AdminClient, isUnauthorized, type AdminResult} from '../load/admin-client.js'
+import {isUnauthorized, type AdminClient, type AdminResult} from '../load/admin-client.js'
+import {adminClient, adminRefused, setVariantSwitches, usesAdminApi, type AdminSettings} from './admin-access.js'
 import {ArrivalSchedule, type Shard} from '../load/arrival-schedule.js'
 import {HttpTarget} from '../load/http-client.js'
-import {LoadEngine, SPIN_MS, type EngineSettings} from '../load/load-engine.js'
+import type {EngineSettings} from '../load/engine-settings.js'
+import type {BenchProgress, SeriesProgress} from './progress-view.js'
+import {LoadEngine, SPIN_MS} from '../load/load-engine.js'
 import {Population, type PopulationUser} from '../load/population.js'
 import {isComponentFault, type LoadProfile, type TimelineAction, type VariantSpec} from '../load/profile.js'
 import type {ComponentFault} from '../stack/component-faults.js'
 import {planRun, type RunOverrides, type RunPlan} from './plan.js'
 import {compileRequestType, Workload} from '../load/workload.js'
 
-export interface BenchProgress {
-  variant: string
-  variantIndex: number
-  variants: number
-  phase: string
-  elapsedMs: number
-  durationMs: number
-  /** Originals per second the schedule asked for over the last interval (neither retries nor polls). */
-  offeredRate: number
-  /** Attempts per second sent over the last interval: originals, retries and status polls. */
-  sentRate: number
-  /** The run polls for results (generate requests): `sentRate` counts those polls too. */
-  polls: boolean
-  inFlight: number
-  /** Each series with outcomes in the last interval. */
-  series: SeriesProgress[]
-  /** Failed attempts by error class, over every series. */
-  errors: Record<string, number>
-  retries: number
-  late: number
-  dropped: number
-}
-
-export interface SeriesProgress {
-  name: string
-  /** Originals whose outcome became known in the interval, and how many of them succeeded. */
-  requests: number
-  succeeded: number
-  /** p99 latency of those originals, ms. */
-  p99: number
-}
-
-export interface BenchOptions {
-  profile: LoadProfile
+export interface BenchOptions extends AdminSettings {
   /** Base URL of the system under test. */
   targetUrl: string
-  /** Admin API base URL for timeline events and variant switches; none: they are skipped with a note. */
-  adminUrl?: string
-  /** Its bearer token (stack/admin-token.ts), and where it came from, for the error when it is refused. */
-  adminToken?: string
-  adminTokenSource?: string
   /** Performs the timeline's kill, pause, resume and restart actions (stack/component-faults.ts); none: skipped with a note. */
   faults?: ComponentFaultInjector
   users: PopulationUser[]
@@ -69,7 +34,6 @@ export interface BenchOptions {
   shard?: Shard
   scrapeUrls?: string[]
   onProgress?: (progress: BenchProgress) => void
-  onNote?: (message: string) => void
   /** Each closed interval, as recorded (abortOnFail SLA targets watch these). */
   onInterval?: (variant: string, interval: IntervalData) => void
   signal?: AbortSignal
@@ -165,26 +129,6 @@ function chosenVariants(options: BenchOptions): VariantSpec[] {
   return picked.length > 0 ? variants.filter((variant) => picked.includes(variant.name)) : variants
 }
 
-function adminClient(options: BenchOptions): AdminClient | undefined {
-  const calibration = options.profile.calibration
-  return options.adminUrl
-    ? new AdminClient(options.adminUrl, options.adminToken, calibration ? {costs: calibration.costs} : {})
-    : undefined
-}
-
-/** Whether a run calls the admin API: a calibration, a variant with switches, or a timeline event other than a component fault. */
-function usesAdminApi(
-  profile: LoadProfile,
-  variants: readonly VariantSpec[],
-  timeline: readonly TimelineAction[],
-): boolean {
-  return (
-    profile.calibration !== undefined ||
-    variants.some((variant) => variant.switches) ||
-    timeline.some((event) => !isComponentFault(event))
-  )
-}
-
 /**
  * Before anything is sent (the warm-up included): when the run will call the admin API, a read of
  * the switches shows whether it takes the token, so a refused one stops the bench at once.
@@ -194,45 +138,6 @@ export async function checkAdminAccess(options: BenchOptions): Promise<void> {
   if (!admin || !usesAdminApi(options.profile, chosenVariants(options), options.profile.timeline)) return
   const read = await admin.readSwitches()
   if (isUnauthorized(read)) throw adminRefused(admin, read, options)
-}
-
-/**
- * Every switch off (the calibration's costs on), then the variant's own. A variant whose switches cannot be set would be measured
- * as something it is not, so that stops the bench, as a refused token does; a failed reset alone (a
- * profile with timeline events only) is a note, and its events will say whether they worked.
- */
-async function setVariantSwitches(admin: AdminClient, variant: VariantSpec, options: BenchOptions): Promise<void> {
-  const reset = await admin.resetSwitches()
-  if (isUnauthorized(reset)) throw adminRefused(admin, reset, options)
-  if (!variant.switches && (reset.ok || !options.profile.calibration)) {
-    if (!reset.ok)
-      options.onNote?.(
-        `${variant.name}: the switches could not be reset through the admin API at ${admin.baseUrl} (${reset.error})`,
-      )
-    return
-  }
-  // The reset sets a calibration's costs: without it, the variant would run uncalibrated.
-  const patched = reset.ok && variant.switches ? await admin.patchSwitches(variant.switches) : reset
-  if (isUnauthorized(patched)) throw adminRefused(admin, patched, options)
-  if (!patched.ok) {
-    throw new StreamctlError(
-      'ADMIN_ACTION_FAILED',
-      `variant ${variant.name}: its switches${options.profile.calibration ? ` (with calibration ${options.profile.calibration.name})` : ''} could not be set through the admin API at ${admin.baseUrl} (${patched.error}), so it would not measure what it describes`,
-      {
-        hint: "Check that the admin URL (the profile's `admin:`, else the target) is the stack's gateway and that it is up.",
-      },
-    )
-  }
-}
-
-function adminRefused(admin: AdminClient, result: AdminResult, options: BenchOptions): StreamctlError {
-  return new StreamctlError(
-    'ADMIN_UNAUTHORIZED',
-    `the admin API at ${admin.baseUrl} refused ${options.adminTokenSource ?? (options.adminToken ? 'the token' : 'a request without a token')}: ${result.error}`,
-    {
-      hint: 'A stack streamctl brought up keeps its token in its state directory (admin-token), which `streamctl up` makes and gives the gateway; for any other gateway, set STREAMCTL_ADMIN_TOKEN to the ADMIN_TOKEN it runs with.',
-    },
-  )
 }
 
 /** The in-flight cap and pool size: enough for two seconds of the peak rate, within bounds. */
@@ -429,7 +334,7 @@ async function runVariant(
   }
   await Promise.all(scrapes)
   const totals = recorder.totalsData()
-  const {originals, attempts, succeeded} = originalRequests(totals)
+  const {succeeded} = originalRequests(totals)
   const durationMs = Math.max(plan.durationMs, 1)
   return {
     name: variant.name,
@@ -452,7 +357,7 @@ async function runVariant(
     phases: recorder.phasesData(),
     intervals: recorder.intervals,
     timeline: timeline.sort((a, b) => a.atMs - b.atMs),
-    amplification: originals === 0 ? 0 : attempts / originals,
+    amplification: amplification(totals),
     goodput: succeeded / (durationMs / 1000),
     sendLag: recorder.sendLagSummary(),
     abandoned: outcome.abandoned,

@@ -6,29 +6,9 @@ import {isPortFree, portOwner} from '../host/ports.js'
 import type {Component, StackManifest} from '../stack/manifest.js'
 import type {StackState} from '../stack/state.js'
 import {probeAmqp, probePostgres, probeRedis, type ProbeResult} from '../host/probes.js'
+import {checkBinaries} from './binary-checks.js'
+import type {Finding} from './finding.js'
 import {inspectRunningStack, portHolder, type RunningStack} from './stack-ports.js'
-
-export type FindingStatus = 'ok' | 'warn' | 'fail'
-
-export interface Fix {
-  /** The exact command a user runs to fix this. */
-  command: string
-  /** Debian packages `--fix` installs (as root). */
-  packages?: string[]
-  /** A command `--fix` runs to start a stopped server. */
-  start?: string[]
-}
-
-export interface Finding {
-  id: string
-  area: 'runtime' | 'docker' | 'binary' | 'server' | 'stack' | 'port'
-  title: string
-  status: FindingStatus
-  detail: string
-  fix?: Fix
-  /** A port in use by the running stack itself: which of its components holds it. */
-  heldByStack?: {component: string; pid?: number}
-}
 
 export interface DriverReadiness {
   usable: boolean
@@ -229,79 +209,6 @@ async function checkDocker(): Promise<Finding[]> {
       : {fix: {command: 'install the Docker Compose plugin (https://docs.docker.com/compose/install/linux/)'}}),
   })
   return findings
-}
-
-interface BinarySpec {
-  names: string[]
-  packageName: string
-  why: string
-  /** How to learn the version without side effects (never run a server binary to ask). */
-  version: (file: string) => Promise<string | undefined>
-}
-
-const fromOutput = (args: string[], pattern: RegExp) => async (file: string) => {
-  const output = await runQuietly(file, args)
-  const match = pattern.exec(`${output.stdout}\n${output.stderr}`)
-  return match ? match.slice(1).filter(Boolean).join(', ') : undefined
-}
-const fromPackage = (name: string) => async () => {
-  const output = await runQuietly('dpkg-query', ['-W', '-f', '${Version}', name])
-  return output.ok && output.stdout.trim() !== '' ? `package ${output.stdout.trim()}` : undefined
-}
-
-const BINARIES: BinarySpec[] = [
-  {
-    names: ['postgres', 'initdb'],
-    packageName: 'postgresql',
-    why: 'lets the local driver start its own PostgreSQL',
-    version: fromOutput(['--version'], /(\d+\.\d+(?:\.\d+)?)/),
-  },
-  {
-    names: ['redis-server'],
-    packageName: 'redis-server',
-    why: 'lets the local driver start its own Redis',
-    version: fromOutput(['--version'], /v=(\d+\.\d+\.\d+)/),
-  },
-  {
-    names: ['rabbitmq-server', 'rabbitmqctl'],
-    packageName: 'rabbitmq-server',
-    why: 'lets the local driver start its own RabbitMQ',
-    version: fromPackage('rabbitmq-server'),
-  },
-  {
-    names: ['kcat'],
-    packageName: 'kcat',
-    why: 'an independent Kafka client (librdkafka) for checking the broker',
-    version: fromOutput(['-V'], /Version (\S+).*?(librdkafka [\d.]+)/),
-  },
-]
-
-async function checkBinaries(): Promise<Finding[]> {
-  return Promise.all(
-    BINARIES.map(async (spec): Promise<Finding> => {
-      const paths = await Promise.all(spec.names.map((name) => findBinary(name)))
-      const missing = spec.names.filter((_, index) => paths[index] === undefined)
-      const title = spec.names.join(', ')
-      if (missing.length > 0) {
-        return {
-          id: `binary.${spec.names[0]}`,
-          area: 'binary',
-          title,
-          status: 'warn',
-          detail: `${missing.join(', ')} not found; it ${spec.why}`,
-          fix: {command: `apt-get install -y ${spec.packageName}`, packages: [spec.packageName]},
-        }
-      }
-      const version = await spec.version(paths[0]!)
-      return {
-        id: `binary.${spec.names[0]}`,
-        area: 'binary',
-        title,
-        status: 'ok',
-        detail: `${paths[0]}${version ? ` (${version})` : ''}`,
-      }
-    }),
-  )
 }
 
 async function checkServers(manifest: StackManifest): Promise<Finding[]> {

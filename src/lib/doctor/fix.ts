@@ -1,7 +1,7 @@
 // `streamctl doctor --fix`: installs missing Debian packages and starts stopped servers, as root,
 // and reports every command it ran with its outcome.
 import {findBinary, runQuietly} from '../host/binaries.js'
-import type {Finding} from './checks.js'
+import type {Finding} from './finding.js'
 import {shellQuote} from './checks.js'
 
 export interface FixAction {

@@ -4,7 +4,7 @@
 // (Poisson, by time rescaling). Seeded: the same seed gives the same schedule. A shard keeps every
 // N-th arrival, so N shards together send exactly the full schedule.
 import {segmentCount, segmentTimeAt, type RateSegment} from './arrival-curves.js'
-import {SeededRandom} from './random.js'
+import {SeededRandom} from '../random/seeded.js'
 
 export interface Shard {
   index: number

@@ -10,50 +10,12 @@ import type {ErrorClass} from '../measure/outcome.js'
 import {E2E_SERIES, STATUS_SERIES} from '../measure/run-data.js'
 import type {RunRecorder, SeriesHandle} from '../measure/series-recorder.js'
 import type {ArrivalSchedule} from './arrival-schedule.js'
+import type {EngineOutcome, EngineSettings, LiveStatus} from './engine-settings.js'
 import type {AttemptResult, HttpAttempt, HttpTarget} from './http-client.js'
 import {TimeHeap} from './min-heap.js'
-import {SeededRandom} from './random.js'
-import {RetryBudget, retryDelayMs, shouldRetry, type RetryPolicy} from './retry-policy.js'
+import {SeededRandom} from '../random/seeded.js'
+import {RetryBudget, retryDelayMs, shouldRetry} from './retry-policy.js'
 import {isDegradedAnswer, statusRequestFor, statusState, type Workload} from './workload.js'
-
-export interface EngineSettings {
-  model: 'open' | 'closed'
-  /** Open model: when each request is meant to start. */
-  schedule?: ArrivalSchedule
-  /** Closed model: virtual users, each sending, waiting for the outcome, then thinking. */
-  vus?: number
-  thinkTimeMs?: number
-  /** How long originals are issued for (the curve's length in the open model). */
-  durationMs: number
-  maxInFlight: number
-  /** At the cap: wait for a free slot (the request is late) or drop the request. */
-  whenCapped: 'queue' | 'drop'
-  /** A send this much later than its intended start counts as late. */
-  lateAfterMs: number
-  timeoutMs: number
-  retry: RetryPolicy
-  intervalMs: number
-  /** After the last original, how long to wait for retries, polls and in-flight requests. */
-  drainTimeoutMs: number
-  seed: number
-  /** The loop stops sleeping on timers this close (ms) to a due send and polls instead. */
-  spinMs?: number
-  /** Phase name in the closed model. */
-  phase?: string
-}
-
-export interface EngineOutcome {
-  durationMs: number
-  /** Requests still in flight or waiting for a retry/poll when the drain timed out. */
-  abandoned: number
-  stoppedEarly: boolean
-}
-
-export interface LiveStatus {
-  elapsedMs: number
-  inFlight: number
-  phase: string
-}
 
 interface Flow {
   handle: SeriesHandle
@@ -79,8 +41,6 @@ interface Pending {
 const BATCH = 256
 /** How close to a due send the loop stops sleeping on timers (1 ms granularity) and polls. */
 export const SPIN_MS = 1.5
-const E2E_METRIC = E2E_SERIES
-const STATUS_METRIC = STATUS_SERIES
 
 export class LoadEngine {
   /** Time zero of the schedule: when run() starts, so set-up never makes the first requests late. */
@@ -253,7 +213,7 @@ export class LoadEngine {
     const planned = this.workload.next(schedule.index)
     this.recorder.series(planned.type.metric, schedule.phase).dropped()
     // A dropped generate never completes either: its end-to-end series counts it too.
-    if (planned.type.poll) this.recorder.series(E2E_METRIC, schedule.phase).dropped()
+    if (planned.type.poll) this.recorder.series(E2E_SERIES, schedule.phase).dropped()
     schedule.advance()
   }
 
@@ -276,7 +236,7 @@ export class LoadEngine {
         // e2e follows the accepted requests only: a refused one failed already, in its own series,
         // and its quick failure is no end-to-end time (a run of 429s would pass an e2e target on them).
         if (!type.poll || result.error) return onChainDone?.()
-        const e2e = this.recorder.series(E2E_METRIC, phase)
+        const e2e = this.recorder.series(E2E_SERIES, phase)
         const status = statusRequestFor(result.body, planned.headers)
         if (!status) {
           e2e.outcome(nowMs - intendedMs, 'http5xx')
@@ -299,7 +259,7 @@ export class LoadEngine {
     onChainDone?: () => void,
   ): void {
     const flow: Flow = {
-      handle: this.recorder.series(STATUS_METRIC, phase),
+      handle: this.recorder.series(STATUS_SERIES, phase),
       attempt: status,
       timeoutMs: this.settings.timeoutMs,
       captureBody: true,

@@ -1,7 +1,7 @@
 // The users a run acts as, with their quota tiers and API keys, and the content they ask about.
 // Popularity is Zipf-skewed so hot users hit their quotas the way real hot users do; which user is
 // hot is decided by a seeded shuffle, so it does not depend on the order of the credentials file.
-import {SeededRandom} from './random.js'
+import {SeededRandom} from '../random/seeded.js'
 import {ZipfSampler} from './zipf.js'
 
 export interface PopulationUser {

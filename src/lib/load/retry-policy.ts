@@ -3,7 +3,7 @@
 // budget (Finagle-style: retries may add at most `ratio` of the original load, plus a small floor)
 // that stops retries from multiplying an overload.
 import type {ErrorClass} from '../measure/outcome.js'
-import type {SeededRandom} from './random.js'
+import type {SeededRandom} from '../random/seeded.js'
 
 export type RetryKind = 'none' | 'immediate' | 'fixed' | 'exponential'
 export type Jitter = 'none' | 'full' | 'equal'

@@ -12,7 +12,7 @@
 //   {{now}}                                      the current time, RFC 3339
 //   {{vars.NAME}}                                a constant from the profile's `vars`
 import type {PopulationUser} from './population.js'
-import type {SeededRandom} from './random.js'
+import type {SeededRandom} from '../random/seeded.js'
 
 export interface TemplateContext {
   seq: number

@@ -5,7 +5,7 @@ import {randomBytes} from 'node:crypto'
 import {GatewayRoutes, type GenerateAccepted} from '../stack/api.js'
 import type {HttpAttempt} from './http-client.js'
 import type {Population} from './population.js'
-import {SeededRandom} from './random.js'
+import {SeededRandom} from '../random/seeded.js'
 import {compileJsonBody, compileTemplate, type Render, type TemplateContext} from './template.js'
 
 export interface PollSpec {

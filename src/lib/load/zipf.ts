@@ -1,6 +1,6 @@
 // Zipf-skewed popularity: rank k (1-based) is drawn with probability proportional to 1/k^s, so a
 // few hot users (or titles) take most of the traffic, as in real populations.
-import type {SeededRandom} from './random.js'
+import type {SeededRandom} from '../random/seeded.js'
 
 export class ZipfSampler {
   private readonly cumulative: Float64Array

@@ -138,6 +138,12 @@ export function originalRequests(totals: Record<string, SeriesData>): {
   return {...sums, succeeded: Math.max(0, sums.succeeded - failedLate), failed: sums.failed + failedLate}
 }
 
+/** Attempts per original request (1 when nothing was retried), over the run's totals. */
+export function amplification(totals: Record<string, SeriesData>): number {
+  const {originals, attempts} = originalRequests(totals)
+  return originals === 0 ? 0 : attempts / originals
+}
+
 /** Originals of a series that failed, whatever the class. */
 export function failures(counts: SeriesCounts): number {
   return Object.values(counts.failed).reduce((sum, value) => sum + value, 0)

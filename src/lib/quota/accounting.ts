@@ -102,13 +102,7 @@ export async function readQuotaAccounting(
     const user = users.get(row.user_id) ?? {
       user: row.user_id,
       tier: row.tier,
-      admitted: 0,
-      settled: 0,
-      estimatedTokens: 0,
-      reservedTokens: 0,
-      usedTokens: 0,
-      refundedTokens: 0,
-      estimateError: 0,
+      ...emptyFigures(),
       drift: 0,
       settledEstimate: 0,
     }

@@ -1,7 +1,7 @@
 // Deterministic recordings for replay tests and benches: one day of user events from a Zipf-skewed
 // population over a Zipf-skewed catalogue, with the StreamFlow day shape — quiet at night, a
 // morning rise, and the 8–11 PM peak at 3× the daytime rate. Same options, same bytes.
-import {SeededRandom} from '../load/random.js'
+import {SeededRandom} from '../random/seeded.js'
 import {ZipfSampler} from '../load/zipf.js'
 import type {UserEvent, UserEventType} from '../streamflow/event-types.js'
 

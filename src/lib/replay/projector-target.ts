@@ -13,7 +13,7 @@ import {
   type ReplaySummary,
   type TargetSpec,
   type VerifyResult,
-} from './run-replay.js'
+} from './replay-summary.js'
 import {READ_MODEL_TABLES} from './read-model-checksum.js'
 import {ShadowRebuild, type SwapOutcome} from './shadow-rebuild.js'
 

@@ -2,7 +2,7 @@
 // into one, variant by variant: series, phases and intervals (by index: every shard uses the same
 // interval length from its own start) merge losslessly; then one SLA verdict is evaluated.
 import {StreamctlError} from '../errors.js'
-import {originalRequests, type IntervalData, type VariantData} from '../measure/run-data.js'
+import {amplification, type IntervalData, type VariantData} from '../measure/run-data.js'
 import {evaluateTargets, targetsOf} from '../sla/evaluate.js'
 import {mergeSeriesMaps} from '../measure/merge-series.js'
 import type {RunRecord} from './run-record.js'
@@ -71,7 +71,6 @@ function mergeVariants(a: VariantData, b: VariantData): VariantData {
         series: mergeSeriesMaps(x.series, y.series),
       })
   }
-  const {originals, attempts} = originalRequests(totals)
   const seen = new Set(a.timeline.map((event) => `${event.atMs}:${event.action}`))
   return {
     ...a,
@@ -82,7 +81,7 @@ function mergeVariants(a: VariantData, b: VariantData): VariantData {
     timeline: [...a.timeline, ...b.timeline.filter((event) => !seen.has(`${event.atMs}:${event.action}`))].sort(
       (x, y) => x.atMs - y.atMs,
     ),
-    amplification: originals === 0 ? 0 : attempts / originals,
+    amplification: amplification(totals),
     goodput: a.goodput + b.goodput,
     sendLag: {...a.sendLag, p99: Math.max(a.sendLag.p99, b.sendLag.p99), max: Math.max(a.sendLag.max, b.sendLag.max)},
     abandoned: a.abandoned + b.abandoned,

@@ -2,16 +2,8 @@
 // Starts and ends always print; progress updates print at most once per task per `throttleMs`;
 // when nothing has printed for `heartbeatMs`, a heartbeat line says what is still running.
 // A task's breakdown (a bench's series) follows its update, one indented line per part, named.
-import {
-  describeProgress,
-  formatElapsed,
-  metricParts,
-  type ProgressReporter,
-  type Task,
-  type TaskOptions,
-  type TaskSnapshot,
-} from './reporter.js'
-import {TaskBoard} from './task-board.js'
+import {describeProgress, formatElapsed, metricParts, type TaskSnapshot} from './reporter.js'
+import {BoardReporter, TaskBoard} from './task-board.js'
 
 export interface LineReporterOptions {
   write: (line: string) => void
@@ -25,8 +17,7 @@ export interface LineReporterOptions {
 
 const MARK = {done: 'ok', failed: 'FAILED', skipped: 'skipped', running: '..'} as const
 
-export class LineReporter implements ProgressReporter {
-  private readonly board: TaskBoard
+export class LineReporter extends BoardReporter {
   private readonly write: (line: string) => void
   private readonly throttleMs: number
   private readonly heartbeatMs: number
@@ -39,13 +30,14 @@ export class LineReporter implements ProgressReporter {
   private readonly stopTimer: (handle: unknown) => void
 
   constructor(options: LineReporterOptions) {
+    const now = options.now ?? Date.now
+    super(new TaskBoard(now))
     this.write = options.write
     this.throttleMs = options.throttleMs ?? 2000
     this.heartbeatMs = options.heartbeatMs ?? 15_000
-    this.now = options.now ?? Date.now
+    this.now = now
     this.started = this.now()
     this.lastLineAt = this.started
-    this.board = new TaskBoard(this.now)
     this.board.onEvent((event) => {
       switch (event.kind) {
         case 'start':
@@ -71,18 +63,6 @@ export class LineReporter implements ProgressReporter {
     const setTimer = options.setInterval ?? ((fn, ms) => setInterval(fn, ms).unref())
     this.stopTimer = options.clearInterval ?? ((handle) => clearInterval(handle as NodeJS.Timeout))
     this.timer = setTimer(() => this.tick(), tick)
-  }
-
-  task(label: string, options?: TaskOptions): Task {
-    return this.board.add(label, options)
-  }
-
-  info(message: string): void {
-    this.board.log('info', message)
-  }
-
-  warn(message: string): void {
-    this.board.log('warn', message)
   }
 
   async close(): Promise<void> {

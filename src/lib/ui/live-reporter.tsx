@@ -3,8 +3,7 @@
 // ink and React never load for pipes, CI or --help.
 import {Box, render, Static, Text, useStdout} from 'ink'
 import {useEffect, useState} from 'react'
-import type {ProgressReporter, Task, TaskOptions} from './reporter.js'
-import {TaskBoard} from './task-board.js'
+import {BoardReporter, TaskBoard} from './task-board.js'
 import {boardLines} from './task-lines.js'
 
 interface LogLine {
@@ -61,13 +60,13 @@ function Board({board, logs}: {board: TaskBoard; logs: LogLine[]}) {
   )
 }
 
-export class LiveReporter implements ProgressReporter {
-  private readonly board = new TaskBoard()
+export class LiveReporter extends BoardReporter {
   private readonly logs: LogLine[] = []
   private readonly instance: ReturnType<typeof render>
   private closed = false
 
   constructor(stdout: NodeJS.WriteStream = process.stdout) {
+    super(new TaskBoard())
     this.instance = render(<Board board={this.board} logs={this.logs} />, {
       stdout,
       patchConsole: false,
@@ -79,18 +78,6 @@ export class LiveReporter implements ProgressReporter {
       }
       if (!this.closed) this.redraw()
     })
-  }
-
-  task(label: string, options?: TaskOptions): Task {
-    return this.board.add(label, options)
-  }
-
-  info(message: string): void {
-    this.board.log('info', message)
-  }
-
-  warn(message: string): void {
-    this.board.log('warn', message)
   }
 
   async close(): Promise<void> {

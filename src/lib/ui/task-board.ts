@@ -1,5 +1,5 @@
 // The state behind every reporter: tasks, their progress, and the messages logged between them.
-import type {Task, TaskOptions, TaskProgress, TaskSnapshot} from './reporter.js'
+import type {ProgressReporter, Task, TaskOptions, TaskProgress, TaskSnapshot} from './reporter.js'
 
 export type BoardEvent =
   {kind: 'start' | 'update' | 'end'; task: TaskSnapshot} | {kind: 'info' | 'warn'; message: string}
@@ -54,4 +54,23 @@ export class TaskBoard {
   private emit(event: BoardEvent): void {
     for (const listener of this.listeners) listener(event)
   }
+}
+
+/** A reporter that keeps its tasks and messages on a TaskBoard; the line and live reporters draw it. */
+export abstract class BoardReporter implements ProgressReporter {
+  protected constructor(protected readonly board: TaskBoard) {}
+
+  task(label: string, options?: TaskOptions): Task {
+    return this.board.add(label, options)
+  }
+
+  info(message: string): void {
+    this.board.log('info', message)
+  }
+
+  warn(message: string): void {
+    this.board.log('warn', message)
+  }
+
+  abstract close(): Promise<void>
 }

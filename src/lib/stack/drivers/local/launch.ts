@@ -18,18 +18,9 @@ export interface LaunchContext {
 export function streamctlArgs(component: Component, dataRoot: string): string[] {
   switch (component.kind) {
     case 'kafka':
-      return [
-        'broker',
-        '--host',
-        LOOPBACK,
-        '--port',
-        String(component.port),
-        '--data-dir',
-        path.join(dataRoot, component.name),
-      ]
     case 'schema-registry':
       return [
-        'registry',
+        component.kind === 'kafka' ? 'broker' : 'registry',
         '--host',
         LOOPBACK,
         '--port',
