@@ -8,20 +8,12 @@ import {probePostgres} from '../../src/lib/host/probes.js'
 import type {StackState} from '../../src/lib/stack/state.js'
 import {runCli} from '../helpers/cli.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
+import {isAlive} from '../../src/lib/host/processes.js'
 
 const INFRA = ['kafka', 'schema-registry', 'postgres', 'redis', 'rabbitmq']
 
 async function readStateFile(stack: TestStack): Promise<StackState> {
   return JSON.parse(await readFile(path.join(stack.stateRoot, stack.name, 'state.json'), 'utf8')) as StackState
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 describe('local driver lifecycle', () => {
@@ -111,7 +103,7 @@ describe('local driver lifecycle', () => {
       expect.arrayContaining([`postgres database ${stack.name}`, `rabbitmq vhost ${stack.name}`]),
     )
     for (const component of started) {
-      expect(alive(component.process!.pid), component.name).toBe(false)
+      expect(isAlive(component.process!.pid), component.name).toBe(false)
       expect(await isPortFree(component.port), component.name).toBe(true)
     }
     // The shared servers keep running.
@@ -146,8 +138,8 @@ describe('local driver with private servers', () => {
     expect((await probePostgres('127.0.0.1', postgres.port)).answers).toBe(true)
     const down = await runCli(['down', '--volumes', '--stack', stack.dir], {env: stack.env})
     expect(down.exitCode).toBe(0)
-    expect(alive(postgres.process!.pid)).toBe(false)
-    expect(alive(redis.process!.pid)).toBe(false)
+    expect(isAlive(postgres.process!.pid)).toBe(false)
+    expect(isAlive(redis.process!.pid)).toBe(false)
     expect(await isPortFree(postgres.port)).toBe(true)
     expect(await isPortFree(redis.port)).toBe(true)
   })

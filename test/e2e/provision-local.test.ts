@@ -17,6 +17,7 @@ import {isPortFree} from '../../src/lib/host/ports.js'
 import {parseApiKey} from '../../src/lib/stack/credentials.js'
 import {runCli} from '../helpers/cli.js'
 import {makeTestStack, type TestStack} from '../helpers/stacks.js'
+import {isAlive} from '../../src/lib/host/processes.js'
 
 const MANIFEST_TOPICS = ['content-announcements', 'content-events', 'user-events']
 const QUEUES = [
@@ -28,15 +29,6 @@ const QUEUES = [
   'inference_results.dlq',
   'tagging_jobs.dlq',
 ]
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('provision on the local driver', {timeout: 180_000}, () => {
   let stack: TestStack
@@ -319,7 +311,7 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     const down = await runCli(['down', '--volumes', '--stack', stack.dir], {env: stack.env})
     expect(down.exitCode, down.stderr).toBe(0)
     for (const component of started) {
-      expect(alive(component.process!.pid), component.name).toBe(false)
+      expect(isAlive(component.process!.pid), component.name).toBe(false)
       expect(await isPortFree(component.port), component.name).toBe(true)
     }
   })

@@ -101,14 +101,7 @@ export class ConsumerGroup {
       if (!this.pendingMemberIds.delete(memberId)) return failure('UNKNOWN_MEMBER_ID')
     }
     const existing = this.members.get(memberId)
-    existing?.awaitingJoin?.({
-      errorCode: errorCode('UNKNOWN_MEMBER_ID'),
-      generationId: -1,
-      protocolName: '',
-      leader: '',
-      memberId,
-      members: [],
-    })
+    if (existing) this.answerJoinUnknown(existing, memberId)
     const member: Member = {
       memberId,
       clientId: client.clientId,
@@ -232,6 +225,18 @@ export class ConsumerGroup {
     return response
   }
 
+  /** A member's pending JoinGroup ends with UNKNOWN_MEMBER_ID: it was replaced or removed. */
+  private answerJoinUnknown(member: Member, memberId: string): void {
+    member.awaitingJoin?.({
+      errorCode: errorCode('UNKNOWN_MEMBER_ID'),
+      generationId: -1,
+      protocolName: '',
+      leader: '',
+      memberId,
+      members: [],
+    })
+  }
+
   private answerSync(member: Member, result: SyncResult): void {
     const resolve = member.awaitingSync
     member.awaitingSync = undefined
@@ -288,14 +293,7 @@ export class ConsumerGroup {
     const member = this.members.get(memberId)
     if (!member) return false
     this.members.delete(memberId)
-    member.awaitingJoin?.({
-      errorCode: errorCode('UNKNOWN_MEMBER_ID'),
-      generationId: -1,
-      protocolName: '',
-      leader: '',
-      memberId,
-      members: [],
-    })
+    this.answerJoinUnknown(member, memberId)
     this.answerSync(member, {errorCode: errorCode('UNKNOWN_MEMBER_ID'), assignment: EMPTY})
     return true
   }

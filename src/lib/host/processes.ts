@@ -123,3 +123,13 @@ function signalTree(leader: number, tree: number[], signal: NodeJS.Signals): voi
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
+
+/** Whether a process with this pid exists (one we may not signal, EPERM, exists too). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

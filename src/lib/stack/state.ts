@@ -5,7 +5,7 @@
 import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {StreamctlError} from '../errors.js'
-import type {ProcessIdentity} from '../host/processes.js'
+import {isAlive, type ProcessIdentity} from '../host/processes.js'
 import type {ComponentKind} from './manifest.js'
 
 export const STATE_FILE = 'state.json'
@@ -129,14 +129,5 @@ export async function withStateLock<T>(stateDir: string, work: () => Promise<T>,
     return await work()
   } finally {
     await rm(lock, {force: true})
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
