@@ -6,11 +6,11 @@
 // it has a channel. Config: RESULTS_QUEUE (inference_results), COLLECTOR_PREFETCH (32).
 import {Histogram} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
-import {envNumber, envString} from '../common/config.js'
-import {Router} from '../common/http/router.js'
-import {DEFAULT_RESULTS_QUEUE, type InferenceResultMessage} from '../common/inference-messages.js'
-import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {envNumber, envString} from '../runtime/env.js'
+import {Router} from '../http/router.js'
+import {DEFAULT_RESULTS_QUEUE, type InferenceResultMessage} from '../amqp/inference-messages.js'
+import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../amqp/queue-consumer.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {settleResult} from './settle.js'
 
 export const collectorService: ServiceDefinition = {

@@ -8,13 +8,13 @@
 // common ones.
 import {Counter} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
-import {envNumber, envString} from '../common/config.js'
-import {Router} from '../common/http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {envNumber, envString} from '../runtime/env.js'
+import {Router} from '../http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {CATALOGUE_VERSION_KEY} from '../../lib/streamflow/cache-keys.js'
 import {loadEventValidator} from '../../lib/streamflow/event-schemas.js'
 import {ExactlyOnceConsumer} from '../../lib/streamflow/exactly-once-consumer.js'
-import {reportConsumerLag} from '../common/lag-reporter.js'
+import {reportConsumerLag} from '../runtime/lag-reporter.js'
 import type {ContentAnnouncement, ContentEvent} from '../../lib/streamflow/event-types.js'
 import {storeContentEvents} from './catalogue-store.js'
 

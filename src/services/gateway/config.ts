@@ -14,9 +14,9 @@
 // RabbitMQ's confirm) and RECOMMENDATION_REFRESH_QUEUE (recommendation_refresh; the queue-between-
 // services intervention calls the recommender directly when the stack declares no such queue).
 import type {StackManifest} from '../../lib/stack/manifest.js'
-import {envNumber, envString, type Env} from '../common/config.js'
-import {DEFAULT_REQUESTS_QUEUE} from '../common/inference-messages.js'
-import {DEFAULT_TAGGING_QUEUE} from '../common/tagging-jobs.js'
+import {envNumber, envString, type Env} from '../runtime/env.js'
+import {DEFAULT_REQUESTS_QUEUE} from '../amqp/inference-messages.js'
+import {DEFAULT_TAGGING_QUEUE} from '../jobs/tagging-jobs.js'
 import {DEFAULT_REFRESH_QUEUE} from '../../lib/streamflow/cache-keys.js'
 
 export interface GatewayConfig {

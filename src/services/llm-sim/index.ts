@@ -4,14 +4,14 @@
 //
 // Environment (defaults): LLM_SEED (42), LLM_RPM_LIMIT (500), LLM_LATENCY_MIN_MS (200),
 // LLM_LATENCY_MAX_MS (2000), LLM_LATENCY_MEDIAN_MS (600), LLM_LATENCY_SIGMA (0.6),
-// LLM_FOLLOW_SWITCHES (true: read faults and costs from Redis), plus the common ones (config.ts).
+// LLM_FOLLOW_SWITCHES (true: read faults and costs from Redis), plus the common ones (runtime/env.ts).
 // A calibration's costs (llmRpmLimit, llmLatency{Median,Min,Max}Ms) replace these while set.
 import {setTimeout as sleep} from 'node:timers/promises'
 import {DEFAULT_SWITCHES, type Switches} from '../../lib/stack/api.js'
-import {envBoolean, envNumber} from '../common/config.js'
-import {HttpError} from '../common/http/errors.js'
-import {Router} from '../common/http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {envBoolean, envNumber} from '../runtime/env.js'
+import {HttpError} from '../http/errors.js'
+import {Router} from '../http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {complete, parseChatRequest} from './chat.js'
 import {LatencyModel} from './latency-model.js'
 import {RateWindow} from './rate-window.js'

@@ -19,12 +19,12 @@
 // consumer subscribes in the background when RabbitMQ is unreachable; ranking, and readiness, never
 // wait for it.
 import type {RankedRecommendations} from '../../lib/stack/api.js'
-import {envNumber, envString} from '../common/config.js'
-import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
+import {envNumber, envString} from '../runtime/env.js'
+import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../amqp/queue-consumer.js'
 import {DEFAULT_REFRESH_QUEUE, recommendationKey, refreshPendingKey} from '../../lib/streamflow/cache-keys.js'
-import {badRequest, clientClosedRequest, HttpError} from '../common/http/errors.js'
-import {Router} from '../common/http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {badRequest, clientClosedRequest, HttpError} from '../http/errors.js'
+import {Router} from '../http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {AbandonedError, PoolOverloadedError} from './bottleneck.js'
 import {EmbeddedCatalogue} from './catalogue.js'
 import {RecommendationEngine, type EngineOptions} from './engine.js'

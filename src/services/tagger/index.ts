@@ -8,13 +8,13 @@
 // listener; TAGGER_USE_CATALOGUE (true: look videos up in PostgreSQL's content table); TAGGER_JOBS
 // (true: consume tagging jobs), TAGGING_JOBS_QUEUE (tagging_jobs; jobs are off when the stack
 // declares no such queue) and TAGGER_JOBS_PREFETCH (16: jobs classified at once); plus the common
-// ones (config.ts: AMQP_URL, REDIS_URL, …), whose PORT is the HTTP /healthz, /readyz and /metrics listener.
+// ones (runtime/env.ts: AMQP_URL, REDIS_URL, …), whose PORT is the HTTP /healthz, /readyz and /metrics listener.
 import {Counter} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
-import {envBoolean, envNumber, envString} from '../common/config.js'
-import {Router} from '../common/http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
-import {DEFAULT_TAGGING_QUEUE} from '../common/tagging-jobs.js'
+import {envBoolean, envNumber, envString} from '../runtime/env.js'
+import {Router} from '../http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
+import {DEFAULT_TAGGING_QUEUE} from '../jobs/tagging-jobs.js'
 import {startTaggerServer, type VideoMetadataSource} from './grpc-server.js'
 import {consumeTaggingJobs} from './tagging-jobs.js'
 

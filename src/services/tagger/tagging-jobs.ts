@@ -8,9 +8,9 @@
 // consumeQueue; a try that hangs gives up after 10 s), logging a warning for every failed try.
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {ConsumeMessage} from 'amqplib'
-import {retryUntil} from '../common/backoff.js'
-import {consumeQueue, parseJsonMessage, type Disposition} from '../common/queue-consumer.js'
-import type {ServiceRuntime} from '../common/runtime.js'
+import {retryUntil} from '../runtime/backoff.js'
+import {consumeQueue, parseJsonMessage, type Disposition} from '../amqp/queue-consumer.js'
+import type {ServiceRuntime} from '../runtime/service-runtime.js'
 import {
   recordJobOutcome,
   VIDEO_ID,
@@ -19,7 +19,7 @@ import {
   type TaggingJobMessage,
   type TaggingJobOutcome,
   type TaggingJobRedis,
-} from '../common/tagging-jobs.js'
+} from '../jobs/tagging-jobs.js'
 import {generateMetadata, type VideoMetadataSource} from './grpc-server.js'
 
 /** How a job ended, as counted in streamctl_tagging_jobs_total{outcome}. */

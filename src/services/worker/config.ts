@@ -5,8 +5,8 @@
 // LLM_BACKOFF_BASE_MS (200), LLM_BACKOFF_MAX_MS (5000), LLM_RETRY_AFTER_MAX_MS (10000),
 // BREAKER_FAILURE_THRESHOLD (5 consecutive failures), BREAKER_OPEN_MS (10000), LLM_FALLBACK_TIMEOUT_MS
 // (1500: with the breaker + fallback intervention on, a call slower than this is answered degraded).
-import {envNumber, envString, type Env} from '../common/config.js'
-import {DEFAULT_REQUESTS_QUEUE, DEFAULT_RESULTS_QUEUE} from '../common/inference-messages.js'
+import {envNumber, envString, type Env} from '../runtime/env.js'
+import {DEFAULT_REQUESTS_QUEUE, DEFAULT_RESULTS_QUEUE} from '../amqp/inference-messages.js'
 
 export interface WorkerConfig {
   requestsQueue: string

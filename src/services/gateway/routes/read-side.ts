@@ -30,12 +30,12 @@ import {
   RecommenderRoutes,
   type VideoMetadata,
 } from '../../../lib/stack/api.js'
-import {envNumber, envString} from '../../common/config.js'
-import {badRequest, clientClosedRequest, HttpError} from '../../common/http/errors.js'
-import type {Handler, RequestContext} from '../../common/http/router.js'
-import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
-import {NearCache} from '../../common/near-cache.js'
-import {VIDEO_ID, VIDEO_ID_RULE} from '../../common/tagging-jobs.js'
+import {envNumber, envString} from '../../runtime/env.js'
+import {badRequest, clientClosedRequest, HttpError} from '../../http/errors.js'
+import type {Handler, RequestContext} from '../../http/router.js'
+import {integerField, rejectUnknownFields, requireObject} from '../../http/validate.js'
+import {NearCache} from '../../cache/near-cache.js'
+import {VIDEO_ID, VIDEO_ID_RULE} from '../../jobs/tagging-jobs.js'
 import {
   RECOMMENDATION_KEY_PREFIX,
   recommendationKey,
@@ -78,7 +78,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'),
     import('undici'),
   ])
-  // Hits of hot users are served from the gateway's memory, kept coherent by Redis (near-cache.ts):
+  // Hits of hot users are served from the gateway's memory, kept coherent by Redis (cache/near-cache.ts):
   // a Redis round trip is most of a hit's p99 on a busy 2-core machine (README, Performance).
   const recommendationsCache = new NearCache<Recommendations>({
     redis,

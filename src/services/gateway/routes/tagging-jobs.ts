@@ -12,8 +12,8 @@
 // for `/v1/metadata/{video}`: it has one segment more.
 import {randomUUID} from 'node:crypto'
 import {GatewayRoutes, type TaggingJobAccepted} from '../../../lib/stack/api.js'
-import {badRequest, notFound, unavailable} from '../../common/http/errors.js'
-import {UUID} from '../../common/http/validate.js'
+import {badRequest, notFound, unavailable} from '../../http/errors.js'
+import {UUID} from '../../http/validate.js'
 import {
   forgetJob,
   readJob,
@@ -21,7 +21,7 @@ import {
   VIDEO_ID,
   VIDEO_ID_RULE,
   type TaggingJobMessage,
-} from '../../common/tagging-jobs.js'
+} from '../../jobs/tagging-jobs.js'
 import type {GatewayRouteModule} from '../context.js'
 
 export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {

@@ -1,7 +1,7 @@
 // The layout of the stack's Redis keys (all under REDIS_KEY_PREFIX, added by the client). One place
 // so services, `status` and `bench` agree, and the cache flush can find every cache entry.
 export const RedisKeys = {
-  /** Hash of switch name → JSON value (see switches.ts). */
+  /** Hash of switch name → JSON value (see runtime/switches.ts). */
   switches: 'switches',
   /** Pub/sub channel announcing switch changes (prefix added with channelName()). */
   switchesChannel: 'switches:changed',
@@ -23,7 +23,7 @@ export const RedisKeys = {
   /**
    * What became of an admission whose store was in doubt: `stored` (a slow store, confirmed: never
    * refunded) or `abandoned` (the store failed after the INSERT was sent: the sweeper drops the row if
-   * it was committed after all, then refunds). See quota.ts confirmStored and abandonAdmission.
+   * it was committed after all, then refunds). See quota/quota.ts confirmStored and abandonAdmission.
    */
   admissionOutcome: (requestId: string) => `admission:${requestId}`,
 } as const

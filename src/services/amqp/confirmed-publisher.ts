@@ -9,8 +9,8 @@
 // with publishRetrying, holding its message until then).
 import {setMaxListeners} from 'node:events'
 import type {ConfirmChannel, Options} from 'amqplib'
-import {BackgroundRetry, retryUntil} from './backoff.js'
-import type {Logger} from './log.js'
+import {BackgroundRetry, retryUntil} from '../runtime/backoff.js'
+import type {Logger} from '../runtime/log.js'
 
 export type ConfirmChannelFactory = () => Promise<ConfirmChannel>
 

@@ -8,10 +8,10 @@
 // restart, a cut connection). `consuming` says whether it has a channel now; pause, resume and stop
 // work with or without one.
 import type {Channel, ConsumeMessage} from 'amqplib'
-import {BackgroundRetry} from './backoff.js'
-import type {Logger} from './log.js'
-import type {ServiceMetrics} from './metrics.js'
-import type {SwitchesStore} from './switches.js'
+import {BackgroundRetry} from '../runtime/backoff.js'
+import type {Logger} from '../runtime/log.js'
+import type {ServiceMetrics} from '../runtime/metrics.js'
+import type {SwitchesStore} from '../runtime/switches.js'
 
 /**
  * What to do with a message once handled: ack it, reject it to its dead-letter queue, or put it back

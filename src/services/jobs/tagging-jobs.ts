@@ -39,7 +39,7 @@ export type TaggingJobRedis = Redis & {
   taggingJobFinish(key: string, status: string, field: string, value: string, ttlSeconds: number): Promise<number>
 }
 
-/** Defines the job script on a client; call it before the client's first job (see quota.ts withScripts for why). */
+/** Defines the job script on a client; call it before the client's first job (see quota/quota.ts withScripts for why). */
 export function withTaggingJobScripts(redis: Redis): TaggingJobRedis {
   const scripted = redis as TaggingJobRedis
   if (typeof scripted.taggingJobFinish !== 'function')
