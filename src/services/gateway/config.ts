@@ -16,7 +16,7 @@
 import type {StackManifest} from '../../lib/stack/manifest.js'
 import {envNumber, envString, type Env} from '../runtime/env.js'
 import {DEFAULT_REQUESTS_QUEUE} from '../amqp/inference-messages.js'
-import {DEFAULT_TAGGING_QUEUE} from '../jobs/tagging-jobs.js'
+import {DEFAULT_TAGGING_QUEUE} from '../jobs/tagging-job-record.js'
 import {DEFAULT_REFRESH_QUEUE} from '../../lib/streamflow/cache-keys.js'
 
 export interface GatewayConfig {

@@ -14,7 +14,7 @@ export const RedisKeys = {
   quota: (userId: string, period: string) => `quota:${userId}:${period}`,
   /** JSON copy of a request's status (see request-status.ts). */
   requestStatus: (requestId: string) => `request:${requestId}`,
-  /** Hash of a tagging job: owner, video, status, labels or error (see tagging-jobs.ts). */
+  /** Hash of a tagging job: owner, video, status, labels or error (see tagging-job-record.ts). */
   taggingJob: (jobId: string) => `tagging-job:${jobId}`,
   /** Hash request id → reserved estimate, for requests reserved and not settled yet. */
   openReservations: 'quota:open',

@@ -2,7 +2,7 @@
 // known video (title, genres, tags, description from the content catalogue) sharpens the labels;
 // an unknown one is classified by the words of its id alone.
 import type * as Grpc from '@grpc/grpc-js'
-import {VIDEO_ID, VIDEO_ID_RULE} from '../jobs/tagging-jobs.js'
+import {VIDEO_ID, VIDEO_ID_RULE} from '../jobs/tagging-job-record.js'
 import {classify, videoText, ZERO_SHOT_MODEL} from './classify.js'
 import {loadTaggerDefinition, type GenerateMetadataRequest, type GenerateMetadataResponse} from './proto.js'
 

@@ -1,8 +1,9 @@
 // tagger: the gRPC inference service of the AI-microservices design. GenerateMetadata(video_id)
 // returns deterministic zero-shot labels (news, sports, entertainment, …); a video known to the
 // content catalogue is classified with its title, genres, tags and description as well. It also
-// works the tagging-jobs queue the gateway's POST /v1/metadata/{video}/jobs fills (tagging-jobs.ts),
-// connecting to RabbitMQ and Redis in the background: gRPC and readiness never wait for them.
+// works the tagging-jobs queue the gateway's POST /v1/metadata/{video}/jobs fills
+// (tagging-job-worker.ts), connecting to RabbitMQ and Redis in the background: gRPC and readiness
+// never wait for them.
 //
 // Environment (defaults): GRPC_PORT (50051; 0 picks a free port) and GRPC_HOST (HOST) for the gRPC
 // listener; TAGGER_USE_CATALOGUE (true: look videos up in PostgreSQL's content table); TAGGER_JOBS
@@ -14,9 +15,9 @@ import {Metrics} from '../../lib/stack/api.js'
 import {envBoolean, envNumber, envString} from '../runtime/env.js'
 import {Router} from '../http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
-import {DEFAULT_TAGGING_QUEUE} from '../jobs/tagging-jobs.js'
+import {DEFAULT_TAGGING_QUEUE} from '../jobs/tagging-job-record.js'
 import {startTaggerServer, type VideoMetadataSource} from './grpc-server.js'
-import {consumeTaggingJobs} from './tagging-jobs.js'
+import {consumeTaggingJobs} from './tagging-job-worker.js'
 
 export const taggerService: ServiceDefinition = {
   defaultPort: 8088,

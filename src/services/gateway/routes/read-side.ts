@@ -7,7 +7,7 @@
 //                                    services intervention on, a miss with a stored ranking is answered from
 //                                    it at once and the refresh goes through RECOMMENDATION_REFRESH_QUEUE;
 //   GET  /v1/metadata/{video}        (API key) the tagger over gRPC, waiting TAGGER_TIMEOUT_MS (config.ts) at
-//                                    most (the asynchronous tagging jobs are in tagging-jobs.ts);
+//                                    most (the asynchronous tagging jobs are in tagging-job-routes.ts);
 //   POST /admin/actions/content-drop (admin token) produces new titles to content-events (the cascade's trigger).
 //
 // Environment (defaults): RECOMMENDER_URL (http://127.0.0.1:8084), RECOMMENDER_TIMEOUT_MS (2000),
@@ -35,7 +35,7 @@ import {badRequest, clientClosedRequest, HttpError} from '../../http/errors.js'
 import type {Handler, RequestContext} from '../../http/router.js'
 import {integerField, rejectUnknownFields, requireObject} from '../../http/validate.js'
 import {NearCache} from '../../cache/near-cache.js'
-import {VIDEO_ID, VIDEO_ID_RULE} from '../../jobs/tagging-jobs.js'
+import {VIDEO_ID, VIDEO_ID_RULE} from '../../jobs/tagging-job-record.js'
 import {
   RECOMMENDATION_KEY_PREFIX,
   recommendationKey,

@@ -19,7 +19,7 @@ import {
   type TaggingJobMessage,
   type TaggingJobOutcome,
   type TaggingJobRedis,
-} from '../jobs/tagging-jobs.js'
+} from '../jobs/tagging-job-record.js'
 import {generateMetadata, type VideoMetadataSource} from './grpc-server.js'
 
 /** How a job ended, as counted in streamctl_tagging_jobs_total{outcome}. */

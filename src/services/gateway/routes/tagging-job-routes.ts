@@ -7,9 +7,9 @@
 //                                   503 with Retry-After, and the record is removed again;
 //   GET  /v1/metadata/jobs/{id}     (API key) the job's status, labels once completed; 404 for an
 //                                   unknown id or someone else's job.
-// The tagger works the queue (tagger/tagging-jobs.ts); the gateway's publishing channel declares it
-// (publishedQueues in config.ts, with both settings). The router cannot take `/v1/metadata/jobs/{id}`
-// for `/v1/metadata/{video}`: it has one segment more.
+// The tagger works the queue (tagger/tagging-job-worker.ts); the gateway's publishing channel
+// declares it (publishedQueues in config.ts, with both settings). The router cannot take
+// `/v1/metadata/jobs/{id}` for `/v1/metadata/{video}`: it has one segment more.
 import {randomUUID} from 'node:crypto'
 import {GatewayRoutes, type TaggingJobAccepted} from '../../../lib/stack/api.js'
 import {badRequest, notFound, unavailable} from '../../http/errors.js'
@@ -21,7 +21,7 @@ import {
   VIDEO_ID,
   VIDEO_ID_RULE,
   type TaggingJobMessage,
-} from '../../jobs/tagging-jobs.js'
+} from '../../jobs/tagging-job-record.js'
 import type {GatewayRouteModule} from '../context.js'
 
 export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
