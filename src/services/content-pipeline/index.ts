@@ -3,12 +3,9 @@
 // the catalogue version and announces the change on `content-announcements` — which is what makes
 // the projector invalidate recommendations: the new-content cascade of the StreamFlow design.
 //
-// Environment (defaults): CONTENT_PIPELINE_GROUP (content-pipeline), CONTENT_EVENTS_TOPIC
-// (content-events), ANNOUNCEMENTS_TOPIC (content-announcements), LAG_INTERVAL_MS (1000), plus the
-// common ones.
+// Config: config.ts.
 import {Counter} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
-import {envNumber, envString} from '../runtime/env.js'
 import {Router} from '../http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {CATALOGUE_VERSION_KEY} from '../../lib/streamflow/cache-keys.js'
@@ -17,16 +14,14 @@ import {ExactlyOnceConsumer} from '../../lib/streamflow/exactly-once-consumer.js
 import {reportConsumerLag} from '../runtime/lag-reporter.js'
 import type {ContentAnnouncement, ContentEvent} from '../../lib/streamflow/event-types.js'
 import {storeContentEvents} from './catalogue-store.js'
+import {readContentPipelineConfig} from './config.js'
 
 export const contentPipelineService: ServiceDefinition = {
   defaultPort: 8083,
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
-    const {env} = context
-    const group = envString(env, 'CONTENT_PIPELINE_GROUP', 'content-pipeline')
-    const topic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
-    const announcementsTopic = envString(env, 'ANNOUNCEMENTS_TOPIC', 'content-announcements')
-    const lagIntervalMs = envNumber(env, 'LAG_INTERVAL_MS', 1000, {min: 100, integer: true})
+    const config = readContentPipelineConfig(context.env)
+    const {group} = config
     const [pool, redis, isContentEvent] = await Promise.all([
       runtime.postgres(),
       runtime.redis(),
@@ -47,7 +42,7 @@ export const contentPipelineService: ServiceDefinition = {
       kafka,
       pool,
       groupId: group,
-      topics: [topic],
+      topics: [config.contentEventsTopic],
       accept: (value): value is ContentEvent => isContentEvent(value),
       change: () => storeContentEvents,
       // Stored first, announced after: a crash in between leaves recommendations stale until their TTL, never wrong data.
@@ -59,7 +54,7 @@ export const contentPipelineService: ServiceDefinition = {
           ts: new Date().toISOString(),
         }
         await producer.send({
-          topic: announcementsTopic,
+          topic: config.announcementsTopic,
           acks: -1,
           messages: [{key: 'catalogue', value: JSON.stringify(announcement)}],
         })
@@ -73,7 +68,7 @@ export const contentPipelineService: ServiceDefinition = {
     })
     await consumer.start()
     runtime.onClose('consumer', () => consumer.stop())
-    reportConsumerLag(runtime, consumer, group, lagIntervalMs)
+    reportConsumerLag(runtime, consumer, group, config.lagIntervalMs)
     await runtime.listen(new Router())
     return runtime.running()
   },

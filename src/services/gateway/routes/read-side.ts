@@ -10,12 +10,10 @@
 //                                    most (the asynchronous tagging jobs are in tagging-job-routes.ts);
 //   POST /admin/actions/content-drop (admin token) produces new titles to content-events (the cascade's trigger).
 //
-// Environment (defaults): RECOMMENDER_URL (http://127.0.0.1:8084), RECOMMENDER_TIMEOUT_MS (2000),
-// RECOMMENDATION_CACHE_TTL_S (300), RECOMMENDATION_NEAR_CACHE_SIZE (10000 users; 0 turns the near cache
-// off, so every hit reads Redis), TAGGER_GRPC_ADDR (127.0.0.1:50051), USER_EVENTS_TOPIC
-// (user-events), CONTENT_EVENTS_TOPIC (content-events); RECOMMENDATION_REFRESH_QUEUE is in config.ts
-// (the gateway's publishing channel declares it). The intervention calls the recommender directly
-// when the stack declares no such queue, or while RabbitMQ is unreachable.
+// Settings: the recommender's URL and timeout, the cache TTL and near-cache size, the tagger's
+// address and the two topics are in config.ts, with RECOMMENDATION_REFRESH_QUEUE (the gateway's
+// publishing channel declares it). The intervention calls the recommender directly when the stack
+// declares no such queue, or while RabbitMQ is unreachable.
 //
 // A key sends events for, and reads the recommendations of, its own user only (403 otherwise),
 // unless its tier grants readsAllUsers (auth.ts mayActFor).
@@ -30,7 +28,6 @@ import {
   RecommenderRoutes,
   type VideoMetadata,
 } from '../../../lib/stack/api.js'
-import {envNumber, envString} from '../../runtime/env.js'
 import {badRequest, clientClosedRequest, HttpError} from '../../http/errors.js'
 import type {Handler, RequestContext} from '../../http/router.js'
 import {integerField, rejectUnknownFields, requireObject} from '../../http/validate.js'
@@ -52,16 +49,10 @@ import type {GatewayRouteModule} from '../context.js'
 const ID = /^[A-Za-z0-9_-]{1,64}$/
 
 export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
-  const {runtime, redis} = gateway
-  const {env, manifest, stackDir} = runtime.context
-  const recommenderUrl = envString(env, 'RECOMMENDER_URL', 'http://127.0.0.1:8084')
-  const recommenderTimeoutMs = envNumber(env, 'RECOMMENDER_TIMEOUT_MS', 2000, {min: 1, integer: true})
-  const cacheTtlSeconds = envNumber(env, 'RECOMMENDATION_CACHE_TTL_S', 300, {min: 1, integer: true})
-  const taggerAddress = envString(env, 'TAGGER_GRPC_ADDR', '127.0.0.1:50051')
-  const userEventsTopic = envString(env, 'USER_EVENTS_TOPIC', 'user-events')
-  const contentEventsTopic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
-  const nearCacheSize = envNumber(env, 'RECOMMENDATION_NEAR_CACHE_SIZE', 10_000, {min: 0, integer: true})
-  const refreshQueue = manifest.queues.find((queue) => queue.name === gateway.config.refreshQueue)
+  const {runtime, redis, config} = gateway
+  const {manifest, stackDir} = runtime.context
+  const {recommenderUrl, recommenderTimeoutMs} = config
+  const refreshQueue = manifest.queues.find((queue) => queue.name === config.refreshQueue)
   const guard =
     (handler: (context: RequestContext, principal: Principal) => ReturnType<Handler>): Handler =>
     async (context) =>
@@ -83,7 +74,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   const recommendationsCache = new NearCache<Recommendations>({
     redis,
     prefix: RECOMMENDATION_KEY_PREFIX,
-    maxEntries: nearCacheSize,
+    maxEntries: config.recommendationNearCacheSize,
     decode: (text) =>
       Object.freeze({...(JSON.parse(text) as Omit<Recommendations, 'cache'>), cache: 'hit'} satisfies Recommendations),
     log,
@@ -125,7 +116,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   producer().catch((error: Error) => log.warn('kafka producer not connected yet', {error: error.message}))
   const tagger = once(async (): Promise<TaggerClient> => {
     const {connectTagger} = await import('../../tagger/grpc-client.js')
-    const client = await connectTagger(taggerAddress)
+    const client = await connectTagger(config.taggerAddress)
     runtime.onClose('tagger client', async () => client.close())
     return client
   })
@@ -147,7 +138,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       if (!isUserEvent(event))
         throw badRequest(`the event does not match the user-event schema: ${isUserEvent.problems().join('; ')}`)
       if (!mayActFor(principal, event.user_id)) throw forbidden(principal, 'send events')
-      const [record] = await produce(userEventsTopic, [{key: event.user_id, value: JSON.stringify(event)}])
+      const [record] = await produce(config.userEventsTopic, [{key: event.user_id, value: JSON.stringify(event)}])
       return {
         status: 202,
         body: {event_id: event.event_id, partition: record?.partition ?? 0, offset: Number(record?.baseOffset ?? 0)},
@@ -232,7 +223,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     const value: Omit<Recommendations, 'cache'> = {user_id: user, items: ranked.items}
     // Not awaited: the answer does not wait for the cache fill; a concurrent request may miss too.
     redis
-      .set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds)
+      .set(recommendationKey(user), JSON.stringify(value), 'EX', config.recommendationCacheTtlSeconds)
       .catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))
     return {status: 200, body: {...value, cache: 'miss'} satisfies Recommendations}
   }
@@ -291,7 +282,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       const video = params.video!
       if (!VIDEO_ID.test(video)) throw badRequest(`video must be ${VIDEO_ID_RULE}`)
       try {
-        const answer = await (await tagger()).generateMetadata(video, {deadlineMs: gateway.config.taggerTimeoutMs})
+        const answer = await (await tagger()).generateMetadata(video, {deadlineMs: config.taggerTimeoutMs})
         return {status: 200, body: {video_id: answer.video_id, labels: answer.labels} satisfies VideoMetadata}
       } catch (error) {
         if (error instanceof TaggerCallError)
@@ -318,7 +309,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       const count = integerField(request, 'count', {min: 1, max: 10_000}) ?? 10
       const events = contentDropEvents(count, Date.now().toString(36))
       await produce(
-        contentEventsTopic,
+        config.contentEventsTopic,
         events.map((event) => ({key: event.content_id, value: JSON.stringify(event)})),
       )
       log.info('content drop produced', {count})
