@@ -11,6 +11,7 @@ import type {Channel, ConsumeMessage} from 'amqplib'
 import {BackgroundRetry} from '../runtime/backoff.js'
 import type {Logger} from '../runtime/log.js'
 import type {ServiceMetrics} from '../runtime/metrics.js'
+import type {ServiceRuntime} from '../runtime/service-runtime.js'
 import type {SwitchesStore} from '../runtime/switches.js'
 
 /**
@@ -214,9 +215,18 @@ export function parseJsonMessage<T>(message: ConsumeMessage): T | undefined {
   }
 }
 
-/** Applies the paused-consumer fault: the consumer pauses while its service's name is listed. */
-export function followPausedConsumers(switches: SwitchesStore, name: string, consumer: QueueConsumer): void {
+/**
+ * Ties a service's consumer to it: the consumer stops when the service closes (finishing what it
+ * holds for up to SHUTDOWN_TIMEOUT_MS), and pauses while the paused-consumer fault lists the service.
+ */
+export function tieConsumerToService(
+  runtime: ServiceRuntime,
+  switches: SwitchesStore,
+  consumer: QueueConsumer,
+  what = 'consumer',
+): void {
+  runtime.onClose(what, () => consumer.stop(runtime.config.shutdownTimeoutMs))
   switches.onChange(
-    (current) => void (current.faults.pausedConsumers.includes(name) ? consumer.pause() : consumer.resume()),
+    (current) => void (current.faults.pausedConsumers.includes(runtime.name) ? consumer.pause() : consumer.resume()),
   )
 }

@@ -8,7 +8,7 @@ import {Histogram} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
 import {Router} from '../http/router.js'
 import type {InferenceResultMessage} from '../amqp/inference-messages.js'
-import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../amqp/queue-consumer.js'
+import {consumeQueue, parseJsonMessage, tieConsumerToService} from '../amqp/queue-consumer.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {readCollectorConfig} from './config.js'
 import {settleResult} from './settle.js'
@@ -50,8 +50,7 @@ export const collectorService: ServiceDefinition = {
         return 'ack'
       },
     )
-    runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
-    followPausedConsumers(switches, context.name, consumer)
+    tieConsumerToService(runtime, switches, consumer)
     await runtime.listen(new Router(), {
       redis: () => redis.status === 'ready',
       'rabbitmq-consumer': () => consumer.consuming,

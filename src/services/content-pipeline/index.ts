@@ -4,15 +4,11 @@
 // the projector invalidate recommendations: the new-content cascade of the StreamFlow design.
 //
 // Config: config.ts.
-import {Counter} from 'prom-client'
-import {Metrics} from '../../lib/stack/api.js'
-import {Router} from '../http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {CATALOGUE_VERSION_KEY} from '../../lib/streamflow/cache-keys.js'
 import {loadEventValidator} from '../../lib/streamflow/event-schemas.js'
-import {ExactlyOnceConsumer} from '../../lib/streamflow/exactly-once-consumer.js'
-import {reportConsumerLag} from '../runtime/lag-reporter.js'
 import type {ContentAnnouncement, ContentEvent} from '../../lib/streamflow/event-types.js'
+import {serveExactlyOnceConsumer} from '../runtime/exactly-once-service.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {storeContentEvents} from './catalogue-store.js'
 import {readContentPipelineConfig} from './config.js'
 
@@ -21,28 +17,22 @@ export const contentPipelineService: ServiceDefinition = {
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
     const config = readContentPipelineConfig(context.env)
-    const {group} = config
     const [pool, redis, isContentEvent] = await Promise.all([
       runtime.postgres(),
       runtime.redis(),
       loadEventValidator<ContentEvent>(context.manifest, context.stackDir, 'content-event'),
     ])
-    const consumed = new Counter({
-      name: Metrics.eventsConsumed,
-      help: 'Records consumed, applied or skipped (already applied, or invalid)',
-      labelNames: ['group', 'topic', 'outcome'],
-      registers: [runtime.metrics.registry],
-    })
     const kafka = await runtime.kafka()
     const producer = kafka.producer({allowAutoTopicCreation: true})
     await producer.connect()
     runtime.onClose('producer', () => producer.disconnect())
 
-    const consumer = new ExactlyOnceConsumer<ContentEvent>({
-      kafka,
+    return serveExactlyOnceConsumer<ContentEvent>(runtime, {
       pool,
-      groupId: group,
+      groupId: config.group,
       topics: [config.contentEventsTopic],
+      lagIntervalMs: config.lagIntervalMs,
+      errorMessage: 'content pipeline error',
       accept: (value): value is ContentEvent => isContentEvent(value),
       change: () => storeContentEvents,
       // Stored first, announced after: a crash in between leaves recommendations stale until their TTL, never wrong data.
@@ -60,16 +50,6 @@ export const contentPipelineService: ServiceDefinition = {
         })
         runtime.log.info('content stored and announced', {items: result.ids.length})
       },
-      onBatch: (batchTopic, result) => {
-        consumed.inc({group, topic: batchTopic, outcome: 'applied'}, result.applied)
-        consumed.inc({group, topic: batchTopic, outcome: 'skipped'}, result.skipped)
-      },
-      onError: (error) => runtime.log.warn('content pipeline error', {error: error.message}),
     })
-    await consumer.start()
-    runtime.onClose('consumer', () => consumer.stop())
-    reportConsumerLag(runtime, consumer, group, config.lagIntervalMs)
-    await runtime.listen(new Router())
-    return runtime.running()
   },
 }

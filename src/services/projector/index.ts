@@ -7,22 +7,20 @@
 // Config: config.ts.
 import {Counter} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
-import {Router} from '../http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {loadEventValidator} from '../../lib/streamflow/event-schemas.js'
-import {ExactlyOnceConsumer} from '../../lib/streamflow/exactly-once-consumer.js'
-import {reportConsumerLag} from '../runtime/lag-reporter.js'
 import type {ContentAnnouncement, UserEvent} from '../../lib/streamflow/event-types.js'
+import {foldIntoReadModels} from '../../lib/streamflow/read-model-store.js'
+import {serveExactlyOnceConsumer} from '../runtime/exactly-once-service.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {RecommendationCacheInvalidator} from './cache-invalidator.js'
 import {readProjectorConfig} from './config.js'
-import {foldIntoReadModels} from '../../lib/streamflow/read-model-store.js'
 
 export const projectorService: ServiceDefinition = {
   defaultPort: 8082,
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
     const config = readProjectorConfig(context.env)
-    const {group, userEventsTopic: eventsTopic} = config
+    const {userEventsTopic: eventsTopic} = config
     const [pool, redis, switches, isUserEvent] = await Promise.all([
       runtime.postgres(),
       runtime.redis(),
@@ -30,28 +28,22 @@ export const projectorService: ServiceDefinition = {
       loadEventValidator<UserEvent>(context.manifest, context.stackDir, 'user-event'),
     ])
     const invalidator = new RecommendationCacheInvalidator(redis, runtime.config.redisKeyPrefix)
-    const registers = [runtime.metrics.registry]
-    const consumed = new Counter({
-      name: Metrics.eventsConsumed,
-      help: 'Records consumed, applied or skipped (already applied, or invalid)',
-      labelNames: ['group', 'topic', 'outcome'],
-      registers,
-    })
     const invalidated = new Counter({
       name: Metrics.cacheInvalidations,
       help: 'Cached recommendations invalidated',
       labelNames: ['mode'],
-      registers,
+      registers: [runtime.metrics.registry],
     })
     const foldEvents = foldIntoReadModels(config.trendingWindowMs)
-    const kafka = await runtime.kafka()
 
-    const consumer = new ExactlyOnceConsumer<UserEvent | ContentAnnouncement>({
-      kafka,
+    return serveExactlyOnceConsumer<UserEvent | ContentAnnouncement>(runtime, {
       pool,
-      groupId: group,
+      groupId: config.group,
       topics: [eventsTopic, config.announcementsTopic],
       sessionTimeoutMs: config.sessionTimeoutMs,
+      lagIntervalMs: config.lagIntervalMs,
+      errorMessage: 'projector error',
+      switches,
       accept: (value, topic): value is UserEvent | ContentAnnouncement =>
         topic === eventsTopic ? isUserEvent(value) : isAnnouncement(value),
       change: (topic) =>
@@ -73,19 +65,7 @@ export const projectorService: ServiceDefinition = {
           spreadMs: report.spreadMs,
         })
       },
-      onBatch: (topic, result) => {
-        consumed.inc({group, topic, outcome: 'applied'}, result.applied)
-        consumed.inc({group, topic, outcome: 'skipped'}, result.skipped)
-      },
-      onError: (error) => runtime.log.warn('projector error', {error: error.message}),
     })
-    switches.onChange((current) => consumer.setPaused(current.faults.pausedConsumers.includes(group)))
-    await consumer.start()
-    runtime.onClose('consumer', () => consumer.stop())
-
-    reportConsumerLag(runtime, consumer, group, config.lagIntervalMs)
-    await runtime.listen(new Router())
-    return runtime.running()
   },
 }
 

@@ -14,7 +14,7 @@
 // each queued user and filling the gateway's cache. That consumer subscribes in the background when
 // RabbitMQ is unreachable; ranking, and readiness, never wait for it.
 import type {RankedRecommendations} from '../../lib/stack/api.js'
-import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../amqp/queue-consumer.js'
+import {consumeQueue, parseJsonMessage, tieConsumerToService} from '../amqp/queue-consumer.js'
 import {recommendationKey, refreshPendingKey} from '../../lib/streamflow/cache-keys.js'
 import {badRequest, clientClosedRequest, HttpError} from '../http/errors.js'
 import {Router} from '../http/router.js'
@@ -99,8 +99,7 @@ export const recommenderService: ServiceDefinition = {
           return 'ack'
         },
       )
-      runtime.onClose('refresh consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
-      followPausedConsumers(switches, context.name, consumer)
+      tieConsumerToService(runtime, switches, consumer, 'refresh consumer')
     }
     await runtime.listen(router)
     return runtime.running()

@@ -9,7 +9,7 @@
 import {ConfirmedPublisher} from '../amqp/confirmed-publisher.js'
 import {Router} from '../http/router.js'
 import type {InferenceRequestMessage} from '../amqp/inference-messages.js'
-import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../amqp/queue-consumer.js'
+import {consumeQueue, parseJsonMessage, tieConsumerToService} from '../amqp/queue-consumer.js'
 import {markRunning, withStatusScripts} from '../jobs/request-status.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {CircuitBreaker} from './breaker.js'
@@ -73,8 +73,7 @@ export const workerService: ServiceDefinition = {
         return result.status === 'failed' ? 'dead-letter' : 'ack'
       },
     )
-    runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
-    followPausedConsumers(switches, context.name, consumer)
+    tieConsumerToService(runtime, switches, consumer)
     await runtime.listen(new Router(), {
       'rabbitmq-consumer': () => consumer.consuming,
       'rabbitmq-publisher': () => publisher.open,
