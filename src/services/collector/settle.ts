@@ -98,6 +98,7 @@ export async function settleResult(
       ageSeconds: Number(row.age_s),
     }
   } catch (error) {
+    // The first error is the one to report; a connection that cannot roll back has lost the transaction anyway.
     await client.query('ROLLBACK').catch(() => {})
     throw error
   } finally {

@@ -130,6 +130,7 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const principal = await gateway.principal(request)
     const id = params.id!
     if (!UUID.test(id)) throw notFound(`no request ${id}`)
+    // Without Redis the row in PostgreSQL answers.
     const found =
       (await readCachedStatus(gateway.redis, id).catch(() => undefined)) ??
       (await readStatusRow(gateway.pg, id).catch((error: unknown) => {

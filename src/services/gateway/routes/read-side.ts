@@ -187,7 +187,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       // Queue between services: answer from the read model now, let the recommender catch up at its pace.
       const stored = await gateway.pg
         .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
-        .catch(() => undefined)
+        .catch(() => undefined) // without PostgreSQL the recommender ranks it, as with the intervention off
       if (stored?.rows[0]) {
         await queueRefresh(user, refreshQueue.name)
         return {
@@ -211,7 +211,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
         error instanceof HttpError && error.status >= 503 && error.code !== 'recommender_overloaded'
           ? await gateway.pg
               .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
-              .catch(() => undefined)
+              .catch(() => undefined) // nothing to fall back on: the recommender's error is the answer
           : undefined
       if (!stored?.rows[0]) throw error
       log.warn('recommender unavailable: serving the stored ranking', {error: (error as Error).message})
@@ -230,11 +230,12 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
 
   /** Queues one refresh per user at a time; a failed publish is logged and the next miss tries again. */
   const queueRefresh = async (user: string, queue: string) => {
+    // Without Redis no refresh is queued; the next miss tries again.
     if ((await redis.set(refreshPendingKey(user), '1', 'EX', REFRESH_PENDING_TTL_S, 'NX').catch(() => null)) !== 'OK')
       return
     gateway.publisher.publish(queue, {user_id: user}, {messageId: user}).catch((error: Error) => {
       log.warn('cannot queue a recommendations refresh', {user_id: user, error: error.message})
-      redis.del(refreshPendingKey(user)).catch(() => {})
+      redis.del(refreshPendingKey(user)).catch(() => {}) // the mark expires by itself (REFRESH_PENDING_TTL_S)
     })
   }
 

@@ -61,7 +61,7 @@ export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
         config.taggerTimeoutMs,
       )
     } catch (error) {
-      await forgetJob(redis, job.job_id).catch(() => {})
+      await forgetJob(redis, job.job_id).catch(() => {}) // the record expires by itself; the client is told to retry
       log.warn('tagging job not queued', {job_id: job.job_id, error: (error as Error).message})
       throw unavailable('cannot queue the tagging job on RabbitMQ', 'rabbitmq_unavailable')
     }
