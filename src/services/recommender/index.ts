@@ -18,13 +18,12 @@ import {consumeQueue, parseJsonMessage, tieConsumerToService} from '../amqp/queu
 import {recommendationKey, refreshPendingKey} from '../../lib/streamflow/cache-keys.js'
 import {badRequest, clientClosedRequest, HttpError} from '../http/errors.js'
 import {Router} from '../http/router.js'
+import {ID_FORMAT} from '../http/validate.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {AbandonedError, PoolOverloadedError} from './bottleneck.js'
 import {EmbeddedCatalogue} from './catalogue.js'
 import {readRecommenderConfig} from './config.js'
 import {RecommendationEngine} from './engine.js'
-
-export const USER_ID = /^[A-Za-z0-9_-]{1,64}$/
 
 export const recommenderService: ServiceDefinition = {
   defaultPort: 8084,
@@ -67,7 +66,7 @@ export const recommenderService: ServiceDefinition = {
     }
     const router = new Router().get('/v1/rank/:user', async ({params, clientGone}) => {
       const user = params.user!
-      if (!USER_ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
+      if (!ID_FORMAT.pattern.test(user)) throw badRequest(`user must be ${ID_FORMAT.description}`)
       const ranking = await recommend(user, clientGone)
       if (switches.current.interventions.queryResultCache)
         (ranking.vectorSearch === 'cached' ? metrics.cacheHits : metrics.cacheMisses).inc({cache: 'vector-search'})
@@ -82,7 +81,7 @@ export const recommenderService: ServiceDefinition = {
         {prefetch: refresh.prefetch, log: runtime.log, metrics},
         async (message) => {
           const user = parseJsonMessage<{user_id?: unknown}>(message)?.user_id
-          if (typeof user !== 'string' || !USER_ID.test(user)) return 'dead-letter'
+          if (typeof user !== 'string' || !ID_FORMAT.pattern.test(user)) return 'dead-letter'
           // A full queue (the calibration's limit) sends the refresh back to RabbitMQ rather than hold a prefetch slot.
           const ranking = await recommend(user).catch((error: unknown) => {
             if (error instanceof HttpError && error.status === 503) return undefined

@@ -30,9 +30,8 @@ import {
 } from '../../../lib/stack/api.js'
 import {badRequest, clientClosedRequest, HttpError} from '../../http/errors.js'
 import type {Handler, RequestContext} from '../../http/router.js'
-import {integerField, rejectUnknownFields, requireObject} from '../../http/validate.js'
+import {ID_FORMAT, integerField, rejectUnknownFields, requireObject} from '../../http/validate.js'
 import {NearCache} from '../../cache/near-cache.js'
-import {VIDEO_ID, VIDEO_ID_RULE} from '../../jobs/tagging-job-record.js'
 import {
   RECOMMENDATION_KEY_PREFIX,
   recommendationKey,
@@ -45,8 +44,6 @@ import type {UserEvent} from '../../../lib/streamflow/event-types.js'
 import {TaggerCallError, type TaggerClient} from '../../tagger/grpc-client.js'
 import {mayActFor, type Principal} from '../auth.js'
 import type {GatewayRouteModule} from '../context.js'
-
-const ID = /^[A-Za-z0-9_-]{1,64}$/
 
 export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   const {runtime, redis, config} = gateway
@@ -174,7 +171,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     principal: Principal,
     clientGone: AbortSignal,
   ): Promise<{status: 200; body: Recommendations}> => {
-    if (!ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
+    if (!ID_FORMAT.pattern.test(user)) throw badRequest(`user must be ${ID_FORMAT.description}`)
     if (!mayActFor(principal, user)) throw forbidden(principal, 'read recommendations')
     const cached = await recommendationsCache.read(recommendationKey(user))
     if (cached) {
@@ -185,16 +182,15 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     metrics.cacheMisses.inc({cache: 'recommendations'})
     if (refreshQueue && gateway.switches.current.interventions.queueBetweenServices && gateway.publisher.open) {
       // Queue between services: answer from the read model now, let the recommender catch up at its pace.
-      const stored = await gateway.pg
-        .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
-        .catch(() => undefined) // without PostgreSQL the recommender ranks it, as with the intervention off
-      if (stored?.rows[0]) {
+      // Without a stored ranking the recommender ranks it, as with the intervention off.
+      const stored = await storedRanking(user)
+      if (stored) {
         await queueRefresh(user, refreshQueue.name)
         return {
           status: 200,
           body: {
             user_id: user,
-            items: stored.rows[0].items,
+            items: stored.items,
             cache: 'miss',
             refresh: 'queued',
           } satisfies Recommendations,
@@ -209,15 +205,13 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       // Not for an overloaded recommender (its queue full): answering stale then is the queue-between-services intervention's call.
       const stored =
         error instanceof HttpError && error.status >= 503 && error.code !== 'recommender_overloaded'
-          ? await gateway.pg
-              .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
-              .catch(() => undefined) // nothing to fall back on: the recommender's error is the answer
+          ? await storedRanking(user)
           : undefined
-      if (!stored?.rows[0]) throw error
+      if (!stored) throw error // nothing to fall back on: the recommender's error is the answer
       log.warn('recommender unavailable: serving the stored ranking', {error: (error as Error).message})
       return {
         status: 200,
-        body: {user_id: user, items: stored.rows[0].items, cache: 'miss', degraded: true} satisfies Recommendations,
+        body: {user_id: user, items: stored.items, cache: 'miss', degraded: true} satisfies Recommendations,
       }
     }
     const value: Omit<Recommendations, 'cache'> = {user_id: user, items: ranked.items}
@@ -227,6 +221,13 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       .catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))
     return {status: 200, body: {...value, cache: 'miss'} satisfies Recommendations}
   }
+
+  /** The ranking the recommender last stored for a user; undefined when there is none or PostgreSQL cannot be read. */
+  const storedRanking = (user: string) =>
+    gateway.pg
+      .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
+      .then((result) => result.rows[0])
+      .catch(() => undefined) // without PostgreSQL there is no stored ranking to offer; each caller goes on without
 
   /** Queues one refresh per user at a time; a failed publish is logged and the next miss tries again. */
   const queueRefresh = async (user: string, queue: string) => {
@@ -281,7 +282,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     '/v1/metadata/:video',
     guard(async ({params}) => {
       const video = params.video!
-      if (!VIDEO_ID.test(video)) throw badRequest(`video must be ${VIDEO_ID_RULE}`)
+      if (!ID_FORMAT.pattern.test(video)) throw badRequest(`video must be ${ID_FORMAT.description}`)
       try {
         const answer = await (await tagger()).generateMetadata(video, {deadlineMs: config.taggerTimeoutMs})
         return {status: 200, body: {video_id: answer.video_id, labels: answer.labels} satisfies VideoMetadata}

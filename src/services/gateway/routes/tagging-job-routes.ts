@@ -13,15 +13,8 @@
 import {randomUUID} from 'node:crypto'
 import {GatewayRoutes, type TaggingJobAccepted} from '../../../lib/stack/api.js'
 import {badRequest, notFound, unavailable} from '../../http/errors.js'
-import {UUID} from '../../http/validate.js'
-import {
-  forgetJob,
-  readJob,
-  recordQueuedJob,
-  VIDEO_ID,
-  VIDEO_ID_RULE,
-  type TaggingJobMessage,
-} from '../../jobs/tagging-job-record.js'
+import {ID_FORMAT, UUID} from '../../http/validate.js'
+import {forgetJob, readJob, recordQueuedJob, type TaggingJobMessage} from '../../jobs/tagging-job-record.js'
 import type {GatewayRouteModule} from '../context.js'
 
 export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
@@ -47,7 +40,7 @@ export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
   router.post('/v1/metadata/:video/jobs', async ({request, params}) => {
     const principal = await gateway.principal(request)
     const video = params.video!
-    if (!VIDEO_ID.test(video)) throw badRequest(`video must be ${VIDEO_ID_RULE}`)
+    if (!ID_FORMAT.pattern.test(video)) throw badRequest(`video must be ${ID_FORMAT.description}`)
     // The gateway's channel closes with its RabbitMQ connection: answer at once, store nothing.
     if (!publisher.open) throw unavailable('cannot queue tagging jobs: RabbitMQ is unreachable', 'rabbitmq_unavailable')
     const job: TaggingJobMessage = {job_id: randomUUID(), video_id: video, requested_at: new Date().toISOString()}
