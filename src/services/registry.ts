@@ -1,6 +1,6 @@
 // The reference stack's services by name, for `streamctl serve <name>`. Each entry loads its module
 // only when that service is started, so serving one never imports the others' dependencies.
-import type {ServiceDefinition} from './common/runtime.js'
+import type {ServiceDefinition} from './runtime/service-runtime.js'
 
 export const SERVICES: Record<string, () => Promise<ServiceDefinition>> = {
   gateway: async () => (await import('./gateway/index.js')).gatewayService,

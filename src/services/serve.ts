@@ -4,8 +4,8 @@
 import {StreamctlError} from '../lib/errors.js'
 import type {Component, StackManifest} from '../lib/stack/manifest.js'
 import {envName} from '../lib/stack/service-env.js'
-import type {Env} from './common/config.js'
-import type {RunningService} from './common/runtime.js'
+import type {Env} from './runtime/env.js'
+import type {RunningService} from './runtime/service-runtime.js'
 import {SERVICES, serviceNames} from './registry.js'
 
 export interface ServeOptions {

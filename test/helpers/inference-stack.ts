@@ -10,10 +10,10 @@ import {generateAdminToken} from '../../src/lib/stack/admin-token.js'
 import {seedAccounts} from '../../src/lib/provision/seed.js'
 import type {SeededUser} from '../../src/lib/stack/credentials.js'
 import type {QuotaTier} from '../../src/lib/stack/manifest.js'
-import type {Env} from '../../src/services/common/config.js'
-import {quotaPeriods} from '../../src/services/common/quota/quota.js'
-import {RedisKeys} from '../../src/services/common/redis-keys.js'
-import type {RunningService} from '../../src/services/common/runtime.js'
+import type {Env} from '../../src/services/runtime/env.js'
+import {quotaPeriods} from '../../src/services/quota/quota.js'
+import {RedisKeys} from '../../src/services/jobs/redis-keys.js'
+import type {RunningService} from '../../src/services/runtime/service-runtime.js'
 import {
   createTestDatabase,
   createTestVhost,

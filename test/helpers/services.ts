@@ -3,9 +3,9 @@
 import path from 'node:path'
 import {loadStack} from '../../src/lib/stack/load-stack.js'
 import type {StackManifest} from '../../src/lib/stack/manifest.js'
-import type {Env} from '../../src/services/common/config.js'
-import {silentLogger, type Logger} from '../../src/services/common/log.js'
-import type {RunningService} from '../../src/services/common/runtime.js'
+import type {Env} from '../../src/services/runtime/env.js'
+import {silentLogger, type Logger} from '../../src/services/runtime/log.js'
+import type {RunningService} from '../../src/services/runtime/service-runtime.js'
 import {SERVICES} from '../../src/services/registry.js'
 import {ROOT} from './cli.js'
 

@@ -4,8 +4,8 @@
 import type {Socket} from 'node:net'
 import type {ChannelModel} from 'amqplib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ConfirmedPublisher} from '../../src/services/common/amqp-publisher.js'
-import {openAmqp, openConfirmChannel} from '../../src/services/common/connections.js'
+import {ConfirmedPublisher} from '../../src/services/amqp/confirmed-publisher.js'
+import {openAmqp, openConfirmChannel} from '../../src/services/runtime/connections.js'
 import {createTestVhost, type TestVhost} from '../helpers/infra.js'
 
 describe('publishing over openAmqp', () => {

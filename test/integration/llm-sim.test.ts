@@ -1,8 +1,8 @@
 // llm-sim as a client sees it: the OpenAI chat-completions shape, the RPM limit, the seeded latency
 // model, and faults switched through Redis.
 import {afterAll, describe, expect, it} from 'vitest'
-import type {RunningService} from '../../src/services/common/runtime.js'
-import {SwitchesStore} from '../../src/services/common/switches.js'
+import type {RunningService} from '../../src/services/runtime/service-runtime.js'
+import {SwitchesStore} from '../../src/services/runtime/switches.js'
 import {dropRedisPrefix, uniqueName} from '../helpers/infra.js'
 import {eventually, metricValue, startService} from '../helpers/services.js'
 

@@ -1,8 +1,8 @@
-// The services' PostgreSQL pool (common/connections.ts) against the real server: session settings
+// The services' PostgreSQL pool (runtime/connections.ts) against the real server: session settings
 // arrive in the startup packet, and a connection that went idle is kept rather than closed after
 // pg-pool's default 10 s, so a burst after a quiet spell does not wait for new backends.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {openPostgres, POSTGRES_IDLE_MS} from '../../src/services/common/connections.js'
+import {openPostgres, POSTGRES_IDLE_MS} from '../../src/services/runtime/connections.js'
 import {createTestDatabase, type TestDatabase} from '../helpers/infra.js'
 
 describe('openPostgres', () => {

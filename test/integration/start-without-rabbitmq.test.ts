@@ -10,10 +10,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
 import {checkHealth} from '../../src/lib/stack/health.js'
 import {GatewayRoutes, type RequestStatus} from '../../src/lib/stack/api.js'
-import type {Logger} from '../../src/services/common/log.js'
-import {ServiceMetrics} from '../../src/services/common/metrics.js'
-import {consumeQueue} from '../../src/services/common/queue-consumer.js'
-import {RedisKeys} from '../../src/services/common/redis-keys.js'
+import type {Logger} from '../../src/services/runtime/log.js'
+import {ServiceMetrics} from '../../src/services/runtime/metrics.js'
+import {consumeQueue} from '../../src/services/amqp/queue-consumer.js'
+import {RedisKeys} from '../../src/services/jobs/redis-keys.js'
 import {
   authorized,
   createInferenceStack,

@@ -13,8 +13,8 @@ import {
   type TaggingJobStatus,
   type VideoMetadata,
 } from '../../src/lib/stack/api.js'
-import type {RunningService} from '../../src/services/common/runtime.js'
-import {recordQueuedJob} from '../../src/services/common/tagging-jobs.js'
+import type {RunningService} from '../../src/services/runtime/service-runtime.js'
+import {recordQueuedJob} from '../../src/services/jobs/tagging-job-record.js'
 import {connectTagger} from '../../src/services/tagger/grpc-client.js'
 import {authorized, createInferenceStack, type InferenceStack} from '../helpers/inference-stack.js'
 import {eventually, metricValue, startService} from '../helpers/services.js'

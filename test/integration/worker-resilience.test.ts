@@ -5,7 +5,7 @@
 import amqp from 'amqplib'
 import http from 'node:http'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ServiceMetrics} from '../../src/services/common/metrics.js'
+import {ServiceMetrics} from '../../src/services/runtime/metrics.js'
 import {CircuitBreaker} from '../../src/services/worker/breaker.js'
 import {readWorkerConfig} from '../../src/services/worker/config.js'
 import {processRequest} from '../../src/services/worker/process-request.js'

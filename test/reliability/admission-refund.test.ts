@@ -10,7 +10,7 @@ import {Agent, fetch} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
 import {SeededRandom} from '../../src/lib/random/seeded.js'
-import type {RunningService} from '../../src/services/common/runtime.js'
+import type {RunningService} from '../../src/services/runtime/service-runtime.js'
 import {
   authorized,
   createInferenceStack,

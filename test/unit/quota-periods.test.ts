@@ -1,7 +1,7 @@
 // The quota periods a moment falls in are remembered for the day they were computed for: moments
 // on either side of a day or month boundary, in any order, still get their own periods.
 import {describe, expect, it} from 'vitest'
-import {quotaPeriods} from '../../src/services/common/quota/quota.js'
+import {quotaPeriods} from '../../src/services/quota/quota.js'
 
 describe('quotaPeriods', () => {
   it('gives the UTC day and month, across boundaries and back', () => {

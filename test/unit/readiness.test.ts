@@ -1,11 +1,11 @@
-// /readyz of every service (common/http/server.ts): 200 when each named check passes, otherwise 503
+// /readyz of every service (http/server.ts): 200 when each named check passes, otherwise 503
 // naming the ones that do not (a check that throws counts as not passing), and the CLI's health
 // probe (lib/stack/health.ts) says what a service waits for instead of quoting its body.
 import {afterEach, describe, expect, it} from 'vitest'
 import {checkHealth} from '../../src/lib/stack/health.js'
-import {Router} from '../../src/services/common/http/router.js'
-import {startHttpServer, type RunningHttpServer} from '../../src/services/common/http/server.js'
-import {ServiceMetrics} from '../../src/services/common/metrics.js'
+import {Router} from '../../src/services/http/router.js'
+import {startHttpServer, type RunningHttpServer} from '../../src/services/http/server.js'
+import {ServiceMetrics} from '../../src/services/runtime/metrics.js'
 
 const quiet = {info: () => {}, warn: () => {}, error: () => {}}
 

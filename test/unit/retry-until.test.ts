@@ -1,8 +1,8 @@
-// retryUntil (services/common/backoff.ts), which AMQP channels open and reopen with and the tagger
+// retryUntil (services/runtime/backoff.ts), which AMQP channels open and reopen with and the tagger
 // connects with: a try that hangs counts as failed and its late result is disposed of, failures are
 // retried, a first connect tries at once, and an abort ends it, even in the middle of a try.
 import {describe, expect, it} from 'vitest'
-import {BackgroundRetry, retryUntil} from '../../src/services/common/backoff.js'
+import {BackgroundRetry, retryUntil} from '../../src/services/runtime/backoff.js'
 
 describe('retryUntil', () => {
   it('gives up on a try that hangs, disposes of its late result, and succeeds on a later try', async () => {

@@ -1,7 +1,7 @@
 // Pure pieces of the worker's resilience: backoff with full jitter and the circuit breaker.
 import {describe, expect, it} from 'vitest'
 import {seededRandom} from '../../src/lib/random/seeded.js'
-import {backoffDelayMs} from '../../src/services/common/backoff.js'
+import {backoffDelayMs} from '../../src/services/runtime/backoff.js'
 import {BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, CircuitBreaker} from '../../src/services/worker/breaker.js'
 
 describe('backoff with full jitter', () => {

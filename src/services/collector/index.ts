@@ -3,22 +3,21 @@
 // the Redis quota (release the estimate, add the actual tokens; the open-reservation entry makes it
 // idempotent). A redelivered result therefore never charges twice. PostgreSQL and Redis must answer
 // at start; RabbitMQ need not: the consumer subscribes in the background, and /readyz is false until
-// it has a channel. Config: RESULTS_QUEUE (inference_results), COLLECTOR_PREFETCH (32).
+// it has a channel. Config: config.ts.
 import {Histogram} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
-import {envNumber, envString} from '../common/config.js'
-import {Router} from '../common/http/router.js'
-import {DEFAULT_RESULTS_QUEUE, type InferenceResultMessage} from '../common/inference-messages.js'
-import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {Router} from '../http/router.js'
+import type {InferenceResultMessage} from '../amqp/inference-messages.js'
+import {consumeQueue, parseJsonMessage, tieConsumerToService} from '../amqp/queue-consumer.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
+import {readCollectorConfig} from './config.js'
 import {settleResult} from './settle.js'
 
 export const collectorService: ServiceDefinition = {
   defaultPort: 8086,
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
-    const resultsQueue = envString(context.env, 'RESULTS_QUEUE', DEFAULT_RESULTS_QUEUE)
-    const prefetch = envNumber(context.env, 'COLLECTOR_PREFETCH', 32, {min: 1, max: 10_000, integer: true})
+    const config = readCollectorConfig(context.env)
     const {log, metrics} = runtime
     const [pg, redis, switches] = await Promise.all([runtime.postgres(), runtime.redis(), runtime.switches()])
     // By tier, so prioritisation shows: the higher tiers' requests leave a backed-up queue first.
@@ -30,9 +29,9 @@ export const collectorService: ServiceDefinition = {
       registers: [metrics.registry],
     })
     const consumer = await consumeQueue(
-      runtime.channels([resultsQueue]),
-      resultsQueue,
-      {prefetch, log, metrics},
+      runtime.channels([config.resultsQueue]),
+      config.resultsQueue,
+      {prefetch: config.prefetch, log, metrics},
       async (message) => {
         const result = parseJsonMessage<InferenceResultMessage>(message)
         if (
@@ -51,8 +50,7 @@ export const collectorService: ServiceDefinition = {
         return 'ack'
       },
     )
-    runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
-    followPausedConsumers(switches, context.name, consumer)
+    tieConsumerToService(runtime, switches, consumer)
     await runtime.listen(new Router(), {
       redis: () => redis.status === 'ready',
       'rabbitmq-consumer': () => consumer.consuming,

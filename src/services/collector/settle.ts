@@ -4,9 +4,9 @@
 // and settles Redis with the amount recorded there.
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
-import type {InferenceResultMessage} from '../common/inference-messages.js'
-import {settleReservation} from '../common/quota/quota.js'
-import {cacheStatus, readStatusRow} from '../common/request-status.js'
+import type {InferenceResultMessage} from '../amqp/inference-messages.js'
+import {settleReservation} from '../quota/quota.js'
+import {cacheStatus, readStatusRow} from '../jobs/request-status.js'
 
 export type SettleOutcome = 'settled' | 'already-settled' | 'unknown-request'
 
@@ -98,6 +98,7 @@ export async function settleResult(
       ageSeconds: Number(row.age_s),
     }
   } catch (error) {
+    // The first error is the one to report; a connection that cannot roll back has lost the transaction anyway.
     await client.query('ROLLBACK').catch(() => {})
     throw error
   } finally {

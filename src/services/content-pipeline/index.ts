@@ -3,51 +3,36 @@
 // the catalogue version and announces the change on `content-announcements` — which is what makes
 // the projector invalidate recommendations: the new-content cascade of the StreamFlow design.
 //
-// Environment (defaults): CONTENT_PIPELINE_GROUP (content-pipeline), CONTENT_EVENTS_TOPIC
-// (content-events), ANNOUNCEMENTS_TOPIC (content-announcements), LAG_INTERVAL_MS (1000), plus the
-// common ones.
-import {Counter} from 'prom-client'
-import {Metrics} from '../../lib/stack/api.js'
-import {envNumber, envString} from '../common/config.js'
-import {Router} from '../common/http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+// Config: config.ts.
 import {CATALOGUE_VERSION_KEY} from '../../lib/streamflow/cache-keys.js'
 import {loadEventValidator} from '../../lib/streamflow/event-schemas.js'
-import {ExactlyOnceConsumer} from '../../lib/streamflow/exactly-once-consumer.js'
-import {reportConsumerLag} from '../common/lag-reporter.js'
 import type {ContentAnnouncement, ContentEvent} from '../../lib/streamflow/event-types.js'
+import {serveExactlyOnceConsumer} from '../runtime/exactly-once-service.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {storeContentEvents} from './catalogue-store.js'
+import {readContentPipelineConfig} from './config.js'
 
 export const contentPipelineService: ServiceDefinition = {
   defaultPort: 8083,
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
-    const {env} = context
-    const group = envString(env, 'CONTENT_PIPELINE_GROUP', 'content-pipeline')
-    const topic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
-    const announcementsTopic = envString(env, 'ANNOUNCEMENTS_TOPIC', 'content-announcements')
-    const lagIntervalMs = envNumber(env, 'LAG_INTERVAL_MS', 1000, {min: 100, integer: true})
+    const config = readContentPipelineConfig(context.env)
     const [pool, redis, isContentEvent] = await Promise.all([
       runtime.postgres(),
       runtime.redis(),
       loadEventValidator<ContentEvent>(context.manifest, context.stackDir, 'content-event'),
     ])
-    const consumed = new Counter({
-      name: Metrics.eventsConsumed,
-      help: 'Records consumed, applied or skipped (already applied, or invalid)',
-      labelNames: ['group', 'topic', 'outcome'],
-      registers: [runtime.metrics.registry],
-    })
     const kafka = await runtime.kafka()
     const producer = kafka.producer({allowAutoTopicCreation: true})
     await producer.connect()
     runtime.onClose('producer', () => producer.disconnect())
 
-    const consumer = new ExactlyOnceConsumer<ContentEvent>({
-      kafka,
+    return serveExactlyOnceConsumer<ContentEvent>(runtime, {
       pool,
-      groupId: group,
-      topics: [topic],
+      groupId: config.group,
+      topics: [config.contentEventsTopic],
+      lagIntervalMs: config.lagIntervalMs,
+      errorMessage: 'content pipeline error',
       accept: (value): value is ContentEvent => isContentEvent(value),
       change: () => storeContentEvents,
       // Stored first, announced after: a crash in between leaves recommendations stale until their TTL, never wrong data.
@@ -59,22 +44,12 @@ export const contentPipelineService: ServiceDefinition = {
           ts: new Date().toISOString(),
         }
         await producer.send({
-          topic: announcementsTopic,
+          topic: config.announcementsTopic,
           acks: -1,
           messages: [{key: 'catalogue', value: JSON.stringify(announcement)}],
         })
         runtime.log.info('content stored and announced', {items: result.ids.length})
       },
-      onBatch: (batchTopic, result) => {
-        consumed.inc({group, topic: batchTopic, outcome: 'applied'}, result.applied)
-        consumed.inc({group, topic: batchTopic, outcome: 'skipped'}, result.skipped)
-      },
-      onError: (error) => runtime.log.warn('content pipeline error', {error: error.message}),
     })
-    await consumer.start()
-    runtime.onClose('consumer', () => consumer.stop())
-    reportConsumerLag(runtime, consumer, group, lagIntervalMs)
-    await runtime.listen(new Router())
-    return runtime.running()
   },
 }

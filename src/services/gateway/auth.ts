@@ -3,8 +3,8 @@
 // (AUTH_CACHE_MS) so a hot key does not cost a database round trip per request.
 import type pg from 'pg'
 import {parseApiKey, secretMatches} from '../../lib/stack/credentials.js'
-import {HttpError} from '../common/http/errors.js'
-import type {TierLimits} from '../common/quota/quota.js'
+import {HttpError} from '../http/errors.js'
+import type {TierLimits} from '../quota/quota.js'
 
 export interface Principal {
   keyId: string

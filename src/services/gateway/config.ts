@@ -13,11 +13,21 @@
 // TAGGER_TIMEOUT_MS (2000: the gRPC deadline of a metadata GET, and how long a tagging job waits for
 // RabbitMQ's confirm) and RECOMMENDATION_REFRESH_QUEUE (recommendation_refresh; the queue-between-
 // services intervention calls the recommender directly when the stack declares no such queue).
+//
+// The read side (routes/read-side.ts): RECOMMENDER_URL (http://127.0.0.1:8084),
+// RECOMMENDER_TIMEOUT_MS (2000), RECOMMENDATION_CACHE_TTL_S (300), RECOMMENDATION_NEAR_CACHE_SIZE
+// (10000 users; 0 turns the near cache off, so every hit reads Redis), TAGGER_GRPC_ADDR
+// (127.0.0.1:50051), USER_EVENTS_TOPIC (user-events) and CONTENT_EVENTS_TOPIC (content-events).
 import type {StackManifest} from '../../lib/stack/manifest.js'
-import {envNumber, envString, type Env} from '../common/config.js'
-import {DEFAULT_REQUESTS_QUEUE} from '../common/inference-messages.js'
-import {DEFAULT_TAGGING_QUEUE} from '../common/tagging-jobs.js'
-import {DEFAULT_REFRESH_QUEUE} from '../../lib/streamflow/cache-keys.js'
+import {envNumber, envString, type Env} from '../runtime/env.js'
+import {
+  readContentEventsTopic,
+  readRecommendationCacheTtlSeconds,
+  readRefreshQueue,
+  readRequestsQueue,
+  readTaggingJobsQueue,
+  readUserEventsTopic,
+} from '../runtime/shared-settings.js'
 
 export interface GatewayConfig {
   requestsQueue: string
@@ -34,11 +44,18 @@ export interface GatewayConfig {
   taggingJobsQueue: string
   taggerTimeoutMs: number
   refreshQueue: string
+  recommenderUrl: string
+  recommenderTimeoutMs: number
+  recommendationCacheTtlSeconds: number
+  taggerAddress: string
+  userEventsTopic: string
+  contentEventsTopic: string
+  recommendationNearCacheSize: number
 }
 
 export function readGatewayConfig(env: Env): GatewayConfig {
   return {
-    requestsQueue: envString(env, 'REQUESTS_QUEUE', DEFAULT_REQUESTS_QUEUE),
+    requestsQueue: readRequestsQueue(env),
     authCacheMs: envNumber(env, 'AUTH_CACHE_MS', 30_000, {min: 0, integer: true}),
     adminToken: env.ADMIN_TOKEN || undefined,
     publicUrl: envString(env, 'PUBLIC_URL', '').replace(/\/$/, ''),
@@ -50,9 +67,16 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     dispatchGraceMs: envNumber(env, 'DISPATCH_GRACE_MS', 30_000, {min: 1000, integer: true}),
     dispatchLingerMs: envNumber(env, 'DISPATCH_LINGER_MS', 5, {min: 0, max: 60_000, integer: true}),
     insertConcurrency: envNumber(env, 'INSERT_CONCURRENCY', 4, {min: 1, max: 64, integer: true}),
-    taggingJobsQueue: envString(env, 'TAGGING_JOBS_QUEUE', DEFAULT_TAGGING_QUEUE),
+    taggingJobsQueue: readTaggingJobsQueue(env),
     taggerTimeoutMs: envNumber(env, 'TAGGER_TIMEOUT_MS', 2000, {min: 1, integer: true}),
-    refreshQueue: envString(env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE),
+    refreshQueue: readRefreshQueue(env),
+    recommenderUrl: envString(env, 'RECOMMENDER_URL', 'http://127.0.0.1:8084'),
+    recommenderTimeoutMs: envNumber(env, 'RECOMMENDER_TIMEOUT_MS', 2000, {min: 1, integer: true}),
+    recommendationCacheTtlSeconds: readRecommendationCacheTtlSeconds(env),
+    taggerAddress: envString(env, 'TAGGER_GRPC_ADDR', '127.0.0.1:50051'),
+    userEventsTopic: readUserEventsTopic(env),
+    contentEventsTopic: readContentEventsTopic(env),
+    recommendationNearCacheSize: envNumber(env, 'RECOMMENDATION_NEAR_CACHE_SIZE', 10_000, {min: 0, integer: true}),
   }
 }
 

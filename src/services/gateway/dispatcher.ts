@@ -13,7 +13,7 @@
 // their score moves to now, so a second gateway does not take them too) and settles each one by its
 // row — still queued: published again; in any other state: forgotten; no row at all (the gateway
 // died between reserving and storing, or could not refund a failed store): the admission is
-// refunded (quota.ts refundAdmission). An admission abandoned after a store in doubt (quota.ts
+// refunded (quota/quota.ts refundAdmission). An admission abandoned after a store in doubt (quota.ts
 // abandonAdmission) loses its queued row, if the INSERT was committed after all, and is refunded.
 // A message confirmed but not yet removed from the set when a gateway dies is sent twice; the
 // collector settles by request id, so that costs a second LLM call, never a second charge.
@@ -27,12 +27,12 @@
 // counted and reported in one warning per sweep interval, not one per request.
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
-import type {ConfirmedPublisher} from '../common/amqp-publisher.js'
-import {Batcher} from '../common/batcher.js'
-import type {InferenceRequestMessage} from '../common/inference-messages.js'
-import type {Logger} from '../common/log.js'
-import {parsePendingMember, refundAdmission} from '../common/quota/quota.js'
-import {RedisKeys} from '../common/redis-keys.js'
+import type {ConfirmedPublisher} from '../amqp/confirmed-publisher.js'
+import {Batcher} from './batcher.js'
+import type {InferenceRequestMessage} from '../amqp/inference-messages.js'
+import type {Logger} from '../runtime/log.js'
+import {parsePendingMember, refundAdmission} from '../quota/quota.js'
+import {RedisKeys} from '../jobs/redis-keys.js'
 
 export interface DispatcherOptions {
   queue: string

@@ -3,13 +3,13 @@
 // channel (which declares the queues the gateway publishes to) opens in the background, /readyz is
 // false until it does, generates are still accepted meanwhile (stored, and sent by the dispatcher's
 // sweeper once the channel is up) and tagging jobs get a fast 503. Common settings in
-// common/config.ts (MAX_IN_FLIGHT bounds concurrent requests: above it, a fast 503), its own in
+// runtime/env.ts (MAX_IN_FLIGHT bounds concurrent requests: above it, a fast 503), its own in
 // config.ts.
 import {hashSecret, secretMatches} from '../../lib/stack/credentials.js'
-import {ConfirmedPublisher} from '../common/amqp-publisher.js'
-import {HttpError} from '../common/http/errors.js'
-import {Router} from '../common/http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {ConfirmedPublisher} from '../amqp/confirmed-publisher.js'
+import {HttpError} from '../http/errors.js'
+import {Router} from '../http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {Authenticator} from './auth.js'
 import {Dispatcher} from './dispatcher.js'
 import {publishedQueues, readGatewayConfig} from './config.js'

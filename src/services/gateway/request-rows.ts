@@ -1,9 +1,9 @@
 // Stores accepted requests: many rows in one INSERT … SELECT FROM unnest(…), so concurrent
-// generates share one commit (see common/batcher.ts). The statement is prepared once per connection
+// generates share one commit (see batcher.ts). The statement is prepared once per connection
 // (a named query): planning the unnest of twelve arrays cost PostgreSQL more than the insert itself
 // (measured 720 against 413 µs of server CPU for an 8-row batch, 340–407 against 273–287 for one row).
 import type pg from 'pg'
-import type {InferenceRequestMessage} from '../common/inference-messages.js'
+import type {InferenceRequestMessage} from '../amqp/inference-messages.js'
 
 /**
  * Whether PostgreSQL refused a write because of what a row holds (SQLSTATE classes 22 data exception,

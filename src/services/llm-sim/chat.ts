@@ -1,9 +1,9 @@
 // The OpenAI chat-completions shapes the simulator answers with, and its deterministic completion:
 // the length follows from the prompt (capped by max_tokens), so the same request costs the same.
 import {createHash} from 'node:crypto'
-import {badRequest} from '../common/http/errors.js'
-import {describe, integerField, requireObject} from '../common/http/validate.js'
-import {countChatTokens} from '../common/tokens.js'
+import {badRequest} from '../http/errors.js'
+import {describe, integerField, requireObject} from '../http/validate.js'
+import {countChatTokens} from '../quota/tokens.js'
 
 export interface ChatRequest {
   model: string

@@ -4,34 +4,23 @@
 // every entry when the content pipeline announces new content, all at once or gradually (the
 // gradualInvalidation intervention). The pausedConsumers fault (name "projector") pauses it.
 //
-// Environment (defaults): PROJECTOR_GROUP (projector), USER_EVENTS_TOPIC (user-events),
-// ANNOUNCEMENTS_TOPIC (content-announcements), TRENDING_WINDOW_MS (60000), INVALIDATION_SPREAD_MS
-// (10000: the window gradual invalidation spreads expiries over), LAG_INTERVAL_MS (1000),
-// SESSION_TIMEOUT_MS (10000: how soon the partitions of a killed projector move to a live one).
+// Config: config.ts.
 import {Counter} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
-import {envNumber, envString} from '../common/config.js'
-import {Router} from '../common/http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
 import {loadEventValidator} from '../../lib/streamflow/event-schemas.js'
-import {ExactlyOnceConsumer} from '../../lib/streamflow/exactly-once-consumer.js'
-import {reportConsumerLag} from '../common/lag-reporter.js'
 import type {ContentAnnouncement, UserEvent} from '../../lib/streamflow/event-types.js'
-import {RecommendationCacheInvalidator} from './cache-invalidator.js'
 import {foldIntoReadModels} from '../../lib/streamflow/read-model-store.js'
+import {serveExactlyOnceConsumer} from '../runtime/exactly-once-service.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
+import {RecommendationCacheInvalidator} from './cache-invalidator.js'
+import {readProjectorConfig} from './config.js'
 
 export const projectorService: ServiceDefinition = {
   defaultPort: 8082,
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
-    const {env} = context
-    const group = envString(env, 'PROJECTOR_GROUP', 'projector')
-    const eventsTopic = envString(env, 'USER_EVENTS_TOPIC', 'user-events')
-    const announcementsTopic = envString(env, 'ANNOUNCEMENTS_TOPIC', 'content-announcements')
-    const windowMs = envNumber(env, 'TRENDING_WINDOW_MS', 60_000, {min: 1000, integer: true})
-    const spreadMs = envNumber(env, 'INVALIDATION_SPREAD_MS', 10_000, {min: 0, integer: true})
-    const lagIntervalMs = envNumber(env, 'LAG_INTERVAL_MS', 1000, {min: 100, integer: true})
-    const sessionTimeoutMs = envNumber(env, 'SESSION_TIMEOUT_MS', 10_000, {min: 1000, integer: true})
+    const config = readProjectorConfig(context.env)
+    const {userEventsTopic: eventsTopic} = config
     const [pool, redis, switches, isUserEvent] = await Promise.all([
       runtime.postgres(),
       runtime.redis(),
@@ -39,28 +28,22 @@ export const projectorService: ServiceDefinition = {
       loadEventValidator<UserEvent>(context.manifest, context.stackDir, 'user-event'),
     ])
     const invalidator = new RecommendationCacheInvalidator(redis, runtime.config.redisKeyPrefix)
-    const registers = [runtime.metrics.registry]
-    const consumed = new Counter({
-      name: Metrics.eventsConsumed,
-      help: 'Records consumed, applied or skipped (already applied, or invalid)',
-      labelNames: ['group', 'topic', 'outcome'],
-      registers,
-    })
     const invalidated = new Counter({
       name: Metrics.cacheInvalidations,
       help: 'Cached recommendations invalidated',
       labelNames: ['mode'],
-      registers,
+      registers: [runtime.metrics.registry],
     })
-    const foldEvents = foldIntoReadModels(windowMs)
-    const kafka = await runtime.kafka()
+    const foldEvents = foldIntoReadModels(config.trendingWindowMs)
 
-    const consumer = new ExactlyOnceConsumer<UserEvent | ContentAnnouncement>({
-      kafka,
+    return serveExactlyOnceConsumer<UserEvent | ContentAnnouncement>(runtime, {
       pool,
-      groupId: group,
-      topics: [eventsTopic, announcementsTopic],
-      sessionTimeoutMs,
+      groupId: config.group,
+      topics: [eventsTopic, config.announcementsTopic],
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      lagIntervalMs: config.lagIntervalMs,
+      errorMessage: 'projector error',
+      switches,
       accept: (value, topic): value is UserEvent | ContentAnnouncement =>
         topic === eventsTopic ? isUserEvent(value) : isAnnouncement(value),
       change: (topic) =>
@@ -74,7 +57,7 @@ export const projectorService: ServiceDefinition = {
           return
         }
         const mode = switches.current.interventions.gradualInvalidation ? 'gradual' : 'all-at-once'
-        const report = await invalidator.all(mode, spreadMs, `${topic}:${result.nextOffset}`)
+        const report = await invalidator.all(mode, config.invalidationSpreadMs, `${topic}:${result.nextOffset}`)
         invalidated.inc({mode}, report.keys)
         runtime.log.info('new content: recommendations invalidated', {
           mode,
@@ -82,19 +65,7 @@ export const projectorService: ServiceDefinition = {
           spreadMs: report.spreadMs,
         })
       },
-      onBatch: (topic, result) => {
-        consumed.inc({group, topic, outcome: 'applied'}, result.applied)
-        consumed.inc({group, topic, outcome: 'skipped'}, result.skipped)
-      },
-      onError: (error) => runtime.log.warn('projector error', {error: error.message}),
     })
-    switches.onChange((current) => consumer.setPaused(current.faults.pausedConsumers.includes(group)))
-    await consumer.start()
-    runtime.onClose('consumer', () => consumer.stop())
-
-    reportConsumerLag(runtime, consumer, group, lagIntervalMs)
-    await runtime.listen(new Router())
-    return runtime.running()
   },
 }
 

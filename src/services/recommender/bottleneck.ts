@@ -1,7 +1,7 @@
 // The recommender's published bottlenecks, reproducible on demand: vector search whose latency
 // grows with concurrent searches (150 ms → 1 s in the StreamFlow design) and a CPU-bound ranking
 // step, held in a bounded worker pool; profile queries of 50–500 ms. Each is off unless the
-// service's env (index.ts) or the costs switches (a calibration, api.ts `Costs`) set it.
+// service's env (config.ts) or the costs switches (a calibration, api.ts `Costs`) set it.
 
 export interface VectorSearchLatency {
   /** Latency of a search alone, ms. */

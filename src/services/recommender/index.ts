@@ -7,53 +7,29 @@
 // profile query. /metrics shows the engine's queue (queue_depth{queue="recommender"}) and the
 // searches in flight (queue_depth{queue="vector-search"}).
 //
-// Environment (defaults): RECOMMENDER_LIMIT (10 items), RECOMMENDER_TRENDING_WEIGHT (0.3),
-// TRENDING_WINDOW_MS (60000, the projector's tumbling window), RECOMMENDER_TRENDING_WINDOWS (15
-// latest windows count), VECTOR_SEARCH_K (100), VECTOR_SEARCH_BASE_MS (0) and VECTOR_SEARCH_MAX_MS
-// (0) with VECTOR_SEARCH_SATURATION (32 concurrent searches; the published bottleneck is 150 → 1000
-// ms), RECOMMENDER_CPU_ITERATIONS (0 hashing rounds per request), QUERY_CACHE_TTL_S (300).
+// Config: config.ts.
 //
 // The queue-between-services intervention: when the stack declares RECOMMENDATION_REFRESH_QUEUE
-// (recommendation_refresh), the recommender also consumes it, REFRESH_PREFETCH (4) at a time,
-// ranking each queued user and filling the gateway's cache (RECOMMENDATION_CACHE_TTL_S, 300). That
-// consumer subscribes in the background when RabbitMQ is unreachable; ranking, and readiness, never
-// wait for it.
+// (recommendation_refresh), the recommender also consumes it, REFRESH_PREFETCH at a time, ranking
+// each queued user and filling the gateway's cache. That consumer subscribes in the background when
+// RabbitMQ is unreachable; ranking, and readiness, never wait for it.
 import type {RankedRecommendations} from '../../lib/stack/api.js'
-import {envNumber, envString} from '../common/config.js'
-import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
-import {DEFAULT_REFRESH_QUEUE, recommendationKey, refreshPendingKey} from '../../lib/streamflow/cache-keys.js'
-import {badRequest, clientClosedRequest, HttpError} from '../common/http/errors.js'
-import {Router} from '../common/http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {consumeQueue, parseJsonMessage, tieConsumerToService} from '../amqp/queue-consumer.js'
+import {recommendationKey, refreshPendingKey} from '../../lib/streamflow/cache-keys.js'
+import {badRequest, clientClosedRequest, HttpError} from '../http/errors.js'
+import {Router} from '../http/router.js'
+import {ID_FORMAT} from '../http/validate.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {AbandonedError, PoolOverloadedError} from './bottleneck.js'
 import {EmbeddedCatalogue} from './catalogue.js'
-import {RecommendationEngine, type EngineOptions} from './engine.js'
-
-export const USER_ID = /^[A-Za-z0-9_-]{1,64}$/
-
-export function readEngineOptions(env: Record<string, string | undefined>): EngineOptions {
-  const baseMs = envNumber(env, 'VECTOR_SEARCH_BASE_MS', 0, {min: 0, max: 60_000})
-  return {
-    limit: envNumber(env, 'RECOMMENDER_LIMIT', 10, {min: 1, max: 1000, integer: true}),
-    trendingWeight: envNumber(env, 'RECOMMENDER_TRENDING_WEIGHT', 0.3, {min: 0, max: 1}),
-    windowMs: envNumber(env, 'TRENDING_WINDOW_MS', 60_000, {min: 1000, integer: true}),
-    trendingWindows: envNumber(env, 'RECOMMENDER_TRENDING_WINDOWS', 15, {min: 1, integer: true}),
-    searchK: envNumber(env, 'VECTOR_SEARCH_K', 100, {min: 1, integer: true}),
-    vectorSearch: {
-      baseMs,
-      maxMs: envNumber(env, 'VECTOR_SEARCH_MAX_MS', baseMs, {min: 0, max: 60_000}),
-      saturation: envNumber(env, 'VECTOR_SEARCH_SATURATION', 32, {min: 1, integer: true}),
-    },
-    cpuIterations: envNumber(env, 'RECOMMENDER_CPU_ITERATIONS', 0, {min: 0, integer: true}),
-    queryCacheTtlSeconds: envNumber(env, 'QUERY_CACHE_TTL_S', 300, {min: 1, integer: true}),
-  }
-}
+import {readRecommenderConfig} from './config.js'
+import {RecommendationEngine} from './engine.js'
 
 export const recommenderService: ServiceDefinition = {
   defaultPort: 8084,
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
-    const options = readEngineOptions(context.env)
+    const config = readRecommenderConfig(context.env, context.manifest)
     // The recommendations table is derived data the engine rewrites on every miss: a crash losing
     // the last writes costs nothing, so they do not wait for the WAL flush.
     const [pool, redis, switches] = await Promise.all([
@@ -61,7 +37,7 @@ export const recommenderService: ServiceDefinition = {
       runtime.redis(),
       runtime.switches(),
     ])
-    const engine = new RecommendationEngine(pool, redis, new EmbeddedCatalogue(pool, redis), options)
+    const engine = new RecommendationEngine(pool, redis, new EmbeddedCatalogue(pool, redis), config.engine)
     const {metrics} = runtime
     // The engine's queue (rankings waiting for a worker, 0 → 1000 deep in the published bottleneck)
     // and the vector searches in flight, as gauges that follow every change.
@@ -90,26 +66,22 @@ export const recommenderService: ServiceDefinition = {
     }
     const router = new Router().get('/v1/rank/:user', async ({params, clientGone}) => {
       const user = params.user!
-      if (!USER_ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
+      if (!ID_FORMAT.pattern.test(user)) throw badRequest(`user must be ${ID_FORMAT.description}`)
       const ranking = await recommend(user, clientGone)
       if (switches.current.interventions.queryResultCache)
         (ranking.vectorSearch === 'cached' ? metrics.cacheHits : metrics.cacheMisses).inc({cache: 'vector-search'})
       const body: RankedRecommendations = {user_id: user, items: ranking.items, vector_search: ranking.vectorSearch}
       return {status: 200, body}
     })
-    const refreshQueue = context.manifest.queues.find(
-      (queue) => queue.name === envString(context.env, 'RECOMMENDATION_REFRESH_QUEUE', DEFAULT_REFRESH_QUEUE),
-    )
-    if (refreshQueue) {
-      const cacheTtlSeconds = envNumber(context.env, 'RECOMMENDATION_CACHE_TTL_S', 300, {min: 1, integer: true})
-      const prefetch = envNumber(context.env, 'REFRESH_PREFETCH', 4, {min: 1, max: 1000, integer: true})
+    const {refresh} = config
+    if (refresh) {
       const consumer = await consumeQueue(
-        runtime.channels([refreshQueue.name]),
-        refreshQueue.name,
-        {prefetch, log: runtime.log, metrics},
+        runtime.channels([refresh.queue]),
+        refresh.queue,
+        {prefetch: refresh.prefetch, log: runtime.log, metrics},
         async (message) => {
           const user = parseJsonMessage<{user_id?: unknown}>(message)?.user_id
-          if (typeof user !== 'string' || !USER_ID.test(user)) return 'dead-letter'
+          if (typeof user !== 'string' || !ID_FORMAT.pattern.test(user)) return 'dead-letter'
           // A full queue (the calibration's limit) sends the refresh back to RabbitMQ rather than hold a prefetch slot.
           const ranking = await recommend(user).catch((error: unknown) => {
             if (error instanceof HttpError && error.status === 503) return undefined
@@ -120,14 +92,13 @@ export const recommenderService: ServiceDefinition = {
             recommendationKey(user),
             JSON.stringify({user_id: user, items: ranking.items}),
             'EX',
-            cacheTtlSeconds,
+            refresh.cacheTtlSeconds,
           )
           await redis.del(refreshPendingKey(user))
           return 'ack'
         },
       )
-      runtime.onClose('refresh consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
-      followPausedConsumers(switches, context.name, consumer)
+      tieConsumerToService(runtime, switches, consumer, 'refresh consumer')
     }
     await runtime.listen(router)
     return runtime.running()

@@ -2,7 +2,7 @@
 // known video (title, genres, tags, description from the content catalogue) sharpens the labels;
 // an unknown one is classified by the words of its id alone.
 import type * as Grpc from '@grpc/grpc-js'
-import {VIDEO_ID, VIDEO_ID_RULE} from '../common/tagging-jobs.js'
+import {ID_FORMAT} from '../http/validate.js'
 import {classify, videoText, ZERO_SHOT_MODEL} from './classify.js'
 import {loadTaggerDefinition, type GenerateMetadataRequest, type GenerateMetadataResponse} from './proto.js'
 
@@ -48,9 +48,10 @@ export async function startTaggerServer(options: {
       call: Grpc.ServerUnaryCall<GenerateMetadataRequest, GenerateMetadataResponse>,
       callback: Grpc.sendUnaryData<GenerateMetadataResponse>,
     ) => {
-      if (!VIDEO_ID.test(call.request.video_id)) {
+      // The video ids the tagger classifies, over gRPC or as a job; the gateway checks them first.
+      if (!ID_FORMAT.pattern.test(call.request.video_id)) {
         count('INVALID_ARGUMENT')
-        callback({code: grpc.status.INVALID_ARGUMENT, details: `video_id must be ${VIDEO_ID_RULE}`})
+        callback({code: grpc.status.INVALID_ARGUMENT, details: `video_id must be ${ID_FORMAT.description}`})
         return
       }
       generateMetadata(call.request, options.lookup).then(

@@ -1,33 +1,25 @@
 // tagger: the gRPC inference service of the AI-microservices design. GenerateMetadata(video_id)
 // returns deterministic zero-shot labels (news, sports, entertainment, …); a video known to the
 // content catalogue is classified with its title, genres, tags and description as well. It also
-// works the tagging-jobs queue the gateway's POST /v1/metadata/{video}/jobs fills (tagging-jobs.ts),
-// connecting to RabbitMQ and Redis in the background: gRPC and readiness never wait for them.
+// works the tagging-jobs queue the gateway's POST /v1/metadata/{video}/jobs fills
+// (tagging-job-worker.ts), connecting to RabbitMQ and Redis in the background: gRPC and readiness
+// never wait for them.
 //
-// Environment (defaults): GRPC_PORT (50051; 0 picks a free port) and GRPC_HOST (HOST) for the gRPC
-// listener; TAGGER_USE_CATALOGUE (true: look videos up in PostgreSQL's content table); TAGGER_JOBS
-// (true: consume tagging jobs), TAGGING_JOBS_QUEUE (tagging_jobs; jobs are off when the stack
-// declares no such queue) and TAGGER_JOBS_PREFETCH (16: jobs classified at once); plus the common
-// ones (config.ts: AMQP_URL, REDIS_URL, …), whose PORT is the HTTP /healthz, /readyz and /metrics listener.
+// Config: config.ts.
 import {Counter} from 'prom-client'
 import {Metrics} from '../../lib/stack/api.js'
-import {envBoolean, envNumber, envString} from '../common/config.js'
-import {Router} from '../common/http/router.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
-import {DEFAULT_TAGGING_QUEUE} from '../common/tagging-jobs.js'
+import {Router} from '../http/router.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
+import {readTaggerConfig} from './config.js'
 import {startTaggerServer, type VideoMetadataSource} from './grpc-server.js'
-import {consumeTaggingJobs} from './tagging-jobs.js'
+import {consumeTaggingJobs} from './tagging-job-worker.js'
 
 export const taggerService: ServiceDefinition = {
   defaultPort: 8088,
   async start(context: ServiceContext) {
     const runtime = new ServiceRuntime(context, this.defaultPort)
-    const {env} = context
-    const grpcPort = envNumber(env, 'GRPC_PORT', 50_051, {min: 0, max: 65_535, integer: true})
-    const grpcHost = envString(env, 'GRPC_HOST', runtime.config.host)
-    const jobsOn = envBoolean(env, 'TAGGER_JOBS', true)
-    const jobsQueue = envString(env, 'TAGGING_JOBS_QUEUE', DEFAULT_TAGGING_QUEUE)
-    const jobsPrefetch = envNumber(env, 'TAGGER_JOBS_PREFETCH', 16, {min: 1, max: 10_000, integer: true})
+    const config = readTaggerConfig(context.env, runtime.config.host)
+    const {grpcHost, jobsQueue} = config
     const requests = new Counter({
       name: Metrics.grpcRequests,
       help: 'gRPC calls answered, by method and status',
@@ -41,7 +33,7 @@ export const taggerService: ServiceDefinition = {
       registers: [runtime.metrics.registry],
     })
     let lookup: VideoMetadataSource | undefined
-    if (envBoolean(env, 'TAGGER_USE_CATALOGUE', true)) {
+    if (config.useCatalogue) {
       lookup = async (videoId) => {
         // The catalogue only sharpens labels: without a database the tagger still answers.
         try {
@@ -59,19 +51,19 @@ export const taggerService: ServiceDefinition = {
     }
     const server = await startTaggerServer({
       host: grpcHost,
-      port: grpcPort,
+      port: config.grpcPort,
       lookup,
       onCall: (status) => requests.inc({method: 'GenerateMetadata', status}),
     })
     runtime.onClose('grpc', () => server.close())
     runtime.log.info('gRPC listening', {address: `${grpcHost}:${server.port}`})
-    if (!jobsOn) runtime.log.info('tagging jobs off (TAGGER_JOBS=false)')
+    if (!config.jobsOn) runtime.log.info('tagging jobs off (TAGGER_JOBS=false)')
     else if (!context.manifest.queues.some((queue) => queue.name === jobsQueue))
       runtime.log.info('tagging jobs off: the stack declares no such queue', {queue: jobsQueue})
     else
       consumeTaggingJobs(runtime, {
         queue: jobsQueue,
-        prefetch: jobsPrefetch,
+        prefetch: config.jobsPrefetch,
         lookup,
         onOutcome: (outcome) => jobs.inc({outcome}),
       })

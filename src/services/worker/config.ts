@@ -5,8 +5,8 @@
 // LLM_BACKOFF_BASE_MS (200), LLM_BACKOFF_MAX_MS (5000), LLM_RETRY_AFTER_MAX_MS (10000),
 // BREAKER_FAILURE_THRESHOLD (5 consecutive failures), BREAKER_OPEN_MS (10000), LLM_FALLBACK_TIMEOUT_MS
 // (1500: with the breaker + fallback intervention on, a call slower than this is answered degraded).
-import {envNumber, envString, type Env} from '../common/config.js'
-import {DEFAULT_REQUESTS_QUEUE, DEFAULT_RESULTS_QUEUE} from '../common/inference-messages.js'
+import {envNumber, envString, type Env} from '../runtime/env.js'
+import {readRequestsQueue, readResultsQueue} from '../runtime/shared-settings.js'
 
 export interface WorkerConfig {
   requestsQueue: string
@@ -28,8 +28,8 @@ export interface WorkerConfig {
 export function readWorkerConfig(env: Env): WorkerConfig {
   const sim = envString(env, 'LLM_SIM_URL', 'http://127.0.0.1:8087').replace(/\/$/, '')
   return {
-    requestsQueue: envString(env, 'REQUESTS_QUEUE', DEFAULT_REQUESTS_QUEUE),
-    resultsQueue: envString(env, 'RESULTS_QUEUE', DEFAULT_RESULTS_QUEUE),
+    requestsQueue: readRequestsQueue(env),
+    resultsQueue: readResultsQueue(env),
     prefetch: envNumber(env, 'WORKER_PREFETCH', 16, {min: 1, max: 10_000, integer: true}),
     llmBaseUrl: envString(env, 'LLM_BASE_URL', `${sim}/v1`).replace(/\/$/, ''),
     llmApiKey: env.LLM_API_KEY || undefined,

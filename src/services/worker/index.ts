@@ -6,12 +6,12 @@
 // redelivery never hides a final state). Redis must answer at start; RabbitMQ need not: the consumer
 // and the results publisher open their channels in the background, and /readyz is false until both
 // are up. Config: config.ts.
-import {ConfirmedPublisher} from '../common/amqp-publisher.js'
-import {Router} from '../common/http/router.js'
-import type {InferenceRequestMessage} from '../common/inference-messages.js'
-import {consumeQueue, followPausedConsumers, parseJsonMessage} from '../common/queue-consumer.js'
-import {markRunning, withStatusScripts} from '../common/request-status.js'
-import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../common/runtime.js'
+import {ConfirmedPublisher} from '../amqp/confirmed-publisher.js'
+import {Router} from '../http/router.js'
+import type {InferenceRequestMessage} from '../amqp/inference-messages.js'
+import {consumeQueue, parseJsonMessage, tieConsumerToService} from '../amqp/queue-consumer.js'
+import {markRunning, withStatusScripts} from '../jobs/request-status.js'
+import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {CircuitBreaker} from './breaker.js'
 import {readWorkerConfig} from './config.js'
 import {processRequest} from './process-request.js'
@@ -73,8 +73,7 @@ export const workerService: ServiceDefinition = {
         return result.status === 'failed' ? 'dead-letter' : 'ack'
       },
     )
-    runtime.onClose('consumer', () => consumer.stop(runtime.config.shutdownTimeoutMs))
-    followPausedConsumers(switches, context.name, consumer)
+    tieConsumerToService(runtime, switches, consumer)
     await runtime.listen(new Router(), {
       'rabbitmq-consumer': () => consumer.consuming,
       'rabbitmq-publisher': () => publisher.open,

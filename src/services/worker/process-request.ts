@@ -4,9 +4,9 @@
 // LLM_FALLBACK_TIMEOUT_MS, or once the breaker is open or the attempts are spent), and a failed
 // result after the last attempt.
 import {setTimeout as sleep} from 'node:timers/promises'
-import type {InferenceRequestMessage, InferenceResultMessage} from '../common/inference-messages.js'
-import type {ServiceMetrics} from '../common/metrics.js'
-import {backoffDelayMs} from '../common/backoff.js'
+import type {InferenceRequestMessage, InferenceResultMessage} from '../amqp/inference-messages.js'
+import type {ServiceMetrics} from '../runtime/metrics.js'
+import {backoffDelayMs} from '../runtime/backoff.js'
 import type {CircuitBreaker} from './breaker.js'
 import type {WorkerConfig} from './config.js'
 import {callChatCompletion} from './llm-client.js'

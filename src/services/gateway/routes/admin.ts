@@ -2,8 +2,8 @@
 // service) and POST /admin/actions/cache-flush (deletes every cache entry of the stack). Every
 // route needs the admin token first (gateway.requireAdmin); content-drop lives in read-side.ts.
 import {AdminRoutes} from '../../../lib/stack/api.js'
-import {parseSwitchesPatch} from '../../common/switches.js'
-import {RedisKeys} from '../../common/redis-keys.js'
+import {parseSwitchesPatch} from '../../runtime/switches.js'
+import {RedisKeys} from '../../jobs/redis-keys.js'
 import type {GatewayRouteModule} from '../context.js'
 
 export const adminRoutes: GatewayRouteModule = (router, gateway) => {

@@ -3,7 +3,7 @@ import type {GatewayRouteModule} from '../context.js'
 import {adminRoutes} from './admin.js'
 import {inferenceRoutes} from './inference.js'
 import {readSideRoutes} from './read-side.js'
-import {taggingJobRoutes} from './tagging-jobs.js'
+import {taggingJobRoutes} from './tagging-job-routes.js'
 
 export const GATEWAY_ROUTE_MODULES: GatewayRouteModule[] = [
   inferenceRoutes,

@@ -3,16 +3,9 @@
 import {randomUUID} from 'node:crypto'
 import {Histogram} from 'prom-client'
 import {GatewayRoutes, Metrics, type GenerateAccepted} from '../../../lib/stack/api.js'
-import {clientClosedRequest, HttpError, notFound, unavailable as serviceUnavailable} from '../../common/http/errors.js'
-import {
-  integerField,
-  MODEL_NAME,
-  rejectUnknownFields,
-  requireObject,
-  stringField,
-  UUID,
-} from '../../common/http/validate.js'
-import type {InferenceRequestMessage} from '../../common/inference-messages.js'
+import {clientClosedRequest, HttpError, notFound, unavailable as serviceUnavailable} from '../../http/errors.js'
+import {integerField, MODEL_NAME, rejectUnknownFields, requireObject, stringField, UUID} from '../../http/validate.js'
+import type {InferenceRequestMessage} from '../../amqp/inference-messages.js'
 import {
   abandonAdmission,
   admitRequest,
@@ -21,10 +14,10 @@ import {
   quotaPeriods,
   refundAdmission,
   type AdmitOutcome,
-} from '../../common/quota/quota.js'
-import {readCachedStatus, readStatusRow} from '../../common/request-status.js'
-import {countChatTokens} from '../../common/tokens.js'
-import {Batcher} from '../../common/batcher.js'
+} from '../../quota/quota.js'
+import {readCachedStatus, readStatusRow} from '../../jobs/request-status.js'
+import {countChatTokens} from '../../quota/tokens.js'
+import {Batcher} from '../batcher.js'
 import {mayActFor} from '../auth.js'
 import type {GatewayRouteModule} from '../context.js'
 import {insertRequests, isRowFault, neverSent, type RequestRow} from '../request-rows.js'
@@ -137,6 +130,7 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     const principal = await gateway.principal(request)
     const id = params.id!
     if (!UUID.test(id)) throw notFound(`no request ${id}`)
+    // Without Redis the row in PostgreSQL answers.
     const found =
       (await readCachedStatus(gateway.redis, id).catch(() => undefined)) ??
       (await readStatusRow(gateway.pg, id).catch((error: unknown) => {
@@ -152,7 +146,7 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
    */
   async function settleSlowStore(requestId: string, userId: string, day: string): Promise<void> {
     // Without an answer from Redis the stored row is kept: dropping it could leave a mark that holds
-    // the admission against every refund (see quota.ts), the rarer harm being one uncharged run.
+    // the admission against every refund (see quota/quota.ts), the rarer harm being one uncharged run.
     const kept = await confirmStored(gateway.redis, requestId).catch((error: Error) => {
       log.error('cannot confirm a slowly stored request; keeping it', {request_id: requestId, error: error.message})
       return true

@@ -7,15 +7,13 @@
 //                                    services intervention on, a miss with a stored ranking is answered from
 //                                    it at once and the refresh goes through RECOMMENDATION_REFRESH_QUEUE;
 //   GET  /v1/metadata/{video}        (API key) the tagger over gRPC, waiting TAGGER_TIMEOUT_MS (config.ts) at
-//                                    most (the asynchronous tagging jobs are in tagging-jobs.ts);
+//                                    most (the asynchronous tagging jobs are in tagging-job-routes.ts);
 //   POST /admin/actions/content-drop (admin token) produces new titles to content-events (the cascade's trigger).
 //
-// Environment (defaults): RECOMMENDER_URL (http://127.0.0.1:8084), RECOMMENDER_TIMEOUT_MS (2000),
-// RECOMMENDATION_CACHE_TTL_S (300), RECOMMENDATION_NEAR_CACHE_SIZE (10000 users; 0 turns the near cache
-// off, so every hit reads Redis), TAGGER_GRPC_ADDR (127.0.0.1:50051), USER_EVENTS_TOPIC
-// (user-events), CONTENT_EVENTS_TOPIC (content-events); RECOMMENDATION_REFRESH_QUEUE is in config.ts
-// (the gateway's publishing channel declares it). The intervention calls the recommender directly
-// when the stack declares no such queue, or while RabbitMQ is unreachable.
+// Settings: the recommender's URL and timeout, the cache TTL and near-cache size, the tagger's
+// address and the two topics are in config.ts, with RECOMMENDATION_REFRESH_QUEUE (the gateway's
+// publishing channel declares it). The intervention calls the recommender directly when the stack
+// declares no such queue, or while RabbitMQ is unreachable.
 //
 // A key sends events for, and reads the recommendations of, its own user only (403 otherwise),
 // unless its tier grants readsAllUsers (auth.ts mayActFor).
@@ -30,12 +28,10 @@ import {
   RecommenderRoutes,
   type VideoMetadata,
 } from '../../../lib/stack/api.js'
-import {envNumber, envString} from '../../common/config.js'
-import {badRequest, clientClosedRequest, HttpError} from '../../common/http/errors.js'
-import type {Handler, RequestContext} from '../../common/http/router.js'
-import {integerField, rejectUnknownFields, requireObject} from '../../common/http/validate.js'
-import {NearCache} from '../../common/near-cache.js'
-import {VIDEO_ID, VIDEO_ID_RULE} from '../../common/tagging-jobs.js'
+import {badRequest, clientClosedRequest, HttpError} from '../../http/errors.js'
+import type {Handler, RequestContext} from '../../http/router.js'
+import {ID_FORMAT, integerField, rejectUnknownFields, requireObject} from '../../http/validate.js'
+import {NearCache} from '../../cache/near-cache.js'
 import {
   RECOMMENDATION_KEY_PREFIX,
   recommendationKey,
@@ -49,19 +45,11 @@ import {TaggerCallError, type TaggerClient} from '../../tagger/grpc-client.js'
 import {mayActFor, type Principal} from '../auth.js'
 import type {GatewayRouteModule} from '../context.js'
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/
-
 export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
-  const {runtime, redis} = gateway
-  const {env, manifest, stackDir} = runtime.context
-  const recommenderUrl = envString(env, 'RECOMMENDER_URL', 'http://127.0.0.1:8084')
-  const recommenderTimeoutMs = envNumber(env, 'RECOMMENDER_TIMEOUT_MS', 2000, {min: 1, integer: true})
-  const cacheTtlSeconds = envNumber(env, 'RECOMMENDATION_CACHE_TTL_S', 300, {min: 1, integer: true})
-  const taggerAddress = envString(env, 'TAGGER_GRPC_ADDR', '127.0.0.1:50051')
-  const userEventsTopic = envString(env, 'USER_EVENTS_TOPIC', 'user-events')
-  const contentEventsTopic = envString(env, 'CONTENT_EVENTS_TOPIC', 'content-events')
-  const nearCacheSize = envNumber(env, 'RECOMMENDATION_NEAR_CACHE_SIZE', 10_000, {min: 0, integer: true})
-  const refreshQueue = manifest.queues.find((queue) => queue.name === gateway.config.refreshQueue)
+  const {runtime, redis, config} = gateway
+  const {manifest, stackDir} = runtime.context
+  const {recommenderUrl, recommenderTimeoutMs} = config
+  const refreshQueue = manifest.queues.find((queue) => queue.name === config.refreshQueue)
   const guard =
     (handler: (context: RequestContext, principal: Principal) => ReturnType<Handler>): Handler =>
     async (context) =>
@@ -78,12 +66,12 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     loadEventValidator<UserEvent>(manifest, stackDir, 'user-event'),
     import('undici'),
   ])
-  // Hits of hot users are served from the gateway's memory, kept coherent by Redis (near-cache.ts):
+  // Hits of hot users are served from the gateway's memory, kept coherent by Redis (cache/near-cache.ts):
   // a Redis round trip is most of a hit's p99 on a busy 2-core machine (README, Performance).
   const recommendationsCache = new NearCache<Recommendations>({
     redis,
     prefix: RECOMMENDATION_KEY_PREFIX,
-    maxEntries: nearCacheSize,
+    maxEntries: config.recommendationNearCacheSize,
     decode: (text) =>
       Object.freeze({...(JSON.parse(text) as Omit<Recommendations, 'cache'>), cache: 'hit'} satisfies Recommendations),
     log,
@@ -125,7 +113,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
   producer().catch((error: Error) => log.warn('kafka producer not connected yet', {error: error.message}))
   const tagger = once(async (): Promise<TaggerClient> => {
     const {connectTagger} = await import('../../tagger/grpc-client.js')
-    const client = await connectTagger(taggerAddress)
+    const client = await connectTagger(config.taggerAddress)
     runtime.onClose('tagger client', async () => client.close())
     return client
   })
@@ -147,7 +135,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       if (!isUserEvent(event))
         throw badRequest(`the event does not match the user-event schema: ${isUserEvent.problems().join('; ')}`)
       if (!mayActFor(principal, event.user_id)) throw forbidden(principal, 'send events')
-      const [record] = await produce(userEventsTopic, [{key: event.user_id, value: JSON.stringify(event)}])
+      const [record] = await produce(config.userEventsTopic, [{key: event.user_id, value: JSON.stringify(event)}])
       return {
         status: 202,
         body: {event_id: event.event_id, partition: record?.partition ?? 0, offset: Number(record?.baseOffset ?? 0)},
@@ -183,7 +171,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     principal: Principal,
     clientGone: AbortSignal,
   ): Promise<{status: 200; body: Recommendations}> => {
-    if (!ID.test(user)) throw badRequest('user must be 1-64 letters, digits, "_" or "-"')
+    if (!ID_FORMAT.pattern.test(user)) throw badRequest(`user must be ${ID_FORMAT.description}`)
     if (!mayActFor(principal, user)) throw forbidden(principal, 'read recommendations')
     const cached = await recommendationsCache.read(recommendationKey(user))
     if (cached) {
@@ -194,16 +182,15 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     metrics.cacheMisses.inc({cache: 'recommendations'})
     if (refreshQueue && gateway.switches.current.interventions.queueBetweenServices && gateway.publisher.open) {
       // Queue between services: answer from the read model now, let the recommender catch up at its pace.
-      const stored = await gateway.pg
-        .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
-        .catch(() => undefined)
-      if (stored?.rows[0]) {
+      // Without a stored ranking the recommender ranks it, as with the intervention off.
+      const stored = await storedRanking(user)
+      if (stored) {
         await queueRefresh(user, refreshQueue.name)
         return {
           status: 200,
           body: {
             user_id: user,
-            items: stored.rows[0].items,
+            items: stored.items,
             cache: 'miss',
             refresh: 'queued',
           } satisfies Recommendations,
@@ -218,32 +205,38 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       // Not for an overloaded recommender (its queue full): answering stale then is the queue-between-services intervention's call.
       const stored =
         error instanceof HttpError && error.status >= 503 && error.code !== 'recommender_overloaded'
-          ? await gateway.pg
-              .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
-              .catch(() => undefined)
+          ? await storedRanking(user)
           : undefined
-      if (!stored?.rows[0]) throw error
+      if (!stored) throw error // nothing to fall back on: the recommender's error is the answer
       log.warn('recommender unavailable: serving the stored ranking', {error: (error as Error).message})
       return {
         status: 200,
-        body: {user_id: user, items: stored.rows[0].items, cache: 'miss', degraded: true} satisfies Recommendations,
+        body: {user_id: user, items: stored.items, cache: 'miss', degraded: true} satisfies Recommendations,
       }
     }
     const value: Omit<Recommendations, 'cache'> = {user_id: user, items: ranked.items}
     // Not awaited: the answer does not wait for the cache fill; a concurrent request may miss too.
     redis
-      .set(recommendationKey(user), JSON.stringify(value), 'EX', cacheTtlSeconds)
+      .set(recommendationKey(user), JSON.stringify(value), 'EX', config.recommendationCacheTtlSeconds)
       .catch((error: Error) => log.warn('cannot cache recommendations', {error: error.message}))
     return {status: 200, body: {...value, cache: 'miss'} satisfies Recommendations}
   }
 
+  /** The ranking the recommender last stored for a user; undefined when there is none or PostgreSQL cannot be read. */
+  const storedRanking = (user: string) =>
+    gateway.pg
+      .query<{items: Recommendations['items']}>('SELECT items FROM recommendations WHERE user_id = $1', [user])
+      .then((result) => result.rows[0])
+      .catch(() => undefined) // without PostgreSQL there is no stored ranking to offer; each caller goes on without
+
   /** Queues one refresh per user at a time; a failed publish is logged and the next miss tries again. */
   const queueRefresh = async (user: string, queue: string) => {
+    // Without Redis no refresh is queued; the next miss tries again.
     if ((await redis.set(refreshPendingKey(user), '1', 'EX', REFRESH_PENDING_TTL_S, 'NX').catch(() => null)) !== 'OK')
       return
     gateway.publisher.publish(queue, {user_id: user}, {messageId: user}).catch((error: Error) => {
       log.warn('cannot queue a recommendations refresh', {user_id: user, error: error.message})
-      redis.del(refreshPendingKey(user)).catch(() => {})
+      redis.del(refreshPendingKey(user)).catch(() => {}) // the mark expires by itself (REFRESH_PENDING_TTL_S)
     })
   }
 
@@ -289,9 +282,9 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
     '/v1/metadata/:video',
     guard(async ({params}) => {
       const video = params.video!
-      if (!VIDEO_ID.test(video)) throw badRequest(`video must be ${VIDEO_ID_RULE}`)
+      if (!ID_FORMAT.pattern.test(video)) throw badRequest(`video must be ${ID_FORMAT.description}`)
       try {
-        const answer = await (await tagger()).generateMetadata(video, {deadlineMs: gateway.config.taggerTimeoutMs})
+        const answer = await (await tagger()).generateMetadata(video, {deadlineMs: config.taggerTimeoutMs})
         return {status: 200, body: {video_id: answer.video_id, labels: answer.labels} satisfies VideoMetadata}
       } catch (error) {
         if (error instanceof TaggerCallError)
@@ -318,7 +311,7 @@ export const readSideRoutes: GatewayRouteModule = async (router, gateway) => {
       const count = integerField(request, 'count', {min: 1, max: 10_000}) ?? 10
       const events = contentDropEvents(count, Date.now().toString(36))
       await produce(
-        contentEventsTopic,
+        config.contentEventsTopic,
         events.map((event) => ({key: event.content_id, value: JSON.stringify(event)})),
       )
       log.info('content drop produced', {count})

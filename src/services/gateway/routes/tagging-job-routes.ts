@@ -7,21 +7,14 @@
 //                                   503 with Retry-After, and the record is removed again;
 //   GET  /v1/metadata/jobs/{id}     (API key) the job's status, labels once completed; 404 for an
 //                                   unknown id or someone else's job.
-// The tagger works the queue (tagger/tagging-jobs.ts); the gateway's publishing channel declares it
-// (publishedQueues in config.ts, with both settings). The router cannot take `/v1/metadata/jobs/{id}`
-// for `/v1/metadata/{video}`: it has one segment more.
+// The tagger works the queue (tagger/tagging-job-worker.ts); the gateway's publishing channel
+// declares it (publishedQueues in config.ts, with both settings). The router cannot take
+// `/v1/metadata/jobs/{id}` for `/v1/metadata/{video}`: it has one segment more.
 import {randomUUID} from 'node:crypto'
 import {GatewayRoutes, type TaggingJobAccepted} from '../../../lib/stack/api.js'
-import {badRequest, notFound, unavailable} from '../../common/http/errors.js'
-import {UUID} from '../../common/http/validate.js'
-import {
-  forgetJob,
-  readJob,
-  recordQueuedJob,
-  VIDEO_ID,
-  VIDEO_ID_RULE,
-  type TaggingJobMessage,
-} from '../../common/tagging-jobs.js'
+import {badRequest, notFound, unavailable} from '../../http/errors.js'
+import {ID_FORMAT, UUID} from '../../http/validate.js'
+import {forgetJob, readJob, recordQueuedJob, type TaggingJobMessage} from '../../jobs/tagging-job-record.js'
 import type {GatewayRouteModule} from '../context.js'
 
 export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
@@ -47,7 +40,7 @@ export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
   router.post('/v1/metadata/:video/jobs', async ({request, params}) => {
     const principal = await gateway.principal(request)
     const video = params.video!
-    if (!VIDEO_ID.test(video)) throw badRequest(`video must be ${VIDEO_ID_RULE}`)
+    if (!ID_FORMAT.pattern.test(video)) throw badRequest(`video must be ${ID_FORMAT.description}`)
     // The gateway's channel closes with its RabbitMQ connection: answer at once, store nothing.
     if (!publisher.open) throw unavailable('cannot queue tagging jobs: RabbitMQ is unreachable', 'rabbitmq_unavailable')
     const job: TaggingJobMessage = {job_id: randomUUID(), video_id: video, requested_at: new Date().toISOString()}
@@ -61,7 +54,7 @@ export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {
         config.taggerTimeoutMs,
       )
     } catch (error) {
-      await forgetJob(redis, job.job_id).catch(() => {})
+      await forgetJob(redis, job.job_id).catch(() => {}) // the record expires by itself; the client is told to retry
       log.warn('tagging job not queued', {job_id: job.job_id, error: (error as Error).message})
       throw unavailable('cannot queue the tagging job on RabbitMQ', 'rabbitmq_unavailable')
     }

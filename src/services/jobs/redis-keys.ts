@@ -1,7 +1,7 @@
 // The layout of the stack's Redis keys (all under REDIS_KEY_PREFIX, added by the client). One place
 // so services, `status` and `bench` agree, and the cache flush can find every cache entry.
 export const RedisKeys = {
-  /** Hash of switch name → JSON value (see switches.ts). */
+  /** Hash of switch name → JSON value (see runtime/switches.ts). */
   switches: 'switches',
   /** Pub/sub channel announcing switch changes (prefix added with channelName()). */
   switchesChannel: 'switches:changed',
@@ -14,7 +14,7 @@ export const RedisKeys = {
   quota: (userId: string, period: string) => `quota:${userId}:${period}`,
   /** JSON copy of a request's status (see request-status.ts). */
   requestStatus: (requestId: string) => `request:${requestId}`,
-  /** Hash of a tagging job: owner, video, status, labels or error (see tagging-jobs.ts). */
+  /** Hash of a tagging job: owner, video, status, labels or error (see tagging-job-record.ts). */
   taggingJob: (jobId: string) => `tagging-job:${jobId}`,
   /** Hash request id → reserved estimate, for requests reserved and not settled yet. */
   openReservations: 'quota:open',
@@ -23,7 +23,7 @@ export const RedisKeys = {
   /**
    * What became of an admission whose store was in doubt: `stored` (a slow store, confirmed: never
    * refunded) or `abandoned` (the store failed after the INSERT was sent: the sweeper drops the row if
-   * it was committed after all, then refunds). See quota.ts confirmStored and abandonAdmission.
+   * it was committed after all, then refunds). See quota/quota.ts confirmStored and abandonAdmission.
    */
   admissionOutcome: (requestId: string) => `admission:${requestId}`,
 } as const

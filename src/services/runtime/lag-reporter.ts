@@ -1,6 +1,6 @@
 // Keeps a consumer's per-partition lag (high watermark minus the offset stored in PostgreSQL) in
 // the service's /metrics, read every intervalMs; stops with the service.
-import type {ServiceRuntime} from './runtime.js'
+import type {ServiceRuntime} from './service-runtime.js'
 import type {ExactlyOnceConsumer} from '../../lib/streamflow/exactly-once-consumer.js'
 
 export function reportConsumerLag<T>(

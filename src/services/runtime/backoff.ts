@@ -42,7 +42,7 @@ export async function retryUntil<T>(
     if (wait > 0)
       await sleep(Math.max(options.baseMs / 2, backoffDelayMs(wait, options.baseMs, options.maxMs)), undefined, {
         signal,
-      }).catch(() => {})
+      }).catch(() => {}) // an abort ends the wait early; the loop checks the signal next
     if (signal.aborted) return undefined
     let timer: NodeJS.Timeout | undefined
     let onAbort: (() => void) | undefined
@@ -65,7 +65,7 @@ export async function retryUntil<T>(
       ])
       return {value, attempts: attempt}
     } catch (error) {
-      attemptDone.then(dispose, () => {})
+      attemptDone.then(dispose, () => {}) // a try given up on that fails late leaves nothing to dispose of
       if (signal.aborted) return undefined
       options.onFailure?.(attempt, error as Error)
     } finally {

@@ -9,11 +9,11 @@ import type {Kafka} from 'kafkajs'
 import type pg from 'pg'
 import {declareQueues, queueWithDeadLetter} from '../../lib/provision/queues.js'
 import type {Queue, StackManifest} from '../../lib/stack/manifest.js'
-import {readBaseConfig, type BaseConfig, type Env} from './config.js'
+import {readBaseConfig, type BaseConfig, type Env} from './env.js'
 import {openAmqp, openChannel, openConfirmChannel, openKafka, openPostgres, openRedis} from './connections.js'
-import {withScripts} from './quota/quota.js'
-import type {Router} from './http/router.js'
-import {startHttpServer, type ReadinessChecks, type RunningHttpServer} from './http/server.js'
+import {withScripts} from '../quota/quota.js'
+import type {Router} from '../http/router.js'
+import {startHttpServer, type ReadinessChecks, type RunningHttpServer} from '../http/server.js'
 import {createLogger, type Logger} from './log.js'
 import {ServiceMetrics} from './metrics.js'
 import {reportSwitches, SwitchesStore} from './switches.js'
@@ -92,7 +92,7 @@ export class ServiceRuntime {
         this.onClose(key, async () => {
           const current = this.opened.get(key) as Promise<T> | undefined
           this.opened.delete(key)
-          const value = await current?.catch(() => undefined)
+          const value = await current?.catch(() => undefined) // an open that failed left nothing to close
           if (value !== undefined) await close(value)
         })
       }
@@ -137,7 +137,7 @@ export class ServiceRuntime {
         connection.on('close', forget)
         return connection
       },
-      async (connection) => void (await connection.close().catch(() => {})),
+      async (connection) => void (await connection.close().catch(() => {})), // a lost connection is closed already
     )
     return opening
   }
@@ -167,7 +167,7 @@ export class ServiceRuntime {
       await declareQueues(channel, queues)
       return channel
     } catch (error) {
-      await channel.close().catch(() => {})
+      await channel.close().catch(() => {}) // the declare error is what the caller gets; the channel may be gone
       throw error
     }
   }

@@ -12,6 +12,12 @@ export interface TextFormat {
   description: string
 }
 
+/** The ids of users, videos and content items across the stack (the event schemas' pattern too). */
+export const ID_FORMAT: TextFormat = {
+  pattern: /^[A-Za-z0-9_-]{1,64}$/,
+  description: '1-64 letters, digits, "_" or "-"',
+}
+
 /** What an LLM API takes as `model`, and nothing a log line, a queue header or a URL path trips on. */
 export const MODEL_NAME: TextFormat = {
   pattern: /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/,

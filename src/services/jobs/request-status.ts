@@ -91,7 +91,7 @@ return 1
 
 export type StatusRedis = Redis & {requestMarkRunning(key: string): Promise<number>}
 
-/** Defines the status script on a client; call it before the client's first use (see quota.ts withScripts for why). */
+/** Defines the status script on a client; call it before the client's first use (see quota/quota.ts withScripts for why). */
 export function withStatusScripts(redis: Redis): StatusRedis {
   const scripted = redis as StatusRedis
   if (typeof scripted.requestMarkRunning !== 'function')

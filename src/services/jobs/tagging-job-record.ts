@@ -10,10 +10,6 @@ import {STATUS_TTL_SECONDS} from './request-status.js'
 
 export const DEFAULT_TAGGING_QUEUE = 'tagging_jobs'
 
-/** The video ids the tagger classifies, over gRPC or as a job; the gateway checks them first. */
-export const VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/
-export const VIDEO_ID_RULE = '1-64 letters, digits, "_" or "-"'
-
 export interface TaggingJobMessage {
   job_id: string
   video_id: string
@@ -39,7 +35,7 @@ export type TaggingJobRedis = Redis & {
   taggingJobFinish(key: string, status: string, field: string, value: string, ttlSeconds: number): Promise<number>
 }
 
-/** Defines the job script on a client; call it before the client's first job (see quota.ts withScripts for why). */
+/** Defines the job script on a client; call it before the client's first job (see quota/quota.ts withScripts for why). */
 export function withTaggingJobScripts(redis: Redis): TaggingJobRedis {
   const scripted = redis as TaggingJobRedis
   if (typeof scripted.taggingJobFinish !== 'function')

@@ -8,18 +8,17 @@
 // consumeQueue; a try that hangs gives up after 10 s), logging a warning for every failed try.
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {ConsumeMessage} from 'amqplib'
-import {retryUntil} from '../common/backoff.js'
-import {consumeQueue, parseJsonMessage, type Disposition} from '../common/queue-consumer.js'
-import type {ServiceRuntime} from '../common/runtime.js'
+import {ID_FORMAT} from '../http/validate.js'
+import {retryUntil} from '../runtime/backoff.js'
+import {consumeQueue, parseJsonMessage, type Disposition} from '../amqp/queue-consumer.js'
+import type {ServiceRuntime} from '../runtime/service-runtime.js'
 import {
   recordJobOutcome,
-  VIDEO_ID,
-  VIDEO_ID_RULE,
   withTaggingJobScripts,
   type TaggingJobMessage,
   type TaggingJobOutcome,
   type TaggingJobRedis,
-} from '../common/tagging-jobs.js'
+} from '../jobs/tagging-job-record.js'
 import {generateMetadata, type VideoMetadataSource} from './grpc-server.js'
 
 /** How a job ended, as counted in streamctl_tagging_jobs_total{outcome}. */
@@ -114,7 +113,7 @@ export function consumeTaggingJobs(runtime: ServiceRuntime, options: TaggingJobs
 
 /** The gRPC path's classification of one job's video, as an outcome to record. */
 async function classifyJob(videoId: string, lookup: VideoMetadataSource | undefined): Promise<TaggingJobOutcome> {
-  if (!VIDEO_ID.test(videoId)) return {status: 'failed', error: `video_id must be ${VIDEO_ID_RULE}`}
+  if (!ID_FORMAT.pattern.test(videoId)) return {status: 'failed', error: `video_id must be ${ID_FORMAT.description}`}
   try {
     return {status: 'completed', labels: (await generateMetadata({video_id: videoId}, lookup)).labels}
   } catch (error) {

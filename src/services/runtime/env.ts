@@ -1,6 +1,7 @@
 // Service configuration from environment variables with documented defaults. A bad value stops the
 // service at start with an error naming the variable, never a stack trace later. What every service
-// reads is BaseConfig below (also listed in docs/services.md).
+// reads is BaseConfig below (also listed in docs/services.md); each service reads its own settings
+// in its config.ts with these readers, and the settings several services share in shared-settings.ts.
 import {StreamctlError} from '../../lib/errors.js'
 
 export type Env = Record<string, string | undefined>

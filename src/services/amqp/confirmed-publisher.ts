@@ -9,8 +9,8 @@
 // with publishRetrying, holding its message until then).
 import {setMaxListeners} from 'node:events'
 import type {ConfirmChannel, Options} from 'amqplib'
-import {BackgroundRetry, retryUntil} from './backoff.js'
-import type {Logger} from './log.js'
+import {BackgroundRetry, retryUntil} from '../runtime/backoff.js'
+import type {Logger} from '../runtime/log.js'
 
 export type ConfirmChannelFactory = () => Promise<ConfirmChannel>
 
@@ -31,7 +31,7 @@ export class ConfirmedPublisher {
     this.opener = new BackgroundRetry(
       openChannel,
       {...retry, timeoutMs: 10_000, signal: this.stop.signal},
-      (late) => void late.close().catch(() => {}),
+      (late) => void late.close().catch(() => {}), // opened too late and unused; a failed close leaves nothing open
     )
   }
 
@@ -102,8 +102,8 @@ export class ConfirmedPublisher {
     const channel = this.channel
     this.channel = undefined
     if (!channel) return
-    await channel.waitForConfirms().catch(() => {})
-    await channel.close().catch(() => {})
+    await channel.waitForConfirms().catch(() => {}) // each unconfirmed publish rejects to its own caller
+    await channel.close().catch(() => {}) // RabbitMQ may have closed it already
   }
 
   private use(channel: ConfirmChannel): void {
@@ -133,6 +133,7 @@ export class ConfirmedPublisher {
         )
     }
     return this.opener.run(why === 'start', failed, async (opened) => {
+      // Closed meanwhile: the new channel is not wanted, and a failed close leaves nothing open.
       if (this.closed) return void (await opened.value.close().catch(() => {}))
       this.use(opened.value)
       for (const listener of this.opened) listener()

@@ -8,10 +8,11 @@
 // restart, a cut connection). `consuming` says whether it has a channel now; pause, resume and stop
 // work with or without one.
 import type {Channel, ConsumeMessage} from 'amqplib'
-import {BackgroundRetry} from './backoff.js'
-import type {Logger} from './log.js'
-import type {ServiceMetrics} from './metrics.js'
-import type {SwitchesStore} from './switches.js'
+import {BackgroundRetry} from '../runtime/backoff.js'
+import type {Logger} from '../runtime/log.js'
+import type {ServiceMetrics} from '../runtime/metrics.js'
+import type {ServiceRuntime} from '../runtime/service-runtime.js'
+import type {SwitchesStore} from '../runtime/switches.js'
 
 /**
  * What to do with a message once handled: ack it, reject it to its dead-letter queue, or put it back
@@ -83,7 +84,7 @@ export async function consumeQueue(
   let switching = Promise.resolve()
   const serially = (step: () => Promise<void>): Promise<void> => {
     const done = switching.then(step)
-    switching = done.catch(() => {})
+    switching = done.catch(() => {}) // the step's caller gets its failure from `done`; later steps still run
     return done
   }
   /** Subscribes or cancels so that the current channel follows `paused`; what it did, if anything. */
@@ -126,14 +127,14 @@ export async function consumeQueue(
       await next.prefetch(options.prefetch)
       return next
     } catch (error) {
-      await next.close().catch(() => {})
+      await next.close().catch(() => {}) // the prefetch error is what the retry reports; the channel may be gone
       throw error
     }
   }
   const opener = new BackgroundRetry(
     openWithPrefetch,
     {...retry, timeoutMs: 10_000, signal: stopped.signal},
-    (late) => void late.close().catch(() => {}),
+    (late) => void late.close().catch(() => {}), // opened too late and unused; a failed close leaves nothing open
   )
 
   /**
@@ -156,6 +157,7 @@ export async function consumeQueue(
           )
       })
     return opener.run(why === 'start', failed, async (opened) => {
+      // Stopped meanwhile: the new channel is not wanted, and a failed close leaves nothing open.
       if (stopping) return void (await opened.value.close().catch(() => {}))
       use(opened.value)
       if (why === 'reopen' || opened.attempts > 1)
@@ -174,7 +176,7 @@ export async function consumeQueue(
     if (stopping || !channel) return
     channel.checkQueue(queue).then(
       (info) => options.metrics.queueDepth.set({queue}, info.messageCount),
-      () => {},
+      () => {}, // the gauge keeps its last value (the channel is closing, say); the next tick reads again
     )
   }, options.depthIntervalMs ?? 2000)
   depthTimer.unref()
@@ -195,13 +197,13 @@ export async function consumeQueue(
       stopped.abort()
       clearInterval(depthTimer)
       await opener.running
-      if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => {})
+      if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => {}) // a closed channel delivers no more
       if (inFlight > 0)
         await Promise.race([
           new Promise<void>((resolve) => idle.push(resolve)),
           new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
         ])
-      await channel?.close().catch(() => {})
+      await channel?.close().catch(() => {}) // RabbitMQ may have closed it already; unacked messages are redelivered
     },
   }
 }
@@ -214,9 +216,18 @@ export function parseJsonMessage<T>(message: ConsumeMessage): T | undefined {
   }
 }
 
-/** Applies the paused-consumer fault: the consumer pauses while its service's name is listed. */
-export function followPausedConsumers(switches: SwitchesStore, name: string, consumer: QueueConsumer): void {
+/**
+ * Ties a service's consumer to it: the consumer stops when the service closes (finishing what it
+ * holds for up to SHUTDOWN_TIMEOUT_MS), and pauses while the paused-consumer fault lists the service.
+ */
+export function tieConsumerToService(
+  runtime: ServiceRuntime,
+  switches: SwitchesStore,
+  consumer: QueueConsumer,
+  what = 'consumer',
+): void {
+  runtime.onClose(what, () => consumer.stop(runtime.config.shutdownTimeoutMs))
   switches.onChange(
-    (current) => void (current.faults.pausedConsumers.includes(name) ? consumer.pause() : consumer.resume()),
+    (current) => void (current.faults.pausedConsumers.includes(runtime.name) ? consumer.pause() : consumer.resume()),
   )
 }
