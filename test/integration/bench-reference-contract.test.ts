@@ -1,11 +1,11 @@
-// A bench against a server that speaks the reference stack's HTTP contract (stack/api.ts): the
+// A bench against a server that speaks the reference stack's HTTP contract (streamflow/api.ts): the
 // built-in generate template polls status to completion (e2e), timeline events and variant
 // switches go through the admin API at their times with its token, and /metrics gauges are scraped
 // each interval. An admin API that refuses the token stops the bench before any load; one that
 // starts refusing mid-run shows in the notes and the timeline.
 import {afterEach, describe, expect, it} from 'vitest'
 import {checkAdminAccess, runBench} from '../../src/lib/bench/run.js'
-import {AdminRoutes, DEFAULT_SWITCHES, GatewayRoutes, Metrics} from '../../src/lib/stack/api.js'
+import {AdminRoutes, DEFAULT_SWITCHES, GatewayRoutes, Metrics} from '../../src/lib/streamflow/api.js'
 import {profileFrom, readBody, startServer, type TestServer} from '../helpers/http-servers.js'
 import {evaluateTargets} from '../../src/lib/sla/evaluate.js'
 import {slaTargets} from '../helpers/run-records.js'

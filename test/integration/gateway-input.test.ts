@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {seededRandom} from '../../src/lib/random/seeded.js'
 import {eventually, metricValue} from '../helpers/services.js'
 import {printFigure, scaled} from '../helpers/trials.js'
-import {AdminRoutes} from '../../src/lib/stack/api.js'
+import {AdminRoutes} from '../../src/lib/streamflow/api.js'
 import {
   adminHeaders,
   authorized,

@@ -10,7 +10,7 @@ import {storeContentEvents} from '../../src/services/content-pipeline/catalogue-
 import {RecommendationCacheInvalidator} from '../../src/services/projector/cache-invalidator.js'
 import {foldIntoReadModels} from '../../src/lib/streamflow/read-model-store.js'
 import {RecommendationEngine} from '../../src/services/recommender/engine.js'
-import {DEFAULT_SWITCHES} from '../../src/lib/stack/api.js'
+import {DEFAULT_SWITCHES} from '../../src/lib/streamflow/api.js'
 import {EmbeddedCatalogue} from '../../src/services/recommender/catalogue.js'
 import {applyOnce} from '../../src/lib/streamflow/apply-once.js'
 import {CATALOGUE_VERSION_KEY, recommendationKey} from '../../src/lib/streamflow/cache-keys.js'

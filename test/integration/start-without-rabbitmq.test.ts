@@ -9,7 +9,7 @@ import amqp, {type Channel, type ChannelModel, type ConsumeMessage} from 'amqpli
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
 import {checkHealth} from '../../src/lib/stack/health.js'
-import {GatewayRoutes, type RequestStatus} from '../../src/lib/stack/api.js'
+import {GatewayRoutes, type RequestStatus} from '../../src/lib/streamflow/api.js'
 import type {Logger} from '../../src/services/runtime/log.js'
 import {ServiceMetrics} from '../../src/services/runtime/metrics.js'
 import {consumeQueue} from '../../src/services/amqp/queue-consumer.js'

@@ -7,7 +7,13 @@ import type {Kafka} from 'kafkajs'
 import pg from 'pg'
 import type {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {AdminRoutes, GatewayRoutes, Metrics, type Recommendations, type VideoMetadata} from '../../src/lib/stack/api.js'
+import {
+  AdminRoutes,
+  GatewayRoutes,
+  Metrics,
+  type Recommendations,
+  type VideoMetadata,
+} from '../../src/lib/streamflow/api.js'
 import type {RunningService} from '../../src/services/runtime/service-runtime.js'
 import {SwitchesStore} from '../../src/services/runtime/switches.js'
 import {recommendationKey} from '../../src/lib/streamflow/cache-keys.js'

@@ -12,7 +12,7 @@ import {
   type TaggingJobAccepted,
   type TaggingJobStatus,
   type VideoMetadata,
-} from '../../src/lib/stack/api.js'
+} from '../../src/lib/streamflow/api.js'
 import type {RunningService} from '../../src/services/runtime/service-runtime.js'
 import {recordQueuedJob} from '../../src/services/jobs/tagging-job-record.js'
 import {connectTagger} from '../../src/services/tagger/grpc-client.js'

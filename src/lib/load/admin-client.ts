@@ -1,8 +1,8 @@
-// The stack's admin API (stack/api.ts AdminRoutes): switching faults and interventions, flushing
+// The stack's admin API (streamflow/api.ts AdminRoutes): switching faults and interventions, flushing
 // the cache, dropping new content. Used by timeline events and variants. Every call carries the
 // admin token (stack/admin-token.ts) as a bearer token; without the right one the gateway answers 401.
 import {request} from 'undici'
-import {AdminRoutes, DEFAULT_SWITCHES} from '../stack/api.js'
+import {AdminRoutes, DEFAULT_SWITCHES} from '../streamflow/api.js'
 import type {SwitchesPatch, TimelineAction} from './profile.js'
 
 export interface AdminResult {

@@ -3,7 +3,7 @@
 // `profileSchema` is the structural check users get line-numbered errors from; the semantic checks
 // (durations, rates, templates) are in profile-loader.ts. Keep the types and the schema in step.
 import {COMPONENT_FAULTS, type ComponentFault} from '../stack/component-faults.js'
-import {COST_LIMITS, type Costs, type Faults, type Interventions} from '../stack/api.js'
+import {COST_LIMITS, type Costs, type Faults, type Interventions} from '../streamflow/api.js'
 import type {SlaTarget} from '../sla/targets.js'
 import type {JsonSchema} from '../yaml/schema-check.js'
 import type {ArrivalProcess, PeakShape} from './arrival-curves.js'

@@ -1,6 +1,6 @@
-// The reference stack's request types as built-in templates of its HTTP contract (stack/api.ts):
+// The reference stack's request types as built-in templates of its HTTP contract (streamflow/api.ts):
 // a profile says `use: generate` instead of spelling out the route, headers and body.
-import {GatewayRoutes} from '../stack/api.js'
+import {GatewayRoutes} from '../streamflow/api.js'
 import type {RequestTemplateSpec} from './workload.js'
 
 export const BUILTIN_TEMPLATES = ['generate', 'events', 'recommendations', 'metadata'] as const

@@ -2,7 +2,7 @@
 // population. Draws come from seeded streams consumed in request order, so the n-th request of a
 // run is the same every time (but for `{{run.id}}`, which is new in every run).
 import {randomBytes} from 'node:crypto'
-import {GatewayRoutes, type GenerateAccepted} from '../stack/api.js'
+import {GatewayRoutes, type GenerateAccepted} from '../streamflow/api.js'
 import type {HttpAttempt} from './http-client.js'
 import type {Population} from './population.js'
 import {SeededRandom} from '../random/seeded.js'
@@ -179,7 +179,7 @@ export function statusRequestFor(
   return {method: 'GET', path, ...(authorization ? {headers: {authorization}} : {})}
 }
 
-/** A fallback answer: the reference services mark one `"degraded": true` (stack/api.ts). */
+/** A fallback answer: the reference services mark one `"degraded": true` (streamflow/api.ts). */
 export function isDegradedAnswer(body: string | undefined): boolean {
   return body !== undefined && body.includes('"degraded":true')
 }

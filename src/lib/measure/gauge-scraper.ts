@@ -2,7 +2,7 @@
 // next to what the stack was doing: queue depth, consumer lag, cache hit rate, LLM 429s, breaker
 // state, in-flight and shed requests. One that cannot be read is left out, never fatal.
 import {request} from 'undici'
-import {Metrics} from '../stack/api.js'
+import {Metrics} from '../streamflow/api.js'
 import {parsePrometheusText, type Sample} from './prometheus-text.js'
 
 export interface GaugeSample {

@@ -12,7 +12,7 @@ import {StreamctlError} from '../errors.js'
 import {kafkaFailure} from '../kafka/client.js'
 import {readTopicConfigs, topicExists} from '../kafka/topics.js'
 import {formatDuration} from '../text/duration.js'
-import {GatewayRoutes} from '../stack/api.js'
+import {GatewayRoutes} from '../streamflow/api.js'
 import type {ReplayRecord} from './replay-record.js'
 
 export interface ReplaySink {

@@ -1,6 +1,6 @@
 // Is a component up and ready? One probe per kind, speaking the component's own protocol.
 import {probeAmqp, probeHttp, probeKafka, probePostgres, probeRedis, type ProbeResult} from '../host/probes.js'
-import type {Readiness} from './api.js'
+import type {Readiness} from '../streamflow/api.js'
 import type {Component} from './manifest.js'
 
 export interface Health {

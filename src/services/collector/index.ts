@@ -5,7 +5,7 @@
 // at start; RabbitMQ need not: the consumer subscribes in the background, and /readyz is false until
 // it has a channel. Config: config.ts.
 import {Histogram} from 'prom-client'
-import {Metrics} from '../../lib/stack/api.js'
+import {Metrics} from '../../lib/streamflow/api.js'
 import {Router} from '../http/router.js'
 import type {InferenceResultMessage} from '../amqp/inference-messages.js'
 import {consumeQueue, parseJsonMessage, tieConsumerToService} from '../amqp/queue-consumer.js'

@@ -5,7 +5,7 @@
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {listen} from '../../lib/host/ports.js'
-import {ServiceRoutes, type Readiness} from '../../lib/stack/api.js'
+import {ServiceRoutes, type Readiness} from '../../lib/streamflow/api.js'
 import type {Logger} from '../runtime/log.js'
 import type {ServiceMetrics} from '../runtime/metrics.js'
 import {readJsonBody} from './body.js'

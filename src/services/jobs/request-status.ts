@@ -5,7 +5,7 @@
 // to its final state: the worker has no database connection.
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
-import type {RequestStatus} from '../../lib/stack/api.js'
+import type {RequestStatus} from '../../lib/streamflow/api.js'
 import {RedisKeys} from './redis-keys.js'
 
 /** How long a status copy stays in Redis, in seconds. */

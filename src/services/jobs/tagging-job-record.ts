@@ -4,7 +4,7 @@
 // before publishing, so the tagger always finds it; the tagger adds the outcome. A record lives
 // STATUS_TTL_SECONDS after its last write, like a request's status copy.
 import type {Redis} from 'ioredis'
-import type {TaggingJobState, TaggingJobStatus, VideoMetadata} from '../../lib/stack/api.js'
+import type {TaggingJobState, TaggingJobStatus, VideoMetadata} from '../../lib/streamflow/api.js'
 import {RedisKeys} from './redis-keys.js'
 import {STATUS_TTL_SECONDS} from './request-status.js'
 

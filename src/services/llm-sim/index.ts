@@ -4,7 +4,7 @@
 //
 // Config: config.ts.
 import {setTimeout as sleep} from 'node:timers/promises'
-import {DEFAULT_SWITCHES, type Switches} from '../../lib/stack/api.js'
+import {DEFAULT_SWITCHES, type Switches} from '../../lib/streamflow/api.js'
 import {HttpError} from '../http/errors.js'
 import {Router} from '../http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'

@@ -6,7 +6,7 @@
 //
 // Config: config.ts.
 import {Counter} from 'prom-client'
-import {Metrics} from '../../lib/stack/api.js'
+import {Metrics} from '../../lib/streamflow/api.js'
 import {loadEventValidator} from '../../lib/streamflow/event-schemas.js'
 import type {ContentAnnouncement, UserEvent} from '../../lib/streamflow/event-types.js'
 import {foldIntoReadModels} from '../../lib/streamflow/read-model-store.js'

@@ -8,7 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {cosine, embedAffinity, fnv1a} from '../../lib/streamflow/embedding.js'
 import {vectorSearchKey} from '../../lib/streamflow/cache-keys.js'
 import {blendWithTrending, nearestContent, type RankedItem, type Similar} from '../../lib/streamflow/ranking.js'
-import type {Costs} from '../../lib/stack/api.js'
+import type {Costs} from '../../lib/streamflow/api.js'
 import {
   burnCpu,
   profileQueryLatencyMs,

@@ -13,7 +13,7 @@
 // (recommendation_refresh), the recommender also consumes it, REFRESH_PREFETCH at a time, ranking
 // each queued user and filling the gateway's cache. That consumer subscribes in the background when
 // RabbitMQ is unreachable; ranking, and readiness, never wait for it.
-import type {RankedRecommendations} from '../../lib/stack/api.js'
+import type {RankedRecommendations} from '../../lib/streamflow/api.js'
 import {consumeQueue, parseJsonMessage, tieConsumerToService} from '../amqp/queue-consumer.js'
 import {recommendationKey, refreshPendingKey} from '../../lib/streamflow/cache-keys.js'
 import {badRequest, clientClosedRequest, HttpError} from '../http/errors.js'

@@ -3,7 +3,7 @@
 // pausedConsumers fault lists its group (given the switches), stops it with the service, keeps its
 // lag in /metrics, and serves /healthz, /readyz and /metrics.
 import {Counter} from 'prom-client'
-import {Metrics} from '../../lib/stack/api.js'
+import {Metrics} from '../../lib/streamflow/api.js'
 import {ExactlyOnceConsumer, type ExactlyOnceConsumerOptions} from '../../lib/streamflow/exactly-once-consumer.js'
 import {Router} from '../http/router.js'
 import {reportConsumerLag} from './lag-reporter.js'

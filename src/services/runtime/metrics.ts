@@ -1,7 +1,7 @@
 // The Prometheus metrics every service exports, under the names of api.ts `Metrics` (what `status`
 // and `bench` scrape). Each service has its own registry, so several can run in one process.
 import {Counter, Gauge, Histogram, Registry} from 'prom-client'
-import {Metrics} from '../../lib/stack/api.js'
+import {Metrics} from '../../lib/streamflow/api.js'
 
 export class ServiceMetrics {
   readonly registry = new Registry()

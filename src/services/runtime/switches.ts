@@ -10,7 +10,7 @@ import {
   type Faults,
   type Interventions,
   type Switches,
-} from '../../lib/stack/api.js'
+} from '../../lib/streamflow/api.js'
 import {channelName, openRedis} from './connections.js'
 import {badRequest} from '../http/errors.js'
 import {describe, rejectUnknownFields, requireObject} from '../http/validate.js'

@@ -7,7 +7,7 @@
 //
 // Config: config.ts.
 import {Counter} from 'prom-client'
-import {Metrics} from '../../lib/stack/api.js'
+import {Metrics} from '../../lib/streamflow/api.js'
 import {Router} from '../http/router.js'
 import {ServiceRuntime, type ServiceContext, type ServiceDefinition} from '../runtime/service-runtime.js'
 import {readTaggerConfig} from './config.js'

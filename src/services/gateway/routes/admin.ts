@@ -1,7 +1,7 @@
 // The one admin API: GET/PATCH /admin/switches (faults and interventions, broadcast to every
 // service) and POST /admin/actions/cache-flush (deletes every cache entry of the stack). Every
 // route needs the admin token first (gateway.requireAdmin); content-drop lives in read-side.ts.
-import {AdminRoutes} from '../../../lib/stack/api.js'
+import {AdminRoutes} from '../../../lib/streamflow/api.js'
 import {parseSwitchesPatch} from '../../runtime/switches.js'
 import {RedisKeys} from '../../jobs/redis-keys.js'
 import type {GatewayRouteModule} from '../context.js'

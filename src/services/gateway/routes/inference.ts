@@ -2,7 +2,7 @@
 // store, 202, then queue — see dispatcher.ts) and GET /v1/requests/{id}.
 import {randomUUID} from 'node:crypto'
 import {Histogram} from 'prom-client'
-import {GatewayRoutes, Metrics, type GenerateAccepted} from '../../../lib/stack/api.js'
+import {GatewayRoutes, Metrics, type GenerateAccepted} from '../../../lib/streamflow/api.js'
 import {clientClosedRequest, HttpError, notFound, unavailable as serviceUnavailable} from '../../http/errors.js'
 import {integerField, MODEL_NAME, rejectUnknownFields, requireObject, stringField, UUID} from '../../http/validate.js'
 import type {InferenceRequestMessage} from '../../amqp/inference-messages.js'

@@ -27,7 +27,7 @@ import {
   type Recommendations,
   RecommenderRoutes,
   type VideoMetadata,
-} from '../../../lib/stack/api.js'
+} from '../../../lib/streamflow/api.js'
 import {badRequest, clientClosedRequest, HttpError} from '../../http/errors.js'
 import type {Handler, RequestContext} from '../../http/router.js'
 import {ID_FORMAT, integerField, rejectUnknownFields, requireObject} from '../../http/validate.js'

@@ -11,7 +11,7 @@
 // declares it (publishedQueues in config.ts, with both settings). The router cannot take
 // `/v1/metadata/jobs/{id}` for `/v1/metadata/{video}`: it has one segment more.
 import {randomUUID} from 'node:crypto'
-import {GatewayRoutes, type TaggingJobAccepted} from '../../../lib/stack/api.js'
+import {GatewayRoutes, type TaggingJobAccepted} from '../../../lib/streamflow/api.js'
 import {badRequest, notFound, unavailable} from '../../http/errors.js'
 import {ID_FORMAT, UUID} from '../../http/validate.js'
 import {forgetJob, readJob, recordQueuedJob, type TaggingJobMessage} from '../../jobs/tagging-job-record.js'

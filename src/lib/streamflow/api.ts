@@ -1,6 +1,7 @@
-// The reference stack's HTTP contract, shared by the services that serve it (src/services) and the
-// tools that drive and observe it (load templates, status, reports). Changing a name here changes
-// it everywhere at once.
+// The reference stack's HTTP contract (the StreamFlow system's API): routes, bodies, switches,
+// costs and metric names, shared by the services that serve it (src/services) and the tools that
+// drive and observe it (load templates, gauges, status, reports). Changing a name here changes it
+// everywhere at once.
 
 /** Gateway routes. Authenticated routes take `Authorization: Bearer <api key>`. */
 export const GatewayRoutes = {
