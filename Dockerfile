@@ -7,7 +7,8 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
-RUN npx tsc -p tsconfig.json && npx oclif manifest && npm prune --omit=dev
+# The same build as `npm run build` (which also copies the tagger's .proto into dist/).
+RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production CI=1

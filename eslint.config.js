@@ -27,6 +27,28 @@ export const LIB_LAYERS = [
   'bench',
 ]
 
+/**
+ * src/services' folders, bottom to top: the shared rooms first, then the services (the gateway
+ * calls the tagger's gRPC client, so the tagger sits below it).
+ */
+export const SERVICE_LAYERS = [
+  'telemetry',
+  'http',
+  'redis',
+  'quota',
+  'cache',
+  'runtime',
+  'amqp',
+  'llm-sim',
+  'tagger',
+  'collector',
+  'content-pipeline',
+  'projector',
+  'recommender',
+  'worker',
+  'gateway',
+]
+
 export default tseslint.config(
   {ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'fixtures/**']},
   js.configs.recommended,
@@ -56,8 +78,9 @@ export default tseslint.config(
             lib: ['services', 'broker', 'commands', 'cli'],
             broker: ['services', 'commands', 'cli'],
             services: ['broker', 'commands', 'cli'],
+            cli: ['commands'],
           },
-          order: {lib: LIB_LAYERS},
+          order: {lib: LIB_LAYERS, services: SERVICE_LAYERS},
         },
       ],
     },

@@ -129,7 +129,7 @@ try {
     })
 
   // Warm-up: connections, the auth cache, JIT.
-  await flatOut(gateway).catch(() => {})
+  await flatOut(gateway).catch(() => {}) // the warm-up's errors are not measured
   const rows = []
   const results = []
   const record = (endpoint, label, rate, result) => {

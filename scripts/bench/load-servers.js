@@ -35,7 +35,7 @@ function trivialServer() {
       if (count === 1) socket.write(CANNED)
       else if (count > 1) socket.write(Buffer.concat(Array.from({length: count}, () => CANNED)))
     })
-    socket.on('error', () => {})
+    socket.on('error', () => {}) // a client that resets mid-request is part of a load test
   })
 }
 

@@ -1,9 +1,14 @@
 // streamctl's own lint rules (eslint.config.js loads them as the `streamctl` plugin):
 //   - layers: the arrows of docs/architecture.md. src/lib never imports src/services, src/broker or
-//     the CLI, and a folder of src/lib imports only the folders below it in the declared order.
-//   - explained-ignore: an error that is swallowed (an empty `catch {}`, `.catch(() => undefined)`)
-//     carries a one-line comment saying why ignoring it is right.
+//     the CLI, and a folder of src/lib (or of src/services) imports only the folders below it in
+//     the declared order.
+//   - explained-ignore: an error that is swallowed (an empty `catch {}`, `.catch(() => undefined)`,
+//     an `'error'` listener that does nothing) carries a one-line comment saying why that is right.
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+/** The repository's root, whatever directory ESLint runs from. */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** `src/lib/load/profile.ts` → {area: 'lib', folder: 'load'}; a file at lib's root has no folder. */
 function placeOf(file, root) {
@@ -30,13 +35,13 @@ const layers = {
     messages: {
       forbidden: '{{from}} must not import {{to}} (docs/architecture.md: {{from}} never depends on {{to}})',
       upward:
-        'lib/{{from}} must not import lib/{{to}}: {{to}} sits above {{from}} in the layers (move the shared piece down)',
-      unplaced: 'lib/{{folder}} is not in the layer order of eslint.config.js: add it where it belongs',
+        '{{area}}/{{from}} must not import {{area}}/{{to}}: {{to}} sits above {{from}} in the layers (move the shared piece down)',
+      unplaced: '{{area}}/{{folder}} is not in the layer order of eslint.config.js: add it where it belongs',
     },
   },
   create(context) {
     const {root = 'src', forbidden = {}, order = {}} = context.options[0] ?? {}
-    const rootDir = path.resolve(context.cwd, root)
+    const rootDir = path.resolve(REPO_ROOT, root)
     const here = placeOf(context.filename, rootDir)
     if (!here) return {}
     const check = (node, spec) => {
@@ -49,9 +54,10 @@ const layers = {
       if (!ranks || here.area !== there.area || !here.folder || !there.folder || here.folder === there.folder) return
       const from = ranks.indexOf(here.folder)
       const to = ranks.indexOf(there.folder)
-      if (from < 0) return context.report({node, messageId: 'unplaced', data: {folder: here.folder}})
-      if (to < 0) return context.report({node, messageId: 'unplaced', data: {folder: there.folder}})
-      if (to > from) context.report({node, messageId: 'upward', data: {from: here.folder, to: there.folder}})
+      const area = here.area
+      if (from < 0) return context.report({node, messageId: 'unplaced', data: {area, folder: here.folder}})
+      if (to < 0) return context.report({node, messageId: 'unplaced', data: {area, folder: there.folder}})
+      if (to > from) context.report({node, messageId: 'upward', data: {area, from: here.folder, to: there.folder}})
     }
     const fromSource = (node) => node.source && check(node.source, node.source.value)
     return {
@@ -73,6 +79,14 @@ function dropsTheError(handler, sourceCode) {
   return body.type === 'UnaryExpression' && body.operator === 'void' && body.argument.type === 'Literal'
 }
 
+/** The argument of a call that receives an error: `.catch(h)`, `.then(ok, h)`, `.on('error', h)`. */
+function errorHandlerOf(method, args) {
+  if (method === 'catch') return args[0]
+  if (method === 'then') return args[1]
+  const isErrorEvent = args[0]?.type === 'Literal' && args[0].value === 'error'
+  return (method === 'on' || method === 'once') && isErrorEvent ? args[1] : undefined
+}
+
 const explainedIgnore = {
   meta: {
     type: 'suggestion',
@@ -86,18 +100,14 @@ const explainedIgnore = {
   create(context) {
     const sourceCode = context.sourceCode
     const comments = sourceCode.getAllComments()
-    // A comment on the handler's own lines, at the end of its last line, or on the line above the statement.
-    const explained = (node) => {
-      let statement = node
-      while (statement.parent && !/Statement|Declaration$/.test(statement.parent.type)) statement = statement.parent
-      const first = (statement.parent ?? statement).loc.start.line
-      return comments.some(
+    // A comment inside the handler, at the end of its last line, or on the line directly above its first.
+    const explained = (handler) =>
+      comments.some(
         (comment) =>
-          (comment.loc.start.line >= node.loc.start.line && comment.loc.start.line <= node.loc.end.line) ||
-          comment.loc.start.line === first - 1 ||
-          comment.loc.start.line === node.loc.end.line,
+          (comment.loc.start.line >= handler.loc.start.line && comment.loc.end.line <= handler.loc.end.line) ||
+          comment.loc.start.line === handler.loc.end.line ||
+          comment.loc.end.line === handler.loc.start.line - 1,
       )
-    }
     return {
       CatchClause(node) {
         if (node.body.body.length === 0 && sourceCode.getCommentsInside(node.body).length === 0)
@@ -106,7 +116,7 @@ const explainedIgnore = {
       CallExpression(node) {
         const callee = node.callee
         if (callee.type !== 'MemberExpression' || callee.property.type !== 'Identifier') return
-        const handler = callee.property.name === 'catch' ? node.arguments[0] : undefined
+        const handler = errorHandlerOf(callee.property.name, node.arguments)
         if (handler && dropsTheError(handler, sourceCode) && !explained(handler))
           context.report({node: handler, messageId: 'silent'})
       },

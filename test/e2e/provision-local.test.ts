@@ -65,7 +65,7 @@ describe('provision on the local driver', {timeout: 180_000}, () => {
     const connection = await amqp.connect(state.endpoints.amqpUrl)
     try {
       const channel = await connection.createChannel()
-      channel.on('error', () => {})
+      channel.on('error', () => {}) // a missing queue closes the channel; checkQueue's rejection reports it
       return await channel.checkQueue(name).then(
         () => true,
         () => false,

@@ -12,7 +12,7 @@ import type {SeededUser} from '../../src/lib/stack/credentials.js'
 import type {QuotaTier} from '../../src/lib/stack/manifest.js'
 import type {Env} from '../../src/services/runtime/env.js'
 import {quotaPeriods} from '../../src/services/quota/quota.js'
-import {RedisKeys} from '../../src/services/jobs/redis-keys.js'
+import {RedisKeys} from '../../src/services/redis/keys.js'
 import type {RunningService} from '../../src/services/runtime/service-runtime.js'
 import {
   createTestDatabase,

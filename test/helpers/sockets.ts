@@ -56,7 +56,7 @@ export function tcpProxy(port: number, target: number): TcpProxy {
     const upstream = net.connect(target, '127.0.0.1')
     for (const socket of [client, upstream]) {
       sockets.add(socket)
-      socket.on('error', () => {})
+      socket.on('error', () => {}) // a reset is what the proxy's tests provoke; 'close' cleans up
       socket.on('close', () => sockets.delete(socket))
     }
     client.pipe(upstream).pipe(client)

@@ -29,7 +29,7 @@ function sendAndAwaitClose(bytes: Buffer, timeoutMs = 10_000): Promise<{closed: 
       resolve({closed: false, received: Buffer.concat(chunks)})
     }, timeoutMs)
     socket.on('data', (chunk) => chunks.push(chunk))
-    socket.on('error', () => undefined)
+    socket.on('error', () => undefined) // the broker closing a bad connection is what the test checks
     socket.on('close', () => {
       clearTimeout(timer)
       resolve({closed: true, received: Buffer.concat(chunks)})
@@ -210,7 +210,7 @@ function sendAndHalfClose(bytes: Buffer, timeoutMs = 10_000): Promise<boolean> {
       resolve(false)
     }, timeoutMs)
     socket.on('data', () => undefined)
-    socket.on('error', () => undefined)
+    socket.on('error', () => undefined) // the broker closing a bad connection is what the test checks
     socket.on('close', () => {
       clearTimeout(timer)
       resolve(true)

@@ -4,7 +4,7 @@
 // rather than leaving it to another gateway's sweeper.
 import amqp, {type ChannelModel} from 'amqplib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {RedisKeys} from '../../src/services/jobs/redis-keys.js'
+import {RedisKeys} from '../../src/services/redis/keys.js'
 import {eventually} from '../helpers/services.js'
 import {createInferenceStack, generate, type InferenceStack} from '../helpers/inference-stack.js'
 

@@ -289,7 +289,7 @@ describe('gateway input handling', () => {
         method: 'POST',
         headers: {...authorized(stack.users.alice!), 'content-length': '100'},
       })
-      stalled.on('error', () => {})
+      stalled.on('error', () => {}) // the gateway cutting a stalled body short is what the test checks
       stalled.write('{"prompt":')
       const metricsUrl = `${shedding.url}/metrics`
       await eventually(

@@ -40,7 +40,7 @@ async function rawServer(onSocket: (socket: net.Socket) => void): Promise<{url: 
   let connections = 0
   const server = net.createServer((socket) => {
     connections++
-    socket.on('error', () => {})
+    socket.on('error', () => {}) // the client under test hangs up abruptly on purpose
     onSocket(socket)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

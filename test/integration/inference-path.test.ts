@@ -52,8 +52,7 @@ describe('inference path', () => {
     await stack?.close()
   })
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads whatever fields the gateway answered
-  const patchSwitches = (fields: Record<string, any>) =>
+  const patchSwitches = (fields: Record<string, unknown>) =>
     fetch(`${gateway}/admin/switches`, {method: 'PATCH', headers: adminHeaders(stack), body: JSON.stringify(fields)})
   const status = async (user: keyof InferenceStack['users'], id: string) => {
     const response = await fetch(`${gateway}/v1/requests/${id}`, {headers: authorized(stack.users[user]!)})
@@ -353,8 +352,7 @@ describe('inference path', () => {
   })
 
   it('pauses the collector while it is listed in pausedConsumers: results wait in their queue, then settle on resume', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads whatever fields the gateway answered
-    const patch = (faults: Record<string, any>) => patchSwitches({faults})
+    const patch = (faults: Record<string, unknown>) => patchSwitches({faults})
     const collectorMetrics = async () => (await fetch(`${stack.services.collector!.url}/metrics`)).text()
     expect((await patch({pausedConsumers: ['collector']})).status).toBe(200)
     await eventually(

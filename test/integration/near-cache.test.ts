@@ -3,7 +3,7 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {silentLogger} from '../../src/services/runtime/log.js'
+import {silentLogger} from '../../src/services/telemetry/log.js'
 import {NearCache, type NearCacheOptions} from '../../src/services/cache/near-cache.js'
 import {dropRedisPrefix, uniqueName} from '../helpers/infra.js'
 import {eventually} from '../helpers/services.js'
@@ -158,7 +158,7 @@ async function privateRedis(extraArgs: string[] = []): Promise<{server: ChildPro
   const admin = new Redis(url, {retryStrategy: (attempt) => Math.min(attempt * 50, 500)})
   admin.on('error', () => {}) // refused until the server listens; the PING below waits for it
   await eventually(
-    async () => ((await admin.ping().catch(() => undefined)) === 'PONG' ? true : undefined),
+    async () => ((await admin.ping().catch(() => undefined)) === 'PONG' ? true : undefined), // not up yet: try again
     10_000,
     'redis-server up',
   )

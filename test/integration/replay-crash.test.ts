@@ -81,7 +81,7 @@ describe('replay under SIGKILL', {timeout: 400_000}, () => {
       // The shadow exists only while a rebuild is unfinished (created, then dropped by the swap).
       const rows = await database.pool
         .query<{n: number | null}>('SELECT sum(next_offset)::int AS n FROM streamctl_replay.projector_offsets')
-        .catch(() => undefined)
+        .catch(() => undefined) // the schema may not exist yet: no offsets stored
       return rows?.rows[0]?.n ?? 0
     }
     const random = seededRandom(11)

@@ -10,10 +10,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort} from '../../src/lib/host/ports.js'
 import {checkHealth} from '../../src/lib/stack/health.js'
 import {GatewayRoutes, type RequestStatus} from '../../src/lib/streamflow/api.js'
-import type {Logger} from '../../src/services/runtime/log.js'
-import {ServiceMetrics} from '../../src/services/runtime/metrics.js'
+import type {Logger} from '../../src/services/telemetry/log.js'
+import {ServiceMetrics} from '../../src/services/telemetry/metrics.js'
 import {consumeQueue} from '../../src/services/amqp/queue-consumer.js'
-import {RedisKeys} from '../../src/services/jobs/redis-keys.js'
+import {RedisKeys} from '../../src/services/redis/keys.js'
 import {
   authorized,
   createInferenceStack,
@@ -181,7 +181,7 @@ describe('services started while RabbitMQ is unreachable', () => {
     const channels = async (): Promise<Channel> => {
       const connection = await amqp.connect(amqpUrl)
       connections.push(connection)
-      connection.on('error', () => {})
+      connection.on('error', () => {}) // the broker's closing the connection is what the test provokes
       const channel = await connection.createChannel()
       await channel.assertQueue(queue, {durable: false})
       return channel

@@ -14,7 +14,7 @@ import {
   type VideoMetadata,
 } from '../../src/lib/streamflow/api.js'
 import type {RunningService} from '../../src/services/runtime/service-runtime.js'
-import {recordQueuedJob} from '../../src/services/jobs/tagging-job-record.js'
+import {recordQueuedJob} from '../../src/services/redis/tagging-job-record.js'
 import {connectTagger} from '../../src/services/tagger/grpc-client.js'
 import {authorized, createInferenceStack, type InferenceStack} from '../helpers/inference-stack.js'
 import {eventually, metricValue, startService} from '../helpers/services.js'

@@ -5,7 +5,7 @@
 import amqp from 'amqplib'
 import http from 'node:http'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ServiceMetrics} from '../../src/services/runtime/metrics.js'
+import {ServiceMetrics} from '../../src/services/telemetry/metrics.js'
 import {CircuitBreaker} from '../../src/services/worker/breaker.js'
 import {readWorkerConfig} from '../../src/services/worker/config.js'
 import {processRequest} from '../../src/services/worker/process-request.js'
@@ -55,8 +55,7 @@ describe('worker resilience', () => {
 
   /** PATCHes the switches and waits until the worker and llm-sim show them. */
   async function switchTo(
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads whatever fields the gateway answered
-    patch: {faults?: Record<string, any>; interventions?: Record<string, any>},
+    patch: {faults?: Record<string, unknown>; interventions?: Record<string, unknown>},
     check: {service: string; sample: string; value: number}[],
   ) {
     const response = await fetch(`${gateway}/admin/switches`, {

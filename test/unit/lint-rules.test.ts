@@ -59,6 +59,22 @@ describe('streamctl/layers', () => {
     ])
   })
 
+  it("keeps services' shared rooms below the services, and the rooms in their order", async () => {
+    const upward = await problems(
+      'src/services/http/new-middleware.ts',
+      "import type {ServiceRuntime} from '../runtime/service-runtime.js'\nexport type Runtime = ServiceRuntime\n",
+    )
+    expect(upward).toEqual([
+      'streamctl/layers: services/http must not import services/runtime: runtime sits above http in the layers (move the shared piece down)',
+    ])
+    const intoAService = await problems(
+      'src/services/amqp/new-queue.ts',
+      "import {readWorkerConfig} from '../worker/config.js'\nexport const read = readWorkerConfig\n",
+    )
+    expect(intoAService).toHaveLength(1)
+    expect(intoAService[0]).toMatch(/services\/amqp must not import services\/worker/)
+  })
+
   it('lets services import lib', async () => {
     const found = await problems(
       'src/services/gateway/new-route.ts',
@@ -73,6 +89,23 @@ describe('streamctl/explained-ignore', () => {
     const found = await problems(
       'src/lib/host/new-probe.ts',
       'export async function close(socket: {end(): Promise<void>}) {\n  await socket.end().catch(() => undefined)\n  try {\n    await socket.end()\n  } catch {}\n}\n',
+    )
+    expect(found.filter((problem) => problem.startsWith('streamctl/explained-ignore'))).toHaveLength(2)
+  })
+
+  it("fails an 'error' listener or a rejection handler that drops the error", async () => {
+    const found = await problems(
+      'src/lib/host/new-probe.ts',
+      [
+        "import {Socket} from 'node:net'",
+        'export function watch(socket: Socket, done: Promise<void>) {',
+        "  socket.on('error', () => {})",
+        '  // a comment about something else, two lines up, does not explain the next line',
+        '  const x = 1',
+        '  return done.then(() => x, () => undefined)',
+        '}',
+        '',
+      ].join('\n'),
     )
     expect(found.filter((problem) => problem.startsWith('streamctl/explained-ignore'))).toHaveLength(2)
   })

@@ -5,7 +5,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {checkHealth} from '../../src/lib/stack/health.js'
 import {Router} from '../../src/services/http/router.js'
 import {startHttpServer, type RunningHttpServer} from '../../src/services/http/server.js'
-import {ServiceMetrics} from '../../src/services/runtime/metrics.js'
+import {ServiceMetrics} from '../../src/services/telemetry/metrics.js'
 
 const quiet = {info: () => {}, warn: () => {}, error: () => {}}
 

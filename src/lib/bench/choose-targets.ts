@@ -103,10 +103,11 @@ export async function stackMetricUniverse(
   const names = await listProfiles(stack)
   // Profile by profile: one that does not parse adds nothing here (`validate` and its own bench report it).
   const profiles = await Promise.all(
-    names.map((name) =>
-      readProfile(path.join(dir, `${name}.yaml`))
-        .catch(() => readProfile(path.join(dir, `${name}.yml`)))
-        .catch(() => undefined),
+    names.map(
+      (name) =>
+        readProfile(path.join(dir, `${name}.yaml`))
+          .catch(() => readProfile(path.join(dir, `${name}.yml`)))
+          .catch(() => undefined), // neither file: the profile is listed without its targets
     ),
   )
   return metricUniverse([

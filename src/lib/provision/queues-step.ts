@@ -41,7 +41,7 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
       {hint: 'Check it with `streamctl status`.', cause: error},
     )
   }
-  connection.on('error', () => {})
+  connection.on('error', () => {}) // a connection error also fails the pending call, which reports it
   step.close = () => connection.close().catch(() => {}) // best effort: the outcome is already decided and a broken connection has nothing left to close
   return closeOnFailure(step, async () => {
     const created = new Set<string>()
@@ -89,7 +89,7 @@ export async function planQueues(queues: Queue[], amqpUrl: string): Promise<Plan
 /** Runs one check on its own channel (RabbitMQ closes a channel on a failed check): true, or the error. */
 async function probe(connection: ChannelModel, check: (channel: Channel) => Promise<unknown>): Promise<true | Error> {
   const channel = await connection.createChannel()
-  channel.on('error', () => {})
+  channel.on('error', () => {}) // a failed check closes the channel with an error; probe() returns that error
   try {
     await check(channel)
     await channel.close().catch(() => {}) // the check passed; the connection closes the channel with it anyway

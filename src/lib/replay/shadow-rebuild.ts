@@ -98,7 +98,7 @@ export class ShadowRebuild {
       application_name: 'streamctl replay',
       options: `-c search_path=${SHADOW_SCHEMA},${live}`,
     })
-    pool.on('error', () => {})
+    pool.on('error', () => {}) // an idle client's error (the server restarted) surfaces on the next query
     return {
       rebuild: new ShadowRebuild(lock, pool, live, options, foldIntoReadModels(options.windowMs)),
       ranges,

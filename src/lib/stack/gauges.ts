@@ -36,7 +36,7 @@ async function readQueueDepths(manifest: StackManifest, state: StackState): Prom
     for (const queue of manifest.queues) {
       // A channel closes on a missing queue, so each check gets its own.
       const channel = await connection.createChannel()
-      channel.on('error', () => {})
+      channel.on('error', () => {}) // a missing queue closes the channel; checkQueue's rejection reports it
       try {
         const info = await channel.checkQueue(queue.name)
         depths.push({name: queue.name, depth: info.messageCount, consumers: info.consumerCount})

@@ -10,7 +10,7 @@
 import {setMaxListeners} from 'node:events'
 import type {ConfirmChannel, Options} from 'amqplib'
 import {BackgroundRetry, retryUntil} from '../runtime/backoff.js'
-import type {Logger} from '../runtime/log.js'
+import type {Logger} from '../telemetry/log.js'
 
 export type ConfirmChannelFactory = () => Promise<ConfirmChannel>
 

@@ -9,8 +9,8 @@
 // work with or without one.
 import type {Channel, ConsumeMessage} from 'amqplib'
 import {BackgroundRetry} from '../runtime/backoff.js'
-import type {Logger} from '../runtime/log.js'
-import type {ServiceMetrics} from '../runtime/metrics.js'
+import type {Logger} from '../telemetry/log.js'
+import type {ServiceMetrics} from '../telemetry/metrics.js'
 import type {ServiceRuntime} from '../runtime/service-runtime.js'
 import type {SwitchesStore} from '../runtime/switches.js'
 

@@ -13,7 +13,7 @@
 // - a local copy lives no longer than the key's TTL in Redis (PTTL read with the value).
 // With maxEntries 0 it is a plain Redis GET.
 import type {Redis} from 'ioredis'
-import type {Logger} from '../runtime/log.js'
+import type {Logger} from '../telemetry/log.js'
 
 const INVALIDATE_CHANNEL = '__redis__:invalidate'
 

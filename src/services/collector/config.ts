@@ -1,7 +1,7 @@
 // Collector settings from the environment (defaults in parentheses): RESULTS_QUEUE
 // (inference_results) and COLLECTOR_PREFETCH (32: results settled at once).
 import {envNumber, type Env} from '../runtime/env.js'
-import {readResultsQueue} from '../runtime/shared-settings.js'
+import {readResultsQueue} from '../shared-settings.js'
 
 export interface CollectorConfig {
   resultsQueue: string

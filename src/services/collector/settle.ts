@@ -6,7 +6,7 @@ import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import type {InferenceResultMessage} from '../amqp/inference-messages.js'
 import {settleReservation} from '../quota/quota.js'
-import {cacheStatus, readStatusRow} from '../jobs/request-status.js'
+import {cacheStatus, readStatusRow} from '../redis/request-status.js'
 
 export type SettleOutcome = 'settled' | 'already-settled' | 'unknown-request'
 

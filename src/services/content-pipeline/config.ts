@@ -2,7 +2,7 @@
 // (content-pipeline), CONTENT_EVENTS_TOPIC (content-events), ANNOUNCEMENTS_TOPIC
 // (content-announcements) and LAG_INTERVAL_MS (1000).
 import {envString, type Env} from '../runtime/env.js'
-import {readAnnouncementsTopic, readContentEventsTopic, readLagIntervalMs} from '../runtime/shared-settings.js'
+import {readAnnouncementsTopic, readContentEventsTopic, readLagIntervalMs} from '../shared-settings.js'
 
 export interface ContentPipelineConfig {
   group: string

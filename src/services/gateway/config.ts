@@ -27,7 +27,7 @@ import {
   readRequestsQueue,
   readTaggingJobsQueue,
   readUserEventsTopic,
-} from '../runtime/shared-settings.js'
+} from '../shared-settings.js'
 
 export interface GatewayConfig {
   requestsQueue: string

@@ -30,9 +30,9 @@ import type pg from 'pg'
 import type {ConfirmedPublisher} from '../amqp/confirmed-publisher.js'
 import {Batcher} from './batcher.js'
 import type {InferenceRequestMessage} from '../amqp/inference-messages.js'
-import type {Logger} from '../runtime/log.js'
+import type {Logger} from '../telemetry/log.js'
 import {parsePendingMember, refundAdmission} from '../quota/quota.js'
-import {RedisKeys} from '../jobs/redis-keys.js'
+import {RedisKeys} from '../redis/keys.js'
 
 export interface DispatcherOptions {
   queue: string

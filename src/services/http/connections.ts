@@ -6,7 +6,7 @@
 // connection closes; and a handler asks `clientGone()` before admitting anything.
 import {STATUS_CODES, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {Socket} from 'node:net'
-import type {Logger} from '../runtime/log.js'
+import type {Logger} from '../telemetry/log.js'
 import {HttpError, type ErrorBody} from './errors.js'
 
 /** How long a closing connection may keep its read side open before it is cut. */

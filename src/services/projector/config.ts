@@ -9,7 +9,7 @@ import {
   readLagIntervalMs,
   readTrendingWindowMs,
   readUserEventsTopic,
-} from '../runtime/shared-settings.js'
+} from '../shared-settings.js'
 
 export interface ProjectorConfig {
   group: string

@@ -1,7 +1,7 @@
 // Token-quota reservation (gateway) and settlement (collector) over the scripts in scripts.ts.
 import type {Redis} from 'ioredis'
-import {RedisKeys} from '../jobs/redis-keys.js'
-import {STATUS_TTL_SECONDS, statusCopy} from '../jobs/request-status.js'
+import {RedisKeys} from '../redis/keys.js'
+import {STATUS_TTL_SECONDS, statusCopy} from '../redis/request-status.js'
 import {ADMIT_SCRIPT, CONFIRM_STORED_SCRIPT, REFUND_SCRIPT, SETTLE_SCRIPT} from './scripts.js'
 
 export interface TierLimits {

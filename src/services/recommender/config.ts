@@ -11,7 +11,7 @@
 // is read when it does not.
 import type {StackManifest} from '../../lib/stack/manifest.js'
 import {envNumber, type Env} from '../runtime/env.js'
-import {readRecommendationCacheTtlSeconds, readRefreshQueue, readTrendingWindowMs} from '../runtime/shared-settings.js'
+import {readRecommendationCacheTtlSeconds, readRefreshQueue, readTrendingWindowMs} from '../shared-settings.js'
 import type {EngineOptions} from './engine.js'
 
 export interface RecommenderConfig {

@@ -6,7 +6,7 @@ import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import type {Redis} from 'ioredis'
 import type {Kafka} from 'kafkajs'
 import type pg from 'pg'
-import type {Logger} from './log.js'
+import type {Logger} from '../telemetry/log.js'
 
 /** How long a pooled PostgreSQL connection may sit idle before the pool closes it. */
 export const POSTGRES_IDLE_MS = 600_000

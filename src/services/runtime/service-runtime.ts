@@ -14,8 +14,8 @@ import {openAmqp, openChannel, openConfirmChannel, openKafka, openPostgres, open
 import {withScripts} from '../quota/quota.js'
 import type {Router} from '../http/router.js'
 import {startHttpServer, type ReadinessChecks, type RunningHttpServer} from '../http/server.js'
-import {createLogger, type Logger} from './log.js'
-import {ServiceMetrics} from './metrics.js'
+import {createLogger, type Logger} from '../telemetry/log.js'
+import {ServiceMetrics} from '../telemetry/metrics.js'
 import {reportSwitches, SwitchesStore} from './switches.js'
 
 /** What `serve` hands a service: its name, environment, and the stack it belongs to. */

@@ -14,9 +14,9 @@ import {
 import {channelName, openRedis} from './connections.js'
 import {badRequest} from '../http/errors.js'
 import {describe, rejectUnknownFields, requireObject} from '../http/validate.js'
-import type {Logger} from './log.js'
-import type {ServiceMetrics} from './metrics.js'
-import {RedisKeys} from '../jobs/redis-keys.js'
+import type {Logger} from '../telemetry/log.js'
+import type {ServiceMetrics} from '../telemetry/metrics.js'
+import {RedisKeys} from '../redis/keys.js'
 
 export type SwitchesPatch = {faults?: Partial<Faults>; interventions?: Partial<Interventions>; costs?: Partial<Costs>}
 

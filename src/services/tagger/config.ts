@@ -4,7 +4,7 @@
 // TAGGER_JOBS_PREFETCH (16: jobs classified at once); TAGGER_USE_CATALOGUE (true: look videos up in
 // PostgreSQL's content table). PORT (runtime/env.ts) is the HTTP /healthz, /readyz and /metrics listener.
 import {envBoolean, envNumber, envString, type Env} from '../runtime/env.js'
-import {readTaggingJobsQueue} from '../runtime/shared-settings.js'
+import {readTaggingJobsQueue} from '../shared-settings.js'
 
 export interface TaggerConfig {
   grpcPort: number

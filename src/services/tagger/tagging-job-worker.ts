@@ -18,7 +18,7 @@ import {
   type TaggingJobMessage,
   type TaggingJobOutcome,
   type TaggingJobRedis,
-} from '../jobs/tagging-job-record.js'
+} from '../redis/tagging-job-record.js'
 import {generateMetadata, type VideoMetadataSource} from './grpc-server.js'
 
 /** How a job ended, as counted in streamctl_tagging_jobs_total{outcome}. */

@@ -6,7 +6,7 @@
 // BREAKER_FAILURE_THRESHOLD (5 consecutive failures), BREAKER_OPEN_MS (10000), LLM_FALLBACK_TIMEOUT_MS
 // (1500: with the breaker + fallback intervention on, a call slower than this is answered degraded).
 import {envNumber, envString, type Env} from '../runtime/env.js'
-import {readRequestsQueue, readResultsQueue} from '../runtime/shared-settings.js'
+import {readRequestsQueue, readResultsQueue} from '../shared-settings.js'
 
 export interface WorkerConfig {
   requestsQueue: string

@@ -5,7 +5,7 @@
 // result after the last attempt.
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {InferenceRequestMessage, InferenceResultMessage} from '../amqp/inference-messages.js'
-import type {ServiceMetrics} from '../runtime/metrics.js'
+import type {ServiceMetrics} from '../telemetry/metrics.js'
 import {backoffDelayMs} from '../runtime/backoff.js'
 import type {CircuitBreaker} from './breaker.js'
 import type {WorkerConfig} from './config.js'

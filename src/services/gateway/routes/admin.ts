@@ -3,7 +3,7 @@
 // route needs the admin token first (gateway.requireAdmin); content-drop lives in read-side.ts.
 import {AdminRoutes} from '../../../lib/streamflow/api.js'
 import {parseSwitchesPatch} from '../../runtime/switches.js'
-import {RedisKeys} from '../../jobs/redis-keys.js'
+import {RedisKeys} from '../../redis/keys.js'
 import type {GatewayRouteModule} from '../context.js'
 
 export const adminRoutes: GatewayRouteModule = (router, gateway) => {

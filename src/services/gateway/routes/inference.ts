@@ -15,7 +15,7 @@ import {
   refundAdmission,
   type AdmitOutcome,
 } from '../../quota/quota.js'
-import {readCachedStatus, readStatusRow} from '../../jobs/request-status.js'
+import {readCachedStatus, readStatusRow} from '../../redis/request-status.js'
 import {countChatTokens} from '../../quota/tokens.js'
 import {Batcher} from '../batcher.js'
 import {mayActFor} from '../auth.js'
@@ -132,7 +132,7 @@ export const inferenceRoutes: GatewayRouteModule = (router, gateway) => {
     if (!UUID.test(id)) throw notFound(`no request ${id}`)
     // Without Redis the row in PostgreSQL answers.
     const found =
-      (await readCachedStatus(gateway.redis, id).catch(() => undefined)) ??
+      (await readCachedStatus(gateway.redis, id).catch(() => undefined)) ?? // Redis unreachable: the row in PostgreSQL answers
       (await readStatusRow(gateway.pg, id).catch((error: unknown) => {
         throw unavailable('cannot read the request', error)
       }))

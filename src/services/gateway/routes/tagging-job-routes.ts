@@ -14,7 +14,7 @@ import {randomUUID} from 'node:crypto'
 import {GatewayRoutes, type TaggingJobAccepted} from '../../../lib/streamflow/api.js'
 import {badRequest, notFound, unavailable} from '../../http/errors.js'
 import {ID_FORMAT, UUID} from '../../http/validate.js'
-import {forgetJob, readJob, recordQueuedJob, type TaggingJobMessage} from '../../jobs/tagging-job-record.js'
+import {forgetJob, readJob, recordQueuedJob, type TaggingJobMessage} from '../../redis/tagging-job-record.js'
 import type {GatewayRouteModule} from '../context.js'
 
 export const taggingJobRoutes: GatewayRouteModule = async (router, gateway) => {

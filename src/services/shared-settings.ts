@@ -1,10 +1,10 @@
 // Settings more than one service reads: the two ends of a queue or topic, and a window or TTL two
 // services must agree on. Each is read here only, so two services never disagree about a name, a
 // default or a bound; the services' config.ts files call these.
-import {DEFAULT_REFRESH_QUEUE} from '../../lib/streamflow/cache-keys.js'
-import {DEFAULT_REQUESTS_QUEUE, DEFAULT_RESULTS_QUEUE} from '../amqp/inference-messages.js'
-import {DEFAULT_TAGGING_QUEUE} from '../jobs/tagging-job-record.js'
-import {envNumber, envString, type Env} from './env.js'
+import {DEFAULT_REFRESH_QUEUE} from '../lib/streamflow/cache-keys.js'
+import {DEFAULT_REQUESTS_QUEUE, DEFAULT_RESULTS_QUEUE} from './amqp/inference-messages.js'
+import {DEFAULT_TAGGING_QUEUE} from './redis/tagging-job-record.js'
+import {envNumber, envString, type Env} from './runtime/env.js'
 
 /** REQUESTS_QUEUE (inference_requests): the gateway publishes generate requests, the worker consumes them. */
 export function readRequestsQueue(env: Env): string {

@@ -5,7 +5,7 @@
 // STATUS_TTL_SECONDS after its last write, like a request's status copy.
 import type {Redis} from 'ioredis'
 import type {TaggingJobState, TaggingJobStatus, VideoMetadata} from '../../lib/streamflow/api.js'
-import {RedisKeys} from './redis-keys.js'
+import {RedisKeys} from './keys.js'
 import {STATUS_TTL_SECONDS} from './request-status.js'
 
 export const DEFAULT_TAGGING_QUEUE = 'tagging_jobs'

@@ -6,7 +6,7 @@
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import type {RequestStatus} from '../../lib/streamflow/api.js'
-import {RedisKeys} from './redis-keys.js'
+import {RedisKeys} from './keys.js'
 
 /** How long a status copy stays in Redis, in seconds. */
 export const STATUS_TTL_SECONDS = 3600
