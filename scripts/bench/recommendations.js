@@ -93,7 +93,7 @@ async function setUp() {
   const {applyMigrations} = await dist('lib/provision/migrations.js')
   const {seedAccounts} = await dist('lib/provision/seed.js')
   const {storeContentEvents} = await dist('services/content-pipeline/catalogue-store.js')
-  const {contentDropEvents} = await dist('lib/streamflow/content-drop.js')
+  const {contentDropEvents, GENRES} = await dist('lib/streamflow/content-drop.js')
   await applyMigrations(db, path.join(root, 'stacks/reference/migrations'))
   // One key reads every user's recommendations: its tier grants readsAllUsers (an internal client's).
   const tier = {
@@ -107,18 +107,7 @@ async function setUp() {
   const {users} = await seedAccounts(db, {tiers: [tier], seed: {users: 1, mix: {bench: 1}, seed: 1}})
   await storeContentEvents(db, contentDropEvents(catalogueSize, 'bench'))
   // Users with a taste: two genres each, so every miss ranks a real affinity vector.
-  const genres = [
-    'sports',
-    'news',
-    'comedy',
-    'drama',
-    'documentary',
-    'music',
-    'kids',
-    'technology',
-    'lifestyle',
-    'gaming',
-  ]
+  const genres = GENRES
   const missUsers = Math.ceil(missRate * (seconds + MISS_WARMUP_SECONDS) * 1.2) + 100
   // u0… for the measured misses, u<missUsers> for the hits, w0… for warming the miss path up.
   const rows = [

@@ -3,7 +3,8 @@
 import {fnv1a} from './embedding.js'
 import type {ContentEvent} from './event-types.js'
 
-const GENRES = [
+/** The genres a drop's titles fall into. */
+export const GENRES = [
   'sports',
   'news',
   'comedy',
