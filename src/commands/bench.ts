@@ -5,7 +5,16 @@ import {ExitCode, StreamctlError} from '../lib/errors.js'
 import type {TimelineEventSpec} from '../lib/load/profile.js'
 import type {RunRecord} from '../lib/report/run-record.js'
 import type {WrittenReport} from '../lib/report/write-reports.js'
+import type {CapacityResult} from '../lib/bench/capacity.js'
 import type {SlaFailedJson} from '../lib/sla/verdict-text.js'
+
+export interface CapacityJson {
+  capacity: CapacityResult
+  /** Each step's run record. */
+  reports: WrittenReport[]
+  /** Present when no step passed (exit 99). */
+  error?: SlaFailedJson
+}
 
 export interface BenchResult {
   /** Where the run record was written. */
@@ -86,6 +95,17 @@ The run record (versioned JSON: histograms per series, per phase and per interva
       description:
         'Run share i of N of the profile (every N-th request), for distributed load; combine with `report merge`.',
     }),
+    'find-capacity': Flags.boolean({
+      helpGroup: 'CAPACITY',
+      exclusive: ['shard', 'variant', 'html', 'junit', 'markdown', 'hlog', 'benchmark-json'],
+      description:
+        'Find the highest base rate at which every SLA target passes: run the profile at doubling rates (from --rate, else its own) until a step fails, is inconclusive or has no data, then bisect to within 5%. Each step lasts --duration and writes its run record to --out.',
+    }),
+    'max-rate': rateFlag({
+      helpGroup: 'CAPACITY',
+      dependsOn: ['find-capacity'],
+      description: 'The highest base rate a capacity search tries (default: no limit).',
+    }),
     'max-in-flight': Flags.integer({
       min: 1,
       description: 'Cap on requests in flight (default: two seconds of the peak rate).',
@@ -111,8 +131,9 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     stack: stackFlag,
   }
 
-  async run(): Promise<BenchResult> {
+  async run(): Promise<BenchResult | CapacityJson> {
     const {flags, args} = this
+    if (flags['find-capacity']) return this.findCapacity()
     const stack = await this.loadStack(flags.stack)
     const {benchProfile} = await import('../lib/bench/bench-profile.js')
     const {renderTerminal} = await import('../lib/report/render-terminal.js')
@@ -156,5 +177,43 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     if (!record.sla.passed) this.setExitCode(ExitCode.slaFailed)
     const {slaFailedJson} = await import('../lib/sla/verdict-text.js')
     return {file: reports[0]!.file, reports, run: record, ...slaFailedJson(record.sla, record.profile)}
+  }
+
+  private async findCapacity(): Promise<CapacityJson> {
+    const {flags, args} = this
+    const stack = await this.loadStack(flags.stack)
+    const {findProfileCapacity} = await import('../lib/bench/bench-profile.js')
+    const {renderCapacity} = await import('../lib/bench/capacity-text.js')
+    const {result, reports} = await this.withProgress((progress) =>
+      findProfileCapacity(
+        stack,
+        {
+          profile: args.profile,
+          ...(flags.chaos ? {chaos: flags.chaos} : {}),
+          ...(flags.sla ? {slaFile: flags.sla} : {}),
+          ...(flags.target ? {targetUrl: flags.target} : {}),
+          overrides: {
+            ...(flags.duration === undefined ? {} : {durationMs: flags.duration}),
+            ...(flags.warmup === undefined ? {} : {warmupMs: flags.warmup}),
+            ...(flags.seed === undefined ? {} : {seed: flags.seed}),
+            ...(flags['max-in-flight'] === undefined ? {} : {maxInFlight: flags['max-in-flight']}),
+          },
+          version: this.config.version,
+          reports: {outDir: flags.out, html: false},
+        },
+        {
+          ...(flags.rate === undefined ? {} : {startRate: flags.rate}),
+          ...(flags['max-rate'] === undefined ? {} : {maxRate: flags['max-rate']}),
+        },
+        progress,
+      ),
+    )
+    this.print(renderCapacity(result, this.terminalWidth))
+    this.print('')
+    for (const report of reports) this.print(`step run record written to ${report.file}`)
+    if (result.capacity !== undefined) return {capacity: result, reports}
+    this.setExitCode(ExitCode.slaFailed)
+    const message = `no capacity: ${result.profile} did not pass at ${result.firstFailure} req/s`
+    return {capacity: result, reports, error: {code: 'SLA_FAILED', message, exitCode: 99}}
   }
 }
