@@ -10,30 +10,22 @@ import {StreamctlError} from '../errors.js'
 import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
 import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
 import {amplification, E2E_SERIES, LOAD_DATA_VERSION, originalRequests} from '../measure/run-data.js'
-import {RunRecorder} from '../measure/series-recorder.js'
 import {isUnauthorized, type AdminClient, type AdminResult} from '../load/admin-client.js'
 import {adminClient, adminRefused, setVariantSwitches, usesAdminApi, type AdminSettings} from './admin-access.js'
-import {ArrivalSchedule, type Shard} from '../load/arrival-schedule.js'
 import {HttpTarget} from '../load/http-client.js'
-import type {EngineSettings} from '../load/engine-settings.js'
 import type {BenchProgress, SeriesProgress} from './progress-view.js'
-import {LoadEngine, SPIN_MS} from '../load/load-engine.js'
-import {Population, type PopulationUser} from '../load/population.js'
-import {isComponentFault, type LoadProfile, type TimelineAction, type VariantSpec} from '../load/profile.js'
+import {inFlightCap, variantEngine, type EngineOptions} from './engine-setup.js'
+import {isComponentFault, type TimelineAction, type VariantSpec} from '../load/profile.js'
 import type {ComponentFault} from '../stack/component-faults.js'
-import {planRun, type RunOverrides, type RunPlan} from './plan.js'
-import {compileRequestType, Workload} from '../load/workload.js'
+import {planRun, type RunPlan} from './plan.js'
 
-export interface BenchOptions extends AdminSettings {
-  /** Base URL of the system under test. */
-  targetUrl: string
+export interface BenchOptions extends AdminSettings, EngineOptions {
   /** Performs the timeline's kill, pause, resume and restart actions (stack/component-faults.ts); none: skipped with a note. */
   faults?: ComponentFaultInjector
-  users: PopulationUser[]
-  overrides?: RunOverrides & {maxInFlight?: number; variants?: string[]}
-  shard?: Shard
   scrapeUrls?: string[]
   onProgress?: (progress: BenchProgress) => void
+  /** The warm-up's open connections, for the first variant (runBench closes them if unused). */
+  warmTarget?: HttpTarget
   /** Each closed interval, as recorded (abortOnFail SLA targets watch these). */
   onInterval?: (variant: string, interval: IntervalData) => void
   signal?: AbortSignal
@@ -56,25 +48,39 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   const startedAt = new Date()
   const results: VariantData[] = []
   let failure: unknown
+  // The connections of the warm-up before a variant, until that variant takes them.
+  let warm = options.warmTarget
   try {
     for (const [index, variant] of chosen.entries()) {
       if (options.signal?.aborted) break
       if (index > 0 && profile.warmupBefore === 'each-variant') {
         const warmed = await warmUp(options, variant)
+        warm = warmed?.target
         if (warmed)
           options.onNote?.(
             `${variant.name}: warm-up: ${warmed.requests} requests in ${(warmed.durationMs / 1000).toFixed(1)} s, not recorded`,
           )
       }
       if (admin && usesSwitches) await setVariantSwitches(admin, variant, options)
+      const target = warm
+      warm = undefined
       results.push(
-        await runVariant(options, plan, variant, index, chosen.length, admin && usesSwitches ? admin : undefined),
+        await runVariant(
+          options,
+          plan,
+          variant,
+          index,
+          chosen.length,
+          admin && usesSwitches ? admin : undefined,
+          target,
+        ),
       )
     }
   } catch (error) {
     failure = error
     throw error
   } finally {
+    await warm?.close()
     // Also when a variant fails: a calibration's costs left on would slow every later run unseen
     // (but not with a token the admin API refused: it would refuse this too).
     const refused = failure instanceof StreamctlError && failure.code === 'ADMIN_UNAUTHORIZED'
@@ -140,12 +146,6 @@ export async function checkAdminAccess(options: BenchOptions): Promise<void> {
   if (isUnauthorized(read)) throw adminRefused(admin, read, options)
 }
 
-/** The in-flight cap and pool size: enough for two seconds of the peak rate, within bounds. */
-export function defaultMaxInFlight(profile: LoadProfile, plan: RunPlan): number {
-  if (profile.model === 'closed') return profile.vus
-  return Math.min(10_000, Math.max(64, Math.ceil(plan.peakRate * 2)))
-}
-
 /**
  * The warm-up: the profile's requests, sent for `warmupMs` (`--warmup`, or the profile's `warmup`)
  * at the run's starting rate (the closed model: its VUs) and not recorded, so the first seconds of
@@ -156,7 +156,7 @@ export function defaultMaxInFlight(profile: LoadProfile, plan: RunPlan): number 
 export async function warmUp(
   options: BenchOptions,
   variant: VariantSpec = options.profile.variants[0] ?? {name: 'default'},
-): Promise<{requests: number; durationMs: number; rate?: number} | undefined> {
+): Promise<WarmUp | undefined> {
   const plan = planRun(options.profile, options.overrides)
   const warmupMs = options.overrides?.warmupMs ?? options.profile.warmupMs ?? 0
   if (warmupMs <= 0 || options.signal?.aborted) return undefined
@@ -181,15 +181,19 @@ export async function warmUp(
       arrival: first?.arrival ?? options.profile.arrival,
     },
   ]
-  const {engine, target, recorder} = variantEngine(options, {...plan, durationMs: warmupMs, segments}, variant)
+  // The pool is sized for the run, not the warm-up's rate: the run goes on with its connections.
+  const target = new HttpTarget(options.targetUrl, {connections: inFlightCap(options, plan)})
+  const {engine, recorder} = variantEngine(options, {...plan, durationMs: warmupMs, segments}, variant, target)
   const abort = () => engine.stop()
   options.signal?.addEventListener('abort', abort, {once: true})
   const started = performance.now()
   try {
     await engine.run(() => {})
+  } catch (error) {
+    await target.close()
+    throw error
   } finally {
     options.signal?.removeEventListener('abort', abort)
-    await target.close()
   }
   const requests = Object.entries(recorder.totalsData()).reduce(
     (sum, [name, series]) => sum + (name === 'e2e' ? 0 : series.counts.attempts),
@@ -199,47 +203,17 @@ export async function warmUp(
     requests,
     durationMs: Math.round(performance.now() - started),
     ...(options.profile.model === 'open' ? {rate} : {}),
+    target,
   }
 }
 
-/** A fresh engine, workload, HTTP target and recorder for one variant of the plan. */
-function variantEngine(
-  options: BenchOptions,
-  plan: RunPlan,
-  variant: VariantSpec,
-): {engine: LoadEngine; target: HttpTarget; recorder: RunRecorder; settings: EngineSettings} {
-  const {profile} = options
-  const shard = options.shard ?? {index: 0, count: 1}
-  // A request in flight holds a connection: with fewer connections than the cap, the excess would
-  // wait inside the HTTP pool and look sent. Capping at the connection count keeps that wait in the
-  // scheduler, where it is counted as late.
-  const requestedCap = options.overrides?.maxInFlight ?? profile.maxInFlight ?? defaultMaxInFlight(profile, plan)
-  const maxInFlight = Math.min(requestedCap, profile.connections ?? requestedCap)
-  const population = new Population(options.users, profile.population.zipf, profile.population.content, plan.seed)
-  const workload = new Workload(
-    profile.requests.map((spec) => compileRequestType(spec, profile.vars)),
-    population,
-    plan.seed,
-  )
-  const target = new HttpTarget(options.targetUrl, {connections: maxInFlight})
-  const recorder = new RunRecorder()
-  const settings: EngineSettings = {
-    model: profile.model,
-    ...(profile.model === 'open' ? {schedule: new ArrivalSchedule(plan.segments, plan.seed, shard)} : {}),
-    vus: Math.max(1, Math.round(profile.vus / shard.count)),
-    thinkTimeMs: profile.thinkTimeMs,
-    durationMs: plan.durationMs,
-    maxInFlight,
-    whenCapped: profile.whenCapped,
-    lateAfterMs: profile.lateAfterMs,
-    timeoutMs: variant.timeoutMs ?? profile.timeoutMs,
-    retry: variant.retry ?? profile.retry,
-    intervalMs: profile.intervalMs,
-    drainTimeoutMs: profile.drainTimeoutMs,
-    seed: plan.seed,
-    spinMs: profile.sendPrecision === 'timer' ? 0 : SPIN_MS,
-  }
-  return {engine: new LoadEngine(settings, workload, target, recorder), target, recorder, settings}
+export interface WarmUp {
+  /** Requests sent, unrecorded. */
+  requests: number
+  durationMs: number
+  rate?: number
+  /** Its connections, still open: the variant after it runs on them (and closes them). */
+  target: HttpTarget
 }
 
 async function runVariant(
@@ -249,8 +223,9 @@ async function runVariant(
   index: number,
   count: number,
   admin: AdminClient | undefined,
+  warmed: HttpTarget | undefined,
 ): Promise<VariantData> {
-  const {engine, target, recorder, settings} = variantEngine(options, plan, variant)
+  const {engine, target, recorder, settings} = variantEngine(options, plan, variant, warmed)
   const {retry, timeoutMs, maxInFlight} = settings
   const {profile} = options
   const abort = () => engine.stop()

@@ -40,6 +40,7 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
   try {
     run = await runBench({
       ...options,
+      ...(warmed ? {warmTarget: warmed.target} : {}),
       signal: controller.signal,
       onInterval: (variant, interval) => {
         options.onInterval?.(variant, interval)

@@ -1,0 +1,43 @@
+// The warm-up's connections carry on into the measured run, counted on a real server: a run that
+// opened its pool afresh would start cold, its first requests paying for connects the warm-up
+// already paid for.
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {BenchResult} from '../../src/commands/bench.js'
+import {runCli} from '../helpers/cli.js'
+import {startServer, type TestServer} from '../helpers/http-servers.js'
+
+let dir: string
+let server: TestServer
+const opened: number[] = []
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'streamctl-connections-'))
+  server = await startServer((request, response) => {
+    request.resume()
+    setTimeout(() => response.end('ok'), 5)
+  })
+  server.server.on('connection', () => opened.push(Date.now()))
+})
+afterAll(async () => {
+  await server.close()
+  await rm(dir, {recursive: true, force: true})
+})
+
+describe('bench connections', () => {
+  it('runs on the connections the warm-up opened: none is opened once the measured run starts', async () => {
+    const profile = path.join(dir, 'steady.yaml')
+    await writeFile(profile, 'duration: 2s\nwarmup: 1s\nrate: 100\nrequests:\n  - {name: api, method: GET, path: /}\n')
+    const result = await runCli(['bench', profile, '--target', server.url, '--out', dir, '--json'], {
+      env: {CI: '1'},
+    })
+    expect(result.exitCode, result.stderr).toBe(0)
+    const run = (JSON.parse(result.stdout) as BenchResult).run
+    const measuredFrom = Date.parse(run.variants[0]!.startedAt)
+    expect(run.variants[0]!.totals.api!.counts.requests).toBe(200)
+    expect(opened.length).toBeGreaterThan(0)
+    expect(opened.filter((at) => at >= measuredFrom)).toEqual([])
+  })
+})
