@@ -70,4 +70,13 @@ describe('reports', () => {
     expect(markdown.indexOf(line)).toBeLessThan(markdown.indexOf('<details>'))
     expect(renderHtml(record)).toContain(`<p class="backlog">${line}`)
   })
+
+  it('state the send lag the generator achieved in every format, so a reader sees whether it kept up', () => {
+    const record = recordRun({generate: latencies(400, 20, 3)})
+    record.variants[0]!.sendLag = {...record.variants[0]!.sendLag, p50: 0.012, p99: 0.5, max: 2.6}
+    const text = /send lag p50 12us · p99 500us · max 2\.6ms/
+    expect(formatRunSummary(record)).toMatch(text)
+    expect(renderMarkdown(record)).toMatch(text)
+    expect(renderHtml(record)).toMatch(text)
+  })
 })

@@ -54,7 +54,7 @@ function formatVariant(variant: VariantData, {width}: SummaryLayout): string[] {
   ]
   lines.push(
     `attempts ${sum((c) => c.attempts)} · retries ${sum((c) => c.retries)} · amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s · late ${sum((c) => c.late)} · dropped ${sum((c) => c.dropped)} · budget refused ${sum((c) => c.budgetExhausted)}${variant.abandoned ? ` · abandoned ${variant.abandoned}` : ''}`,
-    `send lag p50 ${ms(variant.sendLag.p50)} · p99 ${ms(variant.sendLag.p99)} · max ${ms(variant.sendLag.max)} (the generator's own lateness; latency above is measured from the intended start)`,
+    `${sendLagText(variant)} (the generator's own lateness; latency above is measured from the intended start)`,
   )
   for (const event of variant.timeline)
     lines.push(`  at ${ms(event.firedAtMs)}: ${event.action}${event.ok ? '' : ` FAILED (${event.error})`}`)
@@ -123,4 +123,9 @@ export function sparkline(values: readonly number[]): string {
   const bars = '▁▂▃▄▅▆▇█'
   const max = Math.max(...values, 0)
   return values.map((value) => bars[max === 0 ? 0 : Math.min(7, Math.floor((value / max) * 7.999))]).join('')
+}
+
+/** How late the generator sent, after each request's intended start: whether it kept up. */
+export function sendLagText(variant: Pick<VariantData, 'sendLag'>): string {
+  return `send lag p50 ${ms(variant.sendLag.p50)} · p99 ${ms(variant.sendLag.p99)} · max ${ms(variant.sendLag.max)}`
 }

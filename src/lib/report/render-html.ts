@@ -4,6 +4,7 @@
 // retries and amplification, server counters (as rates) and gauges (and a note for a queue or
 // consumer lag that grew, backlog.ts); then quota.
 import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
+import {sendLagText} from '../measure/summary-text.js'
 import {formatDuration} from '../text/duration.js'
 import {evidenceText, notApplicableLine, statusWord, verdictHeadline} from '../sla/verdict-text.js'
 import {
@@ -85,7 +86,7 @@ export function renderHtml(record: RunRecord): string {
     }
     body.push('</table>')
     body.push(
-      `<p class="meta">amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s · abandoned ${variant.abandoned}${variant.timeline.length ? ` · timeline: ${variant.timeline.map((event) => `${xml(event.action)} at ${formatDuration(event.firedAtMs)}${event.ok ? '' : ' (failed)'}`).join(', ')}` : ''}</p>`,
+      `<p class="meta">amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s · ${sendLagText(variant)} · abandoned ${variant.abandoned}${variant.timeline.length ? ` · timeline: ${variant.timeline.map((event) => `${xml(event.action)} at ${formatDuration(event.firedAtMs)}${event.ok ? '' : ' (failed)'}`).join(', ')}` : ''}</p>`,
     )
     for (const backlog of grownBacklogs(variant.gauges ?? []))
       body.push(`<p class="backlog">${xml(describeBacklog(backlog))}</p>`)

@@ -1,6 +1,7 @@
 // Markdown for $GITHUB_STEP_SUMMARY: the verdict first (one line and the targets not met), the
 // rest folded into <details>: every target, the series, quota accounting.
 import {describeBacklog, grownBacklogs} from '../measure/backlog.js'
+import {sendLagText} from '../measure/summary-text.js'
 import {formatDuration} from '../text/duration.js'
 import {evidenceText, notApplicableLine, statusWord, verdictCounts, verdictHeadline} from '../sla/verdict-text.js'
 import {publishedComparison} from './published-figures.js'
@@ -75,7 +76,7 @@ export function renderMarkdown(record: RunRecord): string {
     }
     lines.push(
       '',
-      `amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s`,
+      `amplification ${variant.amplification.toFixed(2)}x · goodput ${variant.goodput.toFixed(1)}/s · ${sendLagText(variant)}`,
       '',
       '</details>',
     )
