@@ -5,6 +5,7 @@ import {ExitCode, StreamctlError} from '../lib/errors.js'
 import type {TimelineEventSpec} from '../lib/load/profile.js'
 import type {RunRecord} from '../lib/report/run-record.js'
 import type {WrittenReport} from '../lib/report/write-reports.js'
+import type {BenchRequest} from '../lib/bench/bench-profile.js'
 import type {CapacityResult} from '../lib/bench/capacity.js'
 import type {SlaFailedJson} from '../lib/sla/verdict-text.js'
 
@@ -132,44 +133,12 @@ The run record (versioned JSON: histograms per series, per phase and per interva
   }
 
   async run(): Promise<BenchResult | CapacityJson> {
-    const {flags, args} = this
+    const {flags} = this
     if (flags['find-capacity']) return this.findCapacity()
     const stack = await this.loadStack(flags.stack)
     const {benchProfile} = await import('../lib/bench/bench-profile.js')
     const {renderTerminal} = await import('../lib/report/render-terminal.js')
-    const {record, reports} = await this.withProgress((progress) =>
-      benchProfile(
-        stack,
-        {
-          profile: args.profile,
-          ...(flags.chaos ? {chaos: flags.chaos} : {}),
-          ...(flags.sla ? {slaFile: flags.sla} : {}),
-          ...(flags.target ? {targetUrl: flags.target} : {}),
-          overrides: {
-            ...(flags.duration === undefined ? {} : {durationMs: flags.duration}),
-            ...(flags.warmup === undefined ? {} : {warmupMs: flags.warmup}),
-            ...(flags.rate === undefined ? {} : {rate: flags.rate}),
-            ...(flags.seed === undefined ? {} : {seed: flags.seed}),
-            ...(flags['max-in-flight'] === undefined ? {} : {maxInFlight: flags['max-in-flight']}),
-            ...(flags.variant ? {variants: flags.variant} : {}),
-          },
-          ...(flags.shard ? {shard: flags.shard} : {}),
-          version: this.config.version,
-          reports: {
-            outDir: flags.out,
-            html: !flags['no-html'],
-            files: [
-              ...(flags.html ? [{format: 'html' as const, file: flags.html}] : []),
-              ...(flags.junit ? [{format: 'junit' as const, file: flags.junit}] : []),
-              ...(flags.markdown ? [{format: 'markdown' as const, file: flags.markdown}] : []),
-              ...(flags.hlog ? [{format: 'hlog' as const, file: flags.hlog}] : []),
-              ...(flags['benchmark-json'] ? [{format: 'benchmark' as const, file: flags['benchmark-json']}] : []),
-            ],
-          },
-        },
-        progress,
-      ),
-    )
+    const {record, reports} = await this.withProgress((progress) => benchProfile(stack, this.benchRequest(), progress))
     this.print(renderTerminal(record, {width: this.terminalWidth}))
     this.print('')
     for (const report of reports)
@@ -180,31 +149,15 @@ The run record (versioned JSON: histograms per series, per phase and per interva
   }
 
   private async findCapacity(): Promise<CapacityJson> {
-    const {flags, args} = this
+    const {flags} = this
     const stack = await this.loadStack(flags.stack)
     const {findProfileCapacity} = await import('../lib/bench/bench-profile.js')
     const {renderCapacity} = await import('../lib/bench/capacity-text.js')
     const {result, reports} = await this.withProgress((progress) =>
       findProfileCapacity(
         stack,
-        {
-          profile: args.profile,
-          ...(flags.chaos ? {chaos: flags.chaos} : {}),
-          ...(flags.sla ? {slaFile: flags.sla} : {}),
-          ...(flags.target ? {targetUrl: flags.target} : {}),
-          overrides: {
-            ...(flags.duration === undefined ? {} : {durationMs: flags.duration}),
-            ...(flags.warmup === undefined ? {} : {warmupMs: flags.warmup}),
-            ...(flags.seed === undefined ? {} : {seed: flags.seed}),
-            ...(flags['max-in-flight'] === undefined ? {} : {maxInFlight: flags['max-in-flight']}),
-          },
-          version: this.config.version,
-          reports: {outDir: flags.out, html: false},
-        },
-        {
-          ...(flags.rate === undefined ? {} : {startRate: flags.rate}),
-          ...(flags['max-rate'] === undefined ? {} : {maxRate: flags['max-rate']}),
-        },
+        {...this.benchRequest(), reports: {outDir: flags.out, html: false}},
+        flags['max-rate'] === undefined ? {} : {maxRate: flags['max-rate']},
         progress,
       ),
     )
@@ -213,7 +166,42 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     for (const report of reports) this.print(`step run record written to ${report.file}`)
     if (result.capacity !== undefined) return {capacity: result, reports}
     this.setExitCode(ExitCode.slaFailed)
-    const message = `no capacity: ${result.profile} did not pass at ${result.firstFailure} req/s`
+    const message =
+      result.firstFailure === undefined
+        ? `no capacity: the search was ${result.stoppedBy} before a step passed`
+        : `no capacity: ${result.profile} did not pass at ${result.firstFailure} req/s`
     return {capacity: result, reports, error: {code: 'SLA_FAILED', message, exitCode: 99}}
+  }
+
+  /** The bench the flags ask for (a capacity search sets each step's rate and its own reports). */
+  private benchRequest(): BenchRequest {
+    const {flags, args} = this
+    return {
+      profile: args.profile,
+      ...(flags.chaos ? {chaos: flags.chaos} : {}),
+      ...(flags.sla ? {slaFile: flags.sla} : {}),
+      ...(flags.target ? {targetUrl: flags.target} : {}),
+      overrides: {
+        ...(flags.duration === undefined ? {} : {durationMs: flags.duration}),
+        ...(flags.warmup === undefined ? {} : {warmupMs: flags.warmup}),
+        ...(flags.rate === undefined ? {} : {rate: flags.rate}),
+        ...(flags.seed === undefined ? {} : {seed: flags.seed}),
+        ...(flags['max-in-flight'] === undefined ? {} : {maxInFlight: flags['max-in-flight']}),
+        ...(flags.variant ? {variants: flags.variant} : {}),
+      },
+      ...(flags.shard ? {shard: flags.shard} : {}),
+      version: this.config.version,
+      reports: {
+        outDir: flags.out,
+        html: !flags['no-html'],
+        files: [
+          ...(flags.html ? [{format: 'html' as const, file: flags.html}] : []),
+          ...(flags.junit ? [{format: 'junit' as const, file: flags.junit}] : []),
+          ...(flags.markdown ? [{format: 'markdown' as const, file: flags.markdown}] : []),
+          ...(flags.hlog ? [{format: 'hlog' as const, file: flags.hlog}] : []),
+          ...(flags['benchmark-json'] ? [{format: 'benchmark' as const, file: flags['benchmark-json']}] : []),
+        ],
+      },
+    }
   }
 }

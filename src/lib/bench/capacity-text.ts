@@ -15,7 +15,11 @@ const STOPPED: Record<CapacityResult['stoppedBy'], string> = {
 export function renderCapacity(result: CapacityResult, width?: number): string {
   const headline =
     result.capacity === undefined
-      ? `CAPACITY NOT FOUND: ${result.profile} did not pass at its lowest rate, ${result.firstFailure} req/s`
+      ? `CAPACITY NOT FOUND: ${
+          result.firstFailure === undefined
+            ? `the search of ${result.profile} was ${result.stoppedBy} before a step passed`
+            : `${result.profile} did not pass at its lowest rate, ${result.firstFailure} req/s`
+        }`
       : `CAPACITY: ${result.capacity} req/s — the highest base rate of ${result.profile} at which every SLA target passed${
           result.firstFailure === undefined ? '' : ` (not at ${result.firstFailure} req/s)`
         }`
