@@ -2,10 +2,10 @@
 // bisecting) with the rate asked for, the rate achieved, the p99 of the latency curve and what did
 // not pass, and the knee of that curve.
 import {formatTable} from '../text/table.js'
-import type {CapacityResult} from './capacity.js'
+import {DEFAULT_CAPACITY_PLAN, type CapacityResult} from './capacity.js'
 
 const STOPPED: Record<CapacityResult['stoppedBy'], string> = {
-  precision: 'bisected to within 5%',
+  precision: `bisected to within ${DEFAULT_CAPACITY_PLAN.precision * 100}%`,
   'max-rate': 'reached --max-rate without a failure: the capacity is at least this',
   'max-steps': 'stopped at the step limit',
   'first-step': 'the first step did not pass',

@@ -4,6 +4,7 @@
 // target passed: a failed target, and one that is inconclusive or has no data, end the climb even
 // where the target allows them, because "we could not tell" is not capacity. The answer is the
 // highest rate at which every target passed, with every step and the knee of the latency curve.
+import {POLL_SERIES} from '../measure/run-data.js'
 import type {RunRecord} from '../report/run-record.js'
 import type {SlaResult} from '../sla/evaluate.js'
 
@@ -135,7 +136,7 @@ function describeResult(result: SlaResult): string {
 function latencySeries(record: RunRecord): string | undefined {
   const totals = record.variants[0]?.totals ?? {}
   const judged = record.sla.results.find((result) => result.observed?.unit === 'ms' && totals[result.metric])
-  return judged?.metric ?? Object.keys(totals).find((name) => name !== 'e2e' && name !== 'status')
+  return judged?.metric ?? Object.keys(totals).find((name) => !(POLL_SERIES as readonly string[]).includes(name))
 }
 
 /**
