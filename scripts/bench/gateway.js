@@ -279,7 +279,7 @@ function openModel(pid, url, rate, request, users) {
     durationMs: duration * 1000,
     warmupMs: 2000,
     connections: 256,
-    spinMs: 0,
+    sendStrategy: 'timer',
     request,
     users,
   })

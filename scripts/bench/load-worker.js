@@ -48,7 +48,7 @@ async function runStreamctl() {
     intervalMs: 1000,
     drainTimeoutMs: 5000,
     seed: 1,
-    ...(options.spinMs === undefined ? {} : {spinMs: options.spinMs}),
+    sendStrategy: options.sendStrategy ?? (options.spinMs === 0 ? 'timer' : 'spin'),
   }
   // Open-model runs warm up first (JIT, keep-alive connections) at the same rate, unmeasured, as
   // wrk2 calibrates before it measures.

@@ -193,7 +193,7 @@ function run(url, rate, route, headers = {}, warmupMs = 0, runSeconds = seconds)
     durationMs: runSeconds * 1000,
     warmupMs,
     connections: 64,
-    spinMs: 0,
+    sendStrategy: 'timer',
     request: {name: 'get', method: 'GET', path: route, headers},
   }
   return loadWorker(options)

@@ -1,9 +1,15 @@
 // The load engine against real HTTP servers: rates honoured, latency free of coordinated omission
-// (the stall test against its analytic truth), late and dropped requests at the in-flight cap.
+// (the stall test against its analytic truth), late and dropped requests at the in-flight cap, the
+// connection pool's growth and cap (counted on the server), and the send strategy chosen by rate.
 import {describe, expect, it} from 'vitest'
+import {variantEngine} from '../../src/lib/bench/engine-setup.js'
+import {planRun} from '../../src/lib/bench/plan.js'
 import {runBench} from '../../src/lib/bench/run.js'
+import {CLOCK_BELOW_RATE, CLOCK_FROM_RATE, chooseSendStrategy} from '../../src/lib/load/engine-settings.js'
+import {GROW_EVERY_MS, MIN_POOL} from '../../src/lib/load/pool-sizer.js'
 import {syntheticUsers} from '../../src/lib/load/population.js'
 import {decodeHistogram} from '../../src/lib/measure/histogram.js'
+import {sendLagText} from '../../src/lib/measure/summary-text.js'
 import {profileFrom, serverPerTest, type TestServer} from '../helpers/http-servers.js'
 
 const users = syntheticUsers(20)
@@ -171,5 +177,145 @@ requests:
     expect(counts.dropped).toBe(0)
     expect(counts.requests).toBe(50)
     expect(counts.late).toBeGreaterThan(25)
+  })
+})
+
+describe('the connection pool', () => {
+  /** A server that holds every response until `release()`, and counts the connections it accepted. */
+  async function holdingServer(): Promise<{server: TestServer; connections: () => number; release: () => void}> {
+    let connections = 0
+    const held: Array<() => void> = []
+    const server = await serve((request, response) => {
+      request.resume()
+      held.push(() => response.end('ok'))
+    })
+    server.server.on('connection', () => connections++)
+    return {server, connections: () => connections, release: () => held.splice(0).forEach((end) => end())}
+  }
+
+  it("grows by Little's law while a stall holds its requests: gradually, up to what they need", async () => {
+    const {server, connections, release} = await holdingServer()
+    // 200/s for 1 s against a server that answers nothing until the end: 200 requests pile up.
+    const profile = profileFrom(`
+duration: 1s
+rate: 200
+timeout: 5s
+requests:
+  - {name: held, method: GET, path: /}
+`)
+    const plan = planRun(profile)
+    const {engine, target} = variantEngine({profile, targetUrl: server.url, users}, plan, {name: 'default'})
+    const releaseTimer = setTimeout(release, 1200)
+    try {
+      await engine.run()
+    } finally {
+      clearTimeout(releaseTimer)
+      await target.close()
+    }
+    const pool = engine.pool.report()
+    // The law asked for far more than the 16 it started with, and for less than its cap (400, two
+    // seconds of the rate), which no request waited for.
+    expect(pool).toMatchObject({cap: 400, cappedLate: 0})
+    expect(connections()).toBe(pool.peak)
+    expect(pool.peak).toBeGreaterThan(128)
+    expect(pool.peak).toBeLessThan(400)
+    // From 16, each step at most doubles and none comes sooner than the last plus GROW_EVERY_MS.
+    const steps = engine.pool.growth
+    expect(steps.length).toBeGreaterThanOrEqual(4)
+    let previous = {atMs: Number.NEGATIVE_INFINITY, limit: MIN_POOL}
+    for (const step of steps) {
+      expect(step.limit).toBeLessThanOrEqual(previous.limit * 2)
+      expect(step.atMs - previous.atMs).toBeGreaterThanOrEqual(GROW_EVERY_MS)
+      previous = step
+    }
+  })
+
+  it('never opens more than its cap, and the record says when the cap made requests late', async () => {
+    const {server, connections, release} = await holdingServer()
+    const profile = profileFrom(`
+duration: 1s
+rate: 100
+maxInFlight: 20
+timeout: 5s
+requests:
+  - {name: held, method: GET, path: /}
+`)
+    const releaseTimer = setInterval(release, 500)
+    let variant
+    try {
+      variant = (await runBench({profile, targetUrl: server.url, users})).variants[0]!
+    } finally {
+      clearInterval(releaseTimer)
+    }
+    expect(connections()).toBeLessThanOrEqual(20)
+    expect(variant.pool).toMatchObject({cap: 20, peak: connections()})
+    expect(variant.pool!.cappedLate).toBeGreaterThan(0)
+    expect(variant.totals.held!.counts.late).toBeGreaterThanOrEqual(variant.pool!.cappedLate)
+    expect(sendLagText(variant)).toContain(`${variant.pool!.cappedLate} late because of the cap`)
+  })
+
+  it('a fast service keeps the pool small whatever the rate: no connection per burst', async () => {
+    const {server, connections} = await (async () => {
+      let count = 0
+      const fast = await serve((request, response) => {
+        request.resume()
+        response.end('ok')
+      })
+      fast.server.on('connection', () => count++)
+      return {server: fast, connections: () => count}
+    })()
+    const profile = profileFrom(`
+duration: 1s
+rate: 2000
+requests:
+  - {name: fast, method: GET, path: /}
+`)
+    const variant = (await runBench({profile, targetUrl: server.url, users})).variants[0]!
+    expect(variant.totals.fast!.counts.succeeded).toBe(2000)
+    // The old pool could open 4,000 (two seconds of the rate) on a hiccup; this one stays near its start.
+    expect(variant.pool!.cap).toBe(4000)
+    expect(connections()).toBeLessThanOrEqual(variant.pool!.peak)
+    expect(variant.pool!.peak).toBeLessThanOrEqual(64)
+  })
+})
+
+describe('the send strategy', () => {
+  it('is chosen by rate: a precise clock at low and high rates, timers between, timers for the closed model', async () => {
+    const server = await serve((request, response) => {
+      request.resume()
+      response.end('ok')
+    })
+    const strategyAt = async (yaml: string) =>
+      (await runBench({profile: profileFrom(yaml), targetUrl: server.url, users})).variants[0]!.settings.sendStrategy
+    const request = 'requests:\n  - {name: ping, method: GET, path: /}\n'
+    expect(await strategyAt(`duration: 1s\nrate: 50\n${request}`)).toBe('clock')
+    expect(await strategyAt(`duration: 1s\nrate: 2000\n${request}`)).toBe('timer')
+    expect(await strategyAt(`duration: 1s\nmodel: closed\nvus: 2\n${request}`)).toBe('timer')
+    expect(await strategyAt(`duration: 1s\nrate: 50\nsendPrecision: spin\n${request}`)).toBe('spin')
+    // The rate that counts is the peak of the curve, per process.
+    expect(
+      await strategyAt(
+        `duration: 1s\nrate: 500\nstages:\n  - {curve: constant, rate: 1x, duration: 1s}\n  - {curve: constant, rate: 4x, duration: 10ms}\n${request}`,
+      ),
+    ).toBe('timer')
+    expect(chooseSendStrategy('auto', 'open', CLOCK_FROM_RATE)).toBe('clock')
+    expect(chooseSendStrategy('auto', 'open', CLOCK_FROM_RATE - 1)).toBe('timer')
+    expect(chooseSendStrategy('auto', 'open', CLOCK_BELOW_RATE - 1)).toBe('clock')
+  })
+
+  it('on the clock, sends every request of a run', async () => {
+    let received = 0
+    const server = await serve((request, response) => {
+      received++
+      request.resume()
+      response.end('ok')
+    })
+    const profile = profileFrom(
+      `duration: 2s\nrate: 300\nsendPrecision: clock\nrequests:\n  - {name: ping, method: GET, path: /}\n`,
+    )
+    const variant = (await runBench({profile, targetUrl: server.url, users})).variants[0]!
+    expect(received).toBe(600)
+    expect(variant.totals.ping!.counts.succeeded).toBe(600)
+    expect(variant.sendLag.count).toBe(600)
   })
 })

@@ -2,9 +2,10 @@
 // seeded population), recorder, settings and HTTP target (new, or the warm-up's), with the in-flight
 // cap that also sizes the connection pool.
 import {ArrivalSchedule, type Shard} from '../load/arrival-schedule.js'
-import type {EngineSettings} from '../load/engine-settings.js'
+import {chooseSendStrategy, type EngineSettings} from '../load/engine-settings.js'
 import {HttpTarget} from '../load/http-client.js'
-import {LoadEngine, SPIN_MS} from '../load/load-engine.js'
+import {LoadEngine} from '../load/load-engine.js'
+import {MIN_POOL} from '../load/pool-sizer.js'
 import {Population, type PopulationUser} from '../load/population.js'
 import type {LoadProfile, VariantSpec} from '../load/profile.js'
 import {compileRequestType, Workload} from '../load/workload.js'
@@ -20,7 +21,11 @@ export interface EngineOptions {
   shard?: Shard
 }
 
-/** The in-flight cap and pool size: enough for two seconds of the peak rate, within bounds. */
+/**
+ * The in-flight cap, which bounds the connection pool: two seconds of the peak rate, within
+ * bounds. The pool itself starts small and grows by Little's law (PoolSizer), so the cap is
+ * reached only when the service is that slow for that long.
+ */
 export function defaultMaxInFlight(profile: LoadProfile, plan: RunPlan): number {
   if (profile.model === 'closed') return profile.vus
   return Math.min(10_000, Math.max(64, Math.ceil(plan.peakRate * 2)))
@@ -61,6 +66,8 @@ export function variantEngine(
     thinkTimeMs: profile.thinkTimeMs,
     durationMs: plan.durationMs,
     maxInFlight,
+    // The warm-up's connections are in use already: the pool starts with as many.
+    ...(warmed ? {initialPool: Math.max(MIN_POOL, warmed.openConnections)} : {}),
     whenCapped: profile.whenCapped,
     lateAfterMs: profile.lateAfterMs,
     timeoutMs: variant.timeoutMs ?? profile.timeoutMs,
@@ -68,7 +75,7 @@ export function variantEngine(
     intervalMs: profile.intervalMs,
     drainTimeoutMs: profile.drainTimeoutMs,
     seed: plan.seed,
-    spinMs: profile.sendPrecision === 'timer' ? 0 : SPIN_MS,
+    sendStrategy: chooseSendStrategy(profile.sendPrecision, profile.model, plan.peakRate / shard.count),
   }
   return {engine: new LoadEngine(settings, workload, target, recorder), target, recorder, settings}
 }

@@ -322,6 +322,7 @@ async function runVariant(
       timeoutMs,
       maxInFlight,
       whenCapped: profile.whenCapped,
+      sendStrategy: settings.sendStrategy,
       rate: plan.rate,
       ...(variant.switches ? {switches: variant.switches} : {}),
       ...(profile.calibration && admin
@@ -335,6 +336,7 @@ async function runVariant(
     amplification: amplification(totals),
     goodput: succeeded / (durationMs / 1000),
     sendLag: recorder.sendLagSummary(),
+    pool: engine.pool.report(),
     abandoned: outcome.abandoned,
     stoppedEarly: outcome.stoppedEarly,
     gauges: gauges.sort((a, b) => a.atMs - b.atMs),

@@ -90,7 +90,16 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<Run
     schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     ...run,
     meta: options.meta,
-    ...(warmed ? {warmup: warmed} : {}),
+    // What the warm-up did, without its connections (they went on into the run).
+    ...(warmed
+      ? {
+          warmup: {
+            requests: warmed.requests,
+            durationMs: warmed.durationMs,
+            ...(warmed.rate === undefined ? {} : {rate: warmed.rate}),
+          },
+        }
+      : {}),
     ...(quota ? {quota} : {}),
     sla,
   }

@@ -92,6 +92,11 @@ export class HttpTarget {
     this.maxConnections = Math.max(1, options.connections)
   }
 
+  /** Connections open now (busy or idle). */
+  get openConnections(): number {
+    return this.all.size
+  }
+
   /** Sends one attempt; `onDone` is called exactly once, at the latest `timeoutMs` after now. */
   send(attempt: HttpAttempt, timeoutMs: number, captureBody: boolean, onDone: OnDone): void {
     let wire: Buffer | string

@@ -2,19 +2,23 @@
 // model every request has an intended start from the arrival schedule, and its latency is measured
 // from that intended start (as wrk2 does), whatever the generator or the in-flight cap did to its
 // actual send; the service time from the actual send goes to a second histogram. The closed model
-// (N virtual users with think time) shares the same request path. Due requests are sent in batches
-// from one loop that sleeps on a timer until just before the next is due and then polls, because
-// setTimeout alone is only good to a millisecond or so.
+// (N virtual users with think time) shares the same request path. Due requests are sent in batches,
+// from a wake-up at the next one's intended time (a precise helper thread, Node's millisecond
+// timers, or polling the loop: SendStrategy) and from every reply that arrives, since a reply is a
+// turn of the loop already paid for. Requests in flight are bounded by a connection pool that
+// grows by Little's law (PoolSizer) up to the in-flight cap; a due send that finds it full waits.
 import {performance} from 'node:perf_hooks'
 import type {ErrorClass} from '../measure/outcome.js'
 import {E2E_SERIES, STATUS_SERIES} from '../measure/run-data.js'
 import type {RunRecorder, SeriesHandle} from '../measure/series-recorder.js'
 import type {ArrivalSchedule} from './arrival-schedule.js'
-import type {EngineOutcome, EngineSettings, LiveStatus} from './engine-settings.js'
+import type {EngineOutcome, EngineSettings, LiveStatus, SendStrategy} from './engine-settings.js'
 import type {AttemptResult, HttpAttempt, HttpTarget} from './http-client.js'
 import {TimeHeap} from './min-heap.js'
+import {MIN_POOL, PoolSizer} from './pool-sizer.js'
 import {SeededRandom} from '../random/seeded.js'
 import {RetryBudget, retryDelayMs, shouldRetry} from './retry-policy.js'
+import {WakeClock, clockMs} from './wake-clock.js'
 import {isDegradedAnswer, statusRequestFor, statusState, type Workload} from './workload.js'
 
 interface Flow {
@@ -39,8 +43,12 @@ interface Pending {
 }
 
 const BATCH = 256
-/** How close to a due send the loop stops sleeping on timers (1 ms granularity) and polls. */
+/** 'spin': how close to a due send the loop stops sleeping on timers (1 ms granularity) and polls. */
 export const SPIN_MS = 1.5
+/** 'clock': a send due sooner than this goes out on the next turn of the loop. */
+const CLOCK_IMMEDIATE_MS = 0.05
+/** 'clock': at most one wake-up per this many ms; what fell due meanwhile goes out together. */
+export const COALESCE_MS = 0.25
 
 export class LoadEngine {
   /** Time zero of the schedule: when run() starts, so set-up never makes the first requests late. */
@@ -49,7 +57,16 @@ export class LoadEngine {
   private readonly jitter: SeededRandom
   private readonly budget: RetryBudget | undefined
   private readonly spinMs: number
+  private readonly strategy: SendStrategy
+  private readonly coalesceMs: number
+  private lastPumpAt = Number.NEGATIVE_INFINITY
   private inFlight = 0
+  /** Sum of the in-flight attempts' send times, for their mean age. */
+  private sentAtSum = 0
+  readonly pool: PoolSizer
+  /** When a due send last found every connection busy; a send intended before it waited. */
+  private blockedAt = Number.NEGATIVE_INFINITY
+  private loopMark = performance.eventLoopUtilization()
   private seq = 0
   private activeVus = 0
   private pumping = false
@@ -60,6 +77,11 @@ export class LoadEngine {
   private wakeAt = Number.POSITIVE_INFINITY
   private wakeTimer: NodeJS.Timeout | undefined
   private wakeImmediate: NodeJS.Immediate | undefined
+  /** The precise wake-up thread, when the send strategy is 'clock'. */
+  private clock: WakeClock | undefined
+  /** The shared clock's reading at this engine's time zero. */
+  private clockZero = 0
+  private clockArmed = false
   private resolveRun: ((outcome: EngineOutcome) => void) | undefined
   private drainTimer: NodeJS.Timeout | undefined
   private currentPhase = ''
@@ -72,7 +94,15 @@ export class LoadEngine {
   ) {
     this.jitter = new SeededRandom(settings.seed, 'retry-jitter')
     this.budget = settings.retry.budget ? new RetryBudget(settings.retry.budget, 0) : undefined
-    this.spinMs = settings.spinMs ?? SPIN_MS
+    this.strategy = settings.sendStrategy ?? 'timer'
+    this.spinMs = this.strategy === 'spin' ? SPIN_MS : 0
+    this.coalesceMs = settings.coalesceMs ?? COALESCE_MS
+    // The closed model holds one request per virtual user; dropping at the cap needs the whole cap.
+    const fixedPool = settings.model === 'closed' || settings.whenCapped === 'drop'
+    this.pool = new PoolSizer(
+      settings.maxInFlight,
+      fixedPool ? settings.maxInFlight : (settings.initialPool ?? MIN_POOL),
+    )
     if (settings.model === 'open' && !settings.schedule) throw new Error('the open model needs an arrival schedule')
   }
 
@@ -93,6 +123,8 @@ export class LoadEngine {
 
   run(onInterval?: (nowMs: number) => void): Promise<EngineOutcome> {
     this.t0 = performance.now()
+    this.clockZero = clockMs() - performance.now() + this.t0
+    if (this.strategy === 'clock') this.clock = new WakeClock(this.onClock)
     return new Promise((resolve) => {
       this.resolveRun = resolve
       const ticker = setInterval(() => {
@@ -107,6 +139,7 @@ export class LoadEngine {
         clearTimeout(endOfIssue)
         if (this.drainTimer) clearTimeout(this.drainTimer)
         this.clearWake()
+        void this.clock?.close()
         this.recorder.closeInterval(this.now(), this.inFlight)
         onInterval?.(this.now())
         finish(outcome)
@@ -143,14 +176,15 @@ export class LoadEngine {
   }
 
   private readonly pump = (): void => {
-    this.wakeTimer = undefined
-    this.wakeImmediate = undefined
-    this.wakeAt = Number.POSITIVE_INFINITY
+    this.clearWake()
     if (this.pumping || this.finished) return
     this.pumping = true
+    this.blocked = false
+    this.lastPumpAt = this.now()
     const schedule = this.settings.schedule
     let sent = 0
     let now = this.now()
+    let growAt: number | undefined
     for (;;) {
       const nextOriginal = schedule && !this.stopping ? schedule.nextAt : Number.POSITIVE_INFINITY
       const nextFollowUp = this.heap.peekAt()
@@ -160,12 +194,15 @@ export class LoadEngine {
         if (due > now) break
       }
       const original = nextOriginal <= nextFollowUp
-      if (this.inFlight >= this.settings.maxInFlight) {
+      if (this.inFlight >= this.pool.limit) {
+        growAt = this.pool.grow(now, this.inFlightMeanAge(now), this.loopUtilization)
+        if (this.inFlight < this.pool.limit) continue
         if (original && this.settings.whenCapped === 'drop') {
           this.dropOriginal(schedule!)
           continue
         }
         this.blocked = true
+        this.blockedAt = now
         break
       }
       if (original) {
@@ -184,9 +221,9 @@ export class LoadEngine {
     }
     this.pumping = false
     if (!this.blocked) {
-      const next = Math.min(schedule && !this.stopping ? schedule.nextAt : Number.POSITIVE_INFINITY, this.heap.peekAt())
+      const next = this.nextDueAt()
       if (next !== Number.POSITIVE_INFINITY) this.requestWake(next)
-    }
+    } else if (growAt !== undefined) this.requestWake(growAt)
     this.checkFinished()
   }
 
@@ -196,13 +233,27 @@ export class LoadEngine {
     this.clearWake()
     this.wakeAt = at
     const delay = at - this.now()
-    if (delay <= this.spinMs) this.wakeImmediate = setImmediate(this.pump)
+    if (this.clock) {
+      if (delay <= CLOCK_IMMEDIATE_MS) this.wakeImmediate = setImmediate(this.pump)
+      else {
+        this.clockArmed = true
+        this.clock.wakeAtClock(this.clockZero + Math.max(at, this.lastPumpAt + this.coalesceMs))
+      }
+    } else if (delay <= this.spinMs) this.wakeImmediate = setImmediate(this.pump)
     else this.wakeTimer = setTimeout(this.pump, Math.max(1, Math.floor(delay - this.spinMs)))
+  }
+
+  /** The wake-up thread reached the time asked for; a call that a newer request replaced is ignored. */
+  private readonly onClock = (): void => {
+    if (!this.clockArmed) return
+    this.clockArmed = false
+    this.pump()
   }
 
   private clearWake(): void {
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
     if (this.wakeImmediate) clearImmediate(this.wakeImmediate)
+    this.clockArmed = false
     this.wakeTimer = undefined
     this.wakeImmediate = undefined
     this.wakeAt = Number.POSITIVE_INFINITY
@@ -220,6 +271,7 @@ export class LoadEngine {
   private startOriginal(intendedMs: number, phase: string, index: number, onChainDone?: () => void): void {
     this.currentPhase = phase
     this.recorder.offer()
+    this.pool.arrival(intendedMs)
     this.budget?.deposit()
     const planned = this.workload.next(index)
     const {type} = planned
@@ -302,17 +354,23 @@ export class LoadEngine {
   private send(flow: Flow, intendedMs: number, isRetry: boolean): void {
     const sentAt = this.now()
     const lag = sentAt - intendedMs
+    const late = lag > this.settings.lateAfterMs
     this.recorder.sendAt(lag)
-    flow.handle.send(isRetry, lag > this.settings.lateAfterMs)
+    flow.handle.send(isRetry, late)
+    if (intendedMs <= this.blockedAt) this.pool.waitedSend(late)
     flow.attempts++
     this.inFlight++
+    this.sentAtSum += sentAt
     this.target.send(flow.attempt, flow.timeoutMs, flow.captureBody, (result) => this.complete(flow, sentAt, result))
+    this.pool.opened(this.target.openConnections)
   }
 
   private complete(flow: Flow, sentAt: number, result: AttemptResult): void {
     if (this.finished) return
     const now = this.now()
     this.inFlight--
+    this.sentAtSum = this.inFlight === 0 ? 0 : this.sentAtSum - sentAt
+    this.pool.observe(now - sentAt)
     flow.handle.attempt(now - sentAt, result.error)
     if (result.error && !this.retry(flow, result.error, result.retryAfterMs, now)) {
       flow.handle.outcome(now - flow.firstIntendedMs, result.error)
@@ -325,11 +383,31 @@ export class LoadEngine {
       )
       flow.finished(result, now)
     }
-    if (this.blocked) {
+    // A completion is a turn of the loop already paid for: a send that is due goes out now, with
+    // no wake-up of its own, which is what keeps a busy high-rate run precise.
+    if (this.blocked || this.nextDueAt() <= now) {
       this.blocked = false
-      this.requestWake(now)
+      this.pump()
     }
     this.checkFinished()
+  }
+
+  /** The share of time the event loop was busy since the last time this was asked. */
+  private readonly loopUtilization = (): number => {
+    const mark = performance.eventLoopUtilization()
+    const since = performance.eventLoopUtilization(mark, this.loopMark)
+    this.loopMark = mark
+    return since.utilization
+  }
+
+  /** How long, on average, the attempts in flight have been out (ms). */
+  private inFlightMeanAge(now: number): number {
+    return this.inFlight === 0 ? 0 : now - this.sentAtSum / this.inFlight
+  }
+
+  private nextDueAt(): number {
+    const schedule = this.settings.schedule
+    return Math.min(schedule && !this.stopping ? schedule.nextAt : Number.POSITIVE_INFINITY, this.heap.peekAt())
   }
 
   /** Schedules a retry if the policy and the budget allow one; false when the failure is final. */

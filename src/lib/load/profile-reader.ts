@@ -96,7 +96,7 @@ export class ProfileReader {
       ...(raw.maxInFlight === undefined ? {} : {maxInFlight: raw.maxInFlight as number}),
       whenCapped: (raw.whenCapped as LoadProfile['whenCapped'] | undefined) ?? 'queue',
       lateAfterMs: this.duration(raw.lateAfter, ['lateAfter']) ?? 10,
-      sendPrecision: (raw.sendPrecision as LoadProfile['sendPrecision'] | undefined) ?? 'spin',
+      sendPrecision: (raw.sendPrecision as LoadProfile['sendPrecision'] | undefined) ?? 'auto',
       ...(raw.connections === undefined ? {} : {connections: raw.connections as number}),
       timeoutMs: this.duration(raw.timeout, ['timeout']) ?? 10_000,
       seed: (raw.seed as number | undefined) ?? 1,

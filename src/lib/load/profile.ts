@@ -8,6 +8,7 @@ import type {SlaTarget} from '../sla/targets.js'
 import type {JsonSchema} from '../yaml/schema-check.js'
 import type {ArrivalProcess, PeakShape} from './arrival-curves.js'
 import type {CatalogueSpec} from './population.js'
+import type {SendStrategy} from './engine-settings.js'
 import type {RetryPolicy} from './retry-policy.js'
 import type {RequestTemplateSpec} from './workload.js'
 
@@ -83,8 +84,8 @@ export interface LoadProfile {
   maxInFlight?: number
   whenCapped: 'queue' | 'drop'
   lateAfterMs: number
-  /** spin: poll the last 1.5 ms before a due send (sub-ms jitter, a busy core); timer: sleep on timers (~1 ms jitter). */
-  sendPrecision: 'spin' | 'timer'
+  /** How the generator waits for each send's intended start (SendStrategy); auto chooses by rate. */
+  sendPrecision: 'auto' | SendStrategy
   connections?: number
   timeoutMs: number
   seed: number
@@ -202,7 +203,7 @@ export const profileSchema: JsonSchema = {
     maxInFlight: {type: 'integer', minimum: 1},
     whenCapped: {enum: ['queue', 'drop']},
     lateAfter: durationText,
-    sendPrecision: {enum: ['spin', 'timer']},
+    sendPrecision: {enum: ['auto', 'clock', 'spin', 'timer']},
     connections: {type: 'integer', minimum: 1},
     timeout: durationText,
     seed: {type: 'integer'},

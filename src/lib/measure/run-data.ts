@@ -89,6 +89,11 @@ export interface VariantData {
   phaseWindows?: Array<{name: string; startMs: number; endMs: number}>
   /** Send lateness (actual send − intended start), ms: the generator's own jitter. */
   sendLag: LatencySummary
+  /**
+   * The connection pool (records from before it was sized by Little's law have none): its cap, the
+   * most connections it grew to, sends that waited for a connection, and those the cap made late.
+   */
+  pool?: {cap: number; peak: number; waited: number; cappedLate: number}
   /** Requests still in flight or waiting for a retry or poll when the drain timed out. */
   abandoned: number
   /** True when the run was stopped before its end (Ctrl-C). */

@@ -126,6 +126,16 @@ export function sparkline(values: readonly number[]): string {
 }
 
 /** How late the generator sent, after each request's intended start: whether it kept up. */
-export function sendLagText(variant: Pick<VariantData, 'sendLag'>): string {
-  return `send lag p50 ${ms(variant.sendLag.p50)} · p99 ${ms(variant.sendLag.p99)} · max ${ms(variant.sendLag.max)}`
+export function sendLagText(variant: Pick<VariantData, 'sendLag' | 'pool'>): string {
+  const lag = `send lag p50 ${ms(variant.sendLag.p50)} · p99 ${ms(variant.sendLag.p99)} · max ${ms(variant.sendLag.max)}`
+  return variant.pool ? `${lag} · ${poolText(variant.pool)}` : lag
+}
+
+/** The pool's story: how far it grew, and whether a full pool (or its cap) held sends back. */
+export function poolText(pool: NonNullable<VariantData['pool']>): string {
+  const size = `connections ${pool.peak} (cap ${pool.cap})`
+  if (pool.waited === 0) return size
+  const capped =
+    pool.cappedLate > 0 ? `, ${pool.cappedLate} late because of the cap (raise it with --max-in-flight)` : ''
+  return `${size} · ${pool.waited} sends waited for a connection${capped}`
 }

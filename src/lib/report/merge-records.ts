@@ -84,6 +84,16 @@ function mergeVariants(a: VariantData, b: VariantData): VariantData {
     amplification: amplification(totals),
     goodput: a.goodput + b.goodput,
     sendLag: {...a.sendLag, p99: Math.max(a.sendLag.p99, b.sendLag.p99), max: Math.max(a.sendLag.max, b.sendLag.max)},
+    ...(a.pool && b.pool
+      ? {
+          pool: {
+            cap: a.pool.cap + b.pool.cap,
+            peak: a.pool.peak + b.pool.peak,
+            waited: a.pool.waited + b.pool.waited,
+            cappedLate: a.pool.cappedLate + b.pool.cappedLate,
+          },
+        }
+      : {}),
     abandoned: a.abandoned + b.abandoned,
     stoppedEarly: a.stoppedEarly || b.stoppedEarly,
     gauges: a.gauges.length > 0 ? a.gauges : b.gauges,
