@@ -24,8 +24,8 @@ describe('PoolSizer', () => {
     for (let step = 0; step < 20; step++) {
       sizer.grow(now, 0, idle)
       limits.push(sizer.limit)
-      // Asked again at once: too soon, so it names when to ask again, unless it has all it wants.
-      expect(sizer.grow(now + 1, 0, idle)).toBe(sizer.limit < 201 ? now + GROW_EVERY_MS : undefined)
+      // Asked again at once: too soon (or it has all it wants), so it names when to ask again.
+      expect(sizer.grow(now + 1, 0, idle)).toBe(sizer.limit < 201 ? now + GROW_EVERY_MS : now + 1 + GROW_EVERY_MS)
       expect(sizer.limit).toBe(limits.at(-1))
       now += GROW_EVERY_MS
     }
@@ -48,15 +48,23 @@ describe('PoolSizer', () => {
   it('does not grow when the law is satisfied: a fast service waits for a reply instead', () => {
     // 20,000/s at 0.2 ms keeps 4 in flight: 16 connections are plenty, whatever the backlog.
     const sizer = warmed(10_000, 16, 20_000, 0.2)
-    expect(sizer.grow(1000, 0.3, idle)).toBeUndefined()
+    expect(sizer.grow(1000, 0.1, idle)).toBe(1000 + GROW_EVERY_MS)
     expect(sizer.limit).toBe(16)
   })
 
   it('reads a stall from the age of the requests in flight before any of them returns', () => {
     const sizer = warmed(10_000, 16, 2000, 0.5)
-    // Nothing came back for 300 ms: the requests out are 150 ms old on average.
-    sizer.grow(1000, 150, idle)
+    // 2,000/s at 0.5 ms needs 3 connections: at first, the 16 are plenty...
+    expect(sizer.grow(1000, 0.25, idle)).toBe(1000 + GROW_EVERY_MS)
+    // ...until nothing has come back for 300 ms (the requests out are 150 ms old on average).
+    sizer.grow(1000 + GROW_EVERY_MS, 150, idle)
     expect(sizer.limit).toBe(32)
+    expect(sizer.wanted(150)).toBe(2 * 300 * HEADROOM + 1)
+  })
+
+  it('at the cap, only a reply frees a connection: no need to ask again', () => {
+    const sizer = warmed(16, 16, 2000, 50)
+    expect(sizer.grow(1000, 0, idle)).toBeUndefined()
   })
 
   it('does not grow while the generator is saturated: its replies are late, not the service', () => {

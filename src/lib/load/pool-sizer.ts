@@ -66,20 +66,26 @@ export class PoolSizer {
     this.serviceMs = this.serviceMs === 0 ? serviceMs : this.serviceMs + SERVICE_WEIGHT * (serviceMs - this.serviceMs)
   }
 
-  /** Connections Little's law asks for, with headroom, given how long the requests in flight have been out. */
+  /**
+   * Connections Little's law asks for, with headroom. The service time is the larger of the replies'
+   * running average and twice the mean age of the requests in flight: requests spread evenly over
+   * their service are half-way through it on average, so twice their mean age reads the service
+   * time before any of them returns (in a stall, the time since it began).
+   */
   wanted(inFlightMeanAgeMs: number): number {
-    return Math.ceil(this.ratePerMs * Math.max(this.serviceMs, inFlightMeanAgeMs) * HEADROOM) + 1
+    return Math.ceil(this.ratePerMs * Math.max(this.serviceMs, 2 * inFlightMeanAgeMs) * HEADROOM) + 1
   }
 
   /**
    * Every connection is busy and a send is due: grows the pool if the law asks for more and the
-   * last growth was long enough ago. Returns when to ask again (ms since the start), or undefined
-   * when growing would not help (at the cap, or the law is satisfied: the send waits for a reply).
+   * last growth was long enough ago. Returns when to ask again (ms since the start) if no reply
+   * comes first: while nothing returns, the requests out grow older and the law may ask for more.
+   * Undefined at the cap, where only a reply frees a connection.
    */
   grow(nowMs: number, inFlightMeanAgeMs: number, loopUtilization: () => number): number | undefined {
     if (this.limit >= this.cap) return undefined
     const wanted = this.wanted(inFlightMeanAgeMs)
-    if (wanted <= this.limit) return undefined
+    if (wanted <= this.limit) return nowMs + GROW_EVERY_MS
     if (nowMs - this.lastGrowAt < GROW_EVERY_MS) return this.lastGrowAt + GROW_EVERY_MS
     // A generator that is busy all the time reads replies late, which looks like a slow service:
     // more connections would only add to its work. It waits for replies instead.
