@@ -1,15 +1,19 @@
-// The build compiles streamctl's own JSON Schemas ahead of time (scripts/build/precompile-schemas.js)
-// so the built CLI checks profiles, calibrations, manifests and SLA files without compiling them.
-// Each schema must be among them, and each validator must say exactly what ajv compiling the schema
-// at run time says, since every message, line and column a user sees comes from its errors.
-import {readFile} from 'node:fs/promises'
+// The build compiles JSON Schemas ahead of time (scripts/build/precompile-schemas.js) so the built
+// CLI checks profiles, calibrations, manifests and SLA files without compiling their schemas, and
+// the reference stack without compiling its event schemas. Each of streamctl's schemas must be
+// among them, and each validator must say exactly what ajv compiling the schema at run time says,
+// since every message, line and column a user sees comes from its errors; a stack's event schema
+// the build did not compile is still checked.
+import {cp, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {createRequire} from 'node:module'
+import os from 'node:os'
 import path from 'node:path'
 import type {ValidateFunction} from 'ajv'
 import {parse} from 'yaml'
 import {describe, expect, it} from 'vitest'
 import {calibrationSchema, profileSchema} from '../../src/lib/load/profile.js'
 import {slaTargetsSchema} from '../../src/lib/sla/targets.js'
+import {COMPILED_EVENT_SCHEMAS_FILE, jsonSchemaProblem} from '../../src/lib/stack/load-stack.js'
 import {manifestSchema} from '../../src/lib/stack/manifest.js'
 import {newAjv} from '../../src/lib/yaml/ajv.js'
 import {
@@ -18,11 +22,14 @@ import {
   schemaKey,
   type JsonSchema,
 } from '../../src/lib/yaml/schema-check.js'
-import {ROOT} from '../helpers/cli.js'
+import {ROOT, runCli} from '../helpers/cli.js'
 
-const precompiled = createRequire(import.meta.url)(
-  path.join(ROOT, 'dist/lib/yaml', PRECOMPILED_SCHEMAS_FILE),
-) as Record<string, ValidateFunction>
+const require = createRequire(import.meta.url)
+const precompiled = require(path.join(ROOT, 'dist/lib/yaml', PRECOMPILED_SCHEMAS_FILE)) as Record<
+  string,
+  ValidateFunction
+>
+const compiledEventSchemas = require(path.join(ROOT, 'dist/lib/stack', COMPILED_EVENT_SCHEMAS_FILE)) as string[]
 
 const reference = async (file: string) => parse(await readFile(path.join(ROOT, 'stacks/reference', file), 'utf8'))
 
@@ -85,6 +92,32 @@ describe('what the build compiles', () => {
         expect(built!(document), where).toBe(compiled(document))
         expect(built!.errors, where).toEqual(compiled.errors)
       }
+    }
+  })
+
+  it('lists every event schema of the reference stack, each one ajv compiles', async () => {
+    const dir = path.join(ROOT, 'stacks/reference/schemas')
+    const keys: string[] = []
+    for (const name of await readdir(dir)) {
+      const json = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as unknown
+      expect(jsonSchemaProblem(json), name).toBeUndefined()
+      keys.push(schemaKey(json))
+    }
+    expect([...compiledEventSchemas].sort()).toEqual(keys.sort())
+  })
+
+  it('still compiles an event schema the build did not, to say why it is unusable', async () => {
+    const stack = await mkdtemp(path.join(os.tmpdir(), 'streamctl-schemas-'))
+    try {
+      await cp(path.join(ROOT, 'stacks/reference'), stack, {recursive: true})
+      await writeFile(path.join(stack, 'schemas/user-event.schema.json'), '{"type": "object", "required": "userId"}\n')
+      const result = await runCli(['validate', '--stack', stack])
+      expect(result.exitCode).toBe(2)
+      expect(result.stderr).toContain(
+        'user-event.schema.json:1:1: not a usable JSON Schema: schema is invalid: data/required must be array',
+      )
+    } finally {
+      await rm(stack, {recursive: true, force: true})
     }
   })
 })
