@@ -152,6 +152,22 @@ requests:
     expect(body.run.variants[0]!.totals.s!.counts.requests).toBe(30)
     expect(body.file).toMatch(/-shard-2-of-3\.json$/)
   })
+
+  // Their loading and compiling were most of the CPU a short run cost (scripts/build/precompile-schemas.js).
+  it("loads neither undici nor ajv's compiler for a profile with no admin API or metrics, on the reference stack", async () => {
+    const profile = path.join(dir, 'plain.yaml')
+    await writeFile(profile, `duration: 1s\nrate: 10\nrequests:\n  - {name: p, method: GET, path: /p}\n`)
+    const trace = path.join(dir, 'plain-modules.txt')
+    const result = await runCli(['bench', profile, '--target', server.url, '--out', path.join(dir, 'plain')], {
+      nodeArgs: ['--import', path.join(ROOT, 'test/helpers/trace-imports.mjs')],
+      env: {TRACE_IMPORTS_FILE: trace},
+    })
+    expect(result.exitCode).toBe(0)
+    const loaded = await readFile(trace, 'utf8')
+    expect(loaded).toContain('/dist/lib/bench/run.js')
+    expect(loaded).not.toMatch(/\/node_modules\/undici\//)
+    expect(loaded).not.toMatch(/\/node_modules\/ajv\/dist\/core\.js/)
+  })
 })
 
 describe('bench --target with a profile naming an admin: URL', () => {

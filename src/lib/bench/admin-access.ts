@@ -2,7 +2,7 @@
 // baseline), whether a run needs it, and each variant's switches, set before the variant runs. A
 // refused token or switches that cannot be set stop the bench rather than measure something else.
 import {StreamctlError} from '../errors.js'
-import {AdminClient, isUnauthorized, type AdminResult} from '../load/admin-client.js'
+import type {AdminClient, AdminResult} from '../load/admin-client.js'
 import {isComponentFault, type LoadProfile, type TimelineAction, type VariantSpec} from '../load/profile.js'
 
 export interface AdminSettings {
@@ -15,11 +15,14 @@ export interface AdminSettings {
   onNote?: (message: string) => void
 }
 
-export function adminClient(options: AdminSettings): AdminClient | undefined {
+// The client's module loads undici (~80 ms of CPU), so only a run with an admin URL imports it.
+const adminModule = () => import('../load/admin-client.js')
+
+export async function adminClient(options: AdminSettings): Promise<AdminClient | undefined> {
+  if (!options.adminUrl) return undefined
+  const {AdminClient} = await adminModule()
   const calibration = options.profile.calibration
-  return options.adminUrl
-    ? new AdminClient(options.adminUrl, options.adminToken, calibration ? {costs: calibration.costs} : {})
-    : undefined
+  return new AdminClient(options.adminUrl, options.adminToken, calibration ? {costs: calibration.costs} : {})
 }
 
 /** Whether a run calls the admin API: a calibration, a variant with switches, or a timeline event other than a component fault. */
@@ -46,7 +49,7 @@ export async function setVariantSwitches(
   options: AdminSettings,
 ): Promise<void> {
   const reset = await admin.resetSwitches()
-  if (isUnauthorized(reset)) throw adminRefused(admin, reset, options)
+  await throwIfRefused(admin, reset, options)
   if (!variant.switches && (reset.ok || !options.profile.calibration)) {
     if (!reset.ok)
       options.onNote?.(
@@ -56,7 +59,7 @@ export async function setVariantSwitches(
   }
   // The reset sets a calibration's costs: without it, the variant would run uncalibrated.
   const patched = reset.ok && variant.switches ? await admin.patchSwitches(variant.switches) : reset
-  if (isUnauthorized(patched)) throw adminRefused(admin, patched, options)
+  await throwIfRefused(admin, patched, options)
   if (!patched.ok) {
     throw new StreamctlError(
       'ADMIN_ACTION_FAILED',
@@ -66,6 +69,12 @@ export async function setVariantSwitches(
       },
     )
   }
+}
+
+/** A refused token stops the bench: every later call would be refused too. */
+export async function throwIfRefused(admin: AdminClient, result: AdminResult, options: AdminSettings): Promise<void> {
+  const {isUnauthorized} = await adminModule()
+  if (isUnauthorized(result)) throw adminRefused(admin, result, options)
 }
 
 export function adminRefused(admin: AdminClient, result: AdminResult, options: AdminSettings): StreamctlError {

@@ -7,11 +7,11 @@
 // note and a failed entry of the variant's timeline.
 import {performance} from 'node:perf_hooks'
 import {StreamctlError} from '../errors.js'
-import {scrapeGauges, type GaugeSample} from '../measure/gauge-scraper.js'
+import {gaugeScraper, type GaugeSample} from '../measure/gauge-scraper.js'
 import type {IntervalData, LoadRunData, TimelineRecord, VariantData} from '../measure/run-data.js'
 import {amplification, E2E_SERIES, LOAD_DATA_VERSION, originalRequests} from '../measure/run-data.js'
-import {isUnauthorized, type AdminClient, type AdminResult} from '../load/admin-client.js'
-import {adminClient, adminRefused, setVariantSwitches, usesAdminApi, type AdminSettings} from './admin-access.js'
+import type {AdminClient, AdminResult} from '../load/admin-client.js'
+import {adminClient, setVariantSwitches, throwIfRefused, usesAdminApi, type AdminSettings} from './admin-access.js'
 import {HttpTarget} from '../load/http-client.js'
 import type {BenchProgress, SeriesProgress} from './progress-view.js'
 import {inFlightCap, variantEngine, type EngineOptions} from './engine-setup.js'
@@ -39,7 +39,7 @@ export async function runBench(options: BenchOptions): Promise<LoadRunData> {
   const {profile} = options
   const plan = planRun(profile, options.overrides)
   const chosen = chosenVariants(options)
-  const admin = adminClient(options)
+  const admin = await adminClient(options)
   const usesSwitches = usesAdminApi(profile, chosen, plan.timeline)
   if (usesSwitches && !admin)
     options.onNote?.('no admin API for this target: timeline events and variant switches are skipped')
@@ -140,10 +140,9 @@ function chosenVariants(options: BenchOptions): VariantSpec[] {
  * the switches shows whether it takes the token, so a refused one stops the bench at once.
  */
 export async function checkAdminAccess(options: BenchOptions): Promise<void> {
-  const admin = adminClient(options)
+  const admin = await adminClient(options)
   if (!admin || !usesAdminApi(options.profile, chosenVariants(options), options.profile.timeline)) return
-  const read = await admin.readSwitches()
-  if (isUnauthorized(read)) throw adminRefused(admin, read, options)
+  await throwIfRefused(admin, await admin.readSwitches(), options)
 }
 
 /**
@@ -163,7 +162,7 @@ export async function warmUp(
   // warmupBefore: each-variant: every variant warms up with every switch at its default (no faults,
   // interventions or simulated costs), so each starts from the same warm caches, not from what the
   // run before it left (a cache storm's cold cache).
-  const admin = options.profile.warmupBefore === 'each-variant' ? adminClient(options) : undefined
+  const admin = options.profile.warmupBefore === 'each-variant' ? await adminClient(options) : undefined
   if (admin) {
     const cleared = await admin.clearSwitches()
     if (!cleared.ok) options.onNote?.(`the switches could not be cleared for the warm-up (${cleared.error})`)
@@ -225,6 +224,7 @@ async function runVariant(
   admin: AdminClient | undefined,
   warmed: HttpTarget | undefined,
 ): Promise<VariantData> {
+  const scrape = options.scrapeUrls?.length ? await gaugeScraper(options.scrapeUrls) : undefined
   const {engine, target, recorder, settings} = variantEngine(options, plan, variant, warmed)
   const {retry, timeoutMs, maxInFlight} = settings
   const {profile} = options
@@ -256,8 +256,7 @@ async function runVariant(
   const polls = profile.requests.some((spec) => spec.poll)
   const progress = (nowMs: number) => {
     const interval = recorder.intervals.at(-1)
-    if (options.scrapeUrls?.length)
-      scrapes.push(scrapeGauges(options.scrapeUrls, nowMs).then((sample) => void gauges.push(sample)))
+    if (scrape) scrapes.push(scrape(nowMs).then((sample) => void gauges.push(sample)))
     if (interval) options.onInterval?.(variant.name, interval)
     if (!interval || !options.onProgress) return
     const seconds = Math.max(interval.durationMs, 1) / 1000

@@ -1,18 +1,47 @@
 // Structural validation of a YAML document against a JSON Schema, with every violation reported at
 // the line and column of the offending field and in words a user understands.
-import type {ErrorObject, ValidateFunction} from 'ajv'
+import type {ErrorObject, Options, ValidateFunction} from 'ajv'
+import {hash} from 'node:crypto'
+import {readBuildOutput} from '../build-output.js'
 import {newAjv} from './ajv.js'
 import {closestMatch} from '../text/suggest.js'
 import {formatPath, type PathSegment, type YamlSource} from './source.js'
 
 export type JsonSchema = Record<string, unknown>
 
+/** How every structural check validates, whether its validator was compiled at run time or by the build. */
+export const SCHEMA_CHECK_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  allowUnionTypes: true,
+} satisfies Options
+
+/**
+ * Written beside this module by `npm run build` (scripts/build/precompile-schemas.js): ajv's
+ * standalone validators of streamctl's own schemas, exported under their `schemaKey`.
+ */
+export const PRECOMPILED_SCHEMAS_FILE = 'precompiled-schemas.cjs'
+
+/** A schema's name among what the build compiled: a changed schema has a new one, so it never meets a stale validator. */
+export function schemaKey(schema: unknown): string {
+  return hash('sha1', JSON.stringify(schema))
+}
+
+let precompiled: Partial<Record<string, ValidateFunction>> | undefined
+
+function precompiledValidators(): Partial<Record<string, ValidateFunction>> {
+  precompiled ??= readBuildOutput(import.meta.url, PRECOMPILED_SCHEMAS_FILE) ?? {}
+  return precompiled
+}
+
 const compiled = new WeakMap<JsonSchema, ValidateFunction>()
 
+// Compiling the profile and manifest schemas costs ~150 ms of CPU, paid by every bench unless the build did it.
 function compile(schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(schema)
   if (!validate) {
-    validate = newAjv({allErrors: true, verbose: true, strict: true, allowUnionTypes: true}).compile(schema)
+    validate = precompiledValidators()[schemaKey(schema)] ?? newAjv(SCHEMA_CHECK_OPTIONS).compile(schema)
     compiled.set(schema, validate)
   }
   return validate
