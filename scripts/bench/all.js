@@ -9,8 +9,15 @@ import {fileURLToPath} from 'node:url'
 import {writeSummary} from './summary.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const reduced = {BENCH_SECONDS: '4', BENCH_DURATION: '5', BENCH_RUNS: '10', BENCH_RATES: '1000,3000'}
-const scripts = ['cli', 'broker', 'load', 'gateway', 'recommendations', 'replay'].filter((name) =>
+const reduced = {
+  BENCH_SECONDS: '4',
+  BENCH_DURATION: '5',
+  BENCH_RUNS: '10',
+  BENCH_RATES: '1000,3000',
+  BENCH_STALL_SECONDS: '10',
+  BENCH_CAPACITY_STEP_SECONDS: '2',
+}
+const scripts = ['cli', 'broker', 'load', 'capacity', 'gateway', 'recommendations', 'replay'].filter((name) =>
   existsSync(path.join(here, `${name}.js`)),
 )
 

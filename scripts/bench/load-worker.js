@@ -13,6 +13,7 @@ const options = JSON.parse(process.argv[2])
 async function runStreamctl() {
   const {buildSegments} = await load('lib/load/arrival-curves.js')
   const {ArrivalSchedule} = await load('lib/load/arrival-schedule.js')
+  const {chooseSendStrategy} = await load('lib/load/engine-settings.js')
   const {HttpTarget} = await load('lib/load/http-client.js')
   const {LoadEngine} = await load('lib/load/load-engine.js')
   const {Population, syntheticUsers} = await load('lib/load/population.js')
@@ -48,7 +49,8 @@ async function runStreamctl() {
     intervalMs: 1000,
     drainTimeoutMs: 5000,
     seed: 1,
-    sendStrategy: options.sendStrategy ?? (options.spinMs === 0 ? 'timer' : 'spin'),
+    // What the CLI would choose for this rate, unless told.
+    sendStrategy: options.sendStrategy ?? chooseSendStrategy('auto', options.model, options.rate ?? 0),
   }
   // Open-model runs warm up first (JIT, keep-alive connections) at the same rate, unmeasured, as
   // wrk2 calibrates before it measures.
