@@ -9,57 +9,44 @@
 // and Redis share its cores, so it moves with what else the machine does; bench:load's section 6
 // measures the search's own reproducibility on a server whose capacity does not.
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {printTable, writeResult} from './harness.js'
-import {ensureBuilt} from './load-runners.js'
+import {ensureBuilt, findCapacity} from './load-runners.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/run.js')
 const stepSeconds = Number(process.env.BENCH_CAPACITY_STEP_SECONDS ?? 5)
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'bench-capacity-'))
-process.on('exit', () => rmSync(scratch, {recursive: true, force: true}))
 
-function streamctl(args, okCodes = [0]) {
-  const result = spawnSync(process.execPath, [path.join(root, 'bin/run.js'), ...args, '--json'], {
-    cwd: root,
+/** `streamctl COMMAND --json`, which must exit with one of `allowed` (0 unless told): its exit status. */
+function streamctl(command, allowed = [0]) {
+  const result = spawnSync(process.execPath, [CLI, command, '--json'], {
     encoding: 'utf8',
     env: {...process.env, CI: '1'},
-    maxBuffer: 64 * 1024 * 1024,
   })
-  if (!okCodes.includes(result.status))
-    throw new Error(`streamctl ${args.join(' ')} exited ${result.status}: ${result.stdout}${result.stderr}`)
-  return JSON.parse(result.stdout)
+  if (!allowed.includes(result.status))
+    throw new Error(`streamctl ${command} exited ${result.status}: ${result.stdout}${result.stderr}`)
+  return result.status
 }
 
 ensureBuilt()
-const status = spawnSync(process.execPath, [path.join(root, 'bin/run.js'), 'status', '--json'], {encoding: 'utf8'})
-const wasUp = status.status === 0
-if (!wasUp) streamctl(['up'])
+// status exits 0 when the stack is up (3 when it is not).
+const wasUp = streamctl('status', [0, 3]) === 0
+if (!wasUp) streamctl('up')
 try {
-  streamctl(['provision'])
-  const profile = path.join(scratch, 'gateway-read.yaml')
-  writeFileSync(
-    profile,
-    [
-      "description: The gateway's read path, for a capacity search.",
-      `duration: ${stepSeconds}s`,
-      'rate: 200',
-      'timeout: 2s',
-      'requests:',
-      '  - use: recommendations',
-      'sla:',
-      '  recommendations: p(95)<50ms',
-      '',
-    ].join('\n'),
-  )
-  const runs = [1, 2, 3].map((index) => {
-    const started = performance.now()
-    const out = path.join(scratch, `run-${index}`)
-    const json = streamctl(['bench', profile, '--find-capacity', '--warmup', '2s', '--out', out], [0, 99])
-    return {...json.capacity, wallSeconds: (performance.now() - started) / 1000}
-  })
+  streamctl('provision')
+  const profile = [
+    "description: The gateway's read path, for a capacity search.",
+    `duration: ${stepSeconds}s`,
+    'warmup: 2s',
+    'rate: 200',
+    'timeout: 2s',
+    'requests:',
+    '  - use: recommendations',
+    'sla:',
+    '  recommendations: p(95)<50ms',
+    '',
+  ].join('\n')
+  const runs = [1, 2, 3].map((index) => findCapacity(`gateway-read-${index}`, profile))
   console.log(
     `bench --find-capacity on the reference gateway, three runs: recommendations p(95)<50ms, ${stepSeconds} s steps after a 2 s warm-up, from 200 req/s\n`,
   )
@@ -90,5 +77,5 @@ try {
   )
   writeResult('capacity', {stepSeconds, runs, spread})
 } finally {
-  if (!wasUp) streamctl(['down'])
+  if (!wasUp) streamctl('down')
 }

@@ -104,13 +104,17 @@ function seconds(text) {
   return clock ? Number(clock[1]) * 60 + Number(clock[2]) : Number(text)
 }
 
-/** The built CLI's `bench` on a profile written to a scratch directory: its --json output and --out directory. */
+/**
+ * The built CLI's `bench` on a profile written to a scratch directory, against `url` (without one,
+ * the running stack's gateway): its --json output and --out directory.
+ */
 function streamctlBench(name, profile, url, extraArgs = [], okStatus = [0]) {
   const dir = mkdtempSync(path.join(scratchDir(), `${name}-`))
   const file = path.join(dir, `${name}.yaml`)
   writeFileSync(file, profile)
   const out = path.join(dir, 'runs')
-  const run = timed(process.execPath, [CLI, 'bench', file, '--target', url, '--json', '--out', out, ...extraArgs], {
+  const target = url ? ['--target', url] : []
+  const run = timed(process.execPath, [CLI, 'bench', file, ...target, '--json', '--out', out, ...extraArgs], {
     cwd: dir,
     env: {CI: '1'},
     okStatus,
@@ -141,7 +145,7 @@ export function runStreamctl(name, profile, url) {
   }
 }
 
-/** `streamctl bench PROFILE --find-capacity`: the CapacityResult of its --json output. */
+/** `streamctl bench PROFILE --find-capacity` (on the running stack without `url`): the CapacityResult of its --json output. */
 export function findCapacity(name, profile, url) {
   // Exit 99 is a search that found no capacity: a result to report, not a failure of the bench.
   const {json, cpuSeconds, wallSeconds} = streamctlBench(name, profile, url, ['--find-capacity'], [0, 99])

@@ -58,8 +58,6 @@ export interface EngineSettings {
   seed: number
   /** How the loop waits for the next due send (see SendStrategy); 'timer' unless told. */
   sendStrategy?: SendStrategy
-  /** 'clock': at most one wake-up per this many ms. */
-  coalesceMs?: number
   /** Phase name in the closed model. */
   phase?: string
 }

@@ -48,7 +48,7 @@ export const SPIN_MS = 1.5
 /** 'clock': a send due sooner than this goes out on the next turn of the loop. */
 const CLOCK_IMMEDIATE_MS = 0.05
 /** 'clock': at most one wake-up per this many ms; what fell due meanwhile goes out together. */
-export const COALESCE_MS = 0.25
+const COALESCE_MS = 0.25
 
 export class LoadEngine {
   /** Time zero of the schedule: when run() starts, so set-up never makes the first requests late. */
@@ -58,7 +58,6 @@ export class LoadEngine {
   private readonly budget: RetryBudget | undefined
   private readonly spinMs: number
   private readonly strategy: SendStrategy
-  private readonly coalesceMs: number
   private lastPumpAt = Number.NEGATIVE_INFINITY
   private inFlight = 0
   /** Sum of the in-flight attempts' send times, for their mean age. */
@@ -96,7 +95,6 @@ export class LoadEngine {
     this.budget = settings.retry.budget ? new RetryBudget(settings.retry.budget, 0) : undefined
     this.strategy = settings.sendStrategy ?? 'timer'
     this.spinMs = this.strategy === 'spin' ? SPIN_MS : 0
-    this.coalesceMs = settings.coalesceMs ?? COALESCE_MS
     // The closed model holds one request per virtual user; dropping at the cap needs the whole cap.
     const fixedPool = settings.model === 'closed' || settings.whenCapped === 'drop'
     this.pool = new PoolSizer(
@@ -237,7 +235,7 @@ export class LoadEngine {
       if (delay <= CLOCK_IMMEDIATE_MS) this.wakeImmediate = setImmediate(this.pump)
       else {
         this.clockArmed = true
-        this.clock.wakeAtClock(this.clockZero + Math.max(at, this.lastPumpAt + this.coalesceMs))
+        this.clock.wakeAtClock(this.clockZero + Math.max(at, this.lastPumpAt + COALESCE_MS))
       }
     } else if (delay <= this.spinMs) this.wakeImmediate = setImmediate(this.pump)
     else this.wakeTimer = setTimeout(this.pump, Math.max(1, Math.floor(delay - this.spinMs)))
