@@ -5,7 +5,7 @@
 import type net from 'node:net'
 import type {BrokerContext, RequestContext} from './context.js'
 import {HANDLERS} from './handlers/dispatch.js'
-import {apiName, supportsVersion} from './protocol/api-keys.js'
+import {apiName, isFlexible, supportsVersion} from './protocol/api-keys.js'
 import {Decoder, MalformedFrameError} from './protocol/decoder.js'
 import {Encoder} from './protocol/encoder.js'
 import {errorCode} from './protocol/errors.js'
@@ -111,6 +111,16 @@ export class BrokerConnection {
       this.enqueue(header.correlationId, Promise.resolve(body), {thenClose: true})
       return
     }
+    // Flexible versions use request header v2 (tagged fields after the client id) and response
+    // header v1 (an empty tagged-field section), except ApiVersions' response, which a client must
+    // read before it knows what the broker speaks.
+    const flexible = isFlexible(name, header.apiVersion)
+    try {
+      if (flexible) decoder.skipTaggedFields()
+    } catch (error) {
+      this.fail(error)
+      return
+    }
     const request: RequestContext = {
       decoder,
       info: {
@@ -128,13 +138,13 @@ export class BrokerConnection {
     } catch (error) {
       pending = Promise.reject(error)
     }
-    this.enqueue(header.correlationId, pending)
+    this.enqueue(header.correlationId, pending, {taggedHeader: flexible && name !== 'ApiVersions'})
   }
 
   private enqueue(
     correlationId: number,
     pending: Promise<Encoder | undefined>,
-    options: {thenClose?: boolean} = {},
+    options: {thenClose?: boolean; taggedHeader?: boolean} = {},
   ): void {
     pending.catch(() => undefined) // marks it handled early: the queue below awaits it in order and fail() reports it
     this.queue = this.queue.then(async () => {
@@ -146,16 +156,17 @@ export class BrokerConnection {
         this.fail(error)
         return
       }
-      if (body) this.write(correlationId, body)
+      if (body) this.write(correlationId, body, options.taggedHeader === true)
       if (options.thenClose) this.socket.end()
     })
   }
 
-  private write(correlationId: number, body: Encoder): void {
+  private write(correlationId: number, body: Encoder, taggedHeader: boolean): void {
     if (this.closed) return
     const chunks = body.toChunks()
-    const prefix = Buffer.allocUnsafe(8)
-    prefix.writeInt32BE(body.length + 4, 0)
+    // Size, then response header v0 (the correlation id) or v1 (and zero tagged fields).
+    const prefix = Buffer.alloc(taggedHeader ? 9 : 8)
+    prefix.writeInt32BE(body.length + prefix.length - 4, 0)
     prefix.writeInt32BE(correlationId, 4)
     this.socket.cork()
     this.socket.write(prefix)

@@ -1,9 +1,9 @@
 // Which handler answers which API. A handler decodes its request from the frame, acts, and
 // returns the encoded response body (or nothing, for a Produce with acks=0).
 import type {RequestContext} from '../context.js'
-import type {ApiName} from '../protocol/api-keys.js'
+import {supportsVersion, type ApiName} from '../protocol/api-keys.js'
 import type {Encoder} from '../protocol/encoder.js'
-import {apiVersionsAnswer} from '../protocol/apis/api-versions.js'
+import {apiVersionsAnswer, ApiVersionsRequestSchema} from '../protocol/apis/api-versions.js'
 import {handleFetch} from './fetch.js'
 import {
   handleDeleteGroups,
@@ -30,8 +30,9 @@ import {
 
 export type Handler = (request: RequestContext) => Encoder | undefined | Promise<Encoder | undefined>
 
-export function handleApiVersions({info}: RequestContext): Encoder {
-  return apiVersionsAnswer(info.apiVersion)
+export function handleApiVersions({decoder, info}: RequestContext): Encoder {
+  if (!supportsVersion('ApiVersions', info.apiVersion)) return apiVersionsAnswer(info.apiVersion)
+  return apiVersionsAnswer(info.apiVersion, ApiVersionsRequestSchema.read(decoder, info.apiVersion))
 }
 
 export const HANDLERS: Record<ApiName, Handler> = {

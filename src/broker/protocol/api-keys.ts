@@ -1,5 +1,7 @@
-// The APIs and versions this broker speaks. Only non-flexible versions are advertised (minimum 0
-// where the API allows it), because kafkajs and librdkafka both negotiate down to them.
+// The APIs and versions this broker speaks, and where each API's flexible versions (KIP-482:
+// compact forms, tagged fields, request header v2 and response header v1) begin. Old versions stay
+// for kafkajs and librdkafka; the flexible ones up to what current clients send are for clients
+// that start there (@platformatic/kafka, the Java client).
 
 export const ApiKey = {
   Produce: 0,
@@ -32,7 +34,12 @@ export interface VersionRange {
   maxVersion: number
 }
 
-export const SUPPORTED_VERSIONS: Record<ApiName, VersionRange> = {
+export interface ApiVersionSpec extends VersionRange {
+  /** The first flexible version, when this broker serves any. */
+  flexibleFrom?: number
+}
+
+export const SUPPORTED_VERSIONS: Record<ApiName, ApiVersionSpec> = {
   Produce: {minVersion: 3, maxVersion: 7},
   Fetch: {minVersion: 4, maxVersion: 11},
   ListOffsets: {minVersion: 0, maxVersion: 3},
@@ -46,7 +53,7 @@ export const SUPPORTED_VERSIONS: Record<ApiName, VersionRange> = {
   SyncGroup: {minVersion: 0, maxVersion: 3},
   DescribeGroups: {minVersion: 0, maxVersion: 2},
   ListGroups: {minVersion: 0, maxVersion: 2},
-  ApiVersions: {minVersion: 0, maxVersion: 2},
+  ApiVersions: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
   CreateTopics: {minVersion: 0, maxVersion: 3},
   DeleteTopics: {minVersion: 0, maxVersion: 1},
   InitProducerId: {minVersion: 0, maxVersion: 1},
@@ -67,9 +74,25 @@ export function supportsVersion(name: ApiName, version: number): boolean {
   return version >= range.minVersion && version <= range.maxVersion
 }
 
+/** Whether `version` of the API is a flexible one. */
+export function isFlexible(name: ApiName, version: number): boolean {
+  const from = SUPPORTED_VERSIONS[name].flexibleFrom
+  return from !== undefined && version >= from
+}
+
+/** An API's flexible versions as a message schema writes them (`"9+"`, or `"none"`). */
+export function flexibleVersions(name: ApiName): string {
+  const from = SUPPORTED_VERSIONS[name].flexibleFrom
+  return from === undefined ? 'none' : `${from}+`
+}
+
 /** The ApiVersions list: every API with its supported range, sorted by key. */
 export function advertisedVersions(): Array<{apiKey: number} & VersionRange> {
   return Object.entries(SUPPORTED_VERSIONS)
-    .map(([name, range]) => ({apiKey: ApiKey[name as ApiName], ...range}))
+    .map(([name, range]) => ({
+      apiKey: ApiKey[name as ApiName],
+      minVersion: range.minVersion,
+      maxVersion: range.maxVersion,
+    }))
     .sort((left, right) => left.apiKey - right.apiKey)
 }

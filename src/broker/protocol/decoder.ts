@@ -127,6 +127,51 @@ export class Decoder {
     throw new MalformedFrameError('varint longer than 5 bytes')
   }
 
+  readUInt16(): number {
+    this.need(2, 'uint16')
+    const value = this.buffer.readUInt16BE(this.offset)
+    this.offset += 2
+    return value
+  }
+
+  readFloat64(): number {
+    this.need(8, 'float64')
+    const value = this.buffer.readDoubleBE(this.offset)
+    this.offset += 8
+    return value
+  }
+
+  /** UUID as its canonical text (8-4-4-4-12 hex digits). */
+  readUuid(): string {
+    const hex = this.readRaw(16, 'uuid').toString('hex')
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  }
+
+  /** `size` bytes as a view into the frame (no copy). */
+  readRaw(size: number, what: string): Buffer {
+    this.need(size, what)
+    const value = this.buffer.subarray(this.offset, this.offset + size)
+    this.offset += size
+    return value
+  }
+
+  /** COMPACT_(NULLABLE_)STRING: unsigned varint length + 1 (0 for null), then UTF-8 bytes. */
+  readCompactNullableString(): string | null {
+    const length = this.readUnsignedVarInt() - 1
+    if (length === -1) return null
+    this.need(length, 'compact string')
+    const value = this.buffer.toString('utf8', this.offset, this.offset + length)
+    this.offset += length
+    return value
+  }
+
+  /** COMPACT_(NULLABLE_)BYTES as a view into the frame (no copy). */
+  readCompactBytes(): Buffer | null {
+    const length = this.readUnsignedVarInt() - 1
+    if (length === -1) return null
+    return this.readRaw(length, 'compact bytes')
+  }
+
   /** Skips the tagged-field section of a flexible header or struct. */
   skipTaggedFields(): void {
     const count = this.readUnsignedVarInt()

@@ -51,6 +51,49 @@ export class Encoder {
     return this
   }
 
+  writeUInt16(value: number): this {
+    this.ensure(2)
+    this.offset = this.buffer.writeUInt16BE(value, this.offset)
+    return this
+  }
+
+  writeFloat64(value: number): this {
+    this.ensure(8)
+    this.offset = this.buffer.writeDoubleBE(value, this.offset)
+    return this
+  }
+
+  /** UUID from its canonical text (hyphens optional). */
+  writeUuid(value: string): this {
+    const hex = value.replaceAll('-', '')
+    if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new Error(`not a UUID: ${JSON.stringify(value)}`)
+    this.ensure(16)
+    this.offset += this.buffer.write(hex, this.offset, 'hex')
+    return this
+  }
+
+  /** UNSIGNED_VARINT: 7 bits a byte, least significant first. */
+  writeUnsignedVarInt(value: number): this {
+    this.ensure(5)
+    let rest = value >>> 0
+    while (rest >= 0x80) {
+      this.buffer[this.offset++] = (rest & 0x7f) | 0x80
+      rest >>>= 7
+    }
+    this.buffer[this.offset++] = rest
+    return this
+  }
+
+  /** COMPACT_(NULLABLE_)STRING: unsigned varint length + 1 (0 for null), then UTF-8 bytes. */
+  writeCompactNullableString(value: string | null | undefined): this {
+    if (value === null || value === undefined) return this.writeUnsignedVarInt(0)
+    const length = Buffer.byteLength(value)
+    this.writeUnsignedVarInt(length + 1)
+    this.ensure(length)
+    this.offset += this.buffer.write(value, this.offset)
+    return this
+  }
+
   /** STRING: int16 length, then UTF-8 bytes. */
   writeString(value: string): this {
     const length = Buffer.byteLength(value)

@@ -7,6 +7,7 @@
 //   client_id => NULLABLE_STRING
 // Request Header v2 => (v1 fields) TAG_BUFFER
 // Response Header v0 => correlation_id INT32
+// Response Header v1 => correlation_id TAG_BUFFER   (flexible versions, except ApiVersions' response)
 import {Decoder} from './decoder.js'
 
 export interface RequestHeader {
@@ -16,7 +17,7 @@ export interface RequestHeader {
   clientId: string | null
 }
 
-/** Reads the fixed part of the header; flexible (v2) headers also carry a tagged-field buffer. */
+/** Reads the header v1 fields; the caller skips a v2 header's tagged fields once it knows the API is flexible. */
 export function decodeRequestHeader(decoder: Decoder): RequestHeader {
   const apiKey = decoder.readInt16()
   const apiVersion = decoder.readInt16()

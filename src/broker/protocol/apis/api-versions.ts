@@ -1,37 +1,74 @@
-// ApiVersions Request (Version: 0-2) => (empty)
-// ApiVersions Request (Version: 3, flexible) => client_software_name COMPACT_STRING client_software_version COMPACT_STRING TAG_BUFFER
-//   (librdkafka sends v3 first; we answer with error 35 and the supported list in the v0 body,
-//   which tells it to retry with a version we advertise)
-//
-// ApiVersions Response (Version: 0) => error_code [api_keys]
-//   api_keys => api_key INT16 min_version INT16 max_version INT16
-// ApiVersions Response (Version: 1-2) => error_code [api_keys] throttle_time_ms INT32
-import {encodeResponse, type Encoder} from '../encoder.js'
-import {advertisedVersions, supportsVersion, type VersionRange} from '../api-keys.js'
+// ApiVersions (key 18), from Kafka's ApiVersionsRequest/Response.json. A client that opens with a
+// version this broker does not speak (librdkafka sends v3, newer clients v4) gets
+// UNSUPPORTED_VERSION with the supported list in the v0 body, which tells it to retry with a
+// version from that list. The response always has header v0, flexible or not.
+import {advertisedVersions, flexibleVersions, supportsVersion, type VersionRange} from '../api-keys.js'
+import type {Encoder} from '../encoder.js'
 import {errorCode} from '../errors.js'
+import {array, field, MessageSchema} from '../schema.js'
+
+export interface ApiVersionsRequest {
+  clientSoftwareName: string
+  clientSoftwareVersion: string
+}
+
+export const ApiVersionsRequestSchema = new MessageSchema<ApiVersionsRequest>(
+  'ApiVersionsRequest',
+  [field('clientSoftwareName', 'string', '3+'), field('clientSoftwareVersion', 'string', '3+')],
+  flexibleVersions('ApiVersions'),
+)
 
 export interface ApiVersionsResponse {
   errorCode: number
   apiKeys: Array<{apiKey: number} & VersionRange>
+  throttleTimeMs?: number
 }
 
-export function encodeApiVersionsResponse(encoder: Encoder, version: number, response: ApiVersionsResponse): void {
-  encoder
-    .writeInt16(response.errorCode)
-    .writeArray(response.apiKeys, (out, api) =>
-      out.writeInt16(api.apiKey).writeInt16(api.minVersion).writeInt16(api.maxVersion),
-    )
-  if (version >= 1 && version <= 2) encoder.writeInt32(0)
-}
+const nameRange = [
+  field('name', 'string', '3+'),
+  field('minVersion', 'int16', '3+'),
+  field('maxVersion', 'int16', '3+'),
+]
+
+export const ApiVersionsResponseSchema = new MessageSchema<ApiVersionsResponse>(
+  'ApiVersionsResponse',
+  [
+    field('errorCode', 'int16', '0+'),
+    array(
+      'apiKeys',
+      [field('apiKey', 'int16', '0+'), field('minVersion', 'int16', '0+'), field('maxVersion', 'int16', '0+')],
+      '0+',
+    ),
+    field('throttleTimeMs', 'int32', '1+'),
+    array('supportedFeatures', nameRange, '3+', {tag: 0}),
+    field('finalizedFeaturesEpoch', 'int64', '3+', {tag: 1, default: -1}),
+    array(
+      'finalizedFeatures',
+      [field('name', 'string', '3+'), field('maxVersionLevel', 'int16', '3+'), field('minVersionLevel', 'int16', '3+')],
+      '3+',
+      {tag: 2},
+    ),
+    field('zkMigrationReady', 'bool', '3+', {tag: 3}),
+  ],
+  flexibleVersions('ApiVersions'),
+)
+
+/** What Kafka accepts as a client software name or version (KIP-511). */
+const SOFTWARE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/
 
 /**
  * The one ApiVersions answer, at any requested version: the APIs this broker speaks or, for a
- * version it does not speak, UNSUPPORTED_VERSION with that list in the v0 body (see above).
+ * version it does not speak, UNSUPPORTED_VERSION with that list in the v0 body (see above). A v3
+ * request naming its client software with characters KIP-511 does not allow gets INVALID_REQUEST.
  */
-export function apiVersionsAnswer(requestVersion: number): Encoder {
+export function apiVersionsAnswer(requestVersion: number, request?: ApiVersionsRequest): Encoder {
   const supported = supportsVersion('ApiVersions', requestVersion)
-  return encodeResponse(encodeApiVersionsResponse, supported ? requestVersion : 0, {
-    errorCode: supported ? 0 : errorCode('UNSUPPORTED_VERSION'),
+  const valid =
+    request === undefined ||
+    requestVersion < 3 ||
+    (SOFTWARE.test(request.clientSoftwareName) && SOFTWARE.test(request.clientSoftwareVersion))
+  return ApiVersionsResponseSchema.encode(supported ? requestVersion : 0, {
+    errorCode: !supported ? errorCode('UNSUPPORTED_VERSION') : valid ? 0 : errorCode('INVALID_REQUEST'),
     apiKeys: advertisedVersions(),
   })
 }
