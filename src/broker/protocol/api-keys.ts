@@ -96,3 +96,27 @@ export function advertisedVersions(): Array<{apiKey: number} & VersionRange> {
     }))
     .sort((left, right) => left.apiKey - right.apiKey)
 }
+
+/** Per row of the README's table of served APIs. */
+const TABLE_COLUMNS = 3
+
+/**
+ * The APIs served, as the Markdown table the README carries (generated, so it cannot drift):
+ * `Name (key)` and `min–max`, with `(n+)` where the flexible versions begin.
+ */
+export function servedApisTable(): string {
+  const cells = Object.entries(SUPPORTED_VERSIONS)
+    .map(([name, range]) => ({name, key: ApiKey[name as ApiName], range}))
+    .sort((left, right) => left.key - right.key)
+    .map(({name, key, range}) => {
+      const flexible = range.flexibleFrom === undefined ? '' : ` (${range.flexibleFrom}+)`
+      return [`${name} (${key})`, `${range.minVersion}–${range.maxVersion}${flexible}`]
+    })
+  const rows = ['| API (key) | versions '.repeat(TABLE_COLUMNS) + '|', '|---|---'.repeat(TABLE_COLUMNS) + '|']
+  for (let start = 0; start < cells.length; start += TABLE_COLUMNS) {
+    const row = cells.slice(start, start + TABLE_COLUMNS)
+    while (row.length < TABLE_COLUMNS) row.push(['', ''])
+    rows.push(`| ${row.map((cell) => cell.join(' | ')).join(' | ')} |`)
+  }
+  return rows.join('\n')
+}
