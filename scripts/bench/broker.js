@@ -223,9 +223,9 @@ try {
   console.log('\nTargets:')
   for (const line of [
     `produce 1 KB ${oneKb.produceMBs.toFixed(1)} MB/s ${verdict(oneKb.produceMBs >= 50)} >= 50 MB/s`,
-    `produce 1 KB ${oneKb.produceVsRawWrite.toFixed(2)}x raw write ${verdict(oneKb.produceVsRawWrite >= 0.3)} >= 0.30x`,
+    `produce 1 KB ${oneKb.produceVsRawWrite.toFixed(3)}x raw write ${verdict(oneKb.produceVsRawWrite >= 0.3)} >= 0.30x`,
     `produce 100 B ${Math.round(small.produceRecordsPerSecond).toLocaleString('en-US')} records/s ${verdict(small.produceRecordsPerSecond >= 100_000)} >= 100k/s`,
-    `consume (cold, both sizes) ${worstConsume.toFixed(2)}x raw read ${verdict(worstConsume >= 0.3)} >= 0.30x`,
+    `consume (cold, both sizes) ${worstConsume.toFixed(3)}x raw read ${verdict(worstConsume >= 0.3)} >= 0.30x`,
     `produce p99 at 10 MB/s ${latency.p99.toFixed(2)} ms ${verdict(latency.p99 < 10)} < 10 ms`,
   ])
     console.log(`  ${line}`)
