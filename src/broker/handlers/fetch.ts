@@ -39,7 +39,7 @@ function readAll(request: FetchRequest, broker: BrokerContext): FetchResponse & 
         // Once the response holds data, max_bytes caps it; the first batch goes out whatever its size.
         const limit = Math.min(wanted.partitionMaxBytes, remaining)
         if (limit <= 0 && bytes > 0) return {...base, errorCode: 0, records: []}
-        const read = log.read(wanted.fetchOffset, Math.max(1, limit))
+        const read = log.read(wanted.fetchOffset, Math.max(1, limit), bytes === 0)
         bytes += read.bytes
         remaining -= read.bytes
         return {...base, errorCode: 0, records: read.records}

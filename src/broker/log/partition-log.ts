@@ -112,13 +112,15 @@ export class PartitionLog {
     const tooBig = active.size + incoming > this.settings.segmentBytes
     const tooOld = Date.now() - active.createdAtMs >= this.settings.segmentMs
     if (!tooBig && !tooOld) return
-    active.flush()
-    active.writeIndexes()
+    active.seal()
     this.segments.push(LogSegment.create(this.dir, this.highWatermark, this.settings.indexIntervalBytes))
   }
 
-  /** Whole batches from `offset`, up to about `maxBytes` across segments (at least one batch). */
-  read(offset: number, maxBytes: number): ReadResult {
+  /**
+   * Whole batches from `offset`, up to `maxBytes` across segments; when `atLeastOne` (the first
+   * partition with data in a fetch response), the first batch goes out even if it is larger.
+   */
+  read(offset: number, maxBytes: number, atLeastOne = true): ReadResult {
     if (offset < this.logStartOffset || offset > this.highWatermark) throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE')
     const records: Buffer[] = []
     let bytes = 0
@@ -126,13 +128,16 @@ export class PartitionLog {
     let cursor = offset
     while (segmentIndex < this.segments.length && cursor < this.highWatermark) {
       const segment = this.segments[segmentIndex]!
-      const chunk = segment.readBatches(cursor, bytes === 0 ? maxBytes : maxBytes - bytes)
-      if (chunk.length === 0) {
+      const chunks = segment.readBatches(cursor, maxBytes - bytes, atLeastOne && bytes === 0)
+      if (chunks.length === 0) {
+        if (bytes > 0 || cursor < segment.nextOffset) break
         segmentIndex++
         continue
       }
-      records.push(chunk)
-      bytes += chunk.length
+      for (const chunk of chunks) {
+        records.push(chunk)
+        bytes += chunk.length
+      }
       if (bytes >= maxBytes) break
       cursor = segment.nextOffset
       segmentIndex++
@@ -194,8 +199,7 @@ export class PartitionLog {
     // An expired active segment is rolled, so the next pass can delete it.
     const active = this.active
     if (retentionMs >= 0 && active.size > 0 && active.maxTimestamp >= 0 && now - active.maxTimestamp > retentionMs) {
-      active.flush()
-      active.writeIndexes()
+      active.seal()
       this.segments.push(LogSegment.create(this.dir, this.highWatermark, this.settings.indexIntervalBytes))
     }
     return deleted
