@@ -3,6 +3,7 @@
 // client. DeleteRecords moves where consumers start and survives a restart; configs are Kafka's
 // standard ones, with synonyms, and bad ones are refused by name.
 import {readdirSync} from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import {execa} from 'execa'
 import {ConfigResourceTypes, Kafka, logLevel} from 'kafkajs'
@@ -337,5 +338,62 @@ describe('@platformatic/kafka at the flexible versions', {timeout: 120_000}, () 
       await admin.close()
     }
     expect(await lowWatermark('flexible-admin-trim')).toBe(2)
+  })
+})
+
+/** Sends raw bytes and collects what comes back until the broker closes or `until` is met. */
+function exchange(bytes: Buffer, until: (received: Buffer) => boolean): Promise<{received: Buffer; closed: boolean}> {
+  return new Promise((resolve) => {
+    const socket = net.connect(broker.port, '127.0.0.1')
+    const chunks: Buffer[] = []
+    const finish = (closed: boolean) => {
+      socket.destroy()
+      resolve({received: Buffer.concat(chunks), closed})
+    }
+    socket.on('data', (chunk) => {
+      chunks.push(chunk)
+      if (until(Buffer.concat(chunks))) finish(false)
+    })
+    socket.on('error', () => undefined) // the broker closing a bad connection is what the test checks
+    socket.on('close', () => finish(true))
+    socket.on('connect', () => socket.write(bytes))
+  })
+}
+
+function frame(...parts: number[][]): Buffer {
+  const body = Buffer.from(parts.flat())
+  const size = Buffer.alloc(4)
+  size.writeInt32BE(body.length)
+  return Buffer.concat([size, body])
+}
+
+describe('a flexible frame written byte by byte', {timeout: 60_000}, () => {
+  it('DeleteRecords v2: request header v2 in, response header v1 and compact body out; a lying count closes only that connection', async () => {
+    await withAdmin((admin) => admin.createTopics({topics: [{topic: 'raw', numPartitions: 1}]}))
+    await produce('raw', 3)
+    const name = [...Buffer.from('raw')]
+    // api key 21, version 2, correlation id 9, client id "x" (int16 length), empty header tags
+    const header = [0, 21, 0, 2, 0, 0, 0, 9, 0, 1, 120, 0]
+    // topics: 1 (compact 2); name; partitions: 1; index 0; offset 1 (int64); tags; tags; timeout 1000; tags
+    const body = [2, name.length + 1, ...name, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 3, 232, 0]
+    const {received} = await exchange(
+      frame(header, body),
+      (bytes) => bytes.length >= 4 && bytes.length >= 4 + bytes.readInt32BE(0),
+    )
+    expect([...received]).toEqual([
+      ...[0, 0, 0, 32], // size
+      ...[0, 0, 0, 9, 0], // correlation id, empty response header tags (header v1)
+      ...[0, 0, 0, 0], // throttle time
+      ...[2, name.length + 1, ...name, 2], // one topic, its name, one partition
+      ...[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0], // index 0, low watermark 1, no error
+      ...[0, 0, 0], // partition, topic and response tags
+    ])
+    expect(await lowWatermark('raw')).toBe(1)
+
+    // The same request claiming 100 topics in a 30-byte frame: that connection is closed…
+    const lying = await exchange(frame(header, [101, ...body.slice(1)]), () => false)
+    expect(lying).toEqual({received: Buffer.alloc(0), closed: true})
+    // … and the broker goes on serving.
+    expect(await lowWatermark('raw')).toBe(1)
   })
 })
