@@ -19,12 +19,12 @@ import {decodeJoinGroupRequest} from '../../src/broker/protocol/apis/join-group.
 import {decodeLeaveGroupRequest} from '../../src/broker/protocol/apis/leave-group.js'
 import {decodeSyncGroupRequest} from '../../src/broker/protocol/apis/sync-group.js'
 import {decodeDescribeGroupsRequest} from '../../src/broker/protocol/apis/describe-groups.js'
-import {decodeCreateTopicsRequest} from '../../src/broker/protocol/apis/create-topics.js'
+import {CreateTopicsRequestSchema} from '../../src/broker/protocol/apis/create-topics.js'
 import {decodeDeleteTopicsRequest} from '../../src/broker/protocol/apis/delete-topics.js'
 import {decodeDeleteGroupsRequest} from '../../src/broker/protocol/apis/delete-groups.js'
 import {decodeInitProducerIdRequest} from '../../src/broker/protocol/apis/init-producer-id.js'
-import {decodeDescribeConfigsRequest} from '../../src/broker/protocol/apis/describe-configs.js'
-import {decodeCreatePartitionsRequest} from '../../src/broker/protocol/apis/create-partitions.js'
+import {DescribeConfigsRequestSchema} from '../../src/broker/protocol/apis/describe-configs.js'
+import {CreatePartitionsRequestSchema} from '../../src/broker/protocol/apis/create-partitions.js'
 import {ROOT} from '../helpers/cli.js'
 
 interface CapturedFrame {
@@ -134,25 +134,30 @@ describe('request decoders against captured frames', () => {
   })
 
   it('the admin APIs kafkajs sends', () => {
-    const create = decodeFully('kafkajs', 19, decodeCreateTopicsRequest)
+    const create = decodeFully('kafkajs', 19, (decoder, version) => CreateTopicsRequestSchema.read(decoder, version))
     expect(create.topics).toEqual([
       {
         name: 'fixture-topic',
         numPartitions: 2,
         replicationFactor: -1,
         assignments: [],
-        configs: {'retention.ms': '60000'},
+        configs: [{name: 'retention.ms', value: '60000'}],
       },
     ])
     expect(decodeFully('kafkajs', 20, (decoder) => decodeDeleteTopicsRequest(decoder)).topics).toEqual([
       'fixture-topic',
     ])
     expect(decodeFully('kafkajs', 22, (decoder) => decodeInitProducerIdRequest(decoder)).transactionalId).toBeNull()
-    expect(decodeFully('kafkajs', 32, decodeDescribeConfigsRequest).resources).toEqual([
-      {resourceType: 2, resourceName: 'fixture-topic', keys: null},
-    ])
-    expect(decodeFully('kafkajs', 37, (decoder) => decodeCreatePartitionsRequest(decoder))).toEqual({
-      topics: [{name: 'fixture-topic', count: 3}],
+    const describe = decodeFully('kafkajs', 32, (decoder, version) =>
+      DescribeConfigsRequestSchema.read(decoder, version),
+    )
+    expect(describe.resources).toEqual([{resourceType: 2, resourceName: 'fixture-topic', configurationKeys: null}])
+    const partitions = decodeFully('kafkajs', 37, (decoder, version) =>
+      CreatePartitionsRequestSchema.read(decoder, version),
+    )
+    expect(partitions).toEqual({
+      topics: [{name: 'fixture-topic', count: 3, assignments: null}],
+      timeoutMs: expect.any(Number),
       validateOnly: false,
     })
   })

@@ -4,6 +4,9 @@ import type {RequestContext} from '../context.js'
 import {supportsVersion, type ApiName} from '../protocol/api-keys.js'
 import type {Encoder} from '../protocol/encoder.js'
 import {apiVersionsAnswer, ApiVersionsRequestSchema} from '../protocol/apis/api-versions.js'
+import {handleDescribeCluster} from './cluster.js'
+import {handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs} from './configs.js'
+import {handleDeleteRecords} from './delete-records.js'
 import {handleFetch} from './fetch.js'
 import {
   handleDeleteGroups,
@@ -19,14 +22,7 @@ import {
 } from './groups.js'
 import {handleInitProducerId, handleListOffsets} from './offsets.js'
 import {handleProduce} from './produce.js'
-import {
-  handleAlterConfigs,
-  handleCreatePartitions,
-  handleCreateTopics,
-  handleDeleteTopics,
-  handleDescribeConfigs,
-  handleMetadata,
-} from './topics.js'
+import {handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleMetadata} from './topics.js'
 
 export type Handler = (request: RequestContext) => Encoder | undefined | Promise<Encoder | undefined>
 
@@ -57,4 +53,7 @@ export const HANDLERS: Record<ApiName, Handler> = {
   DescribeGroups: handleDescribeGroups,
   ListGroups: handleListGroups,
   DeleteGroups: handleDeleteGroups,
+  DeleteRecords: handleDeleteRecords,
+  IncrementalAlterConfigs: handleIncrementalAlterConfigs,
+  DescribeCluster: handleDescribeCluster,
 }

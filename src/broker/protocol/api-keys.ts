@@ -20,11 +20,14 @@ export const ApiKey = {
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  DeleteRecords: 21,
   InitProducerId: 22,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
+  DescribeCluster: 60,
 } as const
 
 export type ApiName = keyof typeof ApiKey
@@ -54,13 +57,16 @@ export const SUPPORTED_VERSIONS: Record<ApiName, ApiVersionSpec> = {
   DescribeGroups: {minVersion: 0, maxVersion: 2},
   ListGroups: {minVersion: 0, maxVersion: 2},
   ApiVersions: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
-  CreateTopics: {minVersion: 0, maxVersion: 3},
+  CreateTopics: {minVersion: 0, maxVersion: 7, flexibleFrom: 5},
   DeleteTopics: {minVersion: 0, maxVersion: 1},
   InitProducerId: {minVersion: 0, maxVersion: 1},
-  DescribeConfigs: {minVersion: 0, maxVersion: 2},
-  AlterConfigs: {minVersion: 0, maxVersion: 1},
-  CreatePartitions: {minVersion: 0, maxVersion: 1},
+  DescribeConfigs: {minVersion: 0, maxVersion: 4, flexibleFrom: 4},
+  AlterConfigs: {minVersion: 0, maxVersion: 2, flexibleFrom: 2},
+  CreatePartitions: {minVersion: 0, maxVersion: 3, flexibleFrom: 2},
   DeleteGroups: {minVersion: 0, maxVersion: 1},
+  DeleteRecords: {minVersion: 0, maxVersion: 2, flexibleFrom: 2},
+  IncrementalAlterConfigs: {minVersion: 0, maxVersion: 1, flexibleFrom: 1},
+  DescribeCluster: {minVersion: 0, maxVersion: 1, flexibleFrom: 0},
 }
 
 const NAME_BY_KEY = new Map<number, ApiName>(Object.entries(ApiKey).map(([name, key]) => [key, name as ApiName]))

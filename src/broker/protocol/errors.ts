@@ -81,6 +81,7 @@ export const KafkaErrors = {
   TOPIC_ALREADY_EXISTS: spec(36, 'TOPIC_ALREADY_EXISTS', false, 'Topic with this name already exists'),
   INVALID_PARTITIONS: spec(37, 'INVALID_PARTITIONS', false, 'Number of partitions is invalid'),
   INVALID_REPLICATION_FACTOR: spec(38, 'INVALID_REPLICATION_FACTOR', false, 'Replication-factor is invalid'),
+  INVALID_REPLICA_ASSIGNMENT: spec(39, 'INVALID_REPLICA_ASSIGNMENT', false, 'Replica assignment is invalid'),
   INVALID_CONFIG: spec(40, 'INVALID_CONFIG', false, 'Configuration is invalid'),
   INVALID_REQUEST: spec(
     42,
