@@ -29,7 +29,7 @@ describe('streamctl broker', () => {
         fsync: 'always',
         dataDir: broker.dataDir,
       })
-      expect(await probeKafka('127.0.0.1', broker.port)).toMatchObject({answers: true, note: '21 APIs'})
+      expect(await probeKafka('127.0.0.1', broker.port)).toMatchObject({answers: true, note: '25 APIs'})
       expect(await broker.stop()).toBe(0)
       expect(broker.logs.at(-1)).toMatchObject({msg: 'broker stopped'})
     } finally {

@@ -17,7 +17,7 @@ import {
   handleOffsetFetch,
   handleSyncGroup,
 } from './groups.js'
-import {handleInitProducerId, handleListOffsets} from './offsets.js'
+import {handleListOffsets} from './offsets.js'
 import {handleProduce} from './produce.js'
 import {
   handleAlterConfigs,
@@ -27,6 +27,13 @@ import {
   handleDescribeConfigs,
   handleMetadata,
 } from './topics.js'
+import {
+  handleAddOffsetsToTxn,
+  handleAddPartitionsToTxn,
+  handleEndTxn,
+  handleInitProducerId,
+  handleTxnOffsetCommit,
+} from './transactions.js'
 
 export type Handler = (request: RequestContext) => Encoder | undefined | Promise<Encoder | undefined>
 
@@ -47,6 +54,10 @@ export const HANDLERS: Record<ApiName, Handler> = {
   DescribeConfigs: handleDescribeConfigs,
   AlterConfigs: handleAlterConfigs,
   InitProducerId: handleInitProducerId,
+  AddPartitionsToTxn: handleAddPartitionsToTxn,
+  AddOffsetsToTxn: handleAddOffsetsToTxn,
+  EndTxn: handleEndTxn,
+  TxnOffsetCommit: handleTxnOffsetCommit,
   FindCoordinator: handleFindCoordinator,
   JoinGroup: handleJoinGroup,
   SyncGroup: handleSyncGroup,
