@@ -112,11 +112,12 @@ export class TransactionCoordinator {
     if (txn.state !== to && !canTransition(txn.state, to))
       throw new Error(`transaction ${txn.transactionalId}: ${txn.state} cannot go to ${to}`)
     txn.state = to
-    this.persist(txn, extra)
+    // A lost Complete* line is harmless: recovery finds Prepare* and writes the same markers again.
+    this.persist(txn, extra, to !== 'CompleteCommit' && to !== 'CompleteAbort')
   }
 
-  private persist(txn: TransactionSnapshot, extra: TransactionJournalEntry[] = []): void {
-    this.store.append([{type: 'txn', ...txn, partitions: [...txn.partitions]}, ...extra], true)
+  private persist(txn: TransactionSnapshot, extra: TransactionJournalEntry[] = [], sync = true): void {
+    this.store.append([{type: 'txn', ...txn, partitions: [...txn.partitions]}, ...extra], sync)
   }
 
   /**
