@@ -22,7 +22,7 @@ import {decodeDescribeGroupsRequest} from '../../src/broker/protocol/apis/descri
 import {CreateTopicsRequestSchema} from '../../src/broker/protocol/apis/create-topics.js'
 import {decodeDeleteTopicsRequest} from '../../src/broker/protocol/apis/delete-topics.js'
 import {decodeDeleteGroupsRequest} from '../../src/broker/protocol/apis/delete-groups.js'
-import {decodeInitProducerIdRequest} from '../../src/broker/protocol/apis/init-producer-id.js'
+import {InitProducerIdRequestSchema} from '../../src/broker/protocol/apis/init-producer-id.js'
 import {DescribeConfigsRequestSchema} from '../../src/broker/protocol/apis/describe-configs.js'
 import {CreatePartitionsRequestSchema} from '../../src/broker/protocol/apis/create-partitions.js'
 import {ROOT} from '../helpers/cli.js'
@@ -147,7 +147,10 @@ describe('request decoders against captured frames', () => {
     expect(decodeFully('kafkajs', 20, (decoder) => decodeDeleteTopicsRequest(decoder)).topics).toEqual([
       'fixture-topic',
     ])
-    expect(decodeFully('kafkajs', 22, (decoder) => decodeInitProducerIdRequest(decoder)).transactionalId).toBeNull()
+    expect(
+      decodeFully('kafkajs', 22, (decoder, version) => InitProducerIdRequestSchema.read(decoder, version))
+        .transactionalId,
+    ).toBeNull()
     const describe = decodeFully('kafkajs', 32, (decoder, version) =>
       DescribeConfigsRequestSchema.read(decoder, version),
     )

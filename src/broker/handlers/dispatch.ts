@@ -20,9 +20,16 @@ import {
   handleOffsetFetch,
   handleSyncGroup,
 } from './groups.js'
-import {handleInitProducerId, handleListOffsets} from './offsets.js'
+import {handleListOffsets} from './offsets.js'
 import {handleProduce} from './produce.js'
 import {handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleMetadata} from './topics.js'
+import {
+  handleAddOffsetsToTxn,
+  handleAddPartitionsToTxn,
+  handleEndTxn,
+  handleInitProducerId,
+  handleTxnOffsetCommit,
+} from './transactions.js'
 
 export type Handler = (request: RequestContext) => Encoder | undefined | Promise<Encoder | undefined>
 
@@ -43,6 +50,10 @@ export const HANDLERS: Record<ApiName, Handler> = {
   DescribeConfigs: handleDescribeConfigs,
   AlterConfigs: handleAlterConfigs,
   InitProducerId: handleInitProducerId,
+  AddPartitionsToTxn: handleAddPartitionsToTxn,
+  AddOffsetsToTxn: handleAddOffsetsToTxn,
+  EndTxn: handleEndTxn,
+  TxnOffsetCommit: handleTxnOffsetCommit,
   FindCoordinator: handleFindCoordinator,
   JoinGroup: handleJoinGroup,
   SyncGroup: handleSyncGroup,

@@ -1,4 +1,5 @@
-// ListOffsets (earliest, latest, by timestamp through the time index) and InitProducerId.
+// ListOffsets: earliest, latest (the last stable offset for read_committed), and by timestamp
+// through the time index.
 import type {RequestContext} from '../context.js'
 import {encodeResponse, type Encoder} from '../protocol/encoder.js'
 import {errorCode} from '../protocol/errors.js'
@@ -8,7 +9,7 @@ import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
 } from '../protocol/apis/list-offsets.js'
-import {decodeInitProducerIdRequest, encodeInitProducerIdResponse} from '../protocol/apis/init-producer-id.js'
+import {READ_COMMITTED} from '../txn/partition-transactions.js'
 
 export function handleListOffsets({decoder, info, broker}: RequestContext): Encoder {
   const request = decodeListOffsetsRequest(decoder, info.apiVersion)
@@ -25,7 +26,15 @@ export function handleListOffsets({decoder, info, broker}: RequestContext): Enco
         }
       const {log} = partition
       if (wanted.timestamp === LATEST_TIMESTAMP)
-        return {partition: wanted.partition, errorCode: 0, timestamp: -1, offset: log.highWatermark}
+        return {
+          partition: wanted.partition,
+          errorCode: 0,
+          timestamp: -1,
+          offset:
+            request.isolationLevel === READ_COMMITTED
+              ? broker.transactions.lastStableOffset(topic.name, wanted.partition, log.highWatermark)
+              : log.highWatermark,
+        }
       if (wanted.timestamp === EARLIEST_TIMESTAMP)
         return {partition: wanted.partition, errorCode: 0, timestamp: -1, offset: log.logStartOffset}
       const found = log.offsetForTimestamp(wanted.timestamp)
@@ -33,13 +42,4 @@ export function handleListOffsets({decoder, info, broker}: RequestContext): Enco
     }),
   }))
   return encodeResponse(encodeListOffsetsResponse, info.apiVersion, {topics})
-}
-
-export function handleInitProducerId({decoder, info, broker}: RequestContext): Encoder {
-  decodeInitProducerIdRequest(decoder)
-  return encodeResponse(encodeInitProducerIdResponse, info.apiVersion, {
-    errorCode: 0,
-    producerId: broker.nextProducerId(),
-    producerEpoch: 0,
-  })
 }

@@ -121,6 +121,7 @@ export function handleDeleteTopics({decoder, info, broker}: RequestContext): Enc
     const result = outcome(name, () => {
       broker.topics.delete(name)
       broker.coordinator.forgetTopic(name)
+      broker.transactions.forgetTopic(name)
       broker.logger.log('info', 'topic deleted', {topic: name})
     })
     return {name, errorCode: result.errorCode}

@@ -101,6 +101,42 @@ export const KafkaErrors = {
     false,
     'Producer attempted an operation with an old epoch',
   ),
+  INVALID_TXN_STATE: spec(
+    48,
+    'INVALID_TXN_STATE',
+    false,
+    'The producer attempted a transactional operation in an invalid state',
+  ),
+  INVALID_PRODUCER_ID_MAPPING: spec(
+    49,
+    'INVALID_PRODUCER_ID_MAPPING',
+    false,
+    'The producer attempted to use a producer id which is not currently assigned to its transactional id',
+  ),
+  INVALID_TRANSACTION_TIMEOUT: spec(
+    50,
+    'INVALID_TRANSACTION_TIMEOUT',
+    false,
+    'The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms)',
+  ),
+  CONCURRENT_TRANSACTIONS: spec(
+    51,
+    'CONCURRENT_TRANSACTIONS',
+    true,
+    'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+  ),
+  OPERATION_NOT_ATTEMPTED: spec(
+    55,
+    'OPERATION_NOT_ATTEMPTED',
+    false,
+    'The broker did not attempt to execute this operation because another part of the request failed',
+  ),
+  PRODUCER_FENCED: spec(
+    90,
+    'PRODUCER_FENCED',
+    false,
+    'There is a newer producer with the same transactionalId which fences the current one',
+  ),
   UNSUPPORTED_FOR_MESSAGE_FORMAT: spec(
     43,
     'UNSUPPORTED_FOR_MESSAGE_FORMAT',

@@ -58,7 +58,11 @@ export interface FetchPartitionResponse {
   partition: number
   errorCode: number
   highWatermark: number
+  /** The first offset of the earliest open transaction, else the high watermark (KIP-98). */
+  lastStableOffset: number
   logStartOffset: number
+  /** read_committed: the aborted transactions overlapping the returned range; null otherwise. */
+  abortedTransactions: Array<{producerId: number; firstOffset: number}> | null
   /** Whole record batches, concatenated. */
   records: Buffer[]
 }
@@ -76,9 +80,11 @@ export function encodeFetchResponse(encoder: Encoder, version: number, response:
         .writeInt32(partition.partition)
         .writeInt16(partition.errorCode)
         .writeInt64(partition.highWatermark)
-        .writeInt64(partition.highWatermark)
+        .writeInt64(partition.lastStableOffset)
       if (version >= 5) inner.writeInt64(partition.logStartOffset)
-      inner.writeNullableArray(null, () => undefined)
+      inner.writeNullableArray(partition.abortedTransactions, (out, aborted) =>
+        out.writeInt64(aborted.producerId).writeInt64(aborted.firstOffset),
+      )
       if (version >= 11) inner.writeInt32(-1)
       inner.writeInt32(partition.records.reduce((sum, chunk) => sum + chunk.length, 0))
       for (const chunk of partition.records) inner.writeRaw(chunk)

@@ -17,13 +17,16 @@ export const LATEST_TIMESTAMP = -1
 export const EARLIEST_TIMESTAMP = -2
 
 export interface ListOffsetsRequest {
+  /** v2+: 1 (read_committed) asks for the last stable offset as `latest`. */
+  isolationLevel: number
   topics: Array<{name: string; partitions: Array<{partition: number; timestamp: number}>}>
 }
 
 export function decodeListOffsetsRequest(decoder: Decoder, version: number): ListOffsetsRequest {
   decoder.readInt32()
-  if (version >= 2) decoder.readInt8()
+  const isolationLevel = version >= 2 ? decoder.readInt8() : 0
   return {
+    isolationLevel,
     topics: decoder.readArray((topic) => ({
       name: topic.readString(),
       partitions: topic.readArray((partition) => {
