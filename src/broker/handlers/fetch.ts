@@ -1,18 +1,18 @@
 // Fetch: whole batches from each requested offset, and a long poll — when fewer than min_bytes are
 // ready, wait until an append to one of the partitions or max_wait_ms, whichever comes first.
 import type {BrokerContext, RequestContext} from '../context.js'
-import {encodeResponse, type Encoder} from '../protocol/encoder.js'
+import type {Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
-import {decodeFetchRequest, encodeFetchResponse, type FetchRequest, type FetchResponse} from '../protocol/apis/fetch.js'
+import {FetchRequestSchema, FetchResponseSchema, type FetchRequest, type FetchResponse} from '../protocol/apis/fetch.js'
 
 export async function handleFetch({decoder, info, broker}: RequestContext): Promise<Encoder> {
-  const request = decodeFetchRequest(decoder, info.apiVersion)
+  const request = FetchRequestSchema.read(decoder, info.apiVersion)
   let response = readAll(request, broker)
   if (response.bytes < Math.max(1, request.minBytes) && request.maxWaitMs > 0 && !response.hasError) {
     await waitForAppend(request, broker)
     response = readAll(request, broker)
   }
-  return encodeResponse(encodeFetchResponse, info.apiVersion, response)
+  return FetchResponseSchema.encode(info.apiVersion, response)
 }
 
 function readAll(request: FetchRequest, broker: BrokerContext): FetchResponse & {bytes: number; hasError: boolean} {
@@ -29,12 +29,21 @@ function readAll(request: FetchRequest, broker: BrokerContext): FetchResponse & 
           partition: wanted.partition,
           errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'),
           highWatermark: -1,
+          lastStableOffset: -1,
           logStartOffset: -1,
+          abortedTransactions: null,
           records: [],
         }
       }
       const {log} = partition
-      const base = {partition: wanted.partition, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset}
+      // No transactions yet: every offset is stable, and nothing was aborted.
+      const base = {
+        partition: wanted.partition,
+        highWatermark: log.highWatermark,
+        lastStableOffset: log.highWatermark,
+        logStartOffset: log.logStartOffset,
+        abortedTransactions: null,
+      }
       try {
         // Once the response holds data, max_bytes caps it; the first batch goes out whatever its size.
         const limit = Math.min(wanted.partitionMaxBytes, remaining)
