@@ -107,7 +107,7 @@ export function handleDeleteTopics({decoder, info, broker}: RequestContext): Enc
         name: askedName,
         topicId,
         errorCode: errorCode('INVALID_REQUEST'),
-        errorMessage: 'Name a topic to delete by its name or by its id, not both.',
+        errorMessage: 'You may not specify both topic name and topic id.',
       }
     const name = askedName ?? broker.topics.nameOf(topicId)
     if (name === undefined)
