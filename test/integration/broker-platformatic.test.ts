@@ -2,11 +2,19 @@
 // implements flexible versions of these APIs (Metadata 9+, Produce 7+ picking the broker's 9,
 // Fetch 12+, ListOffsets 5+ picking 7, DeleteTopics 6), so every call here goes through the
 // flexible codecs: topic ids that survive a restart, produce with each codec, fetch at v12, list
-// offsets (earliest, latest, by time, the largest timestamp) and delete topics.
+// offsets (earliest, latest, by time, the largest timestamp) and delete topics; then Metadata v12
+// and DeleteTopics v6 naming topics by id alone.
+import net from 'node:net'
 import {Admin, Consumer, Producer, stringSerializers} from '@platformatic/kafka'
 import {Kafka, logLevel} from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
+import {ApiKey} from '../../src/broker/protocol/api-keys.js'
+import {Decoder} from '../../src/broker/protocol/decoder.js'
+import {Encoder} from '../../src/broker/protocol/encoder.js'
+import type {MessageSchema} from '../../src/broker/protocol/schema.js'
+import {MetadataRequestSchema, MetadataResponseSchema} from '../../src/broker/protocol/apis/metadata.js'
+import {DeleteTopicsRequestSchema, DeleteTopicsResponseSchema} from '../../src/broker/protocol/apis/delete-topics.js'
 
 let broker: BrokerProcess
 const clients: Array<{close(): Promise<void>}> = []
@@ -43,6 +51,44 @@ async function topicId(topic: string): Promise<string | undefined> {
   } finally {
     await admin.close()
   }
+}
+
+/**
+ * One request at a flexible version on its own connection, as a client that asks by topic id (the
+ * Java client) sends it: request header v2, response header v1.
+ */
+async function flexibleRequest<Request, Response>(
+  apiKey: number,
+  version: number,
+  request: {schema: MessageSchema<Request>; value: Request},
+  responseSchema: MessageSchema<Response>,
+): Promise<Response> {
+  const body = new Encoder()
+    .writeInt16(apiKey)
+    .writeInt16(version)
+    .writeInt32(1)
+    .writeString('by-id-test')
+    .writeUnsignedVarInt(0)
+  const frame = Buffer.concat([...body.toChunks(), request.schema.encode(version, request.value).toBuffer()])
+  const size = Buffer.alloc(4)
+  size.writeInt32BE(frame.length)
+  const reply = await new Promise<Buffer>((resolve, reject) => {
+    const socket = net.connect(broker.port, '127.0.0.1')
+    let buffered = Buffer.alloc(0)
+    socket.on('error', reject)
+    socket.on('close', () => reject(new Error('the broker closed the connection')))
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk])
+      if (buffered.length < 4 || buffered.length < 4 + buffered.readInt32BE(0)) return
+      socket.destroy()
+      resolve(buffered.subarray(4, 4 + buffered.readInt32BE(0)))
+    })
+    socket.on('connect', () => socket.write(Buffer.concat([size, frame])))
+  })
+  const decoder = new Decoder(reply)
+  expect(decoder.readInt32()).toBe(1)
+  decoder.skipTaggedFields()
+  return responseSchema.read(decoder, version)
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -154,5 +200,50 @@ describe('@platformatic/kafka', {timeout: 120_000}, () => {
     expect(names).not.toContain('pf-delete-a')
     expect(names).not.toContain('pf-delete-b')
     await expect(admin.deleteTopics({topics: ['pf-never-was']})).rejects.toThrow()
+  })
+})
+
+// Clients that ask by topic id (the Java client's describeTopics and deleteTopics by id) send these;
+// @platformatic/kafka asks by name, so the requests are written with the broker's own schemas.
+describe('topics named by id', {timeout: 60_000}, () => {
+  it('finds a topic by id alone with Metadata v12 and deletes one by id with DeleteTopics v6', async () => {
+    await createTopic('pf-by-id', 2)
+    const id = (await topicId('pf-by-id'))!
+    const byId = (topicId: string) =>
+      flexibleRequest(
+        ApiKey.Metadata,
+        12,
+        {
+          schema: MetadataRequestSchema,
+          value: {
+            topics: [{topicId, name: null}],
+            allowAutoTopicCreation: false,
+            includeClusterAuthorizedOperations: false,
+            includeTopicAuthorizedOperations: false,
+          },
+        },
+        MetadataResponseSchema,
+      )
+    const found = await byId(id)
+    expect(found.topics).toEqual([
+      expect.objectContaining({errorCode: 0, name: 'pf-by-id', topicId: id, topicAuthorizedOperations: -2147483648}),
+    ])
+    expect(found.topics[0]!.partitions).toHaveLength(2)
+
+    const deleteTopics = (topics: Array<{name: string | null; topicId: string}>) =>
+      flexibleRequest(
+        ApiKey.DeleteTopics,
+        6,
+        {schema: DeleteTopicsRequestSchema, value: {topics, topicNames: [], timeoutMs: 5000}},
+        DeleteTopicsResponseSchema,
+      )
+    // Both a name and an id: refused, as Kafka does.
+    expect((await deleteTopics([{name: 'pf-by-id', topicId: id}])).responses[0]).toMatchObject({errorCode: 42})
+    expect((await deleteTopics([{name: null, topicId: id}])).responses).toEqual([
+      {name: 'pf-by-id', topicId: id, errorCode: 0, errorMessage: null},
+    ])
+    // Gone: neither Metadata nor DeleteTopics knows the id any more (UNKNOWN_TOPIC_ID).
+    expect((await byId(id)).topics).toEqual([expect.objectContaining({errorCode: 100, name: null, topicId: id})])
+    expect((await deleteTopics([{name: null, topicId: id}])).responses[0]).toMatchObject({name: null, errorCode: 100})
   })
 })
