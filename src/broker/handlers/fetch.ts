@@ -3,12 +3,12 @@
 // read_committed (isolation level 1) stops below the last stable offset and lists the aborted
 // transactions in the returned range, so the consumer can drop their batches (KIP-98).
 import type {BrokerContext, RequestContext} from '../context.js'
-import {encodeResponse, type Encoder} from '../protocol/encoder.js'
+import type {Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
 import {batchesBelow} from '../protocol/record-batch.js'
 import {
-  decodeFetchRequest,
-  encodeFetchResponse,
+  FetchRequestSchema,
+  FetchResponseSchema,
   type FetchPartitionResponse,
   type FetchRequest,
   type FetchResponse,
@@ -16,13 +16,13 @@ import {
 import {READ_COMMITTED} from '../txn/partition-transactions.js'
 
 export async function handleFetch({decoder, info, broker}: RequestContext): Promise<Encoder> {
-  const request = decodeFetchRequest(decoder, info.apiVersion)
+  const request = FetchRequestSchema.read(decoder, info.apiVersion)
   let response = readAll(request, broker)
   if (response.bytes < Math.max(1, request.minBytes) && request.maxWaitMs > 0 && !response.hasError) {
     await waitForAppend(request, broker)
     response = readAll(request, broker)
   }
-  return encodeResponse(encodeFetchResponse, info.apiVersion, response)
+  return FetchResponseSchema.encode(info.apiVersion, response)
 }
 
 function readAll(request: FetchRequest, broker: BrokerContext): FetchResponse & {bytes: number; hasError: boolean} {

@@ -2,9 +2,9 @@
 // their producer's transaction, de-duplicate idempotent retries, append with offsets assigned, and
 // acknowledge as `acks` and the fsync policy require.
 import type {BrokerContext, RequestContext} from '../context.js'
-import {encodeResponse, type Encoder} from '../protocol/encoder.js'
+import type {Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
-import {decodeProduceRequest, encodeProduceResponse, type ProducePartitionResponse} from '../protocol/apis/produce.js'
+import {ProduceRequestSchema, ProduceResponseSchema, type ProducePartitionResponse} from '../protocol/apis/produce.js'
 import {validateBatches} from '../protocol/record-batch.js'
 import type {Partition} from '../log/topic-store.js'
 
@@ -16,7 +16,7 @@ const PROBLEM_ERRORS = {
 } as const
 
 export async function handleProduce({decoder, info, broker}: RequestContext): Promise<Encoder | undefined> {
-  const request = decodeProduceRequest(decoder)
+  const request = ProduceRequestSchema.read(decoder, info.apiVersion)
   const durable: Array<Promise<void>> = []
   const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1
   const topics = request.topics.map((topic) => ({
@@ -51,7 +51,7 @@ export async function handleProduce({decoder, info, broker}: RequestContext): Pr
   }))
   if (request.acks === 0) return undefined
   await Promise.all(durable)
-  return encodeResponse(encodeProduceResponse, info.apiVersion, {topics})
+  return ProduceResponseSchema.encode(info.apiVersion, {topics})
 }
 
 function appendRecords(

@@ -3,42 +3,57 @@
 import type {BrokerContext, RequestContext} from '../context.js'
 import {encodeResponse, type Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
-import {decodeMetadataRequest, encodeMetadataResponse, type MetadataTopic} from '../protocol/apis/metadata.js'
+import {MetadataRequestSchema, MetadataResponseSchema, type MetadataTopic} from '../protocol/apis/metadata.js'
 import {
   CreateTopicsRequestSchema,
   CreateTopicsResponseSchema,
   type CreatableTopic,
   type CreatableTopicResult,
 } from '../protocol/apis/create-topics.js'
-import {decodeDeleteTopicsRequest, encodeDeleteTopicsResponse} from '../protocol/apis/delete-topics.js'
+import {
+  DeleteTopicsRequestSchema,
+  DeleteTopicsResponseSchema,
+  type DeletableTopicResult,
+} from '../protocol/apis/delete-topics.js'
 import {CreatePartitionsRequestSchema, CreatePartitionsResponseSchema} from '../protocol/apis/create-partitions.js'
 import {ZERO_UUID} from '../protocol/schema.js'
 import {describeTopicConfigs, nonNullConfigs} from './configs.js'
 import {outcome} from './outcome.js'
 
 export function handleMetadata({decoder, info, broker}: RequestContext): Encoder {
-  const request = decodeMetadataRequest(decoder, info.apiVersion)
-  const names = request.topics ?? broker.topics.names()
-  const topics = names.map((name): MetadataTopic => {
+  const request = MetadataRequestSchema.read(decoder, info.apiVersion)
+  // v0 asks for every topic with an empty list, later versions with null.
+  const everyTopic = request.topics === null || (info.apiVersion === 0 && request.topics.length === 0)
+  const wanted = everyTopic ? broker.topics.names().map((name) => ({name, topicId: ZERO_UUID})) : request.topics!
+  const topics = wanted.map((asked): MetadataTopic => {
+    // v12 may ask by id alone.
+    const name = asked.name ?? broker.topics.nameOf(asked.topicId)
+    if (name === undefined)
+      return {errorCode: errorCode('UNKNOWN_TOPIC_ID'), name: null, topicId: asked.topicId, partitions: []}
     if (!broker.topics.has(name) && broker.autoCreateTopics && request.allowAutoTopicCreation) {
       const created = outcome(name, () => broker.topics.create(name, broker.defaultPartitions))
       if (created.errorCode === 0)
         broker.logger.log('info', 'topic auto-created', {topic: name, partitions: broker.defaultPartitions})
-      else return {errorCode: created.errorCode, name, partitions: []}
+      else return {errorCode: created.errorCode, name, topicId: ZERO_UUID, partitions: []}
     }
-    if (!broker.topics.has(name)) return {errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), name, partitions: []}
+    const descriptor = broker.topics.describe(name)
+    if (!descriptor)
+      return {errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), name, topicId: ZERO_UUID, partitions: []}
     return {
       errorCode: 0,
       name,
+      topicId: descriptor.topicId,
       partitions: broker.topics.partitions(name).map((partition) => ({
         errorCode: 0,
         partitionIndex: partition.index,
         leaderId: broker.node.nodeId,
-        replicas: [broker.node.nodeId],
+        leaderEpoch: 0,
+        replicaNodes: [broker.node.nodeId],
+        isrNodes: [broker.node.nodeId],
       })),
     }
   })
-  return encodeResponse(encodeMetadataResponse, info.apiVersion, {
+  return MetadataResponseSchema.encode(info.apiVersion, {
     brokers: [broker.node],
     clusterId: broker.clusterId,
     controllerId: broker.node.nodeId,
@@ -60,10 +75,10 @@ export function handleCreateTopics({decoder, info, broker}: RequestContext): Enc
       }
     })
     if (result.errorCode !== 0) return result
-    // v5+: what was created. The topic id stays the zero UUID until the topic store keeps one.
+    // v5+: what was created (validateOnly creates nothing, so no id).
     return {
       ...result,
-      topicId: ZERO_UUID,
+      topicId: broker.topics.describe(topic.name)?.topicId ?? ZERO_UUID,
       numPartitions: partitions,
       replicationFactor: 1,
       configs: describeTopicConfigs(configs, {includeSynonyms: false, includeDocumentation: false}),
@@ -116,17 +131,35 @@ function checkReplicaAssignment(assignments: number[][], broker: BrokerContext):
 }
 
 export function handleDeleteTopics({decoder, info, broker}: RequestContext): Encoder {
-  const request = decodeDeleteTopicsRequest(decoder)
-  const results = request.topics.map((name) => {
+  const request = DeleteTopicsRequestSchema.read(decoder, info.apiVersion)
+  // Up to v5 topics are names; v6 names each by name or by id.
+  const asked = info.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({name, topicId: ZERO_UUID}))
+  const responses = asked.map(({name: askedName, topicId}): DeletableTopicResult => {
+    if (askedName !== null && topicId !== ZERO_UUID)
+      return {
+        name: askedName,
+        topicId,
+        errorCode: errorCode('INVALID_REQUEST'),
+        errorMessage: 'You may not specify both topic name and topic id.',
+      }
+    const name = askedName ?? broker.topics.nameOf(topicId)
+    if (name === undefined)
+      return {
+        name: null,
+        topicId,
+        errorCode: errorCode('UNKNOWN_TOPIC_ID'),
+        errorMessage: `No topic has id ${topicId}.`,
+      }
+    const id = broker.topics.describe(name)?.topicId ?? ZERO_UUID
     const result = outcome(name, () => {
       broker.topics.delete(name)
       broker.coordinator.forgetTopic(name)
       broker.transactions.forgetTopic(name)
-      broker.logger.log('info', 'topic deleted', {topic: name})
+      broker.logger.log('info', 'topic deleted', {topic: name, topicId: id})
     })
-    return {name, errorCode: result.errorCode}
+    return {name, topicId: id, errorCode: result.errorCode, errorMessage: result.errorMessage}
   })
-  return encodeResponse(encodeDeleteTopicsResponse, info.apiVersion, results)
+  return DeleteTopicsResponseSchema.encode(info.apiVersion, {responses})
 }
 
 export function handleCreatePartitions({decoder, info, broker}: RequestContext): Encoder {

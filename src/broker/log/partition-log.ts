@@ -207,6 +207,12 @@ export class PartitionLog {
     return undefined
   }
 
+  /** The record with the largest timestamp (the first of equals), through each segment's max timestamp. */
+  offsetOfMaxTimestamp(): {offset: number; timestamp: number} | undefined {
+    const largest = Math.max(...this.segments.map((segment) => segment.maxTimestamp))
+    return largest < 0 ? undefined : this.offsetForTimestamp(largest)
+  }
+
   onAppend(listener: () => void): () => void {
     this.appendListeners.add(listener)
     return () => this.appendListeners.delete(listener)

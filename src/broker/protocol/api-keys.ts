@@ -47,10 +47,10 @@ export interface ApiVersionSpec extends VersionRange {
 }
 
 export const SUPPORTED_VERSIONS: Record<ApiName, ApiVersionSpec> = {
-  Produce: {minVersion: 3, maxVersion: 7},
-  Fetch: {minVersion: 4, maxVersion: 11},
-  ListOffsets: {minVersion: 0, maxVersion: 3},
-  Metadata: {minVersion: 0, maxVersion: 6},
+  Produce: {minVersion: 3, maxVersion: 9, flexibleFrom: 9},
+  Fetch: {minVersion: 4, maxVersion: 12, flexibleFrom: 12},
+  ListOffsets: {minVersion: 0, maxVersion: 7, flexibleFrom: 6},
+  Metadata: {minVersion: 0, maxVersion: 12, flexibleFrom: 9},
   OffsetCommit: {minVersion: 0, maxVersion: 5},
   OffsetFetch: {minVersion: 1, maxVersion: 4},
   FindCoordinator: {minVersion: 0, maxVersion: 2},
@@ -62,7 +62,7 @@ export const SUPPORTED_VERSIONS: Record<ApiName, ApiVersionSpec> = {
   ListGroups: {minVersion: 0, maxVersion: 2},
   ApiVersions: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
   CreateTopics: {minVersion: 0, maxVersion: 7, flexibleFrom: 5},
-  DeleteTopics: {minVersion: 0, maxVersion: 1},
+  DeleteTopics: {minVersion: 0, maxVersion: 6, flexibleFrom: 4},
   InitProducerId: {minVersion: 0, maxVersion: 4, flexibleFrom: 2},
   AddPartitionsToTxn: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
   AddOffsetsToTxn: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},

@@ -144,6 +144,7 @@ export const KafkaErrors = {
     'The message format version on the broker does not support the request',
   ),
   INVALID_TIMESTAMP: spec(32, 'INVALID_TIMESTAMP', false, 'The timestamp of the message is out of acceptable range'),
+  UNKNOWN_TOPIC_ID: spec(100, 'UNKNOWN_TOPIC_ID', true, 'This server does not host this topic ID.'),
   NON_EMPTY_GROUP: spec(68, 'NON_EMPTY_GROUP', false, 'The group is not empty'),
   GROUP_ID_NOT_FOUND: spec(69, 'GROUP_ID_NOT_FOUND', false, 'The group id does not exist'),
   MEMBER_ID_REQUIRED: spec(
