@@ -21,6 +21,7 @@ export class BrokerConnection {
   private frameFilled = 0
   private queue: Promise<void> = Promise.resolve()
   private closed = false
+  private corked = false
   readonly clientHost: string
 
   constructor(
@@ -168,9 +169,19 @@ export class BrokerConnection {
     const prefix = Buffer.alloc(taggedHeader ? 9 : 8)
     prefix.writeInt32BE(body.length + prefix.length - 4, 0)
     prefix.writeInt32BE(correlationId, 4)
-    this.socket.cork()
+    // Responses that become ready while the event loop reads pipelined requests (libuv reads a
+    // socket several times per turn) are held corked and leave in one writev after that turn.
+    if (!this.corked) {
+      this.corked = true
+      this.socket.cork()
+      setImmediate(this.uncork)
+    }
     this.socket.write(prefix)
     for (const chunk of chunks) this.socket.write(chunk)
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false
     this.socket.uncork()
     // A client that does not read its responses stops being read from, so memory stays bounded.
     if (this.socket.writableNeedDrain && !this.socket.isPaused()) {

@@ -185,6 +185,35 @@ describe('PartitionLog reads', () => {
     reopened.log.close()
   })
 
+  it('serves large batches (held in memory by reference) and small ones (copied) the same as the file does', () => {
+    const settings = logSettings({'segment.bytes': '400000', 'index.interval.bytes': '50000'})
+    const first = PartitionLog.open(dir, settings)
+    const shapes: Array<[number, number]> = [
+      [1, 40_000],
+      [3, 100],
+      [2, 70_000],
+      [5, 300],
+      [1, 120_000],
+      [1, 33_000],
+    ]
+    for (let round = 0; round < 3; round++) for (const [count, size] of shapes) append(first.log, values(count, size))
+    const offsets = Array.from({length: first.log.highWatermark}, (_, offset) => offset)
+    const limits = [1, 60_000, 10_000_000]
+    const reads = (log: PartitionLog) =>
+      offsets.flatMap((offset) =>
+        limits.map((limit) => {
+          const read = readAt(log, offset, limit)
+          return [read.offsets, read.data.toString('base64')]
+        }),
+      )
+    const fromMemory = reads(first.log)
+    first.log.close()
+    const reopened = PartitionLog.open(dir, settings)
+    expect(reopened.log.segmentCount).toBeGreaterThan(1)
+    expect(reads(reopened.log)).toEqual(fromMemory)
+    reopened.log.close()
+  })
+
   it('leaves a batch out rather than pass max bytes once the response already holds data', () => {
     const {log} = PartitionLog.open(dir, logSettings({'segment.bytes': '3000'}))
     for (let index = 0; index < 12; index++) append(log, values(5, 100))

@@ -188,12 +188,26 @@ describe('wire primitives', () => {
   it('CRC-32C is the same whatever the alignment and length of the bytes', () => {
     const bytes = Buffer.from(Array.from({length: 300}, (_, index) => (index * 37 + 11) & 0xff))
     for (let offset = 0; offset < 8; offset++) {
-      for (const length of [0, 1, 7, 8, 9, 63, 64, 200]) {
+      for (const length of [0, 1, 7, 8, 9, 15, 16, 17, 33, 63, 64, 200]) {
         const view = bytes.subarray(offset, offset + length)
         expect(crc32c(view), `offset ${offset} length ${length}`).toBe(crc32c(Buffer.from(view)))
         expect(crc32c(bytes, offset, offset + length)).toBe(crc32c(Buffer.from(view)))
       }
     }
+  })
+
+  it('CRC-32C of a megabyte equals the bit-by-bit definition, from any start', () => {
+    const bytes = Buffer.from(Array.from({length: 1_000_003}, (_, index) => (index * 7919 + (index >>> 9)) & 0xff))
+    const bitByBit = (data: Buffer) => {
+      let crc = 0xffffffff
+      for (const byte of data) {
+        crc ^= byte
+        for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1
+      }
+      return (crc ^ 0xffffffff) >>> 0
+    }
+    expect(crc32c(bytes)).toBe(bitByBit(bytes))
+    expect(crc32c(bytes, 21, 654_321)).toBe(bitByBit(bytes.subarray(21, 654_321)))
   })
 
   it('a frame that lies about a length is malformed, never a huge allocation', () => {

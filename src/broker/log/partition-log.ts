@@ -109,7 +109,8 @@ export class PartitionLog {
 
   /**
    * Appends validated batches (a produce request's records), assigning consecutive offsets.
-   * Returns the base offset of the first batch. The buffer is modified in place.
+   * Returns the base offset of the first batch. The buffer is modified in place, then kept by the
+   * tail cache: the caller must not change it afterwards.
    */
   append(records: Buffer, batches: ValidatedBatch[]): {baseOffset: number; segment: LogSegment} {
     if (batches.some((batch) => batch.header.size > this.settings.maxMessageBytes))

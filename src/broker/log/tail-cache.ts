@@ -1,5 +1,6 @@
-// The newest bytes of the active segment, copied on append into slabs, so a consumer that keeps up
-// with producers is answered from memory, by reference, without a read(2). Invariant: the slabs hold
+// The newest bytes of the active segment, held on append in slabs (copied, or a large produce
+// buffer kept by reference), so a consumer that keeps up with producers is answered from memory,
+// by reference, without a read(2). Invariant: the slabs hold
 // exactly the segment file's bytes [start, end), gap-free, each slab whole batches only; the cache
 // belongs to its segment and is emptied when the segment is sealed, truncated or deleted, so it
 // never serves bytes the file no longer has.
@@ -7,6 +8,10 @@ import {BATCH_OVERHEAD} from '../protocol/record-batch.js'
 
 /** Smallest slab: an idle partition with one small append holds no more than this. */
 const MIN_SLAB_BYTES = 64 * 1024
+/** Largest slab: each full slab doubles the next, so a busy partition allocates one slab per MB, not per append. */
+const MAX_SLAB_BYTES = 1024 * 1024
+/** Appends at least this large are kept by reference when their buffer holds little else. */
+const ADOPT_MIN_BYTES = 32 * 1024
 
 interface Slab {
   position: number
@@ -25,7 +30,11 @@ export class TailCache {
     return this.slabs[0]?.position
   }
 
-  /** Copies whole batches appended at `position`; a gap (the file moved under us) empties the cache first. */
+  /**
+   * Holds whole batches appended at `position`; a gap (the file moved under us) empties the cache
+   * first. `data` must never change afterwards: a large buffer that is (nearly) all its own
+   * allocation, like a produce request's records, is kept by reference instead of copied.
+   */
   append(position: number, data: Buffer): void {
     if (this.limitBytes <= 0 || data.length > this.limitBytes) return this.clear()
     let slab = this.slabs[this.slabs.length - 1]
@@ -33,11 +42,16 @@ export class TailCache {
       this.clear()
       slab = undefined
     }
-    if (!slab || slab.used + data.length > slab.data.length) {
-      slab = {position, data: Buffer.allocUnsafe(Math.max(MIN_SLAB_BYTES, data.length)), used: 0}
-      this.slabs.push(slab)
+    if (data.length >= ADOPT_MIN_BYTES && data.buffer.byteLength - data.length <= data.length / 16) {
+      this.slabs.push({position, data, used: data.length})
+    } else {
+      if (!slab || slab.used + data.length > slab.data.length) {
+        const grown = slab ? Math.min(MAX_SLAB_BYTES, slab.data.length * 2) : MIN_SLAB_BYTES
+        slab = {position, data: Buffer.allocUnsafe(Math.max(grown, data.length)), used: 0}
+        this.slabs.push(slab)
+      }
+      slab.used += data.copy(slab.data, slab.used)
     }
-    slab.used += data.copy(slab.data, slab.used)
     this.bytes += data.length
     while (this.slabs.length > 1 && this.bytes > this.limitBytes) this.bytes -= this.slabs.shift()!.used
   }
