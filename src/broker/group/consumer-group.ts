@@ -11,6 +11,7 @@ import {errorCode} from '../protocol/errors.js'
 import type {GroupProtocol, JoinGroupRequest, JoinGroupResponse} from '../protocol/apis/join-group.js'
 import type {SyncGroupRequest} from '../protocol/apis/sync-group.js'
 import type {DescribedGroup} from '../protocol/apis/describe-groups.js'
+import {subscribedTopics} from './consumer-protocol.js'
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead'
 
@@ -18,6 +19,7 @@ type SyncResult = {errorCode: number; assignment: Buffer}
 
 interface Member {
   memberId: string
+  groupInstanceId: string | null
   clientId: string
   clientHost: string
   sessionTimeoutMs: number
@@ -104,6 +106,7 @@ export class ConsumerGroup {
     if (existing) this.answerJoinUnknown(existing, memberId)
     const member: Member = {
       memberId,
+      groupInstanceId: request.groupInstanceId,
       clientId: client.clientId,
       clientHost: client.clientHost,
       sessionTimeoutMs: request.sessionTimeoutMs,
@@ -180,6 +183,7 @@ export class ConsumerGroup {
     this.state = 'CompletingRebalance'
     const everyone = [...this.members.values()].map((member) => ({
       memberId: member.memberId,
+      groupInstanceId: member.groupInstanceId,
       metadata: this.metadataOf(member),
     }))
     for (const member of this.members.values()) {
@@ -189,6 +193,7 @@ export class ConsumerGroup {
       resolve?.({
         errorCode: 0,
         generationId: this.generationId,
+        protocolType: this.protocolType,
         protocolName: this.protocol,
         leader: this.leaderId,
         memberId: member.memberId,
@@ -317,12 +322,26 @@ export class ConsumerGroup {
       protocol: this.state === 'Stable' || this.state === 'CompletingRebalance' ? this.protocol : '',
       members: [...this.members.values()].map((member) => ({
         memberId: member.memberId,
+        groupInstanceId: member.groupInstanceId,
         clientId: member.clientId,
         clientHost: member.clientHost,
         metadata: this.metadataOf(member),
         assignment: member.assignment,
       })),
     }
+  }
+
+  /**
+   * Whether a live member subscribes to the topic, as Kafka decides it for OffsetDelete: only a
+   * "consumer" group's subscriptions can be read, and one that cannot be read counts as subscribed.
+   */
+  isSubscribedTo(topic: string): boolean {
+    for (const member of this.members.values()) {
+      const metadata = this.protocol ? this.metadataOf(member) : member.protocols[0]?.metadata
+      const topics = metadata === undefined ? undefined : subscribedTopics(metadata)
+      if (topics === undefined || topics.includes(topic)) return true
+    }
+    return false
   }
 
   snapshot(): GroupSnapshot {

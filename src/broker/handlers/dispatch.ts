@@ -14,6 +14,7 @@ import {
   handleLeaveGroup,
   handleListGroups,
   handleOffsetCommit,
+  handleOffsetDelete,
   handleOffsetFetch,
   handleSyncGroup,
 } from './groups.js'
@@ -57,4 +58,5 @@ export const HANDLERS: Record<ApiName, Handler> = {
   DescribeGroups: handleDescribeGroups,
   ListGroups: handleListGroups,
   DeleteGroups: handleDeleteGroups,
+  OffsetDelete: handleOffsetDelete,
 }

@@ -25,6 +25,7 @@ export const ApiKey = {
   AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  OffsetDelete: 47,
 } as const
 
 export type ApiName = keyof typeof ApiKey
@@ -44,15 +45,15 @@ export const SUPPORTED_VERSIONS: Record<ApiName, ApiVersionSpec> = {
   Fetch: {minVersion: 4, maxVersion: 11},
   ListOffsets: {minVersion: 0, maxVersion: 3},
   Metadata: {minVersion: 0, maxVersion: 6},
-  OffsetCommit: {minVersion: 0, maxVersion: 5},
-  OffsetFetch: {minVersion: 1, maxVersion: 4},
-  FindCoordinator: {minVersion: 0, maxVersion: 2},
-  JoinGroup: {minVersion: 0, maxVersion: 5},
-  Heartbeat: {minVersion: 0, maxVersion: 3},
-  LeaveGroup: {minVersion: 0, maxVersion: 3},
-  SyncGroup: {minVersion: 0, maxVersion: 3},
-  DescribeGroups: {minVersion: 0, maxVersion: 2},
-  ListGroups: {minVersion: 0, maxVersion: 2},
+  OffsetCommit: {minVersion: 0, maxVersion: 8, flexibleFrom: 8},
+  OffsetFetch: {minVersion: 1, maxVersion: 8, flexibleFrom: 6},
+  FindCoordinator: {minVersion: 0, maxVersion: 4, flexibleFrom: 3},
+  JoinGroup: {minVersion: 0, maxVersion: 9, flexibleFrom: 6},
+  Heartbeat: {minVersion: 0, maxVersion: 4, flexibleFrom: 4},
+  LeaveGroup: {minVersion: 0, maxVersion: 5, flexibleFrom: 4},
+  SyncGroup: {minVersion: 0, maxVersion: 5, flexibleFrom: 4},
+  DescribeGroups: {minVersion: 0, maxVersion: 5, flexibleFrom: 5},
+  ListGroups: {minVersion: 0, maxVersion: 4, flexibleFrom: 3},
   ApiVersions: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
   CreateTopics: {minVersion: 0, maxVersion: 3},
   DeleteTopics: {minVersion: 0, maxVersion: 1},
@@ -60,7 +61,8 @@ export const SUPPORTED_VERSIONS: Record<ApiName, ApiVersionSpec> = {
   DescribeConfigs: {minVersion: 0, maxVersion: 2},
   AlterConfigs: {minVersion: 0, maxVersion: 1},
   CreatePartitions: {minVersion: 0, maxVersion: 1},
-  DeleteGroups: {minVersion: 0, maxVersion: 1},
+  DeleteGroups: {minVersion: 0, maxVersion: 2, flexibleFrom: 2},
+  OffsetDelete: {minVersion: 0, maxVersion: 0},
 }
 
 const NAME_BY_KEY = new Map<number, ApiName>(Object.entries(ApiKey).map(([name, key]) => [key, name as ApiName]))

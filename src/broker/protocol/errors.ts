@@ -115,6 +115,12 @@ export const KafkaErrors = {
     false,
     'The group member needs to have a valid member id before actually entering a consumer group',
   ),
+  GROUP_SUBSCRIBED_TO_TOPIC: spec(
+    86,
+    'GROUP_SUBSCRIBED_TO_TOPIC',
+    false,
+    'Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it',
+  ),
   INVALID_RECORD: spec(
     87,
     'INVALID_RECORD',
