@@ -19,7 +19,6 @@ import {
   ResponseError,
   stringDeserializers,
   syncGroupV5,
-  type MessagesStream,
 } from '@platformatic/kafka'
 import {Kafka, logLevel} from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -245,93 +244,115 @@ describe('the group APIs at @platformatic/kafka protocol versions', {timeout: 12
   })
 })
 
-// The client's Consumer and Admin bootstrap with Metadata v9+ and fetch with Fetch v12+: this passes
-// once the broker serves those (the data-path work), and fails with "No usable implementation found
-// for API Metadata" before.
+// The client's Consumer and Admin bootstrap with Metadata v9+, and its MessagesStream fetches by
+// topic id (Fetch v13+): these pass once the broker serves those (the data-path work), and fail
+// with "No usable implementation found for API Metadata" before.
 describe('a @platformatic/kafka consumer group and admin', {timeout: 120_000}, () => {
-  it('shares a topic among three members, rebalances when one leaves, commits, and lists, describes and deletes the group', async () => {
-    const topic = 'plat-group-topic'
-    await seedTopic(topic, 6, 60)
-    const received = new Map<string, string[]>()
-    const consumers: Consumer<string, string, string, string>[] = []
-    const streams: MessagesStream<string, string, string, string>[] = []
-    for (const name of ['a', 'b', 'c']) {
-      const consumer = new Consumer({
-        groupId: 'plat-group',
-        clientId: `plat-${name}`,
-        bootstrapBrokers: broker.brokers,
-        deserializers: stringDeserializers,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 500,
-      })
-      consumers.push(consumer)
-      const stream = await consumer.consume({topics: [topic], mode: 'earliest', autocommit: 100})
-      streams.push(stream)
-      stream.on('data', (message) => {
-        const values = received.get(name) ?? []
-        values.push(message.value)
-        received.set(name, values)
-      })
-    }
-    await waitFor(() => [...received.values()].flat().length >= 60, 'all 60 records')
-    const delivered = [...received.values()].flat()
-    expect(new Set(delivered).size).toBe(60)
-    expect(delivered).toHaveLength(60)
-    await waitFor(
-      () => consumers.every((consumer) => (consumer.assignments ?? []).flatMap((item) => item.partitions).length === 2),
-      'two partitions each',
-    )
+  const topic = 'plat-group-topic'
+  const newMember = (name: string) =>
+    new Consumer({
+      groupId: 'plat-group',
+      clientId: `plat-${name}`,
+      bootstrapBrokers: broker.brokers,
+      deserializers: stringDeserializers,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 500,
+    })
+  const assigned = (consumer: Consumer<string, string, string, string>) =>
+    (consumer.assignments ?? []).flatMap((assignment) => assignment.partitions).length
 
+  it('shares six partitions among three members, rebalances when one leaves; commits, lag, list, describe, offset and group deletion', async () => {
+    await seedTopic(topic, 6, 60)
+    const members = ['a', 'b', 'c'].map(newMember)
     const admin = new Admin({clientId: 'plat-admin', bootstrapBrokers: broker.brokers})
     try {
+      await Promise.all(
+        members.map((member) => {
+          member.topics.trackAll(topic)
+          return member.joinGroup({})
+        }),
+      )
+      await waitFor(() => members.every((member) => assigned(member) === 2), 'two partitions each')
       const described = (await admin.describeGroups({groups: ['plat-group']})).get('plat-group')!
       expect(described).toMatchObject({state: 'STABLE', protocolType: 'consumer'})
-      expect(described.members.size).toBe(3)
-      expect((await admin.listGroups()).get('plat-group')).toMatchObject({state: 'STABLE', protocolType: 'consumer'})
+      expect([...described.members.values()].map((member) => member.clientId).sort()).toEqual([
+        'plat-a',
+        'plat-b',
+        'plat-c',
+      ])
+      expect((await admin.listGroups({states: ['STABLE']})).get('plat-group')).toMatchObject({protocolType: 'consumer'})
 
       // One member leaves: the other two take its partitions.
-      await streams[2]!.close()
-      await consumers[2]!.close()
+      await members[2]!.close()
       await waitFor(
-        () =>
-          consumers
-            .slice(0, 2)
-            .every((consumer) => (consumer.assignments ?? []).flatMap((item) => item.partitions).length === 3),
-        'three partitions each after the rebalance',
+        () => members.slice(0, 2).every((member) => assigned(member) === 3),
+        'three each after the rebalance',
       )
       expect((await admin.describeGroups({groups: ['plat-group']})).get('plat-group')!.members.size).toBe(2)
 
-      // Every record was committed: no lag.
-      await waitFor(async () => {
-        const lag = await consumers[0]!.getLag({topics: [topic]})
-        return (lag.get(topic) ?? []).every((each) => each === 0n)
-      }, 'no lag')
-      const offsets = await admin.listConsumerGroupOffsets({groups: ['plat-group']})
-      const committed = offsets[0]!.topics.find((each) => each.name === topic)!.partitions
-      expect(committed.reduce((sum, partition) => sum + partition.committedOffset, 0n)).toBe(60n)
+      // Each member commits the end of its partitions, as if it had read them: the group has no lag.
+      const [latest] = await admin.listOffsets({
+        topics: [
+          {name: topic, partitions: [0, 1, 2, 3, 4, 5].map((partitionIndex) => ({partitionIndex, timestamp: -1n}))},
+        ],
+      })
+      const end = new Map(latest!.partitions.map((partition) => [partition.partitionIndex, partition.offset]))
+      expect([...end.values()].reduce((sum, offset) => sum + offset, 0n)).toBe(60n)
+      for (const member of members.slice(0, 2))
+        await member.commit({
+          offsets: member.assignments!.flatMap((assignment) =>
+            assignment.partitions.map((partition) => ({topic, partition, offset: end.get(partition)!, leaderEpoch: 0})),
+          ),
+        })
+      const committed = async () =>
+        new Map(
+          (await admin.listConsumerGroupOffsets({groups: ['plat-group']}))[0]!.topics
+            .find((each) => each.name === topic)!
+            .partitions.filter((partition) => partition.committedOffset >= 0n)
+            .map((partition) => [partition.partitionIndex, partition.committedOffset]),
+        )
+      const committedNow = await committed()
+      expect([...end].map(([partition, offset]) => offset - (committedNow.get(partition) ?? 0n))).toEqual([
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+      ])
 
+      // While members subscribe to the topic, neither its offsets nor the group may go.
+      await expect(
+        admin.deleteConsumerGroupOffsets({groupId: 'plat-group', topics: [{name: topic, partitionIndexes: [0]}]}),
+      ).rejects.toThrow()
       await expect(admin.deleteGroups({groups: ['plat-group']})).rejects.toThrow()
-      for (const [index, consumer] of consumers.slice(0, 2).entries()) {
-        await streams[index]!.close()
-        await consumer.close()
-      }
-      await waitFor(
-        async () => (await admin.listGroups({states: ['EMPTY']})).has('plat-group'),
-        'the group to be empty',
-      )
+      await Promise.all(members.slice(0, 2).map((member) => member.close()))
+      await waitFor(async () => (await admin.listGroups({states: ['EMPTY']})).has('plat-group'), 'an empty group')
       await admin.deleteConsumerGroupOffsets({groupId: 'plat-group', topics: [{name: topic, partitionIndexes: [0]}]})
-      const afterDelete = await admin.listConsumerGroupOffsets({groups: ['plat-group']})
-      expect(
-        afterDelete[0]!.topics
-          .find((each) => each.name === topic)!
-          .partitions.map((partition) => partition.partitionIndex)
-          .sort(),
-      ).toEqual([1, 2, 3, 4, 5])
+      expect([...(await committed()).keys()].sort()).toEqual([1, 2, 3, 4, 5])
       await admin.deleteGroups({groups: ['plat-group']})
       expect((await admin.listGroups()).has('plat-group')).toBe(false)
     } finally {
       await admin.close()
-      for (const consumer of consumers) if (consumer.isActive()) await consumer.close(true)
+      for (const member of members) if (member.isActive()) await member.close(true)
+    }
+  })
+
+  it('delivers every record once to a group of two consuming with autocommit', async () => {
+    const streamed = 'plat-stream-topic'
+    await seedTopic(streamed, 4, 40)
+    const members = ['x', 'y'].map(newMember)
+    const received: string[] = []
+    try {
+      for (const member of members) {
+        const stream = await member.consume({topics: [streamed], mode: 'earliest', autocommit: 100})
+        stream.on('data', (message) => received.push(message.value))
+      }
+      await waitFor(() => received.length >= 40, 'all 40 records')
+      expect(new Set(received).size).toBe(40)
+      expect(received).toHaveLength(40)
+    } finally {
+      await Promise.all(members.map((member) => member.close(true)))
     }
   })
 })
