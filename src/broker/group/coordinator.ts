@@ -69,14 +69,22 @@ export class GroupCoordinator {
     return group.sync(request)
   }
 
-  heartbeat(groupId: string, memberId: string, generationId: number): number {
-    return this.groups.get(groupId)?.heartbeat(memberId, generationId) ?? errorCode('UNKNOWN_MEMBER_ID')
+  heartbeat(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null = null): number {
+    return (
+      this.groups.get(groupId)?.heartbeat(memberId, generationId, groupInstanceId) ?? errorCode('UNKNOWN_MEMBER_ID')
+    )
   }
 
-  leave(groupId: string, memberIds: string[]): Array<{memberId: string; errorCode: number}> {
+  leave(
+    groupId: string,
+    members: Array<{memberId: string; groupInstanceId: string | null}>,
+  ): Array<{memberId: string; errorCode: number}> {
     const group = this.groups.get(groupId)
-    if (!group) return memberIds.map((memberId) => ({memberId, errorCode: errorCode('UNKNOWN_MEMBER_ID')}))
-    return group.leave(memberIds)
+    if (!group) return members.map(({memberId}) => ({memberId, errorCode: errorCode('UNKNOWN_MEMBER_ID')}))
+    return group.leave(
+      members.map((member) => member.memberId),
+      members.map((member) => member.groupInstanceId),
+    )
   }
 
   commit(request: OffsetCommitRequest): PartitionErrors {
@@ -86,7 +94,7 @@ export class GroupCoordinator {
       request.groupId === ''
         ? errorCode('INVALID_GROUP_ID')
         : group
-          ? group.commitError(request.memberId, request.generationId)
+          ? group.commitError(request.memberId, request.generationId, request.groupInstanceId ?? null)
           : errorCode('UNKNOWN_MEMBER_ID')
     let offsets = this.offsets.get(request.groupId)
     const journal: Parameters<GroupStore['append']>[0] = []

@@ -69,17 +69,19 @@ export async function handleSyncGroup({decoder, info, broker}: RequestContext): 
 export function handleHeartbeat({decoder, info, broker}: RequestContext): Encoder {
   const request = decodeHeartbeatRequest(decoder, info.apiVersion)
   return HeartbeatResponseSchema.encode(info.apiVersion, {
-    errorCode: broker.coordinator.heartbeat(request.groupId, request.memberId, request.generationId),
+    errorCode: broker.coordinator.heartbeat(
+      request.groupId,
+      request.memberId,
+      request.generationId,
+      request.groupInstanceId,
+    ),
   })
 }
 
 export function handleLeaveGroup({decoder, info, broker}: RequestContext): Encoder {
   const request = decodeLeaveGroupRequest(decoder, info.apiVersion)
   const leaving = leavingMembers(request, info.apiVersion)
-  const results = broker.coordinator.leave(
-    request.groupId,
-    leaving.map((member) => member.memberId),
-  )
+  const results = broker.coordinator.leave(request.groupId, leaving)
   const members = results.map((result, index) => ({...result, groupInstanceId: leaving[index]!.groupInstanceId}))
   return LeaveGroupResponseSchema.encode(info.apiVersion, {
     errorCode: info.apiVersion < 3 ? (members[0]?.errorCode ?? 0) : 0,

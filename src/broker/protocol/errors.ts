@@ -115,6 +115,12 @@ export const KafkaErrors = {
     false,
     'The group member needs to have a valid member id before actually entering a consumer group',
   ),
+  FENCED_INSTANCE_ID: spec(
+    82,
+    'FENCED_INSTANCE_ID',
+    false,
+    'The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id',
+  ),
   GROUP_SUBSCRIBED_TO_TOPIC: spec(
     86,
     'GROUP_SUBSCRIBED_TO_TOPIC',

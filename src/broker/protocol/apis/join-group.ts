@@ -53,6 +53,8 @@ export interface JoinGroupResponse {
   protocolType?: string | null
   protocolName: string
   leader: string
+  /** v9+: the leader keeps the current assignment (a static leader rejoined a Stable group). */
+  skipAssignment?: boolean
   memberId: string
   members: Array<{memberId: string; groupInstanceId?: string | null; metadata: Buffer}>
 }
