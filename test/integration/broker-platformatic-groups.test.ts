@@ -242,6 +242,64 @@ describe('the group APIs at @platformatic/kafka protocol versions', {timeout: 12
       await after.close()
     }
   })
+  it('keeps a static member (group instance id) in its generation across a restart, and fences the old incarnation', async () => {
+    const connection = new Connection('plat-static')
+    await connection.connect(host, port)
+    try {
+      const protocols = [{name: 'roundrobin', metadata: subscription('plat-raw')}]
+      const join = (memberId: string) =>
+        joinGroupV9.api.async(
+          connection,
+          'plat-static',
+          10_000,
+          10_000,
+          memberId,
+          'instance-1',
+          'consumer',
+          protocols,
+          null,
+        )
+      // No MEMBER_ID_REQUIRED round for a static member.
+      const first = await join('')
+      expect(first).toMatchObject({generationId: 1, leader: first.memberId})
+      await syncGroupV5.api.async(
+        connection,
+        'plat-static',
+        1,
+        first.memberId!,
+        'instance-1',
+        'consumer',
+        'roundrobin',
+        [{memberId: first.memberId!, assignment: Buffer.from('p0')}],
+      )
+      const again = await join('')
+      expect(again).toMatchObject({generationId: 1, leader: again.memberId, skipAssignment: true})
+      expect(again.memberId).not.toBe(first.memberId)
+      const synced = await syncGroupV5.api.async(
+        connection,
+        'plat-static',
+        1,
+        again.memberId!,
+        'instance-1',
+        null,
+        null,
+        [],
+      )
+      expect(Buffer.from(synced.assignment)).toEqual(Buffer.from('p0'))
+      const stale = await errorCodesOf(
+        heartbeatV4.api.async(connection, 'plat-static', 1, first.memberId!, 'instance-1'),
+      )
+      expect(stale.codes).toEqual([KafkaErrors.FENCED_INSTANCE_ID.code])
+      const left = await leaveGroupV5.api.async(connection, 'plat-static', [
+        {memberId: '', groupInstanceId: 'instance-1'},
+      ])
+      expect(left.members).toEqual([{memberId: '', groupInstanceId: 'instance-1', errorCode: 0}])
+      const [described] = (await describeGroupsV5.api.async(connection, ['plat-static'], false)).groups
+      expect(described).toMatchObject({groupState: 'Empty', members: []})
+    } finally {
+      await connection.close()
+    }
+  })
 })
 
 // The client's Consumer and Admin bootstrap with Metadata v9+, and its MessagesStream fetches by
