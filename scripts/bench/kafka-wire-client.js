@@ -6,44 +6,78 @@ import {Encoder} from '../../dist/broker/protocol/encoder.js'
 import {buildRecordBatch} from '../../dist/broker/protocol/record-batch-builder.js'
 import {readBatchHeader} from '../../dist/broker/protocol/record-batch.js'
 
+const SCRATCH_BYTES = 64 * 1024
+
 export class WireClient {
   static async connect(port, host = '127.0.0.1') {
-    const socket = net.connect(port, host)
+    const client = new WireClient()
+    const socket = net.connect({
+      port,
+      host,
+      onread: {buffer: () => client.nextReadBuffer(), callback: (count) => client.onRead(count)},
+    })
     await new Promise((resolve, reject) => {
       socket.once('connect', resolve)
       socket.once('error', reject)
     })
     socket.setNoDelay(true)
-    return new WireClient(socket)
+    client.socket = socket
+    return client
   }
 
-  constructor(socket) {
-    this.socket = socket
+  constructor() {
     this.pending = new Map()
     this.nextId = 1
-    this.chunks = []
-    this.buffered = 0
-    socket.on('data', (chunk) => this.onData(chunk))
+    // Bytes land in `scratch` until a response's size is known; a response that does not fit there
+    // gets its own buffer and the socket reads the rest straight into it, as librdkafka does, so a
+    // 4 MB fetch response is copied once (kernel to user), never joined from 64 KB pieces.
+    this.scratch = Buffer.allocUnsafe(SCRATCH_BYTES)
+    this.scratchFilled = 0
+    this.response = undefined
+    this.responseFilled = 0
   }
 
-  // Chunks are joined only once a whole response has arrived (no quadratic re-copying).
-  onData(chunk) {
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
-    while (this.buffered >= 4) {
-      if (this.chunks[0].length < 4) this.chunks = [Buffer.concat(this.chunks)]
-      const size = this.chunks[0].readInt32BE(0)
-      if (this.buffered < 4 + size) return
-      const joined = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks)
-      const frame = joined.subarray(4, 4 + size)
-      const rest = joined.subarray(4 + size)
-      this.chunks = rest.length > 0 ? [rest] : []
-      this.buffered = rest.length
-      const id = frame.readInt32BE(0)
-      const resolve = this.pending.get(id)
-      this.pending.delete(id)
-      resolve?.(frame.subarray(4))
+  nextReadBuffer() {
+    return this.response ? this.response.subarray(this.responseFilled) : this.scratch.subarray(this.scratchFilled)
+  }
+
+  onRead(count) {
+    if (this.response) {
+      this.responseFilled += count
+      if (this.responseFilled === this.response.length) {
+        const response = this.response
+        this.response = undefined
+        this.deliver(response)
+      }
+      return
     }
+    this.scratchFilled += count
+    let at = 0
+    while (this.scratchFilled - at >= 4) {
+      const size = this.scratch.readInt32BE(at)
+      const available = this.scratchFilled - at - 4
+      if (available >= size) {
+        // Copied out: the scratch buffer is reused by the next read.
+        this.deliver(Buffer.from(this.scratch.subarray(at + 4, at + 4 + size)))
+        at += 4 + size
+        continue
+      }
+      if (size > SCRATCH_BYTES - 4) {
+        this.response = Buffer.allocUnsafe(size)
+        this.responseFilled = this.scratch.copy(this.response, 0, at + 4, this.scratchFilled)
+        at = this.scratchFilled
+      }
+      break
+    }
+    this.scratch.copy(this.scratch, 0, at, this.scratchFilled)
+    this.scratchFilled -= at
+  }
+
+  deliver(frame) {
+    const id = frame.readInt32BE(0)
+    const resolve = this.pending.get(id)
+    this.pending.delete(id)
+    resolve?.(frame.subarray(4))
   }
 
   /** Encodes a request with header v1 around `body` (an Encoder callback) and sends it. */

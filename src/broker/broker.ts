@@ -13,6 +13,10 @@ import {GroupStore} from './group/group-store.js'
 import {FlushScheduler, type FsyncPolicy} from './log/flush-policy.js'
 import {TopicStore} from './log/topic-store.js'
 import {jsonLogger, type BrokerLogger} from './logger.js'
+import {buildControlBatch} from './protocol/control-batch.js'
+import {validateBatches} from './protocol/record-batch.js'
+import {DEFAULT_MAX_TRANSACTION_TIMEOUT_MS, TransactionCoordinator} from './txn/coordinator.js'
+import {TransactionStore} from './txn/transaction-store.js'
 
 export interface BrokerOptions {
   host?: string
@@ -32,6 +36,8 @@ export interface BrokerOptions {
   maxFrameBytes?: number
   initialRebalanceDelayMs?: number
   retentionCheckMs?: number
+  /** How often open transactions are checked against their timeout (and aborted past it). */
+  transactionTimeoutCheckMs?: number
   logger?: BrokerLogger
 }
 
@@ -68,6 +74,34 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     onEvicted: (group, members) => logger.log('info', 'members evicted after session timeout', {group, members}),
   })
   let producerId = Date.now() * 1000
+  const transactions = new TransactionCoordinator(
+    new TransactionStore(dataDir, fsync),
+    {
+      nextProducerId: () => ++producerId,
+      highWatermark: (topic, partition) => topics.partition(topic, partition)?.log.highWatermark,
+      appendMarker: (topic, partition, marker, producer) => {
+        const target = topics.partition(topic, partition)
+        if (!target) return undefined
+        const records = buildControlBatch(marker, producer)
+        const validated = validateBatches(records)
+        if ('problem' in validated) throw new Error(`a ${marker} marker failed validation: ${validated.problem}`)
+        const {baseOffset, segment} = target.log.append(records, validated.batches)
+        return {offset: baseOffset, durable: flush.afterAppend(segment)}
+      },
+      commitOffsets: (offsets) => coordinator.commitTransactionalOffsets(offsets),
+      onAborted: (transactionalId, reason) => logger.log('info', 'transaction aborted', {transactionalId, reason}),
+      onBackgroundFailure: (error) =>
+        logger.log('error', 'aborting a timed-out transaction failed', {
+          reason: 'it stays open and the next timeout check tries again',
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    },
+    {
+      maxTimeoutMs: DEFAULT_MAX_TRANSACTION_TIMEOUT_MS,
+      timeoutCheckMs: options.transactionTimeoutCheckMs ?? 1000,
+    },
+  )
+  await transactions.recover()
   let signalClosing!: () => void
   const closing = new Promise<void>((resolve) => {
     signalClosing = resolve
@@ -79,6 +113,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     clusterId,
     topics,
     coordinator,
+    transactions,
     flush,
     autoCreateTopics: options.autoCreateTopics ?? true,
     defaultPartitions: options.defaultPartitions ?? 1,
@@ -130,6 +165,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
           for (const connection of connections) connection.close()
         })
         coordinator.close()
+        transactions.close()
         await flush.close()
         topics.close()
         if (ephemeral) rmSync(dataDir, {recursive: true, force: true})

@@ -1,8 +1,9 @@
-// What every request handler may use: this broker's identity, its topics, its group coordinator
-// and its flush policy, and the request it is answering.
+// What every request handler may use: this broker's identity, its topics, its group and transaction
+// coordinators and its flush policy, and the request it is answering.
 import type {GroupCoordinator} from './group/coordinator.js'
 import type {FlushScheduler} from './log/flush-policy.js'
 import type {TopicStore} from './log/topic-store.js'
+import type {TransactionCoordinator} from './txn/coordinator.js'
 import type {BrokerNode} from './protocol/apis/metadata.js'
 import type {Decoder} from './protocol/decoder.js'
 import type {BrokerLogger} from './logger.js'
@@ -12,6 +13,7 @@ export interface BrokerContext {
   clusterId: string
   topics: TopicStore
   coordinator: GroupCoordinator
+  transactions: TransactionCoordinator
   flush: FlushScheduler
   autoCreateTopics: boolean
   defaultPartitions: number

@@ -4,8 +4,8 @@ import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {advertisedVersions} from '../../src/broker/protocol/api-keys.js'
 import {probeKafka} from '../../src/lib/host/probes.js'
-import {SUPPORTED_VERSIONS} from '../../src/broker/protocol/api-keys.js'
 import {runCli} from '../helpers/cli.js'
 import {startBrokerProcess} from '../helpers/broker.js'
 
@@ -32,7 +32,7 @@ describe('streamctl broker', () => {
       })
       expect(await probeKafka('127.0.0.1', broker.port)).toMatchObject({
         answers: true,
-        note: `${Object.keys(SUPPORTED_VERSIONS).length} APIs`,
+        note: `${advertisedVersions().length} APIs`,
       })
       expect(await broker.stop()).toBe(0)
       expect(broker.logs.at(-1)).toMatchObject({msg: 'broker stopped'})

@@ -6,6 +6,7 @@ import {cp, mkdtemp, readFile, rm, stat} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {servedApisTable} from '../../src/broker/protocol/api-keys.js'
 import {ROOT} from '../helpers/cli.js'
 
 describe('documentation', () => {
@@ -26,6 +27,13 @@ describe('documentation', () => {
     } finally {
       await rm(dir, {recursive: true, force: true})
     }
+  })
+
+  it("README.md's table of the broker's APIs is the one the code serves", async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8')
+    const block = /<!-- broker-apis:start[^>]*-->\n([\s\S]*?)\n<!-- broker-apis:end -->/.exec(readme)
+    expect(block, 'README.md has the broker-apis block').not.toBeNull()
+    expect(block![1], 'run `npm run readme` and commit README.md').toBe(servedApisTable())
   })
 
   it('README.md is under 500 lines and its relative links resolve', async () => {

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import net from 'node:net'
 import {Kafka, logLevel} from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {SUPPORTED_VERSIONS} from '../../src/broker/protocol/api-keys.js'
+import {advertisedVersions, ApiKey, SUPPORTED_VERSIONS} from '../../src/broker/protocol/api-keys.js'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {printFigure, scaled} from '../helpers/trials.js'
 
@@ -130,9 +130,11 @@ describe('broker robustness', () => {
     await admin.disconnect()
   })
 
-  it('answers pipelined requests in order on one connection, and ApiVersions v3 with error 35 and the v0 list', async () => {
+  it('answers pipelined requests in order on one connection, and an ApiVersions version above its own with error 35 and the v0 list', async () => {
+    const above = SUPPORTED_VERSIONS.ApiVersions.maxVersion + 1
     const requests = [
-      frame(header(18, 3, 1)),
+      // A flexible request header (v2): the client id, then an empty tagged-field section.
+      frame(Buffer.concat([header(18, above, 1), Buffer.from([0])])),
       frame(Buffer.concat([header(3, 1, 2), Buffer.from([0xff, 0xff, 0xff, 0xff])])),
       frame(header(18, 0, 3)),
       frame(header(16, 0, 4)),
@@ -156,11 +158,12 @@ describe('broker robustness', () => {
       socket.on('connect', () => socket.write(Buffer.concat(requests)))
     })
     expect(responses.map((response) => response.readInt32BE(0))).toEqual([1, 2, 3, 4])
-    // v3 request, v0 body: error 35 then the (non-compact) array of supported APIs.
+    // Too new a request, v0 body: error 35 then the (non-compact) array of supported APIs.
+    const served = advertisedVersions().length
     expect(responses[0]!.readInt16BE(4)).toBe(35)
-    expect(responses[0]!.readInt32BE(6)).toBe(Object.keys(SUPPORTED_VERSIONS).length)
+    expect(responses[0]!.readInt32BE(6)).toBe(served)
     expect(responses[2]!.readInt16BE(4)).toBe(0)
-    expect(responses[2]!.readInt32BE(6)).toBe(Object.keys(SUPPORTED_VERSIONS).length)
+    expect(responses[2]!.readInt32BE(6)).toBe(served)
   })
 
   // PRODUCT.md §7 "malformed frames": a seeded corpus (scaled by RELIABILITY_TRIALS) of captured
@@ -201,6 +204,107 @@ describe('broker robustness', () => {
     await admin.disconnect()
   })
 })
+
+describe('broker robustness at flexible versions', () => {
+  // KIP-482 frames: request header v2 and bodies with tagged-field sections, at every flexible
+  // version served. Each is cut short, given tags out of order or sizes that overrun the frame, or
+  // random bytes; a well-formed one with unknown tags is answered (they are skipped).
+  it('closes only the connection that sent a broken flexible frame, skips unknown tags, and never crashes', async () => {
+    const corpus = flexibleCorpus(scaled(300), 0xf1e8)
+    const admin = kafka.admin()
+    await admin.connect()
+    let closedByBroker = 0
+    for (let start = 0; start < corpus.length; start += 16) {
+      const outcomes = await Promise.all(corpus.slice(start, start + 16).map((bytes) => sendAndHalfClose(bytes)))
+      closedByBroker += outcomes.filter(Boolean).length
+    }
+    expect(broker.isRunning()).toBe(true)
+    expect(closedByBroker).toBe(corpus.length)
+    await admin.createTopics({topics: [{topic: 'after-flexible-fuzz', numPartitions: 1}]})
+    expect((await admin.fetchTopicMetadata({topics: ['after-flexible-fuzz']})).topics[0]!.name).toBe(
+      'after-flexible-fuzz',
+    )
+    await admin.disconnect()
+
+    // ApiVersions v3 with two unknown tags in its header and in its body is answered (error 0).
+    const tags = Buffer.from([2, 7, 1, 0xaa, 9, 2, 0xbb, 0xcc])
+    const body = Buffer.concat([Buffer.from([4]), Buffer.from('fuz'), Buffer.from([2]), Buffer.from('1'), tags])
+    const answered = await sendAndAwaitClose(frame(Buffer.concat([header(18, 3, 77), tags, body])), 2000)
+    expect(answered.received.readInt32BE(4)).toBe(77)
+    expect(answered.received.readInt16BE(8)).toBe(0)
+    printFigure('broker-flexible-fuzz', {trials: corpus.length, failures: broker.isRunning() ? 0 : 1})
+  })
+})
+
+/** Unsigned varint, as flexible versions write lengths and tags. */
+function varint(value: number): Buffer {
+  const bytes: number[] = []
+  let rest = value >>> 0
+  while (rest >= 0x80) {
+    bytes.push((rest & 0x7f) | 0x80)
+    rest >>>= 7
+  }
+  bytes.push(rest)
+  return Buffer.from(bytes)
+}
+
+/** `count` broken flexible-version frames derived deterministically from `seed`. */
+function flexibleCorpus(count: number, seed: number): Buffer[] {
+  let state = seed
+  const next = () => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return state >>> 0
+  }
+  const flexible = Object.entries(SUPPORTED_VERSIONS).filter(([, range]) => range.flexibleFrom !== undefined)
+  const randomTags = (ordered: boolean) => {
+    const parts: Buffer[] = []
+    const tagCount = 1 + (next() % 4)
+    let tag = next() % 4
+    for (let index = 0; index < tagCount; index++) {
+      const data = pseudoRandomBytes(next() % 12, next() | 1)
+      parts.push(varint(tag), varint(data.length), data)
+      tag += ordered ? 1 + (next() % 5) : -(next() % 3)
+      tag = Math.max(0, tag)
+    }
+    return Buffer.concat([varint(tagCount), ...parts])
+  }
+  const corpus: Buffer[] = []
+  for (let index = 0; index < count; index++) {
+    const [name, range] = flexible[next() % flexible.length]!
+    const version = range.flexibleFrom! + (next() % (range.maxVersion - range.flexibleFrom! + 1))
+    const head = Buffer.concat([header(apiKeyOf(name), version, index), randomTags(true)])
+    const body = pseudoRandomBytes(next() % 200, next() | 1)
+    switch (index % 4) {
+      case 0:
+        // Header tags in order, then a random body.
+        corpus.push(frame(Buffer.concat([head, body])))
+        break
+      case 1: {
+        // Tags out of order (or repeated) in the header.
+        corpus.push(frame(Buffer.concat([header(apiKeyOf(name), version, index), randomTags(false), body])))
+        break
+      }
+      case 2: {
+        // A tag whose size runs past the end of the frame.
+        const overrun = Buffer.concat([varint(1), varint(3), varint(1000 + (next() % 5000)), Buffer.from([1, 2, 3])])
+        corpus.push(frame(Buffer.concat([header(apiKeyOf(name), version, index), overrun])))
+        break
+      }
+      default: {
+        // A frame cut anywhere after the fixed header, the size prefix matching the cut.
+        const whole = Buffer.concat([head, body])
+        corpus.push(frame(whole.subarray(0, 10 + (next() % Math.max(1, whole.length - 10)))))
+      }
+    }
+  }
+  return corpus
+}
+
+function apiKeyOf(name: string): number {
+  return ApiKey[name as keyof typeof ApiKey]
+}
 
 /** Writes bytes, half-closes, and resolves true once the broker has closed its side (false: it hung). */
 function sendAndHalfClose(bytes: Buffer, timeoutMs = 10_000): Promise<boolean> {

@@ -143,6 +143,88 @@ describe('PartitionLog', () => {
   })
 })
 
+describe('PartitionLog reads', () => {
+  /** The bytes a read returns, joined, with the base offsets of their batches. */
+  const readAt = (log: PartitionLog, offset: number, maxBytes: number, atLeastOne = true) => {
+    const {records, bytes} = log.read(offset, maxBytes, atLeastOne)
+    return {bytes, offsets: batchOffsets(records), data: Buffer.concat(records)}
+  }
+
+  it('answers a fetch inside a batch with that whole batch, the same from the tail cache and from the file', () => {
+    const settings = logSettings({'segment.bytes': '8000', 'index.interval.bytes': '1500'})
+    const first = PartitionLog.open(dir, settings)
+    for (let index = 0; index < 30; index++) append(first.log, values(1 + (index % 4), 200))
+    const offsets = Array.from({length: first.log.highWatermark}, (_, offset) => offset)
+    const limits = [1, 2000, 1_000_000]
+    const fromMemory = offsets.flatMap((offset) => limits.map((limit) => readAt(first.log, offset, limit)))
+    first.log.close()
+    const reopened = PartitionLog.open(dir, settings)
+    const fromFile = offsets.flatMap((offset) => limits.map((limit) => readAt(reopened.log, offset, limit)))
+    const summary = (reads: typeof fromFile) => reads.map((read) => [read.offsets, read.data.toString('base64')])
+    expect(summary(fromFile)).toEqual(summary(fromMemory))
+    for (const [index, read] of fromFile.entries()) {
+      const offset = offsets[Math.floor(index / limits.length)]!
+      const limit = limits[index % limits.length]!
+      // The first batch holds the offset asked for; whole batches only, within the limit unless one alone is larger.
+      expect(read.offsets[0]).toBeLessThanOrEqual(offset)
+      const header = readBatchHeader(read.data)!
+      expect(header.baseOffset + header.lastOffsetDelta).toBeGreaterThanOrEqual(offset)
+      expect(read.bytes <= limit || read.offsets.length === 1).toBe(true)
+    }
+    // Across segments, in order, without gaps.
+    const all = readAt(reopened.log, 0, 1_000_000)
+    expect(reopened.log.segmentCount).toBeGreaterThan(2)
+    let next = 0
+    for (let position = 0; position < all.data.length;) {
+      const header = readBatchHeader(all.data, position)!
+      expect(header.baseOffset).toBe(next)
+      next = header.baseOffset + header.lastOffsetDelta + 1
+      position += header.size
+    }
+    expect(next).toBe(reopened.log.highWatermark)
+    reopened.log.close()
+  })
+
+  it('leaves a batch out rather than pass max bytes once the response already holds data', () => {
+    const {log} = PartitionLog.open(dir, logSettings({'segment.bytes': '3000'}))
+    for (let index = 0; index < 12; index++) append(log, values(5, 100))
+    const batchSize = readAt(log, 0, 1).bytes
+    // The fetch handler asks later partitions for no oversized batch.
+    expect(readAt(log, 0, batchSize - 1, false).offsets).toEqual([])
+    expect(readAt(log, 0, batchSize * 3 + 10, false).offsets).toEqual([0, 5, 10])
+    // Across a segment boundary the limit holds too.
+    expect(readAt(log, 20, batchSize * 4 - 1).offsets).toEqual([20, 25, 30])
+    log.close()
+  })
+
+  it('never serves bytes recovery cut off or retention deleted, even those once held in memory', async () => {
+    const first = PartitionLog.open(dir, logSettings({}))
+    for (let index = 0; index < 4; index++) append(first.log, values(10, 100))
+    first.log.close()
+    const file = path.join(
+      dir,
+      (await readdir(dir)).find((name) => name.endsWith('.log'))!,
+    )
+    await truncate(file, (await stat(file)).size - 7)
+    const recovered = PartitionLog.open(dir, logSettings({'segment.bytes': '4000', 'retention.bytes': '4000'}))
+    expect(recovered.log.highWatermark).toBe(30)
+    // New records take the offsets of the torn batch; a read returns them, not the old bytes.
+    append(
+      recovered.log,
+      values(10, 100).map((record) => ({value: `new ${record.value}`})),
+    )
+    const read = readAt(recovered.log, 35, 1_000_000)
+    expect(read.offsets).toEqual([30])
+    expect(read.data.includes('new ')).toBe(true)
+    for (let index = 0; index < 20; index++) append(recovered.log, values(10, 100))
+    expect(recovered.log.enforceRetention(Date.now())).toBeGreaterThan(0)
+    expect(() => recovered.log.read(0, 1000)).toThrow(KafkaProtocolError)
+    const start = recovered.log.logStartOffset
+    expect(readAt(recovered.log, start, 1_000_000).offsets[0]).toBe(start)
+    recovered.log.close()
+  })
+})
+
 describe('ProducerState', () => {
   it('answers a retried idempotent batch with its first offset and refuses a sequence gap', () => {
     const {log} = PartitionLog.open(dir, logSettings({}))

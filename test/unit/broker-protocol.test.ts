@@ -8,10 +8,11 @@ import {Encoder} from '../../src/broker/protocol/encoder.js'
 import {decodeRequestHeader} from '../../src/broker/protocol/header.js'
 import {crc32c} from '../../src/broker/protocol/crc32c.js'
 import {readBatchHeader, validateBatches} from '../../src/broker/protocol/record-batch.js'
-import {decodeProduceRequest} from '../../src/broker/protocol/apis/produce.js'
-import {decodeFetchRequest} from '../../src/broker/protocol/apis/fetch.js'
-import {decodeListOffsetsRequest} from '../../src/broker/protocol/apis/list-offsets.js'
-import {decodeMetadataRequest, encodeMetadataResponse} from '../../src/broker/protocol/apis/metadata.js'
+import {ZERO_UUID, type MessageSchema} from '../../src/broker/protocol/schema.js'
+import {ProduceRequestSchema} from '../../src/broker/protocol/apis/produce.js'
+import {FetchRequestSchema} from '../../src/broker/protocol/apis/fetch.js'
+import {ListOffsetsRequestSchema} from '../../src/broker/protocol/apis/list-offsets.js'
+import {MetadataRequestSchema, MetadataResponseSchema} from '../../src/broker/protocol/apis/metadata.js'
 import {decodeOffsetCommitRequest} from '../../src/broker/protocol/apis/offset-commit.js'
 import {decodeOffsetFetchRequest} from '../../src/broker/protocol/apis/offset-fetch.js'
 import {decodeFindCoordinatorRequest} from '../../src/broker/protocol/apis/find-coordinator.js'
@@ -19,12 +20,12 @@ import {decodeJoinGroupRequest} from '../../src/broker/protocol/apis/join-group.
 import {decodeLeaveGroupRequest} from '../../src/broker/protocol/apis/leave-group.js'
 import {decodeSyncGroupRequest} from '../../src/broker/protocol/apis/sync-group.js'
 import {decodeDescribeGroupsRequest} from '../../src/broker/protocol/apis/describe-groups.js'
-import {decodeCreateTopicsRequest} from '../../src/broker/protocol/apis/create-topics.js'
-import {decodeDeleteTopicsRequest} from '../../src/broker/protocol/apis/delete-topics.js'
+import {CreateTopicsRequestSchema} from '../../src/broker/protocol/apis/create-topics.js'
+import {DeleteTopicsRequestSchema} from '../../src/broker/protocol/apis/delete-topics.js'
 import {decodeDeleteGroupsRequest} from '../../src/broker/protocol/apis/delete-groups.js'
-import {decodeInitProducerIdRequest} from '../../src/broker/protocol/apis/init-producer-id.js'
-import {decodeDescribeConfigsRequest} from '../../src/broker/protocol/apis/describe-configs.js'
-import {decodeCreatePartitionsRequest} from '../../src/broker/protocol/apis/create-partitions.js'
+import {InitProducerIdRequestSchema} from '../../src/broker/protocol/apis/init-producer-id.js'
+import {DescribeConfigsRequestSchema} from '../../src/broker/protocol/apis/describe-configs.js'
+import {CreatePartitionsRequestSchema} from '../../src/broker/protocol/apis/create-partitions.js'
 import {ROOT} from '../helpers/cli.js'
 
 interface CapturedFrame {
@@ -55,9 +56,15 @@ function decodeFully<T>(client: string, apiKey: number, decode: (decoder: Decode
   return request
 }
 
+/** A schema's reader in the shape `decodeFully` takes. */
+const reader =
+  <T>(schema: MessageSchema<T>) =>
+  (decoder: Decoder, version: number): T =>
+    schema.read(decoder, version)
+
 describe('request decoders against captured frames', () => {
   it('Produce v7 from kafkajs (idempotent) and kcat: topics, acks, and record batches whose CRC-32C holds', () => {
-    const fromKafkajs = decodeFully('kafkajs', 0, (decoder) => decodeProduceRequest(decoder))
+    const fromKafkajs = decodeFully('kafkajs', 0, reader(ProduceRequestSchema))
     expect(fromKafkajs).toMatchObject({
       acks: -1,
       transactionalId: null,
@@ -71,14 +78,14 @@ describe('request decoders against captured frames', () => {
     expect(header.producerId).toBeGreaterThanOrEqual(0)
     expect(records.includes(Buffer.from('user-1'))).toBe(true)
 
-    const fromKcat = decodeFully('kcat', 0, (decoder) => decodeProduceRequest(decoder))
+    const fromKcat = decodeFully('kcat', 0, reader(ProduceRequestSchema))
     expect(fromKcat.topics[0]!.name).toBe('kcat-fixture')
     expect('batches' in validateBatches(fromKcat.topics[0]!.partitions[0]!.records!)).toBe(true)
   })
 
   it('rejects a batch whose bytes no longer match its CRC', () => {
-    const {decoder} = open('kafkajs', 0)
-    const records = Buffer.from(decodeProduceRequest(decoder).topics[0]!.partitions[0]!.records!)
+    const {decoder, version} = open('kafkajs', 0)
+    const records = Buffer.from(ProduceRequestSchema.read(decoder, version).topics[0]!.partitions[0]!.records!)
     records[records.length - 1]! ^= 0xff
     expect(validateBatches(records)).toEqual({problem: 'crc'})
     records[16] = 1
@@ -88,7 +95,7 @@ describe('request decoders against captured frames', () => {
 
   it('Fetch v11 from kafkajs and kcat', () => {
     for (const client of ['kafkajs', 'kcat']) {
-      const request = decodeFully(client, 1, decodeFetchRequest)
+      const request = decodeFully(client, 1, reader(FetchRequestSchema))
       expect(request.topics[0]!.topic).toBe(client === 'kcat' ? 'kcat-fixture' : 'fixture-topic')
       expect(request.topics[0]!.partitions[0]!.fetchOffset).toBeGreaterThanOrEqual(0)
       expect(request.maxBytes).toBeGreaterThan(0)
@@ -96,15 +103,17 @@ describe('request decoders against captured frames', () => {
   })
 
   it('ListOffsets v3 (kafkajs consumer) and v2 (kcat -o beginning): earliest is -2', () => {
-    const fromKafkajs = decodeFully('kafkajs', 2, decodeListOffsetsRequest)
+    const fromKafkajs = decodeFully('kafkajs', 2, reader(ListOffsetsRequestSchema))
     expect(fromKafkajs.topics[0]!.partitions.map((partition) => partition.timestamp)).toEqual([-2, -2, -2])
-    const earliest = decodeFully('kcat', 2, decodeListOffsetsRequest)
+    const earliest = decodeFully('kcat', 2, reader(ListOffsetsRequestSchema))
     expect(earliest.topics[0]!.partitions[0]!.timestamp).toBe(-2)
   })
 
   it('Metadata v6 (kafkajs) and v4 (kcat)', () => {
-    expect(decodeFully('kafkajs', 3, decodeMetadataRequest).topics).not.toBeUndefined()
-    expect(decodeFully('kcat', 3, decodeMetadataRequest).topics).toEqual(['kcat-fixture'])
+    expect(decodeFully('kafkajs', 3, reader(MetadataRequestSchema)).topics).not.toBeUndefined()
+    const fromKcat = decodeFully('kcat', 3, reader(MetadataRequestSchema))
+    expect(fromKcat.topics?.map((topic) => topic.name)).toEqual(['kcat-fixture'])
+    expect(fromKcat.allowAutoTopicCreation).toBe(true)
   })
 
   it('the group APIs kafkajs sends', () => {
@@ -139,25 +148,31 @@ describe('request decoders against captured frames', () => {
   })
 
   it('the admin APIs kafkajs sends', () => {
-    const create = decodeFully('kafkajs', 19, decodeCreateTopicsRequest)
+    const create = decodeFully('kafkajs', 19, (decoder, version) => CreateTopicsRequestSchema.read(decoder, version))
     expect(create.topics).toEqual([
       {
         name: 'fixture-topic',
         numPartitions: 2,
         replicationFactor: -1,
         assignments: [],
-        configs: {'retention.ms': '60000'},
+        configs: [{name: 'retention.ms', value: '60000'}],
       },
     ])
-    expect(decodeFully('kafkajs', 20, (decoder) => decodeDeleteTopicsRequest(decoder)).topics).toEqual([
-      'fixture-topic',
-    ])
-    expect(decodeFully('kafkajs', 22, (decoder) => decodeInitProducerIdRequest(decoder)).transactionalId).toBeNull()
-    expect(decodeFully('kafkajs', 32, decodeDescribeConfigsRequest).resources).toEqual([
-      {resourceType: 2, resourceName: 'fixture-topic', keys: null},
-    ])
-    expect(decodeFully('kafkajs', 37, (decoder) => decodeCreatePartitionsRequest(decoder))).toEqual({
-      topics: [{name: 'fixture-topic', count: 3}],
+    expect(decodeFully('kafkajs', 20, reader(DeleteTopicsRequestSchema)).topicNames).toEqual(['fixture-topic'])
+    expect(
+      decodeFully('kafkajs', 22, (decoder, version) => InitProducerIdRequestSchema.read(decoder, version))
+        .transactionalId,
+    ).toBeNull()
+    const describe = decodeFully('kafkajs', 32, (decoder, version) =>
+      DescribeConfigsRequestSchema.read(decoder, version),
+    )
+    expect(describe.resources).toEqual([{resourceType: 2, resourceName: 'fixture-topic', configurationKeys: null}])
+    const partitions = decodeFully('kafkajs', 37, (decoder, version) =>
+      CreatePartitionsRequestSchema.read(decoder, version),
+    )
+    expect(partitions).toEqual({
+      topics: [{name: 'fixture-topic', count: 3, assignments: null}],
+      timeoutMs: expect.any(Number),
       validateOnly: false,
     })
   })
@@ -194,12 +209,20 @@ describe('wire primitives', () => {
   })
 
   it('encodes a Metadata v0 response kafkajs-style: brokers, then topics with partitions', () => {
-    const encoder = new Encoder()
-    encodeMetadataResponse(encoder, 0, {
+    const encoder = MetadataResponseSchema.encode(0, {
       brokers: [{nodeId: 1, host: 'h', port: 9}],
       clusterId: 'c',
       controllerId: 1,
-      topics: [{errorCode: 0, name: 't', partitions: [{errorCode: 0, partitionIndex: 0, leaderId: 1, replicas: [1]}]}],
+      topics: [
+        {
+          errorCode: 0,
+          name: 't',
+          topicId: ZERO_UUID,
+          partitions: [
+            {errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1]},
+          ],
+        },
+      ],
     })
     expect(encoder.toBuffer().toString('hex')).toBe(
       [

@@ -96,7 +96,6 @@ export class GroupCoordinator {
         : group
           ? group.commitError(request.memberId, request.generationId, request.groupInstanceId ?? null)
           : errorCode('UNKNOWN_MEMBER_ID')
-    let offsets = this.offsets.get(request.groupId)
     const journal: Parameters<GroupStore['append']>[0] = []
     const now = Date.now()
     const result = request.topics.map((topic) => ({
@@ -105,26 +104,37 @@ export class GroupCoordinator {
         if (groupError !== 0) return {partition: partition.partition, errorCode: groupError}
         if (!this.options.partitionExists(topic.name, partition.partition))
           return {partition: partition.partition, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION')}
-        if (!offsets) this.offsets.set(request.groupId, (offsets = new Map()))
-        offsets.set(offsetKey(topic.name, partition.partition), {
-          offset: partition.offset,
-          metadata: partition.metadata,
-          commitTimestamp: now,
-        })
-        journal.push({
-          type: 'offset',
-          group: request.groupId,
-          topic: topic.name,
-          partition: partition.partition,
-          offset: partition.offset,
-          metadata: partition.metadata,
-          ts: now,
-        })
+        journal.push(this.setOffset(request.groupId, topic.name, partition.partition, partition, now))
         return {partition: partition.partition, errorCode: 0}
       }),
     }))
     this.store.append(journal)
     return result
+  }
+
+  /** A committed transaction's offsets (TxnOffsetCommit), applied to their groups when it commits. */
+  commitTransactionalOffsets(
+    offsets: Array<{group: string; topic: string; partition: number; offset: number; metadata: string | null}>,
+  ): void {
+    const now = Date.now()
+    this.store.append(offsets.map((entry) => this.setOffset(entry.group, entry.topic, entry.partition, entry, now)))
+  }
+
+  private setOffset(
+    group: string,
+    topic: string,
+    partition: number,
+    committed: {offset: number; metadata: string | null},
+    now: number,
+  ): Parameters<GroupStore['append']>[0][number] {
+    let offsets = this.offsets.get(group)
+    if (!offsets) this.offsets.set(group, (offsets = new Map()))
+    offsets.set(offsetKey(topic, partition), {
+      offset: committed.offset,
+      metadata: committed.metadata,
+      commitTimestamp: now,
+    })
+    return {type: 'offset', group, topic, partition, offset: committed.offset, metadata: committed.metadata, ts: now}
   }
 
   fetchOffsets(request: Pick<OffsetFetchRequest, 'groupId' | 'topics'>): FetchedOffsets {

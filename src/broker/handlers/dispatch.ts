@@ -4,6 +4,9 @@ import type {RequestContext} from '../context.js'
 import {supportsVersion, type ApiName} from '../protocol/api-keys.js'
 import type {Encoder} from '../protocol/encoder.js'
 import {apiVersionsAnswer, ApiVersionsRequestSchema} from '../protocol/apis/api-versions.js'
+import {handleDescribeCluster} from './cluster.js'
+import {handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs} from './configs.js'
+import {handleDeleteRecords} from './delete-records.js'
 import {handleFetch} from './fetch.js'
 import {
   handleDeleteGroups,
@@ -18,16 +21,16 @@ import {
   handleOffsetFetch,
   handleSyncGroup,
 } from './groups.js'
-import {handleInitProducerId, handleListOffsets} from './offsets.js'
+import {handleListOffsets} from './offsets.js'
 import {handleProduce} from './produce.js'
+import {handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleMetadata} from './topics.js'
 import {
-  handleAlterConfigs,
-  handleCreatePartitions,
-  handleCreateTopics,
-  handleDeleteTopics,
-  handleDescribeConfigs,
-  handleMetadata,
-} from './topics.js'
+  handleAddOffsetsToTxn,
+  handleAddPartitionsToTxn,
+  handleEndTxn,
+  handleInitProducerId,
+  handleTxnOffsetCommit,
+} from './transactions.js'
 
 export type Handler = (request: RequestContext) => Encoder | undefined | Promise<Encoder | undefined>
 
@@ -48,6 +51,10 @@ export const HANDLERS: Record<ApiName, Handler> = {
   DescribeConfigs: handleDescribeConfigs,
   AlterConfigs: handleAlterConfigs,
   InitProducerId: handleInitProducerId,
+  AddPartitionsToTxn: handleAddPartitionsToTxn,
+  AddOffsetsToTxn: handleAddOffsetsToTxn,
+  EndTxn: handleEndTxn,
+  TxnOffsetCommit: handleTxnOffsetCommit,
   FindCoordinator: handleFindCoordinator,
   JoinGroup: handleJoinGroup,
   SyncGroup: handleSyncGroup,
@@ -59,4 +66,7 @@ export const HANDLERS: Record<ApiName, Handler> = {
   ListGroups: handleListGroups,
   DeleteGroups: handleDeleteGroups,
   OffsetDelete: handleOffsetDelete,
+  DeleteRecords: handleDeleteRecords,
+  IncrementalAlterConfigs: handleIncrementalAlterConfigs,
+  DescribeCluster: handleDescribeCluster,
 }

@@ -1,45 +1,52 @@
-// ListOffsets (earliest, latest, by timestamp through the time index) and InitProducerId.
+// ListOffsets: earliest, latest (the last stable offset for read_committed), the largest timestamp,
+// and by timestamp through the time index.
 import type {RequestContext} from '../context.js'
-import {encodeResponse, type Encoder} from '../protocol/encoder.js'
+import type {Encoder} from '../protocol/encoder.js'
 import {errorCode} from '../protocol/errors.js'
 import {
-  decodeListOffsetsRequest,
-  encodeListOffsetsResponse,
+  ListOffsetsRequestSchema,
+  ListOffsetsResponseSchema,
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
+  MAX_TIMESTAMP,
+  type ListOffsetsPartitionResponse,
 } from '../protocol/apis/list-offsets.js'
-import {decodeInitProducerIdRequest, encodeInitProducerIdResponse} from '../protocol/apis/init-producer-id.js'
+import type {PartitionLog} from '../log/partition-log.js'
+import {READ_COMMITTED} from '../txn/partition-transactions.js'
 
-export function handleListOffsets({decoder, info, broker}: RequestContext): Encoder {
-  const request = decodeListOffsetsRequest(decoder, info.apiVersion)
-  const topics = request.topics.map((topic) => ({
-    name: topic.name,
-    partitions: topic.partitions.map((wanted) => {
-      const partition = broker.topics.partition(topic.name, wanted.partition)
-      if (!partition)
-        return {
-          partition: wanted.partition,
-          errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'),
-          timestamp: -1,
-          offset: -1,
-        }
-      const {log} = partition
-      if (wanted.timestamp === LATEST_TIMESTAMP)
-        return {partition: wanted.partition, errorCode: 0, timestamp: -1, offset: log.highWatermark}
-      if (wanted.timestamp === EARLIEST_TIMESTAMP)
-        return {partition: wanted.partition, errorCode: 0, timestamp: -1, offset: log.logStartOffset}
-      const found = log.offsetForTimestamp(wanted.timestamp)
-      return {partition: wanted.partition, errorCode: 0, timestamp: found?.timestamp ?? -1, offset: found?.offset ?? -1}
-    }),
-  }))
-  return encodeResponse(encodeListOffsetsResponse, info.apiVersion, {topics})
+/** The offset a timestamp asks for, and the timestamp of the record there (-1 for the log's ends). */
+function findOffset(
+  log: PartitionLog,
+  timestamp: number,
+  latest: () => number,
+): {offset: number; timestamp: number} | undefined {
+  if (timestamp === LATEST_TIMESTAMP) return {offset: latest(), timestamp: -1}
+  if (timestamp === EARLIEST_TIMESTAMP) return {offset: log.logStartOffset, timestamp: -1}
+  if (timestamp === MAX_TIMESTAMP) return log.offsetOfMaxTimestamp()
+  return log.offsetForTimestamp(timestamp)
 }
 
-export function handleInitProducerId({decoder, info, broker}: RequestContext): Encoder {
-  decodeInitProducerIdRequest(decoder)
-  return encodeResponse(encodeInitProducerIdResponse, info.apiVersion, {
-    errorCode: 0,
-    producerId: broker.nextProducerId(),
-    producerEpoch: 0,
-  })
+export function handleListOffsets({decoder, info, broker}: RequestContext): Encoder {
+  const request = ListOffsetsRequestSchema.read(decoder, info.apiVersion)
+  const topics = request.topics.map((topic) => ({
+    name: topic.name,
+    partitions: topic.partitions.map((wanted): ListOffsetsPartitionResponse => {
+      const partition = broker.topics.partition(topic.name, wanted.partition)
+      const latest = () =>
+        request.isolationLevel === READ_COMMITTED
+          ? broker.transactions.lastStableOffset(topic.name, wanted.partition, partition!.log.highWatermark)
+          : partition!.log.highWatermark
+      const found = partition && findOffset(partition.log, wanted.timestamp, latest)
+      return {
+        partition: wanted.partition,
+        errorCode: partition ? 0 : errorCode('UNKNOWN_TOPIC_OR_PARTITION'),
+        oldStyleOffsets: found ? [found.offset] : [],
+        timestamp: found?.timestamp ?? -1,
+        offset: found?.offset ?? -1,
+        // The one leader's epoch never changes (Metadata reports 0 too).
+        leaderEpoch: found ? 0 : -1,
+      }
+    }),
+  }))
+  return ListOffsetsResponseSchema.encode(info.apiVersion, {topics})
 }

@@ -1,9 +1,10 @@
-// Produce: validate each partition's batches (magic 2, CRC-32C), de-duplicate idempotent retries,
-// append with offsets assigned, and acknowledge as `acks` and the fsync policy require.
+// Produce: validate each partition's batches (magic 2, CRC-32C), check transactional ones against
+// their producer's transaction, de-duplicate idempotent retries, append with offsets assigned, and
+// acknowledge as `acks` and the fsync policy require.
 import type {BrokerContext, RequestContext} from '../context.js'
-import {encodeResponse, type Encoder} from '../protocol/encoder.js'
+import type {Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
-import {decodeProduceRequest, encodeProduceResponse, type ProducePartitionResponse} from '../protocol/apis/produce.js'
+import {ProduceRequestSchema, ProduceResponseSchema, type ProducePartitionResponse} from '../protocol/apis/produce.js'
 import {validateBatches} from '../protocol/record-batch.js'
 import type {Partition} from '../log/topic-store.js'
 
@@ -15,7 +16,7 @@ const PROBLEM_ERRORS = {
 } as const
 
 export async function handleProduce({decoder, info, broker}: RequestContext): Promise<Encoder | undefined> {
-  const request = decodeProduceRequest(decoder)
+  const request = ProduceRequestSchema.read(decoder, info.apiVersion)
   const durable: Array<Promise<void>> = []
   const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1
   const topics = request.topics.map((topic) => ({
@@ -32,7 +33,7 @@ export async function handleProduce({decoder, info, broker}: RequestContext): Pr
       if (!validAcks) return answer(errorCode('INVALID_REQUIRED_ACKS'))
       if (!partition) return answer(errorCode('UNKNOWN_TOPIC_OR_PARTITION'))
       try {
-        const baseOffset = appendRecords(partition, data.records, broker, durable)
+        const baseOffset = appendRecords(partition, data.records, request.transactionalId, broker, durable)
         return answer(0, baseOffset)
       } catch (error) {
         if (error instanceof KafkaProtocolError) {
@@ -50,12 +51,13 @@ export async function handleProduce({decoder, info, broker}: RequestContext): Pr
   }))
   if (request.acks === 0) return undefined
   await Promise.all(durable)
-  return encodeResponse(encodeProduceResponse, info.apiVersion, {topics})
+  return ProduceResponseSchema.encode(info.apiVersion, {topics})
 }
 
 function appendRecords(
   partition: Partition,
   records: Buffer | null,
+  transactionalId: string | null,
   broker: BrokerContext,
   durable: Array<Promise<void>>,
 ): number {
@@ -66,13 +68,18 @@ function appendRecords(
       PROBLEM_ERRORS[validated.problem],
       `record batch failed validation: ${validated.problem}`,
     )
+  for (const batch of validated.batches)
+    broker.transactions.checkProduce(transactionalId, partition.topic, partition.index, batch.header)
   const first = validated.batches[0]!.header
   if (validated.batches.length === 1) {
     const duplicateOffset = partition.producers.check(first)
     if (duplicateOffset !== undefined) return duplicateOffset
   }
   const {baseOffset, segment} = partition.log.append(records, validated.batches)
-  for (const batch of validated.batches) partition.producers.record(batch.header)
+  for (const batch of validated.batches) {
+    partition.producers.record(batch.header)
+    broker.transactions.appended(partition.topic, partition.index, batch.header)
+  }
   const flushed = broker.flush.afterAppend(segment)
   if (flushed) durable.push(flushed)
   return baseOffset

@@ -1,58 +1,59 @@
 // Topic administration and discovery: Metadata (with optional auto-creation), CreateTopics,
-// DeleteTopics, CreatePartitions and DescribeConfigs.
+// DeleteTopics and CreatePartitions.
 import type {BrokerContext, RequestContext} from '../context.js'
-import {encodeResponse, type Encoder} from '../protocol/encoder.js'
+import type {Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
-import {decodeMetadataRequest, encodeMetadataResponse, type MetadataTopic} from '../protocol/apis/metadata.js'
+import {MetadataRequestSchema, MetadataResponseSchema, type MetadataTopic} from '../protocol/apis/metadata.js'
 import {
-  decodeCreateTopicsRequest,
-  encodeCreateTopicsResponse,
-  type TopicResults,
+  CreateTopicsRequestSchema,
+  CreateTopicsResponseSchema,
+  type CreatableTopic,
+  type CreatableTopicResult,
 } from '../protocol/apis/create-topics.js'
-import {decodeDeleteTopicsRequest, encodeDeleteTopicsResponse} from '../protocol/apis/delete-topics.js'
-import {decodeCreatePartitionsRequest, encodeCreatePartitionsResponse} from '../protocol/apis/create-partitions.js'
 import {
-  decodeDescribeConfigsRequest,
-  encodeDescribeConfigsResponse,
-  ResourceType,
-  type DescribedResource,
-} from '../protocol/apis/describe-configs.js'
-import {decodeAlterConfigsRequest, encodeAlterConfigsResponse} from '../protocol/apis/alter-configs.js'
-import {TOPIC_CONFIG_DEFAULTS} from '../log/topic-config.js'
-
-function outcome(name: string, action: () => void): TopicResults[number] {
-  try {
-    action()
-    return {name, errorCode: 0, errorMessage: null}
-  } catch (error) {
-    if (!(error instanceof KafkaProtocolError)) throw error
-    return {name, errorCode: error.code, errorMessage: error.message}
-  }
-}
+  DeleteTopicsRequestSchema,
+  DeleteTopicsResponseSchema,
+  type DeletableTopicResult,
+} from '../protocol/apis/delete-topics.js'
+import {CreatePartitionsRequestSchema, CreatePartitionsResponseSchema} from '../protocol/apis/create-partitions.js'
+import {ZERO_UUID} from '../protocol/schema.js'
+import {describeTopicConfigs, nonNullConfigs} from './configs.js'
+import {outcome} from './outcome.js'
 
 export function handleMetadata({decoder, info, broker}: RequestContext): Encoder {
-  const request = decodeMetadataRequest(decoder, info.apiVersion)
-  const names = request.topics ?? broker.topics.names()
-  const topics = names.map((name): MetadataTopic => {
+  const request = MetadataRequestSchema.read(decoder, info.apiVersion)
+  // v0 asks for every topic with an empty list, later versions with null.
+  const everyTopic = request.topics === null || (info.apiVersion === 0 && request.topics.length === 0)
+  const wanted = everyTopic ? broker.topics.names().map((name) => ({name, topicId: ZERO_UUID})) : request.topics!
+  const topics = wanted.map((asked): MetadataTopic => {
+    // v12 may ask by id alone.
+    const name = asked.name ?? broker.topics.nameOf(asked.topicId)
+    if (name === undefined)
+      return {errorCode: errorCode('UNKNOWN_TOPIC_ID'), name: null, topicId: asked.topicId, partitions: []}
     if (!broker.topics.has(name) && broker.autoCreateTopics && request.allowAutoTopicCreation) {
       const created = outcome(name, () => broker.topics.create(name, broker.defaultPartitions))
       if (created.errorCode === 0)
         broker.logger.log('info', 'topic auto-created', {topic: name, partitions: broker.defaultPartitions})
-      else return {errorCode: created.errorCode, name, partitions: []}
+      else return {errorCode: created.errorCode, name, topicId: ZERO_UUID, partitions: []}
     }
-    if (!broker.topics.has(name)) return {errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), name, partitions: []}
+    const descriptor = broker.topics.describe(name)
+    if (!descriptor)
+      return {errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), name, topicId: ZERO_UUID, partitions: []}
     return {
       errorCode: 0,
       name,
+      topicId: descriptor.topicId,
       partitions: broker.topics.partitions(name).map((partition) => ({
         errorCode: 0,
         partitionIndex: partition.index,
         leaderId: broker.node.nodeId,
-        replicas: [broker.node.nodeId],
+        leaderEpoch: 0,
+        replicaNodes: [broker.node.nodeId],
+        isrNodes: [broker.node.nodeId],
       })),
     }
   })
-  return encodeResponse(encodeMetadataResponse, info.apiVersion, {
+  return MetadataResponseSchema.encode(info.apiVersion, {
     brokers: [broker.node],
     clusterId: broker.clusterId,
     controllerId: broker.node.nodeId,
@@ -61,119 +62,124 @@ export function handleMetadata({decoder, info, broker}: RequestContext): Encoder
 }
 
 export function handleCreateTopics({decoder, info, broker}: RequestContext): Encoder {
-  const request = decodeCreateTopicsRequest(decoder, info.apiVersion)
-  const results = request.topics.map((topic) =>
-    outcome(topic.name, () => {
-      const partitions =
-        topic.numPartitions === -1 ? topic.assignments.length || broker.defaultPartitions : topic.numPartitions
-      if (topic.replicationFactor !== -1 && topic.replicationFactor !== 1)
-        throw new KafkaProtocolError(
-          'INVALID_REPLICATION_FACTOR',
-          `Replication factor ${topic.replicationFactor} is larger than the 1 available broker.`,
-        )
-      if (request.validateOnly) broker.topics.validateCreate(topic.name, partitions, topic.configs)
+  const request = CreateTopicsRequestSchema.read(decoder, info.apiVersion)
+  const topics = request.topics.map((topic): CreatableTopicResult => {
+    const configs = nonNullConfigs(topic.configs)
+    let partitions = 0
+    const result = outcome(topic.name, () => {
+      partitions = partitionCount(topic, broker)
+      if (request.validateOnly) broker.topics.validateCreate(topic.name, partitions, configs)
       else {
-        broker.topics.create(topic.name, partitions, topic.configs)
-        broker.logger.log('info', 'topic created', {topic: topic.name, partitions, configs: topic.configs})
+        broker.topics.create(topic.name, partitions, configs)
+        broker.logger.log('info', 'topic created', {topic: topic.name, partitions, configs})
       }
-    }),
-  )
-  return encodeResponse(encodeCreateTopicsResponse, info.apiVersion, results)
-}
-
-export function handleDeleteTopics({decoder, info, broker}: RequestContext): Encoder {
-  const request = decodeDeleteTopicsRequest(decoder)
-  const results = request.topics.map((name) => {
-    const result = outcome(name, () => {
-      broker.topics.delete(name)
-      broker.coordinator.forgetTopic(name)
-      broker.logger.log('info', 'topic deleted', {topic: name})
     })
-    return {name, errorCode: result.errorCode}
+    if (result.errorCode !== 0) return result
+    // v5+: what was created (validateOnly creates nothing, so no id).
+    return {
+      ...result,
+      topicId: broker.topics.describe(topic.name)?.topicId ?? ZERO_UUID,
+      numPartitions: partitions,
+      replicationFactor: 1,
+      configs: describeTopicConfigs(configs, {includeSynonyms: false, includeDocumentation: false}),
+    }
   })
-  return encodeResponse(encodeDeleteTopicsResponse, info.apiVersion, results)
+  return CreateTopicsResponseSchema.encode(info.apiVersion, {throttleTimeMs: 0, topics})
 }
 
-export function handleCreatePartitions({decoder, info, broker}: RequestContext): Encoder {
-  const request = decodeCreatePartitionsRequest(decoder)
-  const results = request.topics.map((topic) =>
-    outcome(topic.name, () => broker.topics.increasePartitions(topic.name, topic.count, request.validateOnly)),
+/** The partitions a CreateTopics entry asks for, after checking its replicas fit this one broker. */
+function partitionCount(topic: CreatableTopic, broker: BrokerContext): number {
+  if (topic.replicationFactor !== -1 && topic.replicationFactor !== 1)
+    throw new KafkaProtocolError(
+      'INVALID_REPLICATION_FACTOR',
+      `Replication factor ${topic.replicationFactor} is larger than the 1 available broker.`,
+    )
+  if (topic.assignments.length === 0) return topic.numPartitions === -1 ? broker.defaultPartitions : topic.numPartitions
+  if (topic.numPartitions !== -1 || topic.replicationFactor !== -1)
+    throw new KafkaProtocolError(
+      'INVALID_REQUEST',
+      'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
+    )
+  const indexes = topic.assignments.map((assignment) => assignment.partitionIndex).sort((a, b) => a - b)
+  if (indexes.some((index, position) => index !== position))
+    throw new KafkaProtocolError(
+      'INVALID_REPLICA_ASSIGNMENT',
+      `Partitions of the assignment must be 0 to ${indexes.length - 1} with no gap, got ${indexes.join(', ')}.`,
+    )
+  checkReplicaAssignment(
+    topic.assignments.map((assignment) => assignment.brokerIds),
+    broker,
   )
-  return encodeResponse(encodeCreatePartitionsResponse, info.apiVersion, results)
+  return topic.assignments.length
 }
 
-export function brokerConfigs(broker: BrokerContext): Record<string, string> {
-  return {
-    'broker.id': String(broker.node.nodeId),
-    'auto.create.topics.enable': String(broker.autoCreateTopics),
-    'num.partitions': String(broker.defaultPartitions),
-    'default.replication.factor': '1',
-    'log.flush.policy': broker.flush.policy,
+/** Every new partition on exactly this broker: one replica, and no broker id that does not exist. */
+function checkReplicaAssignment(assignments: number[][], broker: BrokerContext): void {
+  for (const brokerIds of assignments) {
+    const unknown = brokerIds.filter((id) => id !== broker.node.nodeId)
+    if (unknown.length > 0)
+      throw new KafkaProtocolError(
+        'INVALID_REPLICA_ASSIGNMENT',
+        `Unknown broker ${unknown.join(', ')} in the replica assignment: the only broker is ${broker.node.nodeId}.`,
+      )
+    if (brokerIds.length !== 1)
+      throw new KafkaProtocolError(
+        'INVALID_REPLICA_ASSIGNMENT',
+        `A replica assignment of ${brokerIds.length} brokers: every partition has exactly 1 replica here.`,
+      )
   }
 }
 
-export function handleDescribeConfigs({decoder, info, broker}: RequestContext): Encoder {
-  const request = decodeDescribeConfigsRequest(decoder, info.apiVersion)
-  const results = request.resources.map((resource): DescribedResource => {
-    const base = {resourceType: resource.resourceType, resourceName: resource.resourceName}
-    let configs: Array<{name: string; value: string; isDefault: boolean; readOnly: boolean}>
-    if (resource.resourceType === ResourceType.topic) {
-      const descriptor = broker.topics.describe(resource.resourceName)
-      if (!descriptor)
-        return {
-          ...base,
-          errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'),
-          errorMessage: `Topic '${resource.resourceName}' does not exist.`,
-          configs: [],
-        }
-      configs = Object.entries(TOPIC_CONFIG_DEFAULTS).map(([name, value]) => ({
-        name,
-        value: descriptor.configs[name] ?? value,
-        isDefault: descriptor.configs[name] === undefined,
-        readOnly: false,
-      }))
-    } else if (resource.resourceType === ResourceType.broker) {
-      configs = Object.entries(brokerConfigs(broker)).map(([name, value]) => ({
-        name,
-        value,
-        isDefault: false,
-        readOnly: true,
-      }))
-    } else {
+export function handleDeleteTopics({decoder, info, broker}: RequestContext): Encoder {
+  const request = DeleteTopicsRequestSchema.read(decoder, info.apiVersion)
+  // Up to v5 topics are names; v6 names each by name or by id.
+  const asked = info.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({name, topicId: ZERO_UUID}))
+  const responses = asked.map(({name: askedName, topicId}): DeletableTopicResult => {
+    if (askedName !== null && topicId !== ZERO_UUID)
       return {
-        ...base,
+        name: askedName,
+        topicId,
         errorCode: errorCode('INVALID_REQUEST'),
-        errorMessage: `Resource type ${resource.resourceType} is not supported.`,
-        configs: [],
+        errorMessage: 'You may not specify both topic name and topic id.',
       }
-    }
-    const keys = resource.keys
-    return {
-      ...base,
-      errorCode: 0,
-      errorMessage: null,
-      configs: keys && keys.length > 0 ? configs.filter((config) => keys.includes(config.name)) : configs,
-    }
+    const name = askedName ?? broker.topics.nameOf(topicId)
+    if (name === undefined)
+      return {
+        name: null,
+        topicId,
+        errorCode: errorCode('UNKNOWN_TOPIC_ID'),
+        errorMessage: `No topic has id ${topicId}.`,
+      }
+    const id = broker.topics.describe(name)?.topicId ?? ZERO_UUID
+    const result = outcome(name, () => {
+      broker.topics.delete(name)
+      broker.coordinator.forgetTopic(name)
+      broker.transactions.forgetTopic(name)
+      broker.logger.log('info', 'topic deleted', {topic: name, topicId: id})
+    })
+    return {name, topicId: id, errorCode: result.errorCode, errorMessage: result.errorMessage}
   })
-  return encodeResponse(encodeDescribeConfigsResponse, info.apiVersion, results)
+  return DeleteTopicsResponseSchema.encode(info.apiVersion, {responses})
 }
 
-export function handleAlterConfigs({decoder, info, broker}: RequestContext): Encoder {
-  const request = decodeAlterConfigsRequest(decoder)
-  const results = request.resources.map((resource) => {
-    const base = {resourceType: resource.resourceType, resourceName: resource.resourceName}
-    if (resource.resourceType !== ResourceType.topic)
-      return {
-        ...base,
-        errorCode: errorCode('INVALID_REQUEST'),
-        errorMessage: 'Only topic configs can be altered on this broker.',
+export function handleCreatePartitions({decoder, info, broker}: RequestContext): Encoder {
+  const request = CreatePartitionsRequestSchema.read(decoder, info.apiVersion)
+  const results = request.topics.map((topic) =>
+    outcome(topic.name, () => {
+      const current = broker.topics.describe(topic.name)?.partitions
+      if (topic.assignments !== null && current !== undefined && topic.count > current) {
+        if (topic.assignments.length !== topic.count - current)
+          throw new KafkaProtocolError(
+            'INVALID_REPLICA_ASSIGNMENT',
+            `Increasing the number of partitions by ${topic.count - current} but ${topic.assignments.length} assignments provided.`,
+          )
+        checkReplicaAssignment(
+          topic.assignments.map((assignment) => assignment.brokerIds),
+          broker,
+        )
       }
-    const result = outcome(resource.resourceName, () =>
-      broker.topics.replaceConfigs(resource.resourceName, resource.configs, request.validateOnly),
-    )
-    if (result.errorCode === 0 && !request.validateOnly)
-      broker.logger.log('info', 'topic configs altered', {topic: resource.resourceName, configs: resource.configs})
-    return {...base, errorCode: result.errorCode, errorMessage: result.errorMessage}
-  })
-  return encodeResponse(encodeAlterConfigsResponse, info.apiVersion, results)
+      broker.topics.increasePartitions(topic.name, topic.count, request.validateOnly)
+    }),
+  )
+  return CreatePartitionsResponseSchema.encode(info.apiVersion, {throttleTimeMs: 0, results})
 }

@@ -2,7 +2,10 @@
 // offsets by rewriting each batch's baseOffset, reads return whole batches, and retention deletes
 // whole segments from the front. Invariant: segment base offsets increase and segment i ends
 // exactly where segment i+1 begins, so the high watermark is the active segment's next offset.
-import {mkdirSync, readdirSync} from 'node:fs'
+// The log start offset is the first segment's base offset, or higher once DeleteRecords moved it
+// inside a segment: then it is kept in `log-start-offset` (written by rename, read at open).
+import {mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
 import {KafkaProtocolError} from '../protocol/errors.js'
 import {
   readBatchHeader,
@@ -25,8 +28,12 @@ export interface ReadResult {
   bytes: number
 }
 
+const LOG_START_FILE = 'log-start-offset'
+
 export class PartitionLog {
   private readonly segments: LogSegment[] = []
+  /** Where DeleteRecords moved the start to; below the first segment's base it means nothing. */
+  private deletedBefore = 0
   private readonly appendListeners = new Set<() => void>()
 
   constructor(
@@ -58,6 +65,7 @@ export class PartitionLog {
       log.segments.push(segment)
     })
     if (log.segments.length === 0) log.segments.push(LogSegment.create(dir, 0, settings.indexIntervalBytes))
+    log.deletedBefore = Math.min(readLogStart(dir), log.highWatermark)
     return {log, recovery: {segments: log.segments.length, truncatedBytes}}
   }
 
@@ -70,7 +78,21 @@ export class PartitionLog {
   }
 
   get logStartOffset(): number {
-    return this.segments[0]!.baseOffset
+    return Math.max(this.segments[0]!.baseOffset, this.deletedBefore)
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (never down, never past the high
+   * watermark), persists it, and deletes the segments wholly below it. Returns the new start.
+   */
+  deleteRecordsBefore(offset: number): number {
+    if (offset > this.highWatermark || offset < 0) throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE')
+    if (offset <= this.logStartOffset) return this.logStartOffset
+    this.deletedBefore = offset
+    writeLogStart(this.dir, offset)
+    if (offset === this.highWatermark && this.active.size > 0) this.roll()
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.segments.shift()!.delete()
+    return this.logStartOffset
   }
 
   get highWatermark(): number {
@@ -112,13 +134,20 @@ export class PartitionLog {
     const tooBig = active.size + incoming > this.settings.segmentBytes
     const tooOld = Date.now() - active.createdAtMs >= this.settings.segmentMs
     if (!tooBig && !tooOld) return
-    active.flush()
-    active.writeIndexes()
+    this.roll()
+  }
+
+  /** Closes the active segment for appends and starts a new one at the high watermark. */
+  private roll(): void {
+    this.active.seal()
     this.segments.push(LogSegment.create(this.dir, this.highWatermark, this.settings.indexIntervalBytes))
   }
 
-  /** Whole batches from `offset`, up to about `maxBytes` across segments (at least one batch). */
-  read(offset: number, maxBytes: number): ReadResult {
+  /**
+   * Whole batches from `offset`, up to `maxBytes` across segments; when `atLeastOne` (the first
+   * partition with data in a fetch response), the first batch goes out even if it is larger.
+   */
+  read(offset: number, maxBytes: number, atLeastOne = true): ReadResult {
     if (offset < this.logStartOffset || offset > this.highWatermark) throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE')
     const records: Buffer[] = []
     let bytes = 0
@@ -126,13 +155,16 @@ export class PartitionLog {
     let cursor = offset
     while (segmentIndex < this.segments.length && cursor < this.highWatermark) {
       const segment = this.segments[segmentIndex]!
-      const chunk = segment.readBatches(cursor, bytes === 0 ? maxBytes : maxBytes - bytes)
-      if (chunk.length === 0) {
+      const chunks = segment.readBatches(cursor, maxBytes - bytes, atLeastOne && bytes === 0)
+      if (chunks.length === 0) {
+        if (bytes > 0 || cursor < segment.nextOffset) break
         segmentIndex++
         continue
       }
-      records.push(chunk)
-      bytes += chunk.length
+      for (const chunk of chunks) {
+        records.push(chunk)
+        bytes += chunk.length
+      }
       if (bytes >= maxBytes) break
       cursor = segment.nextOffset
       segmentIndex++
@@ -160,15 +192,25 @@ export class PartitionLog {
         const header = segment.headerAt(position)
         if (!header) break
         if (header.maxTimestamp >= timestamp) {
-          if (compressionOf(header.attributes) !== 0) return {offset: header.baseOffset, timestamp: header.maxTimestamp}
+          const start = this.logStartOffset
+          if (compressionOf(header.attributes) !== 0)
+            return {offset: Math.max(header.baseOffset, start), timestamp: header.maxTimestamp}
           const batch = segment.read(position, header.size)
-          const match = recordTimestamps(batch, readBatchHeader(batch)!).find((record) => record.timestamp >= timestamp)
+          const match = recordTimestamps(batch, readBatchHeader(batch)!).find(
+            (record) => record.timestamp >= timestamp && record.offset >= start,
+          )
           if (match) return match
         }
         position += header.size
       }
     }
     return undefined
+  }
+
+  /** The record with the largest timestamp (the first of equals), through each segment's max timestamp. */
+  offsetOfMaxTimestamp(): {offset: number; timestamp: number} | undefined {
+    const largest = Math.max(...this.segments.map((segment) => segment.maxTimestamp))
+    return largest < 0 ? undefined : this.offsetForTimestamp(largest)
   }
 
   onAppend(listener: () => void): () => void {
@@ -193,11 +235,8 @@ export class PartitionLog {
     }
     // An expired active segment is rolled, so the next pass can delete it.
     const active = this.active
-    if (retentionMs >= 0 && active.size > 0 && active.maxTimestamp >= 0 && now - active.maxTimestamp > retentionMs) {
-      active.flush()
-      active.writeIndexes()
-      this.segments.push(LogSegment.create(this.dir, this.highWatermark, this.settings.indexIntervalBytes))
-    }
+    if (retentionMs >= 0 && active.size > 0 && active.maxTimestamp >= 0 && now - active.maxTimestamp > retentionMs)
+      this.roll()
     return deleted
   }
 
@@ -209,4 +248,22 @@ export class PartitionLog {
     for (const segment of this.segments) segment.close()
     this.appendListeners.clear()
   }
+}
+
+function readLogStart(dir: string): number {
+  let text: string
+  try {
+    text = readFileSync(path.join(dir, LOG_START_FILE), 'utf8')
+  } catch {
+    // No file: DeleteRecords never moved this partition's start, so the first segment gives it.
+    return 0
+  }
+  const offset = Number(text.trim())
+  return Number.isSafeInteger(offset) && offset > 0 ? offset : 0
+}
+
+function writeLogStart(dir: string, offset: number): void {
+  const file = path.join(dir, LOG_START_FILE)
+  writeFileSync(`${file}.tmp`, `${offset}\n`)
+  renameSync(`${file}.tmp`, file)
 }

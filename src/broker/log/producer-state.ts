@@ -2,7 +2,7 @@
 // few batches' sequence ranges with the offsets they were given. A retried batch is recognised and
 // answered with its original offset instead of being appended twice.
 import {KafkaProtocolError} from '../protocol/errors.js'
-import type {BatchHeader} from '../protocol/record-batch.js'
+import {isControl, type BatchHeader} from '../protocol/record-batch.js'
 
 const REMEMBERED_BATCHES = 5
 
@@ -39,7 +39,8 @@ export class ProducerState {
   }
 
   record(header: BatchHeader): void {
-    if (header.producerId < 0) return
+    // A transaction marker carries the producer's id but no sequence: the next batch continues the sequence.
+    if (header.producerId < 0 || isControl(header.attributes)) return
     let entry = this.producers.get(header.producerId)
     if (!entry || header.producerEpoch > entry.epoch) {
       entry = {epoch: header.producerEpoch, batches: []}

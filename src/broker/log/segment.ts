@@ -14,10 +14,19 @@ import {
   writeSync,
 } from 'node:fs'
 import path from 'node:path'
-import {BATCH_HEADER_SIZE, batchCrcMatches, readBatchHeader, type BatchHeader} from '../protocol/record-batch.js'
+import {
+  BATCH_HEADER_SIZE,
+  BATCH_OVERHEAD,
+  batchCrcMatches,
+  readBatchHeader,
+  type BatchHeader,
+} from '../protocol/record-batch.js'
 import {SparseIndex} from './offset-index.js'
+import {TailCache} from './tail-cache.js'
 
 const SCAN_CHUNK = 8 * 1024 * 1024
+/** Newest bytes of the active segment kept in memory for consumers at the tail (per partition). */
+const TAIL_CACHE_BYTES = 8 * 1024 * 1024
 
 export function segmentFileName(baseOffset: number, extension: string): string {
   return `${String(baseOffset).padStart(20, '0')}.${extension}`
@@ -40,6 +49,7 @@ export class LogSegment {
   private bytesSinceIndex = 0
   dirty = false
   private closed = false
+  private readonly tail = new TailCache(TAIL_CACHE_BYTES)
 
   private constructor(
     readonly dir: string,
@@ -155,6 +165,7 @@ export class LogSegment {
     for (const {header, position} of headers) this.track(header, start + position)
     this.size += data.length
     this.dirty = true
+    this.tail.append(start, data)
   }
 
   read(position: number, length: number): Buffer {
@@ -185,27 +196,52 @@ export class LogSegment {
   }
 
   /**
-   * Whole batches starting with the one that holds `offset`, up to `maxBytes` — but always at
-   * least one batch, even when it is larger than `maxBytes`.
+   * Whole batches starting with the one that holds `offset`, up to `maxBytes` — and with
+   * `atLeastOne`, one batch even when it is larger than `maxBytes`. The bytes go out as stored: from the
+   * tail cache by reference, or else in one read from the indexed batch at or before `offset`.
    */
-  readBatches(offset: number, maxBytes: number): Buffer {
-    const start = this.positionOf(offset)
-    if (start >= this.size) return Buffer.alloc(0)
-    let chunk: Buffer = this.read(start, Math.max(maxBytes, BATCH_HEADER_SIZE))
-    let end = 0
-    while (end < chunk.length) {
-      const header = readBatchHeader(chunk, end)
-      if (header && end + header.size <= chunk.length) {
-        end += header.size
+  readBatches(offset: number, maxBytes: number, atLeastOne = true): Buffer[] {
+    const position = this.index.positionFor(offset)
+    const cached = this.tail.start
+    if (cached !== undefined && position >= cached) return this.tail.batches(position, offset, maxBytes, atLeastOne)
+    return this.readBatchesFromFile(position, offset, maxBytes, atLeastOne)
+  }
+
+  private readBatchesFromFile(position: number, offset: number, maxBytes: number, atLeastOne: boolean): Buffer[] {
+    // The batches before `offset` span about index.interval.bytes, so one read usually covers them too.
+    const length = Math.max(maxBytes, BATCH_HEADER_SIZE) + this.indexIntervalBytes
+    let chunk = this.read(position, length)
+    let start = 0
+    for (;;) {
+      if (chunk.length - start < BATCH_HEADER_SIZE) {
+        position += start
+        if (position >= this.size) return []
+        chunk = this.read(position, length)
+        start = 0
         continue
       }
-      if (end === 0 && header) {
-        chunk = this.read(start, header.size)
-        end = chunk.length
-      }
-      break
+      if (Number(chunk.readBigInt64BE(start)) + chunk.readInt32BE(start + 23) >= offset) break
+      start += chunk.readInt32BE(start + 8) + BATCH_OVERHEAD
     }
-    return chunk.subarray(0, end)
+    let end = start
+    while (chunk.length - end >= BATCH_OVERHEAD) {
+      const size = chunk.readInt32BE(end + 8) + BATCH_OVERHEAD
+      if (end + size > chunk.length || ((end > start || !atLeastOne) && end + size - start > maxBytes)) break
+      end += size
+    }
+    if (end === start) {
+      if (!atLeastOne) return []
+      // A first batch larger than the read gets a read of its own.
+      return [this.read(position + start, chunk.readInt32BE(start + 8) + BATCH_OVERHEAD)]
+    }
+    return [chunk.subarray(start, end)]
+  }
+
+  /** The segment stops being active: its bytes go to disk with its indexes, and its tail cache is released. */
+  seal(): void {
+    this.flush()
+    this.writeIndexes()
+    this.tail.clear()
   }
 
   flush(): void {
@@ -237,6 +273,7 @@ export class LogSegment {
     this.flush()
     this.writeIndexes()
     this.closed = true
+    this.tail.clear()
     closeSync(this.fd)
   }
 
@@ -244,6 +281,7 @@ export class LogSegment {
   delete(): void {
     if (!this.closed) closeSync(this.fd)
     this.closed = true
+    this.tail.clear()
     for (const extension of ['log', 'index', 'timeindex']) rmSync(this.file(extension), {force: true})
   }
 }

@@ -1,6 +1,8 @@
 // Every topic of the broker: its partition logs under `<dataDir>/topics/<topic>/<partition>/` and
-// its configs in `<dataDir>/topics/<topic>/topic.json`, which is written before any partition
-// directory so a topic is either fully described on disk or absent.
+// its id and configs in `<dataDir>/topics/<topic>/topic.json`, which is written before any partition
+// directory so a topic is either fully described on disk or absent. A topic's id (a random UUID,
+// Metadata v10+) is made with the topic, so a re-created topic of the same name gets a new one.
+import {randomUUID} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {StreamctlError} from '../../lib/errors.js'
@@ -11,6 +13,7 @@ import {logSettings, validateTopicConfigs} from './topic-config.js'
 
 export interface TopicDescriptor {
   name: string
+  topicId: string
   partitions: number
   configs: Record<string, string>
 }
@@ -30,6 +33,8 @@ interface Topic {
 export interface TopicStoreEvents {
   onRecovered?(topic: string, partition: number, truncatedBytes: number): void
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 
@@ -58,7 +63,10 @@ export class TopicStore {
         rmSync(path.join(this.root, name), {recursive: true, force: true})
         continue
       }
-      const descriptor = readDescriptor(file)
+      const stored = readDescriptor(file)
+      const descriptor: TopicDescriptor = {...stored, topicId: stored.topicId ?? randomUUID()}
+      // A topic written before topics had ids gets one now, kept from then on.
+      if (stored.topicId === undefined) this.writeDescriptor(descriptor)
       const partitions: Partition[] = []
       for (let index = 0; index < descriptor.partitions; index++) {
         const producers = new ProducerState()
@@ -98,6 +106,12 @@ export class TopicStore {
     return this.topics.get(name)?.descriptor
   }
 
+  /** The name of the topic with this id, if there is one. */
+  nameOf(topicId: string): string | undefined {
+    for (const topic of this.topics.values()) if (topic.descriptor.topicId === topicId) return topic.descriptor.name
+    return undefined
+  }
+
   partition(topic: string, index: number): Partition | undefined {
     return this.topics.get(topic)?.partitions[index]
   }
@@ -120,7 +134,7 @@ export class TopicStore {
 
   create(name: string, partitions: number, configs: Record<string, string> = {}): TopicDescriptor {
     this.validateCreate(name, partitions, configs)
-    const descriptor: TopicDescriptor = {name, partitions, configs}
+    const descriptor: TopicDescriptor = {name, topicId: randomUUID(), partitions, configs}
     this.writeDescriptor(descriptor)
     const topic: Topic = {descriptor, partitions: []}
     this.addPartitions(topic, partitions)
@@ -182,7 +196,8 @@ export class TopicStore {
   }
 }
 
-function readDescriptor(file: string): TopicDescriptor {
+/** A descriptor as read from disk: the id is missing from topics written before topics had ids. */
+function readDescriptor(file: string): Omit<TopicDescriptor, 'topicId'> & {topicId?: string} {
   let descriptor: Partial<TopicDescriptor>
   try {
     descriptor = JSON.parse(readFileSync(file, 'utf8')) as Partial<TopicDescriptor>
@@ -197,11 +212,16 @@ function readDescriptor(file: string): TopicDescriptor {
     typeof descriptor.name !== 'string' ||
     !Number.isInteger(descriptor.partitions) ||
     typeof descriptor.configs !== 'object' ||
-    descriptor.configs === null
+    descriptor.configs === null ||
+    (descriptor.topicId !== undefined && !UUID.test(descriptor.topicId))
   ) {
-    throw new StreamctlError('BROKER_DATA_INVALID', `${file}: a topic descriptor needs name, partitions and configs`, {
-      hint: 'Restore the file from a backup, or remove the topic directory to drop the topic.',
-    })
+    throw new StreamctlError(
+      'BROKER_DATA_INVALID',
+      `${file}: a topic descriptor needs name, partitions and configs (and a UUID topicId)`,
+      {
+        hint: 'Restore the file from a backup, or remove the topic directory to drop the topic.',
+      },
+    )
   }
-  return descriptor as TopicDescriptor
+  return descriptor as Omit<TopicDescriptor, 'topicId'> & {topicId?: string}
 }

@@ -20,12 +20,19 @@ export const ApiKey = {
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  DeleteRecords: 21,
   InitProducerId: 22,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
+  DescribeCluster: 60,
 } as const
 
 export type ApiName = keyof typeof ApiKey
@@ -41,10 +48,10 @@ export interface ApiVersionSpec extends VersionRange {
 }
 
 export const SUPPORTED_VERSIONS: Record<ApiName, ApiVersionSpec> = {
-  Produce: {minVersion: 3, maxVersion: 7},
-  Fetch: {minVersion: 4, maxVersion: 11},
-  ListOffsets: {minVersion: 0, maxVersion: 3},
-  Metadata: {minVersion: 0, maxVersion: 6},
+  Produce: {minVersion: 3, maxVersion: 9, flexibleFrom: 9},
+  Fetch: {minVersion: 4, maxVersion: 12, flexibleFrom: 12},
+  ListOffsets: {minVersion: 0, maxVersion: 7, flexibleFrom: 6},
+  Metadata: {minVersion: 0, maxVersion: 12, flexibleFrom: 9},
   OffsetCommit: {minVersion: 0, maxVersion: 8, flexibleFrom: 8},
   OffsetFetch: {minVersion: 1, maxVersion: 8, flexibleFrom: 6},
   FindCoordinator: {minVersion: 0, maxVersion: 4, flexibleFrom: 3},
@@ -55,14 +62,21 @@ export const SUPPORTED_VERSIONS: Record<ApiName, ApiVersionSpec> = {
   DescribeGroups: {minVersion: 0, maxVersion: 5, flexibleFrom: 5},
   ListGroups: {minVersion: 0, maxVersion: 4, flexibleFrom: 3},
   ApiVersions: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
-  CreateTopics: {minVersion: 0, maxVersion: 3},
-  DeleteTopics: {minVersion: 0, maxVersion: 1},
-  InitProducerId: {minVersion: 0, maxVersion: 1},
-  DescribeConfigs: {minVersion: 0, maxVersion: 2},
-  AlterConfigs: {minVersion: 0, maxVersion: 1},
-  CreatePartitions: {minVersion: 0, maxVersion: 1},
+  CreateTopics: {minVersion: 0, maxVersion: 7, flexibleFrom: 5},
+  DeleteTopics: {minVersion: 0, maxVersion: 6, flexibleFrom: 4},
+  InitProducerId: {minVersion: 0, maxVersion: 4, flexibleFrom: 2},
+  AddPartitionsToTxn: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
+  AddOffsetsToTxn: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
+  EndTxn: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
+  TxnOffsetCommit: {minVersion: 0, maxVersion: 3, flexibleFrom: 3},
+  DescribeConfigs: {minVersion: 0, maxVersion: 4, flexibleFrom: 4},
+  AlterConfigs: {minVersion: 0, maxVersion: 2, flexibleFrom: 2},
+  CreatePartitions: {minVersion: 0, maxVersion: 3, flexibleFrom: 2},
   DeleteGroups: {minVersion: 0, maxVersion: 2, flexibleFrom: 2},
   OffsetDelete: {minVersion: 0, maxVersion: 0},
+  DeleteRecords: {minVersion: 0, maxVersion: 2, flexibleFrom: 2},
+  IncrementalAlterConfigs: {minVersion: 0, maxVersion: 1, flexibleFrom: 1},
+  DescribeCluster: {minVersion: 0, maxVersion: 1, flexibleFrom: 0},
 }
 
 const NAME_BY_KEY = new Map<number, ApiName>(Object.entries(ApiKey).map(([name, key]) => [key, name as ApiName]))
@@ -97,4 +111,28 @@ export function advertisedVersions(): Array<{apiKey: number} & VersionRange> {
       maxVersion: range.maxVersion,
     }))
     .sort((left, right) => left.apiKey - right.apiKey)
+}
+
+/** Per row of the README's table of served APIs. */
+const TABLE_COLUMNS = 3
+
+/**
+ * The APIs served, as the Markdown table the README carries (generated, so it cannot drift):
+ * `Name (key)` and `min–max`, with `(n+)` where the flexible versions begin.
+ */
+export function servedApisTable(): string {
+  const cells = Object.entries(SUPPORTED_VERSIONS)
+    .map(([name, range]) => ({name, key: ApiKey[name as ApiName], range}))
+    .sort((left, right) => left.key - right.key)
+    .map(({name, key, range}) => {
+      const flexible = range.flexibleFrom === undefined ? '' : ` (${range.flexibleFrom}+)`
+      return [`${name} (${key})`, `${range.minVersion}–${range.maxVersion}${flexible}`]
+    })
+  const rows = ['| API (key) | versions '.repeat(TABLE_COLUMNS) + '|', '|---|---'.repeat(TABLE_COLUMNS) + '|']
+  for (let start = 0; start < cells.length; start += TABLE_COLUMNS) {
+    const row = cells.slice(start, start + TABLE_COLUMNS)
+    while (row.length < TABLE_COLUMNS) row.push(['', ''])
+    rows.push(`| ${row.map((cell) => cell.join(' | ')).join(' | ')} |`)
+  }
+  return rows.join('\n')
 }

@@ -81,6 +81,7 @@ export const KafkaErrors = {
   TOPIC_ALREADY_EXISTS: spec(36, 'TOPIC_ALREADY_EXISTS', false, 'Topic with this name already exists'),
   INVALID_PARTITIONS: spec(37, 'INVALID_PARTITIONS', false, 'Number of partitions is invalid'),
   INVALID_REPLICATION_FACTOR: spec(38, 'INVALID_REPLICATION_FACTOR', false, 'Replication-factor is invalid'),
+  INVALID_REPLICA_ASSIGNMENT: spec(39, 'INVALID_REPLICA_ASSIGNMENT', false, 'Replica assignment is invalid'),
   INVALID_CONFIG: spec(40, 'INVALID_CONFIG', false, 'Configuration is invalid'),
   INVALID_REQUEST: spec(
     42,
@@ -100,6 +101,42 @@ export const KafkaErrors = {
     false,
     'Producer attempted an operation with an old epoch',
   ),
+  INVALID_TXN_STATE: spec(
+    48,
+    'INVALID_TXN_STATE',
+    false,
+    'The producer attempted a transactional operation in an invalid state',
+  ),
+  INVALID_PRODUCER_ID_MAPPING: spec(
+    49,
+    'INVALID_PRODUCER_ID_MAPPING',
+    false,
+    'The producer attempted to use a producer id which is not currently assigned to its transactional id',
+  ),
+  INVALID_TRANSACTION_TIMEOUT: spec(
+    50,
+    'INVALID_TRANSACTION_TIMEOUT',
+    false,
+    'The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms)',
+  ),
+  CONCURRENT_TRANSACTIONS: spec(
+    51,
+    'CONCURRENT_TRANSACTIONS',
+    true,
+    'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+  ),
+  OPERATION_NOT_ATTEMPTED: spec(
+    55,
+    'OPERATION_NOT_ATTEMPTED',
+    false,
+    'The broker did not attempt to execute this operation because another part of the request failed',
+  ),
+  PRODUCER_FENCED: spec(
+    90,
+    'PRODUCER_FENCED',
+    false,
+    'There is a newer producer with the same transactionalId which fences the current one',
+  ),
   UNSUPPORTED_FOR_MESSAGE_FORMAT: spec(
     43,
     'UNSUPPORTED_FOR_MESSAGE_FORMAT',
@@ -107,6 +144,7 @@ export const KafkaErrors = {
     'The message format version on the broker does not support the request',
   ),
   INVALID_TIMESTAMP: spec(32, 'INVALID_TIMESTAMP', false, 'The timestamp of the message is out of acceptable range'),
+  UNKNOWN_TOPIC_ID: spec(100, 'UNKNOWN_TOPIC_ID', true, 'This server does not host this topic ID.'),
   NON_EMPTY_GROUP: spec(68, 'NON_EMPTY_GROUP', false, 'The group is not empty'),
   GROUP_ID_NOT_FOUND: spec(69, 'GROUP_ID_NOT_FOUND', false, 'The group id does not exist'),
   MEMBER_ID_REQUIRED: spec(

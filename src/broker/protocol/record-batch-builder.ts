@@ -1,5 +1,5 @@
 // Builds uncompressed RecordBatch v2 bytes (the layout in record-batch.ts) from plain records: for
-// tests, fixtures and the raw-protocol bench client.
+// tests, fixtures, the raw-protocol bench client and the broker's transaction markers.
 //
 // Record => length: varint, attributes: int8, timestampDelta: varlong, offsetDelta: varint,
 //           keyLength: varint, key, valueLength: varint, value, headersCount: varint
@@ -42,7 +42,13 @@ function encodeRecord(record: PlainRecord, offsetDelta: number, firstTimestamp: 
 
 export function buildRecordBatch(
   records: PlainRecord[],
-  options: {baseOffset?: number; producerId?: number; producerEpoch?: number; baseSequence?: number} = {},
+  options: {
+    baseOffset?: number
+    producerId?: number
+    producerEpoch?: number
+    baseSequence?: number
+    attributes?: number
+  } = {},
 ): Buffer {
   const now = Date.now()
   const timestamps = records.map((record) => record.timestamp ?? now)
@@ -55,7 +61,7 @@ export function buildRecordBatch(
   batch.writeInt32BE(batch.length - 12, 8)
   batch.writeInt32BE(0, 12)
   batch.writeInt8(2, 16)
-  batch.writeInt16BE(0, 21)
+  batch.writeInt16BE(options.attributes ?? 0, 21)
   batch.writeInt32BE(records.length - 1, 23)
   batch.writeBigInt64BE(BigInt(firstTimestamp), 27)
   batch.writeBigInt64BE(BigInt(Math.max(...timestamps)), 35)

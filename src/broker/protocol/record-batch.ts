@@ -95,6 +95,43 @@ export function compressionOf(attributes: number): number {
   return attributes & 0x07
 }
 
+export const TRANSACTIONAL_ATTRIBUTE = 0x10
+export const CONTROL_ATTRIBUTE = 0x20
+
+/** A batch written inside a transaction (KIP-98): attributes bit 4. */
+export function isTransactional(attributes: number): boolean {
+  return (attributes & TRANSACTIONAL_ATTRIBUTE) !== 0
+}
+
+/** A control batch (a transaction marker), written only by the broker: attributes bit 5. */
+export function isControl(attributes: number): boolean {
+  return (attributes & CONTROL_ATTRIBUTE) !== 0
+}
+
+/**
+ * The leading whole batches of `chunks` (as a log read returns them) whose base offset is below
+ * `offset`: a read_committed fetch stops at the last stable offset.
+ */
+export function batchesBelow(chunks: Buffer[], offset: number): {records: Buffer[]; bytes: number} {
+  const records: Buffer[] = []
+  let bytes = 0
+  for (const chunk of chunks) {
+    let position = 0
+    while (position < chunk.length) {
+      const header = readBatchHeader(chunk, position)
+      if (!header || header.baseOffset >= offset) break
+      position += header.size
+    }
+    const end = Math.min(position, chunk.length)
+    if (end > 0) {
+      records.push(end === chunk.length ? chunk : chunk.subarray(0, end))
+      bytes += end
+    }
+    if (end < chunk.length) break
+  }
+  return {records, bytes}
+}
+
 /** Reads a zig-zag varint (Record fields); returns the value and the next position. */
 export function readVarInt(buffer: Buffer, position: number): [number, number] {
   let value = 0

@@ -291,6 +291,10 @@ function readOne(decoder: Decoder, bound: BoundField, flexible: boolean): unknow
 function writeStruct(encoder: Encoder, struct: BoundStruct, value: Record<string, unknown>): void {
   for (const bound of struct.fields) writeField(encoder, bound, value[bound.name], struct.flexible)
   if (!struct.flexible) return
+  if (struct.tagged.length === 0) {
+    encoder.writeUnsignedVarInt(0)
+    return
+  }
   const present = struct.tagged.filter((bound) => {
     const item = value[bound.name]
     return item !== undefined && !isDefault(item, bound)

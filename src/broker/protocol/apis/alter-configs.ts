@@ -1,30 +1,73 @@
-// AlterConfigs Request (Version: 0-1) => [resources] validate_only BOOLEAN
-//   resources => resource_type INT8 resource_name STRING [configs]
-//     configs => name STRING value NULLABLE_STRING
-//   (not incremental: the given set replaces every config the resource had)
-//
-// AlterConfigs Response (Version: 0-1) => throttle_time_ms INT32 [responses]
-//   responses => error_code INT16 error_message NULLABLE_STRING resource_type INT8 resource_name STRING
-import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+// AlterConfigs (key 33), versions 0-2, flexible from 2, and IncrementalAlterConfigs (key 44),
+// versions 0-1, flexible from 1; from Kafka's AlterConfigs* and IncrementalAlterConfigs*.json.
+// AlterConfigs replaces every override a resource has with the given set; IncrementalAlterConfigs
+// applies one operation per key (SET, DELETE back to the default, APPEND to or SUBTRACT from a
+// list). Both answer with one result per resource.
+import {flexibleVersions, type ApiName} from '../api-keys.js'
+import {array, field, MessageSchema} from '../schema.js'
 
 export interface AlterConfigsRequest {
-  resources: Array<{resourceType: number; resourceName: string; configs: Record<string, string>}>
+  resources: Array<{
+    resourceType: number
+    resourceName: string
+    configs: Array<{name: string; value: string | null}>
+  }>
   validateOnly: boolean
 }
 
-export function decodeAlterConfigsRequest(decoder: Decoder): AlterConfigsRequest {
-  const resources = decoder.readArray((resource) => ({
-    resourceType: resource.readInt8(),
-    resourceName: resource.readString(),
-    configs: Object.fromEntries(
-      resource
-        .readArray((config) => [config.readString(), config.readNullableString()] as const)
-        .filter((entry): entry is readonly [string, string] => entry[1] !== null),
+export const AlterConfigsRequestSchema = new MessageSchema<AlterConfigsRequest>(
+  'AlterConfigsRequest',
+  [
+    array(
+      'resources',
+      [
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        array('configs', [field('name', 'string', '0+'), field('value', 'string', '0+', {nullable: '0+'})], '0+'),
+      ],
+      '0+',
     ),
-  }))
-  return {resources, validateOnly: decoder.readBoolean()}
+    field('validateOnly', 'bool', '0+'),
+  ],
+  flexibleVersions('AlterConfigs'),
+)
+
+/** IncrementalAlterConfigs `config_operation`. */
+export const ConfigOperation = {set: 0, delete: 1, append: 2, subtract: 3} as const
+
+export interface IncrementalAlterConfigsRequest {
+  resources: Array<{
+    resourceType: number
+    resourceName: string
+    configs: Array<{name: string; configOperation: number; value: string | null}>
+  }>
+  validateOnly: boolean
 }
+
+export const IncrementalAlterConfigsRequestSchema = new MessageSchema<IncrementalAlterConfigsRequest>(
+  'IncrementalAlterConfigsRequest',
+  [
+    array(
+      'resources',
+      [
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        array(
+          'configs',
+          [
+            field('name', 'string', '0+'),
+            field('configOperation', 'int8', '0+'),
+            field('value', 'string', '0+', {nullable: '0+'}),
+          ],
+          '0+',
+        ),
+      ],
+      '0+',
+    ),
+    field('validateOnly', 'bool', '0+'),
+  ],
+  flexibleVersions('IncrementalAlterConfigs'),
+)
 
 export interface AlterConfigsResult {
   errorCode: number
@@ -33,14 +76,33 @@ export interface AlterConfigsResult {
   resourceName: string
 }
 
-export function encodeAlterConfigsResponse(encoder: Encoder, _version: number, results: AlterConfigsResult[]): void {
-  encoder
-    .writeInt32(0)
-    .writeArray(results, (out, result) =>
-      out
-        .writeInt16(result.errorCode)
-        .writeNullableString(result.errorMessage)
-        .writeInt8(result.resourceType)
-        .writeString(result.resourceName),
-    )
+export interface AlterConfigsResponse {
+  throttleTimeMs: number
+  responses: AlterConfigsResult[]
 }
+
+/** The response both APIs share, at `api`'s flexible versions. */
+const alterConfigsResponse = (name: string, api: ApiName) =>
+  new MessageSchema<AlterConfigsResponse>(
+    name,
+    [
+      field('throttleTimeMs', 'int32', '0+'),
+      array(
+        'responses',
+        [
+          field('errorCode', 'int16', '0+'),
+          field('errorMessage', 'string', '0+', {nullable: '0+'}),
+          field('resourceType', 'int8', '0+'),
+          field('resourceName', 'string', '0+'),
+        ],
+        '0+',
+      ),
+    ],
+    flexibleVersions(api),
+  )
+
+export const AlterConfigsResponseSchema = alterConfigsResponse('AlterConfigsResponse', 'AlterConfigs')
+export const IncrementalAlterConfigsResponseSchema = alterConfigsResponse(
+  'IncrementalAlterConfigsResponse',
+  'IncrementalAlterConfigs',
+)

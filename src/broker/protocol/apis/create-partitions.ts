@@ -1,33 +1,57 @@
-// CreatePartitions Request (Version: 0-1) => [topics] timeout_ms INT32 validate_only BOOLEAN
-//   topics => name STRING count INT32 [assignments](nullable)
-//     assignments => [broker_ids INT32]
-//
-// CreatePartitions Response (Version: 0-1) => throttle_time_ms INT32 [results]
-//   results => name STRING error_code INT16 error_message NULLABLE_STRING
-import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
-import type {TopicResults} from './create-topics.js'
+// CreatePartitions (key 37), versions 0-3, flexible from 2; from Kafka's
+// CreatePartitionsRequest/Response.json. `assignments` (null: the broker places the new partitions)
+// lists the brokers of each new partition.
+import {flexibleVersions} from '../api-keys.js'
+import {array, field, MessageSchema} from '../schema.js'
+
+export interface CreatePartitionsTopic {
+  name: string
+  count: number
+  assignments: Array<{brokerIds: number[]}> | null
+}
 
 export interface CreatePartitionsRequest {
-  topics: Array<{name: string; count: number}>
+  topics: CreatePartitionsTopic[]
+  timeoutMs: number
   validateOnly: boolean
 }
 
-export function decodeCreatePartitionsRequest(decoder: Decoder): CreatePartitionsRequest {
-  const topics = decoder.readArray((topic) => {
-    const name = topic.readString()
-    const count = topic.readInt32()
-    topic.readNullableArray((assignment) => assignment.readArray((broker) => broker.readInt32()))
-    return {name, count}
-  })
-  decoder.readInt32()
-  return {topics, validateOnly: decoder.readBoolean()}
+export const CreatePartitionsRequestSchema = new MessageSchema<CreatePartitionsRequest>(
+  'CreatePartitionsRequest',
+  [
+    array(
+      'topics',
+      [
+        field('name', 'string', '0+'),
+        field('count', 'int32', '0+'),
+        array('assignments', [array('brokerIds', 'int32', '0+')], '0+', {nullable: '0+'}),
+      ],
+      '0+',
+    ),
+    field('timeoutMs', 'int32', '0+'),
+    field('validateOnly', 'bool', '0+'),
+  ],
+  flexibleVersions('CreatePartitions'),
+)
+
+export interface CreatePartitionsResponse {
+  throttleTimeMs: number
+  results: Array<{name: string; errorCode: number; errorMessage: string | null}>
 }
 
-export function encodeCreatePartitionsResponse(encoder: Encoder, _version: number, results: TopicResults): void {
-  encoder
-    .writeInt32(0)
-    .writeArray(results, (out, result) =>
-      out.writeString(result.name).writeInt16(result.errorCode).writeNullableString(result.errorMessage),
-    )
-}
+export const CreatePartitionsResponseSchema = new MessageSchema<CreatePartitionsResponse>(
+  'CreatePartitionsResponse',
+  [
+    field('throttleTimeMs', 'int32', '0+'),
+    array(
+      'results',
+      [
+        field('name', 'string', '0+'),
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '0+', {nullable: '0+', default: null}),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('CreatePartitions'),
+)

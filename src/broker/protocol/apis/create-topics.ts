@@ -1,22 +1,20 @@
-// CreateTopics Request (Version: 0) => [topics] timeout_ms INT32
-// CreateTopics Request (Version: 1-3) => [topics] timeout_ms INT32 validate_only BOOLEAN
-//   topics => name STRING num_partitions INT32 replication_factor INT16 [assignments] [configs]
-//     assignments => partition_index INT32 [broker_ids INT32]
-//     configs => name STRING value NULLABLE_STRING
-//
-// CreateTopics Response (Version: 0) => [topics]
-// CreateTopics Response (Version: 1) => [topics]  (topics carry error_message)
-// CreateTopics Response (Version: 2-3) => throttle_time_ms INT32 [topics]
-//   topics => name STRING error_code INT16 error_message NULLABLE_STRING(v1+)
-import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+// CreateTopics (key 19), versions 0-7, flexible from 5; from Kafka's CreateTopicsRequest/Response.json.
+// v1 adds validate_only and error messages, v2 throttle_time_ms, v5 the created topic's partitions,
+// replication factor and configs in the response, v7 its topic id.
+import {flexibleVersions} from '../api-keys.js'
+import {array, field, MessageSchema} from '../schema.js'
+
+export interface ConfigEntry {
+  name: string
+  value: string | null
+}
 
 export interface CreatableTopic {
   name: string
   numPartitions: number
   replicationFactor: number
-  assignments: Array<{partition: number; brokerIds: number[]}>
-  configs: Record<string, string>
+  assignments: Array<{partitionIndex: number; brokerIds: number[]}>
+  configs: ConfigEntry[]
 }
 
 export interface CreateTopicsRequest {
@@ -25,32 +23,79 @@ export interface CreateTopicsRequest {
   validateOnly: boolean
 }
 
-export function decodeCreateTopicsRequest(decoder: Decoder, version: number): CreateTopicsRequest {
-  const topics = decoder.readArray((topic) => ({
-    name: topic.readString(),
-    numPartitions: topic.readInt32(),
-    replicationFactor: topic.readInt16(),
-    assignments: topic.readArray((assignment) => ({
-      partition: assignment.readInt32(),
-      brokerIds: assignment.readArray((broker) => broker.readInt32()),
-    })),
-    configs: Object.fromEntries(
-      topic
-        .readArray((config) => [config.readString(), config.readNullableString()] as const)
-        .filter((entry): entry is readonly [string, string] => entry[1] !== null),
+export const CreateTopicsRequestSchema = new MessageSchema<CreateTopicsRequest>(
+  'CreateTopicsRequest',
+  [
+    array(
+      'topics',
+      [
+        field('name', 'string', '0+'),
+        field('numPartitions', 'int32', '0+'),
+        field('replicationFactor', 'int16', '0+'),
+        array('assignments', [field('partitionIndex', 'int32', '0+'), array('brokerIds', 'int32', '0+')], '0+'),
+        array('configs', [field('name', 'string', '0+'), field('value', 'string', '0+', {nullable: '0+'})], '0+'),
+      ],
+      '0+',
     ),
-  }))
-  const timeoutMs = decoder.readInt32()
-  const validateOnly = version >= 1 ? decoder.readBoolean() : false
-  return {topics, timeoutMs, validateOnly}
+    field('timeoutMs', 'int32', '0+', {default: 60000}),
+    field('validateOnly', 'bool', '1+'),
+  ],
+  flexibleVersions('CreateTopics'),
+)
+
+/** One config of a created topic as the v5+ response lists it. */
+export interface CreatedTopicConfig {
+  name: string
+  value: string | null
+  readOnly: boolean
+  configSource: number
+  isSensitive: boolean
 }
 
-export type TopicResults = Array<{name: string; errorCode: number; errorMessage: string | null}>
-
-export function encodeCreateTopicsResponse(encoder: Encoder, version: number, topics: TopicResults): void {
-  if (version >= 2) encoder.writeInt32(0)
-  encoder.writeArray(topics, (out, topic) => {
-    out.writeString(topic.name).writeInt16(topic.errorCode)
-    if (version >= 1) out.writeNullableString(topic.errorMessage)
-  })
+export interface CreatableTopicResult {
+  name: string
+  topicId?: string
+  errorCode: number
+  errorMessage: string | null
+  numPartitions?: number
+  replicationFactor?: number
+  configs?: CreatedTopicConfig[] | null
 }
+
+export interface CreateTopicsResponse {
+  throttleTimeMs?: number
+  topics: CreatableTopicResult[]
+}
+
+export const CreateTopicsResponseSchema = new MessageSchema<CreateTopicsResponse>(
+  'CreateTopicsResponse',
+  [
+    field('throttleTimeMs', 'int32', '2+'),
+    array(
+      'topics',
+      [
+        field('name', 'string', '0+'),
+        field('topicId', 'uuid', '7+'),
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '1+', {nullable: '0+', default: null}),
+        field('topicConfigErrorCode', 'int16', '5+', {tag: 0}),
+        field('numPartitions', 'int32', '5+', {default: -1}),
+        field('replicationFactor', 'int16', '5+', {default: -1}),
+        array(
+          'configs',
+          [
+            field('name', 'string', '5+'),
+            field('value', 'string', '5+', {nullable: '5+'}),
+            field('readOnly', 'bool', '5+'),
+            field('configSource', 'int8', '5+', {default: -1}),
+            field('isSensitive', 'bool', '5+'),
+          ],
+          '5+',
+          {nullable: '5+'},
+        ),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('CreateTopics'),
+)

@@ -1,32 +1,49 @@
-// DescribeConfigs Request (Version: 0) => [resources]
-// DescribeConfigs Request (Version: 1-2) => [resources] include_synonyms BOOLEAN
-//   resources => resource_type INT8 (2 topic, 4 broker) resource_name STRING [configuration_keys STRING](nullable: all)
-//
-// DescribeConfigs Response (Version: 0-2) => throttle_time_ms INT32 [results]
-//   results => error_code INT16 error_message NULLABLE_STRING resource_type INT8 resource_name STRING [configs]
-//     configs (v0) => name STRING value NULLABLE_STRING read_only BOOLEAN is_default BOOLEAN is_sensitive BOOLEAN
-//     configs (v1-2) => name value read_only config_source INT8 is_sensitive [synonyms]
-//       synonyms => name STRING value NULLABLE_STRING source INT8
-import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+// DescribeConfigs (key 32), versions 0-4, flexible from 4; from Kafka's
+// DescribeConfigsRequest/Response.json. v0 says is_default; v1+ says config_source instead and,
+// when include_synonyms is set, lists where a value could come from, most specific first; v3+
+// adds config_type and, on request, documentation.
+import {flexibleVersions} from '../api-keys.js'
+import {array, field, MessageSchema} from '../schema.js'
 
 export const ResourceType = {topic: 2, broker: 4} as const
 
-/** config_source values (v1+). */
+/** config_source (and synonym source) values, as Kafka numbers them. */
 export const ConfigSource = {topic: 1, staticBroker: 4, default: 5} as const
 
-export interface DescribeConfigsRequest {
-  resources: Array<{resourceType: number; resourceName: string; keys: string[] | null}>
+export interface DescribeConfigsResource {
+  resourceType: number
+  resourceName: string
+  configurationKeys: string[] | null
 }
 
-export function decodeDescribeConfigsRequest(decoder: Decoder, version: number): DescribeConfigsRequest {
-  const resources = decoder.readArray((resource) => ({
-    resourceType: resource.readInt8(),
-    resourceName: resource.readString(),
-    keys: resource.readNullableArray((key) => key.readString()),
-  }))
-  if (version >= 1) decoder.readBoolean()
-  return {resources}
+export interface DescribeConfigsRequest {
+  resources: DescribeConfigsResource[]
+  includeSynonyms: boolean
+  includeDocumentation: boolean
+}
+
+export const DescribeConfigsRequestSchema = new MessageSchema<DescribeConfigsRequest>(
+  'DescribeConfigsRequest',
+  [
+    array(
+      'resources',
+      [
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        array('configurationKeys', 'string', '0+', {nullable: '0+'}),
+      ],
+      '0+',
+    ),
+    field('includeSynonyms', 'bool', '1+'),
+    field('includeDocumentation', 'bool', '3+'),
+  ],
+  flexibleVersions('DescribeConfigs'),
+)
+
+export interface ConfigSynonym {
+  name: string
+  value: string | null
+  source: number
 }
 
 export interface DescribedConfig {
@@ -34,6 +51,11 @@ export interface DescribedConfig {
   value: string | null
   readOnly: boolean
   isDefault: boolean
+  configSource: number
+  isSensitive: boolean
+  synonyms: ConfigSynonym[]
+  configType: number
+  documentation: string | null
 }
 
 export interface DescribedResource {
@@ -44,26 +66,48 @@ export interface DescribedResource {
   configs: DescribedConfig[]
 }
 
-export function encodeDescribeConfigsResponse(encoder: Encoder, version: number, results: DescribedResource[]): void {
-  encoder.writeInt32(0).writeArray(results, (out, result) => {
-    out
-      .writeInt16(result.errorCode)
-      .writeNullableString(result.errorMessage)
-      .writeInt8(result.resourceType)
-      .writeString(result.resourceName)
-    out.writeArray(result.configs, (inner, config) => {
-      inner.writeString(config.name).writeNullableString(config.value).writeBoolean(config.readOnly)
-      if (version === 0) inner.writeBoolean(config.isDefault)
-      else
-        inner.writeInt8(
-          config.isDefault
-            ? ConfigSource.default
-            : result.resourceType === ResourceType.topic
-              ? ConfigSource.topic
-              : ConfigSource.staticBroker,
-        )
-      inner.writeBoolean(false)
-      if (version >= 1) inner.writeArray([], () => undefined)
-    })
-  })
+export interface DescribeConfigsResponse {
+  throttleTimeMs: number
+  results: DescribedResource[]
 }
+
+export const DescribeConfigsResponseSchema = new MessageSchema<DescribeConfigsResponse>(
+  'DescribeConfigsResponse',
+  [
+    field('throttleTimeMs', 'int32', '0+'),
+    array(
+      'results',
+      [
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '0+', {nullable: '0+'}),
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        array(
+          'configs',
+          [
+            field('name', 'string', '0+'),
+            field('value', 'string', '0+', {nullable: '0+'}),
+            field('readOnly', 'bool', '0+'),
+            field('isDefault', 'bool', '0'),
+            field('configSource', 'int8', '1+', {default: -1}),
+            field('isSensitive', 'bool', '0+'),
+            array(
+              'synonyms',
+              [
+                field('name', 'string', '1+'),
+                field('value', 'string', '1+', {nullable: '0+'}),
+                field('source', 'int8', '1+'),
+              ],
+              '1+',
+            ),
+            field('configType', 'int8', '3+'),
+            field('documentation', 'string', '3+', {nullable: '0+', default: null}),
+          ],
+          '0+',
+        ),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('DescribeConfigs'),
+)

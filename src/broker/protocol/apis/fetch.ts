@@ -1,87 +1,145 @@
-// Fetch Request (Version: 4-11) => replica_id INT32 max_wait_ms INT32 min_bytes INT32 max_bytes INT32
-//     isolation_level INT8 session_id INT32(v7+) session_epoch INT32(v7+) [topics] [forgotten_topics_data](v7+) rack_id STRING(v11+)
-//   topics => topic STRING [partitions]
-//     partitions => partition INT32 current_leader_epoch INT32(v9+) fetch_offset INT64 log_start_offset INT64(v5+) partition_max_bytes INT32
-//   forgotten_topics_data => topic STRING [partitions INT32]
-//
-// Fetch Response (Version: 4-11) => throttle_time_ms INT32 error_code INT16(v7+) session_id INT32(v7+) [responses]
-//   responses => topic STRING [partitions]
-//     partitions => partition_index INT32 error_code INT16 high_watermark INT64 last_stable_offset INT64
-//       log_start_offset INT64(v5+) [aborted_transactions](nullable) preferred_read_replica INT32(v11+) records NULLABLE_BYTES
-import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+// Fetch (key 1), versions 4-12, transcribed from Kafka's FetchRequest/Response.json (flexible from
+// v12). v13+ name topics by id, so this broker stops at 12. A partition's records are the stored
+// batches as a list of buffers, written into the response by reference and never concatenated.
+import {flexibleVersions} from '../api-keys.js'
+import {array, field, MessageSchema} from '../schema.js'
 
 export interface FetchPartitionRequest {
   partition: number
+  currentLeaderEpoch: number
   fetchOffset: number
+  lastFetchedEpoch: number
+  logStartOffset: number
   partitionMaxBytes: number
 }
 
 export interface FetchRequest {
+  clusterId: string | null
+  replicaId: number
   maxWaitMs: number
   minBytes: number
   maxBytes: number
+  /** 0 read_uncommitted, 1 read_committed. */
   isolationLevel: number
+  sessionId: number
+  sessionEpoch: number
   topics: Array<{topic: string; partitions: FetchPartitionRequest[]}>
+  forgottenTopicsData: Array<{topic: string; partitions: number[]}>
+  rackId: string
 }
 
-export function decodeFetchRequest(decoder: Decoder, version: number): FetchRequest {
-  decoder.readInt32() // replica_id
-  const maxWaitMs = decoder.readInt32()
-  const minBytes = decoder.readInt32()
-  const maxBytes = decoder.readInt32()
-  const isolationLevel = decoder.readInt8()
-  if (version >= 7) {
-    decoder.readInt32()
-    decoder.readInt32()
-  }
-  const topics = decoder.readArray((topic) => ({
-    topic: topic.readString(),
-    partitions: topic.readArray((partition) => {
-      const index = partition.readInt32()
-      if (version >= 9) partition.readInt32()
-      const fetchOffset = partition.readInt64Number()
-      if (version >= 5) partition.readInt64()
-      return {partition: index, fetchOffset, partitionMaxBytes: partition.readInt32()}
-    }),
-  }))
-  if (version >= 7)
-    decoder.readArray((forgotten) => ({
-      topic: forgotten.readString(),
-      partitions: forgotten.readArray((partition) => partition.readInt32()),
-    }))
-  if (version >= 11) decoder.readString()
-  return {maxWaitMs, minBytes, maxBytes, isolationLevel, topics}
+export const FetchRequestSchema = new MessageSchema<FetchRequest>(
+  'FetchRequest',
+  [
+    field('clusterId', 'string', '12+', {nullable: '12+', default: null, tag: 0}),
+    field('replicaId', 'int32', '0-14', {default: -1}),
+    field('maxWaitMs', 'int32', '0+'),
+    field('minBytes', 'int32', '0+'),
+    field('maxBytes', 'int32', '3+', {default: 0x7fffffff}),
+    field('isolationLevel', 'int8', '4+'),
+    field('sessionId', 'int32', '7+'),
+    field('sessionEpoch', 'int32', '7+', {default: -1}),
+    array(
+      'topics',
+      [
+        field('topic', 'string', '0-12'),
+        array(
+          'partitions',
+          [
+            field('partition', 'int32', '0+'),
+            field('currentLeaderEpoch', 'int32', '9+', {default: -1}),
+            field('fetchOffset', 'int64', '0+'),
+            field('lastFetchedEpoch', 'int32', '12+', {default: -1}),
+            field('logStartOffset', 'int64', '5+', {default: -1}),
+            field('partitionMaxBytes', 'int32', '0+'),
+          ],
+          '0+',
+        ),
+      ],
+      '0+',
+    ),
+    array('forgottenTopicsData', [field('topic', 'string', '7-12'), array('partitions', 'int32', '7+')], '7+'),
+    field('rackId', 'string', '11+'),
+  ],
+  flexibleVersions('Fetch'),
+)
+
+/** A transaction aborted inside the fetched range: its producer and first offset. */
+export interface AbortedTransaction {
+  producerId: number
+  firstOffset: number
 }
 
 export interface FetchPartitionResponse {
   partition: number
   errorCode: number
   highWatermark: number
+  /** The offset below which every transaction is decided (the high watermark when there are none open). */
+  lastStableOffset: number
   logStartOffset: number
-  /** Whole record batches, concatenated. */
+  /** Null when the fetch is read_uncommitted or no aborted transaction overlaps the batches. */
+  abortedTransactions: AbortedTransaction[] | null
+  /** Whole record batches, in log order. */
   records: Buffer[]
 }
 
 export interface FetchResponse {
+  throttleTimeMs?: number
+  errorCode?: number
+  sessionId?: number
   topics: Array<{topic: string; partitions: FetchPartitionResponse[]}>
 }
 
-export function encodeFetchResponse(encoder: Encoder, version: number, response: FetchResponse): void {
-  encoder.writeInt32(0)
-  if (version >= 7) encoder.writeInt16(0).writeInt32(0)
-  encoder.writeArray(response.topics, (out, topic) => {
-    out.writeString(topic.topic).writeArray(topic.partitions, (inner, partition) => {
-      inner
-        .writeInt32(partition.partition)
-        .writeInt16(partition.errorCode)
-        .writeInt64(partition.highWatermark)
-        .writeInt64(partition.highWatermark)
-      if (version >= 5) inner.writeInt64(partition.logStartOffset)
-      inner.writeNullableArray(null, () => undefined)
-      if (version >= 11) inner.writeInt32(-1)
-      inner.writeInt32(partition.records.reduce((sum, chunk) => sum + chunk.length, 0))
-      for (const chunk of partition.records) inner.writeRaw(chunk)
-    })
-  })
-}
+const epochEndOffset = [
+  field('epoch', 'int32', '12+', {default: -1}),
+  field('endOffset', 'int64', '12+', {default: -1}),
+]
+
+export const FetchResponseSchema = new MessageSchema<FetchResponse>(
+  'FetchResponse',
+  [
+    field('throttleTimeMs', 'int32', '1+'),
+    field('errorCode', 'int16', '7+'),
+    field('sessionId', 'int32', '7+'),
+    array(
+      'topics',
+      [
+        field('topic', 'string', '0-12'),
+        array(
+          'partitions',
+          [
+            field('partition', 'int32', '0+'),
+            field('errorCode', 'int16', '0+'),
+            field('highWatermark', 'int64', '0+'),
+            field('lastStableOffset', 'int64', '4+', {default: -1}),
+            field('logStartOffset', 'int64', '5+', {default: -1}),
+            field('divergingEpoch', epochEndOffset, '12+', {tag: 0}),
+            field(
+              'currentLeader',
+              [field('leaderId', 'int32', '12+', {default: -1}), field('leaderEpoch', 'int32', '12+', {default: -1})],
+              '12+',
+              {tag: 1},
+            ),
+            field(
+              'snapshotId',
+              [field('endOffset', 'int64', '12+', {default: -1}), field('epoch', 'int32', '12+', {default: -1})],
+              '12+',
+              {tag: 2},
+            ),
+            array(
+              'abortedTransactions',
+              [field('producerId', 'int64', '4+'), field('firstOffset', 'int64', '4+')],
+              '4+',
+              {nullable: '4+', default: null},
+            ),
+            field('preferredReadReplica', 'int32', '11+', {default: -1}),
+            field('records', 'records', '0+', {nullable: '0+'}),
+          ],
+          '0+',
+        ),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('Fetch'),
+)

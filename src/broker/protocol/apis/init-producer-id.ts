@@ -1,24 +1,43 @@
-// InitProducerId Request (Version: 0-1) => transactional_id NULLABLE_STRING transaction_timeout_ms INT32
-//
-// InitProducerId Response (Version: 0-1) => throttle_time_ms INT32 error_code INT16 producer_id INT64 producer_epoch INT16
-import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+// InitProducerId (key 22), from Kafka's InitProducerIdRequest/Response.json, versions 0-4: flexible
+// from 2; v3 adds the producer id and epoch a producer already holds (so it can bump its epoch
+// after an error, KIP-360); v4 answers PRODUCER_FENCED where older versions get
+// INVALID_PRODUCER_EPOCH (KIP-588).
+import {flexibleVersions} from '../api-keys.js'
+import {field, MessageSchema} from '../schema.js'
 
-export function decodeInitProducerIdRequest(decoder: Decoder): {
+export interface InitProducerIdRequest {
   transactionalId: string | null
   transactionTimeoutMs: number
-} {
-  return {transactionalId: decoder.readNullableString(), transactionTimeoutMs: decoder.readInt32()}
+  /** -1 unless a v3+ producer is resuming with the id and epoch it holds. */
+  producerId: number
+  producerEpoch: number
 }
 
-export function encodeInitProducerIdResponse(
-  encoder: Encoder,
-  _version: number,
-  response: {errorCode: number; producerId: number; producerEpoch: number},
-): void {
-  encoder
-    .writeInt32(0)
-    .writeInt16(response.errorCode)
-    .writeInt64(response.producerId)
-    .writeInt16(response.producerEpoch)
+export const InitProducerIdRequestSchema = new MessageSchema<InitProducerIdRequest>(
+  'InitProducerIdRequest',
+  [
+    field('transactionalId', 'string', '0+', {nullable: '0+'}),
+    field('transactionTimeoutMs', 'int32', '0+'),
+    field('producerId', 'int64', '3+', {default: -1}),
+    field('producerEpoch', 'int16', '3+', {default: -1}),
+  ],
+  flexibleVersions('InitProducerId'),
+)
+
+export interface InitProducerIdResponse {
+  throttleTimeMs?: number
+  errorCode: number
+  producerId: number
+  producerEpoch: number
 }
+
+export const InitProducerIdResponseSchema = new MessageSchema<InitProducerIdResponse>(
+  'InitProducerIdResponse',
+  [
+    field('throttleTimeMs', 'int32', '0+'),
+    field('errorCode', 'int16', '0+'),
+    field('producerId', 'int64', '0+', {default: -1}),
+    field('producerEpoch', 'int16', '0+'),
+  ],
+  flexibleVersions('InitProducerId'),
+)

@@ -1,62 +1,87 @@
-// ListOffsets Request (Version: 0) => replica_id INT32 [topics]
-//   topics => name STRING [partitions]
-//     partitions => partition_index INT32 timestamp INT64 max_num_offsets INT32
-// ListOffsets Request (Version: 1) => replica_id INT32 [topics]      (partitions without max_num_offsets)
-// ListOffsets Request (Version: 2-3) => replica_id INT32 isolation_level INT8 [topics]
-//   timestamp: -1 latest, -2 earliest, otherwise the first offset whose timestamp is >= it
-//
-// ListOffsets Response (Version: 0) => [topics]
-//   topics => name STRING [partitions]
-//     partitions => partition_index INT32 error_code INT16 [old_style_offsets INT64]
-// ListOffsets Response (Version: 1) => [topics] (partitions => partition_index error_code timestamp INT64 offset INT64)
-// ListOffsets Response (Version: 2-3) => throttle_time_ms INT32 [topics]
-import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+// ListOffsets (key 2), versions 0-7, transcribed from Kafka's ListOffsetsRequest/Response.json
+// (flexible from v6). v0 answers with a list of offsets (at most one here), v1+ with one offset and
+// its timestamp. The timestamp asked for is a time, or one of the special values below.
+import {flexibleVersions} from '../api-keys.js'
+import {array, field, MessageSchema} from '../schema.js'
 
 export const LATEST_TIMESTAMP = -1
 export const EARLIEST_TIMESTAMP = -2
+/** v7+ (KIP-734): the offset of the record with the largest timestamp. */
+export const MAX_TIMESTAMP = -3
 
 export interface ListOffsetsRequest {
-  topics: Array<{name: string; partitions: Array<{partition: number; timestamp: number}>}>
+  replicaId: number
+  isolationLevel: number
+  topics: Array<{
+    name: string
+    partitions: Array<{partition: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number}>
+  }>
 }
 
-export function decodeListOffsetsRequest(decoder: Decoder, version: number): ListOffsetsRequest {
-  decoder.readInt32()
-  if (version >= 2) decoder.readInt8()
-  return {
-    topics: decoder.readArray((topic) => ({
-      name: topic.readString(),
-      partitions: topic.readArray((partition) => {
-        const index = partition.readInt32()
-        const timestamp = partition.readInt64Number()
-        if (version === 0) partition.readInt32()
-        return {partition: index, timestamp}
-      }),
-    })),
-  }
-}
+export const ListOffsetsRequestSchema = new MessageSchema<ListOffsetsRequest>(
+  'ListOffsetsRequest',
+  [
+    field('replicaId', 'int32', '0+'),
+    field('isolationLevel', 'int8', '2+'),
+    array(
+      'topics',
+      [
+        field('name', 'string', '0+'),
+        array(
+          'partitions',
+          [
+            field('partition', 'int32', '0+'),
+            field('currentLeaderEpoch', 'int32', '4+', {default: -1}),
+            field('timestamp', 'int64', '0+'),
+            field('maxNumOffsets', 'int32', '0', {default: 1}),
+          ],
+          '0+',
+        ),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('ListOffsets'),
+)
 
 export interface ListOffsetsPartitionResponse {
   partition: number
   errorCode: number
+  /** v0 only: the offset found, or none. */
+  oldStyleOffsets: number[]
   timestamp: number
   offset: number
+  leaderEpoch: number
 }
 
 export interface ListOffsetsResponse {
+  throttleTimeMs?: number
   topics: Array<{name: string; partitions: ListOffsetsPartitionResponse[]}>
 }
 
-export function encodeListOffsetsResponse(encoder: Encoder, version: number, response: ListOffsetsResponse): void {
-  if (version >= 2) encoder.writeInt32(0)
-  encoder.writeArray(response.topics, (out, topic) => {
-    out.writeString(topic.name).writeArray(topic.partitions, (inner, partition) => {
-      inner.writeInt32(partition.partition).writeInt16(partition.errorCode)
-      if (version === 0)
-        inner.writeArray(partition.offset >= 0 ? [partition.offset] : [], (offsets, offset) =>
-          offsets.writeInt64(offset),
-        )
-      else inner.writeInt64(partition.timestamp).writeInt64(partition.offset)
-    })
-  })
-}
+export const ListOffsetsResponseSchema = new MessageSchema<ListOffsetsResponse>(
+  'ListOffsetsResponse',
+  [
+    field('throttleTimeMs', 'int32', '2+'),
+    array(
+      'topics',
+      [
+        field('name', 'string', '0+'),
+        array(
+          'partitions',
+          [
+            field('partition', 'int32', '0+'),
+            field('errorCode', 'int16', '0+'),
+            array('oldStyleOffsets', 'int64', '0'),
+            field('timestamp', 'int64', '1+', {default: -1}),
+            field('offset', 'int64', '1+', {default: -1}),
+            field('leaderEpoch', 'int32', '4+', {default: -1}),
+          ],
+          '0+',
+        ),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('ListOffsets'),
+)

@@ -1,26 +1,32 @@
-// Metadata Request (Version: 0) => [topics]            (an empty array means all topics)
-// Metadata Request (Version: 1-3) => [topics]          (null means all topics)
-// Metadata Request (Version: 4-6) => [topics] allow_auto_topic_creation BOOLEAN
-//   topics => name STRING
-//
-// Metadata Response (Version: 0-6) => throttle_time_ms(v3+) [brokers] cluster_id(v2+) controller_id(v1+) [topics]
-//   brokers => node_id INT32 host STRING port INT32 rack NULLABLE_STRING(v1+)
-//   topics => error_code INT16 name STRING is_internal BOOLEAN(v1+) [partitions]
-//     partitions => error_code INT16 partition_index INT32 leader_id INT32 [replica_nodes] [isr_nodes] [offline_replicas](v5+)
-import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+// Metadata (key 3), versions 0-12, transcribed from Kafka's MetadataRequest/Response.json (flexible
+// from v9). Topics carry their id from v10, and from v12 a request may name a topic by id alone
+// (a null name). In a request, a null topic list means every topic (v1+); in v0 an empty one does.
+import {flexibleVersions} from '../api-keys.js'
+import {array, field, MessageSchema} from '../schema.js'
+
+/** Kafka's "authorized operations were not asked for". */
+export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
 
 export interface MetadataRequest {
   /** Null: every topic. */
-  topics: string[] | null
+  topics: Array<{topicId: string; name: string | null}> | null
   allowAutoTopicCreation: boolean
+  includeClusterAuthorizedOperations: boolean
+  includeTopicAuthorizedOperations: boolean
 }
 
-export function decodeMetadataRequest(decoder: Decoder, version: number): MetadataRequest {
-  const topics = decoder.readNullableArray((input) => input.readString())
-  const allowAutoTopicCreation = version >= 4 ? decoder.readBoolean() : true
-  return {topics: version === 0 && topics?.length === 0 ? null : topics, allowAutoTopicCreation}
-}
+export const MetadataRequestSchema = new MessageSchema<MetadataRequest>(
+  'MetadataRequest',
+  [
+    array('topics', [field('topicId', 'uuid', '10+'), field('name', 'string', '0+', {nullable: '10+'})], '0+', {
+      nullable: '1+',
+    }),
+    field('allowAutoTopicCreation', 'bool', '4+', {default: true}),
+    field('includeClusterAuthorizedOperations', 'bool', '8-10'),
+    field('includeTopicAuthorizedOperations', 'bool', '8+'),
+  ],
+  flexibleVersions('Metadata'),
+)
 
 export interface BrokerNode {
   nodeId: number
@@ -32,38 +38,72 @@ export interface MetadataPartition {
   errorCode: number
   partitionIndex: number
   leaderId: number
-  replicas: number[]
+  leaderEpoch: number
+  replicaNodes: number[]
+  isrNodes: number[]
+  offlineReplicas?: number[]
 }
 
 export interface MetadataTopic {
   errorCode: number
-  name: string
+  /** Null only for a v12 request by an id this broker does not know. */
+  name: string | null
+  topicId: string
+  isInternal?: boolean
   partitions: MetadataPartition[]
+  topicAuthorizedOperations?: number
 }
 
 export interface MetadataResponse {
+  throttleTimeMs?: number
   brokers: BrokerNode[]
-  clusterId: string
+  clusterId: string | null
   controllerId: number
   topics: MetadataTopic[]
+  clusterAuthorizedOperations?: number
 }
 
-export function encodeMetadataResponse(encoder: Encoder, version: number, response: MetadataResponse): void {
-  if (version >= 3) encoder.writeInt32(0)
-  encoder.writeArray(response.brokers, (out, broker) => {
-    out.writeInt32(broker.nodeId).writeString(broker.host).writeInt32(broker.port)
-    if (version >= 1) out.writeNullableString(null)
-  })
-  if (version >= 2) encoder.writeNullableString(response.clusterId)
-  if (version >= 1) encoder.writeInt32(response.controllerId)
-  encoder.writeArray(response.topics, (out, topic) => {
-    out.writeInt16(topic.errorCode).writeString(topic.name)
-    if (version >= 1) out.writeBoolean(false)
-    out.writeArray(topic.partitions, (inner, partition) => {
-      inner.writeInt16(partition.errorCode).writeInt32(partition.partitionIndex).writeInt32(partition.leaderId)
-      inner.writeArray(partition.replicas, (nodes, node) => nodes.writeInt32(node))
-      inner.writeArray(partition.replicas, (nodes, node) => nodes.writeInt32(node))
-      if (version >= 5) inner.writeArray([], () => undefined)
-    })
-  })
-}
+export const MetadataResponseSchema = new MessageSchema<MetadataResponse>(
+  'MetadataResponse',
+  [
+    field('throttleTimeMs', 'int32', '3+'),
+    array(
+      'brokers',
+      [
+        field('nodeId', 'int32', '0+'),
+        field('host', 'string', '0+'),
+        field('port', 'int32', '0+'),
+        field('rack', 'string', '1+', {nullable: '1+', default: null}),
+      ],
+      '0+',
+    ),
+    field('clusterId', 'string', '2+', {nullable: '2+', default: null}),
+    field('controllerId', 'int32', '1+', {default: -1}),
+    array(
+      'topics',
+      [
+        field('errorCode', 'int16', '0+'),
+        field('name', 'string', '0+', {nullable: '12+'}),
+        field('topicId', 'uuid', '10+'),
+        field('isInternal', 'bool', '1+'),
+        array(
+          'partitions',
+          [
+            field('errorCode', 'int16', '0+'),
+            field('partitionIndex', 'int32', '0+'),
+            field('leaderId', 'int32', '0+'),
+            field('leaderEpoch', 'int32', '7+', {default: -1}),
+            array('replicaNodes', 'int32', '0+'),
+            array('isrNodes', 'int32', '0+'),
+            array('offlineReplicas', 'int32', '5+'),
+          ],
+          '0+',
+        ),
+        field('topicAuthorizedOperations', 'int32', '8+', {default: AUTHORIZED_OPERATIONS_OMITTED}),
+      ],
+      '0+',
+    ),
+    field('clusterAuthorizedOperations', 'int32', '8-10', {default: AUTHORIZED_OPERATIONS_OMITTED}),
+  ],
+  flexibleVersions('Metadata'),
+)

@@ -1,13 +1,8 @@
-// Produce Request (Version: 3-7) => transactional_id NULLABLE_STRING acks INT16 timeout_ms INT32 [topic_data]
-//   topic_data => name STRING [partition_data]
-//     partition_data => index INT32 records NULLABLE_BYTES (RecordBatch v2, one or more)
-//
-// Produce Response (Version: 3-7) => [responses] throttle_time_ms INT32
-//   responses => name STRING [partition_responses]
-//     partition_responses => index INT32 error_code INT16 base_offset INT64 log_append_time_ms INT64 log_start_offset INT64(v5+)
+// Produce (key 0), versions 3-9, transcribed from Kafka's ProduceRequest/Response.json (flexible
+// from v9). A partition's `records` are RecordBatch v2, one or more, read as a view of the frame.
 // acks = 0: the broker sends no response at all.
-import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+import {flexibleVersions} from '../api-keys.js'
+import {array, field, MessageSchema} from '../schema.js'
 
 export interface ProducePartitionData {
   partition: number
@@ -21,17 +16,27 @@ export interface ProduceRequest {
   topics: Array<{name: string; partitions: ProducePartitionData[]}>
 }
 
-export function decodeProduceRequest(decoder: Decoder): ProduceRequest {
-  return {
-    transactionalId: decoder.readNullableString(),
-    acks: decoder.readInt16(),
-    timeoutMs: decoder.readInt32(),
-    topics: decoder.readArray((topic) => ({
-      name: topic.readString(),
-      partitions: topic.readArray((partition) => ({partition: partition.readInt32(), records: partition.readBytes()})),
-    })),
-  }
-}
+export const ProduceRequestSchema = new MessageSchema<ProduceRequest>(
+  'ProduceRequest',
+  [
+    field('transactionalId', 'string', '3+', {nullable: '3+', default: null}),
+    field('acks', 'int16', '0+'),
+    field('timeoutMs', 'int32', '0+'),
+    array(
+      'topics',
+      [
+        field('name', 'string', '0+'),
+        array(
+          'partitions',
+          [field('partition', 'int32', '0+'), field('records', 'records', '0+', {nullable: '0+'})],
+          '0+',
+        ),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('Produce'),
+)
 
 export interface ProducePartitionResponse {
   partition: number
@@ -39,22 +44,47 @@ export interface ProducePartitionResponse {
   baseOffset: number
   logAppendTimeMs: number
   logStartOffset: number
+  /** v8+: the records that made the batch fail, by index; empty, as this broker rejects whole batches. */
+  recordErrors?: Array<{batchIndex: number; batchIndexErrorMessage: string | null}>
+  errorMessage?: string | null
 }
 
 export interface ProduceResponse {
   topics: Array<{name: string; partitions: ProducePartitionResponse[]}>
+  throttleTimeMs?: number
 }
 
-export function encodeProduceResponse(encoder: Encoder, version: number, response: ProduceResponse): void {
-  encoder.writeArray(response.topics, (out, topic) => {
-    out.writeString(topic.name).writeArray(topic.partitions, (inner, partition) => {
-      inner
-        .writeInt32(partition.partition)
-        .writeInt16(partition.errorCode)
-        .writeInt64(partition.baseOffset)
-        .writeInt64(partition.logAppendTimeMs)
-      if (version >= 5) inner.writeInt64(partition.logStartOffset)
-    })
-  })
-  encoder.writeInt32(0)
-}
+export const ProduceResponseSchema = new MessageSchema<ProduceResponse>(
+  'ProduceResponse',
+  [
+    array(
+      'topics',
+      [
+        field('name', 'string', '0+'),
+        array(
+          'partitions',
+          [
+            field('partition', 'int32', '0+'),
+            field('errorCode', 'int16', '0+'),
+            field('baseOffset', 'int64', '0+'),
+            field('logAppendTimeMs', 'int64', '2+', {default: -1}),
+            field('logStartOffset', 'int64', '5+', {default: -1}),
+            array(
+              'recordErrors',
+              [
+                field('batchIndex', 'int32', '8+'),
+                field('batchIndexErrorMessage', 'string', '8+', {nullable: '8+', default: null}),
+              ],
+              '8+',
+            ),
+            field('errorMessage', 'string', '8+', {nullable: '8+', default: null}),
+          ],
+          '0+',
+        ),
+      ],
+      '0+',
+    ),
+    field('throttleTimeMs', 'int32', '1+'),
+  ],
+  flexibleVersions('Produce'),
+)
