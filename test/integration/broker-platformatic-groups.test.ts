@@ -300,6 +300,38 @@ describe('the group APIs at @platformatic/kafka protocol versions', {timeout: 12
       await connection.close()
     }
   })
+  it('answers UNSTABLE_OFFSET_COMMIT to requireStable while a transaction holds the offset, and the offset once it commits', async () => {
+    await seedTopic('plat-stable', 1, 1)
+    const producer = kafka.producer({transactionalId: 'plat-stable-txn', maxInFlightRequests: 1, idempotent: true})
+    await producer.connect()
+    const connection = new Connection('plat-stable')
+    await connection.connect(host, port)
+    try {
+      const fetchOffset = (requireStable: boolean) =>
+        offsetFetchV8.api.async(
+          connection,
+          [{groupId: 'plat-stable-group', memberEpoch: -1, topics: [{name: 'plat-stable', partitionIndexes: [0]}]}],
+          requireStable,
+        )
+      const txn = await producer.transaction()
+      await txn.sendOffsets({
+        consumerGroupId: 'plat-stable-group',
+        topics: [{topic: 'plat-stable', partitions: [{partition: 0, offset: '1'}]}],
+      })
+      const unstable = await errorCodesOf(fetchOffset(true))
+      expect(unstable.codes).toEqual([KafkaErrors.UNSTABLE_OFFSET_COMMIT.code])
+      // Without requireStable the last committed offset (none yet) is the answer.
+      expect((await fetchOffset(false)).groups[0]!.topics[0]!.partitions[0]!.committedOffset).toBe(-1n)
+      await txn.commit()
+      expect((await fetchOffset(true)).groups[0]!.topics[0]!.partitions[0]).toMatchObject({
+        committedOffset: 1n,
+        errorCode: 0,
+      })
+    } finally {
+      await connection.close()
+      await producer.disconnect()
+    }
+  })
 })
 
 // The client's Consumer and Admin bootstrap with Metadata v9+, and its MessagesStream fetches by

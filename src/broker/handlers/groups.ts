@@ -95,15 +95,26 @@ export function handleOffsetCommit({decoder, info, broker}: RequestContext): Enc
 }
 
 /**
- * v8+ answer each group on its own; earlier versions one group at the top level. With no pending
- * transactional offsets, `requireStable` (v7+) changes nothing: every committed offset is stable.
+ * v8+ answer each group on its own; earlier versions one group at the top level. With
+ * `requireStable` (v7+), a partition an open transaction holds an offset for answers
+ * UNSTABLE_OFFSET_COMMIT (retriable) and no offset, as Kafka does, until the transaction ends.
  */
 export function handleOffsetFetch({decoder, info, broker}: RequestContext): Encoder {
   const request = decodeOffsetFetchRequest(decoder, info.apiVersion)
-  const groups = offsetFetchGroups(request, info.apiVersion).map((wanted) => ({
-    groupId: wanted.groupId,
-    ...broker.coordinator.fetchOffsets(wanted),
-  }))
+  const unstable = errorCode('UNSTABLE_OFFSET_COMMIT')
+  const groups = offsetFetchGroups(request, info.apiVersion).map((wanted) => {
+    const fetched = broker.coordinator.fetchOffsets(wanted)
+    if (!request.requireStable) return {groupId: wanted.groupId, ...fetched}
+    const topics = fetched.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((partition) =>
+        broker.transactions.hasPendingOffset(wanted.groupId, topic.name, partition.partition)
+          ? {partition: partition.partition, offset: -1, metadata: '', errorCode: unstable}
+          : partition,
+      ),
+    }))
+    return {groupId: wanted.groupId, errorCode: fetched.errorCode, topics}
+  })
   const {errorCode: error, topics} = groups[0] ?? {errorCode: 0, topics: []}
   return OffsetFetchResponseSchema.encode(info.apiVersion, {errorCode: error, topics, groups})
 }

@@ -119,6 +119,12 @@ export const KafkaErrors = {
     false,
     'The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms)',
   ),
+  UNSTABLE_OFFSET_COMMIT: spec(
+    88,
+    'UNSTABLE_OFFSET_COMMIT',
+    true,
+    'There are unstable offsets that need to be cleared',
+  ),
   CONCURRENT_TRANSACTIONS: spec(
     51,
     'CONCURRENT_TRANSACTIONS',
