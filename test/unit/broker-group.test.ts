@@ -155,3 +155,56 @@ describe('ConsumerGroup', () => {
     expect(refused.errorCode).toBe(KafkaErrors.INCONSISTENT_GROUP_PROTOCOL.code)
   })
 })
+
+describe('ConsumerGroup static members (KIP-345)', () => {
+  const staticJoin = (group: ConsumerGroup, memberId: string, instanceId: string, clientId: string) =>
+    group.join(joinRequest(memberId, {groupInstanceId: instanceId}), 9, {clientId, clientHost: '/h'})
+
+  it('joins without the member-id handshake, and a restarted instance takes its place without a rebalance', async () => {
+    const {group} = makeGroup()
+    const first = await staticJoin(group, '', 'instance-a', 'a')
+    expect(first).toMatchObject({errorCode: 0, generationId: 1, leader: first.memberId})
+    expect(first.members).toEqual([
+      {memberId: first.memberId, groupInstanceId: 'instance-a', metadata: expect.any(Buffer)},
+    ])
+    await group.sync({
+      groupId: 'g',
+      generationId: 1,
+      memberId: first.memberId,
+      assignments: [{memberId: first.memberId, assignment: Buffer.from('p0,p1')}],
+    })
+    expect(group.state).toBe('Stable')
+
+    // The instance restarts and rejoins with no member id: same generation, a new id, the same assignment.
+    const again = await staticJoin(group, '', 'instance-a', 'a')
+    expect(again).toMatchObject({errorCode: 0, generationId: 1, leader: again.memberId, skipAssignment: true})
+    expect(again.memberId).not.toBe(first.memberId)
+    expect(group.state).toBe('Stable')
+    const synced = await group.sync({groupId: 'g', generationId: 1, memberId: again.memberId, assignments: []})
+    expect(synced).toEqual({errorCode: 0, assignment: Buffer.from('p0,p1')})
+
+    // The old incarnation is fenced wherever it still shows up with the instance id.
+    const fenced = KafkaErrors.FENCED_INSTANCE_ID.code
+    expect(group.heartbeat(first.memberId, 1, 'instance-a')).toBe(fenced)
+    expect(group.commitError(first.memberId, 1, 'instance-a')).toBe(fenced)
+    expect((await staticJoin(group, first.memberId, 'instance-a', 'a')).errorCode).toBe(fenced)
+    expect(group.leave([first.memberId], ['instance-a'])).toEqual([{memberId: first.memberId, errorCode: fenced}])
+    expect(group.heartbeat(again.memberId, 1, 'instance-a')).toBe(0)
+  })
+
+  it('leaves by instance id alone, and a changed subscription on rejoin rebalances', async () => {
+    const {group} = makeGroup()
+    const a = await staticJoin(group, '', 'instance-a', 'a')
+    await group.sync({groupId: 'g', generationId: 1, memberId: a.memberId, assignments: []})
+    const changed = await group.join(
+      joinRequest('', {groupInstanceId: 'instance-a', protocols: [{name: 'range', metadata: Buffer.from('other')}]}),
+      9,
+      {clientId: 'a', clientHost: '/h'},
+    )
+    expect(changed.generationId).toBe(2)
+    expect(group.state).toBe('CompletingRebalance')
+    expect(group.leave([''], ['instance-a'])).toEqual([{memberId: '', errorCode: 0}])
+    expect(group.memberCount).toBe(0)
+    expect(group.leave([''], ['instance-a'])).toEqual([{memberId: '', errorCode: KafkaErrors.UNKNOWN_MEMBER_ID.code}])
+  })
+})

@@ -117,7 +117,11 @@ describe('request decoders against captured frames', () => {
   })
 
   it('the group APIs kafkajs sends', () => {
-    expect(decodeFully('kafkajs', 10, decodeFindCoordinatorRequest)).toEqual({key: 'fixture-group', keyType: 0})
+    expect(decodeFully('kafkajs', 10, decodeFindCoordinatorRequest)).toEqual({
+      key: 'fixture-group',
+      keyType: 0,
+      coordinatorKeys: [],
+    })
     const join = decodeFully('kafkajs', 11, decodeJoinGroupRequest)
     expect(join).toMatchObject({
       groupId: 'fixture-group',
@@ -133,11 +137,12 @@ describe('request decoders against captured frames', () => {
     const commit = decodeFully('kafkajs', 8, decodeOffsetCommitRequest)
     expect(commit.topics[0]!.name).toBe('fixture-topic')
     expect(commit.generationId).toBeGreaterThan(0)
-    expect(decodeFully('kafkajs', 9, (decoder) => decodeOffsetFetchRequest(decoder)).groupId).toBe('fixture-group')
-    expect(decodeFully('kafkajs', 15, (decoder) => decodeDescribeGroupsRequest(decoder))).toEqual({
+    expect(decodeFully('kafkajs', 9, decodeOffsetFetchRequest).groupId).toBe('fixture-group')
+    expect(decodeFully('kafkajs', 15, decodeDescribeGroupsRequest)).toEqual({
       groups: ['fixture-group'],
+      includeAuthorizedOperations: false,
     })
-    expect(decodeFully('kafkajs', 42, (decoder) => decodeDeleteGroupsRequest(decoder))).toEqual({
+    expect(decodeFully('kafkajs', 42, decodeDeleteGroupsRequest)).toEqual({
       groups: ['fixture-group'],
     })
   })

@@ -11,6 +11,7 @@ import {errorCode} from '../protocol/errors.js'
 import type {GroupProtocol, JoinGroupRequest, JoinGroupResponse} from '../protocol/apis/join-group.js'
 import type {SyncGroupRequest} from '../protocol/apis/sync-group.js'
 import type {DescribedGroup} from '../protocol/apis/describe-groups.js'
+import {subscribedTopics} from './consumer-protocol.js'
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead'
 
@@ -18,6 +19,7 @@ type SyncResult = {errorCode: number; assignment: Buffer}
 
 interface Member {
   memberId: string
+  groupInstanceId: string | null
   clientId: string
   clientHost: string
   sessionTimeoutMs: number
@@ -52,6 +54,8 @@ export class ConsumerGroup {
   leaderId = ''
   private readonly members = new Map<string, Member>()
   private readonly pendingMemberIds = new Set<string>()
+  /** Static members (KIP-345): group instance id → the member id its current incarnation holds. */
+  private readonly instanceIds = new Map<string, string>()
   private joinTimer: NodeJS.Timeout | undefined
   private initialDelay = false
 
@@ -90,10 +94,15 @@ export class ConsumerGroup {
     )
       return failure('INCONSISTENT_GROUP_PROTOCOL')
     if (request.protocols.length === 0) return failure('INCONSISTENT_GROUP_PROTOCOL')
+    const instanceId = request.groupInstanceId ?? null
+    const owner = instanceId === null ? undefined : this.instanceIds.get(instanceId)
     let memberId = request.memberId
+    if (owner !== undefined && memberId !== '' && memberId !== owner) return failure('FENCED_INSTANCE_ID')
+    if (owner !== undefined && memberId === '') return this.replaceStaticMember(owner, request, client)
     if (memberId === '') {
       memberId = `${client.clientId || 'member'}-${randomUUID()}`
-      if (version >= 4) {
+      // A static member needs no handshake: its instance id already tells its incarnations apart.
+      if (version >= 4 && instanceId === null) {
         this.pendingMemberIds.add(memberId)
         return failure('MEMBER_ID_REQUIRED', memberId)
       }
@@ -104,6 +113,7 @@ export class ConsumerGroup {
     if (existing) this.answerJoinUnknown(existing, memberId)
     const member: Member = {
       memberId,
+      groupInstanceId: request.groupInstanceId,
       clientId: client.clientId,
       clientHost: client.clientHost,
       sessionTimeoutMs: request.sessionTimeoutMs,
@@ -113,6 +123,7 @@ export class ConsumerGroup {
       lastHeartbeatMs: Date.now(),
     }
     this.members.set(memberId, member)
+    if (instanceId !== null) this.instanceIds.set(instanceId, memberId)
     if (this.members.size === 1) this.protocolType = request.protocolType
     const response = new Promise<JoinGroupResponse>((resolve) => {
       member.awaitingJoin = resolve
@@ -120,6 +131,75 @@ export class ConsumerGroup {
     if (this.state !== 'PreparingRebalance') this.prepareRebalance()
     this.maybeCompleteJoin()
     return response
+  }
+
+  /**
+   * A static member rejoining with an empty member id replaces its previous incarnation, as Kafka
+   * does: the new one gets a fresh member id and keeps the assignment, the old one is fenced. In a
+   * Stable group whose selected protocol's metadata did not change there is no rebalance: the
+   * member gets the current generation (the leader with `skipAssignment`, v9+); otherwise the group
+   * rebalances.
+   */
+  private replaceStaticMember(
+    oldId: string,
+    request: JoinGroupRequest,
+    client: {clientId: string; clientHost: string},
+  ): Promise<JoinGroupResponse> {
+    const old = this.members.get(oldId)!
+    const memberId = `${client.clientId || 'member'}-${randomUUID()}`
+    const fenced = errorCode('FENCED_INSTANCE_ID')
+    old.awaitingJoin?.({
+      errorCode: fenced,
+      generationId: -1,
+      protocolName: '',
+      leader: '',
+      memberId: oldId,
+      members: [],
+    })
+    this.answerSync(old, {errorCode: fenced, assignment: EMPTY})
+    const member: Member = {
+      ...old,
+      memberId,
+      clientId: client.clientId,
+      clientHost: client.clientHost,
+      sessionTimeoutMs: request.sessionTimeoutMs,
+      rebalanceTimeoutMs: request.rebalanceTimeoutMs,
+      protocols: request.protocols,
+      lastHeartbeatMs: Date.now(),
+      awaitingJoin: undefined,
+      awaitingSync: undefined,
+    }
+    this.members.delete(oldId)
+    this.members.set(memberId, member)
+    this.instanceIds.set(request.groupInstanceId!, memberId)
+    if (this.leaderId === oldId) this.leaderId = memberId
+    if (this.state === 'Stable' && this.metadataOf(old).equals(this.metadataOf(member))) {
+      const isLeader = this.leaderId === memberId
+      return Promise.resolve({
+        errorCode: 0,
+        generationId: this.generationId,
+        protocolType: this.protocolType,
+        protocolName: this.protocol,
+        leader: this.leaderId,
+        skipAssignment: isLeader,
+        memberId,
+        members: isLeader ? this.everyone() : [],
+      })
+    }
+    const response = new Promise<JoinGroupResponse>((resolve) => {
+      member.awaitingJoin = resolve
+    })
+    if (this.state !== 'PreparingRebalance') this.prepareRebalance()
+    this.maybeCompleteJoin()
+    return response
+  }
+
+  private everyone(): JoinGroupResponse['members'] {
+    return [...this.members.values()].map((member) => ({
+      memberId: member.memberId,
+      groupInstanceId: member.groupInstanceId,
+      metadata: this.metadataOf(member),
+    }))
   }
 
   private sharesProtocol(protocols: GroupProtocol[]): boolean {
@@ -178,10 +258,7 @@ export class ConsumerGroup {
         [...this.members.values()].every((member) => member.protocols.some((other) => other.name === protocol.name)),
       )?.name ?? leader.protocols[0]!.name
     this.state = 'CompletingRebalance'
-    const everyone = [...this.members.values()].map((member) => ({
-      memberId: member.memberId,
-      metadata: this.metadataOf(member),
-    }))
+    const everyone = this.everyone()
     for (const member of this.members.values()) {
       const resolve = member.awaitingJoin
       member.awaitingJoin = undefined
@@ -189,6 +266,7 @@ export class ConsumerGroup {
       resolve?.({
         errorCode: 0,
         generationId: this.generationId,
+        protocolType: this.protocolType,
         protocolName: this.protocol,
         leader: this.leaderId,
         memberId: member.memberId,
@@ -206,6 +284,7 @@ export class ConsumerGroup {
     const member = this.members.get(request.memberId)
     const failure = (type: Parameters<typeof errorCode>[0]) =>
       Promise.resolve({errorCode: errorCode(type), assignment: EMPTY})
+    if (this.isFenced(request.memberId, request.groupInstanceId ?? null)) return failure('FENCED_INSTANCE_ID')
     if (!member) return failure('UNKNOWN_MEMBER_ID')
     if (request.generationId !== this.generationId) return failure('ILLEGAL_GENERATION')
     if (this.state === 'PreparingRebalance') return failure('REBALANCE_IN_PROGRESS')
@@ -244,7 +323,8 @@ export class ConsumerGroup {
   }
 
   /** Heartbeat and commit liveness checks share these rules. */
-  checkMember(memberId: string, generationId: number): number {
+  checkMember(memberId: string, generationId: number, groupInstanceId: string | null = null): number {
+    if (this.isFenced(memberId, groupInstanceId)) return errorCode('FENCED_INSTANCE_ID')
     const member = this.members.get(memberId)
     if (!member) return errorCode('UNKNOWN_MEMBER_ID')
     if (generationId !== this.generationId) return errorCode('ILLEGAL_GENERATION')
@@ -252,26 +332,48 @@ export class ConsumerGroup {
     return 0
   }
 
-  heartbeat(memberId: string, generationId: number): number {
-    const problem = this.checkMember(memberId, generationId)
+  /** Whether a request names a static member's instance id that another member id now holds. */
+  private isFenced(memberId: string, groupInstanceId: string | null): boolean {
+    const owner = groupInstanceId === null ? undefined : this.instanceIds.get(groupInstanceId)
+    return owner !== undefined && owner !== memberId
+  }
+
+  heartbeat(memberId: string, generationId: number, groupInstanceId: string | null = null): number {
+    const problem = this.checkMember(memberId, generationId, groupInstanceId)
     if (problem !== 0) return problem
     return this.state === 'PreparingRebalance' ? errorCode('REBALANCE_IN_PROGRESS') : 0
   }
 
   /** Whether an OffsetCommit with this generation and member may write. */
-  commitError(memberId: string, generationId: number): number {
+  commitError(memberId: string, generationId: number, groupInstanceId: string | null = null): number {
     if (generationId < 0 && memberId === '') return this.members.size === 0 ? 0 : errorCode('UNKNOWN_MEMBER_ID')
-    const problem = this.checkMember(memberId, generationId)
+    const problem = this.checkMember(memberId, generationId, groupInstanceId)
     if (problem !== 0) return problem
     return this.state === 'CompletingRebalance' ? errorCode('REBALANCE_IN_PROGRESS') : 0
   }
 
-  leave(memberIds: string[]): Array<{memberId: string; errorCode: number}> {
-    const results = memberIds.map((memberId) => ({
-      memberId,
-      errorCode: this.members.has(memberId) ? 0 : errorCode('UNKNOWN_MEMBER_ID'),
-    }))
-    const removed = memberIds.filter((memberId) => this.removeMember(memberId))
+  /**
+   * LeaveGroup: each member by its id or (v3+, a static member) by its group instance id, which
+   * fences a member id that no longer holds it.
+   */
+  leave(
+    memberIds: string[],
+    groupInstanceIds: Array<string | null> = [],
+  ): Array<{memberId: string; errorCode: number}> {
+    const leaving: string[] = []
+    const results = memberIds.map((memberId, index) => {
+      const instanceId = groupInstanceIds[index] ?? null
+      const target = instanceId === null ? memberId : this.instanceIds.get(instanceId)
+      const problem =
+        target === undefined || !this.members.has(target)
+          ? errorCode('UNKNOWN_MEMBER_ID')
+          : memberId !== '' && memberId !== target
+            ? errorCode('FENCED_INSTANCE_ID')
+            : 0
+      if (problem === 0) leaving.push(target!)
+      return {memberId, errorCode: problem}
+    })
+    const removed = leaving.filter((memberId) => this.removeMember(memberId))
     if (removed.length > 0) this.membersChanged()
     return results
   }
@@ -293,6 +395,8 @@ export class ConsumerGroup {
     const member = this.members.get(memberId)
     if (!member) return false
     this.members.delete(memberId)
+    if (member.groupInstanceId !== null && this.instanceIds.get(member.groupInstanceId) === memberId)
+      this.instanceIds.delete(member.groupInstanceId)
     this.answerJoinUnknown(member, memberId)
     this.answerSync(member, {errorCode: errorCode('UNKNOWN_MEMBER_ID'), assignment: EMPTY})
     return true
@@ -317,12 +421,26 @@ export class ConsumerGroup {
       protocol: this.state === 'Stable' || this.state === 'CompletingRebalance' ? this.protocol : '',
       members: [...this.members.values()].map((member) => ({
         memberId: member.memberId,
+        groupInstanceId: member.groupInstanceId,
         clientId: member.clientId,
         clientHost: member.clientHost,
         metadata: this.metadataOf(member),
         assignment: member.assignment,
       })),
     }
+  }
+
+  /**
+   * Whether a live member subscribes to the topic, as Kafka decides it for OffsetDelete: only a
+   * "consumer" group's subscriptions can be read, and one that cannot be read counts as subscribed.
+   */
+  isSubscribedTo(topic: string): boolean {
+    for (const member of this.members.values()) {
+      const metadata = this.protocol ? this.metadataOf(member) : member.protocols[0]?.metadata
+      const topics = metadata === undefined ? undefined : subscribedTopics(metadata)
+      if (topics === undefined || topics.includes(topic)) return true
+    }
+    return false
   }
 
   snapshot(): GroupSnapshot {

@@ -4,8 +4,10 @@ import {errorCode} from '../protocol/errors.js'
 import type {JoinGroupRequest, JoinGroupResponse} from '../protocol/apis/join-group.js'
 import type {SyncGroupRequest} from '../protocol/apis/sync-group.js'
 import type {OffsetCommitRequest, PartitionErrors} from '../protocol/apis/offset-commit.js'
-import type {OffsetFetchRequest, OffsetFetchResponse} from '../protocol/apis/offset-fetch.js'
+import type {FetchedOffsets, OffsetFetchRequest} from '../protocol/apis/offset-fetch.js'
+import type {OffsetDeleteRequest, OffsetDeleteResponse} from '../protocol/apis/offset-delete.js'
 import type {DescribedGroup} from '../protocol/apis/describe-groups.js'
+import type {ListedGroup} from '../protocol/apis/list-groups.js'
 import {ConsumerGroup} from './consumer-group.js'
 import {GroupStore, offsetKey, splitOffsetKey, type CommittedOffset} from './group-store.js'
 
@@ -67,14 +69,22 @@ export class GroupCoordinator {
     return group.sync(request)
   }
 
-  heartbeat(groupId: string, memberId: string, generationId: number): number {
-    return this.groups.get(groupId)?.heartbeat(memberId, generationId) ?? errorCode('UNKNOWN_MEMBER_ID')
+  heartbeat(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null = null): number {
+    return (
+      this.groups.get(groupId)?.heartbeat(memberId, generationId, groupInstanceId) ?? errorCode('UNKNOWN_MEMBER_ID')
+    )
   }
 
-  leave(groupId: string, memberIds: string[]): Array<{memberId: string; errorCode: number}> {
+  leave(
+    groupId: string,
+    members: Array<{memberId: string; groupInstanceId: string | null}>,
+  ): Array<{memberId: string; errorCode: number}> {
     const group = this.groups.get(groupId)
-    if (!group) return memberIds.map((memberId) => ({memberId, errorCode: errorCode('UNKNOWN_MEMBER_ID')}))
-    return group.leave(memberIds)
+    if (!group) return members.map(({memberId}) => ({memberId, errorCode: errorCode('UNKNOWN_MEMBER_ID')}))
+    return group.leave(
+      members.map((member) => member.memberId),
+      members.map((member) => member.groupInstanceId),
+    )
   }
 
   commit(request: OffsetCommitRequest): PartitionErrors {
@@ -84,7 +94,7 @@ export class GroupCoordinator {
       request.groupId === ''
         ? errorCode('INVALID_GROUP_ID')
         : group
-          ? group.commitError(request.memberId, request.generationId)
+          ? group.commitError(request.memberId, request.generationId, request.groupInstanceId ?? null)
           : errorCode('UNKNOWN_MEMBER_ID')
     const journal: Parameters<GroupStore['append']>[0] = []
     const now = Date.now()
@@ -127,7 +137,7 @@ export class GroupCoordinator {
     return {type: 'offset', group, topic, partition, offset: committed.offset, metadata: committed.metadata, ts: now}
   }
 
-  fetchOffsets(request: OffsetFetchRequest): OffsetFetchResponse {
+  fetchOffsets(request: Pick<OffsetFetchRequest, 'groupId' | 'topics'>): FetchedOffsets {
     const offsets = this.offsets.get(request.groupId) ?? new Map<string, CommittedOffset>()
     const wanted =
       request.topics ??
@@ -158,11 +168,55 @@ export class GroupCoordinator {
     })
   }
 
-  list(): Array<{groupId: string; protocolType: string}> {
+  /** The group's protocol type and selected protocol, as SyncGroup v5+ answers them. */
+  protocolOf(groupId: string): {protocolType: string | null; protocolName: string | null} {
+    const group = this.groups.get(groupId)
+    return {protocolType: group?.protocolType || null, protocolName: group?.protocol || null}
+  }
+
+  /** Every group (one known only by its committed offsets is Empty), or those in `states` when given. */
+  list(states: string[] = []): ListedGroup[] {
+    const wanted = new Set(states.map((state) => state.toLowerCase()))
     const ids = new Set([...this.groups.keys(), ...this.offsets.keys()])
     return [...ids]
       .sort()
-      .map((groupId) => ({groupId, protocolType: this.groups.get(groupId)?.protocolType || 'consumer'}))
+      .map((groupId) => {
+        const group = this.groups.get(groupId)
+        return {groupId, protocolType: group?.protocolType || 'consumer', groupState: group?.state ?? 'Empty'}
+      })
+      .filter((listed) => wanted.size === 0 || wanted.has(listed.groupState.toLowerCase()))
+  }
+
+  /**
+   * OffsetDelete, as Kafka's coordinator answers it: an Empty group loses the offsets asked for; a
+   * rebalancing or Stable "consumer" group keeps those of topics a live member subscribes to
+   * (GROUP_SUBSCRIBED_TO_TOPIC per partition) and loses the others; any other group with members is
+   * NON_EMPTY_GROUP, and an unknown one GROUP_ID_NOT_FOUND. Partitions of unknown topics are
+   * UNKNOWN_TOPIC_OR_PARTITION. The deletions are journaled, so they survive a restart.
+   */
+  deleteOffsets(request: OffsetDeleteRequest): OffsetDeleteResponse {
+    const refuse = (type: Parameters<typeof errorCode>[0]) => ({errorCode: errorCode(type), topics: []})
+    if (request.groupId === '') return refuse('INVALID_GROUP_ID')
+    const group = this.groups.get(request.groupId)
+    const offsets = this.offsets.get(request.groupId)
+    if ((!group || group.state === 'Dead') && !offsets) return refuse('GROUP_ID_NOT_FOUND')
+    const state = group?.state ?? 'Empty'
+    if (state !== 'Empty' && group?.protocolType !== 'consumer') return refuse('NON_EMPTY_GROUP')
+    const journal: Parameters<GroupStore['append']>[0] = []
+    const topics = request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map(({partition}) => {
+        if (!this.options.partitionExists(topic.name, partition))
+          return {partition, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION')}
+        if (state !== 'Empty' && group!.isSubscribedTo(topic.name))
+          return {partition, errorCode: errorCode('GROUP_SUBSCRIBED_TO_TOPIC')}
+        if (offsets?.delete(offsetKey(topic.name, partition)))
+          journal.push({type: 'forget-offset', group: request.groupId, topic: topic.name, partition})
+        return {partition, errorCode: 0}
+      }),
+    }))
+    this.store.append(journal)
+    return {errorCode: 0, topics}
   }
 
   /**

@@ -34,6 +34,7 @@ type JournalEntry =
   | ({type: 'group'} & GroupSnapshot)
   | {type: 'forget-topic'; topic: string}
   | {type: 'forget-group'; group: string}
+  | {type: 'forget-offset'; group: string; topic: string; partition: number}
 
 export interface StoredGroups {
   groups: Map<string, GroupSnapshot>
@@ -140,6 +141,9 @@ function apply(stored: StoredGroups, entry: JournalEntry): void {
     case 'forget-topic':
       for (const offsets of stored.offsets.values())
         for (const key of [...offsets.keys()]) if (splitOffsetKey(key)[0] === entry.topic) offsets.delete(key)
+      break
+    case 'forget-offset':
+      stored.offsets.get(entry.group)?.delete(offsetKey(entry.topic, entry.partition))
       break
     case 'forget-group':
       stored.groups.delete(entry.group)

@@ -17,6 +17,7 @@ import {
   handleLeaveGroup,
   handleListGroups,
   handleOffsetCommit,
+  handleOffsetDelete,
   handleOffsetFetch,
   handleSyncGroup,
 } from './groups.js'
@@ -64,6 +65,7 @@ export const HANDLERS: Record<ApiName, Handler> = {
   DescribeGroups: handleDescribeGroups,
   ListGroups: handleListGroups,
   DeleteGroups: handleDeleteGroups,
+  OffsetDelete: handleOffsetDelete,
   DeleteRecords: handleDeleteRecords,
   IncrementalAlterConfigs: handleIncrementalAlterConfigs,
   DescribeCluster: handleDescribeCluster,

@@ -1,7 +1,7 @@
 // Topic administration and discovery: Metadata (with optional auto-creation), CreateTopics,
 // DeleteTopics and CreatePartitions.
 import type {BrokerContext, RequestContext} from '../context.js'
-import {encodeResponse, type Encoder} from '../protocol/encoder.js'
+import type {Encoder} from '../protocol/encoder.js'
 import {errorCode, KafkaProtocolError} from '../protocol/errors.js'
 import {MetadataRequestSchema, MetadataResponseSchema, type MetadataTopic} from '../protocol/apis/metadata.js'
 import {

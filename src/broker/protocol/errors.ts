@@ -119,6 +119,12 @@ export const KafkaErrors = {
     false,
     'The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms)',
   ),
+  UNSTABLE_OFFSET_COMMIT: spec(
+    88,
+    'UNSTABLE_OFFSET_COMMIT',
+    true,
+    'There are unstable offsets that need to be cleared',
+  ),
   CONCURRENT_TRANSACTIONS: spec(
     51,
     'CONCURRENT_TRANSACTIONS',
@@ -152,6 +158,18 @@ export const KafkaErrors = {
     'MEMBER_ID_REQUIRED',
     false,
     'The group member needs to have a valid member id before actually entering a consumer group',
+  ),
+  FENCED_INSTANCE_ID: spec(
+    82,
+    'FENCED_INSTANCE_ID',
+    false,
+    'The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id',
+  ),
+  GROUP_SUBSCRIBED_TO_TOPIC: spec(
+    86,
+    'GROUP_SUBSCRIBED_TO_TOPIC',
+    false,
+    'Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it',
   ),
   INVALID_RECORD: spec(
     87,

@@ -234,6 +234,19 @@ export class TransactionCoordinator {
     this.persist(txn)
   }
 
+  /** Whether an open transaction holds an offset for the group's partition (OffsetFetch requireStable). */
+  hasPendingOffset(group: string, topic: string, partition: number): boolean {
+    for (const txn of this.transactions.values())
+      if (
+        (txn.state === 'Ongoing' || isPreparing(txn.state)) &&
+        txn.pendingOffsets.some(
+          (pending) => pending.group === group && pending.topic === topic && pending.partition === partition,
+        )
+      )
+        return true
+    return false
+  }
+
   /** EndTxn: commit or abort the producer's transaction, markers written before it returns. */
   async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<void> {
     const txn = this.producer(transactionalId, producerId, producerEpoch)

@@ -1,20 +1,24 @@
-// DeleteGroups Request (Version: 0-1) => [groups_names STRING]
-//
-// DeleteGroups Response (Version: 0-1) => throttle_time_ms INT32 [results]
-//   results => group_id STRING error_code INT16
+// DeleteGroups (key 42), from Kafka's DeleteGroupsRequest/Response.json, versions 0-2 (flexible
+// from 2). Kafka's `GroupsNames` is `groups` here.
+import {flexibleVersions} from '../api-keys.js'
 import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+import {array, field, MessageSchema} from '../schema.js'
 
-export function decodeDeleteGroupsRequest(decoder: Decoder): {groups: string[]} {
-  return {groups: decoder.readArray((group) => group.readString())}
+export const DeleteGroupsRequestSchema = new MessageSchema<{groups: string[]}>(
+  'DeleteGroupsRequest',
+  [array('groups', 'string', '0+')],
+  flexibleVersions('DeleteGroups'),
+)
+
+export function decodeDeleteGroupsRequest(decoder: Decoder, version: number): {groups: string[]} {
+  return DeleteGroupsRequestSchema.read(decoder, version)
 }
 
-export function encodeDeleteGroupsResponse(
-  encoder: Encoder,
-  _version: number,
-  results: Array<{groupId: string; errorCode: number}>,
-): void {
-  encoder
-    .writeInt32(0)
-    .writeArray(results, (out, result) => out.writeString(result.groupId).writeInt16(result.errorCode))
-}
+export const DeleteGroupsResponseSchema = new MessageSchema<{results: Array<{groupId: string; errorCode: number}>}>(
+  'DeleteGroupsResponse',
+  [
+    field('throttleTimeMs', 'int32', '0+'),
+    array('results', [field('groupId', 'string', '0+'), field('errorCode', 'int16', '0+')], '0+'),
+  ],
+  flexibleVersions('DeleteGroups'),
+)

@@ -1,15 +1,27 @@
-// DescribeGroups Request (Version: 0-2) => [groups STRING]
-//
-// DescribeGroups Response (Version: 0) => [groups]
-// DescribeGroups Response (Version: 1-2) => throttle_time_ms INT32 [groups]
-//   groups => error_code INT16 group_id STRING group_state STRING protocol_type STRING protocol_data STRING [members]
-//     members => member_id STRING client_id STRING client_host STRING member_metadata BYTES member_assignment BYTES
+// DescribeGroups (key 15), from Kafka's DescribeGroupsRequest/Response.json, versions 0-5
+// (flexible from 5). v3+ may ask for authorized operations; without ACLs this broker answers
+// Kafka's "not asked" value. v4+ members carry their group instance id.
+import {flexibleVersions} from '../api-keys.js'
 import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+import {array, field, MessageSchema} from '../schema.js'
 
-export function decodeDescribeGroupsRequest(decoder: Decoder): {groups: string[]} {
-  return {groups: decoder.readArray((group) => group.readString())}
+export interface DescribeGroupsRequest {
+  groups: string[]
+  includeAuthorizedOperations: boolean
 }
+
+export const DescribeGroupsRequestSchema = new MessageSchema<DescribeGroupsRequest>(
+  'DescribeGroupsRequest',
+  [array('groups', 'string', '0+'), field('includeAuthorizedOperations', 'bool', '3+')],
+  flexibleVersions('DescribeGroups'),
+)
+
+export function decodeDescribeGroupsRequest(decoder: Decoder, version: number): DescribeGroupsRequest {
+  return DescribeGroupsRequestSchema.read(decoder, version)
+}
+
+/** Kafka's AuthorizedOperations when they were not asked for (INT32_MIN). */
+export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
 
 export interface DescribedGroup {
   errorCode: number
@@ -17,25 +29,45 @@ export interface DescribedGroup {
   state: string
   protocolType: string
   protocol: string
-  members: Array<{memberId: string; clientId: string; clientHost: string; metadata: Buffer; assignment: Buffer}>
+  members: Array<{
+    memberId: string
+    groupInstanceId?: string | null
+    clientId: string
+    clientHost: string
+    metadata: Buffer
+    assignment: Buffer
+  }>
+  authorizedOperations?: number
 }
 
-export function encodeDescribeGroupsResponse(encoder: Encoder, version: number, groups: DescribedGroup[]): void {
-  if (version >= 1) encoder.writeInt32(0)
-  encoder.writeArray(groups, (out, group) => {
-    out
-      .writeInt16(group.errorCode)
-      .writeString(group.groupId)
-      .writeString(group.state)
-      .writeString(group.protocolType)
-      .writeString(group.protocol)
-    out.writeArray(group.members, (inner, member) =>
-      inner
-        .writeString(member.memberId)
-        .writeString(member.clientId)
-        .writeString(member.clientHost)
-        .writeBytes(member.metadata)
-        .writeBytes(member.assignment),
-    )
-  })
-}
+export const DescribeGroupsResponseSchema = new MessageSchema<{groups: DescribedGroup[]}>(
+  'DescribeGroupsResponse',
+  [
+    field('throttleTimeMs', 'int32', '1+'),
+    array(
+      'groups',
+      [
+        field('errorCode', 'int16', '0+'),
+        field('groupId', 'string', '0+'),
+        field('state', 'string', '0+'),
+        field('protocolType', 'string', '0+'),
+        field('protocol', 'string', '0+'),
+        array(
+          'members',
+          [
+            field('memberId', 'string', '0+'),
+            field('groupInstanceId', 'string', '4+', {nullable: '4+', default: null}),
+            field('clientId', 'string', '0+'),
+            field('clientHost', 'string', '0+'),
+            field('metadata', 'bytes', '0+'),
+            field('assignment', 'bytes', '0+'),
+          ],
+          '0+',
+        ),
+        field('authorizedOperations', 'int32', '3+', {default: AUTHORIZED_OPERATIONS_OMITTED}),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('DescribeGroups'),
+)

@@ -1,15 +1,10 @@
-// JoinGroup Request (Version: 0) => group_id STRING session_timeout_ms INT32 member_id STRING protocol_type STRING [protocols]
-// JoinGroup Request (Version: 1-4) => group_id session_timeout_ms rebalance_timeout_ms INT32 member_id protocol_type [protocols]
-// JoinGroup Request (Version: 5) => group_id session_timeout_ms rebalance_timeout_ms member_id group_instance_id NULLABLE_STRING protocol_type [protocols]
-//   protocols => name STRING metadata BYTES
-//
-// JoinGroup Response (Version: 0-1) => error_code INT16 generation_id INT32 protocol_name STRING leader STRING member_id STRING [members]
-// JoinGroup Response (Version: 2-4) => throttle_time_ms INT32 (then as v0-1)
-// JoinGroup Response (Version: 5) => as v2-4, members carry group_instance_id NULLABLE_STRING
-//   members => member_id STRING group_instance_id(v5+) metadata BYTES
-// v4+: a member joining with an empty member_id gets MEMBER_ID_REQUIRED and its new id, and joins again.
+// JoinGroup (key 11), from Kafka's JoinGroupRequest/Response.json, versions 0-9 (flexible from 6).
+// v4+: a member joining with an empty member id gets MEMBER_ID_REQUIRED and its new id, and joins
+// again. v5+ carry the static member's group instance id, v7+ answer the protocol type, v8+ ask with
+// a reason, v9+ answer whether the leader may skip the assignment (always false here).
+import {flexibleVersions} from '../api-keys.js'
 import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+import {array, field, MessageSchema} from '../schema.js'
 
 export interface GroupProtocol {
   name: string
@@ -24,42 +19,66 @@ export interface JoinGroupRequest {
   groupInstanceId: string | null
   protocolType: string
   protocols: GroupProtocol[]
+  reason?: string | null
 }
 
+export const JoinGroupRequestSchema = new MessageSchema<JoinGroupRequest>(
+  'JoinGroupRequest',
+  [
+    field('groupId', 'string', '0+'),
+    field('sessionTimeoutMs', 'int32', '0+'),
+    field('rebalanceTimeoutMs', 'int32', '1+', {default: -1}),
+    field('memberId', 'string', '0+'),
+    field('groupInstanceId', 'string', '5+', {nullable: '5+', default: null}),
+    field('protocolType', 'string', '0+'),
+    array('protocols', [field('name', 'string', '0+'), field('metadata', 'bytes', '0+')], '0+'),
+    field('reason', 'string', '8+', {nullable: '8+', default: null}),
+  ],
+  flexibleVersions('JoinGroup'),
+)
+
+/** The request with v0's missing rebalance timeout taken as the session timeout, as Kafka does. */
 export function decodeJoinGroupRequest(decoder: Decoder, version: number): JoinGroupRequest {
-  const groupId = decoder.readString()
-  const sessionTimeoutMs = decoder.readInt32()
-  const rebalanceTimeoutMs = version >= 1 ? decoder.readInt32() : sessionTimeoutMs
-  const memberId = decoder.readString()
-  const groupInstanceId = version >= 5 ? decoder.readNullableString() : null
-  const protocolType = decoder.readString()
-  const protocols = decoder.readArray((protocol) => ({
-    name: protocol.readString(),
-    metadata: Buffer.from(protocol.readRequiredBytes()),
-  }))
-  return {groupId, sessionTimeoutMs, rebalanceTimeoutMs, memberId, groupInstanceId, protocolType, protocols}
+  const request = JoinGroupRequestSchema.read(decoder, version)
+  if (version < 1) request.rebalanceTimeoutMs = request.sessionTimeoutMs
+  // Metadata is kept past this request (it is every rejoin's answer), so it must not view the frame.
+  for (const protocol of request.protocols) protocol.metadata = Buffer.from(protocol.metadata)
+  return request
 }
 
 export interface JoinGroupResponse {
   errorCode: number
   generationId: number
+  /** v7+: the group's protocol type (null on an error). */
+  protocolType?: string | null
   protocolName: string
   leader: string
+  /** v9+: the leader keeps the current assignment (a static leader rejoined a Stable group). */
+  skipAssignment?: boolean
   memberId: string
-  members: Array<{memberId: string; metadata: Buffer}>
+  members: Array<{memberId: string; groupInstanceId?: string | null; metadata: Buffer}>
 }
 
-export function encodeJoinGroupResponse(encoder: Encoder, version: number, response: JoinGroupResponse): void {
-  if (version >= 2) encoder.writeInt32(0)
-  encoder
-    .writeInt16(response.errorCode)
-    .writeInt32(response.generationId)
-    .writeString(response.protocolName)
-    .writeString(response.leader)
-    .writeString(response.memberId)
-  encoder.writeArray(response.members, (out, member) => {
-    out.writeString(member.memberId)
-    if (version >= 5) out.writeNullableString(null)
-    out.writeBytes(member.metadata)
-  })
-}
+export const JoinGroupResponseSchema = new MessageSchema<JoinGroupResponse>(
+  'JoinGroupResponse',
+  [
+    field('throttleTimeMs', 'int32', '2+'),
+    field('errorCode', 'int16', '0+'),
+    field('generationId', 'int32', '0+', {default: -1}),
+    field('protocolType', 'string', '7+', {nullable: '7+', default: null}),
+    field('protocolName', 'string', '0+', {nullable: '7+'}),
+    field('leader', 'string', '0+'),
+    field('skipAssignment', 'bool', '9+'),
+    field('memberId', 'string', '0+'),
+    array(
+      'members',
+      [
+        field('memberId', 'string', '0+'),
+        field('groupInstanceId', 'string', '5+', {nullable: '5+', default: null}),
+        field('metadata', 'bytes', '0+'),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('JoinGroup'),
+)

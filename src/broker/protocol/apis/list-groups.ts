@@ -1,17 +1,30 @@
-// ListGroups Request (Version: 0-2) => (empty)
-//
-// ListGroups Response (Version: 0) => error_code INT16 [groups]
-// ListGroups Response (Version: 1-2) => throttle_time_ms INT32 error_code INT16 [groups]
-//   groups => group_id STRING protocol_type STRING
-import type {Encoder} from '../encoder.js'
+// ListGroups (key 16), from Kafka's ListGroupsRequest/Response.json, versions 0-4 (flexible from
+// 3). v4+ filter by group state (an empty filter lists every group) and answer each group's state.
+import {flexibleVersions} from '../api-keys.js'
+import {array, field, MessageSchema} from '../schema.js'
 
-export function encodeListGroupsResponse(
-  encoder: Encoder,
-  version: number,
-  groups: Array<{groupId: string; protocolType: string}>,
-): void {
-  if (version >= 1) encoder.writeInt32(0)
-  encoder
-    .writeInt16(0)
-    .writeArray(groups, (out, group) => out.writeString(group.groupId).writeString(group.protocolType))
+export const ListGroupsRequestSchema = new MessageSchema<{statesFilter: string[]}>(
+  'ListGroupsRequest',
+  [array('statesFilter', 'string', '4+')],
+  flexibleVersions('ListGroups'),
+)
+
+export interface ListedGroup {
+  groupId: string
+  protocolType: string
+  groupState: string
 }
+
+export const ListGroupsResponseSchema = new MessageSchema<{errorCode: number; groups: ListedGroup[]}>(
+  'ListGroupsResponse',
+  [
+    field('throttleTimeMs', 'int32', '1+'),
+    field('errorCode', 'int16', '0+'),
+    array(
+      'groups',
+      [field('groupId', 'string', '0+'), field('protocolType', 'string', '0+'), field('groupState', 'string', '4+')],
+      '0+',
+    ),
+  ],
+  flexibleVersions('ListGroups'),
+)

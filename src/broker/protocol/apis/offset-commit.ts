@@ -1,51 +1,68 @@
-// OffsetCommit Request (Version: 0) => group_id STRING [topics]
-// OffsetCommit Request (Version: 1) => group_id generation_id INT32 member_id STRING [topics]   (partitions carry commit_timestamp INT64)
-// OffsetCommit Request (Version: 2-4) => group_id generation_id member_id retention_time_ms INT64 [topics]
-// OffsetCommit Request (Version: 5) => group_id generation_id member_id [topics]
-//   topics => name STRING [partitions]
-//     partitions => partition_index INT32 committed_offset INT64 commit_timestamp INT64(v1 only) committed_metadata NULLABLE_STRING
-// A "simple" commit (generation -1, empty member id) is accepted for a group with no members.
-//
-// OffsetCommit Response (Version: 0-2) => [topics]
-// OffsetCommit Response (Version: 3-5) => throttle_time_ms INT32 [topics]
-//   topics => name STRING [partitions]
-//     partitions => partition_index INT32 error_code INT16
+// OffsetCommit (key 8), from Kafka's OffsetCommitRequest/Response.json, versions 0-8 (flexible
+// from 8). Kafka's PartitionIndex, CommittedOffset and CommittedMetadata are `partition`, `offset`
+// and `metadata` here. v1 carries a commit timestamp and v2-4 a retention time; both are ignored
+// (the broker stamps commits itself and keeps them until deleted). A "simple" commit (generation
+// -1, empty member id) is accepted for a group with no members.
+import {flexibleVersions} from '../api-keys.js'
 import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+import {array, field, MessageSchema} from '../schema.js'
 
 export interface OffsetCommitRequest {
   groupId: string
   generationId: number
   memberId: string
+  groupInstanceId?: string | null
   topics: Array<{name: string; partitions: Array<{partition: number; offset: number; metadata: string | null}>}>
 }
 
+export const OffsetCommitRequestSchema = new MessageSchema<OffsetCommitRequest>(
+  'OffsetCommitRequest',
+  [
+    field('groupId', 'string', '0+'),
+    field('generationId', 'int32', '1+', {default: -1}),
+    field('memberId', 'string', '1+'),
+    field('groupInstanceId', 'string', '7+', {nullable: '7+', default: null}),
+    field('retentionTimeMs', 'int64', '2-4', {default: -1}),
+    array(
+      'topics',
+      [
+        field('name', 'string', '0+'),
+        array(
+          'partitions',
+          [
+            field('partition', 'int32', '0+'),
+            field('offset', 'int64', '0+'),
+            field('committedLeaderEpoch', 'int32', '6+', {default: -1}),
+            field('commitTimestamp', 'int64', '1', {default: -1}),
+            field('metadata', 'string', '0+', {nullable: '0+'}),
+          ],
+          '0+',
+        ),
+      ],
+      '0+',
+    ),
+  ],
+  flexibleVersions('OffsetCommit'),
+)
+
 export function decodeOffsetCommitRequest(decoder: Decoder, version: number): OffsetCommitRequest {
-  const groupId = decoder.readString()
-  const generationId = version >= 1 ? decoder.readInt32() : -1
-  const memberId = version >= 1 ? decoder.readString() : ''
-  if (version >= 2 && version <= 4) decoder.readInt64()
-  const topics = decoder.readArray((topic) => ({
-    name: topic.readString(),
-    partitions: topic.readArray((partition) => {
-      const index = partition.readInt32()
-      const offset = partition.readInt64Number()
-      if (version === 1) partition.readInt64()
-      return {partition: index, offset, metadata: partition.readNullableString()}
-    }),
-  }))
-  return {groupId, generationId, memberId, topics}
+  return OffsetCommitRequestSchema.read(decoder, version)
 }
 
 export type PartitionErrors = Array<{name: string; partitions: Array<{partition: number; errorCode: number}>}>
 
-export function encodeOffsetCommitResponse(encoder: Encoder, version: number, topics: PartitionErrors): void {
-  if (version >= 3) encoder.writeInt32(0)
-  encoder.writeArray(topics, (out, topic) =>
-    out
-      .writeString(topic.name)
-      .writeArray(topic.partitions, (inner, partition) =>
-        inner.writeInt32(partition.partition).writeInt16(partition.errorCode),
-      ),
-  )
-}
+/** Topics, each with its partitions' error codes: OffsetCommit's answer and OffsetDelete's. */
+export const partitionErrorsFields = array(
+  'topics',
+  [
+    field('name', 'string', '0+'),
+    array('partitions', [field('partition', 'int32', '0+'), field('errorCode', 'int16', '0+')], '0+'),
+  ],
+  '0+',
+)
+
+export const OffsetCommitResponseSchema = new MessageSchema<{topics: PartitionErrors}>(
+  'OffsetCommitResponse',
+  [field('throttleTimeMs', 'int32', '3+'), partitionErrorsFields],
+  flexibleVersions('OffsetCommit'),
+)

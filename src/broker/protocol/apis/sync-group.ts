@@ -1,36 +1,56 @@
-// SyncGroup Request (Version: 0-2) => group_id STRING generation_id INT32 member_id STRING [assignments]
-// SyncGroup Request (Version: 3) => group_id generation_id member_id group_instance_id NULLABLE_STRING [assignments]
-//   assignments => member_id STRING assignment BYTES    (only the leader sends them; passed through as is)
-//
-// SyncGroup Response (Version: 0) => error_code INT16 assignment BYTES
-// SyncGroup Response (Version: 1-3) => throttle_time_ms INT32 error_code INT16 assignment BYTES
+// SyncGroup (key 14), from Kafka's SyncGroupRequest/Response.json, versions 0-5 (flexible from 4).
+// Only the leader sends assignments; they are passed through to each member as they are. v5+ name
+// the protocol type and name on both sides.
+import {flexibleVersions} from '../api-keys.js'
 import type {Decoder} from '../decoder.js'
-import type {Encoder} from '../encoder.js'
+import {array, field, MessageSchema} from '../schema.js'
 
 export interface SyncGroupRequest {
   groupId: string
   generationId: number
   memberId: string
+  groupInstanceId?: string | null
+  protocolType?: string | null
+  protocolName?: string | null
   assignments: Array<{memberId: string; assignment: Buffer}>
 }
 
+export const SyncGroupRequestSchema = new MessageSchema<SyncGroupRequest>(
+  'SyncGroupRequest',
+  [
+    field('groupId', 'string', '0+'),
+    field('generationId', 'int32', '0+'),
+    field('memberId', 'string', '0+'),
+    field('groupInstanceId', 'string', '3+', {nullable: '3+', default: null}),
+    field('protocolType', 'string', '5+', {nullable: '5+', default: null}),
+    field('protocolName', 'string', '5+', {nullable: '5+', default: null}),
+    array('assignments', [field('memberId', 'string', '0+'), field('assignment', 'bytes', '0+')], '0+'),
+  ],
+  flexibleVersions('SyncGroup'),
+)
+
 export function decodeSyncGroupRequest(decoder: Decoder, version: number): SyncGroupRequest {
-  const groupId = decoder.readString()
-  const generationId = decoder.readInt32()
-  const memberId = decoder.readString()
-  if (version >= 3) decoder.readNullableString()
-  const assignments = decoder.readArray((item) => ({
-    memberId: item.readString(),
-    assignment: Buffer.from(item.readRequiredBytes()),
-  }))
-  return {groupId, generationId, memberId, assignments}
+  const request = SyncGroupRequestSchema.read(decoder, version)
+  // Assignments outlive the request (a member may ask again), so they must not view the frame.
+  for (const item of request.assignments) item.assignment = Buffer.from(item.assignment)
+  return request
 }
 
-export function encodeSyncGroupResponse(
-  encoder: Encoder,
-  version: number,
-  response: {errorCode: number; assignment: Buffer},
-): void {
-  if (version >= 1) encoder.writeInt32(0)
-  encoder.writeInt16(response.errorCode).writeBytes(response.assignment)
+export interface SyncGroupResponse {
+  errorCode: number
+  protocolType: string | null
+  protocolName: string | null
+  assignment: Buffer
 }
+
+export const SyncGroupResponseSchema = new MessageSchema<SyncGroupResponse>(
+  'SyncGroupResponse',
+  [
+    field('throttleTimeMs', 'int32', '1+'),
+    field('errorCode', 'int16', '0+'),
+    field('protocolType', 'string', '5+', {nullable: '5+', default: null}),
+    field('protocolName', 'string', '5+', {nullable: '5+', default: null}),
+    field('assignment', 'bytes', '0+'),
+  ],
+  flexibleVersions('SyncGroup'),
+)
