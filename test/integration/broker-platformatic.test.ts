@@ -1,12 +1,13 @@
 // @platformatic/kafka against the embedded broker, started as a real process. This client only
-// implements flexible versions of these APIs (Metadata 9+, Produce 7+ picking the broker's 9,
-// Fetch 12+, ListOffsets 5+ picking 7, DeleteTopics 6), so every call here goes through the
-// flexible codecs: topic ids that survive a restart, produce with each codec, fetch at v12, list
-// offsets (earliest, latest, by time, the largest timestamp) and delete topics; then Metadata v12
-// and DeleteTopics v6 naming topics by id alone.
+// implements flexible versions of these APIs (Metadata 9+, CreateTopics 7, Produce 7+ picking the
+// broker's 9, Fetch 12+ picking 17 (topics by id), ListOffsets 5+ picking 7, DeleteTopics 6, InitProducerId 3+ picking 4, the
+// transaction APIs at 3), so every call here goes through the flexible codecs: topics created with
+// their ids, ids that survive a restart, produce with each codec, idempotent produce, a committed
+// and an aborted transaction read back at read_committed, fetch by topic id, list offsets (earliest,
+// latest, by time, the largest timestamp) and delete topics; then Metadata v12 and DeleteTopics v6
+// naming topics by id alone.
 import net from 'node:net'
 import {Admin, Consumer, Producer, stringSerializers} from '@platformatic/kafka'
-import {Kafka, logLevel} from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
 import {ApiKey} from '../../src/broker/protocol/api-keys.js'
@@ -15,6 +16,7 @@ import {Encoder} from '../../src/broker/protocol/encoder.js'
 import type {MessageSchema} from '../../src/broker/protocol/schema.js'
 import {MetadataRequestSchema, MetadataResponseSchema} from '../../src/broker/protocol/apis/metadata.js'
 import {DeleteTopicsRequestSchema, DeleteTopicsResponseSchema} from '../../src/broker/protocol/apis/delete-topics.js'
+import {FetchRequestSchema, FetchResponseSchema} from '../../src/broker/protocol/apis/fetch.js'
 
 let broker: BrokerProcess
 const clients: Array<{close(): Promise<void>}> = []
@@ -34,13 +36,16 @@ function track<Client extends {close(): Promise<void>}>(client: Client): Client 
 
 const options = () => ({clientId: 'platformatic-test', bootstrapBrokers: broker.brokers, retries: 5, retryDelay: 200})
 
-// CreateTopics is not yet at v7 (what this client needs) on this branch: topics are made with kafkajs.
+/** CreateTopics v7, as this client sends it. */
 async function createTopic(topic: string, numPartitions = 1): Promise<void> {
-  const kafka = new Kafka({brokers: broker.brokers, clientId: 'setup', logLevel: logLevel.NOTHING})
-  const admin = kafka.admin()
-  await admin.connect()
-  await admin.createTopics({topics: [{topic, numPartitions}]})
-  await admin.disconnect()
+  const admin = new Admin(options())
+  try {
+    const [created] = await admin.createTopics({topics: [topic], partitions: numPartitions, replicas: 1})
+    expect(created).toMatchObject({name: topic, partitions: numPartitions})
+    expect(created!.id).toMatch(UUID)
+  } finally {
+    await admin.close()
+  }
 }
 
 async function topicId(topic: string): Promise<string | undefined> {
@@ -91,6 +96,28 @@ async function flexibleRequest<Request, Response>(
   return responseSchema.read(decoder, version)
 }
 
+/** Every batch of partition 0 from offset 0, by a low-level Fetch (v17: the topic by its id) at `isolationLevel`. */
+async function fetchBatches(topic: string, isolationLevel: 0 | 1) {
+  const consumer = track(new Consumer({...options(), groupId: 'pf-unused'}))
+  const metadata = await consumer.metadata({topics: [topic]})
+  const response = await consumer.fetch({
+    node: metadata.topics.get(topic)!.partitions[0]!.leader,
+    maxWaitTime: 100,
+    isolationLevel,
+    topics: [
+      {
+        topicId: metadata.topics.get(topic)!.id,
+        partitions: [
+          {partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1},
+        ],
+      },
+    ],
+  })
+  const partition = response.responses[0]!.partitions[0]!
+  expect(partition.errorCode).toBe(0)
+  return Object.assign(partition.records ?? [], {abortedTransactions: partition.abortedTransactions ?? []})
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 describe('@platformatic/kafka', {timeout: 120_000}, () => {
@@ -118,7 +145,7 @@ describe('@platformatic/kafka', {timeout: 120_000}, () => {
     expect(recreated).not.toBe(first.id)
   })
 
-  it('produces with each codec it supports and fetches the batches back at v12, compressed as they were sent', async () => {
+  it('produces with each codec it supports and fetches the batches back by topic id, compressed as they were sent', async () => {
     await createTopic('pf-codecs')
     // zstd needs zlib.zstdCompressSync (Node 22.15+); this client reports it unavailable on Node 20.
     const codecs = [
@@ -150,8 +177,7 @@ describe('@platformatic/kafka', {timeout: 120_000}, () => {
       maxWaitTime: 100,
       topics: [
         {
-          // At v12 topics are still named: this client sends the name in its topicId slot.
-          topicId: 'pf-codecs',
+          topicId: metadata.topics.get('pf-codecs')!.id,
           partitions: [
             {partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1},
           ],
@@ -165,6 +191,55 @@ describe('@platformatic/kafka', {timeout: 120_000}, () => {
     expect(batches.map((batch) => batch.firstOffset)).toEqual([0n, 3n, 6n, 9n])
     const values = batches.flatMap((batch) => batch.records.map((record) => record.value!.toString()))
     expect(values).toEqual(codecs.flatMap((codec) => ['a', 'b', 'c'].map((letter) => `${codec.name}-${letter}`)))
+  })
+
+  it('produces idempotently: the batches carry its producer id and consecutive sequences', async () => {
+    await createTopic('pf-idempotent')
+    const producer = track(new Producer({...options(), idempotent: true, serializers: stringSerializers}))
+    for (const round of [0, 1, 2])
+      await producer.send({
+        messages: ['a', 'b'].map((letter) => ({topic: 'pf-idempotent', partition: 0, value: `${round}-${letter}`})),
+      })
+    const batches = await fetchBatches('pf-idempotent', 0)
+    const producerId = batches[0]!.producerId
+    expect(producerId).toBeGreaterThanOrEqual(0n)
+    expect(batches.map((batch) => [batch.producerId, batch.firstSequence])).toEqual([
+      [producerId, 0],
+      [producerId, 2],
+      [producerId, 4],
+    ])
+  })
+
+  it('commits one transaction and aborts another; read_committed sees only the committed records', async () => {
+    await createTopic('pf-txn')
+    const producer = track(
+      new Producer({
+        ...options(),
+        transactionalId: 'pf-txn-producer',
+        idempotent: true,
+        serializers: stringSerializers,
+      }),
+    )
+    const send = async (values: string[], end: 'commit' | 'abort') => {
+      const transaction = await producer.beginTransaction()
+      await transaction.send({messages: values.map((value) => ({topic: 'pf-txn', partition: 0, value}))})
+      await transaction[end]()
+    }
+    await send(['kept-1', 'kept-2'], 'commit')
+    await send(['dropped'], 'abort')
+    await send(['kept-3'], 'commit')
+    const committed = await fetchBatches('pf-txn', 1)
+    const aborted = new Set(committed.abortedTransactions.map((entry) => entry.firstOffset))
+    const visible = committed
+      .filter((batch) => (batch.attributes & 0x20) === 0 && !aborted.has(batch.firstOffset))
+      .flatMap((batch) => batch.records.map((record) => record.value!.toString()))
+    expect(visible).toEqual(['kept-1', 'kept-2', 'kept-3'])
+    // The aborted batch is listed, and a read_uncommitted fetch still returns it.
+    expect(committed.abortedTransactions).toHaveLength(1)
+    const everything = (await fetchBatches('pf-txn', 0)).flatMap((batch) =>
+      (batch.attributes & 0x20) === 0 ? batch.records.map((record) => record.value!.toString()) : [],
+    )
+    expect(everything).toEqual(['kept-1', 'kept-2', 'dropped', 'kept-3'])
   })
 
   it('lists the earliest and latest offsets, the first at or after a time, and the largest timestamp', async () => {
@@ -245,5 +320,40 @@ describe('topics named by id', {timeout: 60_000}, () => {
     // Gone: neither Metadata nor DeleteTopics knows the id any more (UNKNOWN_TOPIC_ID).
     expect((await byId(id)).topics).toEqual([expect.objectContaining({errorCode: 100, name: null, topicId: id})])
     expect((await deleteTopics([{name: null, topicId: id}])).responses[0]).toMatchObject({name: null, errorCode: 100})
+    // …nor Fetch v13+, which names topics by id only.
+    const fetched = await flexibleRequest(
+      ApiKey.Fetch,
+      13,
+      {
+        schema: FetchRequestSchema,
+        value: {
+          clusterId: null,
+          replicaId: -1,
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: 1 << 20,
+          isolationLevel: 0,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [{topic: '', topicId: id, partitions: [{...emptyPartition, partitionMaxBytes: 1024}]}],
+          forgottenTopicsData: [],
+          rackId: '',
+        },
+      },
+      FetchResponseSchema,
+    )
+    expect(fetched.topics).toEqual([
+      expect.objectContaining({topicId: id, partitions: [expect.objectContaining({partition: 0, errorCode: 100})]}),
+    ])
   })
 })
+
+const emptyPartition = {
+  partition: 0,
+  currentLeaderEpoch: -1,
+  fetchOffset: 0,
+  lastFetchedEpoch: -1,
+  logStartOffset: -1,
+  partitionMaxBytes: 0,
+  replicaDirectoryId: '00000000-0000-0000-0000-000000000000',
+}

@@ -243,8 +243,9 @@ describe('data-path and topic-discovery schemas', () => {
       abortedTransactions: null,
       records: batches,
     }
-    for (const version of [4, 12]) {
-      const chunks = FetchResponseSchema.encode(version, {topics: [{topic: 't', partitions: [partition]}]}).toChunks()
+    for (const version of [4, 12, 17]) {
+      const topics = [{topic: 't', topicId: '0f6c2a57-3b1e-4d2a-9c8e-5a7b1d3e9f01', partitions: [partition]}]
+      const chunks = FetchResponseSchema.encode(version, {topics}).toChunks()
       expect(chunks).toContain(batches[0])
       expect(chunks).toContain(batches[1])
     }

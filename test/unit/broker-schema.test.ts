@@ -67,6 +67,25 @@ describe('message schema', () => {
     )
   })
 
+  it('leaves a tagged struct out while every field of it is at its default', () => {
+    const withStruct = new MessageSchema(
+      'Tagged',
+      [
+        field(
+          'state',
+          [field('id', 'int32', '0+', {default: -1}), field('epoch', 'int64', '0+', {default: -1})],
+          '0+',
+          {tag: 1},
+        ),
+      ],
+      '0+',
+    )
+    expect(bytes(withStruct.encode(0, {state: {id: -1, epoch: -1}}))).toEqual([0])
+    const read = withStruct.read(new Decoder(withStruct.encode(0, {state: {id: 4, epoch: -1}}).toBuffer()), 0)
+    expect(read).toEqual({state: {id: 4, epoch: -1}})
+    expect(bytes(withStruct.encode(0, {}))).toEqual([0])
+  })
+
   it('encodes ApiVersions v3 with compact arrays and an empty tagged section', () => {
     const out = ApiVersionsResponseSchema.encode(3, {
       errorCode: 0,

@@ -13,10 +13,13 @@ import {
   type FetchRequest,
   type FetchResponse,
 } from '../protocol/apis/fetch.js'
+import {ZERO_UUID} from '../protocol/schema.js'
 import {READ_COMMITTED} from '../txn/partition-transactions.js'
 
 export async function handleFetch({decoder, info, broker}: RequestContext): Promise<Encoder> {
   const request = FetchRequestSchema.read(decoder, info.apiVersion)
+  // From v13 topics come by id: an id the broker does not know names no topic (UNKNOWN_TOPIC_ID).
+  if (info.apiVersion >= 13) for (const topic of request.topics) topic.topic = broker.topics.nameOf(topic.topicId) ?? ''
   let response = readAll(request, broker)
   if (response.bytes < Math.max(1, request.minBytes) && request.maxWaitMs > 0 && !response.hasError) {
     await waitForAppend(request, broker)
@@ -31,13 +34,16 @@ function readAll(request: FetchRequest, broker: BrokerContext): FetchResponse & 
   let hasError = false
   const topics = request.topics.map((topic) => ({
     topic: topic.topic,
+    topicId: topic.topicId,
     partitions: topic.partitions.map((wanted) => {
-      const partition = broker.topics.partition(topic.topic, wanted.partition)
+      const partition = topic.topic === '' ? undefined : broker.topics.partition(topic.topic, wanted.partition)
       if (!partition) {
         hasError = true
         return {
           partition: wanted.partition,
-          errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'),
+          errorCode: errorCode(
+            topic.topic === '' && topic.topicId !== ZERO_UUID ? 'UNKNOWN_TOPIC_ID' : 'UNKNOWN_TOPIC_OR_PARTITION',
+          ),
           highWatermark: -1,
           lastStableOffset: -1,
           logStartOffset: -1,

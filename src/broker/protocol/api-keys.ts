@@ -49,7 +49,7 @@ export interface ApiVersionSpec extends VersionRange {
 
 export const SUPPORTED_VERSIONS: Record<ApiName, ApiVersionSpec> = {
   Produce: {minVersion: 3, maxVersion: 9, flexibleFrom: 9},
-  Fetch: {minVersion: 4, maxVersion: 12, flexibleFrom: 12},
+  Fetch: {minVersion: 4, maxVersion: 17, flexibleFrom: 12},
   ListOffsets: {minVersion: 0, maxVersion: 7, flexibleFrom: 6},
   Metadata: {minVersion: 0, maxVersion: 12, flexibleFrom: 9},
   OffsetCommit: {minVersion: 0, maxVersion: 8, flexibleFrom: 8},

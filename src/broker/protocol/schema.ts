@@ -311,7 +311,15 @@ function writeStruct(encoder: Encoder, struct: BoundStruct, value: Record<string
 function isDefault(item: unknown, bound: BoundField): boolean {
   const fallback = bound.defaultValue()
   if (Array.isArray(item)) return Array.isArray(fallback) && item.length === 0 && fallback.length === 0
-  if (item !== null && typeof item === 'object') return false
+  if (Buffer.isBuffer(item)) return Buffer.isBuffer(fallback) && item.equals(fallback)
+  if (item !== null && typeof item === 'object') {
+    // A struct is at its default when every field of it is.
+    if (!bound.struct || bound.spec.array) return false
+    const struct = item as Record<string, unknown>
+    return [...bound.struct.fields, ...bound.struct.tagged].every(
+      (inner) => struct[inner.name] === undefined || isDefault(struct[inner.name], inner),
+    )
+  }
   return item === fallback
 }
 

@@ -1,6 +1,7 @@
-// Fetch (key 1), versions 4-12, transcribed from Kafka's FetchRequest/Response.json (flexible from
-// v12). v13+ name topics by id, so this broker stops at 12. A partition's records are the stored
-// batches as a list of buffers, written into the response by reference and never concatenated.
+// Fetch (key 1), versions 4-17, transcribed from Kafka's FetchRequest/Response.json (flexible from
+// v12). From v13 topics are named by id (the topic store's UUID) instead of by name. A partition's
+// records are the stored batches as a list of buffers, written into the response by reference and
+// never concatenated.
 import {flexibleVersions} from '../api-keys.js'
 import {array, field, MessageSchema} from '../schema.js'
 
@@ -23,8 +24,9 @@ export interface FetchRequest {
   isolationLevel: number
   sessionId: number
   sessionEpoch: number
-  topics: Array<{topic: string; partitions: FetchPartitionRequest[]}>
-  forgottenTopicsData: Array<{topic: string; partitions: number[]}>
+  /** `topic` up to v12, `topicId` from v13. */
+  topics: Array<{topic: string; topicId: string; partitions: FetchPartitionRequest[]}>
+  forgottenTopicsData: Array<{topic: string; topicId: string; partitions: number[]}>
   rackId: string
 }
 
@@ -33,6 +35,12 @@ export const FetchRequestSchema = new MessageSchema<FetchRequest>(
   [
     field('clusterId', 'string', '12+', {nullable: '12+', default: null, tag: 0}),
     field('replicaId', 'int32', '0-14', {default: -1}),
+    field(
+      'replicaState',
+      [field('replicaId', 'int32', '15+', {default: -1}), field('replicaEpoch', 'int64', '15+', {default: -1})],
+      '15+',
+      {tag: 1},
+    ),
     field('maxWaitMs', 'int32', '0+'),
     field('minBytes', 'int32', '0+'),
     field('maxBytes', 'int32', '3+', {default: 0x7fffffff}),
@@ -43,6 +51,7 @@ export const FetchRequestSchema = new MessageSchema<FetchRequest>(
       'topics',
       [
         field('topic', 'string', '0-12'),
+        field('topicId', 'uuid', '13+'),
         array(
           'partitions',
           [
@@ -52,13 +61,18 @@ export const FetchRequestSchema = new MessageSchema<FetchRequest>(
             field('lastFetchedEpoch', 'int32', '12+', {default: -1}),
             field('logStartOffset', 'int64', '5+', {default: -1}),
             field('partitionMaxBytes', 'int32', '0+'),
+            field('replicaDirectoryId', 'uuid', '17+', {tag: 0}),
           ],
           '0+',
         ),
       ],
       '0+',
     ),
-    array('forgottenTopicsData', [field('topic', 'string', '7-12'), array('partitions', 'int32', '7+')], '7+'),
+    array(
+      'forgottenTopicsData',
+      [field('topic', 'string', '7-12'), field('topicId', 'uuid', '13+'), array('partitions', 'int32', '7+')],
+      '7+',
+    ),
     field('rackId', 'string', '11+'),
   ],
   flexibleVersions('Fetch'),
@@ -87,7 +101,7 @@ export interface FetchResponse {
   throttleTimeMs?: number
   errorCode?: number
   sessionId?: number
-  topics: Array<{topic: string; partitions: FetchPartitionResponse[]}>
+  topics: Array<{topic: string; topicId: string; partitions: FetchPartitionResponse[]}>
 }
 
 const epochEndOffset = [
@@ -105,6 +119,7 @@ export const FetchResponseSchema = new MessageSchema<FetchResponse>(
       'topics',
       [
         field('topic', 'string', '0-12'),
+        field('topicId', 'uuid', '13+'),
         array(
           'partitions',
           [
@@ -139,6 +154,17 @@ export const FetchResponseSchema = new MessageSchema<FetchResponse>(
         ),
       ],
       '0+',
+    ),
+    array(
+      'nodeEndpoints',
+      [
+        field('nodeId', 'int32', '16+'),
+        field('host', 'string', '16+'),
+        field('port', 'int32', '16+'),
+        field('rack', 'string', '16+', {nullable: '16+', default: null}),
+      ],
+      '16+',
+      {tag: 0},
     ),
   ],
   flexibleVersions('Fetch'),
