@@ -21,7 +21,8 @@
 //     server well below 0.30x (a do-nothing Node server sending 4 MB from memory manages ~0.2x).
 // The consumer (kafka-wire-client.js) reads each response straight into its own buffer and walks
 // the batch headers, as librdkafka does before it hands records to the application.
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
+import net from 'node:net'
 import {closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -114,6 +115,52 @@ function rawDisk(dir, chunk, chunks) {
 }
 
 /** Open-model produce at a fixed byte rate: latency measured from each request's intended send time. */
+/**
+ * The loopback ceiling: MB/s of `bytes` written from memory in 4 MB writes by a node:net server in
+ * its own process, and read here into one 4 MB buffer (as kafka-wire-client.js reads a response).
+ */
+async function loopbackCeiling(bytes) {
+  const server = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const net = require('node:net'); const total = Number(process.argv[1]); const chunk = Buffer.alloc(4 << 20, 7)
+       net.createServer((socket) => { let left = total; const more = () => { while (left > 0) { const n = Math.min(left, chunk.length); left -= n; if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return socket.once('drain', more) } socket.end() }; more() })
+         .listen(0, '127.0.0.1', function () { console.log(this.address().port) })`,
+      String(bytes),
+    ],
+    {stdio: ['ignore', 'pipe', 'inherit']},
+  )
+  try {
+    const port = Number(await new Promise((resolve) => server.stdout.once('data', resolve)))
+    const target = Buffer.allocUnsafe(4 << 20)
+    return await new Promise((resolve, reject) => {
+      let received = 0
+      let filled = 0
+      const started = process.hrtime.bigint()
+      const socket = net.connect({
+        port,
+        host: '127.0.0.1',
+        onread: {
+          buffer: () => target.subarray(filled),
+          callback: (length) => {
+            received += length
+            filled = (filled + length) % target.length
+            return true
+          },
+        },
+      })
+      socket.on('error', reject)
+      socket.on('end', () => {
+        if (received !== bytes) reject(new Error(`loopback: ${received} of ${bytes} bytes`))
+        else resolve(bytes / 1e6 / (Number(process.hrtime.bigint() - started) / 1e9))
+      })
+    })
+  } finally {
+    server.kill()
+  }
+}
+
 async function latencyAtRate(client, topic, mbPerSecond, seconds) {
   const recordSize = 1024
   const perRequest = 10
@@ -167,6 +214,7 @@ try {
     if (cold.records !== expected || warm.records !== expected)
       throw new Error(`consumed ${cold.records} and ${warm.records} records, expected ${expected}`)
     const raw = rawDisk(dataDir, frame, warmup + batches)
+    const loopbackMBs = await loopbackCeiling(warm.bytes)
     const rate = (count, seconds) => count / 1e6 / seconds
     const result = {
       workload: workload.name,
@@ -188,6 +236,8 @@ try {
         vsRawRead: rate(consumed.bytes, consumed.seconds) / rate(raw.bytes, rawSeconds),
       }
     }
+    result.consumeWarm.loopbackMBs = loopbackMBs
+    result.consumeWarm.vsLoopback = result.consumeWarm.MBs / loopbackMBs
     results.push(result)
     rows.push([
       `produce ${workload.name}`,
@@ -214,6 +264,14 @@ try {
   printTable(['case', 'MB/s', 'records/s', 'raw disk MB/s', 'x raw'], rows)
   console.log(
     '\nproduce MB/s counts record values; consume MB/s and every "x raw" count the same bytes on both sides (frames written, batches read); cold = page cache dropped before the broker\'s and the raw read, warm = both from the page cache',
+  )
+  console.log(
+    `warm consume against the loopback ceiling (a do-nothing server sending the same bytes from memory, same run): ${results
+      .map(
+        (result) =>
+          `${result.workload} ${result.consumeWarm.MBs.toFixed(0)} / ${result.consumeWarm.loopbackMBs.toFixed(0)} MB/s = ${result.consumeWarm.vsLoopback.toFixed(2)}x`,
+      )
+      .join('; ')}`,
   )
   console.log(
     `\nproduce latency at 10 MB/s (1 KB records, 10 per request, open model): p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms over ${latency.requests} requests`,
