@@ -141,24 +141,7 @@ describe('broker robustness', () => {
       frame(header(18, 0, 3)),
       frame(header(16, 0, 4)),
     ]
-    const responses = await new Promise<Buffer[]>((resolve, reject) => {
-      const socket = net.connect(broker.port, '127.0.0.1')
-      let buffered = Buffer.alloc(0)
-      const frames: Buffer[] = []
-      socket.on('error', reject)
-      socket.on('data', (chunk) => {
-        buffered = Buffer.concat([buffered, chunk])
-        while (buffered.length >= 4 && buffered.length >= 4 + buffered.readInt32BE(0)) {
-          frames.push(buffered.subarray(4, 4 + buffered.readInt32BE(0)))
-          buffered = buffered.subarray(4 + buffered.readInt32BE(0))
-        }
-        if (frames.length === requests.length) {
-          socket.destroy()
-          resolve(frames)
-        }
-      })
-      socket.on('connect', () => socket.write(Buffer.concat(requests)))
-    })
+    const responses = await pipelined(requests)
     expect(responses.map((response) => response.readInt32BE(0))).toEqual([1, 2, 3, 4])
     // Too new a request, v0 body: error 35 then the (non-compact) array of supported APIs.
     const served = advertisedVersions().length
@@ -191,24 +174,7 @@ describe('broker robustness', () => {
         .toBuffer()
       return frame(Buffer.concat([header(0, 3, 100 + index), body]))
     })
-    const responses = await new Promise<Buffer[]>((resolve, reject) => {
-      const socket = net.connect(broker.port, '127.0.0.1')
-      let buffered = Buffer.alloc(0)
-      const frames: Buffer[] = []
-      socket.on('error', reject)
-      socket.on('data', (chunk) => {
-        buffered = Buffer.concat([buffered, chunk])
-        while (buffered.length >= 4 && buffered.length >= 4 + buffered.readInt32BE(0)) {
-          frames.push(buffered.subarray(4, 4 + buffered.readInt32BE(0)))
-          buffered = buffered.subarray(4 + buffered.readInt32BE(0))
-        }
-        if (frames.length === requests.length) {
-          socket.destroy()
-          resolve(frames)
-        }
-      })
-      socket.on('connect', () => socket.write(Buffer.concat(requests)))
-    })
+    const responses = await pipelined(requests)
     // Produce v3 response: correlation id, [topic name, [partition, error, base offset, append time]], throttle.
     expect(responses.map((response) => response.readInt32BE(0))).toEqual(sizes.map((_, index) => 100 + index))
     const answers = responses.map((response) => {
@@ -258,11 +224,7 @@ describe('broker robustness', () => {
         produced++
       }
     })()
-    let closedByBroker = 0
-    for (let start = 0; start < corpus.length; start += 16) {
-      const outcomes = await Promise.all(corpus.slice(start, start + 16).map((bytes) => sendAndHalfClose(bytes)))
-      closedByBroker += outcomes.filter(Boolean).length
-    }
+    const closedByBroker = await sendCorpus(corpus)
     stop = true
     await live
     const [partition] = await admin.fetchTopicOffsets('fuzz-live')
@@ -286,11 +248,7 @@ describe('broker robustness at flexible versions', () => {
     const corpus = flexibleCorpus(scaled(300), 0xf1e8)
     const admin = kafka.admin()
     await admin.connect()
-    let closedByBroker = 0
-    for (let start = 0; start < corpus.length; start += 16) {
-      const outcomes = await Promise.all(corpus.slice(start, start + 16).map((bytes) => sendAndHalfClose(bytes)))
-      closedByBroker += outcomes.filter(Boolean).length
-    }
+    const closedByBroker = await sendCorpus(corpus)
     expect(broker.isRunning()).toBe(true)
     expect(closedByBroker).toBe(corpus.length)
     await admin.createTopics({topics: [{topic: 'after-flexible-fuzz', numPartitions: 1}]})
@@ -377,6 +335,38 @@ function flexibleCorpus(count: number, seed: number): Buffer[] {
 
 function apiKeyOf(name: string): number {
   return ApiKey[name as keyof typeof ApiKey]
+}
+
+/** Sends every entry of a corpus on its own connection, 16 at a time: how many the broker closed. */
+async function sendCorpus(corpus: Buffer[]): Promise<number> {
+  let closed = 0
+  for (let start = 0; start < corpus.length; start += 16) {
+    const outcomes = await Promise.all(corpus.slice(start, start + 16).map((bytes) => sendAndHalfClose(bytes)))
+    closed += outcomes.filter(Boolean).length
+  }
+  return closed
+}
+
+/** Sends the frames in one write on one connection; resolves with one response body per frame, in arrival order. */
+function pipelined(requests: Buffer[]): Promise<Buffer[]> {
+  return new Promise<Buffer[]>((resolve, reject) => {
+    const socket = net.connect(broker.port, '127.0.0.1')
+    let buffered = Buffer.alloc(0)
+    const frames: Buffer[] = []
+    socket.on('error', reject)
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk])
+      while (buffered.length >= 4 && buffered.length >= 4 + buffered.readInt32BE(0)) {
+        frames.push(buffered.subarray(4, 4 + buffered.readInt32BE(0)))
+        buffered = buffered.subarray(4 + buffered.readInt32BE(0))
+      }
+      if (frames.length === requests.length) {
+        socket.destroy()
+        resolve(frames)
+      }
+    })
+    socket.on('connect', () => socket.write(Buffer.concat(requests)))
+  })
 }
 
 /** Writes bytes, half-closes, and resolves true once the broker has closed its side (false: it hung). */

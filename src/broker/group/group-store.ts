@@ -1,18 +1,8 @@
-// Committed offsets and group metadata on disk: an append-only JSON-lines journal
-// (`<dataDir>/groups/journal.jsonl`), replayed at start and then rewritten compacted. A torn last
-// line (a crash mid-write) is ignored. With fsync `always`, a commit is on disk before it is acked.
-import {
-  closeSync,
-  fdatasyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs'
-import path from 'node:path'
+// Committed offsets and group metadata on disk: a JSON-lines journal (`<dataDir>/groups/`),
+// replayed at start and then rewritten compacted. With fsync `always`, a commit is on disk before
+// it is acked.
 import type {FsyncPolicy} from '../log/flush-policy.js'
+import {JsonJournal} from '../log/journal.js'
 import type {GroupSnapshot} from './consumer-group.js'
 
 export interface CommittedOffset {
@@ -48,74 +38,47 @@ export const splitOffsetKey = (key: string): [string, number] => {
 }
 
 export class GroupStore {
-  private fd: number | undefined
-  private readonly file: string
+  private readonly journal: JsonJournal<JournalEntry>
 
   constructor(
     dataDir: string,
     private readonly fsync: FsyncPolicy,
   ) {
-    const dir = path.join(dataDir, 'groups')
-    mkdirSync(dir, {recursive: true})
-    this.file = path.join(dir, 'journal.jsonl')
+    this.journal = new JsonJournal(dataDir, 'groups', fsync)
   }
 
   /** Replays the journal, then compacts it to one line per group and per committed partition. */
   load(): StoredGroups {
     const stored: StoredGroups = {groups: new Map(), offsets: new Map()}
-    let text = ''
-    try {
-      text = readFileSync(this.file, 'utf8')
-    } catch (error) {
-      // No journal yet: the first start on this data directory has no groups to replay. Any other
-      // failure must stop the start, or the compaction below would rewrite the offsets as empty.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue
-      let entry: JournalEntry
-      try {
-        entry = JSON.parse(line) as JournalEntry
-      } catch {
-        // a torn line from a crash mid-write (see above): skip it, the compacted rewrite drops it
-        continue
-      }
-      apply(stored, entry)
-    }
-    const compacted: JournalEntry[] = [
-      ...[...stored.groups.values()].map((snapshot) => ({type: 'group' as const, ...snapshot})),
-      ...[...stored.offsets].flatMap(([group, offsets]) =>
-        [...offsets].map(([key, committed]) => {
-          const [topic, partition] = splitOffsetKey(key)
-          return {
-            type: 'offset' as const,
-            group,
-            topic,
-            partition,
-            offset: committed.offset,
-            metadata: committed.metadata,
-            ts: committed.commitTimestamp,
-          }
-        }),
-      ),
-    ]
-    writeFileSync(`${this.file}.tmp`, compacted.map((entry) => `${JSON.stringify(entry)}\n`).join(''))
-    renameSync(`${this.file}.tmp`, this.file)
-    this.fd = openSync(this.file, 'a')
+    this.journal.load(
+      (entry) => apply(stored, entry),
+      (): JournalEntry[] => [
+        ...[...stored.groups.values()].map((snapshot) => ({type: 'group' as const, ...snapshot})),
+        ...[...stored.offsets].flatMap(([group, offsets]) =>
+          [...offsets].map(([key, committed]) => {
+            const [topic, partition] = splitOffsetKey(key)
+            return {
+              type: 'offset' as const,
+              group,
+              topic,
+              partition,
+              offset: committed.offset,
+              metadata: committed.metadata,
+              ts: committed.commitTimestamp,
+            }
+          }),
+        ),
+      ],
+    )
     return stored
   }
 
   append(entries: JournalEntry[]): void {
-    if (this.fd === undefined || entries.length === 0) return
-    writeSync(this.fd, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''))
-    if (this.fsync === 'always') fdatasyncSync(this.fd)
+    this.journal.append(entries, this.fsync === 'always')
   }
 
   close(): void {
-    if (this.fd === undefined) return
-    if (this.fsync !== 'never') fdatasyncSync(this.fd)
-    closeSync(this.fd)
-    this.fd = undefined
+    this.journal.close()
   }
 }
 
