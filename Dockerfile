@@ -7,6 +7,10 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+# The build precompiles the JSON schemas (scripts/build) and checks the reference stack's event
+# schemas (stacks/reference/schemas) once, so neither is compiled at run time.
+COPY scripts/build ./scripts/build
+COPY stacks/reference/schemas ./stacks/reference/schemas
 # The same build as `npm run build` (which also copies the tagger's .proto into dist/).
 RUN npm run build && npm prune --omit=dev
 
