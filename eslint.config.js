@@ -19,6 +19,7 @@ export const LIB_LAYERS = [
   'quota',
   'sla',
   'stack',
+  'k8s',
   'load',
   'report',
   'provision',

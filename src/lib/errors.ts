@@ -73,6 +73,10 @@ const ERROR_CODES = {
   ADMIN_ACTION_FAILED: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
+  // Kubernetes manifests (deploy render): kubectl is missing, kustomize failed, an object is invalid
+  KUBECTL_NOT_FOUND: 'error',
+  K8S_RENDER_FAILED: 'error',
+  K8S_MANIFEST_INVALID: 'usage',
   // everything else
   DOCTOR_FAILED: 'error',
   COMMAND_FAILED: 'error',
