@@ -21,6 +21,7 @@ export const LIB_LAYERS = [
   'stack',
   'load',
   'report',
+  'k8s',
   'provision',
   'replay',
   'doctor',

@@ -32,6 +32,7 @@ const ERROR_CODES = {
   PROFILE_NOT_FOUND: 'usage',
   SLA_FILE_INVALID: 'usage',
   RUN_RECORD_INVALID: 'usage',
+  SHARDS_INCOMPLETE: 'usage',
   COMPARE_NOT_LIKE_FOR_LIKE: 'usage',
   QUOTA_READ_FAILED: 'error',
   // the stack is not there or not healthy
@@ -73,6 +74,9 @@ const ERROR_CODES = {
   ADMIN_ACTION_FAILED: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
+  // Kubernetes: no kubectl or no context (the cluster is not there), or kubectl failed
+  K8S_UNAVAILABLE: 'notReady',
+  K8S_REQUEST_FAILED: 'error',
   // everything else
   DOCTOR_FAILED: 'error',
   COMMAND_FAILED: 'error',
