@@ -22,6 +22,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY stacks ./stacks
+# `streamctl` on PATH: the Indexed Job of `bench --k8s-job` runs `streamctl bench …` in a shell.
+RUN ln -s /app/bin/run.js /usr/local/bin/streamctl
 USER node
 ENTRYPOINT ["node", "/app/bin/run.js"]
 CMD ["serve", "all"]

@@ -8,6 +8,7 @@ import type {WrittenReport} from '../lib/report/write-reports.js'
 import type {BenchRequest} from '../lib/bench/bench-profile.js'
 import type {CapacityResult} from '../lib/bench/capacity.js'
 import type {SlaFailedJson} from '../lib/sla/verdict-text.js'
+import type {IJob} from 'kubernetes-models/batch/v1'
 
 export interface CapacityJson {
   capacity: CapacityResult
@@ -15,6 +16,18 @@ export interface CapacityJson {
   reports: WrittenReport[]
   /** Present when no step passed (exit 99). */
   error?: SlaFailedJson
+}
+
+export interface K8sJobJson {
+  /** The Job's name: `report merge --k8s-job NAME` collects its shards. */
+  job: string
+  namespace?: string
+  shards: number
+  /** The seed every shard runs with. */
+  seed: number
+  /** True when it was created with kubectl; false for --render. */
+  applied: boolean
+  manifest: IJob
 }
 
 export interface BenchResult {
@@ -66,6 +79,7 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     '<%= config.bin %> bench ./my-profile.yaml --target http://127.0.0.1:3000 --duration 1m',
     '<%= config.bin %> bench retry-storm --variant naive --out ./runs',
     '<%= config.bin %> bench soak --shard 2/4',
+    '<%= config.bin %> bench steady --k8s-job 4 --target http://gateway.streamflow.svc:8080 --image ghcr.io/acme/streamctl:0.1.0 --render',
     '<%= config.bin %> bench steady --duration 1m --chaos kill:worker@20% --chaos restart:worker@50%',
     '<%= config.bin %> bench peak --chaos pause:projector@10s --chaos resume:projector@40s',
   ]
@@ -95,6 +109,50 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     shard: shardFlag({
       description:
         'Run share i of N of the profile (every N-th request), for distributed load; combine with `report merge`.',
+    }),
+    'record-to-stdout': Flags.boolean({
+      exclusive: ['json'],
+      description:
+        "After the report, print the run record to stdout between `--- streamctl run record begin … ---` and `--- streamctl run record end ---` lines (gzipped JSON, base64), where a pod's log carries it to `report merge --k8s-job`.",
+    }),
+    'k8s-job': Flags.integer({
+      min: 1,
+      helpGroup: 'KUBERNETES',
+      exclusive: [
+        'shard',
+        'find-capacity',
+        'chaos',
+        'sla',
+        'record-to-stdout',
+        'html',
+        'junit',
+        'markdown',
+        'hlog',
+        'benchmark-json',
+      ],
+      description:
+        'Run the bench as a Kubernetes Indexed Job of N pods, pod i running shard i+1/N with the same seed and printing its run record to its log; `report merge --k8s-job NAME` gives the one verdict. Needs --target (the gateway as the pods reach it). Creates the Job with kubectl in the current context, or prints it with --render.',
+    }),
+    image: Flags.string({
+      helpGroup: 'KUBERNETES',
+      dependsOn: ['k8s-job'],
+      description:
+        "The streamctl image the Job's pods run (default: streamctl:<this version>, built from the Dockerfile).",
+    }),
+    render: Flags.boolean({
+      helpGroup: 'KUBERNETES',
+      dependsOn: ['k8s-job'],
+      description: 'Print the Job as YAML instead of creating it (for kubectl apply -f - or GitOps).',
+    }),
+    'job-name': Flags.string({
+      helpGroup: 'KUBERNETES',
+      dependsOn: ['k8s-job'],
+      description: "The Job's name (default: bench-<profile>-<time>).",
+    }),
+    namespace: Flags.string({
+      helpGroup: 'KUBERNETES',
+      dependsOn: ['k8s-job'],
+      description: "The Job's namespace (default: the kube context's).",
     }),
     'find-capacity': Flags.boolean({
       helpGroup: 'CAPACITY',
@@ -132,9 +190,10 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     stack: stackFlag,
   }
 
-  async run(): Promise<BenchResult | CapacityJson> {
+  async run(): Promise<BenchResult | CapacityJson | K8sJobJson> {
     const {flags} = this
     if (flags['find-capacity']) return this.findCapacity()
+    if (flags['k8s-job'] !== undefined) return this.k8sJob(flags['k8s-job'])
     const stack = await this.loadStack(flags.stack)
     const {benchProfile} = await import('../lib/bench/bench-profile.js')
     const {renderTerminal} = await import('../lib/report/render-terminal.js')
@@ -143,6 +202,10 @@ The run record (versioned JSON: histograms per series, per phase and per interva
     this.print('')
     for (const report of reports)
       this.print(`${report.format === 'json' ? 'run record' : `${report.format} report`} written to ${report.file}`)
+    if (flags['record-to-stdout']) {
+      const {recordLogBlock} = await import('../lib/report/record-log.js')
+      this.print(recordLogBlock(record))
+    }
     if (!record.sla.passed) this.setExitCode(ExitCode.slaFailed)
     const {slaFailedJson} = await import('../lib/sla/verdict-text.js')
     return {file: reports[0]!.file, reports, run: record, ...slaFailedJson(record.sla, record.profile)}
@@ -171,6 +234,52 @@ The run record (versioned JSON: histograms per series, per phase and per interva
         ? `no capacity: the search was ${result.stoppedBy} before a step passed`
         : `no capacity: ${result.profile} did not pass at ${result.firstFailure} req/s`
     return {capacity: result, reports, error: {code: 'SLA_FAILED', message, exitCode: 99}}
+  }
+
+  /** `--k8s-job N`: the Indexed Job of N shards, printed (--render) or created with kubectl. */
+  private async k8sJob(shards: number): Promise<K8sJobJson> {
+    const {flags, args} = this
+    const stack = await this.loadStack(flags.stack)
+    const {planBenchJob} = await import('../lib/k8s/bench-job.js')
+    const {name, seed, job} = await planBenchJob(stack, {
+      profile: args.profile,
+      shards,
+      image: flags.image ?? `streamctl:${this.config.version}`,
+      ...(flags['job-name'] ? {jobName: flags['job-name']} : {}),
+      ...(flags.namespace ? {namespace: flags.namespace} : {}),
+      ...(flags.target ? {targetUrl: flags.target} : {}),
+      ...(flags.seed === undefined ? {} : {seed: flags.seed}),
+      benchArgs: [
+        ...(flags.stack ? ['--stack', flags.stack] : []),
+        ...(flags.duration === undefined ? [] : ['--duration', `${flags.duration}ms`]),
+        ...(flags.warmup === undefined ? [] : ['--warmup', `${flags.warmup}ms`]),
+        ...(flags.rate === undefined ? [] : ['--rate', String(flags.rate)]),
+        ...(flags['max-in-flight'] === undefined ? [] : ['--max-in-flight', String(flags['max-in-flight'])]),
+        ...(flags.variant ?? []).flatMap((variant) => ['--variant', variant]),
+      ],
+    })
+    const {stringify} = await import('yaml')
+    const manifest = stringify(job, {lineWidth: 0})
+    const result = {
+      job: name,
+      ...(flags.namespace ? {namespace: flags.namespace} : {}),
+      shards,
+      seed,
+      applied: !flags.render,
+      manifest: job,
+    }
+    if (flags.render) {
+      this.print(manifest.trimEnd())
+      return result
+    }
+    const {openKubectl} = await import('../lib/k8s/kubectl.js')
+    const kubectl = await openKubectl()
+    this.print((await kubectl.run(['apply', '--filename', '-'], manifest)).trimEnd())
+    const scope = flags.namespace ? ` --namespace ${flags.namespace}` : ''
+    this.print(`${shards} shards of ${args.profile} (seed ${seed}) started as job/${name}. When it completes:`)
+    this.print(`  kubectl wait --for=condition=complete job/${name}${scope} --timeout=-1s`)
+    this.print(`  streamctl report merge --k8s-job ${name}${scope}`)
+    return result
   }
 
   /** The bench the flags ask for (a capacity search sets each step's rate and its own reports). */

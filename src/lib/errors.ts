@@ -32,6 +32,7 @@ const ERROR_CODES = {
   PROFILE_NOT_FOUND: 'usage',
   SLA_FILE_INVALID: 'usage',
   RUN_RECORD_INVALID: 'usage',
+  SHARDS_INCOMPLETE: 'usage',
   COMPARE_NOT_LIKE_FOR_LIKE: 'usage',
   QUOTA_READ_FAILED: 'error',
   // the stack is not there or not healthy
@@ -73,10 +74,13 @@ const ERROR_CODES = {
   ADMIN_ACTION_FAILED: 'error',
   // the run finished, and its SLA targets failed
   SLA_FAILED: 'slaFailed',
-  // Kubernetes manifests (deploy render): kubectl is missing, kustomize failed, an object is invalid
+  // Kubernetes through kubectl: it is missing; kustomize failed; an object is invalid; no context
+  // (no cluster to use); a kubectl call failed
   KUBECTL_NOT_FOUND: 'error',
   K8S_RENDER_FAILED: 'error',
   K8S_MANIFEST_INVALID: 'usage',
+  K8S_UNAVAILABLE: 'notReady',
+  K8S_REQUEST_FAILED: 'error',
   // everything else
   DOCTOR_FAILED: 'error',
   COMMAND_FAILED: 'error',

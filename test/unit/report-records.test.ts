@@ -54,6 +54,24 @@ describe('SLA evaluation', () => {
 })
 
 describe('report merge', () => {
+  it('refuses records of another seed or shard count, a repeated shard and a missing one, naming the record', () => {
+    const shard = (index: number, count: number, seed = 7) => {
+      const run = recordRun({api: latencies(100, 10, index + 1)}, {shard: {index, count}})
+      return {...run, seed}
+    }
+    const names = ['a.json', 'b.json', 'c.json']
+    expect(() => mergeRecords([shard(0, 2), shard(1, 2, 8)], names)).toThrow(
+      'b.json is a run of seed 8, a.json of 7: only the shards of one run merge',
+    )
+    expect(() => mergeRecords([shard(0, 2), shard(1, 3)], names)).toThrow(
+      'b.json is a run of shard count 3 (shard 2/3), a.json of 2: only the shards of one run merge',
+    )
+    expect(() => mergeRecords([shard(0, 2), shard(0, 2)], names)).toThrow(
+      'b.json and a.json are both shard 1/2: each shard merges once',
+    )
+    expect(() => mergeRecords([shard(0, 3), shard(2, 3)], names)).toThrow('shard 2/3 missing: 2 of 3 records given')
+  })
+
   it('gives the percentiles of one record holding every value (HDR precision)', () => {
     const all = recordRun({api, search})
     const shardA = recordRun(

@@ -7,10 +7,10 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {parseAllDocuments, stringify} from 'yaml'
 import {StreamctlError} from '../errors.js'
-import {findBinary, runQuietly} from '../host/binaries.js'
 import {isFile} from '../host/file-stat.js'
 import type {Stack} from '../stack/load-stack.js'
 import {displayPath} from '../text/display-path.js'
+import {findKubectl, runKubectl} from './kubectl.js'
 import {fitScalersToManifest} from './scalers.js'
 import {validateObjects, type K8sObject} from './validate.js'
 
@@ -64,15 +64,7 @@ export async function renderManifests(stack: Stack, options: RenderOptions = {})
       )
   }
   const image = options.image === undefined ? undefined : parseImageRef(options.image)
-  const kubectl = await findBinary('kubectl', options.env)
-  if (!kubectl)
-    throw new StreamctlError(
-      'KUBECTL_NOT_FOUND',
-      'deploy render needs kubectl (for `kubectl kustomize`), and it is not on PATH',
-      {
-        hint: 'Install kubectl 1.27 or later (https://kubernetes.io/docs/tasks/tools/), which includes kustomize.',
-      },
-    )
+  const kubectl = await findKubectl('deploy render (`kubectl kustomize`)', '', options.env)
   const work = await mkdtemp(path.join(tmpdir(), 'streamctl-render-'))
   try {
     await cp(k8sDir, path.join(work, K8S_DIR), {recursive: true})
@@ -85,12 +77,18 @@ export async function renderManifests(stack: Stack, options: RenderOptions = {})
       ...(image ? {images: [{name: BASE_IMAGE, ...image}]} : {}),
     }
     await writeFile(path.join(work, 'kustomization.yaml'), stringify(kustomization))
-    const built = await runQuietly(kubectl, ['kustomize', work], 60_000, options.env)
-    if (!built.ok)
-      throw new StreamctlError('K8S_RENDER_FAILED', `kubectl kustomize ${source} failed: ${built.stderr.trim()}`, {
-        hint: `Check the kustomization files under ${displayPath(k8sDir)}.`,
-      })
-    const objects = fitScalersToManifest(parseObjects(built.stdout), stack.manifest, displayPath(stack.file))
+    const built = await runKubectl(kubectl, ['kustomize', work], options.env ?? process.env).catch((error: unknown) => {
+      const said = (error as StreamctlError).details as {said?: string} | undefined
+      throw new StreamctlError(
+        'K8S_RENDER_FAILED',
+        `kubectl kustomize ${source} failed: ${said?.said ?? String(error)}`,
+        {
+          hint: `Check the kustomization files under ${displayPath(k8sDir)}.`,
+          cause: error,
+        },
+      )
+    })
+    const objects = fitScalersToManifest(parseObjects(built), stack.manifest, displayPath(stack.file))
     await validateObjects(objects)
     return {source, objects}
   } finally {

@@ -10,13 +10,7 @@ import type {RunRecord} from './run-record.js'
 export function mergeRecords(records: readonly RunRecord[], names: readonly string[]): RunRecord {
   const [first, ...rest] = records
   if (!first) throw new StreamctlError('MISSING_ARGUMENT', 'report merge needs at least one run record')
-  for (const [index, record] of rest.entries()) {
-    if (record.profile !== first.profile)
-      throw new StreamctlError(
-        'RUN_RECORD_INVALID',
-        `${names[index + 1]} is a run of profile "${record.profile}", ${names[0]} of "${first.profile}": only shards of one run merge`,
-      )
-  }
+  checkShardsOfOneRun(records, names)
   const variants = first.variants.map((variant) => {
     let merged = variant
     for (const record of rest) {
@@ -49,6 +43,49 @@ export function mergeRecords(records: readonly RunRecord[], names: readonly stri
     sla,
     meta: {...first.meta, mergedFrom: [...names]},
   }
+}
+
+/**
+ * Only the shards of one run merge into its verdict: one profile, one seed (so the shards partition
+ * one schedule), one shard count, and every shard exactly once. Names the record that differs.
+ */
+export function checkShardsOfOneRun(records: readonly RunRecord[], names: readonly string[]): void {
+  const [first] = records
+  if (!first) return
+  const shardOf = (record: RunRecord) => record.shard ?? {index: 0, count: 1}
+  const describe = (record: RunRecord) => `${shardOf(record).index + 1}/${shardOf(record).count}`
+  for (const [index, record] of records.entries()) {
+    const differs = (what: string, theirs: unknown, ours: unknown) =>
+      new StreamctlError(
+        'RUN_RECORD_INVALID',
+        `${names[index]} is a run of ${what} ${theirs}, ${names[0]} of ${ours}: only the shards of one run merge`,
+        {hint: 'Merge the records of one `bench --shard i/N` run: the same profile, seed and N.'},
+      )
+    if (record.profile !== first.profile) throw differs('profile', `"${record.profile}"`, `"${first.profile}"`)
+    if (record.seed !== first.seed) throw differs('seed', record.seed, first.seed)
+    if (shardOf(record).count !== shardOf(first).count)
+      throw differs('shard count', `${shardOf(record).count} (shard ${describe(record)})`, shardOf(first).count)
+  }
+  const count = shardOf(first).count
+  const byIndex = new Map<number, string>()
+  for (const [index, record] of records.entries()) {
+    const seen = byIndex.get(shardOf(record).index)
+    if (seen !== undefined)
+      throw new StreamctlError(
+        'SHARDS_INCOMPLETE',
+        `${names[index]} and ${seen} are both shard ${describe(record)}: each shard merges once`,
+      )
+    byIndex.set(shardOf(record).index, names[index]!)
+  }
+  const missing = Array.from({length: count}, (_, index) => index).filter((index) => !byIndex.has(index))
+  if (missing.length > 0)
+    throw new StreamctlError(
+      'SHARDS_INCOMPLETE',
+      `shard ${missing.map((index) => `${index + 1}/${count}`).join(', ')} missing: ${records.length} of ${count} records given`,
+      {
+        hint: "A merged verdict needs every shard of the run; without one its counts and percentiles are not the run's.",
+      },
+    )
 }
 
 function mergeVariants(a: VariantData, b: VariantData): VariantData {

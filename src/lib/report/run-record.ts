@@ -47,14 +47,20 @@ export async function readRunRecord(file: string): Promise<RunRecord> {
       `cannot read run record ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
     )
   })
-  let value: Partial<RunRecord>
+  let value: unknown
   try {
-    value = JSON.parse(text) as Partial<RunRecord>
+    value = JSON.parse(text)
   } catch (error) {
     throw new StreamctlError('RUN_RECORD_INVALID', `${file} is not JSON: ${(error as Error).message}`, {
       hint: 'Pass a run record written by `streamctl bench`.',
     })
   }
+  return runRecordFrom(value, file)
+}
+
+/** A parsed run record checked and brought to this version; `file` names where it came from in errors. */
+export function runRecordFrom(parsed: unknown, file: string): RunRecord {
+  const value = (parsed ?? {}) as Partial<RunRecord>
   if (value.loadDataVersion !== LOAD_DATA_VERSION || !Array.isArray(value.variants)) {
     throw new StreamctlError(
       'RUN_RECORD_INVALID',
