@@ -88,3 +88,16 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   }
   return handle
 }
+
+/** Polls `condition` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

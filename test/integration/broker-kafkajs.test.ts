@@ -2,7 +2,7 @@
 // a three-member consumer group, rebalancing, committed offsets across a restart, and admin calls.
 import {CompressionTypes, Kafka, logLevel, type Consumer, type EachMessagePayload} from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
+import {startBrokerProcess, waitFor, type BrokerProcess} from '../helpers/broker.js'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 
@@ -21,14 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker?.cleanup()
 })
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 const messages = (prefix: string, count: number) =>
   Array.from({length: count}, (_, index) => ({key: `${prefix}-key-${index}`, value: `${prefix}-${index}`}))

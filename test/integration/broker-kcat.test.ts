@@ -7,7 +7,7 @@ import path from 'node:path'
 import {execa} from 'execa'
 import {Kafka, logLevel} from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
+import {startBrokerProcess, waitFor, type BrokerProcess} from '../helpers/broker.js'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 
@@ -26,14 +26,6 @@ async function kcat(args: string[], input?: string): Promise<string> {
   const result = await execa('kcat', ['-b', broker.bootstrap, ...args], {input, timeout: 30_000, reject: false})
   if (result.exitCode !== 0) throw new Error(`kcat ${args.join(' ')} exited ${result.exitCode}: ${result.stderr}`)
   return String(result.stdout)
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 describe('kcat', {timeout: 120_000}, () => {

@@ -23,7 +23,7 @@ import {
 import {Kafka, logLevel} from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {KafkaErrors} from '../../src/broker/protocol/errors.js'
-import {startBrokerProcess, type BrokerProcess} from '../helpers/broker.js'
+import {startBrokerProcess, waitFor, type BrokerProcess} from '../helpers/broker.js'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 
@@ -42,14 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker?.cleanup()
 })
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 /** Creates a topic and fills it with `count` keyed records, with kafkajs. */
 async function seedTopic(topic: string, partitions: number, count: number): Promise<void> {

@@ -21,7 +21,7 @@ function codeFor(type: KafkaErrorType, version: number, fencedFrom: number): num
 }
 
 /** Runs a coordinator call, turning the protocol error it throws into the answer's error code. */
-async function outcome(version: number, fencedFrom: number, call: () => unknown): Promise<number> {
+async function answerCode(version: number, fencedFrom: number, call: () => unknown): Promise<number> {
   try {
     await call()
     return 0
@@ -58,7 +58,7 @@ export async function handleAddPartitionsToTxn({decoder, info, broker}: RequestC
   const code =
     unknown.length > 0
       ? errorCode('OPERATION_NOT_ATTEMPTED')
-      : await outcome(info.apiVersion, 2, () =>
+      : await answerCode(info.apiVersion, 2, () =>
           broker.transactions.addPartitions(request.transactionalId, request.producerId, request.producerEpoch, wanted),
         )
   return AddPartitionsToTxnResponseSchema.encode(info.apiVersion, {
@@ -79,7 +79,7 @@ export async function handleAddOffsetsToTxn({decoder, info, broker}: RequestCont
   const code =
     request.groupId === ''
       ? errorCode('INVALID_GROUP_ID')
-      : await outcome(info.apiVersion, 2, () =>
+      : await answerCode(info.apiVersion, 2, () =>
           broker.transactions.addOffsets(
             request.transactionalId,
             request.producerId,
@@ -104,7 +104,7 @@ export async function handleTxnOffsetCommit({decoder, info, broker}: RequestCont
         metadata: partition.committedMetadata,
       })),
   )
-  const code = await outcome(info.apiVersion, Number.POSITIVE_INFINITY, () =>
+  const code = await answerCode(info.apiVersion, Number.POSITIVE_INFINITY, () =>
     broker.transactions.txnOffsetCommit(request.transactionalId, request.producerId, request.producerEpoch, offsets),
   )
   return TxnOffsetCommitResponseSchema.encode(info.apiVersion, {
@@ -120,7 +120,7 @@ export async function handleTxnOffsetCommit({decoder, info, broker}: RequestCont
 
 export async function handleEndTxn({decoder, info, broker}: RequestContext): Promise<Encoder> {
   const request = EndTxnRequestSchema.read(decoder, info.apiVersion)
-  const code = await outcome(info.apiVersion, 2, () =>
+  const code = await answerCode(info.apiVersion, 2, () =>
     broker.transactions.endTxn(request.transactionalId, request.producerId, request.producerEpoch, request.committed),
   )
   return EndTxnResponseSchema.encode(info.apiVersion, {errorCode: code})

@@ -17,7 +17,9 @@ import path from 'node:path'
 import {
   BATCH_HEADER_SIZE,
   BATCH_OVERHEAD,
+  batchSizeAt,
   batchCrcMatches,
+  lastOffsetAt,
   readBatchHeader,
   type BatchHeader,
 } from '../protocol/record-batch.js'
@@ -220,19 +222,19 @@ export class LogSegment {
         start = 0
         continue
       }
-      if (Number(chunk.readBigInt64BE(start)) + chunk.readInt32BE(start + 23) >= offset) break
-      start += chunk.readInt32BE(start + 8) + BATCH_OVERHEAD
+      if (lastOffsetAt(chunk, start) >= offset) break
+      start += batchSizeAt(chunk, start)
     }
     let end = start
     while (chunk.length - end >= BATCH_OVERHEAD) {
-      const size = chunk.readInt32BE(end + 8) + BATCH_OVERHEAD
+      const size = batchSizeAt(chunk, end)
       if (end + size > chunk.length || ((end > start || !atLeastOne) && end + size - start > maxBytes)) break
       end += size
     }
     if (end === start) {
       if (!atLeastOne) return []
       // A first batch larger than the read gets a read of its own.
-      return [this.read(position + start, chunk.readInt32BE(start + 8) + BATCH_OVERHEAD)]
+      return [this.read(position + start, batchSizeAt(chunk, start))]
     }
     return [chunk.subarray(start, end)]
   }

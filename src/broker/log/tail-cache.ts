@@ -4,7 +4,7 @@
 // exactly the segment file's bytes [start, end), gap-free, each slab whole batches only; the cache
 // belongs to its segment and is emptied when the segment is sealed, truncated or deleted, so it
 // never serves bytes the file no longer has.
-import {BATCH_OVERHEAD} from '../protocol/record-batch.js'
+import {batchSizeAt, lastOffsetAt} from '../protocol/record-batch.js'
 
 /** Smallest slab: an idle partition with one small append holds no more than this. */
 const MIN_SLAB_BYTES = 64 * 1024
@@ -70,8 +70,8 @@ export class TailCache {
       let at = position - slab.position
       let from = at
       while (at < slab.used) {
-        const size = slab.data.readInt32BE(at + 8) + BATCH_OVERHEAD
-        if (from === at && total === 0 && lastOffset(slab.data, at) < skipBefore) {
+        const size = batchSizeAt(slab.data, at)
+        if (from === at && total === 0 && lastOffsetAt(slab.data, at) < skipBefore) {
           at += size
           from = at
           continue
@@ -92,9 +92,4 @@ export class TailCache {
     this.slabs = []
     this.bytes = 0
   }
-}
-
-/** baseOffset + lastOffsetDelta of the batch at `at` (RecordBatch v2 fields @0 and @23). */
-function lastOffset(data: Buffer, at: number): number {
-  return Number(data.readBigInt64BE(at)) + data.readInt32BE(at + 23)
 }

@@ -48,6 +48,8 @@ export function checkTopicName(name: string): void {
 
 export class TopicStore {
   private readonly topics = new Map<string, Topic>()
+  /** Topic name by topic id, for the requests that name topics by id (Fetch v13+ on every poll). */
+  private readonly namesById = new Map<string, string>()
   private readonly root: string
 
   constructor(dataDir: string) {
@@ -79,6 +81,7 @@ export class TopicStore {
         partitions.push({topic: name, index, log, producers})
       }
       this.topics.set(name, {descriptor, partitions})
+      this.namesById.set(descriptor.topicId, name)
     }
   }
 
@@ -108,8 +111,7 @@ export class TopicStore {
 
   /** The name of the topic with this id, if there is one. */
   nameOf(topicId: string): string | undefined {
-    for (const topic of this.topics.values()) if (topic.descriptor.topicId === topicId) return topic.descriptor.name
-    return undefined
+    return this.namesById.get(topicId)
   }
 
   partition(topic: string, index: number): Partition | undefined {
@@ -139,6 +141,7 @@ export class TopicStore {
     const topic: Topic = {descriptor, partitions: []}
     this.addPartitions(topic, partitions)
     this.topics.set(name, topic)
+    this.namesById.set(descriptor.topicId, name)
     return descriptor
   }
 
@@ -182,6 +185,7 @@ export class TopicStore {
     const topic = this.topics.get(name)
     if (!topic) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
     this.topics.delete(name)
+    this.namesById.delete(topic.descriptor.topicId)
     for (const partition of topic.partitions) partition.log.close()
     rmSync(path.join(this.root, name), {recursive: true, force: true})
     return topic.partitions

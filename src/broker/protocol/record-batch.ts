@@ -56,6 +56,16 @@ export function readBatchHeader(buffer: Buffer, position = 0): BatchHeader | und
 }
 
 /** Whether the batch's stored CRC matches its bytes. */
+/** The whole size of the batch at `position` (length field + what it does not count), without reading the rest of its header. */
+export function batchSizeAt(buffer: Buffer, position: number): number {
+  return buffer.readInt32BE(position + 8) + BATCH_OVERHEAD
+}
+
+/** baseOffset + lastOffsetDelta of the batch at `position`: the offset of its last record. */
+export function lastOffsetAt(buffer: Buffer, position: number): number {
+  return Number(buffer.readBigInt64BE(position)) + buffer.readInt32BE(position + 23)
+}
+
 export function batchCrcMatches(buffer: Buffer, position: number, size: number): boolean {
   return crc32c(buffer, position + CRC_START, position + size) === buffer.readUInt32BE(position + 17)
 }
